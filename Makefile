@@ -1,0 +1,35 @@
+# smm-tui: every target creates or refreshes the local .venv first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test lint bench fuzz clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+## Open the app on a live demo workspace.
+run: $(STAMP)
+	$(BIN)/smm-tui demo
+
+## Every check: lint, types, import contracts, then the test suite.
+test: lint
+	$(BIN)/pytest -n 2 -q
+
+## ruff (lint + format), mypy --strict and the layer contracts.
+lint: $(STAMP)
+	$(BIN)/ruff check smm_tui tests bench
+	$(BIN)/ruff format --check smm_tui tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+## Measure against the performance targets (prints a table, writes bench-results.json).
+bench: $(STAMP)
+	$(BIN)/python bench/bench_store.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache bench-results.json

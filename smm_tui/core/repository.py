@@ -1,0 +1,152 @@
+"""What the services need from storage, stated without naming a storage engine.
+
+Changes are expressed as operations on records (plain dicts with an ``id``),
+so that a store can re-apply them to the newest state on disk when another
+process wrote in between: a patch touches only the fields it names, and an
+``expect`` guard turns it into a compare-and-set.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+Record = dict[str, Any]
+
+
+class Collection(enum.StrEnum):
+    """The kinds of record the app keeps."""
+
+    MENTIONS = "mentions"
+    REPLIES = "replies"
+    DRAFTS = "drafts"
+    TICKETS = "tickets"
+    CONTESTS = "contests"
+    ENTRIES = "entries"
+    AUDIT = "audit"
+    CURSORS = "cursors"
+
+
+OpKind = Literal["put", "insert_new", "patch", "delete"]
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    """One change to one record.
+
+    - ``put`` writes the whole record (insert or replace);
+    - ``insert_new`` writes it only if no record has that id (ingest dedupe);
+    - ``patch`` sets the named fields on the current record, and only if every
+      field in ``expect`` still has the expected value;
+    - ``delete`` removes the record.
+    """
+
+    kind: OpKind
+    collection: Collection
+    id: str
+    record: Mapping[str, Any] = field(default_factory=dict)
+    expect: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ChangeSet:
+    """Operations committed together: all of them become durable, or none is acknowledged."""
+
+    ops: list[Op] = field(default_factory=list)
+
+    def put(self, collection: Collection, record: Mapping[str, Any]) -> ChangeSet:
+        """Insert or replace a whole record."""
+        self.ops.append(Op("put", collection, str(record["id"]), record))
+        return self
+
+    def insert_new(self, collection: Collection, record: Mapping[str, Any]) -> ChangeSet:
+        """Insert a record unless one with its id exists."""
+        self.ops.append(Op("insert_new", collection, str(record["id"]), record))
+        return self
+
+    def patch(
+        self,
+        collection: Collection,
+        record_id: str,
+        fields: Mapping[str, Any],
+        expect: Mapping[str, Any] | None = None,
+    ) -> ChangeSet:
+        """Set some fields of an existing record, optionally guarded by ``expect``."""
+        self.ops.append(Op("patch", collection, record_id, fields, expect or {}))
+        return self
+
+    def delete(self, collection: Collection, record_id: str) -> ChangeSet:
+        """Remove a record."""
+        self.ops.append(Op("delete", collection, record_id))
+        return self
+
+    def extend(self, other: ChangeSet) -> ChangeSet:
+        """Append another change set's operations."""
+        self.ops.extend(other.ops)
+        return self
+
+    def __len__(self) -> int:
+        return len(self.ops)
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    """What a commit or a refresh changed, for subscribers to react to."""
+
+    ids: Mapping[Collection, frozenset[str]]
+    applied: tuple[Op, ...] = ()
+    skipped: tuple[Op, ...] = ()
+    external: bool = False
+
+    def of(self, collection: Collection) -> frozenset[str]:
+        """Ids changed in one collection."""
+        return self.ids.get(collection, frozenset())
+
+    def __bool__(self) -> bool:
+        return any(self.ids.values())
+
+
+Subscriber = Callable[[Changed], None]
+
+
+class Repository(Protocol):
+    """The storage the services use. Writes are durable when their future resolves."""
+
+    def submit(self, changes: ChangeSet) -> Future[Changed]:
+        """Queue changes for the writer; the future resolves once they are on disk."""
+        ...
+
+    def commit(self, changes: ChangeSet) -> Changed:
+        """Write changes and wait until they are on disk."""
+        ...
+
+    def get(self, collection: Collection, record_id: str) -> Record | None:
+        """The current record with that id, or None."""
+        ...
+
+    def records(self, collection: Collection) -> Iterator[Record]:
+        """Every current record of a collection (a snapshot; do not mutate)."""
+        ...
+
+    def count(self, collection: Collection) -> int:
+        """How many records a collection holds."""
+        ...
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        """Call ``subscriber`` (from the writer thread) after each durable change."""
+        ...
+
+    def refresh(self) -> Future[Changed]:
+        """Pick up what other processes wrote since the last look."""
+        ...
+
+
+def ids_of(ops: Iterable[Op]) -> dict[Collection, frozenset[str]]:
+    """Group the ids touched by some operations by collection."""
+    grouped: dict[Collection, set[str]] = {}
+    for op in ops:
+        grouped.setdefault(op.collection, set()).add(op.id)
+    return {collection: frozenset(ids) for collection, ids in grouped.items()}

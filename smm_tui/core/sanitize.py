@@ -1,0 +1,94 @@
+"""The one boundary where text from a network becomes safe to show.
+
+Everything a network sends is attacker-controlled. Before a mention is stored,
+its text, names, handles and URLs pass through here:
+
+- C0 controls (except newline and tab), DEL, ESC and C1 controls become
+  visible control pictures, so no byte sequence from the data can reach the
+  terminal as an escape sequence.
+- Bidirectional embeddings, overrides and isolates become visible markers
+  (``⟨RLO⟩``): a reversed handle cannot pass for another.
+- In identity fields (handles, display names), zero-width characters are made
+  visible too, so two handles that differ only by invisible characters look
+  different. In message bodies they stay, since emoji sequences need ZWJ.
+
+Markup is never a concern here: the UI renders these strings as literal
+``Content``/``Text``, never as markup.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BIDI_NAMES = {
+    "\u202a": "LRE",
+    "\u202b": "RLE",
+    "\u202c": "PDF",
+    "\u202d": "LRO",
+    "\u202e": "RLO",
+    "\u2066": "LRI",
+    "\u2067": "RLI",
+    "\u2068": "FSI",
+    "\u2069": "PDI",
+    "\u200e": "LRM",
+    "\u200f": "RLM",
+    "\u061c": "ALM",
+}
+_ZERO_WIDTH_NAMES = {
+    "\u200b": "ZWSP",
+    "\u200c": "ZWNJ",
+    "\u200d": "ZWJ",
+    "\u2060": "WJ",
+    "\ufeff": "BOM",
+    "\u00ad": "SHY",
+}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BIDI = re.compile("[" + "".join(_BIDI_NAMES) + "]")
+_ZERO_WIDTH = re.compile("[" + "".join(_ZERO_WIDTH_NAMES) + "]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029]")
+
+
+def _control_picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # U+2400 CONTROL PICTURES, e.g. ␛ for ESC
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return f"\u27e8C1 {code:02X}\u27e9"
+
+
+def _bidi_marker(match: re.Match[str]) -> str:
+    return f"\u27e8{_BIDI_NAMES[match.group()]}\u27e9"
+
+
+def _zero_width_marker(match: re.Match[str]) -> str:
+    return f"\u27e8{_ZERO_WIDTH_NAMES[match.group()]}\u27e9"
+
+
+def clean_text(text: str) -> str:
+    """Make a message body safe to display; keeps newlines, tabs and emoji joiners."""
+    text = _LINE_BREAKS.sub("\n", text)
+    text = _SURROGATE.sub("\ufffd", text)
+    text = _CONTROL.sub(_control_picture, text)
+    return _BIDI.sub(_bidi_marker, text)
+
+
+def clean_identity(text: str) -> str:
+    """Make a handle or display name safe and unambiguous: one line, every invisible shown."""
+    text = clean_text(text).replace("\n", " ").replace("\t", " ")
+    return _ZERO_WIDTH.sub(_zero_width_marker, text)
+
+
+def clean_url(url: str) -> str:
+    """Keep only http(s) URLs, made safe; anything else (javascript:, data:) is dropped."""
+    url = clean_identity(url.strip())
+    if not re.match(r"https?://", url, re.IGNORECASE):
+        return ""
+    return url.replace(" ", "%20")
+
+
+def is_clean(text: str) -> bool:
+    """Whether ``text`` holds nothing :func:`clean_text` would replace."""
+    return clean_text(text) == text
