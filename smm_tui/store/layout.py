@@ -1,0 +1,70 @@
+"""Which file a record lives in.
+
+TinyDB rewrites a whole file on every write, so the layout keeps the files that
+change often small:
+
+- ``mentions/open.json`` holds only open mentions (new or seen): the queue.
+- ``mentions/archive-YYYY-Www.json`` holds handled mentions, one file per ISO
+  week of their creation time, so a status change rewrites a week, not years.
+- ``audit/YYYY-Www.json`` holds the audit trail by week.
+- tickets, contests, entries, replies, drafts and cursors each have a file.
+
+Every file is a valid TinyDB document: ``{collection: {doc_id: record}}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+from smm_tui.core.models import Status, from_iso
+from smm_tui.core.repository import Collection
+
+OPEN_MENTIONS = "mentions/open.json"
+META = "meta.json"
+
+_SINGLE_FILE = {
+    Collection.REPLIES: "replies.json",
+    Collection.DRAFTS: "drafts.json",
+    Collection.TICKETS: "tickets.json",
+    Collection.CONTESTS: "contests.json",
+    Collection.ENTRIES: "entries.json",
+    Collection.CURSORS: "cursors.json",
+}
+
+#: Globs, relative to the data dir, of every file the layout can produce.
+SHARD_GLOBS = ("*.json", "mentions/*.json", "audit/*.json")
+
+
+def _week(moment: datetime) -> str:
+    year, week, _ = moment.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def shard_for(collection: Collection, record: dict[str, Any]) -> str:
+    """The data-dir-relative path of the file that should hold ``record``."""
+    if collection is Collection.MENTIONS:
+        if Status(record.get("status", "new")).is_open:
+            return OPEN_MENTIONS
+        created = from_iso(record["created_at"])
+        assert created is not None
+        return f"mentions/archive-{_week(created)}.json"
+    if collection is Collection.AUDIT:
+        at = from_iso(record["at"])
+        assert at is not None
+        return f"audit/{_week(at)}.json"
+    return _SINGLE_FILE[collection]
+
+
+def doc_key(record_id: str) -> str:
+    """TinyDB wants integer document ids; derive a stable one from the record id."""
+    digest = hashlib.blake2b(record_id.encode(), digest_size=8).digest()
+    return str(int.from_bytes(digest, "big") >> 1)
+
+
+def is_shard_path(relative: str) -> bool:
+    """Whether a data-dir-relative path is one the layout could have produced."""
+    path = PurePosixPath(relative)
+    return path.suffix == ".json" and not path.name.startswith(".")

@@ -1,0 +1,538 @@
+"""The store: sharded TinyDB files, one writer thread, an inter-process lock and a journal.
+
+How a commit works (all under the data dir's inter-process lock):
+
+1. Finish any commit a crashed process left in the journal.
+2. Re-read every shard another process replaced since we last looked.
+3. Apply the queued operations to copies of the shards they touch.
+4. Write a redo log to ``journal.json`` (atomically): for each touched shard,
+   the records the commit leaves in it and the ids it takes out. Then write each
+   touched shard (atomically), then remove the journal. A crash at any point
+   leaves either the old state or a journal that the next commit rolls forward;
+   applying the redo log is idempotent, so it is right whichever shards were
+   already replaced, and a commit is all or nothing across files.
+5. Install the new shards in memory, resolve the callers' futures and tell
+   subscribers. Nothing is acknowledged before step 4 has fsynced.
+
+Callers never block on each other: the writer drains whatever is queued into
+one commit, so a burst of a thousand ingested mentions costs a few writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import queue
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import filelock
+import orjson
+
+from smm_tui.core.repository import (
+    Changed,
+    ChangeSet,
+    Collection,
+    Op,
+    Record,
+    Subscriber,
+    ids_of,
+)
+from smm_tui.store import layout, migrations
+from smm_tui.store.storage import (
+    AtomicJSONStorage,
+    FileSignature,
+    StoreCorrupt,
+    StoreError,
+    atomic_write_bytes,
+    ensure_private_dir,
+    fsync_dir,
+    quarantine,
+)
+
+JOURNAL = "journal.json"
+LOCK = ".lock"
+
+
+class StoreLocked(StoreError):
+    """Another process held the store lock for longer than the timeout."""
+
+
+@dataclass(slots=True)
+class _Shard:
+    collection: Collection
+    records: dict[str, Record] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Plan:
+    """The outcome of applying operations to copies of the shards they touch."""
+
+    shards: dict[str, _Shard] = field(default_factory=dict)
+    applied: list[Op] = field(default_factory=list)
+    skipped: list[Op] = field(default_factory=list)
+    moves: dict[tuple[Collection, str], str | None] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Request:
+    changes: ChangeSet | None
+    future: Future[Changed]
+
+
+class Store:
+    """The durable store behind :class:`smm_tui.core.repository.Repository`."""
+
+    def __init__(self, data_dir: Path, *, lock_timeout: float = 15.0) -> None:
+        self.data_dir = data_dir
+        self.warnings: list[str] = []
+        self._lock = filelock.FileLock(
+            str(data_dir / LOCK), timeout=lock_timeout, mode=0o600, thread_local=False
+        )
+        self._lock_timeout = lock_timeout
+        self._shards: dict[str, _Shard] = {}
+        self._signatures: dict[str, FileSignature | None] = {}
+        self._records: dict[Collection, dict[str, Record]] = {c: {} for c in Collection}
+        self._location: dict[tuple[Collection, str], str] = {}
+        self._state = threading.RLock()
+        self._queue: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
+        self._subscribers: list[Subscriber] = []
+        self._writer: threading.Thread | None = None
+        self.commits = 0
+
+    # -- life cycle ---------------------------------------------------------------
+
+    @classmethod
+    def open(cls, data_dir: Path, *, lock_timeout: float = 15.0) -> Store:
+        """Open (creating if needed) the store in ``data_dir`` and start its writer."""
+        ensure_private_dir(data_dir)
+        store = cls(data_dir, lock_timeout=lock_timeout)
+        with store._locked():
+            migrations.upgrade(data_dir)
+            store._recover_journal()
+            gc.disable()
+            try:
+                store._refresh()
+            finally:
+                gc.enable()
+        gc.freeze()
+        store._writer = threading.Thread(target=store._run_writer, name="store-writer", daemon=True)
+        store._writer.start()
+        return store
+
+    def close(self) -> None:
+        """Finish queued writes and stop the writer."""
+        if self._writer is None:
+            return
+        self._queue.put(None)
+        self._writer.join()
+        self._writer = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading ------------------------------------------------------------------
+
+    def get(self, collection: Collection, record_id: str) -> Record | None:
+        """The current record with that id, or None."""
+        return self._records[collection].get(record_id)
+
+    def records(self, collection: Collection) -> Iterator[Record]:
+        """A snapshot of every record in a collection."""
+        with self._state:
+            snapshot = list(self._records[collection].values())
+        return iter(snapshot)
+
+    def count(self, collection: Collection) -> int:
+        """How many records a collection holds."""
+        return len(self._records[collection])
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        """Call ``subscriber`` from the writer thread after every durable change."""
+        self._subscribers.append(subscriber)
+
+    # -- writing ------------------------------------------------------------------
+
+    def submit(self, changes: ChangeSet) -> Future[Changed]:
+        """Queue changes; the future resolves once they are durable."""
+        return self._enqueue(changes)
+
+    def commit(self, changes: ChangeSet) -> Changed:
+        """Write changes and wait until they are durable."""
+        return self.submit(changes).result()
+
+    def refresh(self) -> Future[Changed]:
+        """Pick up other processes' writes (resolved by the writer thread)."""
+        return self._enqueue(None)
+
+    def _enqueue(self, changes: ChangeSet | None) -> Future[Changed]:
+        future: Future[Changed] = Future()
+        if self._writer is None:
+            future.set_exception(StoreError(f"store at {self.data_dir} is closed"))
+            return future
+        self._queue.put(_Request(changes, future))
+        return future
+
+    def _run_writer(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            if first is None:
+                break
+            batch = [first]
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stopping = True
+                    break
+                batch.append(item)
+            self._serve(batch)
+
+    def _serve(self, batch: list[_Request]) -> None:
+        writes = [request for request in batch if request.changes is not None]
+        try:
+            if writes:
+                changed, per_request = self._commit_batch(writes)
+            else:
+                changed, per_request = self._refresh_only(), {}
+        except Exception as exc:
+            for request in batch:
+                request.future.set_exception(exc)
+            return
+        for request in batch:
+            request.future.set_result(per_request.get(id(request), changed))
+        if changed:
+            for subscriber in self._subscribers:
+                subscriber(changed)
+
+    def _refresh_only(self) -> Changed:
+        try:
+            return self._refresh()
+        except StoreCorrupt as exc:
+            self.warnings.append(str(exc))
+            return Changed(ids={}, external=True)
+
+    def _commit_batch(self, requests: list[_Request]) -> tuple[Changed, dict[int, Changed]]:
+        with self._locked():
+            self._recover_journal()
+            external = self._refresh()
+            ops = [op for request in requests for op in request.changes.ops]  # type: ignore[union-attr]
+            plan = self._plan(ops)
+            if plan.applied:
+                self._write_or_roll_back(plan)
+                self._install(plan)
+                self.commits += 1
+        per_request = {id(r): _outcome(r.changes.ops, plan) for r in requests}  # type: ignore[union-attr]
+        ids = dict(external.ids)
+        for collection, changed_ids in ids_of(plan.applied).items():
+            ids[collection] = ids.get(collection, frozenset()) | changed_ids
+        return Changed(ids, tuple(plan.applied), tuple(plan.skipped)), per_request
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        try:
+            self._lock.acquire()
+        except filelock.Timeout:
+            raise StoreLocked(
+                f"store {self.data_dir} is locked by another smm-tui process "
+                f"(waited {self._lock_timeout:.0f}s for {self.data_dir / LOCK})"
+            ) from None
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    # -- planning and applying operations ---------------------------------------------
+
+    def _current(self, plan: _Plan, collection: Collection, record_id: str) -> Record | None:
+        key = (collection, record_id)
+        if key in plan.moves:
+            path = plan.moves[key]
+            return None if path is None else plan.shards[path].records[record_id]
+        return self._records[collection].get(record_id)
+
+    def _shard_copy(self, plan: _Plan, path: str, collection: Collection) -> _Shard:
+        if path not in plan.shards:
+            live = self._shards.get(path)
+            plan.shards[path] = _Shard(collection, dict(live.records) if live else {})
+        return plan.shards[path]
+
+    def _location_of(self, plan: _Plan, collection: Collection, record_id: str) -> str | None:
+        key = (collection, record_id)
+        if key in plan.moves:
+            return plan.moves[key]
+        return self._location.get(key)
+
+    def _place(self, plan: _Plan, collection: Collection, record: Record | None, rid: str) -> None:
+        old_path = self._location_of(plan, collection, rid)
+        if old_path is not None:
+            self._shard_copy(plan, old_path, collection).records.pop(rid, None)
+        if record is None:
+            plan.moves[(collection, rid)] = None
+            return
+        new_path = layout.shard_for(collection, record)
+        self._shard_copy(plan, new_path, collection).records[rid] = record
+        plan.moves[(collection, rid)] = new_path
+
+    def _plan(self, ops: list[Op]) -> _Plan:
+        plan = _Plan()
+        for op in ops:
+            if self._apply(plan, op):
+                plan.applied.append(op)
+            else:
+                plan.skipped.append(op)
+        return plan
+
+    def _apply(self, plan: _Plan, op: Op) -> bool:
+        current = self._current(plan, op.collection, op.id)
+        if op.kind == "delete":
+            if current is None:
+                return False
+            self._place(plan, op.collection, None, op.id)
+            return True
+        if op.kind == "insert_new" and current is not None:
+            return False
+        if op.kind == "patch":
+            if current is None:
+                return False
+            if any(current.get(k) != v for k, v in op.expect.items()):
+                return False
+            record = {**current, **op.record}
+        else:
+            record = dict(op.record)
+        record["rev"] = int((current or {}).get("rev") or 0) + 1
+        self._place(plan, op.collection, record, op.id)
+        return True
+
+    def _write_or_roll_back(self, plan: _Plan) -> None:
+        """Write a plan; on an OS error put every touched file back and say so."""
+        journal = self.data_dir / JOURNAL
+        try:
+            atomic_write_bytes(journal, orjson.dumps(self._redo_log(plan)))
+        except OSError as exc:
+            # No shard is touched before the journal is in place.
+            with contextlib.suppress(OSError):
+                journal.unlink(missing_ok=True)
+            raise self._save_error(exc, changed=journal.exists()) from exc
+        try:
+            for path, shard in plan.shards.items():
+                self._write_shard(path, shard)
+            journal.unlink()
+        except OSError as exc:
+            raise self._save_error(exc, changed=not self._roll_back(plan)) from exc
+        # Every shard is durable and the journal is gone: the commit has happened. Should
+        # the removal not be durable, the journal comes back and is harmlessly redone.
+        with contextlib.suppress(OSError):
+            fsync_dir(self.data_dir)
+
+    def _save_error(self, exc: OSError, *, changed: bool) -> StoreError:
+        outcome = "nothing was changed"
+        if changed:
+            outcome = "it will be finished on the next save or start"
+        return StoreError(f"could not save to {self.data_dir}: {exc.strerror}; {outcome}")
+
+    def _roll_back(self, plan: _Plan) -> bool:
+        """Put every touched shard back; True when the disk holds the old state again.
+
+        The journal goes last: while a shard cannot be put back, the journal
+        stays, so the next commit or start finishes the commit instead.
+        """
+        journal = self.data_dir / JOURNAL
+        try:
+            for path in plan.shards:
+                live = self._shards.get(path)
+                if live is not None:
+                    self._write_shard(path, live)
+                else:
+                    (self.data_dir / path).unlink(missing_ok=True)
+            journal.unlink(missing_ok=True)
+            fsync_dir(self.data_dir)
+        except OSError:
+            return not journal.exists()
+        return True
+
+    def _redo_log(self, plan: _Plan) -> dict[str, Any]:
+        """Per touched shard: the records the commit leaves in it and the ids it takes out."""
+        log: dict[str, Any] = {
+            path: {"collection": shard.collection.value, "set": {}, "drop": []}
+            for path, shard in plan.shards.items()
+        }
+        for (collection, rid), path in plan.moves.items():
+            old = self._location.get((collection, rid))
+            if old is not None and old != path:
+                log[old]["drop"].append(rid)
+            if path is not None:
+                log[path]["set"][rid] = plan.shards[path].records[rid]
+        return log
+
+    def _write_shard(self, path: str, shard: _Shard) -> None:
+        target = self.data_dir / path
+        ensure_private_dir(target.parent)
+        table = {layout.doc_key(rid): record for rid, record in shard.records.items()}
+        AtomicJSONStorage(target).write({shard.collection.value: table})
+
+    def _install(self, plan: _Plan) -> None:
+        with self._state:
+            for path, shard in plan.shards.items():
+                self._shards[path] = shard
+                self._signatures[path] = FileSignature.of(self.data_dir / path)
+            for (collection, rid), target in plan.moves.items():
+                if target is None:
+                    self._records[collection].pop(rid, None)
+                    self._location.pop((collection, rid), None)
+                else:
+                    self._records[collection][rid] = plan.shards[target].records[rid]
+                    self._location[(collection, rid)] = target
+
+    # -- recovery and re-reading ----------------------------------------------------------
+
+    def _recover_journal(self) -> None:
+        """Roll forward a commit that a crashed writer journaled but did not finish."""
+        journal = self.data_dir / JOURNAL
+        try:
+            payload = journal.read_bytes()
+        except FileNotFoundError:
+            return
+        try:
+            redo = [
+                (path, Collection(item["collection"]), dict(item["set"]), list(item["drop"]))
+                for path, item in orjson.loads(payload).items()
+            ]
+        except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError):
+            # The journal is written atomically, so an unreadable one was never
+            # acted on: no shard was touched after it. Keep it for inspection.
+            os.replace(journal, journal.with_name(f"{JOURNAL}.unreadable"))
+            return
+        self._refresh()
+        plan = _Plan()
+        for path, collection, _kept, dropped in redo:
+            shard = self._shard_copy(plan, path, collection)
+            for rid in dropped:
+                shard.records.pop(str(rid), None)
+                plan.moves.setdefault((collection, str(rid)), None)
+        for path, collection, kept, _dropped in redo:
+            shard = self._shard_copy(plan, path, collection)
+            for rid, record in kept.items():
+                shard.records[str(rid)] = record
+                plan.moves[(collection, str(rid))] = path
+        try:
+            for path, shard in plan.shards.items():
+                self._write_shard(path, shard)
+        except OSError as exc:
+            raise StoreError(
+                f"could not finish an interrupted save in {self.data_dir}: {exc.strerror}; "
+                "it will be tried again"
+            ) from exc
+        self._install(plan)
+        journal.unlink()
+        with contextlib.suppress(OSError):
+            fsync_dir(self.data_dir)
+
+    def _shard_paths(self) -> set[str]:
+        found = {
+            str(path.relative_to(self.data_dir))
+            for pattern in layout.SHARD_GLOBS
+            for path in self.data_dir.glob(pattern)
+        }
+        paths = {p for p in found if layout.is_shard_path(p) and p not in _NOT_SHARDS}
+        return paths | set(self._shards)
+
+    def _refresh(self) -> Changed:
+        """Re-read every shard whose file changed since we last read or wrote it."""
+        changed: dict[Collection, set[str]] = {}
+        problems: list[StoreCorrupt] = []
+        for path in sorted(self._shard_paths()):
+            signature = FileSignature.of(self.data_dir / path)
+            if path in self._signatures and self._signatures[path] == signature:
+                continue
+            try:
+                shard = self._read_shard(path)
+            except StoreCorrupt as exc:
+                problems.append(exc)
+                self.warnings.append(str(exc))
+                shard, signature = None, None
+            self._reload(path, shard, signature, changed)
+        if problems and not self._shards:
+            raise problems[0]
+        return Changed({c: frozenset(ids) for c, ids in changed.items()}, external=True)
+
+    def _read_shard(self, path: str) -> _Shard | None:
+        target = self.data_dir / path
+        tables = AtomicJSONStorage(target).read()
+        if not tables:
+            return None
+        (name, docs), *_ = tables.items()
+        try:
+            collection = Collection(name)
+        except ValueError:
+            raise quarantine(target, f"unknown table {name!r}") from None
+        for key, doc in docs.items():
+            if "id" not in doc:
+                raise quarantine(target, f"document {key} in table {name!r} has no id")
+        return _Shard(collection, {str(doc["id"]): doc for doc in docs.values()})
+
+    def _reload(
+        self,
+        path: str,
+        shard: _Shard | None,
+        signature: FileSignature | None,
+        changed: dict[Collection, set[str]],
+    ) -> None:
+        with self._state:
+            old = self._shards.pop(path, None)
+            self._signatures[path] = signature
+            if old is not None:
+                for rid in old.records:
+                    if self._location.get((old.collection, rid)) == path:
+                        self._location.pop((old.collection, rid))
+                        self._records[old.collection].pop(rid, None)
+                        changed.setdefault(old.collection, set()).add(rid)
+            if shard is None:
+                return
+            self._shards[path] = shard
+            for rid, record in list(shard.records.items()):
+                self._adopt(path, shard, rid, record, changed)
+
+    def _adopt(
+        self,
+        path: str,
+        shard: _Shard,
+        rid: str,
+        record: Record,
+        changed: dict[Collection, set[str]],
+    ) -> None:
+        """Take a record read from ``path`` unless a newer copy lives elsewhere."""
+        key = (shard.collection, rid)
+        existing = self._records[shard.collection].get(rid)
+        if existing is not None and self._location.get(key) != path:
+            if int(existing.get("rev") or 0) > int(record.get("rev") or 0):
+                del shard.records[rid]
+                return
+            other = self._shards.get(self._location[key])
+            if other is not None:
+                other.records.pop(rid, None)
+        if existing != record:
+            changed.setdefault(shard.collection, set()).add(rid)
+        self._records[shard.collection][rid] = record
+        self._location[key] = path
+
+
+_NOT_SHARDS = frozenset({JOURNAL, layout.META})
+
+
+def _outcome(ops: list[Op], plan: _Plan) -> Changed:
+    mine = {id(op) for op in ops}
+    applied = tuple(op for op in plan.applied if id(op) in mine)
+    skipped = tuple(op for op in plan.skipped if id(op) in mine)
+    return Changed(ids_of(applied), applied, skipped)
