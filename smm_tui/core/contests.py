@@ -1,0 +1,140 @@
+"""Contests: giveaways bound to a post, their entries, and a reproducible draw."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from smm_tui.core import draw
+from smm_tui.core.audit import record_event
+from smm_tui.core.context import NotFound, ServiceContext
+from smm_tui.core.ingest import entry_for, sanitize_mention
+from smm_tui.core.models import Contest, ContestState, Entry, Mention, Platform
+from smm_tui.core.repository import Changed, ChangeSet, Collection
+
+
+class ContestError(ValueError):
+    """A contest action that cannot be done as asked (the message says why)."""
+
+
+class ContestService:
+    """Creates contests, collects one entry per author and draws winners."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def get(self, contest_id: str) -> Contest:
+        """The current contest; raises NotFound."""
+        record = self.ctx.repo.get(Collection.CONTESTS, contest_id)
+        if record is None:
+            raise NotFound(f"no contest with id {contest_id}")
+        return Contest.from_record(record)
+
+    def all(self) -> list[Contest]:
+        """Every contest, newest first."""
+        contests = [Contest.from_record(r) for r in self.ctx.repo.records(Collection.CONTESTS)]
+        return sorted(contests, key=lambda c: c.created_at, reverse=True)
+
+    def entries(self, contest_id: str) -> list[Entry]:
+        """A contest's entries, oldest first."""
+        found = [
+            Entry.from_record(r)
+            for r in self.ctx.repo.records(Collection.ENTRIES)
+            if r["contest_id"] == contest_id
+        ]
+        return sorted(found, key=lambda e: (e.created_at, e.mention_id))
+
+    async def create(
+        self, name: str, platform: Platform, account: str, post_external_id: str, winners: int = 1
+    ) -> Contest:
+        """Start a contest on one of an account's posts; known comments enter at once."""
+        if not name.strip():
+            raise ContestError("a contest needs a name")
+        if not post_external_id.strip():
+            raise ContestError("a contest needs the id of the post whose comments are the entries")
+        if winners < 1:
+            raise ContestError("a contest needs at least one winner")
+        contest = Contest(
+            id=self.ctx.make_id(),
+            name=name.strip(),
+            platform=platform,
+            account=account,
+            post_external_id=post_external_id.strip(),
+            created_at=self.ctx.clock(),
+            winners_wanted=winners,
+        )
+        changes = ChangeSet().put(Collection.CONTESTS, contest.to_record())
+        self._event(changes, contest.id, "create", post=contest.post_external_id)
+        for mention in self._stored_comments(contest):
+            changes.insert_new(Collection.ENTRIES, entry_for(contest.id, mention).to_record())
+        await self.ctx.commit(changes)
+        return self.get(contest.id)
+
+    async def collect(self, contest_id: str, comments: Iterable[Mention]) -> Changed:
+        """Enter every commenter on the contest post (the first comment per author counts)."""
+        contest = self.get(contest_id)
+        if contest.state is not ContestState.OPEN:
+            raise ContestError(f"contest {contest.name!r} is closed; its entries are frozen")
+        changes = ChangeSet()
+        for comment in sorted(comments, key=lambda m: (m.created_at, m.external_id)):
+            if comment.root_external_id != contest.post_external_id:
+                continue
+            mention = sanitize_mention(comment)
+            changes.insert_new(Collection.MENTIONS, mention.to_record())
+            changes.insert_new(Collection.ENTRIES, entry_for(contest.id, mention).to_record())
+        return await self.ctx.commit(changes)
+
+    async def run_draw(self, contest_id: str, seed: str | None = None) -> Contest:
+        """Draw the winners from a recorded seed and close the contest."""
+        contest = self.get(contest_id)
+        if contest.state is ContestState.DRAWN:
+            raise ContestError(f"contest {contest.name!r} was drawn already")
+        entries = self.entries(contest_id)
+        wanted = min(contest.winners_wanted, len(draw.canonical_entrants(entries)))
+        if wanted < 1:
+            raise ContestError(f"contest {contest.name!r} has no entries yet")
+        result, _ = draw.run_draw(
+            entries, seed or draw.new_seed(), wanted, self.ctx.actor, self.ctx.clock()
+        )
+        changes = ChangeSet().patch(
+            Collection.CONTESTS,
+            contest_id,
+            {"state": ContestState.DRAWN.value, "draw": result.to_record()},
+            expect={"state": ContestState.OPEN.value},
+        )
+        self._event(changes, contest_id, "draw", seed=result.seed, commitment=result.commitment)
+        await self.ctx.commit(changes)
+        return self.get(contest_id)
+
+    def proof(self, contest_id: str) -> list[str]:
+        """Plain-text lines proving the draw, and whether it re-verifies now."""
+        contest = self.get(contest_id)
+        if contest.draw is None:
+            return ["Not drawn yet."]
+        entries = self.entries(contest_id)
+        lines = draw.proof_lines(contest.draw, entries)
+        problems = draw.verify(contest.draw, entries)
+        lines.append("Re-check now: " + ("verified" if not problems else "; ".join(problems)))
+        return lines
+
+    def _stored_comments(self, contest: Contest) -> list[Mention]:
+        return sorted(
+            (
+                Mention.from_record(r)
+                for r in self.ctx.repo.records(Collection.MENTIONS)
+                if r["root_external_id"] == contest.post_external_id
+                and r["account"] == contest.account
+                and r["platform"] == contest.platform.value
+            ),
+            key=lambda m: (m.created_at, m.external_id),
+        )
+
+    def _event(self, changes: ChangeSet, contest_id: str, action: str, **detail: object) -> None:
+        record_event(
+            changes,
+            at=self.ctx.clock(),
+            actor=self.ctx.actor,
+            entity="contest",
+            entity_id=contest_id,
+            action=action,
+            **detail,
+        )

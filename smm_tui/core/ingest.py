@@ -1,0 +1,91 @@
+"""Ingest: mentions from adapters become sanitised, deduplicated records.
+
+This is the only way network data enters the store, so it is where untrusted
+text is cleaned (see :mod:`smm_tui.core.sanitize`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from smm_tui.core.context import ServiceContext
+from smm_tui.core.models import Author, ContestState, Entry, Mention
+from smm_tui.core.repository import Changed, ChangeSet, Collection
+from smm_tui.core.sanitize import clean_identity, clean_text, clean_url
+
+
+def sanitize_mention(mention: Mention) -> Mention:
+    """A copy of ``mention`` with every untrusted field made safe to display."""
+    author = Author(
+        id=clean_identity(mention.author.id),
+        handle=clean_identity(mention.author.handle),
+        display_name=clean_identity(mention.author.display_name),
+        followers=mention.author.followers,
+    )
+    return dataclasses.replace(
+        mention,
+        author=author,
+        text=clean_text(mention.text),
+        url=clean_url(mention.url),
+        language=clean_identity(mention.language)[:16],
+        tags=tuple(clean_identity(tag) for tag in mention.tags),
+    )
+
+
+def cursor_record(account: str, cursor: str | None) -> dict[str, object]:
+    """The stored form of an account's polling cursor."""
+    return {"id": account, "account": account, "cursor": cursor}
+
+
+class IngestService:
+    """Stores what adapters fetched: each mention once, and contest entries one per author."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def cursor(self, account: str) -> str | None:
+        """The persisted cursor of an account (None before the first fetch)."""
+        record = self.ctx.repo.get(Collection.CURSORS, account)
+        return None if record is None else record.get("cursor")
+
+    def changes_for(self, mentions: Iterable[Mention]) -> ChangeSet:
+        """Insert-if-new operations for mentions, plus entries for open contests they enter."""
+        changes = ChangeSet()
+        contests = self._open_contests_by_post()
+        for raw in mentions:
+            mention = sanitize_mention(raw)
+            changes.insert_new(Collection.MENTIONS, mention.to_record())
+            contest_id = contests.get(
+                (mention.platform.value, mention.account, mention.root_external_id)
+            )
+            if contest_id is not None:
+                changes.insert_new(Collection.ENTRIES, entry_for(contest_id, mention).to_record())
+        return changes
+
+    async def ingest(
+        self, mentions: Iterable[Mention], *, account: str | None = None, cursor: str | None = None
+    ) -> Changed:
+        """Store new mentions (and the account's new cursor in the same commit)."""
+        changes = self.changes_for(mentions)
+        if account is not None:
+            changes.put(Collection.CURSORS, cursor_record(account, cursor))
+        return await self.ctx.commit(changes)
+
+    def _open_contests_by_post(self) -> dict[tuple[str, str, str | None], str]:
+        return {
+            (c["platform"], c["account"], c["post_external_id"]): c["id"]
+            for c in self.ctx.repo.records(Collection.CONTESTS)
+            if c["state"] == ContestState.OPEN.value
+        }
+
+
+def entry_for(contest_id: str, mention: Mention) -> Entry:
+    """A contest entry made from a (sanitised) comment on the contest post."""
+    return Entry(
+        contest_id=contest_id,
+        author=mention.author,
+        mention_id=mention.id,
+        text=mention.text,
+        created_at=mention.created_at,
+    )

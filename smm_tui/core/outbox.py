@@ -1,0 +1,190 @@
+"""The outbox: drafts, and replies that are recorded before they are sent.
+
+A reply's life: ``queued`` (durable before any network call) → ``sending``
+(durable just before the POST) → ``sent`` or ``failed``. A reply found in
+``sending`` at start-up was interrupted mid-POST: the thread is checked for it
+before anything is sent again, so no reply is published twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from smm_tui.core.audit import record_event
+from smm_tui.core.context import NotFound, ServiceContext
+from smm_tui.core.models import Draft, Reply, ReplyState, Status, to_iso
+from smm_tui.core.network import AdapterError, ReplyChannel
+from smm_tui.core.repository import Changed, ChangeSet, Collection
+from smm_tui.core.triage import TRANSITIONS
+
+
+class OutboxService:
+    """Keeps drafts, queues replies and publishes them through an adapter."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    # -- drafts -------------------------------------------------------------------
+
+    def draft(self, mention_id: str) -> Draft | None:
+        """The saved draft for a mention, if any."""
+        record = self.ctx.repo.get(Collection.DRAFTS, mention_id)
+        return None if record is None else Draft.from_record(record)
+
+    async def save_draft(self, mention_id: str, text: str) -> Changed:
+        """Keep a draft (an empty text discards it)."""
+        if not text.strip():
+            return await self.discard_draft(mention_id)
+        current = self.draft(mention_id)
+        if current is not None and current.text == text:
+            return Changed(ids={})
+        draft = Draft(mention_id, text, self.ctx.clock())
+        return await self.ctx.commit(ChangeSet().put(Collection.DRAFTS, draft.to_record()))
+
+    async def discard_draft(self, mention_id: str) -> Changed:
+        """Forget a mention's draft."""
+        if self.draft(mention_id) is None:
+            return Changed(ids={})
+        return await self.ctx.commit(ChangeSet().delete(Collection.DRAFTS, mention_id))
+
+    # -- replies ------------------------------------------------------------------
+
+    def reply(self, reply_id: str) -> Reply:
+        """The current state of a reply; raises NotFound."""
+        record = self.ctx.repo.get(Collection.REPLIES, reply_id)
+        if record is None:
+            raise NotFound(f"no reply with id {reply_id}")
+        return Reply.from_record(record)
+
+    def replies_to(self, mention_id: str) -> list[Reply]:
+        """Every reply to a mention, oldest first."""
+        found = [
+            Reply.from_record(r)
+            for r in self.ctx.repo.records(Collection.REPLIES)
+            if r["mention_id"] == mention_id
+        ]
+        return sorted(found, key=lambda r: r.created_at)
+
+    def unfinished(self) -> list[Reply]:
+        """Replies not yet confirmed sent: queued, interrupted or failed."""
+        return [
+            Reply.from_record(r)
+            for r in self.ctx.repo.records(Collection.REPLIES)
+            if r["state"] != ReplyState.SENT.value
+        ]
+
+    async def queue(self, mention_id: str, text: str) -> Reply:
+        """Record a reply (and drop the draft) durably, before any network call."""
+        mention = self.ctx.mention(mention_id)
+        reply = Reply(
+            id=self.ctx.make_id(),
+            mention_id=mention.id,
+            platform=mention.platform,
+            account=mention.account,
+            text=text,
+            author=self.ctx.actor,
+            created_at=self.ctx.clock(),
+        )
+        changes = ChangeSet().put(Collection.REPLIES, reply.to_record())
+        if self.draft(mention_id) is not None:
+            changes.delete(Collection.DRAFTS, mention_id)
+        self._event(changes, reply.id, "queue", mention_id=mention_id)
+        await self.ctx.commit(changes)
+        return self.reply(reply.id)
+
+    async def send(self, reply_id: str, channel: ReplyChannel) -> Reply:
+        """Publish a queued or failed reply; its outcome is durable when this returns."""
+        reply = self.reply(reply_id)
+        if reply.state is ReplyState.SENT:
+            return reply
+        if reply.state is ReplyState.SENDING:
+            return await self.recover(reply_id, channel)
+        claimed = await self.ctx.commit(
+            ChangeSet().patch(
+                Collection.REPLIES,
+                reply_id,
+                {"state": ReplyState.SENDING.value, "attempts": reply.attempts + 1},
+                expect={"state": reply.state.value},
+            )
+        )
+        if not claimed.applied:
+            return self.reply(reply_id)  # another process claimed it first
+        mention = self.ctx.mention(reply.mention_id)
+        try:
+            published = await channel.post_reply(mention, reply.text, idempotency_key=reply.id)
+        except AdapterError as exc:
+            return await self._fail(reply_id, str(exc) or type(exc).__name__)
+        return await self._confirm(reply_id, published.external_id, published.url)
+
+    async def recover(self, reply_id: str, channel: ReplyChannel) -> Reply:
+        """Settle a reply interrupted mid-send by looking for it in the thread."""
+        reply = self.reply(reply_id)
+        mention = self.ctx.mention(reply.mention_id)
+        try:
+            thread = await channel.fetch_thread(mention)
+        except AdapterError as exc:
+            return await self._fail(reply_id, f"interrupted; could not check the thread: {exc}")
+        for item in thread:
+            if item.parent_external_id == mention.external_id and item.text == reply.text:
+                return await self._confirm(reply_id, item.external_id, item.url)
+        return await self._fail(
+            reply_id, "interrupted while sending and not found in the thread; send it again"
+        )
+
+    async def _fail(self, reply_id: str, error: str) -> Reply:
+        changes = ChangeSet().patch(
+            Collection.REPLIES, reply_id, {"state": ReplyState.FAILED.value, "error": error}
+        )
+        self._event(changes, reply_id, "failed", error=error)
+        await self.ctx.commit(changes)
+        return self.reply(reply_id)
+
+    async def _confirm(self, reply_id: str, external_id: str, url: str) -> Reply:
+        reply = self.reply(reply_id)
+        now = self.ctx.clock()
+        changes = ChangeSet().patch(
+            Collection.REPLIES,
+            reply_id,
+            {
+                "state": ReplyState.SENT.value,
+                "sent_at": to_iso(now),
+                "external_id": external_id,
+                "url": url,
+                "error": None,
+            },
+        )
+        self._event(changes, reply_id, "sent", url=url)
+        self._mark_replied(changes, reply.mention_id, now)
+        await self.ctx.commit(changes)
+        return self.reply(reply_id)
+
+    def _mark_replied(self, changes: ChangeSet, mention_id: str, now: datetime) -> None:
+        mention = self.ctx.mention(mention_id)
+        fields: dict[str, object] = {}
+        if Status.REPLIED in TRANSITIONS[mention.status] and mention.status is not Status.TICKETED:
+            fields["status"] = Status.REPLIED.value
+        if mention.first_response_at is None:
+            fields["first_response_at"] = to_iso(now)
+        if fields:
+            changes.patch(Collection.MENTIONS, mention_id, fields)
+            record_event(
+                changes,
+                at=now,
+                actor=self.ctx.actor,
+                entity="mention",
+                entity_id=mention_id,
+                action="replied",
+                old=mention.status.value,
+                new=fields.get("status", mention.status.value),
+            )
+
+    def _event(self, changes: ChangeSet, reply_id: str, action: str, **detail: object) -> None:
+        record_event(
+            changes,
+            at=self.ctx.clock(),
+            actor=self.ctx.actor,
+            entity="reply",
+            entity_id=reply_id,
+            action=action,
+            **detail,
+        )
