@@ -1,0 +1,225 @@
+"""The Textual app: panes as modes, polling workers, and store changes delivered as messages."""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+from collections.abc import Iterable, Mapping
+from typing import ClassVar
+
+from textual import on
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from smm_tui.core.models import ReplyState
+from smm_tui.core.network import AdapterError, RateLimited
+from smm_tui.core.repository import Changed
+from smm_tui.core.workspace import AccountSource, PollOutcome, Workspace, poll_account
+from smm_tui.messages import AccountPolled, DataChanged, ReplySettled, StoreChanged
+from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.screens.composer import send_reply_worker
+from smm_tui.screens.contests import ContestScreen
+from smm_tui.screens.feed import FeedScreen
+from smm_tui.screens.help import HelpScreen, help_rows
+from smm_tui.screens.tickets import TicketBoardScreen
+
+MAX_BACKOFF_SECONDS = 300.0
+
+
+class SmmApp(App[None]):
+    """smm-tui: the feed, the composer, the ticket board and the contest manager."""
+
+    TITLE = "smm-tui"
+    CSS_PATH = "styles/app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+    MODES = {"feed": FeedScreen, "tickets": TicketBoardScreen, "contests": ContestScreen}
+    DEFAULT_MODE = "feed"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "1",
+            "switch_mode('feed')",
+            "Feed",
+            show=False,
+            id="app.feed",
+            tooltip="The mention feed",
+        ),
+        Binding(
+            "2",
+            "switch_mode('tickets')",
+            "Tickets",
+            show=False,
+            id="app.tickets",
+            tooltip="The ticket board",
+        ),
+        Binding(
+            "3",
+            "switch_mode('contests')",
+            "Contests",
+            show=False,
+            id="app.contests",
+            tooltip="The contest manager",
+        ),
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="Keys for this screen"),
+        Binding(
+            "colon",
+            "command_palette",
+            "Commands",
+            show=False,
+            id="app.palette",
+            tooltip="Command palette",
+        ),
+        Binding("q", "quit", "Quit", show=False, id="app.quit", tooltip="Quit (drafts are kept)"),
+    ]
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        keymap: Mapping[str, str] | None = None,
+        warnings: Iterable[str] = (),
+        poll: bool = True,
+    ) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self._keymap_config = dict(keymap or {})
+        self._warnings = list(warnings)
+        self._poll = poll
+        self.poll_outcomes: dict[str, PollOutcome] = {}
+
+    def on_mount(self) -> None:
+        self.set_keymap(self._keymap_config)
+        for warning in self._warnings:
+            self.notify(warning, severity="warning", markup=False, timeout=15)
+        self.workspace.repo.subscribe(self._store_changed)
+        if self._poll:
+            for source in self.workspace.sources.values():
+                self.run_worker(self._poll_forever(source), group="poll", exit_on_error=False)
+            self.set_interval(1.0, self.workspace.repo.refresh)
+        self._resume_unsent_replies()
+
+    def _store_changed(self, changed: Changed) -> None:
+        """Called from the store's writer thread; hands the change to the event loop."""
+        self.post_message(StoreChanged(changed))
+
+    # -- workers ----------------------------------------------------------------------
+
+    async def _poll_forever(self, source: AccountSource) -> None:
+        """Poll one account until the app exits, backing off after failures."""
+        failures = 0
+        while True:
+            try:
+                outcome = await poll_account(self.workspace, source)
+                failures = 0
+                delay = self.workspace.settings.poll_seconds
+            except RateLimited as exc:
+                outcome = PollOutcome(source.account, error=str(exc))
+                delay = max((exc.retry_at - self.workspace.ctx.clock()).total_seconds(), 1.0)
+            except AdapterError as exc:
+                failures += 1
+                outcome = PollOutcome(source.account, error=str(exc) or type(exc).__name__)
+                delay = min(self.workspace.settings.poll_seconds * 2**failures, MAX_BACKOFF_SECONDS)
+            self.post_message(AccountPolled(outcome))
+            await asyncio.sleep(delay)
+
+    def _resume_unsent_replies(self) -> None:
+        for reply in self.workspace.outbox.unfinished():
+            if reply.state in (ReplyState.QUEUED, ReplyState.SENDING):
+                send_reply_worker(self.screen, reply.id)
+
+    # -- messages -------------------------------------------------------------------
+
+    @on(StoreChanged)
+    def _deliver_change(self, event: StoreChanged) -> None:
+        self.workspace.feed.apply(event.changed)
+        for screen in self.screen_stack:
+            screen.post_message(DataChanged(event.changed))
+
+    @on(AccountPolled)
+    def _record_poll(self, event: AccountPolled) -> None:
+        previous = self.poll_outcomes.get(event.outcome.account)
+        self.poll_outcomes[event.outcome.account] = event.outcome
+        if event.outcome.error and (previous is None or previous.error != event.outcome.error):
+            self.notify(
+                f"{event.outcome.account}: {event.outcome.error}", severity="warning", markup=False
+            )
+
+    @on(ReplySettled)
+    def _announce_reply(self, event: ReplySettled) -> None:
+        reply = event.reply
+        if reply.state is ReplyState.SENT:
+            self.notify(f"Reply sent: {reply.url or reply.external_id}", markup=False)
+        elif reply.state is ReplyState.FAILED:
+            self.notify(
+                f"Reply failed: {reply.error}. Open the mention and press R to retry.",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
+        for screen in self.screen_stack:
+            screen.post_message(DataChanged(Changed(ids={})))
+
+    # -- actions --------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        rows = help_rows(self.screen.active_bindings, self._key_labels(self.screen.active_bindings))
+        self.push_screen(HelpScreen(type(self.screen).__name__.removesuffix("Screen"), rows))
+
+    def _key_labels(self, active: Mapping[str, object]) -> dict[str, str]:
+        return {key: self.get_key_display(Binding(key, "")) for key in active}
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield SystemCommand("Go to the feed", "Mentions", lambda: self.switch_mode("feed"))
+        yield SystemCommand(
+            "Go to the ticket board", "Tickets", lambda: self.switch_mode("tickets")
+        )
+        yield SystemCommand(
+            "Go to the contest manager", "Contests", lambda: self.switch_mode("contests")
+        )
+        yield SystemCommand("Help", "Keys for this screen", self.action_help)
+        if isinstance(screen, WorkspaceScreen):
+            yield from screen.palette_commands()
+        yield from super().get_system_commands(screen)
+
+
+def binding_ids() -> set[str]:
+    """Every binding id a user can remap in ``[keymap]``."""
+    from smm_tui.screens.composer import ComposerScreen
+    from smm_tui.screens.contests import NewContestScreen
+    from smm_tui.screens.detail import MentionScreen
+    from smm_tui.screens.tickets import TicketEditScreen
+    from smm_tui.widgets.feed_list import FeedList
+
+    owners = (
+        SmmApp,
+        FeedScreen,
+        FeedList,
+        MentionScreen,
+        ComposerScreen,
+        TicketBoardScreen,
+        TicketEditScreen,
+        ContestScreen,
+        NewContestScreen,
+        HelpScreen,
+    )
+    return {
+        binding.id
+        for owner in owners
+        for binding in owner.BINDINGS
+        if isinstance(binding, Binding) and binding.id
+    }
+
+
+def check_keymap(keymap: Mapping[str, str]) -> str | None:
+    """A one-line problem with a ``[keymap]`` table, or None if every id is known."""
+    known = binding_ids()
+    for binding_id in keymap:
+        if binding_id not in known:
+            close = difflib.get_close_matches(binding_id, sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            return f"unknown key 'keymap.{binding_id}'{hint}"
+    return None

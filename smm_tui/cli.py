@@ -1,0 +1,209 @@
+"""The ``smm-tui`` command: the app, the demo, and headless export and import.
+
+User errors (a bad config, a locked or unreadable store, bad import lines)
+print one line to stderr and exit non-zero, with no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import difflib
+import os
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from smm_tui import __version__
+from smm_tui.config import Config, ConfigError, demo_config, load_config
+from smm_tui.core.models import Mention
+from smm_tui.core.records import ImportLineError, read_jsonl, write_csv, write_jsonl
+from smm_tui.core.repository import Collection
+from smm_tui.paths import default_data_dir, resolve_config_path, resolve_data_dir
+from smm_tui.runtime import open_workspace, with_user
+from smm_tui.store.storage import StoreError
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+class UserError(Exception):
+    """Something the user can fix; shown as one line."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one sub-command per job."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help="config file (or $SMM_TUI_CONFIG)")
+    common.add_argument("--data-dir", metavar="DIR", help="data directory (or $SMM_TUI_DATA)")
+    common.add_argument("--user", help="act as this user (default: config 'user' or $USER)")
+
+    parser = argparse.ArgumentParser(
+        prog="smm-tui", description="A keyboard-driven inbox for social-media managers."
+    )
+    parser.add_argument("--version", action="version", version=f"smm-tui {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", parents=[common], help="open the app on your workspace (default)")
+    demo = commands.add_parser(
+        "demo", parents=[common], help="open the app on a live demo workspace"
+    )
+    demo.add_argument(
+        "--rate", type=float, metavar="N", help="demo mentions per minute, per account"
+    )
+    export = commands.add_parser("export", parents=[common], help="write every mention out")
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    export.add_argument("--output", "-o", metavar="FILE", help="file to write (default: stdout)")
+    importer = commands.add_parser("import", parents=[common], help="load mentions from JSONL")
+    importer.add_argument("file", metavar="FILE.jsonl")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (
+        args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version")
+    ):
+        args_list.insert(0, "run")
+    args = build_parser().parse_args(args_list)
+    environ = dict(os.environ if env is None else env)
+    try:
+        return _dispatch(args, environ)
+    except (UserError, ConfigError, StoreError) as exc:
+        print(f"smm-tui: {exc}", file=sys.stderr)
+        return exc.code if isinstance(exc, UserError) else _code_for(exc)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _code_for(exc: Exception) -> int:
+    return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED
+
+
+def _dispatch(args: argparse.Namespace, env: dict[str, str]) -> int:
+    if args.command == "demo":
+        return _run_app(*_demo_setup(args, env), demo=True)
+    config = with_user(load_config(resolve_config_path(args.config, env), env), args.user)
+    data_dir = resolve_data_dir(args.data_dir, env)
+    if args.command == "export":
+        return _export(data_dir, config, args.format, args.output)
+    if args.command == "import":
+        return _import(data_dir, config, Path(args.file))
+    return _run_app(config, data_dir, demo=False)
+
+
+def _demo_setup(args: argparse.Namespace, env: dict[str, str]) -> tuple[Config, Path]:
+    path = resolve_config_path(args.config, env)
+    base = load_config(path, env)
+    config = demo_config(args.user or base.user)
+    rate = args.rate if args.rate is not None else base.demo.rate_per_minute
+    if rate <= 0:
+        raise UserError("--rate must be a positive number of mentions per minute", EXIT_USAGE)
+    demo = type(config.demo)(rate_per_minute=rate, seed=base.demo.seed)
+    config = type(config)(
+        user=config.user,
+        accounts=config.accounts,
+        demo=demo,
+        keymap=base.keymap,
+        departments=base.departments,
+        users=config.users,
+        source=base.source,
+    )
+    data_dir = (
+        resolve_data_dir(args.data_dir, env)
+        if (args.data_dir or env.get("SMM_TUI_DATA"))
+        else default_data_dir() / "demo"
+    )
+    return config, data_dir
+
+
+def _run_app(config: Config, data_dir: Path, *, demo: bool) -> int:
+    from smm_tui.app import SmmApp, check_keymap
+
+    problem = check_keymap(config.keymap)
+    if problem:
+        raise UserError(f"config {config.source or '(built-in)'}: {problem}", EXIT_USAGE)
+    with open_workspace(data_dir, config) as (workspace, warnings):
+        if not workspace.sources and not demo:
+            warnings.append(
+                "no accounts are configured: the feed shows stored mentions only "
+                "(try 'smm-tui demo')"
+            )
+        app = SmmApp(workspace, keymap=config.keymap, warnings=warnings)
+        try:
+            app.run()
+        finally:
+            asyncio.run(_close_sources(workspace.sources.values()))
+    return app.return_code or 0
+
+
+async def _close_sources(sources: object) -> None:
+    for source in sources:  # type: ignore[attr-defined]
+        await source.aclose()
+
+
+@contextlib.contextmanager
+def _output(path: str | None) -> Iterator[TextIO]:
+    if path is None:
+        yield sys.stdout
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(fd, "w", encoding="utf-8", newline="") as handle:
+        yield handle
+
+
+def _export(data_dir: Path, config: Config, fmt: str, output: str | None) -> int:
+    with open_workspace(data_dir, config, sources={}) as (workspace, warnings):
+        _warn(warnings)
+        records = sorted(workspace.repo.records(Collection.MENTIONS), key=lambda r: r["created_at"])
+        mentions = (Mention.from_record(r) for r in records)
+        try:
+            with _output(output) as out:
+                count = (write_csv if fmt == "csv" else write_jsonl)(mentions, out)
+        except OSError as exc:
+            raise UserError(f"cannot write {output}: {exc.strerror}") from None
+    if output is not None:
+        print(f"exported {count} mentions to {output}", file=sys.stderr)
+    return 0
+
+
+def _import(data_dir: Path, config: Config, path: Path) -> int:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    good: list[Mention] = []
+    bad = 0
+    for item in read_jsonl(lines):
+        if isinstance(item, ImportLineError):
+            print(f"smm-tui: {path}: {item}", file=sys.stderr)
+            bad += 1
+        else:
+            good.append(item)
+    with open_workspace(data_dir, config, sources={}) as (workspace, warnings):
+        _warn(warnings)
+        changed = asyncio.run(workspace.ingest.ingest(good))
+    added = len(changed.of(Collection.MENTIONS))
+    print(
+        f"imported {added} new mentions from {path} "
+        f"({len(good) - added} already present, {bad} bad lines)",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED if bad else 0
+
+
+def _warn(warnings: list[str]) -> None:
+    for line in warnings:
+        print(f"smm-tui: warning: {line}", file=sys.stderr)
+
+
+def suggest(name: str, known: Sequence[str]) -> str:
+    """`` (did you mean 'x'?)`` for a near miss, else nothing."""
+    close = difflib.get_close_matches(name, known, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

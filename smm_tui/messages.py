@@ -1,0 +1,51 @@
+"""App-wide messages, named for what already happened."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from smm_tui.core.models import Mention, Reply
+from smm_tui.core.repository import Changed
+from smm_tui.core.workspace import PollOutcome
+
+
+class StoreChanged(Message):
+    """Changes became durable (ours, or another process's picked up by a refresh)."""
+
+    def __init__(self, changed: Changed) -> None:
+        super().__init__()
+        self.changed = changed
+
+
+class AccountPolled(Message):
+    """One poll of one account finished (``outcome.error`` says if it failed)."""
+
+    def __init__(self, outcome: PollOutcome) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+
+class ThreadFetched(Message):
+    """The thread around a mention arrived from its network."""
+
+    def __init__(self, mention_id: str, thread: tuple[Mention, ...], error: str | None) -> None:
+        super().__init__()
+        self.mention_id = mention_id
+        self.thread = thread
+        self.error = error
+
+
+class ReplySettled(Message):
+    """A reply was sent, or failed, and that outcome is durable."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__()
+        self.reply = reply
+
+
+class DataChanged(Message, bubble=False):
+    """Sent by the app to its screens after a durable change; screens re-read what they show."""
+
+    def __init__(self, changed: Changed) -> None:
+        super().__init__()
+        self.changed = changed

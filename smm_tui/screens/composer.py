@@ -1,0 +1,194 @@
+"""The composer: a reply to one mention, with the mention and its thread in view."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.dom import DOMNode
+from textual.timer import Timer
+from textual.widgets import Footer, Static, TextArea
+
+from smm_tui.core.models import Mention, ReplyState
+from smm_tui.core.network import AdapterError
+from smm_tui.messages import ReplySettled, ThreadFetched
+from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.widgets.render import PLATFORM_NAMES, author_label, mention_block
+
+DRAFT_SAVE_DELAY = 0.8
+
+
+def send_reply_worker(node: DOMNode, reply_id: str) -> None:
+    """Send a queued reply in an app-level worker; the outcome arrives as ReplySettled."""
+    app = node.app
+    workspace = node.workspace  # type: ignore[attr-defined]
+
+    async def send() -> None:
+        reply = workspace.outbox.reply(reply_id)
+        source = workspace.source_for(reply.account)
+        if source is None:
+            app.post_message(ReplySettled(reply))
+            return
+        settled = await workspace.outbox.send(reply_id, source)
+        app.post_message(ReplySettled(settled))
+
+    app.run_worker(send(), group="outbox", exit_on_error=False)
+
+
+class ComposerScreen(WorkspaceScreen):
+    """Write and send a reply; the draft is kept until it is sent."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "send", "Send", id="composer.send", tooltip="Send the reply"),
+        Binding("escape", "leave", "Back (keep draft)", id="composer.back"),
+        Binding("ctrl+l", "discard", "Discard draft", id="composer.discard"),
+    ]
+
+    def __init__(self, mention_id: str) -> None:
+        super().__init__()
+        self.mention_id = mention_id
+        self._save_timer: Timer | None = None
+
+    @property
+    def mention(self) -> Mention:
+        """The mention being answered."""
+        return self.workspace.ctx.mention(self.mention_id)
+
+    def compose(self) -> ComposeResult:
+        mention = self.mention
+        yield Static(
+            Content.assemble(
+                ("Reply", "bold"),
+                ("  ·  ", "$text-muted"),
+                (PLATFORM_NAMES[mention.platform], "$text-secondary"),
+                ("  ·  to ", "$text-muted"),
+                author_label(mention),
+            ),
+            classes="status-line",
+        )
+        with VerticalScroll(id="composer-context"):
+            yield Static(id="composer-thread", classes="thread")
+            yield Static(mention_block(mention), id="composer-mention", classes="mention")
+        draft = self.workspace.outbox.draft(self.mention_id)
+        yield TextArea(draft.text if draft else "", id="composer-text", soft_wrap=True)
+        yield Static(id="composer-count", classes="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+        self._update_count()
+        self.fetch_thread()
+
+    @work(exclusive=True, group="thread", exit_on_error=False)
+    async def fetch_thread(self) -> None:
+        """Fetch the thread for context; it arrives as ThreadFetched."""
+        mention = self.mention
+        source = self.workspace.source_for(mention.account)
+        if source is None:
+            self.post_message(ThreadFetched(self.mention_id, (), "no adapter for this account"))
+            return
+        try:
+            thread = await source.fetch_thread(mention)
+        except AdapterError as exc:
+            self.post_message(ThreadFetched(self.mention_id, (), str(exc)))
+            return
+        self.post_message(ThreadFetched(self.mention_id, thread, None))
+
+    @on(ThreadFetched)
+    def _show_thread(self, event: ThreadFetched) -> None:
+        widget = self.query_one("#composer-thread", Static)
+        if event.error:
+            widget.update(Content(f"Thread unavailable: {event.error}"))
+            return
+        earlier = [m for m in event.thread if m.external_id != self.mention.external_id]
+        earlier = [m for m in earlier if m.parent_external_id != self.mention.external_id]
+        widget.update(Content("\n\n").join([mention_block(m, triage=False) for m in earlier]))
+        self.query_one("#composer-context").scroll_end(animate=False)
+
+    # -- counting and drafts ----------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        """The reply as typed."""
+        return self.query_one(TextArea).text
+
+    def _limits(self) -> tuple[int, int]:
+        source = self.workspace.source_for(self.mention.account)
+        if source is None:
+            return len(self.text), 0
+        return source.reply_length(self.text), source.reply_limit
+
+    def _update_count(self) -> None:
+        used, limit = self._limits()
+        over = limit and used > limit
+        style = (
+            "bold $error"
+            if over
+            else ("$warning" if limit and used > limit * 0.9 else "$text-muted")
+        )
+        label = f"{used} / {limit}" if limit else f"{used} (no adapter: cannot send)"
+        note = "  over the limit" if over else ""
+        self.query_one("#composer-count", Static).update(
+            Content.assemble(
+                (label, style),
+                (note, "bold $error"),
+                ("   ctrl+s send · esc keeps the draft", "$text-muted"),
+            )
+        )
+
+    @on(TextArea.Changed)
+    def _text_changed(self) -> None:
+        self._update_count()
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(DRAFT_SAVE_DELAY, self._save_draft)
+
+    def _save_draft(self) -> None:
+        self.run_worker(self.workspace.outbox.save_draft(self.mention_id, self.text), group="draft")
+
+    # -- actions --------------------------------------------------------------------
+
+    async def action_leave(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        await self.workspace.outbox.save_draft(self.mention_id, self.text)
+        self.dismiss()
+
+    async def action_discard(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        await self.workspace.outbox.discard_draft(self.mention_id)
+        self.dismiss()
+
+    async def action_send(self) -> None:
+        text = self.text.strip()
+        used, limit = self._limits()
+        if not text:
+            self.say("The reply is empty.", error=True)
+            return
+        if not limit:
+            self.say(f"No adapter is configured for account {self.mention.account}.", error=True)
+            return
+        if used > limit:
+            self.say(f"The reply is {used - limit} over the {limit} limit.", error=True)
+            return
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        unsent = [
+            r
+            for r in self.workspace.outbox.replies_to(self.mention_id)
+            if r.state in (ReplyState.QUEUED, ReplyState.SENDING)
+        ]
+        if unsent:
+            self.say("A reply to this mention is already being sent.", error=True)
+            return
+        reply = await self.workspace.outbox.queue(self.mention_id, text)
+        send_reply_worker(self, reply.id)
+        self.say("Reply queued; sending…")
+        self.dismiss()

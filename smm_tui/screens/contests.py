@@ -1,0 +1,294 @@
+"""The contest manager: contests on posts, their entries, and a provable draw."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from smm_tui.core.contests import ContestError
+from smm_tui.core.models import Contest, ContestState, Mention
+from smm_tui.core.network import AdapterError
+from smm_tui.core.workspace import Workspace
+from smm_tui.messages import DataChanged
+from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.widgets.render import PLATFORM_NAMES, one_line
+from smm_tui.widgets.status_bar import StatusBar
+
+
+def contest_prompt(contest: Contest, entries: int) -> Content:
+    """A contest in the list: name, then network, post and entry count."""
+    state = "drawn" if contest.state is ContestState.DRAWN else "open"
+    return Content.assemble(
+        (one_line(contest.name), "bold"),
+        "\n",
+        (
+            f"{PLATFORM_NAMES[contest.platform]} · {contest.post_external_id}"
+            f" · {entries} entries · {state}",
+            "$text-muted",
+        ),
+    )
+
+
+class ContestScreen(WorkspaceScreen):
+    """Contests on the left; the selected one's entries, winners and proof on the right."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new", "New contest", id="contests.new"),
+        Binding(
+            "c",
+            "collect",
+            "Collect entries",
+            id="contests.collect",
+            tooltip="Fetch every comment on the post",
+        ),
+        Binding("w", "draw", "Draw winner", id="contests.draw"),
+        Binding("j", "cursor(1)", "Down", show=False, id="contests.down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="contests.up"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar("Contests")
+        with Horizontal():
+            yield OptionList(id="contest-list")
+            with VerticalScroll(id="contest-detail"):
+                yield Static(id="contest-info")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.fill()
+        self.query_one("#contest-list").focus()
+
+    def on_screen_resume(self) -> None:
+        self.fill()
+
+    @on(DataChanged)
+    def _changed(self) -> None:
+        self.fill()
+
+    def selected(self) -> str | None:
+        """The highlighted contest's id."""
+        widget = self.query_one("#contest-list", OptionList)
+        if widget.highlighted is None:
+            return None
+        return widget.get_option_at_index(widget.highlighted).id
+
+    def fill(self, select: str | None = None) -> None:
+        widget = self.query_one("#contest-list", OptionList)
+        keep = select or self.selected()
+        contests = self.workspace.contests.all()
+        widget.clear_options()
+        widget.add_options(
+            Option(contest_prompt(c, len(self.workspace.contests.entries(c.id))), id=c.id)
+            for c in contests
+        )
+        ids = [c.id for c in contests]
+        if keep in ids:
+            widget.highlighted = ids.index(keep)
+        elif ids:
+            widget.highlighted = 0
+        self._show_detail()
+
+    @on(OptionList.OptionHighlighted, "#contest-list")
+    def _show_detail(self) -> None:
+        info = self.query_one("#contest-info", Static)
+        contest_id = self.selected()
+        if contest_id is None:
+            info.update(
+                Content(
+                    "No contests yet. Press n to start one on a post, "
+                    "or c on a comment in the feed."
+                )
+            )
+            return
+        info.update(contest_detail(self.workspace, contest_id))
+
+    def action_cursor(self, delta: int) -> None:
+        widget = self.query_one("#contest-list", OptionList)
+        if delta > 0:
+            widget.action_cursor_down()
+        else:
+            widget.action_cursor_up()
+
+    def action_new(self) -> None:
+        self.app.push_screen(NewContestScreen())
+
+    def action_collect(self) -> None:
+        contest_id = self.selected()
+        if contest_id is not None:
+            collect_entries(self, contest_id)
+
+    async def action_draw(self) -> None:
+        contest_id = self.selected()
+        if contest_id is None:
+            return
+        try:
+            contest = await self.workspace.contests.run_draw(contest_id)
+        except ContestError as exc:
+            self.say(str(exc), error=True)
+            return
+        self.say(f"Drawn: {len(contest.draw.winner_entry_ids) if contest.draw else 0} winner(s).")
+        self.fill(select=contest_id)
+
+    def palette_commands(self) -> list[SystemCommand]:
+        return [
+            SystemCommand("New contest", "Start a contest on a post", self.action_new),
+            SystemCommand(
+                "Collect contest entries", "Fetch every comment on the post", self.action_collect
+            ),
+            SystemCommand(
+                "Draw contest winner",
+                "Reproducible, with proof",
+                lambda: self.run_worker(self.action_draw()),
+            ),
+        ]
+
+
+def contest_detail(workspace: Workspace, contest_id: str) -> Content:
+    """The contest's facts, entries (newest last), winners and proof."""
+    contest = workspace.contests.get(contest_id)
+    entries = workspace.contests.entries(contest_id)
+    lines: list[Content] = [
+        Content.assemble(("Contest ", "bold"), one_line(contest.name)),
+        Content(
+            f"{PLATFORM_NAMES[contest.platform]} · account {contest.account}"
+            f" · post {contest.post_external_id}"
+        ),
+        Content(
+            f"{len(entries)} entries (one per author) · {contest.winners_wanted} winner(s) wanted"
+        ),
+        Content(""),
+    ]
+    if contest.draw is not None:
+        by_id = {e.id: e for e in entries}
+        lines.append(Content.assemble(("Winners", "bold $success")))
+        for entry_id in contest.draw.winner_entry_ids:
+            entry = by_id.get(entry_id)
+            handle = entry.author.handle if entry else entry_id
+            lines.append(
+                Content.assemble(
+                    "  ★ ", (one_line(handle), "bold"), "  ", one_line(entry.text if entry else "")
+                )
+            )
+        lines.append(Content(""))
+        lines.append(Content.assemble(("Proof", "bold")))
+        lines += [Content("  " + one_line(line)) for line in workspace.contests.proof(contest_id)]
+        lines.append(Content(""))
+    lines.append(Content.assemble(("Entries", "bold")))
+    for entry in entries[-200:]:
+        lines.append(
+            Content.assemble(
+                "  ",
+                (one_line(entry.author.handle)[:24], "$text-primary"),
+                "  ",
+                one_line(entry.text),
+            )
+        )
+    return Content("\n").join(lines)
+
+
+def collect_entries(screen: WorkspaceScreen, contest_id: str) -> None:
+    """Fetch the contest post's comments in a worker and store them as entries."""
+    workspace = screen.workspace
+
+    async def collect() -> None:
+        contest = workspace.contests.get(contest_id)
+        source = workspace.source_for(contest.account)
+        if source is None:
+            screen.say(f"No adapter is configured for account {contest.account}.", error=True)
+            return
+        try:
+            comments = await source.fetch_post_comments(contest.post_external_id)
+            changed = await workspace.contests.collect(contest_id, comments)
+        except (AdapterError, ContestError) as exc:
+            screen.say(f"Could not collect entries: {exc}", error=True)
+            return
+        from smm_tui.core.repository import Collection
+
+        screen.say(f"{len(changed.of(Collection.ENTRIES))} new entries collected.")
+
+    screen.run_worker(collect(), group="contest-collect", exit_on_error=False)
+
+
+class NewContestScreen(ModalScreen[None]):
+    """Create a contest bound to one post of one account."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Cancel", id="new_contest.cancel"),
+        Binding("ctrl+s", "create", "Create", id="new_contest.create"),
+    ]
+
+    def __init__(self, prefill: Mention | None = None) -> None:
+        super().__init__()
+        self.prefill = prefill
+
+    @property
+    def workspace(self) -> Workspace:
+        """The app's workspace."""
+        return self.app.workspace  # type: ignore[attr-defined,no-any-return]
+
+    def compose(self) -> ComposeResult:
+        accounts = list(self.workspace.sources)
+        post = ""
+        account: object = Select.NULL
+        if self.prefill is not None:
+            post = self.prefill.root_external_id or self.prefill.external_id
+            account = self.prefill.account if self.prefill.account in accounts else Select.NULL
+        elif accounts:
+            account = accounts[0]
+        with Vertical(classes="dialog"):
+            yield Label(Content.assemble(("New contest", "bold")))
+            yield Label("Name")
+            yield Input(placeholder="e.g. November giveaway", id="contest-name", compact=True)
+            yield Label("Account")
+            yield Select(
+                [(a, a) for a in accounts], value=account, id="contest-account", compact=True
+            )
+            yield Label("Post id (its comments are the entries)")
+            yield Input(post, placeholder="e.g. post-contest", id="contest-post", compact=True)
+            yield Label("Winners")
+            yield Input("1", type="integer", id="contest-winners", compact=True)
+            with Horizontal(classes="buttons"):
+                yield Button("Create (ctrl+s)", variant="primary", id="contest-create")
+                yield Button("Cancel (esc)", id="contest-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#contest-name").focus()
+
+    @on(Button.Pressed, "#contest-create")
+    @on(Input.Submitted)
+    async def action_create(self) -> None:
+        account = self.query_one("#contest-account", Select).value
+        source = self.workspace.source_for(account) if isinstance(account, str) else None
+        if source is None:
+            self.notify("Choose an account.", severity="error", markup=False)
+            return
+        try:
+            winners = int(self.query_one("#contest-winners", Input).value or "1")
+            contest = await self.workspace.contests.create(
+                self.query_one("#contest-name", Input).value,
+                source.platform,
+                source.account,
+                self.query_one("#contest-post", Input).value,
+                winners=winners,
+            )
+        except (ContestError, ValueError) as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.dismiss()
+        self.app.switch_mode("contests")
+        screen = self.app.screen
+        if isinstance(screen, ContestScreen):
+            screen.fill(select=contest.id)
+            collect_entries(screen, contest.id)
+
+    @on(Button.Pressed, "#contest-cancel")
+    def _cancel(self) -> None:
+        self.dismiss()

@@ -1,0 +1,150 @@
+"""A mention in full, with its thread, our replies and its ticket."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Footer, Static
+
+from smm_tui.core.models import Mention, ReplyState, Status
+from smm_tui.core.network import AdapterError
+from smm_tui.messages import DataChanged, ReplySettled, ThreadFetched
+from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.widgets.render import mention_block, reply_line
+
+
+class MentionScreen(WorkspaceScreen):
+    """The detail view: thread context above, the mention, then replies and ticket."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "app.pop_screen", "Back", id="detail.back"),
+        Binding("r", "reply", "Reply", id="detail.reply"),
+        Binding("t", "ticket", "Ticket", id="detail.ticket"),
+        Binding("d", "done", "Done", id="detail.done"),
+        Binding(
+            "R", "retry", "Retry failed", id="detail.retry", tooltip="Send a failed reply again"
+        ),
+        Binding("j,down", "scroll_down", "Scroll", show=False, id="detail.down"),
+        Binding("k,up", "scroll_up", "Scroll", show=False, id="detail.up"),
+    ]
+
+    def __init__(self, mention_id: str) -> None:
+        super().__init__()
+        self.mention_id = mention_id
+        self.thread: tuple[Mention, ...] = ()
+        self.thread_note = "Loading the thread…"
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.assemble(("Mention", "bold")), classes="status-line")
+        with VerticalScroll(id="detail-body"):
+            yield Static(id="detail-thread", classes="thread")
+            yield Static(id="detail-mention", classes="mention")
+            yield Static(id="detail-replies", classes="replies")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._redraw()
+        self.fetch_thread()
+
+    @work(exclusive=True, group="thread", exit_on_error=False)
+    async def fetch_thread(self) -> None:
+        """Ask the mention's network for its thread; the answer comes as a message."""
+        mention = self.workspace.feed.mention(self.mention_id)
+        source = self.workspace.source_for(mention.account) if mention else None
+        if mention is None or source is None:
+            self.post_message(ThreadFetched(self.mention_id, (), "no adapter for this account"))
+            return
+        try:
+            thread = await source.fetch_thread(mention)
+        except AdapterError as exc:
+            self.post_message(ThreadFetched(self.mention_id, (), str(exc)))
+            return
+        self.post_message(ThreadFetched(self.mention_id, thread, None))
+
+    @on(ThreadFetched)
+    def _show_thread(self, event: ThreadFetched) -> None:
+        self.thread = event.thread
+        self.thread_note = f"Thread unavailable: {event.error}" if event.error else ""
+        self._redraw()
+
+    @on(DataChanged)
+    def _rerender(self) -> None:
+        self._redraw()
+
+    @on(ReplySettled)
+    def _reply_settled(self, event: ReplySettled) -> None:
+        if event.reply.mention_id == self.mention_id:
+            self.fetch_thread()
+        self._redraw()
+
+    def _redraw(self) -> None:
+        mention = self.workspace.feed.mention(self.mention_id)
+        if mention is None:
+            return
+        self.query_one("#detail-thread", Static).update(self._thread_content(mention))
+        self.query_one("#detail-mention", Static).update(mention_block(mention))
+        self.query_one("#detail-replies", Static).update(self._replies_content(mention))
+
+    def _thread_content(self, mention: Mention) -> Content:
+        before = [m for m in self.thread if m.external_id != mention.external_id]
+        ancestors = [m for m in before if m.parent_external_id != mention.external_id]
+        if not ancestors:
+            return Content(self.thread_note or "No earlier messages in this thread.")
+        blocks = [mention_block(m, triage=False) for m in ancestors]
+        return Content("\n\n").join(blocks)
+
+    def _replies_content(self, mention: Mention) -> Content:
+        replies = self.workspace.outbox.replies_to(mention.id)
+        ours = {r.external_id for r in replies if r.external_id}
+        lines = [reply_line(r) for r in replies]
+        for item in self.thread:
+            if item.parent_external_id == mention.external_id and item.external_id not in ours:
+                lines.append(mention_block(item, triage=False))
+        ticket = self.workspace.tickets.for_mention(mention.id)
+        if ticket is not None:
+            lines.append(
+                Content.assemble(
+                    ("Ticket ", "bold"),
+                    ticket.id[:6],
+                    f" · {ticket.column.label} · {ticket.department or 'no department'}",
+                )
+            )
+        return Content("\n").join(lines) if lines else Content("No replies yet.")
+
+    def action_reply(self) -> None:
+        from smm_tui.screens.composer import ComposerScreen
+
+        self.app.push_screen(ComposerScreen(self.mention_id))
+
+    async def action_ticket(self) -> None:
+        ticket = await self.workspace.tickets.open([self.mention_id])
+        self.say(f"Ticket {ticket.id[:6]}: {ticket.title}")
+
+    async def action_done(self) -> None:
+        await self.workspace.triage.set_status([self.mention_id], Status.DONE)
+        self.app.pop_screen()
+
+    def action_retry(self) -> None:
+        failed = [
+            r
+            for r in self.workspace.outbox.replies_to(self.mention_id)
+            if r.state is ReplyState.FAILED
+        ]
+        if not failed:
+            self.say("No failed reply to send again.")
+            return
+        from smm_tui.screens.composer import send_reply_worker
+
+        for reply in failed:
+            send_reply_worker(self, reply.id)
+
+    def action_scroll_down(self) -> None:
+        self.query_one("#detail-body").scroll_down()
+
+    def action_scroll_up(self) -> None:
+        self.query_one("#detail-body").scroll_up()

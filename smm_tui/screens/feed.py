@@ -1,0 +1,253 @@
+"""The feed: the live list of mentions, triaged from the keyboard."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.widgets import Footer, Input, Static
+
+from smm_tui.core.feed import FeedFilter, FeedScope
+from smm_tui.core.models import Status
+from smm_tui.messages import DataChanged
+from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.widgets.feed_list import FeedList
+from smm_tui.widgets.render import mention_block, mention_row
+from smm_tui.widgets.status_bar import StatusBar
+
+
+class FeedScreen(WorkspaceScreen):
+    """Mentions newest first; the open queue by default."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "enter", "open", "Open", id="feed.open", tooltip="Open the mention with its thread"
+        ),
+        Binding("r", "reply", "Reply", id="feed.reply", tooltip="Write a reply"),
+        Binding(
+            "d", "done_next", "Done+next", id="feed.done_next", tooltip="Mark done, go to the next"
+        ),
+        Binding(
+            "t", "ticket", "Ticket", id="feed.ticket", tooltip="Open a ticket for the mention(s)"
+        ),
+        Binding(
+            "space", "mark", "Mark", show=False, id="feed.mark", tooltip="Mark for a bulk action"
+        ),
+        Binding("slash", "filter", "Filter", id="feed.filter", tooltip="Filter by text"),
+        Binding("s", "seen", "Seen", show=False, id="feed.seen", tooltip="Mark seen"),
+        Binding("u", "unread", "Unread", show=False, id="feed.unread", tooltip="Mark new again"),
+        Binding(
+            "a",
+            "assign",
+            "Assign me",
+            show=False,
+            id="feed.assign",
+            tooltip="Assign to me / unassign",
+        ),
+        Binding(
+            "o",
+            "scope",
+            "Open/All",
+            show=False,
+            id="feed.scope",
+            tooltip="Show open mentions or all",
+        ),
+        Binding(
+            "c",
+            "contest",
+            "Contest",
+            show=False,
+            id="feed.contest",
+            tooltip="Start a contest on this post",
+        ),
+        Binding(
+            "escape",
+            "clear",
+            "Clear",
+            show=False,
+            id="feed.clear",
+            tooltip="Clear the filter and marks",
+        ),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar("Feed")
+        yield Input(
+            placeholder="filter: text, @handle, name — enter to keep, esc to clear",
+            id="feed-filter",
+        )
+        yield FeedList(self._row, empty_text="No mentions here yet.", id="feed-list")
+        yield Static(id="feed-preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#feed-filter").display = False
+        self._show()
+        self.query_one(FeedList).focus()
+
+    def on_screen_resume(self) -> None:
+        self._show()
+
+    # -- data -----------------------------------------------------------------------
+
+    @property
+    def feed_list(self) -> FeedList:
+        """The list widget."""
+        return self.query_one(FeedList)
+
+    def _row(self, mention_id: str, marked: bool) -> Content | None:
+        mention = self.workspace.feed.mention(mention_id)
+        if mention is None:
+            return None
+        return mention_row(mention, self.workspace.ctx.clock(), marked=marked)
+
+    def _show(self, follow: str | None = None) -> None:
+        self.feed_list.show(list(self.workspace.feed.ids), follow=follow)
+        self._update_status()
+        self._update_preview(self.feed_list.current)
+
+    def _update_status(self) -> None:
+        feed = self.workspace.feed
+        parts: list[str | tuple[str, str]] = [
+            ("Open" if feed.filter.scope is FeedScope.OPEN else "All", "bold"),
+            (" · ", "$text-muted"),
+            (f"{feed.unread} new", "bold $text-accent" if feed.unread else "$text-muted"),
+            (" · ", "$text-muted"),
+            f"{len(feed.ids)} shown",
+        ]
+        if self.feed_list.marked:
+            parts += [
+                (" · ", "$text-muted"),
+                (f"{len(self.feed_list.marked)} marked", "bold $warning"),
+            ]
+        if feed.filter.text:
+            parts += [("  ·  /", "$text-muted"), (feed.filter.text, "italic")]
+        self.query_one(StatusBar).show(Content.assemble(*parts))
+
+    def _update_preview(self, mention_id: str | None) -> None:
+        preview = self.query_one("#feed-preview", Static)
+        mention = self.workspace.feed.mention(mention_id) if mention_id else None
+        preview.update(mention_block(mention) if mention else Content(""))
+
+    @on(DataChanged)
+    def _refresh_rows(self, event: DataChanged) -> None:
+        self._show()
+
+    @on(FeedList.Highlighted)
+    def _follow_cursor(self, event: FeedList.Highlighted) -> None:
+        self._update_preview(event.mention_id)
+
+    # -- filter ---------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#feed-filter", Input)
+        box.display = True
+        box.value = self.workspace.feed.filter.text
+        box.focus()
+
+    @on(Input.Changed, "#feed-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        feed = self.workspace.feed
+        feed.set_filter(FeedFilter(feed.filter.scope, event.value))
+        self._show()
+
+    @on(Input.Submitted, "#feed-filter")
+    def _filter_kept(self) -> None:
+        self.query_one("#feed-filter").display = False
+        self.feed_list.focus()
+
+    def action_clear(self) -> None:
+        box = self.query_one("#feed-filter", Input)
+        box.display = False
+        feed = self.workspace.feed
+        if feed.filter.text:
+            feed.set_filter(FeedFilter(feed.filter.scope, ""))
+        self.feed_list.marked.clear()
+        self._show()
+        self.feed_list.focus()
+
+    def action_scope(self) -> None:
+        feed = self.workspace.feed
+        scope = FeedScope.ALL if feed.filter.scope is FeedScope.OPEN else FeedScope.OPEN
+        feed.set_filter(FeedFilter(scope, feed.filter.text))
+        self._show()
+
+    # -- actions --------------------------------------------------------------------
+
+    def action_mark(self) -> None:
+        self.feed_list.toggle_mark()
+        self.feed_list.cursor += 1
+        self._update_status()
+
+    def _take_targets(self) -> list[str]:
+        targets = self.feed_list.targets()
+        self.feed_list.marked.clear()
+        return targets
+
+    def action_done_next(self) -> None:
+        targets = self._take_targets()
+        if not targets:
+            return
+        self.feed_list.cursor += 1
+        self.run_worker(self.workspace.triage.set_status(targets, Status.DONE), group="triage")
+
+    def action_seen(self) -> None:
+        self.run_worker(self.workspace.triage.set_status(self._take_targets(), Status.SEEN))
+
+    def action_unread(self) -> None:
+        self.run_worker(self.workspace.triage.set_status(self._take_targets(), Status.NEW))
+
+    def action_assign(self) -> None:
+        targets = self._take_targets()
+        mentions = self.workspace.feed.mentions(targets)
+        me = self.workspace.actor
+        assignee = None if mentions and all(m.assignee == me for m in mentions) else me
+        self.run_worker(self.workspace.triage.assign(targets, assignee), group="triage")
+
+    async def action_ticket(self) -> None:
+        targets = self._take_targets()
+        if not targets:
+            return
+        ticket = await self.workspace.tickets.open(targets)
+        self.say(f"Ticket {ticket.id[:6]} opened for {len(targets)} mention(s): {ticket.title}")
+
+    def action_open(self) -> None:
+        mention_id = self.feed_list.current
+        if mention_id is None:
+            return
+        from smm_tui.screens.detail import MentionScreen
+
+        self.run_worker(self.workspace.triage.mark_seen(mention_id))
+        self.app.push_screen(MentionScreen(mention_id))
+
+    def action_reply(self) -> None:
+        mention_id = self.feed_list.current
+        if mention_id is None:
+            return
+        from smm_tui.screens.composer import ComposerScreen
+
+        self.run_worker(self.workspace.triage.mark_seen(mention_id))
+        self.app.push_screen(ComposerScreen(mention_id))
+
+    def action_contest(self) -> None:
+        mention = self.workspace.feed.mention(self.feed_list.current or "")
+        if mention is None:
+            return
+        from smm_tui.screens.contests import NewContestScreen
+
+        self.app.push_screen(NewContestScreen(prefill=mention))
+
+    def palette_commands(self) -> list[SystemCommand]:
+        return [
+            SystemCommand("Reply to the selected mention", "Open the composer", self.action_reply),
+            SystemCommand(
+                "Open a ticket", "For the selected or marked mentions", self.action_ticket
+            ),
+            SystemCommand("Done and next", "Mark done and move on", self.action_done_next),
+            SystemCommand("Show open / all mentions", "Toggle the feed's scope", self.action_scope),
+            SystemCommand("Filter the feed", "Filter by text", self.action_filter),
+            SystemCommand("Start a contest on this post", "Contest manager", self.action_contest),
+        ]

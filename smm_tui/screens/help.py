@@ -1,0 +1,70 @@
+"""Help generated from the live bindings, so it always shows the keys as remapped."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import ActiveBinding, Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+
+def help_rows(
+    active: Mapping[str, ActiveBinding], key_display: dict[str, str]
+) -> list[tuple[str, str, str]]:
+    """(keys, description, binding id) per action, keys joined, in binding order."""
+    grouped: dict[tuple[int, str], tuple[list[str], Binding]] = {}
+    for key, item in active.items():
+        binding = item.binding
+        if not binding.id:
+            continue  # Textual's own scrolling and focus keys; ours all have ids
+        group = grouped.setdefault((id(item.node), binding.action), ([], binding))
+        group[0].append(key_display.get(key, key))
+    rows = []
+    for keys, binding in grouped.values():
+        description = binding.tooltip or binding.description or binding.action
+        rows.append((", ".join(dict.fromkeys(keys)), description, binding.id or ""))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key that works on the screen below, with what it does and its keymap id."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "dismiss", "Close", id="help.close"),
+        Binding("j,down", "scroll(1)", "Scroll", show=False, id="help.down"),
+        Binding("k,up", "scroll(-1)", "Scroll", show=False, id="help.up"),
+    ]
+
+    def __init__(self, title: str, rows: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        width = max((len(keys) for keys, _, _ in self.rows), default=4) + 2
+        text_width = min(max((len(text) for _, text, _ in self.rows), default=10) + 2, 40)
+        lines = [
+            Content.assemble(
+                (keys.ljust(width), "bold $text-accent"),
+                description.ljust(text_width),
+                (bid, "$text-muted"),
+            )
+            for keys, description, bid in self.rows
+        ]
+        with Vertical(classes="dialog help"):
+            yield Label(Content.assemble(("Keys: ", "bold"), self.title_text))
+            with VerticalScroll(id="help-body"):
+                yield Static(Content("\n").join(lines))
+            yield Label(
+                Content("Remap a key in config.toml under [keymap] by its id. esc closes."),
+                classes="hint",
+            )
+
+    def action_scroll(self, delta: int) -> None:
+        body = self.query_one("#help-body")
+        body.scroll_relative(y=delta, animate=False)

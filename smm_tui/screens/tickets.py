@@ -1,0 +1,230 @@
+"""The ticket board: New → In progress → Waiting on department → Resolved."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Label, OptionList, Select
+from textual.widgets.option_list import Option
+
+from smm_tui.core.models import Ticket, TicketColumn
+from smm_tui.core.tickets import COLUMNS
+from smm_tui.messages import DataChanged
+from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.widgets.render import one_line
+from smm_tui.widgets.status_bar import StatusBar
+
+SHORT_LABELS = {
+    TicketColumn.NEW: "new",
+    TicketColumn.IN_PROGRESS: "in progress",
+    TicketColumn.WAITING: "waiting",
+    TicketColumn.RESOLVED: "resolved",
+}
+
+
+def ticket_prompt(ticket: Ticket) -> Content:
+    """A ticket card: title, then department and assignee."""
+    meta = " · ".join(x for x in (ticket.department, ticket.assignee or "") if x) or "unrouted"
+    return Content.assemble(
+        (one_line(ticket.title), "bold"), "\n", (f"#{ticket.id[:6]} {meta}", "$text-muted")
+    )
+
+
+class TicketBoardScreen(WorkspaceScreen):
+    """Four columns of tickets; keys move the selected ticket between them."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("h,left", "focus_column(-1)", "Column ←", show=False, id="tickets.left"),
+        Binding("l,right", "focus_column(1)", "Column →", show=False, id="tickets.right"),
+        Binding("j", "cursor(1)", "Down", show=False, id="tickets.down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="tickets.up"),
+        Binding("L,greater_than_sign,shift+right", "move(1)", "Move →", id="tickets.move_right"),
+        Binding("H,less_than_sign,shift+left", "move(-1)", "Move ←", id="tickets.move_left"),
+        Binding("x", "resolve", "Resolve", id="tickets.resolve"),
+        Binding("enter,e", "edit", "Edit", id="tickets.edit", tooltip="Department, assignee, note"),
+        Binding("o", "open_mention", "Mention", id="tickets.open_mention"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar("Tickets")
+        with Horizontal(id="board"):
+            for column in COLUMNS:
+                with Vertical(classes="board-column"):
+                    yield Label(column.label, classes="column-title")
+                    yield OptionList(id=f"col-{column.value}", classes="column-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.fill()
+        self._list(TicketColumn.NEW).focus()
+
+    def on_screen_resume(self) -> None:
+        self.fill()
+
+    @on(DataChanged)
+    def _changed(self) -> None:
+        self.fill()
+
+    def _list(self, column: TicketColumn) -> OptionList:
+        return self.query_one(f"#col-{column.value}", OptionList)
+
+    def fill(self, select: str | None = None) -> None:
+        tickets = self.workspace.tickets.all()
+        for column in COLUMNS:
+            widget = self._list(column)
+            keep = select or self._highlighted_id(widget)
+            widget.clear_options()
+            widget.add_options(
+                Option(ticket_prompt(t), id=t.id) for t in tickets if t.column is column
+            )
+            if keep is not None and keep in {t.id for t in tickets if t.column is column}:
+                widget.highlighted = widget.get_option_index(keep)
+            elif widget.option_count:
+                widget.highlighted = 0
+        counts = {c: sum(t.column is c for t in tickets) for c in COLUMNS}
+        summary = " · ".join(f"{SHORT_LABELS[c]} {n}" for c, n in counts.items())
+        self.query_one(StatusBar).show(Content(summary))
+
+    @staticmethod
+    def _highlighted_id(widget: OptionList) -> str | None:
+        if widget.highlighted is None:
+            return None
+        return widget.get_option_at_index(widget.highlighted).id
+
+    def _focused_column(self) -> TicketColumn:
+        focused = self.focused
+        for column in COLUMNS:
+            if focused is self._list(column):
+                return column
+        return TicketColumn.NEW
+
+    def selected(self) -> str | None:
+        """The id of the highlighted ticket in the focused column."""
+        return self._highlighted_id(self._list(self._focused_column()))
+
+    def action_focus_column(self, delta: int) -> None:
+        index = (COLUMNS.index(self._focused_column()) + delta) % len(COLUMNS)
+        self._list(COLUMNS[index]).focus()
+
+    def action_cursor(self, delta: int) -> None:
+        widget = self._list(self._focused_column())
+        if delta > 0:
+            widget.action_cursor_down()
+        else:
+            widget.action_cursor_up()
+
+    async def action_move(self, delta: int) -> None:
+        ticket_id = self.selected()
+        if ticket_id is None:
+            return
+        ticket = await self.workspace.tickets.step(ticket_id, delta)
+        self.fill(select=ticket.id)
+        self._list(ticket.column).focus()
+
+    async def action_resolve(self) -> None:
+        ticket_id = self.selected()
+        if ticket_id is None:
+            return
+        await self.workspace.tickets.move(ticket_id, TicketColumn.RESOLVED)
+        self.fill()
+
+    @on(OptionList.OptionSelected)
+    def _edit_selected(self) -> None:
+        self.action_edit()
+
+    def action_edit(self) -> None:
+        ticket_id = self.selected()
+        if ticket_id is not None:
+            self.app.push_screen(TicketEditScreen(self.workspace.tickets.get(ticket_id)))
+
+    def action_open_mention(self) -> None:
+        ticket_id = self.selected()
+        if ticket_id is None:
+            return
+        from smm_tui.screens.detail import MentionScreen
+
+        self.app.push_screen(MentionScreen(self.workspace.tickets.get(ticket_id).mention_id))
+
+    def palette_commands(self) -> list[SystemCommand]:
+        return [
+            SystemCommand(
+                "Move ticket right", "Next column", lambda: self.run_worker(self.action_move(1))
+            ),
+            SystemCommand(
+                "Move ticket left", "Previous column", lambda: self.run_worker(self.action_move(-1))
+            ),
+            SystemCommand(
+                "Resolve ticket", "Move to Resolved", lambda: self.run_worker(self.action_resolve())
+            ),
+            SystemCommand("Edit ticket", "Department, assignee, note", self.action_edit),
+        ]
+
+
+class TicketEditScreen(ModalScreen[None]):
+    """Route a ticket: department, assignee and an internal note."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Cancel", id="ticket_edit.cancel"),
+        Binding("ctrl+s", "save", "Save", id="ticket_edit.save"),
+    ]
+
+    def __init__(self, ticket: Ticket) -> None:
+        super().__init__()
+        self.ticket = ticket
+
+    def compose(self) -> ComposeResult:
+        workspace = self.app.workspace  # type: ignore[attr-defined]
+        departments = list(workspace.settings.departments)
+        users = list(workspace.settings.users)
+        with Vertical(classes="dialog"):
+            yield Label(
+                Content.assemble(
+                    ("Ticket ", "bold"), f"#{self.ticket.id[:6]}: ", one_line(self.ticket.title)
+                )
+            )
+            yield Label("Department")
+            yield Select(
+                [(d, d) for d in departments],
+                value=self.ticket.department
+                if self.ticket.department in departments
+                else Select.NULL,
+                prompt="choose a department",
+                compact=True,
+                id="edit-department",
+            )
+            yield Label("Assignee")
+            yield Select(
+                [(u, u) for u in users],
+                value=self.ticket.assignee if self.ticket.assignee in users else Select.NULL,
+                prompt="nobody",
+                compact=True,
+                id="edit-assignee",
+            )
+            yield Label("Note")
+            yield Input(self.ticket.note, id="edit-note", compact=True)
+            with Horizontal(classes="buttons"):
+                yield Button("Save (ctrl+s)", variant="primary", id="edit-save")
+                yield Button("Cancel (esc)", id="edit-cancel")
+
+    @on(Button.Pressed, "#edit-save")
+    async def action_save(self) -> None:
+        department = self.query_one("#edit-department", Select).value
+        assignee = self.query_one("#edit-assignee", Select).value
+        workspace = self.app.workspace  # type: ignore[attr-defined]
+        await workspace.tickets.update(
+            self.ticket.id,
+            department=department if isinstance(department, str) else "",
+            assignee=assignee if isinstance(assignee, str) else None,
+            note=self.query_one("#edit-note", Input).value,
+        )
+        self.dismiss()
+
+    @on(Button.Pressed, "#edit-cancel")
+    def _cancel(self) -> None:
+        self.dismiss()

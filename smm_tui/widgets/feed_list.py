@@ -1,0 +1,180 @@
+"""A feed list that renders only the rows on screen (the Line API), whatever its length.
+
+It shows mention ids it is given and asks a row factory for the few rows in
+view, so 100,000 mentions cost a list of ids, not 100,000 widgets. A cursor
+move repaints two lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.visual import Visual
+
+RowFactory = Callable[[str, bool], Content | None]
+
+
+class FeedList(ScrollView, can_focus=True):
+    """A keyboard-driven list of mention rows with a cursor and marks."""
+
+    COMPONENT_CLASSES = {"feed-list--cursor", "feed-list--empty"}
+
+    DEFAULT_CSS = """
+    FeedList {
+        height: 1fr;
+        overflow-x: hidden;
+        background: $surface;
+        & > .feed-list--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: bold;
+        }
+        &:blur > .feed-list--cursor {
+            background: $block-cursor-blurred-background;
+            text-style: none;
+        }
+        & > .feed-list--empty { color: $text-muted; text-style: italic; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="feed.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="feed.up"),
+        Binding("g,home", "cursor_top", "Top", show=False, id="feed.top"),
+        Binding("G,end", "cursor_bottom", "Bottom", show=False, id="feed.bottom"),
+        Binding("ctrl+d,pagedown", "page_down", "Page down", show=False, id="feed.page_down"),
+        Binding("ctrl+u,pageup", "page_up", "Page up", show=False, id="feed.page_up"),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Highlighted(Message):
+        """The cursor moved to another mention (or the list became empty: None)."""
+
+        def __init__(self, feed: FeedList, mention_id: str | None) -> None:
+            super().__init__()
+            self.feed = feed
+            self.mention_id = mention_id
+
+    def __init__(self, row_factory: RowFactory, *, empty_text: str, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._row_factory = row_factory
+        self._ids: list[str] = []
+        self.marked: set[str] = set()
+        self.empty_text = empty_text
+        self._last_announced: str | None = None
+
+    # -- data ---------------------------------------------------------------------
+
+    @property
+    def ids(self) -> Sequence[str]:
+        """The ids shown, top to bottom."""
+        return self._ids
+
+    @property
+    def current(self) -> str | None:
+        """The id under the cursor."""
+        return self._ids[self.cursor] if self._ids else None
+
+    def show(self, ids: list[str], *, follow: str | None = None) -> None:
+        """Show new ids, keeping the cursor on ``follow`` (or its row) where possible."""
+        anchor = follow if follow is not None else self.current
+        old_cursor = self.cursor
+        self._ids = ids
+        self.marked &= set(ids)
+        self.virtual_size = Size(self.size.width, len(ids))
+        if anchor is not None and anchor in ids:
+            index = ids.index(anchor)
+        else:
+            index = min(old_cursor, max(len(ids) - 1, 0))
+        self.cursor = index
+        self.refresh()
+
+    def toggle_mark(self) -> None:
+        """Mark or unmark the row under the cursor."""
+        current = self.current
+        if current is None:
+            return
+        self.marked.symmetric_difference_update({current})
+        self.refresh_line(self.cursor)
+
+    def targets(self) -> list[str]:
+        """The marked ids in list order, or the cursor's id when nothing is marked."""
+        if self.marked:
+            return [i for i in self._ids if i in self.marked]
+        return [self.current] if self.current else []
+
+    # -- cursor -------------------------------------------------------------------
+
+    def validate_cursor(self, cursor: int) -> int:
+        return max(0, min(cursor, len(self._ids) - 1))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        self.scroll_to_show(new)
+        current = self.current
+        if current != self._last_announced:
+            self._last_announced = current
+            self.post_message(self.Highlighted(self, current))
+
+    def scroll_to_show(self, row: int) -> None:
+        """Scroll the least needed to bring ``row`` into view."""
+        top = self.scroll_offset.y
+        height = max(self.scrollable_content_region.height, 1)
+        if row < top:
+            self.scroll_to(y=row, animate=False)
+        elif row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False)
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_cursor_top(self) -> None:
+        self.cursor = 0
+
+    def action_cursor_bottom(self) -> None:
+        self.cursor = len(self._ids) - 1
+
+    def action_page_down(self) -> None:
+        self.cursor += max(self.scrollable_content_region.height - 1, 1)
+
+    def action_page_up(self) -> None:
+        self.cursor -= max(self.scrollable_content_region.height - 1, 1)
+
+    # -- rendering ----------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self._ids))
+        self.scroll_to_show(self.cursor)
+
+    def render_line(self, y: int) -> Strip:
+        row = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        if not self._ids:
+            if y != 0:
+                return Strip.blank(width, self.visual_style.rich_style)
+            return self._strip(Content(self.empty_text), "feed-list--empty", width)
+        if row >= len(self._ids):
+            return Strip.blank(width, self.visual_style.rich_style)
+        mention_id = self._ids[row]
+        content = self._row_factory(mention_id, mention_id in self.marked) or Content("…")
+        component = "feed-list--cursor" if row == self.cursor else None
+        return self._strip(content, component, width)
+
+    def _strip(self, content: Content, component: str | None, width: int) -> Strip:
+        style = self.get_visual_style(component) if component else self.visual_style
+        line = content.truncate(width, ellipsis=True, pad=True)
+        strips = Visual.to_strips(self, line, width, 1, style, apply_selection=False)
+        return strips[0].crop_extend(0, width, style.rich_style)

@@ -1,0 +1,138 @@
+"""Domain objects to ``Content``: the only place that styles text from a network.
+
+Untrusted strings are only ever passed as literal text parts of
+``Content.assemble``; no markup is parsed from them. They are cleaned again
+on the way out (cheap, visible rows only) in case a record predates a rule.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.content import Content
+
+from smm_tui.core.models import Mention, Platform, Reply, ReplyState, Status
+from smm_tui.core.sanitize import clean_identity, clean_text
+
+STATUS_GLYPHS: dict[Status, str] = {
+    Status.NEW: "●",
+    Status.SEEN: "○",
+    Status.REPLIED: "↩",
+    Status.TICKETED: "⚑",
+    Status.DONE: "✓",
+}
+
+PLATFORM_LABELS: dict[Platform, str] = {
+    Platform.VK: "VK",
+    Platform.TELEGRAM: "TG",
+    Platform.MASTODON: "MA",
+    Platform.BLUESKY: "BS",
+    Platform.X: "X",
+    Platform.DEMO: "DE",
+}
+
+PLATFORM_NAMES: dict[Platform, str] = {
+    Platform.VK: "VK",
+    Platform.TELEGRAM: "Telegram",
+    Platform.MASTODON: "Mastodon",
+    Platform.BLUESKY: "Bluesky",
+    Platform.X: "X",
+    Platform.DEMO: "Demo",
+}
+
+REPLY_STATE_LABELS: dict[ReplyState, str] = {
+    ReplyState.QUEUED: "queued",
+    ReplyState.SENDING: "sending…",
+    ReplyState.SENT: "sent",
+    ReplyState.FAILED: "FAILED",
+}
+
+
+def one_line(text: str) -> str:
+    """Collapse whitespace so a body fits a list row."""
+    return " ".join(clean_text(text).split())
+
+
+def author_label(mention: Mention) -> str:
+    """``Display Name (@handle)``, or just the handle."""
+    name = clean_identity(mention.author.display_name)
+    handle = clean_identity(mention.author.handle)
+    return f"{name} ({handle})" if name and name != handle else handle
+
+
+def local(moment: datetime) -> datetime:
+    """A time in the machine's local zone (``TZ``), as the manager reads clocks."""
+    return moment.astimezone()
+
+
+def short_time(moment: datetime, now: datetime) -> str:
+    """``HH:MM`` today, ``DD Mon`` before that, in local time."""
+    moment, now = local(moment), local(now)
+    if moment.date() == now.date():
+        return moment.strftime("%H:%M")
+    return moment.strftime("%d %b")
+
+
+def mention_row(mention: Mention, now: datetime, *, marked: bool) -> Content:
+    """One feed row: mark, status, time, network, author, text."""
+    status_style = "bold $text-accent" if mention.status is Status.NEW else "$text-muted"
+    return Content.assemble(
+        ("▌" if marked else " ", "bold $warning"),
+        (STATUS_GLYPHS[mention.status], status_style),
+        " ",
+        (short_time(mention.created_at, now).ljust(6), "$text-muted"),
+        (PLATFORM_LABELS[mention.platform].ljust(3), "bold $text-secondary"),
+        (clean_identity(mention.author.handle)[:16].ljust(17), "$text-primary"),
+        one_line(mention.text),
+    )
+
+
+def mention_header(mention: Mention, *, triage: bool = True) -> Content:
+    """Who, where and when (and, for stored mentions, the triage state) above a body."""
+    parts: list[str | tuple[str, str]] = [
+        (author_label(mention), "bold $text-primary"),
+        "  ",
+        (PLATFORM_NAMES[mention.platform], "$text-secondary"),
+        (f" · {mention.account} · ", "$text-muted"),
+        (local(mention.created_at).strftime("%Y-%m-%d %H:%M %Z"), "$text-muted"),
+    ]
+    if triage:
+        parts.append((f" · {mention.status.value}", "$text-muted"))
+    if mention.author.followers is not None:
+        parts.append((f" · {mention.author.followers:,} followers", "$text-muted"))
+    if triage and mention.assignee:
+        parts.append((" · @", "$text-muted"))
+        parts.append((clean_identity(mention.assignee), "$text-muted"))
+    return Content.assemble(*parts)
+
+
+def mention_body(mention: Mention) -> Content:
+    """A mention's full text, literal."""
+    return Content(clean_text(mention.text))
+
+
+def mention_block(mention: Mention, *, ours: bool = False, triage: bool = True) -> Content:
+    """Header, body and link of a mention; ``triage=False`` for thread context."""
+    parts: list[str | Content | tuple[str, str]] = [
+        mention_header(mention, triage=triage),
+        "\n",
+        mention_body(mention),
+    ]
+    if mention.url:
+        parts += ["\n", (clean_identity(mention.url), "$text-muted underline")]
+    if ours:
+        parts.insert(0, ("↪ our reply  ", "bold $success"))
+    return Content.assemble(*parts)
+
+
+def reply_line(reply: Reply) -> Content:
+    """One outbox entry: state, time and text."""
+    style = "bold $error" if reply.state is ReplyState.FAILED else "$success"
+    parts: list[str | tuple[str, str]] = [
+        (REPLY_STATE_LABELS[reply.state], style),
+        (f" {local(reply.created_at).strftime('%H:%M')} ", "$text-muted"),
+        one_line(reply.text),
+    ]
+    if reply.error:
+        parts.append((" — " + one_line(reply.error), "$error"))
+    return Content.assemble(*parts)

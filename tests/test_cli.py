@@ -1,0 +1,126 @@
+"""The command line: export/import round trips, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from smm_tui.cli import main
+from smm_tui.core.repository import Collection
+from smm_tui.core.workspace import Workspace
+from smm_tui.store.store import Store
+from tests.conftest import FakeClock, make_mention
+
+
+def seed(data_dir: Path, clock: FakeClock, count: int = 5) -> None:
+    with Store.open(data_dir) as store:
+        workspace = Workspace(store, actor="alice", sources={}, clock=clock)
+        hostile = make_mention(99, text="=SUM(A1) [@click=app.quit]x[/] \x1b[2J")
+        store.commit(
+            workspace.ingest.changes_for([make_mention(i) for i in range(count)] + [hostile])
+        )
+
+
+def env_for(tmp_path: Path) -> dict[str, str]:
+    return {"HOME": str(tmp_path), "USER": "alice", "SMM_TUI_CONFIG": str(tmp_path / "none.toml")}
+
+
+def test_export_then_import_round_trips(
+    tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, target = tmp_path / "a", tmp_path / "b"
+    seed(source, clock)
+    out = tmp_path / "mentions.jsonl"
+    env = env_for(tmp_path)
+    assert main(["export", "--data-dir", str(source), "--output", str(out)], env) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 6 and json.loads(lines[0])["status"] == "new"
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    assert main(["import", str(out), "--data-dir", str(target)], env) == 0
+    assert main(["import", str(out), "--data-dir", str(target)], env) == 0
+    assert "0 new mentions" in capsys.readouterr().err
+    with Store.open(target) as store:
+        assert store.count(Collection.MENTIONS) == 6
+
+
+def test_csv_export_guards_formulas(
+    tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(tmp_path / "a", clock)
+    assert (
+        main(["export", "--format", "csv", "--data-dir", str(tmp_path / "a")], env_for(tmp_path))
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("id,platform,account")
+    assert ",'=SUM(A1)" in out
+
+
+def test_bad_import_lines_are_named_and_good_ones_kept(
+    tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(tmp_path / "a", clock, count=2)
+    out = tmp_path / "m.jsonl"
+    main(["export", "--data-dir", str(tmp_path / "a"), "--output", str(out)], env_for(tmp_path))
+    good = out.read_text(encoding="utf-8").splitlines()
+    out.write_text("\n".join([good[0], "{not json", good[1], '{"platform": "vk"}']) + "\n")
+    code = main(["import", str(out), "--data-dir", str(tmp_path / "b")], env_for(tmp_path))
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"{out}: line 2: not valid JSON" in err
+    assert f"{out}: line 4:" in err
+    assert "imported 2 new mentions" in err
+    with Store.open(tmp_path / "b") as store:
+        assert store.count(Collection.MENTIONS) == 2
+
+
+def test_config_error_is_one_line_exit_2_no_traceback(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('user = "a"\n[[accounts]]\nname = "x"\nplatform = "vk"\ntokn_env = "T"\n')
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "smm_tui",
+            "export",
+            "--config",
+            str(config),
+            "--data-dir",
+            str(tmp_path / "d"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "accounts[0].tokn_env" in result.stderr and "did you mean 'token_env'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_keymap_id_stops_before_the_app(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"feed.rply" = "r"\n')
+    code = main(
+        ["demo", "--config", str(config), "--data-dir", str(tmp_path / "d")], env_for(tmp_path)
+    )
+    assert code == 2
+    assert "unknown key 'keymap.feed.rply' (did you mean 'feed.reply'?)" in capsys.readouterr().err
+
+
+def test_corrupt_store_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "d"
+    data.mkdir(mode=0o700)
+    (data / "meta.json").write_text("{broken")
+    code = main(["export", "--data-dir", str(data)], env_for(tmp_path))
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "meta.json" in err
+    assert list(data.glob("meta.json.corrupt-*"))

@@ -1,0 +1,57 @@
+"""Keys can be remapped from the config, and help is built from the live bindings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from smm_tui.app import binding_ids, check_keymap
+from smm_tui.config import demo_config
+from smm_tui.core.models import Status
+from smm_tui.screens.help import HelpScreen
+from smm_tui.widgets.feed_list import FeedList
+from tests.conftest import FakeClock
+from tests.ui.harness import running, wait_for
+
+
+def test_every_binding_has_a_unique_id() -> None:
+    ids = binding_ids()
+    assert {"feed.done_next", "feed.reply", "app.help", "tickets.move_right"} <= ids
+
+
+def test_unknown_keymap_id_is_named_with_a_suggestion() -> None:
+    assert check_keymap({"feed.done_nxt": "x"}) == (
+        "unknown key 'keymap.feed.done_nxt' (did you mean 'feed.done_next'?)"
+    )
+    assert check_keymap({"feed.reply": "R"}) is None
+
+
+async def test_remapped_key_works_and_help_shows_it(tmp_path: Path, clock: FakeClock) -> None:
+    config = demo_config("alice")
+    config = type(config)(
+        user=config.user,
+        accounts=config.accounts,
+        keymap={"feed.done_next": "x"},
+        users=config.users,
+    )
+    async with running(tmp_path / "data", clock, config=config) as run:
+        pilot, ws = run.pilot, run.workspace
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 100, "the backlog")
+        await pilot.press("g")
+        first = run.app.screen.query_one(FeedList).current
+        assert first is not None
+        await pilot.press("d")
+        await pilot.pause()
+        assert ws.ctx.mention(first).status is Status.NEW
+        await pilot.press("x")
+        await wait_for(pilot, lambda: ws.ctx.mention(first).status is Status.DONE, "x = done")
+
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(run.app.screen, HelpScreen), "help")
+        help_screen = run.app.screen
+        assert isinstance(help_screen, HelpScreen)
+        rows = {bid: keys for keys, _, bid in help_screen.rows}
+        assert rows["feed.done_next"] == "x"
+        assert rows["feed.reply"] == "r"
+        assert "app.help" in rows and "feed.down" in rows
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(run.app.screen, HelpScreen), "help closed")

@@ -1,0 +1,111 @@
+"""SVG snapshots of every pane at 80x24, from the real app on a seeded demo workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from smm_tui.app import SmmApp
+from smm_tui.core.models import ContestState, Platform, TicketColumn
+from smm_tui.screens.composer import ComposerScreen
+from smm_tui.screens.detail import MentionScreen
+from tests.conftest import FakeClock
+from tests.ui.harness import make_app, wait_for
+
+SIZE = (80, 24)
+Snap = Callable[..., bool]
+
+
+@pytest.fixture
+def app(tmp_path: Path, clock: FakeClock) -> Iterator[SmmApp]:
+    built, close = make_app(tmp_path / "data", clock)
+    yield built
+    close()
+
+
+async def loaded(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, SmmApp)
+    await wait_for(pilot, lambda: len(app.workspace.feed.ids) >= 150, "the demo backlog")
+    await pilot.press("g")
+
+
+def then(
+    *steps: Callable[[Pilot[Any]], Awaitable[None]],
+) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await loaded(pilot)
+        for step in steps:
+            await step(pilot)
+        await pilot.pause()
+
+    return run_before
+
+
+def test_feed(snap_compare: Snap, app: SmmApp) -> None:
+    assert snap_compare(app, terminal_size=SIZE, run_before=then())
+
+
+def test_feed_filtered_and_marked(snap_compare: Snap, app: SmmApp) -> None:
+    async def filter_and_mark(pilot: Pilot[Any]) -> None:
+        await pilot.press("slash", *"card", "enter", "space", "space")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=then(filter_and_mark))
+
+
+def test_detail_with_thread(snap_compare: Snap, app: SmmApp) -> None:
+    async def open_detail(pilot: Pilot[Any]) -> None:
+        await pilot.press("j", "enter")
+        screen = pilot.app.screen
+        assert isinstance(screen, MentionScreen)
+        await wait_for(pilot, lambda: screen.thread, "the thread")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=then(open_detail))
+
+
+def test_composer(snap_compare: Snap, app: SmmApp) -> None:
+    async def compose(pilot: Pilot[Any]) -> None:
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ComposerScreen), "composer")
+        await pilot.press(*"Здравствуйте! Уже проверяем, напишем в личные сообщения.")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=then(compose))
+
+
+def test_ticket_board(snap_compare: Snap, app: SmmApp) -> None:
+    async def tickets(pilot: Pilot[Any]) -> None:
+        workspace = app.workspace
+        first, second = workspace.feed.ids[0], workspace.feed.ids[3]
+        await workspace.tickets.open([first], department="Cards")
+        ticket = await workspace.tickets.open([second], department="Mobile app")
+        await workspace.tickets.move(ticket.id, TicketColumn.WAITING)
+        await pilot.press("2")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=then(tickets))
+
+
+def test_contest_with_proof(snap_compare: Snap, app: SmmApp) -> None:
+    async def contest(pilot: Pilot[Any]) -> None:
+        workspace = app.workspace
+        made = await workspace.contests.create(
+            "November giveaway", Platform.VK, "bank-vk", "post-contest"
+        )
+        source = workspace.source_for("bank-vk")
+        assert source is not None
+        await workspace.contests.collect(made.id, await source.fetch_post_comments("post-contest"))
+        await workspace.contests.run_draw(made.id, seed="5eed" * 16)
+        assert workspace.contests.get(made.id).state is ContestState.DRAWN
+        await pilot.press("3")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=then(contest))
+
+
+def test_help(snap_compare: Snap, app: SmmApp) -> None:
+    async def show_help(pilot: Pilot[Any]) -> None:
+        await pilot.press("question_mark")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=then(show_help))
