@@ -51,11 +51,11 @@ class Adapter(abc.ABC):
 
     @abc.abstractmethod
     async def fetch_mentions(self, cursor: str | None) -> MentionPage:
-        """Every mention newer than ``cursor`` (all recent ones when None), paging until caught up."""
+        """Every mention newer than ``cursor`` (recent ones when None), paging until caught up."""
 
     @abc.abstractmethod
     async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
-        """The thread around ``mention``: its ancestors from the root, oldest first, then replies."""
+        """The thread around ``mention``: ancestors from the root, oldest first, then replies."""
 
     @abc.abstractmethod
     async def fetch_post_comments(self, post_external_id: str) -> tuple[Mention, ...]:
