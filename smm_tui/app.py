@@ -14,7 +14,7 @@ from textual.screen import Screen
 
 from smm_tui.core.models import ReplyState
 from smm_tui.core.network import AdapterError, RateLimited
-from smm_tui.core.repository import Changed
+from smm_tui.core.repository import Changed, Collection
 from smm_tui.core.workspace import AccountSource, PollOutcome, Workspace, poll_account
 from smm_tui.messages import AccountPolled, DataChanged, ReplySettled, StoreChanged
 from smm_tui.screens.base import WorkspaceScreen
@@ -133,6 +133,8 @@ class SmmApp(App[None]):
 
     @on(StoreChanged)
     def _deliver_change(self, event: StoreChanged) -> None:
+        if set(event.changed.ids) <= {Collection.CURSORS, Collection.AUDIT}:
+            return
         self.workspace.feed.apply(event.changed)
         for screen in self.screen_stack:
             screen.post_message(DataChanged(event.changed))

@@ -68,8 +68,10 @@ class IngestService:
     ) -> Changed:
         """Store new mentions (and the account's new cursor in the same commit)."""
         changes = self.changes_for(mentions)
-        if account is not None:
+        if account is not None and cursor != self.cursor(account):
             changes.put(Collection.CURSORS, cursor_record(account, cursor))
+        if not changes:
+            return Changed(ids={})
         return await self.ctx.commit(changes)
 
     def _open_contests_by_post(self) -> dict[tuple[str, str, str | None], str]:

@@ -105,7 +105,8 @@ class FeedScreen(WorkspaceScreen):
         return mention_row(mention, self.workspace.ctx.clock(), marked=marked)
 
     def _show(self, follow: str | None = None) -> None:
-        self.feed_list.show(list(self.workspace.feed.ids), follow=follow)
+        feed = self.workspace.feed
+        self.feed_list.show(feed.ids, follow=follow, locate=feed.index_of)
         self._update_status()
         self._update_preview(self.feed_list.current)
 

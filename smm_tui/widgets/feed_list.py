@@ -67,7 +67,8 @@ class FeedList(ScrollView, can_focus=True):
     def __init__(self, row_factory: RowFactory, *, empty_text: str, id: str | None = None) -> None:
         super().__init__(id=id)
         self._row_factory = row_factory
-        self._ids: list[str] = []
+        self._ids: Sequence[str] = ()
+        self._locate: Callable[[str], int | None] = self._scan
         self.marked: set[str] = set()
         self.empty_text = empty_text
         self._last_announced: str | None = None
@@ -84,19 +85,34 @@ class FeedList(ScrollView, can_focus=True):
         """The id under the cursor."""
         return self._ids[self.cursor] if self._ids else None
 
-    def show(self, ids: list[str], *, follow: str | None = None) -> None:
-        """Show new ids, keeping the cursor on ``follow`` (or its row) where possible."""
+    def show(
+        self,
+        ids: Sequence[str],
+        *,
+        follow: str | None = None,
+        locate: Callable[[str], int | None] | None = None,
+    ) -> None:
+        """Show new ids, keeping the cursor on ``follow`` (or its row) where possible.
+
+        ``locate`` finds an id's row faster than a scan (the feed model has an index).
+        """
         anchor = follow if follow is not None else self.current
         old_cursor = self.cursor
         self._ids = ids
-        self.marked &= set(ids)
+        self._locate = locate or self._scan
+        self.marked = {m for m in self.marked if self._locate(m) is not None}
         self.virtual_size = Size(self.size.width, len(ids))
-        if anchor is not None and anchor in ids:
-            index = ids.index(anchor)
-        else:
+        index = self._locate(anchor) if anchor is not None else None
+        if index is None:
             index = min(old_cursor, max(len(ids) - 1, 0))
         self.cursor = index
         self.refresh()
+
+    def _scan(self, mention_id: str) -> int | None:
+        try:
+            return list(self._ids).index(mention_id)
+        except ValueError:
+            return None
 
     def toggle_mark(self) -> None:
         """Mark or unmark the row under the cursor."""
@@ -109,7 +125,10 @@ class FeedList(ScrollView, can_focus=True):
     def targets(self) -> list[str]:
         """The marked ids in list order, or the cursor's id when nothing is marked."""
         if self.marked:
-            return [i for i in self._ids if i in self.marked]
+            rows = {m: self._locate(m) for m in self.marked}
+            return sorted(
+                (m for m, row in rows.items() if row is not None), key=lambda m: rows[m] or 0
+            )
         return [self.current] if self.current else []
 
     # -- cursor -------------------------------------------------------------------

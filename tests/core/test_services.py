@@ -204,11 +204,11 @@ def test_feed_orders_newest_first_and_filters(workspace: Workspace) -> None:
     mentions = [make_mention(i, text=f"text {i} карта" if i % 2 else f"text {i}") for i in range(6)]
     changed = run(workspace.ingest.ingest(mentions))
     workspace.feed.apply(changed)
-    assert workspace.feed.ids == [m.id for m in reversed(mentions)]
+    assert list(workspace.feed.ids) == [m.id for m in reversed(mentions)]
     assert workspace.feed.unread == 6
     workspace.feed.set_filter(FeedFilter(FeedScope.OPEN, "КАРТА"))
-    assert workspace.feed.ids == [mentions[5].id, mentions[3].id, mentions[1].id]
+    assert list(workspace.feed.ids) == [mentions[5].id, mentions[3].id, mentions[1].id]
     workspace.feed.apply(run(workspace.triage.set_status([mentions[5].id], Status.DONE)))
-    assert workspace.feed.ids == [mentions[3].id, mentions[1].id]
+    assert list(workspace.feed.ids) == [mentions[3].id, mentions[1].id]
     workspace.feed.set_filter(FeedFilter(FeedScope.ALL, "карта"))
     assert len(workspace.feed.ids) == 3

@@ -1,0 +1,37 @@
+"""The feed model's incremental updates agree with a full re-scan."""
+
+from __future__ import annotations
+
+import random
+
+from smm_tui.core.feed import FeedFilter, FeedModel, FeedScope
+from smm_tui.core.models import Status
+from smm_tui.core.repository import ChangeSet, Collection
+from smm_tui.store.store import Store
+from tests.conftest import make_mention
+
+
+def test_incremental_apply_matches_rebuild(store: Store) -> None:
+    rng = random.Random(5)
+    model = FeedModel(store)
+    model.set_filter(FeedFilter(FeedScope.OPEN, "card"))
+    statuses = list(Status)
+    for step in range(60):
+        changes = ChangeSet()
+        for n in rng.sample(range(40), 5):
+            mention = make_mention(n, text="card" if n % 3 else "other")
+            changes.insert_new(Collection.MENTIONS, mention.to_record())
+            if step % 2:
+                changes.patch(
+                    Collection.MENTIONS, mention.id, {"status": rng.choice(statuses).value}
+                )
+        if step % 7 == 0:
+            changes.delete(Collection.MENTIONS, make_mention(rng.randrange(40)).id)
+        model.apply(store.commit(changes))
+        fresh = FeedModel(store)
+        fresh.set_filter(model.filter)
+        assert list(model.ids) == list(fresh.ids)
+        assert model.unread == fresh.unread
+    for row, mention_id in enumerate(model.ids):
+        assert model.index_of(mention_id) == row
+    assert model.ids[-1] == list(model.ids)[-1]
