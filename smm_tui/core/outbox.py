@@ -31,15 +31,29 @@ class OutboxService:
         record = self.ctx.repo.get(Collection.DRAFTS, mention_id)
         return None if record is None else Draft.from_record(record)
 
-    async def save_draft(self, mention_id: str, text: str) -> Changed:
-        """Keep a draft (an empty text discards it)."""
-        if not text.strip():
-            return await self.discard_draft(mention_id)
+    def draft_changes(self, mention_id: str, text: str) -> ChangeSet:
+        """The change that keeps ``text`` as the draft (or drops the draft when blank)."""
         current = self.draft(mention_id)
+        if not text.strip():
+            return ChangeSet().delete(Collection.DRAFTS, mention_id) if current else ChangeSet()
         if current is not None and current.text == text:
-            return Changed(ids={})
+            return ChangeSet()
         draft = Draft(mention_id, text, self.ctx.clock())
-        return await self.ctx.commit(ChangeSet().put(Collection.DRAFTS, draft.to_record()))
+        return ChangeSet().put(Collection.DRAFTS, draft.to_record())
+
+    async def save_draft(self, mention_id: str, text: str) -> Changed:
+        """Keep a draft (an empty text discards it); returns once it is on disk."""
+        changes = self.draft_changes(mention_id, text)
+        return await self.ctx.commit(changes) if changes else Changed(ids={})
+
+    def save_draft_soon(self, mention_id: str, text: str) -> None:
+        """Queue a draft save without waiting (for when the UI is closing).
+
+        The store's writer finishes queued writes before it closes.
+        """
+        changes = self.draft_changes(mention_id, text)
+        if changes:
+            self.ctx.repo.submit(changes)
 
     async def discard_draft(self, mention_id: str) -> Changed:
         """Forget a mention's draft."""

@@ -52,6 +52,8 @@ class ComposerScreen(WorkspaceScreen):
         super().__init__()
         self.mention_id = mention_id
         self._save_timer: Timer | None = None
+        self._keep_draft_on_exit = True
+        self._typed = ""
 
     @property
     def mention(self) -> Mention:
@@ -74,6 +76,7 @@ class ComposerScreen(WorkspaceScreen):
             yield Static(id="composer-thread", classes="thread")
             yield Static(mention_block(mention), id="composer-mention", classes="mention")
         draft = self.workspace.outbox.draft(self.mention_id)
+        self._typed = draft.text if draft else ""
         yield TextArea(draft.text if draft else "", id="composer-text", soft_wrap=True)
         yield Static(id="composer-count", classes="status-line")
         yield Footer()
@@ -144,6 +147,7 @@ class ComposerScreen(WorkspaceScreen):
 
     @on(TextArea.Changed)
     def _text_changed(self) -> None:
+        self._typed = self.text
         self._update_count()
         if self._save_timer is not None:
             self._save_timer.stop()
@@ -151,6 +155,13 @@ class ComposerScreen(WorkspaceScreen):
 
     def _save_draft(self) -> None:
         self.run_worker(self.workspace.outbox.save_draft(self.mention_id, self.text), group="draft")
+
+    def on_unmount(self) -> None:
+        """Quitting the app from the composer still keeps the draft."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        if self._keep_draft_on_exit:
+            self.workspace.outbox.save_draft_soon(self.mention_id, self._typed)
 
     # -- actions --------------------------------------------------------------------
 
@@ -164,6 +175,7 @@ class ComposerScreen(WorkspaceScreen):
         if self._save_timer is not None:
             self._save_timer.stop()
         await self.workspace.outbox.discard_draft(self.mention_id)
+        self._keep_draft_on_exit = False
         self.dismiss()
 
     async def action_send(self) -> None:
@@ -189,6 +201,7 @@ class ComposerScreen(WorkspaceScreen):
             self.say("A reply to this mention is already being sent.", error=True)
             return
         reply = await self.workspace.outbox.queue(self.mention_id, text)
+        self._keep_draft_on_exit = False
         send_reply_worker(self, reply.id)
         self.say("Reply queued; sending…")
         self.dismiss()
