@@ -40,7 +40,7 @@ DEFAULT_DEPARTMENTS: tuple[str, ...] = (
     "Fraud",
     "General",
 )
-DEFAULT_RATE_PER_MINUTE = 12.0
+DEFAULT_RATE_PER_MINUTE = 3.0
 DEFAULT_DEMO_SEED = 7
 FALLBACK_USER = "manager"
 
@@ -632,7 +632,7 @@ simulate = "telegram"
 seed = 42
 
 [demo]
-rate_per_minute = 12   # new mentions per minute per demo account
+rate_per_minute = 3    # new mentions per minute per demo account
 seed = 7               # same seed, same demo traffic
 
 # Rebind keys: "binding id" = "key" or "key1,key2" (Textual key names).

@@ -62,7 +62,7 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
     config = load_config(tmp_path / "absent.toml", ENV)
     assert config == Config(user="anna", users=("anna",))
     assert config.accounts == ()
-    assert config.demo == DemoConfig(rate_per_minute=12.0, seed=7)
+    assert config.demo == DemoConfig(rate_per_minute=3.0, seed=7)
     assert dict(config.keymap) == {}
     assert config.departments == DEFAULT_DEPARTMENTS
     assert config.departments == ("Cards", "Mobile app", "Delivery", "Payments", "Fraud", "General")
