@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from smm_tui.core import draw
 from smm_tui.core.audit import record_event
 from smm_tui.core.context import NotFound, ServiceContext
 from smm_tui.core.ingest import entry_for, sanitize_mention
 from smm_tui.core.models import Contest, ContestState, Entry, Mention, Platform
+from smm_tui.core.network import AdapterError
 from smm_tui.core.repository import Changed, ChangeSet, Collection
+from smm_tui.core.sanitize import one_line
+from smm_tui.core.sources import AccountSource
 
 
 class ContestError(ValueError):
     """A contest action that cannot be done as asked (the message says why)."""
 
 
-class ContestService:
-    """Creates contests, collects one entry per author and draws winners."""
+def _open(contest: Contest) -> Contest:
+    """The contest, if it still takes entries; raises ContestError otherwise."""
+    if contest.state is not ContestState.OPEN:
+        raise ContestError(f"contest {contest.name!r} is closed; its entries are frozen")
+    return contest
 
-    def __init__(self, ctx: ServiceContext) -> None:
+
+class ContestService:
+    """Creates contests, collects one entry per author and draws winners.
+
+    ``sources`` (account name → adapter) is needed only to collect entries from
+    the network (:meth:`collect_from_network`).
+    """
+
+    def __init__(
+        self, ctx: ServiceContext, sources: Mapping[str, AccountSource] | None = None
+    ) -> None:
         self.ctx = ctx
+        self.sources: Mapping[str, AccountSource] = sources if sources is not None else {}
 
     def get(self, contest_id: str) -> Contest:
         """The current contest; raises NotFound."""
@@ -71,9 +88,7 @@ class ContestService:
 
     async def collect(self, contest_id: str, comments: Iterable[Mention]) -> Changed:
         """Enter every commenter on the contest post (the first comment per author counts)."""
-        contest = self.get(contest_id)
-        if contest.state is not ContestState.OPEN:
-            raise ContestError(f"contest {contest.name!r} is closed; its entries are frozen")
+        contest = _open(self.get(contest_id))
         changes = ChangeSet()
         for comment in sorted(comments, key=lambda m: (m.created_at, m.external_id)):
             if comment.root_external_id != contest.post_external_id:
@@ -82,6 +97,25 @@ class ContestService:
             changes.insert_new(Collection.MENTIONS, mention.to_record())
             changes.insert_new(Collection.ENTRIES, entry_for(contest.id, mention).to_record())
         return await self.ctx.commit(changes)
+
+    async def collect_from_network(self, contest_id: str) -> int:
+        """Fetch the contest post's comments and enter their authors; returns new entries.
+
+        Raises ContestError (one line, safe to show) when the account has no
+        adapter, the network fails, or the contest is closed.
+        """
+        contest = _open(self.get(contest_id))
+        source = self.sources.get(contest.account)
+        if source is None:
+            raise ContestError(one_line(f"no adapter for account {contest.account}"))
+        try:
+            comments = await source.fetch_post_comments(contest.post_external_id)
+        except AdapterError as exc:
+            reason = str(exc) or type(exc).__name__
+            message = f"could not fetch the contest post's comments: {reason}"
+            raise ContestError(one_line(message)) from exc
+        changed = await self.collect(contest_id, comments)
+        return len(changed.of(Collection.ENTRIES))
 
     async def run_draw(self, contest_id: str, seed: str | None = None) -> Contest:
         """Draw the winners from a recorded seed and close the contest."""

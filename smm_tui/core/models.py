@@ -235,7 +235,11 @@ class Mention:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """An answer to a mention, recorded in the outbox before it is sent."""
+    """An answer to a mention, recorded in the outbox before it is sent.
+
+    While ``sending``, ``claimed_by`` names the process publishing it
+    (``host:pid``) and ``claimed_at`` when it took the claim.
+    """
 
     id: str
     mention_id: str
@@ -250,6 +254,8 @@ class Reply:
     url: str | None = None
     error: str | None = None
     attempts: int = 0
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
     rev: int = 0
 
     def to_record(self) -> dict[str, Any]:
@@ -268,6 +274,8 @@ class Reply:
             "url": self.url,
             "error": self.error,
             "attempts": self.attempts,
+            "claimed_by": self.claimed_by,
+            "claimed_at": to_iso(self.claimed_at),
             "rev": self.rev,
         }
 
@@ -288,6 +296,8 @@ class Reply:
             url=record.get("url"),
             error=record.get("error"),
             attempts=int(record.get("attempts") or 0),
+            claimed_by=record.get("claimed_by"),
+            claimed_at=from_iso(record.get("claimed_at")),
             rev=int(record.get("rev") or 0),
         )
 
@@ -326,7 +336,11 @@ class Draft:
 
 @dataclass(frozen=True, slots=True)
 class Ticket:
-    """A complaint routed to a department, linked to the mention it came from."""
+    """A complaint routed to a department, linked to the mentions it came from.
+
+    ``mention_id`` is the mention that names the ticket; ``mention_ids`` every
+    mention it covers, that one first (just that one when not given).
+    """
 
     id: str
     mention_id: str
@@ -338,13 +352,19 @@ class Ticket:
     assignee: str | None = None
     note: str = ""
     resolved_at: datetime | None = None
+    mention_ids: tuple[str, ...] = ()
     rev: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.mention_ids:
+            object.__setattr__(self, "mention_ids", (self.mention_id,))
 
     def to_record(self) -> dict[str, Any]:
         """A JSON-able dict."""
         return {
             "id": self.id,
             "mention_id": self.mention_id,
+            "mention_ids": list(self.mention_ids),
             "title": self.title,
             "created_at": to_iso(self.created_at),
             "updated_at": to_iso(self.updated_at),
@@ -362,6 +382,7 @@ class Ticket:
         return cls(
             id=str(record["id"]),
             mention_id=str(record["mention_id"]),
+            mention_ids=tuple(str(m) for m in record.get("mention_ids") or ()),
             title=str(record["title"]),
             created_at=_required_iso(record["created_at"]),
             updated_at=_required_iso(record["updated_at"]),

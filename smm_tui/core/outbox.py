@@ -1,14 +1,23 @@
 """The outbox: drafts, and replies that are recorded before they are sent.
 
 A reply's life: ``queued`` (durable before any network call) → ``sending``
-(durable just before the POST) → ``sent`` or ``failed``. A reply found in
-``sending`` at start-up was interrupted mid-POST: the thread is checked for it
-before anything is sent again, so no reply is published twice.
+(durable just before the POST) → ``sent`` or ``failed``.
+
+Several processes may share a data dir, so moving a reply to ``sending`` is a
+claim: a compare-and-set that records the claiming process (``claimed_by``,
+``host:pid``) and when (``claimed_at``). Only the claimant settles the reply
+(its outcome is guarded on the claim too). A reply left in ``sending`` by a
+process that died, or whose claim is older than :data:`SEND_LEASE`, was
+interrupted mid-POST: whoever takes it over checks the thread for it before
+anything is sent again, so no reply is published twice. A ``sending`` reply
+whose claimant is alive is left alone.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import asyncio
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 
 from smm_tui.core.audit import record_event
 from smm_tui.core.context import NotFound, ServiceContext
@@ -16,6 +25,9 @@ from smm_tui.core.models import Draft, Reply, ReplyState, Status, to_iso
 from smm_tui.core.network import AdapterError, ReplyChannel
 from smm_tui.core.repository import Changed, ChangeSet, Collection
 from smm_tui.core.triage import TRANSITIONS
+
+#: How long a claim to send a reply holds even if its owner looks alive.
+SEND_LEASE = timedelta(minutes=10)
 
 
 class OutboxService:
@@ -87,6 +99,33 @@ class OutboxService:
             if r["state"] != ReplyState.SENT.value
         ]
 
+    def resumable(self) -> list[Reply]:
+        """Replies to (re)send at start-up, oldest first.
+
+        Queued ones, and ``sending`` ones whose claim was abandoned (their owner
+        died or the lease ran out). Failed ones wait for a human to retry, and a
+        reply another live process is sending is left to it.
+        """
+        found = [
+            reply
+            for reply in self.unfinished()
+            if reply.state is ReplyState.QUEUED
+            or (reply.state is ReplyState.SENDING and self.abandoned(reply))
+        ]
+        return sorted(found, key=lambda r: (r.created_at, r.id))
+
+    def abandoned(self, reply: Reply) -> bool:
+        """Whether a ``sending`` reply's claim may be taken over.
+
+        True when nobody is recorded as its sender, the sender is not alive, or
+        the claim is older than :data:`SEND_LEASE`.
+        """
+        if reply.claimed_by is None or reply.claimed_at is None:
+            return True
+        if self.ctx.clock() - reply.claimed_at >= SEND_LEASE:
+            return True
+        return not self.ctx.owner_alive(reply.claimed_by)
+
     async def queue(self, mention_id: str, text: str) -> Reply:
         """Record a reply (and drop the draft) durably, before any network call."""
         mention = self.ctx.mention(mention_id)
@@ -107,21 +146,17 @@ class OutboxService:
         return self.reply(reply.id)
 
     async def send(self, reply_id: str, channel: ReplyChannel) -> Reply:
-        """Publish a queued or failed reply; its outcome is durable when this returns."""
+        """Publish a queued or failed reply; its outcome is durable when this returns.
+
+        A reply in ``sending`` is recovered (see :meth:`recover`) if its claim
+        was abandoned, and otherwise returned unchanged: its sender is at work.
+        """
         reply = self.reply(reply_id)
         if reply.state is ReplyState.SENT:
             return reply
         if reply.state is ReplyState.SENDING:
             return await self.recover(reply_id, channel)
-        claimed = await self.ctx.commit(
-            ChangeSet().patch(
-                Collection.REPLIES,
-                reply_id,
-                {"state": ReplyState.SENDING.value, "attempts": reply.attempts + 1},
-                expect={"state": reply.state.value},
-            )
-        )
-        if not claimed.applied:
+        if not await self._claim(reply):
             return self.reply(reply_id)  # another process claimed it first
         mention = self.ctx.mention(reply.mention_id)
         try:
@@ -131,8 +166,16 @@ class OutboxService:
         return await self._confirm(reply_id, published.external_id, published.url)
 
     async def recover(self, reply_id: str, channel: ReplyChannel) -> Reply:
-        """Settle a reply interrupted mid-send by looking for it in the thread."""
+        """Settle a reply whose send was abandoned mid-POST by looking for it in the thread.
+
+        The claim is taken over first, so only one process recovers it; a reply
+        that is not ``sending``, or whose sender is still at work, is returned as is.
+        """
         reply = self.reply(reply_id)
+        if reply.state is not ReplyState.SENDING or not self.abandoned(reply):
+            return reply
+        if not await self._take_over(reply_id):
+            return self.reply(reply_id)
         mention = self.ctx.mention(reply.mention_id)
         try:
             thread = await channel.fetch_thread(mention)
@@ -145,15 +188,64 @@ class OutboxService:
             reply_id, "interrupted while sending and not found in the thread; send it again"
         )
 
+    async def _claim(self, reply: Reply) -> bool:
+        """Move a queued or failed reply to ``sending`` in our name; False if someone was first."""
+        fields = {"state": ReplyState.SENDING.value, "attempts": reply.attempts + 1}
+        expect = {"state": reply.state.value, "attempts": reply.attempts}
+        return await self._commit_claim(reply.id, fields, expect)
+
+    async def _take_over(self, reply_id: str) -> bool:
+        """Put an abandoned ``sending`` claim in our name; False if it changed meanwhile."""
+        record = self.ctx.repo.get(Collection.REPLIES, reply_id)
+        if record is None:
+            return False
+        expect = {
+            "state": ReplyState.SENDING.value,
+            "claimed_by": record.get("claimed_by"),
+            "rev": record.get("rev"),
+        }
+        return await self._commit_claim(reply_id, {}, expect)
+
+    async def _commit_claim(
+        self, reply_id: str, fields: Mapping[str, object], expect: Mapping[str, object]
+    ) -> bool:
+        claim = {**fields, "claimed_by": self.ctx.owner, "claimed_at": to_iso(self.ctx.clock())}
+        changed = await self.ctx.commit(
+            ChangeSet().patch(Collection.REPLIES, reply_id, claim, expect=expect)
+        )
+        return bool(changed.applied)
+
+    async def _still_ours(self, reply_id: str) -> dict[str, object] | None:
+        """The guard that settles our claim, or None when the claim is no longer ours.
+
+        Checked on fresh state first, so that the audit event and mention change
+        committed with the outcome are not written for a claim we lost.
+        """
+        expect = {"state": ReplyState.SENDING.value, "claimed_by": self.ctx.owner}
+        await asyncio.wrap_future(self.ctx.repo.refresh())
+        record = self.ctx.repo.get(Collection.REPLIES, reply_id)
+        if record is None or any(record.get(k) != v for k, v in expect.items()):
+            return None
+        return dict(expect)
+
     async def _fail(self, reply_id: str, error: str) -> Reply:
+        expect = await self._still_ours(reply_id)
+        if expect is None:
+            return self.reply(reply_id)
         changes = ChangeSet().patch(
-            Collection.REPLIES, reply_id, {"state": ReplyState.FAILED.value, "error": error}
+            Collection.REPLIES,
+            reply_id,
+            {"state": ReplyState.FAILED.value, "error": error},
+            expect=expect,
         )
         self._event(changes, reply_id, "failed", error=error)
         await self.ctx.commit(changes)
         return self.reply(reply_id)
 
     async def _confirm(self, reply_id: str, external_id: str, url: str) -> Reply:
+        expect = await self._still_ours(reply_id)
+        if expect is None:
+            return self.reply(reply_id)
         reply = self.reply(reply_id)
         now = self.ctx.clock()
         changes = ChangeSet().patch(
@@ -166,6 +258,7 @@ class OutboxService:
                 "url": url,
                 "error": None,
             },
+            expect=expect,
         )
         self._event(changes, reply_id, "sent", url=url)
         self._mark_replied(changes, reply.mention_id, now)

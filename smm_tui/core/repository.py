@@ -17,6 +17,10 @@ from typing import Any, Literal, Protocol
 Record = dict[str, Any]
 
 
+class RepositoryError(Exception):
+    """A storage failure the user should see as one line (the message says what and where)."""
+
+
 class Collection(enum.StrEnum):
     """The kinds of record the app keeps."""
 

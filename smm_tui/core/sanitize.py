@@ -81,6 +81,11 @@ def clean_identity(text: str) -> str:
     return _ZERO_WIDTH.sub(_zero_width_marker, text)
 
 
+def one_line(message: str) -> str:
+    """A message for the user that may quote network text: made safe, on one line."""
+    return " ".join(clean_identity(message).split())
+
+
 def clean_url(url: str) -> str:
     """Keep only http(s) URLs, made safe; anything else (javascript:, data:) is dropped."""
     url = clean_identity(url.strip())

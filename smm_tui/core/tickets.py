@@ -48,9 +48,10 @@ class TicketService:
 
     async def open(self, mention_ids: list[str], department: str = "") -> Ticket:
         """Open one ticket for one or more mentions (the first names it); returns it."""
-        first = self.ctx.mention(mention_ids[0])
+        linked = list(dict.fromkeys(mention_ids))
+        first = self.ctx.mention(linked[0])
         existing = self.for_mention(first.id)
-        if existing is not None and len(mention_ids) == 1:
+        if existing is not None and len(linked) == 1:
             return existing
         now = self.ctx.clock()
         ticket = Ticket(
@@ -60,10 +61,11 @@ class TicketService:
             created_at=now,
             updated_at=now,
             department=department,
+            mention_ids=tuple(linked),
         )
         changes = ChangeSet().put(Collection.TICKETS, ticket.to_record())
-        self._event(changes, ticket.id, "open", mention_ids=mention_ids)
-        for mention_id in mention_ids:
+        self._event(changes, ticket.id, "open", mention_ids=linked)
+        for mention_id in linked:
             self._link(changes, mention_id, ticket.id)
         await self.ctx.commit(changes)
         return self.get(ticket.id)
@@ -87,7 +89,11 @@ class TicketService:
         )
 
     async def move(self, ticket_id: str, column: TicketColumn) -> Ticket:
-        """Put a ticket in another column; resolving closes its ticketed mention."""
+        """Put a ticket in another column; resolving closes every mention it still holds.
+
+        A linked mention is closed only while it is ``ticketed`` under this
+        ticket: one someone moved on, or linked to a newer ticket, is left alone.
+        """
         ticket = self.get(ticket_id)
         if ticket.column is column:
             return ticket
@@ -97,14 +103,29 @@ class TicketService:
         changes = ChangeSet().patch(Collection.TICKETS, ticket_id, fields)
         self._event(changes, ticket_id, "move", old=ticket.column.value, new=column.value)
         if column is TicketColumn.RESOLVED:
-            changes.patch(
-                Collection.MENTIONS,
-                ticket.mention_id,
-                {"status": Status.DONE.value},
-                expect={"status": Status.TICKETED.value},
-            )
+            self._close_mentions(changes, ticket)
         await self.ctx.commit(changes)
         return self.get(ticket_id)
+
+    def _close_mentions(self, changes: ChangeSet, ticket: Ticket) -> None:
+        """Guarded patches closing the ticket's still-ticketed mentions, with their events."""
+        expect = {"status": Status.TICKETED.value, "ticket_id": ticket.id}
+        for mention_id in ticket.mention_ids:
+            record = self.ctx.repo.get(Collection.MENTIONS, mention_id)
+            if record is None or any(record.get(k) != v for k, v in expect.items()):
+                continue
+            changes.patch(Collection.MENTIONS, mention_id, {"status": Status.DONE.value}, expect)
+            record_event(
+                changes,
+                at=self.ctx.clock(),
+                actor=self.ctx.actor,
+                entity="mention",
+                entity_id=mention_id,
+                action="status",
+                old=Status.TICKETED.value,
+                new=Status.DONE.value,
+                ticket_id=ticket.id,
+            )
 
     async def step(self, ticket_id: str, delta: int) -> Ticket:
         """Move a ticket one column right (+1) or left (-1)."""

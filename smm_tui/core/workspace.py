@@ -9,51 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 
 from smm_tui.core.audit import new_id
 from smm_tui.core.contests import ContestService
-from smm_tui.core.context import ServiceContext
+from smm_tui.core.context import ServiceContext, process_alive, this_process
 from smm_tui.core.feed import FeedModel
 from smm_tui.core.ingest import IngestService
-from smm_tui.core.models import Mention, Platform, utcnow
-from smm_tui.core.network import MentionPage, PublishedReply
+from smm_tui.core.models import utcnow
 from smm_tui.core.outbox import OutboxService
 from smm_tui.core.repository import Collection, Repository
+from smm_tui.core.sources import AccountSource as AccountSource
+from smm_tui.core.threads import ThreadService
 from smm_tui.core.tickets import TicketService
 from smm_tui.core.triage import TriageService
-
-
-class AccountSource(Protocol):
-    """What the workspace needs of an adapter (``smm_tui.adapters.base.Adapter`` conforms)."""
-
-    account: str
-    platform: Platform
-    reply_limit: int
-
-    def reply_length(self, text: str) -> int:
-        """Length of ``text`` as the network counts it."""
-        ...
-
-    async def fetch_mentions(self, cursor: str | None) -> MentionPage:
-        """Mentions newer than ``cursor``."""
-        ...
-
-    async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
-        """The thread around a mention."""
-        ...
-
-    async def fetch_post_comments(self, post_external_id: str) -> tuple[Mention, ...]:
-        """All comments on one post."""
-        ...
-
-    async def post_reply(self, mention: Mention, text: str, idempotency_key: str) -> PublishedReply:
-        """Publish a reply."""
-        ...
-
-    async def aclose(self) -> None:
-        """Release connections."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +34,11 @@ class Settings:
 
 
 class Workspace:
-    """Every service over one repository, plus the accounts' adapters."""
+    """Every service over one repository, plus the accounts' adapters.
+
+    ``owner`` and ``owner_alive`` name this process on the replies it sends and
+    tell whether another sender is still alive (see :class:`ServiceContext`).
+    """
 
     def __init__(
         self,
@@ -77,16 +49,19 @@ class Workspace:
         settings: Settings | None = None,
         clock: Callable[[], datetime] = utcnow,
         make_id: Callable[[], str] = new_id,
+        owner: str | None = None,
+        owner_alive: Callable[[str], bool] = process_alive,
     ) -> None:
         self.repo = repo
-        self.ctx = ServiceContext(repo, actor, clock, make_id)
+        self.ctx = ServiceContext(repo, actor, clock, make_id, owner or this_process(), owner_alive)
         self.sources = dict(sources)
         self.settings = settings or Settings(users=(actor,))
         self.triage = TriageService(self.ctx)
         self.ingest = IngestService(self.ctx)
         self.outbox = OutboxService(self.ctx)
         self.tickets = TicketService(self.ctx)
-        self.contests = ContestService(self.ctx)
+        self.contests = ContestService(self.ctx, self.sources)
+        self.threads = ThreadService(self.ctx, self.sources)
         self.feed = FeedModel(repo)
 
     @property

@@ -20,12 +20,18 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
+from smm_tui.core.repository import RepositoryError
+
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 
 
-class StoreError(Exception):
-    """A store problem worth one line to the user (the message names the file)."""
+class StoreError(RepositoryError):
+    """A store problem worth one line to the user (the message names the file).
+
+    It is a :class:`~smm_tui.core.repository.RepositoryError`, so the UI can catch
+    storage failures without importing the store.
+    """
 
 
 class StoreCorrupt(StoreError):

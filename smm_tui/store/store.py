@@ -16,17 +16,23 @@ How a commit works (all under the data dir's inter-process lock):
 
 Callers never block on each other: the writer drains whatever is queued into
 one commit, so a burst of a thousand ingested mentions costs a few writes.
+
+The writer outlives its callers' mistakes: changes whose future was cancelled
+(an awaiting task cancelled at exit) are still written, and a subscriber that
+raises is logged, not fatal. Should the writer die anyway, every waiting future
+fails and :meth:`Store.close` raises instead of pretending all was written.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import os
 import queue
 import threading
 from collections.abc import Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +63,8 @@ from smm_tui.store.storage import (
 
 JOURNAL = "journal.json"
 LOCK = ".lock"
+
+logger = logging.getLogger(__name__)
 
 
 class StoreLocked(StoreError):
@@ -103,6 +111,11 @@ class Store:
         self._queue: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
         self._subscribers: list[Subscriber] = []
         self._writer: threading.Thread | None = None
+        # Guards _writer, _crash and putting on the queue, so that nothing is queued
+        # behind the stop marker or after the writer died (it would never resolve).
+        self._life = threading.Lock()
+        self._crash: BaseException | None = None
+        self._crash_reported = False
         self.commits = 0
 
     # -- life cycle ---------------------------------------------------------------
@@ -126,12 +139,21 @@ class Store:
         return store
 
     def close(self) -> None:
-        """Finish queued writes and stop the writer."""
-        if self._writer is None:
-            return
-        self._queue.put(None)
-        self._writer.join()
-        self._writer = None
+        """Finish queued writes and stop the writer.
+
+        Raises StoreError if the writer had died: writes queued since then were
+        not made (their futures failed too).
+        """
+        with self._life:
+            writer, self._writer = self._writer, None
+            if writer is not None:
+                self._queue.put(None)
+        if writer is not None:
+            writer.join()
+            self._reject_queued(StoreError(f"store at {self.data_dir} is closed"))
+        if self._crash is not None and not self._crash_reported:
+            self._crash_reported = True
+            raise self._writer_died() from self._crash
 
     def __enter__(self) -> Store:
         return self
@@ -175,31 +197,69 @@ class Store:
 
     def _enqueue(self, changes: ChangeSet | None) -> Future[Changed]:
         future: Future[Changed] = Future()
-        if self._writer is None:
+        with self._life:
+            if self._writer is not None and self._crash is None:
+                self._queue.put(_Request(changes, future))
+                return future
+        if self._crash is not None:
+            future.set_exception(self._writer_died())
+        else:
             future.set_exception(StoreError(f"store at {self.data_dir} is closed"))
-            return future
-        self._queue.put(_Request(changes, future))
         return future
 
+    def _writer_died(self) -> StoreError:
+        reason = " ".join(str(self._crash).split()) or type(self._crash).__name__
+        return StoreError(
+            f"the writer of store {self.data_dir} stopped ({reason}); "
+            "changes made since then were not saved"
+        )
+
+    def _reject_queued(self, error: StoreError) -> None:
+        """Fail every request still queued (nothing will serve them)."""
+        while True:
+            try:
+                request = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if request is not None:
+                _fail(request.future, error)
+
     def _run_writer(self) -> None:
-        stopping = False
-        while not stopping:
-            first = self._queue.get()
-            if first is None:
-                break
-            batch = [first]
-            while True:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stopping = True
-                    break
-                batch.append(item)
-            self._serve(batch)
+        batch: list[_Request] = []
+        try:
+            stopping = False
+            while not stopping:
+                batch, stopping = self._next_batch()
+                if batch:
+                    self._serve(batch)
+        except BaseException as exc:
+            logger.exception("the writer of store %s stopped", self.data_dir)
+            with self._life:
+                self._crash = exc
+            error = self._writer_died()
+            for request in batch:
+                _fail(request.future, error)
+            self._reject_queued(error)
+
+    def _next_batch(self) -> tuple[list[_Request], bool]:
+        """Wait for work, then take all that is queued; True once the stop marker was taken."""
+        first = self._queue.get()
+        if first is None:
+            return [], True
+        batch = [first]
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return batch, False
+            if item is None:
+                return batch, True
+            batch.append(item)
 
     def _serve(self, batch: list[_Request]) -> None:
+        # A future cancelled by now (its waiter gave up) is still written, just not
+        # resolved; once marked running, a future can no longer be cancelled.
+        waiting = [request for request in batch if request.future.set_running_or_notify_cancel()]
         writes = [request for request in batch if request.changes is not None]
         try:
             if writes:
@@ -207,14 +267,21 @@ class Store:
             else:
                 changed, per_request = self._refresh_only(), {}
         except Exception as exc:
-            for request in batch:
+            for request in waiting:
                 request.future.set_exception(exc)
             return
-        for request in batch:
+        for request in waiting:
             request.future.set_result(per_request.get(id(request), changed))
         if changed:
-            for subscriber in self._subscribers:
+            self._notify(changed)
+
+    def _notify(self, changed: Changed) -> None:
+        """Tell every subscriber; one that raises is logged and the others still hear."""
+        for subscriber in list(self._subscribers):
+            try:
                 subscriber(changed)
+            except Exception:
+                logger.exception("a subscriber of store %s failed", self.data_dir)
 
     def _refresh_only(self) -> Changed:
         try:
@@ -529,6 +596,12 @@ class Store:
 
 
 _NOT_SHARDS = frozenset({JOURNAL, layout.META})
+
+
+def _fail(future: Future[Changed], error: StoreError) -> None:
+    """Fail a future unless it is already settled (or its waiter cancelled it)."""
+    with contextlib.suppress(InvalidStateError):
+        future.set_exception(error)
 
 
 def _outcome(ops: list[Op], plan: _Plan) -> Changed:

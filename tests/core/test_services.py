@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
+from datetime import datetime
 from typing import Any, TypeVar
 
 import pytest
 
 from smm_tui.core.contests import ContestError
-from smm_tui.core.models import AuditEvent, ContestState, Mention, ReplyState, Status, TicketColumn
-from smm_tui.core.network import PublishedReply, TransientError
+from smm_tui.core.models import (
+    AuditEvent,
+    ContestState,
+    Mention,
+    Platform,
+    Reply,
+    ReplyState,
+    Status,
+    TicketColumn,
+    to_iso,
+)
+from smm_tui.core.network import MentionPage, PermanentError, PublishedReply, TransientError
+from smm_tui.core.outbox import SEND_LEASE
 from smm_tui.core.repository import ChangeSet, Collection
+from smm_tui.core.threads import ThreadResult
 from smm_tui.core.workspace import Workspace
+from smm_tui.store.store import Store
 from tests.conftest import FakeClock, make_mention
 
 T = TypeVar("T")
@@ -212,3 +226,321 @@ def test_feed_orders_newest_first_and_filters(workspace: Workspace) -> None:
     assert list(workspace.feed.ids) == [mentions[3].id, mentions[1].id]
     workspace.feed.set_filter(FeedFilter(FeedScope.ALL, "карта"))
     assert len(workspace.feed.ids) == 3
+
+
+# -- the outbox across processes: claims, owners and leases ----------------------------------------
+
+HERE, THERE = "host-a:100", "host-b:200"
+
+
+class CountingChannel(FakeChannel):
+    """A fake channel that also counts thread look-ups and can run a hook mid-publish."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.thread_fetches = 0
+        self.during_post: Callable[[], None] | None = None
+
+    async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
+        self.thread_fetches += 1
+        return await super().fetch_thread(mention)
+
+    async def post_reply(self, mention: Mention, text: str, idempotency_key: str) -> PublishedReply:
+        if self.during_post is not None:
+            self.during_post()
+        return await super().post_reply(mention, text, idempotency_key)
+
+
+def owned_workspace(store: Store, clock: FakeClock, alive: set[str]) -> Workspace:
+    """A workspace acting as process ``HERE`` that sees the owners in ``alive`` as running."""
+    return Workspace(
+        store, actor="alice", sources={}, clock=clock, owner=HERE, owner_alive=alive.__contains__
+    )
+
+
+def queued_reply(workspace: Workspace, n: int = 1, text: str = "Hello") -> Reply:
+    mention = make_mention(n)
+    run(workspace.ingest.ingest([mention]))
+    return run(workspace.outbox.queue(mention.id, text))
+
+
+def claim_as(workspace: Workspace, reply_id: str, owner: str, at: datetime) -> None:
+    """Leave a reply in ``sending`` as if ``owner`` had claimed it at ``at``."""
+    fields = {"state": "sending", "claimed_by": owner, "claimed_at": to_iso(at)}
+    workspace.repo.commit(ChangeSet().patch(Collection.REPLIES, reply_id, fields))
+
+
+def our_reply_in_thread(text: str = "Hello") -> Mention:
+    return dataclasses.replace(
+        make_mention(99, text=text, parent_external_id="c1"), id="", external_id="r-ours"
+    )
+
+
+def test_claiming_a_reply_records_who_and_when(store: Store, clock: FakeClock) -> None:
+    workspace = owned_workspace(store, clock, {HERE})
+    reply = queued_reply(workspace)
+    seen: list[Reply] = []
+    channel = CountingChannel()
+    channel.during_post = lambda: seen.append(workspace.outbox.reply(reply.id))
+    sent = run(workspace.outbox.send(reply.id, channel))
+    assert [(r.state, r.claimed_by, r.claimed_at, r.attempts) for r in seen] == [
+        (ReplyState.SENDING, HERE, clock.now, 1)
+    ]
+    assert sent.state is ReplyState.SENT and sent.claimed_by == HERE
+
+
+def test_a_reply_a_live_process_is_sending_is_left_alone(store: Store, clock: FakeClock) -> None:
+    workspace = owned_workspace(store, clock, {HERE, THERE})
+    reply = queued_reply(workspace)
+    claim_as(workspace, reply.id, THERE, clock.now)
+    before = workspace.outbox.reply(reply.id)
+    clock.advance(60)
+    channel = CountingChannel()
+
+    assert run(workspace.outbox.send(reply.id, channel)) == before
+    assert run(workspace.outbox.recover(reply.id, channel)) == before
+    assert workspace.outbox.reply(reply.id) == before  # neither sent again nor failed
+    assert channel.published == [] and channel.thread_fetches == 0
+    assert workspace.outbox.resumable() == []
+
+
+def test_a_reply_whose_sender_died_is_recovered_through_the_thread(
+    store: Store, clock: FakeClock
+) -> None:
+    workspace = owned_workspace(store, clock, {HERE})
+    reply = queued_reply(workspace)
+    claim_as(workspace, reply.id, THERE, clock.now)
+    assert [r.id for r in workspace.outbox.resumable()] == [reply.id]
+    channel = CountingChannel()
+    channel.thread = (our_reply_in_thread(),)
+
+    settled = run(workspace.outbox.send(reply.id, channel))
+    assert settled.state is ReplyState.SENT and settled.external_id == "r-ours"
+    assert settled.claimed_by == HERE
+    assert channel.published == [] and channel.thread_fetches == 1
+    assert workspace.ctx.mention(reply.mention_id).status is Status.REPLIED
+    assert workspace.outbox.resumable() == []
+
+
+def test_a_claim_older_than_the_lease_is_recovered(store: Store, clock: FakeClock) -> None:
+    workspace = owned_workspace(store, clock, {HERE, THERE})
+    reply = queued_reply(workspace)
+    claim_as(workspace, reply.id, THERE, clock.now)
+    clock.advance(SEND_LEASE.total_seconds() - 1)
+    assert workspace.outbox.resumable() == []
+    clock.advance(1)
+    assert [r.id for r in workspace.outbox.resumable()] == [reply.id]
+
+    channel = CountingChannel()
+    settled = run(workspace.outbox.send(reply.id, channel))
+    assert settled.state is ReplyState.FAILED and "not found in the thread" in (settled.error or "")
+    assert channel.published == [] and channel.thread_fetches == 1
+
+
+def test_a_sender_that_lost_its_claim_cannot_overwrite_the_outcome(
+    store: Store, clock: FakeClock
+) -> None:
+    workspace = owned_workspace(store, clock, {HERE, THERE})
+    reply = queued_reply(workspace)
+    channel = CountingChannel()
+    # While we publish, another process takes the claim over (say, our lease ran out).
+    channel.during_post = lambda: claim_as(workspace, reply.id, THERE, clock.now)
+
+    settled = run(workspace.outbox.send(reply.id, channel))
+    assert (settled.state, settled.claimed_by) == (ReplyState.SENDING, THERE)
+    assert workspace.ctx.mention(reply.mention_id).status is Status.NEW
+    assert [e.action for e in audit(workspace) if e.entity == "reply"] == ["queue"]
+
+    channel.fail_with = TransientError("timed out")
+    other = queued_reply(workspace, 2)
+    channel.during_post = lambda: claim_as(workspace, other.id, THERE, clock.now)
+    settled = run(workspace.outbox.send(other.id, channel))
+    assert (settled.state, settled.claimed_by, settled.error) == (ReplyState.SENDING, THERE, None)
+
+
+def test_resumable_is_queued_and_abandoned_replies_only(store: Store, clock: FakeClock) -> None:
+    workspace = owned_workspace(store, clock, {HERE, THERE})
+    replies = []
+    for n in range(1, 7):
+        clock.advance(1)  # a second apart, so "oldest first" is well defined
+        replies.append(queued_reply(workspace, n))
+    queued, live, dead, legacy, failed, sent = replies
+    claim_as(workspace, live.id, THERE, clock.now)
+    claim_as(workspace, dead.id, "host-b:201", clock.now)
+    workspace.repo.commit(ChangeSet().patch(Collection.REPLIES, legacy.id, {"state": "sending"}))
+    workspace.repo.commit(ChangeSet().patch(Collection.REPLIES, failed.id, {"state": "failed"}))
+    run(workspace.outbox.send(sent.id, CountingChannel()))
+
+    assert [r.id for r in workspace.outbox.resumable()] == [queued.id, dead.id, legacy.id]
+
+
+def test_a_stale_view_of_a_failed_reply_does_not_claim_it_again(
+    store: Store, clock: FakeClock
+) -> None:
+    workspace = owned_workspace(store, clock, {HERE, THERE})
+    reply = queued_reply(workspace)
+    channel = CountingChannel()
+    channel.fail_with = TransientError("timed out")
+    run(workspace.outbox.send(reply.id, channel))
+    with Store.open(store.data_dir) as other_store:
+        other = Workspace(other_store, actor="bob", sources={}, clock=clock, owner=THERE)
+        # Another process retries it, and fails again: failed, as we last saw it, but not the same.
+        assert run(other.outbox.send(reply.id, channel)).attempts == 2
+    assert workspace.outbox.reply(reply.id).attempts == 1  # our view is stale
+
+    channel.fail_with = None
+    settled = run(workspace.outbox.send(reply.id, channel))
+    assert channel.published == []
+    assert (settled.state, settled.attempts, settled.claimed_by) == (ReplyState.FAILED, 2, THERE)
+
+
+def test_the_default_owner_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import socket
+
+    from smm_tui.core.context import process_alive, this_process
+
+    host = socket.gethostname()
+    assert this_process() == f"{host}:{os.getpid()}"
+    assert process_alive(this_process())
+    assert process_alive(f"elsewhere-{host}:1")  # another host cannot be checked
+    assert process_alive("not an owner")
+
+    def kill(pid: int, signal: int) -> None:
+        raise {1: ProcessLookupError, 2: PermissionError}[pid]()
+
+    monkeypatch.setattr(os, "kill", kill)
+    assert not process_alive(f"{host}:1")
+    assert process_alive(f"{host}:2")  # it exists, it belongs to someone else
+
+
+# -- tickets for several mentions ------------------------------------------------------------------
+
+
+def test_resolving_a_bulk_ticket_closes_every_linked_mention(workspace: Workspace) -> None:
+    mentions = [make_mention(n) for n in (1, 2, 3, 4)]
+    run(workspace.ingest.ingest(mentions))
+    ids = [m.id for m in mentions]
+    ticket = run(workspace.tickets.open([ids[0], ids[1], ids[2], ids[1]], department="Cards"))
+    assert ticket.mention_ids == (ids[0], ids[1], ids[2])
+    assert workspace.tickets.get(ticket.id).mention_ids == (ids[0], ids[1], ids[2])
+    # One was answered meanwhile and one went on to a newer ticket: those stay as they are.
+    run(workspace.triage.set_status([ids[1]], Status.REPLIED))
+    newer = run(workspace.tickets.open([ids[3], ids[2]]))
+
+    run(workspace.tickets.move(ticket.id, TicketColumn.RESOLVED))
+    statuses = [workspace.ctx.mention(i).status for i in ids]
+    assert statuses == [Status.DONE, Status.REPLIED, Status.TICKETED, Status.TICKETED]
+    run(workspace.tickets.move(newer.id, TicketColumn.RESOLVED))
+    statuses = [workspace.ctx.mention(i).status for i in ids]
+    assert statuses == [Status.DONE, Status.REPLIED, Status.DONE, Status.DONE]
+    closed = [e.entity_id for e in audit(workspace) if e.detail.get("new") == "done"]
+    assert sorted(closed) == sorted([ids[0], ids[2], ids[3]])
+
+
+def test_a_ticket_stored_before_bulk_links_covers_its_one_mention(workspace: Workspace) -> None:
+    mention = make_mention(1)
+    run(workspace.ingest.ingest([mention]))
+    ticket = run(workspace.tickets.open([mention.id]))
+    old_record = {k: v for k, v in ticket.to_record().items() if k != "mention_ids"}
+    workspace.repo.commit(ChangeSet().put(Collection.TICKETS, old_record))
+    assert workspace.tickets.get(ticket.id).mention_ids == (mention.id,)
+    run(workspace.tickets.move(ticket.id, TicketColumn.RESOLVED))
+    assert workspace.ctx.mention(mention.id).status is Status.DONE
+
+
+# -- network reads through services ----------------------------------------------------------------
+
+
+class FakeSource(FakeChannel):
+    """An account source whose thread and post comments are set by the test."""
+
+    platform = Platform.VK
+    reply_limit = 4096
+
+    def __init__(self, account: str = "bank-vk") -> None:
+        super().__init__(account)
+        self.comments: tuple[Mention, ...] = ()
+
+    def reply_length(self, text: str) -> int:
+        return len(text)
+
+    async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
+        if self.fail_with is not None:
+            raise self.fail_with
+        return self.thread
+
+    async def fetch_mentions(self, cursor: str | None) -> MentionPage:
+        return MentionPage((), cursor)
+
+    async def fetch_post_comments(self, post_external_id: str) -> tuple[Mention, ...]:
+        if self.fail_with is not None:
+            raise self.fail_with
+        return self.comments
+
+    async def aclose(self) -> None:
+        return None
+
+
+HOSTILE = "down\x1b[31m\nagain \u202eevil"
+
+
+def test_thread_service_fetches_and_sanitises(store: Store, clock: FakeClock) -> None:
+    source = FakeSource()
+    workspace = Workspace(store, actor="alice", sources={"bank-vk": source}, clock=clock)
+    mention = make_mention(1)
+    run(workspace.ingest.ingest([mention]))
+    source.thread = (make_mention(0, text="root\x1b]0;x\x07"), mention)
+
+    result = run(workspace.threads.fetch(mention.id))
+    assert result.error is None
+    assert [m.external_id for m in result.thread] == ["c0", "c1"]
+    assert "\x1b" not in result.thread[0].text and "\x07" not in result.thread[0].text
+
+    source.fail_with = PermanentError(HOSTILE)
+    failed = run(workspace.threads.fetch(mention.id))
+    assert failed.thread == () and failed.error is not None
+    assert "\n" not in failed.error and "\x1b" not in failed.error and "\u202e" not in failed.error
+    assert "down" in failed.error and "again" in failed.error
+
+
+def test_thread_service_reports_a_missing_adapter_or_mention(workspace: Workspace) -> None:
+    mention = make_mention(1)
+    run(workspace.ingest.ingest([mention]))
+    assert run(workspace.threads.fetch(mention.id)) == ThreadResult(
+        (), "no adapter for account bank-vk"
+    )
+    missing = run(workspace.threads.fetch("nope"))
+    assert missing.thread == () and "nope" in (missing.error or "")
+
+
+def test_contest_entries_are_collected_from_the_network(store: Store, clock: FakeClock) -> None:
+    source = FakeSource()
+    workspace = Workspace(store, actor="alice", sources={"bank-vk": source}, clock=clock)
+    contest = run(workspace.contests.create("Live", Platform.VK, "bank-vk", "post-contest"))
+    source.comments = tuple(
+        make_mention(n, root_external_id="post-contest", author=make_mention(n % 3).author)
+        for n in range(1, 7)
+    )
+    assert run(workspace.contests.collect_from_network(contest.id)) == 3
+    assert run(workspace.contests.collect_from_network(contest.id)) == 0
+
+    source.fail_with = TransientError(HOSTILE)
+    with pytest.raises(ContestError) as caught:
+        run(workspace.contests.collect_from_network(contest.id))
+    message = str(caught.value)
+    assert "\n" not in message and "\x1b" not in message and "\u202e" not in message
+    assert "down" in message
+
+    source.fail_with = None
+    run(workspace.contests.run_draw(contest.id, seed="ab" * 32))
+    source.comments = (make_mention(9, root_external_id="post-contest"),)
+    with pytest.raises(ContestError, match="closed"):
+        run(workspace.contests.collect_from_network(contest.id))
+    assert len(workspace.contests.entries(contest.id)) == 3
+
+
+def test_collecting_without_an_adapter_is_a_contest_error(workspace: Workspace) -> None:
+    contest = run(workspace.contests.create("Live", Platform.VK, "bank-vk", "post-contest"))
+    with pytest.raises(ContestError, match="no adapter for account bank-vk"):
+        run(workspace.contests.collect_from_network(contest.id))

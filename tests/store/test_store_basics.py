@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import threading
 from collections.abc import Iterator
@@ -437,3 +438,98 @@ def test_a_missing_migration_step_is_a_one_line_error(
     assert "\n" not in str(caught.value)
     assert "schema version 1" in str(caught.value)
     assert migrations.read_version(data_dir) == 1
+
+
+# -- the writer survives its callers ---------------------------------------------------------------
+
+
+def _hold_the_writer(store: Store) -> threading.Event:
+    """Park the writer inside a subscriber call until the returned event is set."""
+    release = threading.Event()
+    parked = threading.Event()
+
+    def subscriber(_changed: Changed) -> None:
+        if not release.is_set():
+            parked.set()
+            release.wait(timeout=30)
+
+    store.subscribe(subscriber)
+    store.submit(ChangeSet().put(Collection.CURSORS, {"id": "hold", "cursor": "x"}))
+    assert parked.wait(timeout=30)
+    return release
+
+
+def test_a_cancelled_future_still_commits_and_the_writer_lives_on(
+    store: Store, data_dir: Path
+) -> None:
+    release = _hold_the_writer(store)
+    abandoned = store.submit(ChangeSet().insert_new(Collection.MENTIONS, mention(1)))
+    assert abandoned.cancel()  # what asyncio.wrap_future does when the awaiting task is cancelled
+    later = store.submit(ChangeSet().insert_new(Collection.MENTIONS, mention(2)))
+    release.set()
+
+    assert later.result(timeout=30).of(Collection.MENTIONS) == {mention(2)["id"]}
+    assert abandoned.cancelled()
+    assert file_ids(data_dir / layout.OPEN_MENTIONS) == {mention(1)["id"], mention(2)["id"]}
+    after = store.submit(ChangeSet().insert_new(Collection.MENTIONS, mention(3)))
+    assert after.result(timeout=30).applied
+    store.close()  # the writer is alive, so closing is clean
+
+    with Store.open(data_dir) as reopened:
+        assert reopened.count(Collection.MENTIONS) == 3
+
+
+def test_a_cancelled_asyncio_waiter_does_not_lose_the_write(store: Store, data_dir: Path) -> None:
+    release = _hold_the_writer(store)
+
+    async def cancel_a_waiter() -> None:
+        future = store.submit(ChangeSet().insert_new(Collection.MENTIONS, mention(4)))
+        waiter = asyncio.ensure_future(asyncio.wrap_future(future))
+        await asyncio.sleep(0)
+        waiter.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+
+    asyncio.run(cancel_a_waiter())
+    release.set()
+    store.submit(ChangeSet().insert_new(Collection.MENTIONS, mention(5))).result(timeout=30)
+    assert file_ids(data_dir / layout.OPEN_MENTIONS) == {mention(4)["id"], mention(5)["id"]}
+
+
+def test_a_raising_subscriber_is_logged_and_does_not_stop_commits(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    calls: list[Changed] = []
+
+    def broken(changed: Changed) -> None:
+        calls.append(changed)
+        raise RuntimeError("subscriber bug")
+
+    store.subscribe(broken)
+    with caplog.at_level("ERROR", logger="smm_tui.store.store"):
+        for n in range(3):
+            future = store.submit(ChangeSet().insert_new(Collection.MENTIONS, mention(n)))
+            assert future.result(timeout=30).applied
+        # The writer is sequential: once this resolves, the last commit's subscribers ran.
+        store.refresh().result(timeout=30)
+    assert len(calls) == 3
+    assert store.count(Collection.MENTIONS) == 3
+    logged = [r for r in caplog.records if r.exc_info and "subscriber bug" in str(r.exc_info[1])]
+    assert len(logged) == 3
+
+
+def test_close_raises_when_the_writer_died(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    def crash(_batch: object) -> None:
+        raise RuntimeError("writer bug")
+
+    monkeypatch.setattr(store, "_serve", crash)
+    doomed = store.submit(ChangeSet().insert_new(Collection.MENTIONS, mention(1)))
+    with pytest.raises(StoreError, match="writer"):
+        doomed.result(timeout=30)
+    refused = store.submit(ChangeSet().insert_new(Collection.MENTIONS, mention(2)))
+    with pytest.raises(StoreError):
+        refused.result(timeout=30)
+    with pytest.raises(StoreError, match="writer") as caught:
+        store.close()
+    assert "\n" not in str(caught.value)
+    store.close()  # once reported, closing again is quiet

@@ -1,0 +1,40 @@
+"""What services need of an account's adapter, stated without importing the adapters."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from smm_tui.core.models import Mention, Platform
+from smm_tui.core.network import MentionPage, PublishedReply
+
+
+class AccountSource(Protocol):
+    """One account's adapter as the services see it (``smm_tui.adapters.base.Adapter`` conforms)."""
+
+    account: str
+    platform: Platform
+    reply_limit: int
+
+    def reply_length(self, text: str) -> int:
+        """Length of ``text`` as the network counts it."""
+        ...
+
+    async def fetch_mentions(self, cursor: str | None) -> MentionPage:
+        """Mentions newer than ``cursor``."""
+        ...
+
+    async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
+        """The thread around a mention."""
+        ...
+
+    async def fetch_post_comments(self, post_external_id: str) -> tuple[Mention, ...]:
+        """All comments on one post."""
+        ...
+
+    async def post_reply(self, mention: Mention, text: str, idempotency_key: str) -> PublishedReply:
+        """Publish a reply."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections."""
+        ...
