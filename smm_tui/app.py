@@ -4,27 +4,32 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import logging
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from smm_tui.core.models import ReplyState
 from smm_tui.core.network import AdapterError, RateLimited
-from smm_tui.core.repository import Changed, Collection
+from smm_tui.core.repository import Changed, Collection, RepositoryError
+from smm_tui.core.sanitize import clean_identity
 from smm_tui.core.workspace import AccountSource, PollOutcome, Workspace, poll_account
 from smm_tui.messages import AccountPolled, DataChanged, ReplySettled, StoreChanged
 from smm_tui.screens.base import WorkspaceScreen
-from smm_tui.screens.composer import send_reply_worker
 from smm_tui.screens.contests import ContestScreen
 from smm_tui.screens.feed import FeedScreen
 from smm_tui.screens.help import HelpScreen, help_rows
 from smm_tui.screens.tickets import TicketBoardScreen
 
 MAX_BACKOFF_SECONDS = 300.0
+
+log = logging.getLogger(__name__)
 
 
 class SmmApp(App[None]):
@@ -92,7 +97,7 @@ class SmmApp(App[None]):
     def on_mount(self) -> None:
         self.set_keymap(self._keymap_config)
         for warning in self._warnings:
-            self.notify(warning, severity="warning", markup=False, timeout=15)
+            self.say(warning, severity="warning", timeout=15)
         self.workspace.repo.subscribe(self._store_changed)
         if self._poll:
             for source in self.workspace.sources.values():
@@ -107,7 +112,11 @@ class SmmApp(App[None]):
     # -- workers ----------------------------------------------------------------------
 
     async def _poll_forever(self, source: AccountSource) -> None:
-        """Poll one account until the app exits, backing off after failures."""
+        """Poll one account until the app exits, backing off after failures.
+
+        Any failure is reported and retried later: one account's trouble never
+        stops the live feed of the others.
+        """
         failures = 0
         while True:
             try:
@@ -117,17 +126,39 @@ class SmmApp(App[None]):
             except RateLimited as exc:
                 outcome = PollOutcome(source.account, error=str(exc))
                 delay = max((exc.retry_at - self.workspace.ctx.clock()).total_seconds(), 1.0)
-            except AdapterError as exc:
+            except (AdapterError, RepositoryError) as exc:
                 failures += 1
                 outcome = PollOutcome(source.account, error=str(exc) or type(exc).__name__)
+                delay = min(self.workspace.settings.poll_seconds * 2**failures, MAX_BACKOFF_SECONDS)
+            except Exception as exc:
+                log.exception("polling %s failed", source.account)
+                failures += 1
+                outcome = PollOutcome(source.account, error=f"unexpected {type(exc).__name__}")
                 delay = min(self.workspace.settings.poll_seconds * 2**failures, MAX_BACKOFF_SECONDS)
             self.post_message(AccountPolled(outcome))
             await asyncio.sleep(delay)
 
+    def send_reply(self, reply_id: str) -> None:
+        """Send a recorded reply in a worker; the outcome arrives as ReplySettled."""
+        self.run_worker(self._send(reply_id), group="outbox", exit_on_error=False)
+
+    async def _send(self, reply_id: str) -> None:
+        outbox = self.workspace.outbox
+        reply = outbox.reply(reply_id)
+        source = self.workspace.source_for(reply.account)
+        if source is None:
+            self.say(f"Cannot send: no adapter for account {reply.account}.", severity="error")
+            return
+        try:
+            settled = await outbox.send(reply_id, source)
+        except RepositoryError as exc:
+            self.say(f"Reply not sent: {exc}", severity="error")
+            return
+        self.post_message(ReplySettled(settled))
+
     def _resume_unsent_replies(self) -> None:
-        for reply in self.workspace.outbox.unfinished():
-            if reply.state in (ReplyState.QUEUED, ReplyState.SENDING):
-                send_reply_worker(self.screen, reply.id)
+        for reply in self.workspace.outbox.resumable():
+            self.send_reply(reply.id)
 
     # -- messages -------------------------------------------------------------------
 
@@ -144,24 +175,35 @@ class SmmApp(App[None]):
         previous = self.poll_outcomes.get(event.outcome.account)
         self.poll_outcomes[event.outcome.account] = event.outcome
         if event.outcome.error and (previous is None or previous.error != event.outcome.error):
-            self.notify(
-                f"{event.outcome.account}: {event.outcome.error}", severity="warning", markup=False
-            )
+            self.say(f"{event.outcome.account}: {event.outcome.error}", severity="warning")
 
     @on(ReplySettled)
     def _announce_reply(self, event: ReplySettled) -> None:
         reply = event.reply
         if reply.state is ReplyState.SENT:
-            self.notify(f"Reply sent: {reply.url or reply.external_id}", markup=False)
+            self.say(f"Reply sent: {reply.url or reply.external_id}")
         elif reply.state is ReplyState.FAILED:
-            self.notify(
+            self.say(
                 f"Reply failed: {reply.error}. Open the mention and press R to retry.",
                 severity="error",
-                markup=False,
                 timeout=10,
             )
         for screen in self.screen_stack:
             screen.post_message(DataChanged(Changed(ids={})))
+
+    @on(Worker.StateChanged)
+    def _report_crashed_worker(self, event: Worker.StateChanged) -> None:
+        """A worker that died of something unexpected is reported, never silent."""
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            log.error("worker %s failed", event.worker.name, exc_info=error)
+            self.say(f"Something went wrong: {type(error).__name__}: {error}", severity="error")
+
+    def say(
+        self, message: str, *, severity: SeverityLevel = "information", timeout: float = 5
+    ) -> None:
+        """A one-line toast, cleaned and never markup (it may quote network text)."""
+        self.notify(clean_identity(message), severity=severity, markup=False, timeout=timeout)
 
     # -- actions --------------------------------------------------------------------
 

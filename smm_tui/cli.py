@@ -39,14 +39,15 @@ class UserError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per job."""
+    # The shared options work before or after the command; after it they must not
+    # reset what was given before it, hence SUPPRESS on the sub-command copies.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="PATH", help="config file (or $SMM_TUI_CONFIG)")
-    common.add_argument("--data-dir", metavar="DIR", help="data directory (or $SMM_TUI_DATA)")
-    common.add_argument("--user", help="act as this user (default: config 'user' or $USER)")
+    _add_common(common, default=argparse.SUPPRESS)
 
     parser = argparse.ArgumentParser(
         prog="smm-tui", description="A keyboard-driven inbox for social-media managers."
     )
+    _add_common(parser, default=None)
     parser.add_argument("--version", action="version", version=f"smm-tui {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", parents=[common], help="open the app on your workspace (default)")
@@ -64,13 +65,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_common(parser: argparse.ArgumentParser, *, default: object) -> None:
+    parser.add_argument(
+        "--config", metavar="PATH", default=default, help="config file (or $SMM_TUI_CONFIG)"
+    )
+    parser.add_argument(
+        "--data-dir", metavar="DIR", default=default, help="data directory (or $SMM_TUI_DATA)"
+    )
+    parser.add_argument(
+        "--user", default=default, help="act as this user (default: config 'user' or $USER)"
+    )
+
+
+COMMANDS = ("run", "demo", "export", "import")
+
+
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or (
-        args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version")
-    ):
-        args_list.insert(0, "run")
+    if not any(token in COMMANDS for token in args_list) and not {
+        "-h",
+        "--help",
+        "--version",
+    } & set(args_list):
+        args_list.append("run")
     args = build_parser().parse_args(args_list)
     environ = dict(os.environ if env is None else env)
     try:
@@ -78,6 +96,10 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     except (UserError, ConfigError, StoreError) as exc:
         print(f"smm-tui: {exc}", file=sys.stderr)
         return exc.code if isinstance(exc, UserError) else _code_for(exc)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"smm-tui: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
 
@@ -115,11 +137,8 @@ def _demo_setup(args: argparse.Namespace, env: dict[str, str]) -> tuple[Config, 
         users=config.users,
         source=base.source,
     )
-    data_dir = (
-        resolve_data_dir(args.data_dir, env)
-        if (args.data_dir or env.get("SMM_TUI_DATA"))
-        else default_data_dir() / "demo"
-    )
+    # The demo never writes into the real workspace: only --data-dir moves it.
+    data_dir = Path(args.data_dir).expanduser() if args.data_dir else default_data_dir() / "demo"
     return config, data_dir
 
 
@@ -166,8 +185,12 @@ def _export(data_dir: Path, config: Config, fmt: str, output: str | None) -> int
         try:
             with _output(output) as out:
                 count = (write_csv if fmt == "csv" else write_jsonl)(mentions, out)
+        except BrokenPipeError:
+            # The reader (say, `head`) has all it wanted; stop quietly, like other tools.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
         except OSError as exc:
-            raise UserError(f"cannot write {output}: {exc.strerror}") from None
+            raise UserError(f"cannot write {output or 'stdout'}: {exc.strerror}") from None
     if output is not None:
         print(f"exported {count} mentions to {output}", file=sys.stderr)
     return 0

@@ -1,13 +1,25 @@
-"""What every screen shares: typed access to the workspace, and safe toasts."""
+"""What every screen shares: typed access to the workspace, safe toasts, and guarded actions."""
 
 from __future__ import annotations
 
-from typing import Protocol, cast
+from collections.abc import Awaitable, Callable
+from typing import Protocol, TypeVar, cast
 
 from textual.app import SystemCommand
-from textual.screen import Screen
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
 
+from smm_tui.core.contests import ContestError
+from smm_tui.core.context import NotFound
+from smm_tui.core.network import AdapterError
+from smm_tui.core.repository import RepositoryError
+from smm_tui.core.sanitize import clean_identity
 from smm_tui.core.workspace import Workspace
+
+T = TypeVar("T")
+
+#: Failures a user can act on: shown as one line, never a crash.
+USER_ERRORS: tuple[type[Exception], ...] = (RepositoryError, AdapterError, ContestError, NotFound)
 
 
 class WorkspaceApp(Protocol):
@@ -15,19 +27,57 @@ class WorkspaceApp(Protocol):
 
     workspace: Workspace
 
+    def send_reply(self, reply_id: str) -> None:
+        """Send a queued reply in the background; its outcome arrives as ReplySettled."""
+        ...
 
-class WorkspaceScreen(Screen[None]):
-    """A screen over the workspace. It composes and routes; services do the work."""
+
+class WorkspaceMixin(DOMNode):
+    """Workspace access, toasts and guarded service calls for any screen."""
 
     @property
     def workspace(self) -> Workspace:
         """The app's workspace."""
         return cast(WorkspaceApp, self.app).workspace
 
+    def send_reply(self, reply_id: str) -> None:
+        """Hand a queued reply to the app's outbox worker."""
+        cast(WorkspaceApp, self.app).send_reply(reply_id)
+
+    def say(self, message: str, *, error: bool = False) -> None:
+        """A one-line toast. Never markup, and cleaned: messages may quote network text."""
+        self.app.notify(
+            clean_identity(message), severity="error" if error else "information", markup=False
+        )
+
+    def act(
+        self,
+        work: Awaitable[T],
+        *,
+        done: Callable[[T], object] | None = None,
+        group: str = "actions",
+    ) -> None:
+        """Run a service call in a worker; a user-facing failure becomes one toast."""
+
+        async def run() -> None:
+            try:
+                result = await work
+            except USER_ERRORS as exc:
+                self.say(str(exc) or type(exc).__name__, error=True)
+                return
+            if done is not None:
+                done(result)
+
+        self.run_worker(run(), group=group, exit_on_error=False)
+
+
+class WorkspaceScreen(WorkspaceMixin, Screen[None]):
+    """A pane over the workspace. It composes and routes; services do the work."""
+
     def palette_commands(self) -> list[SystemCommand]:
         """Commands this screen adds to the command palette."""
         return []
 
-    def say(self, message: str, *, error: bool = False) -> None:
-        """A toast. Never markup: messages may quote network text."""
-        self.notify(message, severity="error" if error else "information", markup=False)
+
+class WorkspaceModal(WorkspaceMixin, ModalScreen[None]):
+    """A dialog over the workspace."""

@@ -9,34 +9,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.dom import DOMNode
 from textual.timer import Timer
 from textual.widgets import Footer, Static, TextArea
 
-from smm_tui.core.models import Mention, ReplyState
-from smm_tui.core.network import AdapterError
-from smm_tui.messages import ReplySettled, ThreadFetched
+from smm_tui.core.models import Mention, Reply, ReplyState
+from smm_tui.messages import ThreadFetched
 from smm_tui.screens.base import WorkspaceScreen
 from smm_tui.widgets.render import PLATFORM_NAMES, author_label, mention_block
 
 DRAFT_SAVE_DELAY = 0.8
-
-
-def send_reply_worker(node: DOMNode, reply_id: str) -> None:
-    """Send a queued reply in an app-level worker; the outcome arrives as ReplySettled."""
-    app = node.app
-    workspace = node.workspace  # type: ignore[attr-defined]
-
-    async def send() -> None:
-        reply = workspace.outbox.reply(reply_id)
-        source = workspace.source_for(reply.account)
-        if source is None:
-            app.post_message(ReplySettled(reply))
-            return
-        settled = await workspace.outbox.send(reply_id, source)
-        app.post_message(ReplySettled(settled))
-
-    app.run_worker(send(), group="outbox", exit_on_error=False)
 
 
 class ComposerScreen(WorkspaceScreen):
@@ -91,17 +72,8 @@ class ComposerScreen(WorkspaceScreen):
     @work(exclusive=True, group="thread", exit_on_error=False)
     async def fetch_thread(self) -> None:
         """Fetch the thread for context; it arrives as ThreadFetched."""
-        mention = self.mention
-        source = self.workspace.source_for(mention.account)
-        if source is None:
-            self.post_message(ThreadFetched(self.mention_id, (), "no adapter for this account"))
-            return
-        try:
-            thread = await source.fetch_thread(mention)
-        except AdapterError as exc:
-            self.post_message(ThreadFetched(self.mention_id, (), str(exc)))
-            return
-        self.post_message(ThreadFetched(self.mention_id, thread, None))
+        result = await self.workspace.threads.fetch(self.mention_id)
+        self.post_message(ThreadFetched(self.mention_id, result.thread, result.error))
 
     @on(ThreadFetched)
     def _show_thread(self, event: ThreadFetched) -> None:
@@ -154,7 +126,7 @@ class ComposerScreen(WorkspaceScreen):
         self._save_timer = self.set_timer(DRAFT_SAVE_DELAY, self._save_draft)
 
     def _save_draft(self) -> None:
-        self.run_worker(self.workspace.outbox.save_draft(self.mention_id, self.text), group="draft")
+        self.act(self.workspace.outbox.save_draft(self.mention_id, self.text), group="draft")
 
     def on_unmount(self) -> None:
         """Quitting the app from the composer still keeps the draft."""
@@ -165,43 +137,48 @@ class ComposerScreen(WorkspaceScreen):
 
     # -- actions --------------------------------------------------------------------
 
-    async def action_leave(self) -> None:
+    def _stop_autosave(self) -> None:
         if self._save_timer is not None:
             self._save_timer.stop()
-        await self.workspace.outbox.save_draft(self.mention_id, self.text)
-        self.dismiss()
 
-    async def action_discard(self) -> None:
-        if self._save_timer is not None:
-            self._save_timer.stop()
-        await self.workspace.outbox.discard_draft(self.mention_id)
+    def action_leave(self) -> None:
+        self._stop_autosave()
+        self.act(
+            self.workspace.outbox.save_draft(self.mention_id, self.text),
+            done=lambda _: self.dismiss(),
+        )
+
+    def action_discard(self) -> None:
+        self._stop_autosave()
         self._keep_draft_on_exit = False
-        self.dismiss()
+        self.act(
+            self.workspace.outbox.discard_draft(self.mention_id), done=lambda _: self.dismiss()
+        )
 
-    async def action_send(self) -> None:
-        text = self.text.strip()
+    def action_send(self) -> None:
+        problem = self._send_problem()
+        if problem:
+            self.say(problem, error=True)
+            return
+        self._stop_autosave()
+        self.act(self.workspace.outbox.queue(self.mention_id, self.text.strip()), done=self._queued)
+
+    def _send_problem(self) -> str | None:
+        """Why the reply cannot be sent as it is, or None."""
         used, limit = self._limits()
-        if not text:
-            self.say("The reply is empty.", error=True)
-            return
+        if not self.text.strip():
+            return "The reply is empty."
         if not limit:
-            self.say(f"No adapter is configured for account {self.mention.account}.", error=True)
-            return
+            return f"No adapter is configured for account {self.mention.account}."
         if used > limit:
-            self.say(f"The reply is {used - limit} over the {limit} limit.", error=True)
-            return
-        if self._save_timer is not None:
-            self._save_timer.stop()
-        unsent = [
-            r
-            for r in self.workspace.outbox.replies_to(self.mention_id)
-            if r.state in (ReplyState.QUEUED, ReplyState.SENDING)
-        ]
-        if unsent:
-            self.say("A reply to this mention is already being sent.", error=True)
-            return
-        reply = await self.workspace.outbox.queue(self.mention_id, text)
+            return f"The reply is {used - limit} over the {limit} limit."
+        unsent = {ReplyState.QUEUED, ReplyState.SENDING}
+        if any(r.state in unsent for r in self.workspace.outbox.replies_to(self.mention_id)):
+            return "A reply to this mention is already being sent."
+        return None
+
+    def _queued(self, reply: Reply) -> None:
         self._keep_draft_on_exit = False
-        send_reply_worker(self, reply.id)
-        self.say("Reply queued; sending…")
+        self.send_reply(reply.id)
+        self.say("Reply recorded; sending…")
         self.dismiss()

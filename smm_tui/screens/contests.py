@@ -13,12 +13,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from smm_tui.core.contests import ContestError
 from smm_tui.core.models import Contest, ContestState, Mention
-from smm_tui.core.network import AdapterError
 from smm_tui.core.workspace import Workspace
 from smm_tui.messages import DataChanged
-from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.screens.base import WorkspaceModal, WorkspaceScreen
 from smm_tui.widgets.render import PLATFORM_NAMES, one_line
 from smm_tui.widgets.status_bar import StatusBar
 
@@ -123,19 +121,40 @@ class ContestScreen(WorkspaceScreen):
     def action_collect(self) -> None:
         contest_id = self.selected()
         if contest_id is not None:
-            collect_entries(self, contest_id)
+            self.collect(contest_id)
 
-    async def action_draw(self) -> None:
+    def collect(self, contest_id: str) -> None:
+        """Fetch every comment on the contest post and store new entries."""
+        self.act(
+            self.workspace.contests.collect_from_network(contest_id),
+            done=lambda added: self.say(f"{added} new entries collected."),
+            group="contest-collect",
+        )
+
+    def action_draw(self) -> None:
         contest_id = self.selected()
         if contest_id is None:
             return
-        try:
-            contest = await self.workspace.contests.run_draw(contest_id)
-        except ContestError as exc:
-            self.say(str(exc), error=True)
-            return
-        self.say(f"Drawn: {len(contest.draw.winner_entry_ids) if contest.draw else 0} winner(s).")
-        self.fill(select=contest_id)
+        contest = self.workspace.contests.get(contest_id)
+        entries = len(self.workspace.contests.entries(contest_id))
+        question = (
+            f"Draw {contest.winners_wanted} winner(s) of {contest.name!r} from {entries} entries? "
+            "The draw is final and closes the contest."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._draw(contest_id)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def _draw(self, contest_id: str) -> None:
+        def drawn(contest: Contest) -> None:
+            count = len(contest.draw.winner_entry_ids) if contest.draw else 0
+            self.say(f"Drawn: {count} winner(s). The proof is on the right.")
+            self.fill(select=contest_id)
+
+        self.act(self.workspace.contests.run_draw(contest_id), done=drawn)
 
     def palette_commands(self) -> list[SystemCommand]:
         return [
@@ -146,7 +165,7 @@ class ContestScreen(WorkspaceScreen):
             SystemCommand(
                 "Draw contest winner",
                 "Reproducible, with proof",
-                lambda: self.run_worker(self.action_draw()),
+                self.action_draw,
             ),
         ]
 
@@ -194,30 +213,29 @@ def contest_detail(workspace: Workspace, contest_id: str) -> Content:
     return Content("\n").join(lines)
 
 
-def collect_entries(screen: WorkspaceScreen, contest_id: str) -> None:
-    """Fetch the contest post's comments in a worker and store them as entries."""
-    workspace = screen.workspace
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question; y or enter confirms, n or esc declines."""
 
-    async def collect() -> None:
-        contest = workspace.contests.get(contest_id)
-        source = workspace.source_for(contest.account)
-        if source is None:
-            screen.say(f"No adapter is configured for account {contest.account}.", error=True)
-            return
-        try:
-            comments = await source.fetch_post_comments(contest.post_external_id)
-            changed = await workspace.contests.collect(contest_id, comments)
-        except (AdapterError, ContestError) as exc:
-            screen.say(f"Could not collect entries: {exc}", error=True)
-            return
-        from smm_tui.core.repository import Collection
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
 
-        screen.say(f"{len(changed.of(Collection.ENTRIES))} new entries collected.")
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
 
-    screen.run_worker(collect(), group="contest-collect", exit_on_error=False)
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(self.question))
+            yield Label(Content("y / enter: yes    n / esc: no"), classes="hint")
+        yield Footer()
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
 
 
-class NewContestScreen(ModalScreen[None]):
+class NewContestScreen(WorkspaceModal):
     """Create a contest bound to one post of one account."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -229,20 +247,13 @@ class NewContestScreen(ModalScreen[None]):
         super().__init__()
         self.prefill = prefill
 
-    @property
-    def workspace(self) -> Workspace:
-        """The app's workspace."""
-        return self.app.workspace  # type: ignore[attr-defined,no-any-return]
-
     def compose(self) -> ComposeResult:
         accounts = list(self.workspace.sources)
         post = ""
-        account: object = Select.NULL
+        account: object = accounts[0] if accounts else Select.NULL
         if self.prefill is not None:
             post = self.prefill.root_external_id or self.prefill.external_id
             account = self.prefill.account if self.prefill.account in accounts else Select.NULL
-        elif accounts:
-            account = accounts[0]
         with Vertical(classes="dialog"):
             yield Label(Content.assemble(("New contest", "bold")))
             yield Label("Name")
@@ -258,36 +269,46 @@ class NewContestScreen(ModalScreen[None]):
             with Horizontal(classes="buttons"):
                 yield Button("Create (ctrl+s)", variant="primary", id="contest-create")
                 yield Button("Cancel (esc)", id="contest-cancel")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#contest-name").focus()
 
-    @on(Button.Pressed, "#contest-create")
     @on(Input.Submitted)
-    async def action_create(self) -> None:
+    def _next_field(self, event: Input.Submitted) -> None:
+        """Enter moves on; on the last field it creates the contest."""
+        if event.input.id == "contest-winners":
+            self.action_create()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#contest-create")
+    def action_create(self) -> None:
         account = self.query_one("#contest-account", Select).value
         source = self.workspace.source_for(account) if isinstance(account, str) else None
         if source is None:
-            self.notify("Choose an account.", severity="error", markup=False)
+            self.say("Choose an account.", error=True)
             return
-        try:
-            winners = int(self.query_one("#contest-winners", Input).value or "1")
-            contest = await self.workspace.contests.create(
-                self.query_one("#contest-name", Input).value,
-                source.platform,
-                source.account,
-                self.query_one("#contest-post", Input).value,
-                winners=winners,
-            )
-        except (ContestError, ValueError) as exc:
-            self.notify(str(exc), severity="error", markup=False)
+        winners_text = self.query_one("#contest-winners", Input).value or "1"
+        if not winners_text.isdigit():
+            self.say("Winners must be a whole number.", error=True)
             return
+        creation = self.workspace.contests.create(
+            self.query_one("#contest-name", Input).value,
+            source.platform,
+            source.account,
+            self.query_one("#contest-post", Input).value,
+            winners=int(winners_text),
+        )
+        self.act(creation, done=self._created)
+
+    def _created(self, contest: Contest) -> None:
         self.dismiss()
         self.app.switch_mode("contests")
         screen = self.app.screen
         if isinstance(screen, ContestScreen):
             screen.fill(select=contest.id)
-            collect_entries(screen, contest.id)
+            screen.collect(contest.id)
 
     @on(Button.Pressed, "#contest-cancel")
     def _cancel(self) -> None:

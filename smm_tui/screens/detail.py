@@ -12,9 +12,9 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from smm_tui.core.models import Mention, ReplyState, Status
-from smm_tui.core.network import AdapterError
 from smm_tui.messages import DataChanged, ReplySettled, ThreadFetched
 from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.screens.composer import ComposerScreen
 from smm_tui.widgets.render import mention_block, reply_line
 
 
@@ -54,17 +54,8 @@ class MentionScreen(WorkspaceScreen):
     @work(exclusive=True, group="thread", exit_on_error=False)
     async def fetch_thread(self) -> None:
         """Ask the mention's network for its thread; the answer comes as a message."""
-        mention = self.workspace.feed.mention(self.mention_id)
-        source = self.workspace.source_for(mention.account) if mention else None
-        if mention is None or source is None:
-            self.post_message(ThreadFetched(self.mention_id, (), "no adapter for this account"))
-            return
-        try:
-            thread = await source.fetch_thread(mention)
-        except AdapterError as exc:
-            self.post_message(ThreadFetched(self.mention_id, (), str(exc)))
-            return
-        self.post_message(ThreadFetched(self.mention_id, thread, None))
+        result = await self.workspace.threads.fetch(self.mention_id)
+        self.post_message(ThreadFetched(self.mention_id, result.thread, result.error))
 
     @on(ThreadFetched)
     def _show_thread(self, event: ThreadFetched) -> None:
@@ -117,17 +108,19 @@ class MentionScreen(WorkspaceScreen):
         return Content("\n").join(lines) if lines else Content("No replies yet.")
 
     def action_reply(self) -> None:
-        from smm_tui.screens.composer import ComposerScreen
-
         self.app.push_screen(ComposerScreen(self.mention_id))
 
-    async def action_ticket(self) -> None:
-        ticket = await self.workspace.tickets.open([self.mention_id])
-        self.say(f"Ticket {ticket.id[:6]}: {ticket.title}")
+    def action_ticket(self) -> None:
+        self.act(
+            self.workspace.tickets.open([self.mention_id]),
+            done=lambda ticket: self.say(f"Ticket #{ticket.id[:6]}: {ticket.title}"),
+        )
 
-    async def action_done(self) -> None:
-        await self.workspace.triage.set_status([self.mention_id], Status.DONE)
-        self.app.pop_screen()
+    def action_done(self) -> None:
+        self.act(
+            self.workspace.triage.set_status([self.mention_id], Status.DONE),
+            done=lambda _: self.dismiss(),
+        )
 
     def action_retry(self) -> None:
         failed = [
@@ -138,10 +131,8 @@ class MentionScreen(WorkspaceScreen):
         if not failed:
             self.say("No failed reply to send again.")
             return
-        from smm_tui.screens.composer import send_reply_worker
-
         for reply in failed:
-            send_reply_worker(self, reply.id)
+            self.send_reply(reply.id)
 
     def action_scroll_down(self) -> None:
         self.query_one("#detail-body").scroll_down()

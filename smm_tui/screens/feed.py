@@ -8,15 +8,21 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from smm_tui.core.feed import FeedFilter, FeedScope
-from smm_tui.core.models import Status
+from smm_tui.core.models import Status, Ticket
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.screens.composer import ComposerScreen
+from smm_tui.screens.contests import NewContestScreen
+from smm_tui.screens.detail import MentionScreen
 from smm_tui.widgets.feed_list import FeedList
 from smm_tui.widgets.render import mention_block, mention_row
 from smm_tui.widgets.status_bar import StatusBar
+
+FILTER_DELAY = 0.15
 
 
 class FeedScreen(WorkspaceScreen):
@@ -72,6 +78,10 @@ class FeedScreen(WorkspaceScreen):
             tooltip="Clear the filter and marks",
         ),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._filter_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusBar("Feed")
@@ -151,16 +161,29 @@ class FeedScreen(WorkspaceScreen):
 
     @on(Input.Changed, "#feed-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
+        """Re-filter once typing pauses: a scan of 100k mentions is too slow per key."""
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        text = event.value
+        self._filter_timer = self.set_timer(FILTER_DELAY, lambda: self._apply_filter(text))
+
+    def _apply_filter(self, text: str) -> None:
         feed = self.workspace.feed
-        feed.set_filter(FeedFilter(feed.filter.scope, event.value))
-        self._show()
+        if feed.filter.text != text:
+            feed.set_filter(FeedFilter(feed.filter.scope, text))
+            self._show()
 
     @on(Input.Submitted, "#feed-filter")
-    def _filter_kept(self) -> None:
+    def _filter_kept(self, event: Input.Submitted) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._apply_filter(event.value)
         self.query_one("#feed-filter").display = False
         self.feed_list.focus()
 
     def action_clear(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
         box = self.query_one("#feed-filter", Input)
         box.display = False
         feed = self.workspace.feed
@@ -192,53 +215,49 @@ class FeedScreen(WorkspaceScreen):
         targets = self._take_targets()
         if not targets:
             return
-        self.feed_list.cursor += 1
-        self.run_worker(self.workspace.triage.set_status(targets, Status.DONE), group="triage")
+        self.feed_list.move_to(self.feed_list.next_after(targets))
+        self.act(self.workspace.triage.set_status(targets, Status.DONE))
 
     def action_seen(self) -> None:
-        self.run_worker(self.workspace.triage.set_status(self._take_targets(), Status.SEEN))
+        self.act(self.workspace.triage.set_status(self._take_targets(), Status.SEEN))
 
     def action_unread(self) -> None:
-        self.run_worker(self.workspace.triage.set_status(self._take_targets(), Status.NEW))
+        self.act(self.workspace.triage.set_status(self._take_targets(), Status.NEW))
 
     def action_assign(self) -> None:
         targets = self._take_targets()
         mentions = self.workspace.feed.mentions(targets)
         me = self.workspace.actor
         assignee = None if mentions and all(m.assignee == me for m in mentions) else me
-        self.run_worker(self.workspace.triage.assign(targets, assignee), group="triage")
+        self.act(self.workspace.triage.assign(targets, assignee))
 
-    async def action_ticket(self) -> None:
+    def action_ticket(self) -> None:
         targets = self._take_targets()
-        if not targets:
-            return
-        ticket = await self.workspace.tickets.open(targets)
-        self.say(f"Ticket {ticket.id[:6]} opened for {len(targets)} mention(s): {ticket.title}")
+        if targets:
+            self.act(self.workspace.tickets.open(targets), done=self._ticket_opened)
+
+    def _ticket_opened(self, ticket: Ticket) -> None:
+        count = len(ticket.mention_ids)
+        self.say(f"Ticket #{ticket.id[:6]} for {count} mention(s): {ticket.title}  (2: board)")
 
     def action_open(self) -> None:
         mention_id = self.feed_list.current
         if mention_id is None:
             return
-        from smm_tui.screens.detail import MentionScreen
-
-        self.run_worker(self.workspace.triage.mark_seen(mention_id))
+        self.act(self.workspace.triage.mark_seen(mention_id))
         self.app.push_screen(MentionScreen(mention_id))
 
     def action_reply(self) -> None:
         mention_id = self.feed_list.current
         if mention_id is None:
             return
-        from smm_tui.screens.composer import ComposerScreen
-
-        self.run_worker(self.workspace.triage.mark_seen(mention_id))
+        self.act(self.workspace.triage.mark_seen(mention_id))
         self.app.push_screen(ComposerScreen(mention_id))
 
     def action_contest(self) -> None:
         mention = self.workspace.feed.mention(self.feed_list.current or "")
         if mention is None:
             return
-        from smm_tui.screens.contests import NewContestScreen
-
         self.app.push_screen(NewContestScreen(prefill=mention))
 
     def palette_commands(self) -> list[SystemCommand]:

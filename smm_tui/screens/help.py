@@ -10,7 +10,7 @@ from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Label, Static
+from textual.widgets import Footer, Label, Static
 
 
 def help_rows(
@@ -64,6 +64,7 @@ class HelpScreen(ModalScreen[None]):
                 Content("Remap a key in config.toml under [keymap] by its id. esc closes."),
                 classes="hint",
             )
+        yield Footer()
 
     def action_scroll(self, delta: int) -> None:
         body = self.query_one("#help-body")

@@ -9,14 +9,14 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
 from smm_tui.core.models import Ticket, TicketColumn
 from smm_tui.core.tickets import COLUMNS
 from smm_tui.messages import DataChanged
-from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.screens.base import WorkspaceModal, WorkspaceScreen
+from smm_tui.screens.detail import MentionScreen
 from smm_tui.widgets.render import one_line
 from smm_tui.widgets.status_bar import StatusBar
 
@@ -28,12 +28,16 @@ SHORT_LABELS = {
 }
 
 
+CARD_TITLE_LENGTH = 34  # two lines of a column at 80 columns
+
+
 def ticket_prompt(ticket: Ticket) -> Content:
-    """A ticket card: title, then department and assignee."""
+    """A ticket card: a short title, then its id, department and assignee."""
     meta = " · ".join(x for x in (ticket.department, ticket.assignee or "") if x) or "unrouted"
-    return Content.assemble(
-        (one_line(ticket.title), "bold"), "\n", (f"#{ticket.id[:6]} {meta}", "$text-muted")
-    )
+    title = one_line(ticket.title)
+    if len(title) > CARD_TITLE_LENGTH:
+        title = title[: CARD_TITLE_LENGTH - 1] + "…"
+    return Content.assemble((title, "bold"), "\n", (f"#{ticket.id[:6]} {meta}", "$text-muted"))
 
 
 class TicketBoardScreen(WorkspaceScreen):
@@ -75,7 +79,7 @@ class TicketBoardScreen(WorkspaceScreen):
         return self.query_one(f"#col-{column.value}", OptionList)
 
     def fill(self, select: str | None = None) -> None:
-        tickets = self.workspace.tickets.all()
+        tickets = self.workspace.tickets.all()[::-1]  # newest first
         for column in COLUMNS:
             widget = self._list(column)
             keep = select or self._highlighted_id(widget)
@@ -119,20 +123,22 @@ class TicketBoardScreen(WorkspaceScreen):
         else:
             widget.action_cursor_up()
 
-    async def action_move(self, delta: int) -> None:
+    def action_move(self, delta: int) -> None:
         ticket_id = self.selected()
-        if ticket_id is None:
-            return
-        ticket = await self.workspace.tickets.step(ticket_id, delta)
+        if ticket_id is not None:
+            self.act(self.workspace.tickets.step(ticket_id, delta), done=self._follow)
+
+    def action_resolve(self) -> None:
+        ticket_id = self.selected()
+        if ticket_id is not None:
+            self.act(
+                self.workspace.tickets.move(ticket_id, TicketColumn.RESOLVED), done=self._follow
+            )
+
+    def _follow(self, ticket: Ticket) -> None:
+        """Keep the moved ticket selected, in its new column."""
         self.fill(select=ticket.id)
         self._list(ticket.column).focus()
-
-    async def action_resolve(self) -> None:
-        ticket_id = self.selected()
-        if ticket_id is None:
-            return
-        await self.workspace.tickets.move(ticket_id, TicketColumn.RESOLVED)
-        self.fill()
 
     @on(OptionList.OptionSelected)
     def _edit_selected(self) -> None:
@@ -147,26 +153,18 @@ class TicketBoardScreen(WorkspaceScreen):
         ticket_id = self.selected()
         if ticket_id is None:
             return
-        from smm_tui.screens.detail import MentionScreen
-
         self.app.push_screen(MentionScreen(self.workspace.tickets.get(ticket_id).mention_id))
 
     def palette_commands(self) -> list[SystemCommand]:
         return [
-            SystemCommand(
-                "Move ticket right", "Next column", lambda: self.run_worker(self.action_move(1))
-            ),
-            SystemCommand(
-                "Move ticket left", "Previous column", lambda: self.run_worker(self.action_move(-1))
-            ),
-            SystemCommand(
-                "Resolve ticket", "Move to Resolved", lambda: self.run_worker(self.action_resolve())
-            ),
+            SystemCommand("Move ticket right", "Next column", lambda: self.action_move(1)),
+            SystemCommand("Move ticket left", "Previous column", lambda: self.action_move(-1)),
+            SystemCommand("Resolve ticket", "Move to Resolved", self.action_resolve),
             SystemCommand("Edit ticket", "Department, assignee, note", self.action_edit),
         ]
 
 
-class TicketEditScreen(ModalScreen[None]):
+class TicketEditScreen(WorkspaceModal):
     """Route a ticket: department, assignee and an internal note."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -179,7 +177,7 @@ class TicketEditScreen(ModalScreen[None]):
         self.ticket = ticket
 
     def compose(self) -> ComposeResult:
-        workspace = self.app.workspace  # type: ignore[attr-defined]
+        workspace = self.workspace
         departments = list(workspace.settings.departments)
         users = list(workspace.settings.users)
         with Vertical(classes="dialog"):
@@ -211,19 +209,19 @@ class TicketEditScreen(ModalScreen[None]):
             with Horizontal(classes="buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="edit-save")
                 yield Button("Cancel (esc)", id="edit-cancel")
+        yield Footer()
 
     @on(Button.Pressed, "#edit-save")
-    async def action_save(self) -> None:
+    def action_save(self) -> None:
         department = self.query_one("#edit-department", Select).value
         assignee = self.query_one("#edit-assignee", Select).value
-        workspace = self.app.workspace  # type: ignore[attr-defined]
-        await workspace.tickets.update(
+        update = self.workspace.tickets.update(
             self.ticket.id,
             department=department if isinstance(department, str) else "",
             assignee=assignee if isinstance(assignee, str) else None,
             note=self.query_one("#edit-note", Input).value,
         )
-        self.dismiss()
+        self.act(update, done=lambda _: self.dismiss())
 
     @on(Button.Pressed, "#edit-cancel")
     def _cancel(self) -> None:

@@ -7,6 +7,7 @@ move repaints two lines.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
@@ -72,6 +73,7 @@ class FeedList(ScrollView, can_focus=True):
         self.marked: set[str] = set()
         self.empty_text = empty_text
         self._last_announced: str | None = None
+        self._highlighted: str | None = None
 
     # -- data ---------------------------------------------------------------------
 
@@ -83,7 +85,26 @@ class FeedList(ScrollView, can_focus=True):
     @property
     def current(self) -> str | None:
         """The id under the cursor."""
-        return self._ids[self.cursor] if self._ids else None
+        return self._ids[self.cursor] if 0 <= self.cursor < len(self._ids) else None
+
+    @property
+    def highlighted(self) -> str | None:
+        """The id the user last put the cursor on (rows may have moved since)."""
+        return self._highlighted
+
+    def next_after(self, mention_ids: Sequence[str]) -> str | None:
+        """The nearest row below the cursor not in ``mention_ids`` (else the nearest above)."""
+        leaving = set(mention_ids)
+        rows = itertools.chain(
+            range(self.cursor + 1, len(self._ids)), range(self.cursor - 1, -1, -1)
+        )
+        return next((self._ids[r] for r in rows if self._ids[r] not in leaving), None)
+
+    def move_to(self, mention_id: str | None) -> None:
+        """Put the cursor on a mention (if it is listed)."""
+        row = self._locate(mention_id) if mention_id is not None else None
+        if row is not None:
+            self.cursor = row
 
     def show(
         self,
@@ -92,11 +113,13 @@ class FeedList(ScrollView, can_focus=True):
         follow: str | None = None,
         locate: Callable[[str], int | None] | None = None,
     ) -> None:
-        """Show new ids, keeping the cursor on ``follow`` (or its row) where possible.
+        """Show new ids, keeping the cursor on the same mention where possible.
 
-        ``locate`` finds an id's row faster than a scan (the feed model has an index).
+        The cursor stays on ``follow``, else on the mention it was on; only when
+        that mention left the list does it stay on the same row. ``locate``
+        finds an id's row faster than a scan (the feed model has an index).
         """
-        anchor = follow if follow is not None else self.current
+        anchor = follow if follow is not None else self._highlighted
         old_cursor = self.cursor
         self._ids = ids
         self._locate = locate or self._scan
@@ -141,6 +164,7 @@ class FeedList(ScrollView, can_focus=True):
         self.refresh_line(new)
         self.scroll_to_show(new)
         current = self.current
+        self._highlighted = current
         if current != self._last_announced:
             self._last_announced = current
             self.post_message(self.Highlighted(self, current))

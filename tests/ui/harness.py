@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -36,7 +37,11 @@ def make_app(
     sources, _ = build_sources(config, clock=clock)
     counter = itertools.count(1)
     context = open_workspace(
-        data_dir, config, sources=sources, clock=clock, make_id=lambda: f"{next(counter):016x}"
+        data_dir,
+        config,
+        sources=sources,
+        clock=clock,
+        make_id=lambda: f"{next(counter):06x}{0:010x}",
     )
     workspace, warnings = context.__enter__()
     app = SmmApp(workspace, keymap=config.keymap, warnings=warnings, poll=poll)
@@ -63,9 +68,16 @@ async def running(
 
 async def wait_for(pilot: Pilot[None], condition: Callable[[], object], what: str) -> None:
     """Let the app run until ``condition()`` holds; fail with ``what`` after a bound."""
-    loop_time = 0.0
+    deadline = time.monotonic() + WAIT_SECONDS
     while not condition():
-        if loop_time > WAIT_SECONDS:
+        if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for: {what}")
         await pilot.pause(0.02)
-        loop_time += 0.02
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until the workers for service calls and sends have finished (pollers never do)."""
+    busy = [worker for worker in pilot.app.workers if worker.group != "poll"]
+    if busy:  # an empty list would mean "every worker", pollers included
+        await pilot.app.workers.wait_for_complete(busy)
+    await pilot.pause()

@@ -12,7 +12,7 @@ from smm_tui.screens.composer import ComposerScreen
 from smm_tui.store.store import Store
 from smm_tui.widgets.feed_list import FeedList
 from tests.conftest import FakeClock
-from tests.ui.harness import Running, running, wait_for
+from tests.ui.harness import Running, running, settle, wait_for
 
 
 async def open_composer_on(run: Running, platform: Platform) -> str:
@@ -41,7 +41,7 @@ async def test_count_uses_the_networks_rule_and_blocks_overlong(
         await wait_for(run.pilot, lambda: "282 / 280" in count_text(run), "CJK weighs 2 on X")
         assert "over the limit" in count_text(run)
         await run.pilot.press("ctrl+s")
-        await run.pilot.pause()
+        await settle(run.pilot)
         assert isinstance(run.app.screen, ComposerScreen)
         assert run.workspace.outbox.replies_to(mention_id) == []
 

@@ -16,7 +16,7 @@ from smm_tui.core.models import (
 )
 from smm_tui.core.repository import Collection
 from smm_tui.screens.composer import ComposerScreen
-from smm_tui.screens.contests import ContestScreen, NewContestScreen
+from smm_tui.screens.contests import ConfirmScreen, ContestScreen, NewContestScreen
 from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.feed import FeedScreen
 from smm_tui.screens.tickets import TicketBoardScreen
@@ -50,12 +50,13 @@ async def test_a_day_of_work_by_keyboard_survives_a_restart(
             pilot, lambda: ws.ctx.mention(opened.id).status is Status.SEEN, "opened mention seen"
         )
         await pilot.press("escape")
+        below = run.workspace.feed.ids[run.workspace.feed.index_of(opened.id) + 1]  # type: ignore[operator]
         await pilot.press("d")
         await wait_for(
             pilot, lambda: ws.ctx.mention(opened.id).status is Status.DONE, "done-and-next"
         )
         next_up = current_mention(run)
-        assert next_up.id != opened.id and next_up.status.is_open
+        assert next_up.id == below and next_up.status.is_open
 
         # Reply to the next mention through the composer.
         await pilot.press("r")
@@ -92,13 +93,18 @@ async def test_a_day_of_work_by_keyboard_survives_a_restart(
         await wait_for(pilot, lambda: isinstance(run.app.screen, ContestScreen), "contests")
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(run.app.screen, NewContestScreen), "the form")
-        await pilot.press(*"November giveaway")
-        run.app.screen.query_one("#contest-post").value = "post-contest"  # type: ignore[attr-defined]
-        await pilot.press("ctrl+s")
+        await pilot.press(*"November giveaway", "enter", "tab", *"post-contest", "enter", "enter")
         await wait_for(pilot, lambda: ws.contests.all(), "the contest")
         contest = ws.contests.all()[0]
+        assert contest.post_external_id == "post-contest" and contest.account == "bank-vk"
         await wait_for(pilot, lambda: ws.contests.entries(contest.id), "entries collected")
+        before = len(ws.contests.entries(contest.id))
+        clock.advance(2 * 3600)  # more comments arrive on the contest post
+        await pilot.press("c")
+        await wait_for(pilot, lambda: len(ws.contests.entries(contest.id)) > before, "c collects")
         await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(run.app.screen, ConfirmScreen), "confirmation")
+        await pilot.press("y")
         await wait_for(
             pilot, lambda: ws.contests.get(contest.id).state is ContestState.DRAWN, "the draw"
         )

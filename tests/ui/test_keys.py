@@ -7,10 +7,11 @@ from pathlib import Path
 from smm_tui.app import binding_ids, check_keymap
 from smm_tui.config import demo_config
 from smm_tui.core.models import Status
+from smm_tui.core.repository import Collection
 from smm_tui.screens.help import HelpScreen
 from smm_tui.widgets.feed_list import FeedList
 from tests.conftest import FakeClock
-from tests.ui.harness import running, wait_for
+from tests.ui.harness import running, settle, wait_for
 
 
 def test_every_binding_has_a_unique_id() -> None:
@@ -40,10 +41,12 @@ async def test_remapped_key_works_and_help_shows_it(tmp_path: Path, clock: FakeC
         first = run.app.screen.query_one(FeedList).current
         assert first is not None
         await pilot.press("d")
-        await pilot.pause()
-        assert ws.ctx.mention(first).status is Status.NEW
+        await settle(pilot)
         await pilot.press("x")
         await wait_for(pilot, lambda: ws.ctx.mention(first).status is Status.DONE, "x = done")
+        await settle(pilot)
+        closed = [r for r in ws.repo.records(Collection.AUDIT) if r["detail"].get("new") == "done"]
+        assert [r["entity_id"] for r in closed] == [first], "d must do nothing once remapped"
 
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(run.app.screen, HelpScreen), "help")

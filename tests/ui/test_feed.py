@@ -1,0 +1,67 @@
+"""The feed's cursor stays on the mention the manager is reading, whatever arrives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from smm_tui.core.models import Status
+from smm_tui.widgets.feed_list import FeedList
+from tests.conftest import FakeClock
+from tests.ui.harness import running, settle, wait_for
+
+
+async def test_new_arrivals_do_not_move_the_selection(tmp_path: Path, clock: FakeClock) -> None:
+    async with running(tmp_path / "data", clock) as run:
+        pilot, ws = run.pilot, run.workspace
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 150, "the backlog")
+        await pilot.press("g", "j", "j", "j")
+        feed = run.app.screen.query_one(FeedList)
+        reading = feed.current
+        before = len(ws.feed.ids)
+        clock.advance(15 * 60)  # the demo streams new mentions in
+        await wait_for(pilot, lambda: len(ws.feed.ids) > before, "new mentions")
+        await pilot.pause()
+        assert feed.current == reading
+        assert feed.cursor == 3 + len(ws.feed.ids) - before
+
+
+async def test_done_and_next_lands_on_the_row_below(tmp_path: Path, clock: FakeClock) -> None:
+    async with running(tmp_path / "data", clock) as run:
+        pilot, ws = run.pilot, run.workspace
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 150, "the backlog")
+        await pilot.press("g", "j", "j")
+        feed = run.app.screen.query_one(FeedList)
+        rows = list(ws.feed.ids[:6])
+        for expected_next in rows[3:6]:
+            closing = feed.current
+            await pilot.press("d")
+            await wait_for(pilot, lambda c=closing: ws.ctx.mention(c).status is Status.DONE, "done")
+            await settle(pilot)
+            assert feed.current == expected_next
+        assert list(ws.feed.ids[:2]) == rows[:2]
+
+
+async def test_done_and_next_in_all_scope_moves_down(tmp_path: Path, clock: FakeClock) -> None:
+    async with running(tmp_path / "data", clock) as run:
+        pilot, ws = run.pilot, run.workspace
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 150, "the backlog")
+        await pilot.press("o", "g")
+        feed = run.app.screen.query_one(FeedList)
+        rows = list(ws.feed.ids[:3])
+        await pilot.press("d")
+        await wait_for(pilot, lambda: ws.ctx.mention(rows[0]).status is Status.DONE, "done")
+        await settle(pilot)
+        assert feed.current == rows[1] and feed.cursor == 1
+
+
+async def test_bulk_marks_apply_to_every_marked_mention(tmp_path: Path, clock: FakeClock) -> None:
+    async with running(tmp_path / "data", clock) as run:
+        pilot, ws = run.pilot, run.workspace
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 150, "the backlog")
+        await pilot.press("g")
+        marked = list(ws.feed.ids[:3])
+        await pilot.press("space", "space", "space", "t")
+        await wait_for(pilot, lambda: all(ws.ctx.mention(m).ticket_id for m in marked), "ticket")
+        (ticket,) = ws.tickets.all()
+        assert set(ticket.mention_ids) == set(marked)
+        assert all(ws.ctx.mention(m).status is Status.TICKETED for m in marked)
