@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from smm_tui.core import draw
-from smm_tui.core.audit import record_event
 from smm_tui.core.context import NotFound, ServiceContext
 from smm_tui.core.ingest import entry_for, sanitize_mention
 from smm_tui.core.models import Contest, ContestState, Entry, Mention, Platform
@@ -80,7 +79,7 @@ class ContestService:
             winners_wanted=winners,
         )
         changes = ChangeSet().put(Collection.CONTESTS, contest.to_record())
-        self._event(changes, contest.id, "create", post=contest.post_external_id)
+        self.ctx.audit(changes, "contest", contest.id, "create", post=contest.post_external_id)
         for mention in self._stored_comments(contest):
             changes.insert_new(Collection.ENTRIES, entry_for(contest.id, mention).to_record())
         await self.ctx.commit(changes)
@@ -135,7 +134,9 @@ class ContestService:
             {"state": ContestState.DRAWN.value, "draw": result.to_record()},
             expect={"state": ContestState.OPEN.value},
         )
-        self._event(changes, contest_id, "draw", seed=result.seed, commitment=result.commitment)
+        self.ctx.audit(
+            changes, "contest", contest_id, "draw", seed=result.seed, commitment=result.commitment
+        )
         await self.ctx.commit(changes)
         return self.get(contest_id)
 
@@ -160,15 +161,4 @@ class ContestService:
                 and r["platform"] == contest.platform.value
             ),
             key=lambda m: (m.created_at, m.external_id),
-        )
-
-    def _event(self, changes: ChangeSet, contest_id: str, action: str, **detail: object) -> None:
-        record_event(
-            changes,
-            at=self.ctx.clock(),
-            actor=self.ctx.actor,
-            entity="contest",
-            entity_id=contest_id,
-            action=action,
-            **detail,
         )

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from smm_tui.core.audit import new_id
+from smm_tui.core.audit import new_id, record_event
 from smm_tui.core.models import Mention, utcnow
 from smm_tui.core.repository import Changed, ChangeSet, Collection, Repository
 
@@ -63,6 +63,20 @@ class ServiceContext:
         if record is None:
             raise NotFound(f"no mention with id {mention_id}")
         return Mention.from_record(record)
+
+    def audit(
+        self, changes: ChangeSet, entity: str, entity_id: str, action: str, **detail: object
+    ) -> ChangeSet:
+        """Add an audit event (now, by the acting user) to ``changes``."""
+        return record_event(
+            changes,
+            at=self.clock(),
+            actor=self.actor,
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            **detail,
+        )
 
     async def commit(self, changes: ChangeSet) -> Changed:
         """Commit without blocking the event loop; returns once durable."""

@@ -19,7 +19,6 @@ import asyncio
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from smm_tui.core.audit import record_event
 from smm_tui.core.context import NotFound, ServiceContext
 from smm_tui.core.models import Draft, Reply, ReplyState, Status, to_iso
 from smm_tui.core.network import AdapterError, ReplyChannel
@@ -141,7 +140,7 @@ class OutboxService:
         changes = ChangeSet().put(Collection.REPLIES, reply.to_record())
         if self.draft(mention_id) is not None:
             changes.delete(Collection.DRAFTS, mention_id)
-        self._event(changes, reply.id, "queue", mention_id=mention_id)
+        self.ctx.audit(changes, "reply", reply.id, "queue", mention_id=mention_id)
         await self.ctx.commit(changes)
         return self.reply(reply.id)
 
@@ -238,7 +237,7 @@ class OutboxService:
             {"state": ReplyState.FAILED.value, "error": error},
             expect=expect,
         )
-        self._event(changes, reply_id, "failed", error=error)
+        self.ctx.audit(changes, "reply", reply_id, "failed", error=error)
         await self.ctx.commit(changes)
         return self.reply(reply_id)
 
@@ -260,7 +259,7 @@ class OutboxService:
             },
             expect=expect,
         )
-        self._event(changes, reply_id, "sent", url=url)
+        self.ctx.audit(changes, "reply", reply_id, "sent", url=url)
         self._mark_replied(changes, reply.mention_id, now)
         await self.ctx.commit(changes)
         return self.reply(reply_id)
@@ -274,24 +273,11 @@ class OutboxService:
             fields["first_response_at"] = to_iso(now)
         if fields:
             changes.patch(Collection.MENTIONS, mention_id, fields)
-            record_event(
+            self.ctx.audit(
                 changes,
-                at=now,
-                actor=self.ctx.actor,
-                entity="mention",
-                entity_id=mention_id,
-                action="replied",
+                "mention",
+                mention_id,
+                "replied",
                 old=mention.status.value,
                 new=fields.get("status", mention.status.value),
             )
-
-    def _event(self, changes: ChangeSet, reply_id: str, action: str, **detail: object) -> None:
-        record_event(
-            changes,
-            at=self.ctx.clock(),
-            actor=self.ctx.actor,
-            entity="reply",
-            entity_id=reply_id,
-            action=action,
-            **detail,
-        )

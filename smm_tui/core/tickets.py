@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from smm_tui.core.audit import record_event
 from smm_tui.core.context import NotFound, ServiceContext
 from smm_tui.core.models import Status, Ticket, TicketColumn, to_iso
 from smm_tui.core.repository import ChangeSet, Collection
@@ -64,7 +63,7 @@ class TicketService:
             mention_ids=tuple(linked),
         )
         changes = ChangeSet().put(Collection.TICKETS, ticket.to_record())
-        self._event(changes, ticket.id, "open", mention_ids=linked)
+        self.ctx.audit(changes, "ticket", ticket.id, "open", mention_ids=linked)
         for mention_id in linked:
             self._link(changes, mention_id, ticket.id)
         await self.ctx.commit(changes)
@@ -76,13 +75,11 @@ class TicketService:
         if Status.TICKETED in TRANSITIONS[mention.status]:
             fields["status"] = Status.TICKETED.value
         changes.patch(Collection.MENTIONS, mention_id, fields)
-        record_event(
+        self.ctx.audit(
             changes,
-            at=self.ctx.clock(),
-            actor=self.ctx.actor,
-            entity="mention",
-            entity_id=mention_id,
-            action="status",
+            "mention",
+            mention_id,
+            "status",
             old=mention.status.value,
             new=fields.get("status", mention.status.value),
             ticket_id=ticket_id,
@@ -101,7 +98,9 @@ class TicketService:
         fields: dict[str, object] = {"column": column.value, "updated_at": to_iso(now)}
         fields["resolved_at"] = to_iso(now) if column is TicketColumn.RESOLVED else None
         changes = ChangeSet().patch(Collection.TICKETS, ticket_id, fields)
-        self._event(changes, ticket_id, "move", old=ticket.column.value, new=column.value)
+        self.ctx.audit(
+            changes, "ticket", ticket_id, "move", old=ticket.column.value, new=column.value
+        )
         if column is TicketColumn.RESOLVED:
             self._close_mentions(changes, ticket)
         await self.ctx.commit(changes)
@@ -115,13 +114,11 @@ class TicketService:
             if record is None or any(record.get(k) != v for k, v in expect.items()):
                 continue
             changes.patch(Collection.MENTIONS, mention_id, {"status": Status.DONE.value}, expect)
-            record_event(
+            self.ctx.audit(
                 changes,
-                at=self.ctx.clock(),
-                actor=self.ctx.actor,
-                entity="mention",
-                entity_id=mention_id,
-                action="status",
+                "mention",
+                mention_id,
+                "status",
                 old=Status.TICKETED.value,
                 new=Status.DONE.value,
                 ticket_id=ticket.id,
@@ -150,17 +147,8 @@ class TicketService:
             "updated_at": to_iso(self.ctx.clock()),
         }
         changes = ChangeSet().patch(Collection.TICKETS, ticket_id, fields)
-        self._event(changes, ticket_id, "update", department=department, assignee=assignee)
+        self.ctx.audit(
+            changes, "ticket", ticket_id, "update", department=department, assignee=assignee
+        )
         await self.ctx.commit(changes)
         return self.get(ticket_id)
-
-    def _event(self, changes: ChangeSet, ticket_id: str, action: str, **detail: object) -> None:
-        record_event(
-            changes,
-            at=self.ctx.clock(),
-            actor=self.ctx.actor,
-            entity="ticket",
-            entity_id=ticket_id,
-            action=action,
-            **detail,
-        )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from smm_tui.core.audit import record_event
 from smm_tui.core.context import ServiceContext
 from smm_tui.core.models import Status
 from smm_tui.core.repository import Changed, ChangeSet, Collection
@@ -28,7 +27,6 @@ class TriageService:
     def status_changes(self, mention_ids: Iterable[str], target: Status) -> ChangeSet:
         """Guarded patches (compare-and-set on the old status) plus their audit events."""
         changes = ChangeSet()
-        now = self.ctx.clock()
         for mention_id in mention_ids:
             record = self.ctx.repo.get(Collection.MENTIONS, mention_id)
             if record is None:
@@ -42,13 +40,11 @@ class TriageService:
                 {"status": target.value},
                 expect={"status": current.value},
             )
-            record_event(
+            self.ctx.audit(
                 changes,
-                at=now,
-                actor=self.ctx.actor,
-                entity="mention",
-                entity_id=mention_id,
-                action="status",
+                "mention",
+                mention_id,
+                "status",
                 old=current.value,
                 new=target.value,
             )
@@ -68,19 +64,16 @@ class TriageService:
     async def assign(self, mention_ids: Iterable[str], assignee: str | None) -> Changed:
         """Give mentions to someone (None unassigns)."""
         changes = ChangeSet()
-        now = self.ctx.clock()
         for mention_id in mention_ids:
             record = self.ctx.repo.get(Collection.MENTIONS, mention_id)
             if record is None or record.get("assignee") == assignee:
                 continue
             changes.patch(Collection.MENTIONS, mention_id, {"assignee": assignee})
-            record_event(
+            self.ctx.audit(
                 changes,
-                at=now,
-                actor=self.ctx.actor,
-                entity="mention",
-                entity_id=mention_id,
-                action="assign",
+                "mention",
+                mention_id,
+                "assign",
                 old=record.get("assignee"),
                 new=assignee,
             )

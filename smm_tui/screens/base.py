@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar, cast
 
+from textual import work
 from textual.app import SystemCommand
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
@@ -15,6 +16,7 @@ from smm_tui.core.network import AdapterError
 from smm_tui.core.repository import RepositoryError
 from smm_tui.core.sanitize import clean_identity
 from smm_tui.core.workspace import Workspace
+from smm_tui.messages import ThreadFetched
 
 T = TypeVar("T")
 
@@ -69,6 +71,20 @@ class WorkspaceMixin(DOMNode):
                 done(result)
 
         self.run_worker(run(), group=group, exit_on_error=False)
+
+
+class MentionScreenBase(WorkspaceMixin, Screen[None]):
+    """A screen about one mention, which fetches that mention's thread for context."""
+
+    def __init__(self, mention_id: str) -> None:
+        super().__init__()
+        self.mention_id = mention_id
+
+    @work(exclusive=True, group="thread", exit_on_error=False)
+    async def fetch_thread(self) -> None:
+        """Ask the mention's network for its thread; the answer comes as ThreadFetched."""
+        result = await self.workspace.threads.fetch(self.mention_id)
+        self.post_message(ThreadFetched(self.mention_id, result.thread, result.error))
 
 
 class WorkspaceScreen(WorkspaceMixin, Screen[None]):

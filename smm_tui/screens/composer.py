@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -14,13 +14,13 @@ from textual.widgets import Footer, Static, TextArea
 
 from smm_tui.core.models import Mention, Reply, ReplyState
 from smm_tui.messages import ThreadFetched
-from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.screens.base import MentionScreenBase
 from smm_tui.widgets.render import PLATFORM_NAMES, author_label, mention_block
 
 DRAFT_SAVE_DELAY = 0.8
 
 
-class ComposerScreen(WorkspaceScreen):
+class ComposerScreen(MentionScreenBase):
     """Write and send a reply; the draft is kept until it is sent."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -30,8 +30,7 @@ class ComposerScreen(WorkspaceScreen):
     ]
 
     def __init__(self, mention_id: str) -> None:
-        super().__init__()
-        self.mention_id = mention_id
+        super().__init__(mention_id)
         self._save_timer: Timer | None = None
         self._keep_draft_on_exit = True
         self._typed = ""
@@ -68,12 +67,6 @@ class ComposerScreen(WorkspaceScreen):
         area.move_cursor(area.document.end)
         self._update_count()
         self.fetch_thread()
-
-    @work(exclusive=True, group="thread", exit_on_error=False)
-    async def fetch_thread(self) -> None:
-        """Fetch the thread for context; it arrives as ThreadFetched."""
-        result = await self.workspace.threads.fetch(self.mention_id)
-        self.post_message(ThreadFetched(self.mention_id, result.thread, result.error))
 
     @on(ThreadFetched)
     def _show_thread(self, event: ThreadFetched) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -13,12 +13,12 @@ from textual.widgets import Footer, Static
 
 from smm_tui.core.models import Mention, ReplyState, Status
 from smm_tui.messages import DataChanged, ReplySettled, ThreadFetched
-from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.screens.base import MentionScreenBase
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.widgets.render import mention_block, reply_line
 
 
-class MentionScreen(WorkspaceScreen):
+class MentionScreen(MentionScreenBase):
     """The detail view: thread context above, the mention, then replies and ticket."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -34,8 +34,7 @@ class MentionScreen(WorkspaceScreen):
     ]
 
     def __init__(self, mention_id: str) -> None:
-        super().__init__()
-        self.mention_id = mention_id
+        super().__init__(mention_id)
         self.thread: tuple[Mention, ...] = ()
         self.thread_note = "Loading the thread…"
 
@@ -50,12 +49,6 @@ class MentionScreen(WorkspaceScreen):
     def on_mount(self) -> None:
         self._redraw()
         self.fetch_thread()
-
-    @work(exclusive=True, group="thread", exit_on_error=False)
-    async def fetch_thread(self) -> None:
-        """Ask the mention's network for its thread; the answer comes as a message."""
-        result = await self.workspace.threads.fetch(self.mention_id)
-        self.post_message(ThreadFetched(self.mention_id, result.thread, result.error))
 
     @on(ThreadFetched)
     def _show_thread(self, event: ThreadFetched) -> None:
