@@ -46,6 +46,16 @@ class WorkspaceMixin(DOMNode):
         """Hand a queued reply to the app's outbox worker."""
         cast(WorkspaceApp, self.app).send_reply(reply_id)
 
+    def keys_for(self, binding_id: str) -> str:
+        """How the keys bound to ``binding_id`` are shown (after any remapping)."""
+        screen = self.screen
+        keys = [
+            self.app.get_key_display(item.binding)
+            for item in screen.active_bindings.values()
+            if item.binding.id == binding_id
+        ]
+        return "/".join(dict.fromkeys(keys)) or "?"
+
     def say(self, message: str, *, error: bool = False) -> None:
         """A one-line toast. Never markup, and cleaned: messages may quote network text."""
         self.app.notify(

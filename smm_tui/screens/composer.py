@@ -106,9 +106,13 @@ class ComposerScreen(MentionScreenBase):
             Content.assemble(
                 (label, style),
                 (note, "bold $error"),
-                ("   ctrl+s send · esc keeps the draft", "$text-muted"),
+                (self._hint(), "$text-muted"),
             )
         )
+
+    def _hint(self) -> str:
+        send, back = self.keys_for("composer.send"), self.keys_for("composer.back")
+        return f"   {send} send · {back} keeps the draft"
 
     @on(TextArea.Changed)
     def _text_changed(self) -> None:
