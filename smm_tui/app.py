@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import difflib
 import logging
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
@@ -228,42 +227,3 @@ class SmmApp(App[None]):
         if isinstance(screen, WorkspaceScreen):
             yield from screen.palette_commands()
         yield from super().get_system_commands(screen)
-
-
-def binding_ids() -> set[str]:
-    """Every binding id a user can remap in ``[keymap]``."""
-    from smm_tui.screens.composer import ComposerScreen
-    from smm_tui.screens.contests import NewContestScreen
-    from smm_tui.screens.detail import MentionScreen
-    from smm_tui.screens.tickets import TicketEditScreen
-    from smm_tui.widgets.feed_list import FeedList
-
-    owners = (
-        SmmApp,
-        FeedScreen,
-        FeedList,
-        MentionScreen,
-        ComposerScreen,
-        TicketBoardScreen,
-        TicketEditScreen,
-        ContestScreen,
-        NewContestScreen,
-        HelpScreen,
-    )
-    return {
-        binding.id
-        for owner in owners
-        for binding in owner.BINDINGS
-        if isinstance(binding, Binding) and binding.id
-    }
-
-
-def check_keymap(keymap: Mapping[str, str]) -> str | None:
-    """A one-line problem with a ``[keymap]`` table, or None if every id is known."""
-    known = binding_ids()
-    for binding_id in keymap:
-        if binding_id not in known:
-            close = difflib.get_close_matches(binding_id, sorted(known), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            return f"unknown key 'keymap.{binding_id}'{hint}"
-    return None

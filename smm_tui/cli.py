@@ -143,7 +143,8 @@ def _demo_setup(args: argparse.Namespace, env: dict[str, str]) -> tuple[Config, 
 
 
 def _run_app(config: Config, data_dir: Path, *, demo: bool) -> int:
-    from smm_tui.app import SmmApp, check_keymap
+    from smm_tui.app import SmmApp
+    from smm_tui.keymap import check_keymap
 
     problem = check_keymap(config.keymap)
     if problem:

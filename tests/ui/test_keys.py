@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from smm_tui.app import binding_ids, check_keymap
 from smm_tui.config import demo_config
 from smm_tui.core.models import Status
 from smm_tui.core.repository import Collection
+from smm_tui.keymap import binding_ids, check_keymap
 from smm_tui.screens.help import HelpScreen
 from smm_tui.widgets.feed_list import FeedList
 from tests.conftest import FakeClock
@@ -58,3 +58,14 @@ async def test_remapped_key_works_and_help_shows_it(tmp_path: Path, clock: FakeC
         assert "app.help" in rows and "feed.down" in rows
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(run.app.screen, HelpScreen), "help closed")
+
+
+def test_a_remap_that_makes_a_key_ambiguous_is_refused() -> None:
+    assert check_keymap({"feed.reply": "d"}) == (
+        "keymap: key 'd' is bound to both 'feed.reply' and 'feed.done_next'"
+    )
+    assert check_keymap({"feed.reply": "1"}) == (
+        "keymap: key '1' is bound to both 'app.feed' and 'feed.reply'"
+    )
+    assert check_keymap({"feed.done_next": "x,d"}) is None
+    assert check_keymap({}) is None
