@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
@@ -241,18 +243,18 @@ class FeedScreen(WorkspaceScreen):
         self.say(f"Ticket #{ticket.id[:6]} for {count} mention(s): {ticket.title}  (2: board)")
 
     def action_open(self) -> None:
-        mention_id = self.feed_list.current
-        if mention_id is None:
-            return
-        self.act(self.workspace.triage.mark_seen(mention_id))
-        self.app.push_screen(MentionScreen(mention_id))
+        self._open_current(MentionScreen)
 
     def action_reply(self) -> None:
+        self._open_current(ComposerScreen)
+
+    def _open_current(self, screen: Callable[[str], Screen[None]]) -> None:
+        """Open a screen on the mention under the cursor, which now counts as seen."""
         mention_id = self.feed_list.current
         if mention_id is None:
             return
         self.act(self.workspace.triage.mark_seen(mention_id))
-        self.app.push_screen(ComposerScreen(mention_id))
+        self.app.push_screen(screen(mention_id))
 
     def action_contest(self) -> None:
         mention = self.workspace.feed.mention(self.feed_list.current or "")
