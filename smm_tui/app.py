@@ -212,6 +212,14 @@ class SmmApp(App[None]):
         rows = help_rows(self.screen.active_bindings, self._key_labels(self.screen.active_bindings))
         self.push_screen(HelpScreen(type(self.screen).__name__.removesuffix("Screen"), rows))
 
+    def keys_for(self, binding_id: str) -> str:
+        """The keys an app binding is bound to (after the user's keymap), as displayed."""
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.id == binding_id:
+                keys = self._keymap_config.get(binding_id, binding.key).split(",")
+                return "/".join(self.get_key_display(Binding(k.strip(), "")) for k in keys)
+        return "?"
+
     def _key_labels(self, active: Mapping[str, object]) -> dict[str, str]:
         return {key: self.get_key_display(Binding(key, "")) for key in active}
 

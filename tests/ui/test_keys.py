@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import Static
+
 from smm_tui.config import demo_config
 from smm_tui.core.models import Status
 from smm_tui.core.repository import Collection
@@ -31,13 +33,15 @@ async def test_remapped_key_works_and_help_shows_it(tmp_path: Path, clock: FakeC
     config = type(config)(
         user=config.user,
         accounts=config.accounts,
-        keymap={"feed.done_next": "x"},
+        keymap={"feed.done_next": "x", "app.contests": "4"},
         users=config.users,
     )
     async with running(tmp_path / "data", clock, config=config) as run:
         pilot, ws = run.pilot, run.workspace
         await wait_for(pilot, lambda: len(ws.feed.ids) >= 100, "the backlog")
         await pilot.press("g")
+        tabs = str(run.app.screen.query_one("#status-tabs", Static).render())
+        assert " 4 Contests " in tabs and " 1 Feed " in tabs
         first = run.app.screen.query_one(FeedList).current
         assert first is not None
         await pilot.press("d")
