@@ -33,6 +33,13 @@ class TransientError(AdapterError):
     """A failure that may pass: a timeout, a 5xx, a dropped connection."""
 
 
+class NotSent(TransientError):
+    """A transient failure that happened before the request left us (connect phase).
+
+    The server never saw the request, so even a POST may be retried safely.
+    """
+
+
 class PermanentError(AdapterError):
     """A request the network will never accept as it is (a deleted post, a bad id)."""
 

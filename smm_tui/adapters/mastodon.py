@@ -1,0 +1,355 @@
+"""Mastodon: mentions from the notifications API, replies as statuses.
+
+Facts are in ``docs/platform-apis.md`` §4: mentions come from
+``GET /api/v1/notifications?types[]=mention``, paged by ``min_id`` and the
+``Link`` header; replies go out with ``POST /api/v1/statuses`` carrying an
+``Idempotency-Key``; ``X-RateLimit-Reset`` is an ISO-8601 time. Ids are opaque
+strings and are never compared as numbers: order comes from the API's paging.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from smm_tui.adapters import http
+from smm_tui.adapters.base import (
+    Adapter,
+    Identity,
+    MentionPage,
+    PublishedReply,
+    RateLimited,
+    TransientError,
+)
+from smm_tui.core import limits
+from smm_tui.core.models import Author, Mention, Platform, from_iso, utcnow
+
+__all__ = ["MastodonAdapter", "html_to_text", "parse_link_header"]
+
+logger = logging.getLogger(__name__)
+
+PAGE_LIMIT = 40
+#: A safety stop: at 40 a page, this is 4 000 mentions in one catch-up.
+MAX_PAGES = 100
+_PRIVATE_VISIBILITIES = ("direct", "private")
+_LINK_PART = re.compile(r'<([^>]*)>\s*;\s*rel="?([^";,]+)"?')
+
+
+class MastodonAdapter(Adapter):
+    """One Mastodon account on one instance, spoken to with a user token.
+
+    ``rate_remaining`` and ``rate_reset`` hold the last ``X-RateLimit-*`` values
+    seen; while the budget is spent, calls raise :class:`RateLimited` without
+    sending anything.
+    """
+
+    platform = Platform.MASTODON
+    reply_limit = limits.REPLY_LIMITS[Platform.MASTODON]
+
+    def __init__(
+        self,
+        account: str,
+        *,
+        base_url: str,
+        token: str,
+        client: httpx.AsyncClient | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        deadline: float = http.DEFAULT_DEADLINE,
+    ) -> None:
+        super().__init__(account)
+        self._base = base_url.rstrip("/")
+        self._ctx = http.CallContext(
+            network="mastodon",
+            account=account,
+            secrets=(token,),
+            deadline=deadline,
+            clock=clock,
+            reset_parser=_reset_time,
+        )
+        self._auth = {"Authorization": f"Bearer {token}"}
+        self._client = client if client is not None else http.make_client()
+        self._owns_client = client is None
+        self._clock = clock
+        self._visibility: dict[str, str] = {}
+        self.rate_remaining: int | None = None
+        self.rate_reset: datetime | None = None
+
+    def __repr__(self) -> str:
+        return f"MastodonAdapter(account={self.account!r}, base_url={self._base!r})"
+
+    def reply_length(self, text: str) -> int:
+        """The length of ``text`` as Mastodon counts it."""
+        return limits.reply_length(self.platform, text)
+
+    async def verify(self) -> Identity:
+        """Who the token belongs to (``verify_credentials``)."""
+        account = await self._get_json("/api/v1/accounts/verify_credentials")
+        if not isinstance(account, dict):
+            raise self._malformed("verify_credentials")
+        return Identity(
+            str(account.get("id", "")),
+            "@" + str(account.get("acct", "")),
+            str(account.get("display_name") or ""),
+        )
+
+    async def fetch_mentions(self, cursor: str | None) -> MentionPage:
+        """Mentions newer than notification ``cursor``, oldest first, following newer pages.
+
+        Without a cursor, only the most recent page is fetched.
+        """
+        pages: list[list[dict[str, Any]]] = []
+        min_id = cursor
+        for _ in range(MAX_PAGES):
+            items, prev_min_id = await self._notification_page(min_id)
+            if not items:
+                break
+            pages.append(items)
+            caught_up = len(items) < PAGE_LIMIT or prev_min_id in (None, min_id)
+            if cursor is None or caught_up:
+                break
+            min_id = prev_min_id
+        newest = str(pages[-1][0]["id"]) if pages else cursor
+        mentions = [
+            self._mention(item["status"])
+            for page in pages
+            for item in reversed(page)
+            if item.get("type") == "mention" and isinstance(item.get("status"), dict)
+        ]
+        return MentionPage(tuple(mentions), newest)
+
+    async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
+        """Ancestors from the root, oldest first, then the replies below ``mention``."""
+        ancestors, descendants = await self._context(mention.external_id)
+        return (*ancestors, *descendants)
+
+    async def fetch_post_comments(self, post_external_id: str) -> tuple[Mention, ...]:
+        """Every reply below one of the account's statuses, oldest first."""
+        _, descendants = await self._context(post_external_id)
+        return descendants
+
+    async def post_reply(self, mention: Mention, text: str, idempotency_key: str) -> PublishedReply:
+        """Publish ``text`` as a reply, addressed to the author, as visible as the original."""
+        visibility = await self._reply_visibility(mention.external_id)
+        form = {
+            "status": _addressed(text, mention.author.handle),
+            "in_reply_to_id": mention.external_id,
+            "visibility": visibility,
+        }
+        if mention.language:
+            form["language"] = mention.language
+        headers = {"Idempotency-Key": idempotency_key}
+        response = await self._call("POST", "/api/v1/statuses", data=form, headers=headers)
+        status = http.decode_json(response, self._ctx)
+        if not isinstance(status, dict) or "id" not in status:
+            raise self._malformed("POST /api/v1/statuses")
+        return PublishedReply(str(status["id"]), str(status.get("url") or status.get("uri") or ""))
+
+    async def aclose(self) -> None:
+        """Close the client if this adapter made it."""
+        if self._owns_client:
+            await self._client.aclose()
+
+    # -- requests -------------------------------------------------------------
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        self._check_budget()
+        headers = {**self._auth, **kwargs.pop("headers", {})}
+        try:
+            response = await http.send(
+                self._client, self._ctx, method, self._base + path, headers=headers, **kwargs
+            )
+        except RateLimited:
+            self.rate_remaining = 0
+            raise
+        self._note_budget(response)
+        return response
+
+    async def _get_json(self, path: str, params: Any = None) -> Any:
+        response = await self._call("GET", path, params=params)
+        return http.decode_json(response, self._ctx)
+
+    async def _notification_page(
+        self, min_id: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        params: list[tuple[str, str]] = [("types[]", "mention"), ("limit", str(PAGE_LIMIT))]
+        if min_id is not None:
+            params.append(("min_id", min_id))
+        response = await self._call("GET", "/api/v1/notifications", params=params)
+        body = http.decode_json(response, self._ctx)
+        if not isinstance(body, list) or not all(_is_notification(item) for item in body):
+            raise self._malformed("notifications")
+        prev = parse_link_header(response.headers.get("Link", "")).get("prev")
+        return body, _query_value(prev, "min_id") if prev else None
+
+    async def _context(self, status_id: str) -> tuple[tuple[Mention, ...], tuple[Mention, ...]]:
+        body = await self._get_json(f"/api/v1/statuses/{_segment(status_id)}/context")
+        if not isinstance(body, dict):
+            raise self._malformed("status context")
+        ancestors = body.get("ancestors") or []
+        descendants = body.get("descendants") or []
+        if not isinstance(ancestors, list) or not isinstance(descendants, list):
+            raise self._malformed("status context")
+        return (
+            tuple(self._mention(status) for status in ancestors),
+            tuple(self._mention(status) for status in descendants),
+        )
+
+    async def _reply_visibility(self, status_id: str) -> str:
+        original = self._visibility.get(status_id)
+        if original is None:
+            status = await self._get_json(f"/api/v1/statuses/{_segment(status_id)}")
+            if not isinstance(status, dict):
+                raise self._malformed("status")
+            original = str(status.get("visibility") or "public")
+        return original if original in (*_PRIVATE_VISIBILITIES, "unlisted") else "public"
+
+    # -- rate budget ----------------------------------------------------------
+
+    def _check_budget(self) -> None:
+        if self.rate_remaining != 0 or self.rate_reset is None:
+            return
+        if self.rate_reset > self._clock():
+            raise RateLimited(
+                f"{self._ctx.who}: rate budget spent until {self.rate_reset.isoformat()}",
+                self.rate_reset,
+            )
+
+    def _note_budget(self, response: httpx.Response) -> None:
+        remaining = response.headers.get("X-RateLimit-Remaining")
+        if remaining is not None and remaining.strip().isdigit():
+            self.rate_remaining = int(remaining)
+        reset = _reset_time(response)
+        if reset is not None:
+            self.rate_reset = reset
+
+    # -- conversion -----------------------------------------------------------
+
+    def _mention(self, status: Any) -> Mention:
+        try:
+            return self._convert(status)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise self._malformed("status") from None
+
+    def _convert(self, status: dict[str, Any]) -> Mention:
+        status_id = str(status["id"])
+        self._visibility[status_id] = str(status.get("visibility") or "public")
+        account = status["account"]
+        parent = status.get("in_reply_to_id")
+        parent_id = str(parent) if parent is not None else None
+        created_at = from_iso(str(status["created_at"]))
+        assert created_at is not None
+        return Mention(
+            platform=Platform.MASTODON,
+            account=self.account,
+            external_id=status_id,
+            author=_author(account),
+            text=html_to_text(str(status.get("content") or "")),
+            created_at=created_at,
+            url=str(status.get("url") or status.get("uri") or ""),
+            parent_external_id=parent_id,
+            root_external_id=parent_id if parent_id is not None else status_id,
+            language=str(status.get("language") or ""),
+        )
+
+    def _malformed(self, what: str) -> TransientError:
+        return TransientError(f"{self._ctx.who}: unexpected {what} shape")
+
+
+def _author(account: dict[str, Any]) -> Author:
+    followers = account.get("followers_count")
+    return Author(
+        id=str(account["id"]),
+        handle="@" + str(account["acct"]),
+        display_name=str(account.get("display_name") or ""),
+        followers=int(followers) if isinstance(followers, int) else None,
+    )
+
+
+def _is_notification(item: Any) -> bool:
+    return isinstance(item, dict) and "id" in item
+
+
+def _addressed(text: str, handle: str) -> str:
+    """``text`` starting with ``@acct`` unless it already mentions the author."""
+    mention = "@" + handle.lstrip("@")
+    pattern = re.compile(re.escape(mention) + r"(?![\w@.-])", re.IGNORECASE)
+    if mention == "@" or pattern.search(text):
+        return text
+    return f"{mention} {text}"
+
+
+def _segment(external_id: str) -> str:
+    """An id made safe to put in a URL path (ids are opaque, not trusted)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "", external_id) or "_"
+
+
+def _reset_time(response: httpx.Response) -> datetime | None:
+    """``X-RateLimit-Reset`` (ISO-8601) as an aware UTC time, or None."""
+    value = response.headers.get("X-RateLimit-Reset")
+    if not value:
+        return None
+    try:
+        return from_iso(value.strip())
+    except ValueError:
+        return None
+
+
+def parse_link_header(value: str) -> dict[str, str]:
+    """The URLs of a ``Link`` header by ``rel`` (``next``, ``prev``)."""
+    return {rel.strip(): url for url, rel in _LINK_PART.findall(value)}
+
+
+def _query_value(url: str, name: str) -> str | None:
+    values = parse_qs(urlsplit(url).query).get(name)
+    return values[0] if values else None
+
+
+class _TextExtractor(HTMLParser):
+    """Collects the visible text of Mastodon status HTML."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        # One entry per open <span>: "invisible", "ellipsis" or "".
+        self._spans: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "span":
+            classes = (dict(attrs).get("class") or "").split()
+            kind = next((c for c in ("invisible", "ellipsis") if c in classes), "")
+            self._spans.append(kind)
+        elif self._hidden():
+            return
+        elif tag == "p" and self.parts:
+            self.parts.append("\n\n")
+        elif tag == "br":
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag != "span" or not self._spans:
+            return
+        kind = self._spans.pop()
+        if kind == "ellipsis" and not self._hidden():
+            self.parts.append("…")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden():
+            self.parts.append(data)
+
+    def _hidden(self) -> bool:
+        return "invisible" in self._spans
+
+
+def html_to_text(content: str) -> str:
+    """Mastodon status HTML as plain text: paragraphs, line breaks, link text, no markup."""
+    parser = _TextExtractor()
+    parser.feed(content)
+    parser.close()
+    return "".join(parser.parts).strip()
