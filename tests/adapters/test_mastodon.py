@@ -37,7 +37,8 @@ from tests.adapters.httpserver import (
     unused_port,
 )
 
-FIXTURES = Path("/work/shared/fixtures")
+# shared/ sits beside the project checkout, in development and in CI alike.
+FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
 API = FIXTURES / "api" / "mastodon"
 RECORDED = FIXTURES / "recorded" / "mastodon"
 CANARY = "CANARY-tok/7f3a+x=="
