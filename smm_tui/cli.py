@@ -110,14 +110,14 @@ def _code_for(exc: Exception) -> int:
 
 def _dispatch(args: argparse.Namespace, env: dict[str, str]) -> int:
     if args.command == "demo":
-        return _run_app(*_demo_setup(args, env), demo=True)
+        return _run_app(*_demo_setup(args, env), env, demo=True)
     config = with_user(load_config(resolve_config_path(args.config, env), env), args.user)
     data_dir = resolve_data_dir(args.data_dir, env)
     if args.command == "export":
         return _export(data_dir, config, args.format, args.output)
     if args.command == "import":
         return _import(data_dir, config, Path(args.file))
-    return _run_app(config, data_dir, demo=False)
+    return _run_app(config, data_dir, env, demo=False)
 
 
 def _demo_setup(args: argparse.Namespace, env: dict[str, str]) -> tuple[Config, Path]:
@@ -142,14 +142,14 @@ def _demo_setup(args: argparse.Namespace, env: dict[str, str]) -> tuple[Config, 
     return config, data_dir
 
 
-def _run_app(config: Config, data_dir: Path, *, demo: bool) -> int:
+def _run_app(config: Config, data_dir: Path, env: Mapping[str, str], *, demo: bool) -> int:
     from smm_tui.app import SmmApp
     from smm_tui.keymap import check_keymap
 
     problem = check_keymap(config.keymap)
     if problem:
         raise UserError(f"config {config.source or '(built-in)'}: {problem}", EXIT_USAGE)
-    with open_workspace(data_dir, config) as (workspace, warnings):
+    with open_workspace(data_dir, config, env=env) as (workspace, warnings):
         if not workspace.sources and not demo:
             warnings.append(
                 "no accounts are configured: the feed shows stored mentions only "

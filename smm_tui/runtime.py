@@ -14,6 +14,7 @@ from pathlib import Path
 
 from smm_tui.adapters.base import Adapter
 from smm_tui.adapters.demo import DemoAdapter
+from smm_tui.adapters.mastodon import MastodonAdapter
 from smm_tui.config import AccountConfig, Config
 from smm_tui.core.audit import new_id
 from smm_tui.core.models import Platform, utcnow
@@ -26,9 +27,16 @@ class AdapterUnavailable(Exception):
 
 
 def build_adapter(
-    account: AccountConfig, config: Config, *, clock: Callable[[], datetime], index: int
+    account: AccountConfig,
+    config: Config,
+    *,
+    env: Mapping[str, str],
+    clock: Callable[[], datetime],
+    index: int,
 ) -> Adapter:
     """The adapter for one configured account."""
+    if account.platform is Platform.MASTODON:
+        return _mastodon(account, env, clock)
     if account.platform is Platform.DEMO:
         simulate = Platform(str(account.extra.get("simulate", "vk")))
         seed = account.extra.get("seed", config.demo.seed + index)
@@ -45,15 +53,37 @@ def build_adapter(
     )
 
 
+def _mastodon(
+    account: AccountConfig, env: Mapping[str, str], clock: Callable[[], datetime]
+) -> Adapter:
+    if not account.base_url:
+        raise AdapterUnavailable(
+            f"mastodon account {account.name!r} needs base_url (its instance, "
+            "e.g. https://mastodon.social); it is left out"
+        )
+    token = account.token(env)
+    if not token:
+        where = f"set {account.token_env}" if account.token_env else "set token_env in the config"
+        raise AdapterUnavailable(
+            f"mastodon account {account.name!r} has no token: {where}; it is left out"
+        )
+    return MastodonAdapter(account.name, base_url=account.base_url, token=token, clock=clock)
+
+
 def build_sources(
-    config: Config, *, clock: Callable[[], datetime] = utcnow
+    config: Config,
+    *,
+    env: Mapping[str, str] | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> tuple[dict[str, AccountSource], list[str]]:
     """Adapters for every account that has one, and a warning line per account left out."""
     sources: dict[str, AccountSource] = {}
     warnings: list[str] = []
     for index, account in enumerate(config.accounts):
         try:
-            sources[account.name] = build_adapter(account, config, clock=clock, index=index)
+            sources[account.name] = build_adapter(
+                account, config, env=env or {}, clock=clock, index=index
+            )
         except AdapterUnavailable as exc:
             warnings.append(str(exc))
     return sources, warnings
@@ -70,13 +100,17 @@ def open_workspace(
     config: Config,
     *,
     sources: Mapping[str, AccountSource] | None = None,
+    env: Mapping[str, str] | None = None,
     clock: Callable[[], datetime] = utcnow,
     make_id: Callable[[], str] = new_id,
 ) -> Iterator[tuple[Workspace, list[str]]]:
-    """Open the store and build the workspace; closes the store (finishing writes) after."""
+    """Open the store and build the workspace; closes the store (finishing writes) after.
+
+    Without ``sources``, adapters are built from the config, taking tokens from ``env``.
+    """
     warnings: list[str] = []
     if sources is None:
-        sources, warnings = build_sources(config, clock=clock)
+        sources, warnings = build_sources(config, env=env, clock=clock)
     store = Store.open(data_dir)
     try:
         workspace = Workspace(
