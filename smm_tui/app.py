@@ -209,7 +209,7 @@ class SmmApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        rows = help_rows(self.screen.active_bindings, self._key_labels(self.screen.active_bindings))
+        rows = help_rows(self.screen.active_bindings, self.get_key_display)
         self.push_screen(HelpScreen(type(self.screen).__name__.removesuffix("Screen"), rows))
 
     def keys_for(self, binding_id: str) -> str:
@@ -219,9 +219,6 @@ class SmmApp(App[None]):
                 keys = self._keymap_config.get(binding_id, binding.key).split(",")
                 return "/".join(self.get_key_display(Binding(k.strip(), "")) for k in keys)
         return "?"
-
-    def _key_labels(self, active: Mapping[str, object]) -> dict[str, str]:
-        return {key: self.get_key_display(Binding(key, "")) for key in active}
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield SystemCommand("Go to the feed", "Mentions", lambda: self.switch_mode("feed"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import difflib
+import dataclasses
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -127,14 +127,11 @@ def _demo_setup(args: argparse.Namespace, env: dict[str, str]) -> tuple[Config, 
     rate = args.rate if args.rate is not None else base.demo.rate_per_minute
     if rate <= 0:
         raise UserError("--rate must be a positive number of mentions per minute", EXIT_USAGE)
-    demo = type(config.demo)(rate_per_minute=rate, seed=base.demo.seed)
-    config = type(config)(
-        user=config.user,
-        accounts=config.accounts,
-        demo=demo,
+    config = dataclasses.replace(
+        config,
+        demo=dataclasses.replace(base.demo, rate_per_minute=rate),
         keymap=base.keymap,
         departments=base.departments,
-        users=config.users,
         source=base.source,
     )
     # The demo never writes into the real workspace: only --data-dir moves it.
@@ -225,9 +222,3 @@ def _import(data_dir: Path, config: Config, path: Path) -> int:
 def _warn(warnings: list[str]) -> None:
     for line in warnings:
         print(f"smm-tui: warning: {line}", file=sys.stderr)
-
-
-def suggest(name: str, known: Sequence[str]) -> str:
-    """`` (did you mean 'x'?)`` for a near miss, else nothing."""
-    close = difflib.get_close_matches(name, known, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""

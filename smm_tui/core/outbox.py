@@ -23,7 +23,7 @@ from smm_tui.core.context import NotFound, ServiceContext
 from smm_tui.core.models import Draft, Reply, ReplyState, Status, to_iso
 from smm_tui.core.network import AdapterError, ReplyChannel
 from smm_tui.core.repository import Changed, ChangeSet, Collection
-from smm_tui.core.triage import TRANSITIONS
+from smm_tui.core.triage import TRANSITIONS, change_mention
 
 #: How long a claim to send a reply holds even if its owner looks alive.
 SEND_LEASE = timedelta(minutes=10)
@@ -272,12 +272,4 @@ class OutboxService:
         if mention.first_response_at is None:
             fields["first_response_at"] = to_iso(now)
         if fields:
-            changes.patch(Collection.MENTIONS, mention_id, fields)
-            self.ctx.audit(
-                changes,
-                "mention",
-                mention_id,
-                "replied",
-                old=mention.status.value,
-                new=fields.get("status", mention.status.value),
-            )
+            change_mention(self.ctx, changes, mention_id, mention.status, fields, action="replied")

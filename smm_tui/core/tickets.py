@@ -7,7 +7,7 @@ import dataclasses
 from smm_tui.core.context import NotFound, ServiceContext
 from smm_tui.core.models import Status, Ticket, TicketColumn, to_iso
 from smm_tui.core.repository import ChangeSet, Collection
-from smm_tui.core.triage import TRANSITIONS
+from smm_tui.core.triage import TRANSITIONS, change_mention
 
 COLUMNS: tuple[TicketColumn, ...] = tuple(TicketColumn)
 TITLE_LENGTH = 60
@@ -74,16 +74,7 @@ class TicketService:
         fields: dict[str, object] = {"ticket_id": ticket_id}
         if Status.TICKETED in TRANSITIONS[mention.status]:
             fields["status"] = Status.TICKETED.value
-        changes.patch(Collection.MENTIONS, mention_id, fields)
-        self.ctx.audit(
-            changes,
-            "mention",
-            mention_id,
-            "status",
-            old=mention.status.value,
-            new=fields.get("status", mention.status.value),
-            ticket_id=ticket_id,
-        )
+        change_mention(self.ctx, changes, mention_id, mention.status, fields, ticket_id=ticket_id)
 
     async def move(self, ticket_id: str, column: TicketColumn) -> Ticket:
         """Put a ticket in another column; resolving closes every mention it still holds.
@@ -113,14 +104,13 @@ class TicketService:
             record = self.ctx.repo.get(Collection.MENTIONS, mention_id)
             if record is None or any(record.get(k) != v for k, v in expect.items()):
                 continue
-            changes.patch(Collection.MENTIONS, mention_id, {"status": Status.DONE.value}, expect)
-            self.ctx.audit(
+            change_mention(
+                self.ctx,
                 changes,
-                "mention",
                 mention_id,
-                "status",
-                old=Status.TICKETED.value,
-                new=Status.DONE.value,
+                Status.TICKETED,
+                {"status": Status.DONE.value},
+                expect=expect,
                 ticket_id=ticket.id,
             )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from smm_tui.core.context import ServiceContext
 from smm_tui.core.models import Status
@@ -16,6 +16,23 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.TICKETED: frozenset({Status.SEEN, Status.REPLIED, Status.DONE}),
     Status.DONE: frozenset({Status.SEEN}),
 }
+
+
+def change_mention(
+    ctx: ServiceContext,
+    changes: ChangeSet,
+    mention_id: str,
+    old: Status,
+    fields: Mapping[str, object],
+    *,
+    action: str = "status",
+    expect: Mapping[str, object] | None = None,
+    **detail: object,
+) -> None:
+    """Patch a mention and record its audit event (old and new status) together."""
+    changes.patch(Collection.MENTIONS, mention_id, fields, expect)
+    new = fields.get("status", old.value)
+    ctx.audit(changes, "mention", mention_id, action, old=old.value, new=new, **detail)
 
 
 class TriageService:
@@ -34,19 +51,13 @@ class TriageService:
             current = Status(record["status"])
             if target not in TRANSITIONS[current]:
                 continue
-            changes.patch(
-                Collection.MENTIONS,
+            change_mention(
+                self.ctx,
+                changes,
                 mention_id,
+                current,
                 {"status": target.value},
                 expect={"status": current.value},
-            )
-            self.ctx.audit(
-                changes,
-                "mention",
-                mention_id,
-                "status",
-                old=current.value,
-                new=target.value,
             )
         return changes
 

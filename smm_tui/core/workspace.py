@@ -7,7 +7,7 @@ on it). Screens reach services only through it; none does I/O itself.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from smm_tui.core.audit import new_id
@@ -82,7 +82,6 @@ class PollOutcome:
     fetched: int = 0
     stored: int = 0
     error: str | None = None
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 async def poll_account(workspace: Workspace, source: AccountSource) -> PollOutcome:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -14,16 +14,16 @@ from textual.widgets import Footer, Label, Static
 
 
 def help_rows(
-    active: Mapping[str, ActiveBinding], key_display: dict[str, str]
+    active: Mapping[str, ActiveBinding], key_display: Callable[[Binding], str]
 ) -> list[tuple[str, str, str]]:
     """(keys, description, binding id) per action, keys joined, in binding order."""
     grouped: dict[tuple[int, str], tuple[list[str], Binding]] = {}
-    for key, item in active.items():
+    for item in active.values():
         binding = item.binding
         if not binding.id:
             continue  # Textual's own scrolling and focus keys; ours all have ids
         group = grouped.setdefault((id(item.node), binding.action), ([], binding))
-        group[0].append(key_display.get(key, key))
+        group[0].append(key_display(binding))
     rows = []
     for keys, binding in grouped.values():
         description = binding.tooltip or binding.description or binding.action
