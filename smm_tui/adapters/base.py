@@ -18,8 +18,11 @@ from smm_tui.core.network import (
     MentionPage,
     PermanentError,
     PublishedReply,
+    RateBudget,
     RateLimited,
     TransientError,
+    Unverifiable,
+    is_our_reply,
 )
 
 __all__ = [
@@ -30,8 +33,10 @@ __all__ = [
     "MentionPage",
     "PermanentError",
     "PublishedReply",
+    "RateBudget",
     "RateLimited",
     "TransientError",
+    "Unverifiable",
 ]
 
 
@@ -41,6 +46,10 @@ class Adapter(abc.ABC):
     platform: Platform
     #: The most characters (as the network counts them) a reply may have.
     reply_limit: int
+    #: True when the network drops a repeated post with the same idempotency key.
+    idempotent_replies: bool = False
+    #: Seconds between polls, when the adapter knows better than the network's default.
+    poll_interval: float | None = None
 
     def __init__(self, account: str) -> None:
         self.account = account
@@ -64,6 +73,20 @@ class Adapter(abc.ABC):
     @abc.abstractmethod
     async def post_reply(self, mention: Mention, text: str, idempotency_key: str) -> PublishedReply:
         """Publish ``text`` as a reply to ``mention``."""
+
+    async def find_reply(self, mention: Mention, text: str) -> PublishedReply | None:
+        """Our reply with ``text`` below ``mention`` if it is already published (thread check).
+
+        Adapters of networks that cannot read a thread raise :class:`Unverifiable`.
+        """
+        for item in await self.fetch_thread(mention):
+            if is_our_reply(item, mention, text):
+                return PublishedReply(item.external_id, item.url)
+        return None
+
+    def rate_budget(self) -> RateBudget | None:
+        """What is left of the request budget for fetching mentions, if the network says."""
+        return None
 
     def reply_length(self, text: str) -> int:
         """The length of ``text`` as this network counts it against :attr:`reply_limit`."""

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import json
 import logging
+import ssl
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,6 +28,7 @@ from smm_tui.core.network import (
     AuthError,
     NotSent,
     PermanentError,
+    RateBudget,
     RateLimited,
     TransientError,
 )
@@ -34,7 +37,11 @@ __all__ = [
     "DEFAULT_DEADLINE",
     "DEFAULT_TIMEOUT",
     "CallContext",
+    "RateBudgets",
+    "auth_error",
     "decode_json",
+    "exchange",
+    "header_int",
     "make_client",
     "parse_retry_after",
     "redact",
@@ -55,6 +62,16 @@ _MESSAGE_EXCERPT = 160
 ResetParser = Callable[[httpx.Response], datetime | None]
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context for every client: loading the CA bundle costs 25-75 ms each time.
+
+    Built as httpx builds its own, so ``SSL_CERT_FILE`` and ``SSL_CERT_DIR`` (a
+    bank's inspecting proxy) are honoured.
+    """
+    return httpx.create_ssl_context(trust_env=True)
+
+
 def make_client(
     *,
     timeout: httpx.Timeout = DEFAULT_TIMEOUT,
@@ -65,6 +82,7 @@ def make_client(
     return httpx.AsyncClient(
         timeout=timeout,
         transport=transport,
+        verify=_tls_context(),
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=2),
         follow_redirects=False,
         headers={"User-Agent": "smm-tui"},
@@ -86,7 +104,8 @@ class CallContext:
     """Who is calling, for messages, and how: the account, its secrets, the deadline.
 
     ``reset_parser`` reads a network's own rate-limit reset header when a 429
-    carries no ``Retry-After``.
+    carries no ``Retry-After``. ``token_hint`` says where the token comes from
+    (the variable named by ``token_env``), so an auth failure can say what to fix.
     """
 
     network: str
@@ -95,6 +114,7 @@ class CallContext:
     deadline: float = DEFAULT_DEADLINE
     clock: Callable[[], datetime] = utcnow
     reset_parser: ResetParser | None = field(default=None)
+    token_hint: str = ""
 
     @property
     def who(self) -> str:
@@ -115,12 +135,34 @@ async def send(
 ) -> httpx.Response:
     """Send one request within ``ctx.deadline``; a non-2xx answer raises a typed error.
 
-    Raises :class:`NotSent` when the request never left (connect phase or pool),
-    :class:`TransientError` for other transport failures, timeouts and 5xx,
-    :class:`AuthError` for 401/403, :class:`RateLimited` for 429 and
+    Transport failures map as in :func:`exchange`; then :class:`AuthError` for
+    401/403, :class:`RateLimited` for 429, :class:`TransientError` for 5xx and
     :class:`PermanentError` for the other 4xx.
     """
     where = f"{method} {_path_of(url, ctx)}"
+    response = await exchange(client, ctx, method, url, where=where, **kwargs)
+    raise_for_status(response, ctx, where)
+    return response
+
+
+async def exchange(
+    client: httpx.AsyncClient,
+    ctx: CallContext,
+    method: str,
+    url: str,
+    *,
+    where: str | None = None,
+    **kwargs: Any,
+) -> httpx.Response:
+    """Send one request within ``ctx.deadline`` and return the answer, whatever its status.
+
+    For networks that say more in an error body than its status does (Telegram's
+    ``ok: false``, XRPC's ``ExpiredToken`` on a 400). Raises :class:`NotSent`
+    when the request never left (connect phase or pool) and
+    :class:`TransientError` for other transport failures and timeouts.
+    ``where`` names the call in messages (default: method and path, redacted).
+    """
+    where = where or f"{method} {_path_of(url, ctx)}"
     try:
         async with asyncio.timeout(ctx.deadline):
             response = await client.request(method, url, **kwargs)
@@ -133,7 +175,6 @@ async def send(
     except httpx.InvalidURL:
         raise PermanentError(f"{ctx.who}: {where}: invalid URL (check base_url)") from None
     logger.debug("%s: %s -> HTTP %d", ctx.who, where, response.status_code)
-    raise_for_status(response, ctx, where)
     return response
 
 
@@ -143,9 +184,7 @@ def raise_for_status(response: httpx.Response, ctx: CallContext, where: str) -> 
     if 200 <= code < 300:
         return
     if code in (401, 403):
-        raise AuthError(
-            f"{ctx.who}: token refused (HTTP {code}); check the variable named by token_env"
-        )
+        raise auth_error(ctx, f"HTTP {code}")
     if code == 429:
         retry_at = _retry_at(response, ctx)
         raise RateLimited(f"{ctx.who}: rate limited until {retry_at.isoformat()}", retry_at)
@@ -153,6 +192,77 @@ def raise_for_status(response: httpx.Response, ctx: CallContext, where: str) -> 
         raise TransientError(f"{ctx.who}: {where} answered HTTP {code}")
     detail = _error_detail(response, ctx)
     raise PermanentError(f"{ctx.who}: {where} refused (HTTP {code}){detail}")
+
+
+def auth_error(ctx: CallContext, detail: str) -> AuthError:
+    """The error for refused credentials, saying in words what to fix.
+
+    For example: ``vk account 'bank-vk': token refused or expired (error 5): set BANK_VK_TOKEN``.
+    """
+    fix = f"set {ctx.token_hint}" if ctx.token_hint else "check the account's token_env"
+    return AuthError(f"{ctx.who}: token refused or expired ({ctx.clean(detail)}): {fix}")
+
+
+class RateBudgets:
+    """The request budgets a network reports, one per bucket (an endpoint or a group).
+
+    Adapters :meth:`note` what each answer's rate-limit headers say and call
+    :meth:`check` before sending, so nothing is sent to a bucket whose budget is
+    spent until its reset time. :meth:`summary` is what the health strip shows.
+    """
+
+    def __init__(self, ctx: CallContext, main_bucket: str = "mentions") -> None:
+        self._ctx = ctx
+        self._main = main_bucket
+        self._budgets: dict[str, RateBudget] = {}
+
+    def check(self, bucket: str) -> None:
+        """Raise :class:`RateLimited` if ``bucket``'s budget is spent and not yet reset."""
+        budget = self._budgets.get(bucket)
+        if budget is not None and budget.spent(self._ctx.clock()):
+            assert budget.reset_at is not None
+            raise RateLimited(
+                f"{self._ctx.who}: rate budget spent until {budget.reset_at.isoformat()}",
+                budget.reset_at,
+            )
+
+    def note(
+        self,
+        bucket: str,
+        *,
+        remaining: int | None,
+        limit: int | None = None,
+        reset_at: datetime | None = None,
+    ) -> None:
+        """Record what the network said of ``bucket``; unknown parts keep their last value."""
+        old = self._budgets.get(bucket, RateBudget())
+        self._budgets[bucket] = RateBudget(
+            remaining if remaining is not None else old.remaining,
+            limit if limit is not None else old.limit,
+            reset_at if reset_at is not None else old.reset_at,
+        )
+
+    def exhaust(self, bucket: str, until: datetime) -> None:
+        """Mark ``bucket`` spent until ``until`` (after a 429 or an in-body limit error)."""
+        self.note(bucket, remaining=0, reset_at=until)
+
+    def get(self, bucket: str) -> RateBudget | None:
+        """The last known budget of ``bucket``."""
+        return self._budgets.get(bucket)
+
+    def summary(self) -> RateBudget | None:
+        """The main bucket's budget, or a spent one if any bucket is spent right now."""
+        now = self._ctx.clock()
+        spent = [b for b in self._budgets.values() if b.spent(now)]
+        if spent:
+            return max(spent, key=lambda b: b.reset_at or now)
+        return self._budgets.get(self._main)
+
+
+def header_int(response: httpx.Response, name: str) -> int | None:
+    """An integer header's value, or None when missing or not a number."""
+    value = response.headers.get(name, "").strip()
+    return int(value) if value.isdigit() else None
 
 
 def decode_json(response: httpx.Response, ctx: CallContext) -> Any:

@@ -25,6 +25,7 @@ from smm_tui.adapters.base import (
     Identity,
     MentionPage,
     PublishedReply,
+    RateBudget,
     RateLimited,
     TransientError,
 )
@@ -39,19 +40,22 @@ PAGE_LIMIT = 40
 #: A safety stop: at 40 a page, this is 4 000 mentions in one catch-up.
 MAX_PAGES = 100
 _PRIVATE_VISIBILITIES = ("direct", "private")
+_BUCKET = "account"
 _LINK_PART = re.compile(r'<([^>]*)>\s*;\s*rel="?([^";,]+)"?')
 
 
 class MastodonAdapter(Adapter):
     """One Mastodon account on one instance, spoken to with a user token.
 
-    ``rate_remaining`` and ``rate_reset`` hold the last ``X-RateLimit-*`` values
-    seen; while the budget is spent, calls raise :class:`RateLimited` without
-    sending anything.
+    The last ``X-RateLimit-*`` values seen are kept (:meth:`rate_budget`);
+    while the budget is spent, calls raise :class:`RateLimited` without sending
+    anything. Mastodon honours ``Idempotency-Key``, so a reply whose answer was
+    lost may be posted again with the same key.
     """
 
     platform = Platform.MASTODON
     reply_limit = limits.REPLY_LIMITS[Platform.MASTODON]
+    idempotent_replies = True
 
     def __init__(
         self,
@@ -62,6 +66,7 @@ class MastodonAdapter(Adapter):
         client: httpx.AsyncClient | None = None,
         clock: Callable[[], datetime] = utcnow,
         deadline: float = http.DEFAULT_DEADLINE,
+        token_hint: str = "",
     ) -> None:
         super().__init__(account)
         self._base = base_url.rstrip("/")
@@ -72,17 +77,22 @@ class MastodonAdapter(Adapter):
             deadline=deadline,
             clock=clock,
             reset_parser=_reset_time,
+            token_hint=token_hint,
         )
         self._auth = {"Authorization": f"Bearer {token}"}
         self._client = client if client is not None else http.make_client()
         self._owns_client = client is None
         self._clock = clock
         self._visibility: dict[str, str] = {}
-        self.rate_remaining: int | None = None
-        self.rate_reset: datetime | None = None
+        # Mastodon's limits are per account across endpoints: one bucket.
+        self._budgets = http.RateBudgets(self._ctx)
 
     def __repr__(self) -> str:
         return f"MastodonAdapter(account={self.account!r}, base_url={self._base!r})"
+
+    def rate_budget(self) -> RateBudget | None:
+        """The last ``X-RateLimit-*`` values Mastodon sent."""
+        return self._budgets.get(_BUCKET)
 
     def reply_length(self, text: str) -> int:
         """The length of ``text`` as Mastodon counts it."""
@@ -111,8 +121,9 @@ class MastodonAdapter(Adapter):
             if not items:
                 break
             pages.append(items)
-            caught_up = len(items) < PAGE_LIMIT or prev_min_id in (None, min_id)
-            if cursor is None or caught_up:
+            # A short page does not prove we caught up (servers may cap the limit
+            # lower than we ask): only an empty page or a missing link does.
+            if cursor is None or prev_min_id in (None, min_id):
                 break
             min_id = prev_min_id
         newest = str(pages[-1][0]["id"]) if pages else cursor
@@ -159,16 +170,21 @@ class MastodonAdapter(Adapter):
     # -- requests -------------------------------------------------------------
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        self._check_budget()
+        self._budgets.check(_BUCKET)
         headers = {**self._auth, **kwargs.pop("headers", {})}
         try:
             response = await http.send(
                 self._client, self._ctx, method, self._base + path, headers=headers, **kwargs
             )
-        except RateLimited:
-            self.rate_remaining = 0
+        except RateLimited as exc:
+            self._budgets.exhaust(_BUCKET, exc.retry_at)
             raise
-        self._note_budget(response)
+        self._budgets.note(
+            _BUCKET,
+            remaining=http.header_int(response, "X-RateLimit-Remaining"),
+            limit=http.header_int(response, "X-RateLimit-Limit"),
+            reset_at=_reset_time(response),
+        )
         return response
 
     async def _get_json(self, path: str, params: Any = None) -> Any:
@@ -209,25 +225,6 @@ class MastodonAdapter(Adapter):
                 raise self._malformed("status")
             original = str(status.get("visibility") or "public")
         return original if original in (*_PRIVATE_VISIBILITIES, "unlisted") else "public"
-
-    # -- rate budget ----------------------------------------------------------
-
-    def _check_budget(self) -> None:
-        if self.rate_remaining != 0 or self.rate_reset is None:
-            return
-        if self.rate_reset > self._clock():
-            raise RateLimited(
-                f"{self._ctx.who}: rate budget spent until {self.rate_reset.isoformat()}",
-                self.rate_reset,
-            )
-
-    def _note_budget(self, response: httpx.Response) -> None:
-        remaining = response.headers.get("X-RateLimit-Remaining")
-        if remaining is not None and remaining.strip().isdigit():
-            self.rate_remaining = int(remaining)
-        reset = _reset_time(response)
-        if reset is not None:
-            self.rate_reset = reset
 
     # -- conversion -----------------------------------------------------------
 

@@ -109,11 +109,14 @@ class ContestService:
             raise ContestError(one_line(f"no adapter for account {contest.account}"))
         try:
             comments = await source.fetch_post_comments(contest.post_external_id)
+            brand = await source.verify()
         except AdapterError as exc:
             reason = str(exc) or type(exc).__name__
             message = f"could not fetch the contest post's comments: {reason}"
             raise ContestError(one_line(message)) from exc
-        changed = await self.collect(contest_id, comments)
+        # The brand's own comments ("Good luck, everyone!") are not entries.
+        entrants = [c for c in comments if c.author.id != brand.user_id]
+        changed = await self.collect(contest_id, entrants)
         return len(changed.of(Collection.ENTRIES))
 
     async def run_draw(self, contest_id: str, seed: str | None = None) -> Contest:

@@ -238,7 +238,10 @@ class Reply:
     """An answer to a mention, recorded in the outbox before it is sent.
 
     While ``sending``, ``claimed_by`` names the process publishing it
-    (``host:pid``) and ``claimed_at`` when it took the claim.
+    (``host:pid``) and ``claimed_at`` when it took the claim. ``uncertain`` is
+    set when a failed attempt may nevertheless have reached the network (the
+    answer was lost after the request went out): before it is sent again, the
+    thread is checked for it.
     """
 
     id: str
@@ -256,6 +259,7 @@ class Reply:
     attempts: int = 0
     claimed_by: str | None = None
     claimed_at: datetime | None = None
+    uncertain: bool = False
     rev: int = 0
 
     def to_record(self) -> dict[str, Any]:
@@ -276,6 +280,7 @@ class Reply:
             "attempts": self.attempts,
             "claimed_by": self.claimed_by,
             "claimed_at": to_iso(self.claimed_at),
+            "uncertain": self.uncertain,
             "rev": self.rev,
         }
 
@@ -298,6 +303,7 @@ class Reply:
             attempts=int(record.get("attempts") or 0),
             claimed_by=record.get("claimed_by"),
             claimed_at=from_iso(record.get("claimed_at")),
+            uncertain=bool(record.get("uncertain", False)),
             rev=int(record.get("rev") or 0),
         )
 

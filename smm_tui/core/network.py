@@ -44,6 +44,13 @@ class PermanentError(AdapterError):
     """A request the network will never accept as it is (a deleted post, a bad id)."""
 
 
+class Unverifiable(PermanentError):
+    """The network offers no way to look for a reply we may already have published.
+
+    Telegram's Bot API, for one, cannot read a chat's history.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class Identity:
     """Who the account is on its network."""
@@ -62,6 +69,22 @@ class MentionPage:
 
 
 @dataclass(frozen=True, slots=True)
+class RateBudget:
+    """What is left of an account's request budget, as the network last told us.
+
+    Any part may be unknown (None). ``reset_at`` is when the budget refills (UTC).
+    """
+
+    remaining: int | None = None
+    limit: int | None = None
+    reset_at: datetime | None = None
+
+    def spent(self, now: datetime) -> bool:
+        """Whether nothing may be sent before ``reset_at``."""
+        return self.remaining == 0 and self.reset_at is not None and self.reset_at > now
+
+
+@dataclass(frozen=True, slots=True)
 class PublishedReply:
     """What the network answered when a reply was published."""
 
@@ -70,14 +93,39 @@ class PublishedReply:
 
 
 class ReplyChannel(Protocol):
-    """The part of an adapter the outbox uses."""
+    """The part of an adapter the outbox uses.
+
+    ``idempotent_replies`` is True when the network itself drops a repeated
+    post with the same idempotency key (Mastodon's ``Idempotency-Key``), so a
+    post whose answer was lost may simply be sent again.
+    """
 
     account: str
+    idempotent_replies: bool
 
-    async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
-        """The thread around a mention, including our own replies."""
+    async def find_reply(self, mention: Mention, text: str) -> PublishedReply | None:
+        """Our reply with ``text`` below ``mention``, if it is already published.
+
+        Raises :class:`Unverifiable` when the network cannot tell.
+        """
         ...
 
     async def post_reply(self, mention: Mention, text: str, idempotency_key: str) -> PublishedReply:
         """Publish a reply."""
         ...
+
+
+def is_our_reply(candidate: Mention, mention: Mention, text: str) -> bool:
+    """Whether ``candidate`` (from a thread) is a reply with ``text`` directly below ``mention``.
+
+    Networks may add to what we sent (Mastodon prefixes ``@author``), so the
+    candidate need only contain our text, whitespace and case aside.
+    """
+    if candidate.parent_external_id != mention.external_id:
+        return False
+    wanted = _comparable(text)
+    return bool(wanted) and wanted in _comparable(candidate.text)
+
+
+def _comparable(text: str) -> str:
+    return " ".join(text.split()).casefold()

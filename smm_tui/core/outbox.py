@@ -11,29 +11,59 @@ process that died, or whose claim is older than :data:`SEND_LEASE`, was
 interrupted mid-POST: whoever takes it over checks the thread for it before
 anything is sent again, so no reply is published twice. A ``sending`` reply
 whose claimant is alive is left alone.
+
+A POST is repeated automatically only when it certainly did not reach the
+network: it failed before it left (:class:`NotSent`), or the network drops
+repeats of the same idempotency key (Mastodon). Any other failure after the
+request went out leaves the reply ``failed`` and ``uncertain``; the next
+attempt looks for it in the thread before posting again.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from smm_tui.core.context import NotFound, ServiceContext
-from smm_tui.core.models import Draft, Reply, ReplyState, Status, to_iso
-from smm_tui.core.network import AdapterError, ReplyChannel
+from smm_tui.core.models import Draft, Mention, Reply, ReplyState, Status, to_iso
+from smm_tui.core.network import (
+    AdapterError,
+    NotSent,
+    PublishedReply,
+    ReplyChannel,
+    TransientError,
+    Unverifiable,
+)
 from smm_tui.core.repository import Changed, ChangeSet, Collection
 from smm_tui.core.triage import TRANSITIONS, change_mention
 
 #: How long a claim to send a reply holds even if its owner looks alive.
 SEND_LEASE = timedelta(minutes=10)
+#: Pauses (seconds) before each automatic repeat of a POST that is safe to repeat.
+RETRY_DELAYS: tuple[float, ...] = (1.0, 4.0)
+#: Why an uncertain reply on a network without threads is not sent again by itself.
+UNVERIFIABLE = (
+    "may already be published, and this network cannot show the thread: "
+    "check the chat, then send again with force"
+)
+
+Sleep = Callable[[float], Awaitable[None]]
 
 
 class OutboxService:
     """Keeps drafts, queues replies and publishes them through an adapter."""
 
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        *,
+        retry_delays: Sequence[float] = RETRY_DELAYS,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
         self.ctx = ctx
+        self.retry_delays = tuple(retry_delays)
+        self._sleep = sleep
 
     # -- drafts -------------------------------------------------------------------
 
@@ -144,11 +174,14 @@ class OutboxService:
         await self.ctx.commit(changes)
         return self.reply(reply.id)
 
-    async def send(self, reply_id: str, channel: ReplyChannel) -> Reply:
+    async def send(self, reply_id: str, channel: ReplyChannel, *, force: bool = False) -> Reply:
         """Publish a queued or failed reply; its outcome is durable when this returns.
 
-        A reply in ``sending`` is recovered (see :meth:`recover`) if its claim
-        was abandoned, and otherwise returned unchanged: its sender is at work.
+        A reply whose last attempt may have reached the network is first looked
+        for in the thread; ``force`` skips that check (for networks that cannot
+        show one, once a person has looked). A reply in ``sending`` is recovered
+        (see :meth:`recover`) if its claim was abandoned, and otherwise returned
+        unchanged: its sender is at work.
         """
         reply = self.reply(reply_id)
         if reply.state is ReplyState.SENT:
@@ -158,11 +191,9 @@ class OutboxService:
         if not await self._claim(reply):
             return self.reply(reply_id)  # another process claimed it first
         mention = self.ctx.mention(reply.mention_id)
-        try:
-            published = await channel.post_reply(mention, reply.text, idempotency_key=reply.id)
-        except AdapterError as exc:
-            return await self._fail(reply_id, str(exc) or type(exc).__name__)
-        return await self._confirm(reply_id, published.external_id, published.url)
+        if reply.uncertain and not force:
+            return await self._check_then_post(reply, mention, channel)
+        return await self._post(reply, mention, channel)
 
     async def recover(self, reply_id: str, channel: ReplyChannel) -> Reply:
         """Settle a reply whose send was abandoned mid-POST by looking for it in the thread.
@@ -176,16 +207,57 @@ class OutboxService:
         if not await self._take_over(reply_id):
             return self.reply(reply_id)
         mention = self.ctx.mention(reply.mention_id)
-        try:
-            thread = await channel.fetch_thread(mention)
-        except AdapterError as exc:
-            return await self._fail(reply_id, f"interrupted; could not check the thread: {exc}")
-        for item in thread:
-            if item.parent_external_id == mention.external_id and item.text == reply.text:
-                return await self._confirm(reply_id, item.external_id, item.url)
+        found = await self._look_for(reply, mention, channel, interrupted=True)
+        if isinstance(found, Reply):
+            return found
+        if found is not None:
+            return await self._confirm(reply_id, found.external_id, found.url)
         return await self._fail(
             reply_id, "interrupted while sending and not found in the thread; send it again"
         )
+
+    async def _check_then_post(
+        self, reply: Reply, mention: Mention, channel: ReplyChannel
+    ) -> Reply:
+        found = await self._look_for(reply, mention, channel, interrupted=False)
+        if isinstance(found, Reply):
+            return found
+        if found is not None:
+            return await self._confirm(reply.id, found.external_id, found.url)
+        return await self._post(reply, mention, channel)
+
+    async def _look_for(
+        self, reply: Reply, mention: Mention, channel: ReplyChannel, *, interrupted: bool
+    ) -> PublishedReply | Reply | None:
+        """Our reply in the thread, None if absent, or the settled reply when we cannot tell."""
+        prefix = "interrupted; " if interrupted else ""
+        try:
+            return await channel.find_reply(mention, reply.text)
+        except Unverifiable:
+            return await self._fail(reply.id, prefix + UNVERIFIABLE, uncertain=True)
+        except AdapterError as exc:
+            error = f"{prefix}may already be published; could not check the thread: {exc}"
+            return await self._fail(reply.id, error, uncertain=True)
+
+    async def _post(self, reply: Reply, mention: Mention, channel: ReplyChannel) -> Reply:
+        """POST the reply, repeating it only while a repeat cannot publish it twice."""
+        for delay in (*self.retry_delays, None):
+            try:
+                published = await channel.post_reply(mention, reply.text, idempotency_key=reply.id)
+            except NotSent as exc:
+                error, uncertain = str(exc), False
+            except TransientError as exc:
+                error, uncertain = str(exc), True
+                if not channel.idempotent_replies:
+                    return await self._fail(reply.id, _maybe_sent(error), uncertain=True)
+            except AdapterError as exc:
+                return await self._fail(reply.id, str(exc) or type(exc).__name__)
+            else:
+                return await self._confirm(reply.id, published.external_id, published.url)
+            if delay is None:
+                break
+            await self._sleep(delay)
+        return await self._fail(reply.id, _maybe_sent(error) if uncertain else error, uncertain)
 
     async def _claim(self, reply: Reply) -> bool:
         """Move a queued or failed reply to ``sending`` in our name; False if someone was first."""
@@ -227,14 +299,14 @@ class OutboxService:
             return None
         return dict(expect)
 
-    async def _fail(self, reply_id: str, error: str) -> Reply:
+    async def _fail(self, reply_id: str, error: str, uncertain: bool = False) -> Reply:
         expect = await self._still_ours(reply_id)
         if expect is None:
             return self.reply(reply_id)
         changes = ChangeSet().patch(
             Collection.REPLIES,
             reply_id,
-            {"state": ReplyState.FAILED.value, "error": error},
+            {"state": ReplyState.FAILED.value, "error": error, "uncertain": uncertain},
             expect=expect,
         )
         self.ctx.audit(changes, "reply", reply_id, "failed", error=error)
@@ -256,6 +328,7 @@ class OutboxService:
                 "external_id": external_id,
                 "url": url,
                 "error": None,
+                "uncertain": False,
             },
             expect=expect,
         )
@@ -273,3 +346,7 @@ class OutboxService:
             fields["first_response_at"] = to_iso(now)
         if fields:
             change_mention(self.ctx, changes, mention_id, mention.status, fields, action="replied")
+
+
+def _maybe_sent(error: str) -> str:
+    return f"{error}; it may have been published: the thread is checked before it is sent again"

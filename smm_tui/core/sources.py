@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from smm_tui.core.models import Mention, Platform
-from smm_tui.core.network import MentionPage, PublishedReply
+from smm_tui.core.network import Identity, MentionPage, PublishedReply, RateBudget
 
 
 class AccountSource(Protocol):
@@ -14,6 +14,20 @@ class AccountSource(Protocol):
     account: str
     platform: Platform
     reply_limit: int
+    idempotent_replies: bool
+    poll_interval: float | None
+
+    async def verify(self) -> Identity:
+        """Check the credentials; say who the account is."""
+        ...
+
+    def rate_budget(self) -> RateBudget | None:
+        """What is left of the mention-fetching budget, if known."""
+        ...
+
+    async def find_reply(self, mention: Mention, text: str) -> PublishedReply | None:
+        """Our already-published reply below a mention, if any."""
+        ...
 
     def reply_length(self, text: str) -> int:
         """Length of ``text`` as the network counts it."""

@@ -125,6 +125,9 @@ class TestServer:
 def _handler_class(server: TestServer) -> type[BaseHTTPRequestHandler]:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; with Nagle, every request after the
+        # first on a connection waits ~40 ms for the delayed ACK.
+        disable_nagle_algorithm = True
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

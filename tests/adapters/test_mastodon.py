@@ -8,7 +8,6 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -36,11 +35,10 @@ from tests.adapters.httpserver import (
     truncated_json,
     unused_port,
 )
+from tests.recorded import FIXTURES, cassette
 
 # shared/ sits beside the project checkout, in development and in CI alike.
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
 API = FIXTURES / "api" / "mastodon"
-RECORDED = FIXTURES / "recorded" / "mastodon"
 CANARY = "CANARY-tok/7f3a+x=="
 ACCOUNT = "bank-mastodon"
 NOW = datetime(2025, 1, 1, 9, 16, tzinfo=UTC)
@@ -89,48 +87,8 @@ def http_headers(name: str) -> dict[str, str]:
 
 
 def recorded_bodies(name: str) -> list[tuple[str, str]]:
-    """(request uri, response body) pairs of a VCR cassette.
-
-    PyYAML is not installed; the bodies are YAML single-quoted scalars, folded
-    over several lines, which is all this reads.
-    """
-    text = (RECORDED / name).read_text()
-    pairs: list[tuple[str, str]] = []
-    uri = ""
-    position = 0
-    while True:
-        uri_at = text.find("    uri: ", position)
-        body_at = text.find("      string: '", position)
-        if body_at < 0:
-            return pairs
-        if 0 <= uri_at < body_at:
-            end = text.index("\n", uri_at)
-            uri = text[uri_at + len("    uri: ") : end]
-        body, position = _single_quoted(text, body_at + len("      string: '"))
-        pairs.append((uri, body))
-
-
-def _single_quoted(text: str, start: int) -> tuple[str, int]:
-    out: list[str] = []
-    i = start
-    while True:
-        char = text[i]
-        if char == "'":
-            if text[i + 1] == "'":
-                out.append("'")
-                i += 2
-                continue
-            return "".join(out), i + 1
-        if char == "\n":
-            while out and out[-1] == " ":
-                out.pop()
-            i += 1
-            while text[i] == " ":
-                i += 1
-            out.append(" ")
-            continue
-        out.append(char)
-        i += 1
+    """(request uri, response body) pairs of a Mastodon.py VCR cassette."""
+    return [(exchange.uri, exchange.body) for exchange in cassette("mastodon", name)]
 
 
 def notification(k: int, template: dict[str, Any]) -> dict[str, Any]:
@@ -222,8 +180,10 @@ async def test_first_poll_returns_recent_page_oldest_first(http_server: TestServ
         "113749000000000500",
     )
     assert [m.language for m in page.mentions] == ["en", "ar", "ru"]
-    assert adapter.rate_remaining == 287
-    assert adapter.rate_reset == datetime(2025, 1, 1, 9, 20, tzinfo=UTC)
+    budget = adapter.rate_budget()
+    assert budget is not None
+    assert budget.remaining == 287
+    assert budget.reset_at == datetime(2025, 1, 1, 9, 20, tzinfo=UTC)
     (request,) = http_server.requests
     assert request.query == {"types[]": ["mention"], "limit": ["40"]}
     assert request.headers["authorization"] == f"Bearer {CANARY}"
@@ -245,9 +205,11 @@ async def test_pages_newer_via_link_until_caught_up(http_server: TestServer) -> 
 
     assert [m.text for m in page.mentions] == [f"mention {k}" for k in range(1, 46)]
     assert page.cursor == items[-1]["id"]
+    # A short page is not proof of the end (servers cap limits): one empty page is.
     assert [r.query["min_id"] for r in http_server.requests] == [
         ["old-cursor"],
         [items[39]["id"]],
+        [items[44]["id"]],
     ]
 
 
@@ -307,8 +269,10 @@ async def test_recorded_mentions_only_response(http_server: TestServer) -> None:
     assert mention.text == "@mastodonpy_test hello!"
     assert mention.author.handle == "@admin"
     assert mention.url.startswith("http://localhost:3000/@admin/")
-    assert adapter.rate_reset == datetime(2026, 8, 1, 13, 55, 0, 940463, tzinfo=UTC)
-    assert adapter.rate_remaining == 299
+    budget = adapter.rate_budget()
+    assert budget is not None
+    assert budget.reset_at == datetime(2026, 8, 1, 13, 55, 0, 940463, tzinfo=UTC)
+    assert budget.remaining == 299
 
 
 # -- threads -----------------------------------------------------------------
@@ -409,8 +373,8 @@ async def test_401_is_an_auth_error_naming_the_account(http_server: TestServer) 
     with pytest.raises(AuthError) as caught:
         await adapter_for(http_server).fetch_mentions(None)
     assert str(caught.value) == (
-        "mastodon account 'bank-mastodon': token refused (HTTP 401); "
-        "check the variable named by token_env"
+        "mastodon account 'bank-mastodon': token refused or expired (HTTP 401): "
+        "check the account's token_env"
     )
 
 
@@ -423,7 +387,8 @@ async def test_429_with_iso_reset_is_rate_limited(http_server: TestServer) -> No
     with pytest.raises(RateLimited) as caught:
         await adapter.fetch_mentions(None)
     assert caught.value.retry_at == datetime(2025, 1, 1, 9, 20, tzinfo=UTC)
-    assert adapter.rate_remaining == 0
+    budget = adapter.rate_budget()
+    assert budget is not None and budget.remaining == 0
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from typing import Literal
 import orjson
 
 from smm_tui.core.models import Author, Mention
-from smm_tui.core.network import PublishedReply, TransientError
+from smm_tui.core.network import PublishedReply, TransientError, is_our_reply
 from smm_tui.core.workspace import Workspace
 from smm_tui.store.store import Store
 
@@ -47,6 +47,7 @@ class FileChannel:
         block: Block = None,
     ) -> None:
         self.account = account
+        self.idempotent_replies = False
         self.publications = publications
         self.entered = entered
         self.gate = gate
@@ -55,6 +56,12 @@ class FileChannel:
     async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
         lines = self.publications.read_text().splitlines() if self.publications.exists() else []
         return tuple(self._published(mention, n, line) for n, line in enumerate(lines, 1))
+
+    async def find_reply(self, mention: Mention, text: str) -> PublishedReply | None:
+        for item in await self.fetch_thread(mention):
+            if is_our_reply(item, mention, text):
+                return PublishedReply(item.external_id, item.url)
+        return None
 
     async def post_reply(self, mention: Mention, text: str, idempotency_key: str) -> PublishedReply:
         if self.block == "before":

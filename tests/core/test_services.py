@@ -22,7 +22,16 @@ from smm_tui.core.models import (
     TicketColumn,
     to_iso,
 )
-from smm_tui.core.network import MentionPage, PermanentError, PublishedReply, TransientError
+from smm_tui.core.network import (
+    Identity,
+    MentionPage,
+    NotSent,
+    PermanentError,
+    PublishedReply,
+    TransientError,
+    Unverifiable,
+    is_our_reply,
+)
 from smm_tui.core.outbox import SEND_LEASE
 from smm_tui.core.repository import ChangeSet, Collection
 from smm_tui.core.threads import ThreadResult
@@ -47,12 +56,19 @@ class FakeChannel:
 
     def __init__(self, account: str = "bank-vk") -> None:
         self.account = account
+        self.idempotent_replies = False
         self.published: list[tuple[str, str]] = []
         self.fail_with: Exception | None = None
         self.thread: tuple[Mention, ...] = ()
 
     async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
         return self.thread
+
+    async def find_reply(self, mention: Mention, text: str) -> PublishedReply | None:
+        for item in await self.fetch_thread(mention):
+            if is_our_reply(item, mention, text):
+                return PublishedReply(item.external_id, item.url)
+        return None
 
     async def post_reply(self, mention: Mention, text: str, idempotency_key: str) -> PublishedReply:
         if self.fail_with is not None:
@@ -150,12 +166,121 @@ def test_failed_reply_can_be_retried(workspace: Workspace) -> None:
     run(workspace.ingest.ingest([mention]))
     reply = run(workspace.outbox.queue(mention.id, "Hello"))
     channel = FakeChannel()
-    channel.fail_with = TransientError("timed out")
+    channel.fail_with = PermanentError("post deleted")
     failed = run(workspace.outbox.send(reply.id, channel))
-    assert failed.state is ReplyState.FAILED and failed.error == "timed out"
+    assert failed.state is ReplyState.FAILED and failed.error == "post deleted"
+    assert not failed.uncertain
     channel.fail_with = None
     assert run(workspace.outbox.send(reply.id, channel)).state is ReplyState.SENT
     assert workspace.outbox.reply(reply.id).attempts == 2
+
+
+class ThreadedChannel(FakeChannel):
+    """A channel whose published replies show in the thread, and that can fail N posts."""
+
+    def __init__(self, *, idempotent: bool = False) -> None:
+        super().__init__()
+        self.idempotent_replies = idempotent
+        self.failures: list[Exception] = []
+        self.commit_before_failing = False
+        self.posts = 0
+
+    async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
+        return tuple(
+            dataclasses.replace(
+                make_mention(50 + n, text=text, parent_external_id=parent),
+                external_id=f"r{n}",
+            )
+            for n, (parent, text) in enumerate(self.published, 1)
+        )
+
+    async def post_reply(self, mention: Mention, text: str, idempotency_key: str) -> PublishedReply:
+        self.posts += 1
+        if self.failures:
+            failure = self.failures.pop(0)
+            if self.commit_before_failing:
+                self.published.append((mention.external_id, text))
+            raise failure
+        self.published.append((mention.external_id, text))
+        return PublishedReply(f"r{len(self.published)}", f"https://vk.com/r{len(self.published)}")
+
+
+def queued(workspace: Workspace, text: str = "Hello") -> str:
+    workspace.outbox.retry_delays = (0.0, 0.0)
+    mention = make_mention(1)
+    run(workspace.ingest.ingest([mention]))
+    return run(workspace.outbox.queue(mention.id, text)).id
+
+
+def test_a_post_that_never_left_is_repeated_automatically(workspace: Workspace) -> None:
+    reply_id = queued(workspace)
+    channel = ThreadedChannel()
+    channel.failures = [NotSent("connect refused"), NotSent("connect refused")]
+    sent = run(workspace.outbox.send(reply_id, channel))
+    assert sent.state is ReplyState.SENT
+    assert channel.posts == 3 and len(channel.published) == 1
+
+
+def test_a_post_that_never_left_fails_certain_after_the_retries(workspace: Workspace) -> None:
+    reply_id = queued(workspace)
+    channel = ThreadedChannel()
+    channel.failures = [NotSent("connect refused")] * 3
+    failed = run(workspace.outbox.send(reply_id, channel))
+    assert failed.state is ReplyState.FAILED and not failed.uncertain
+    assert failed.error == "connect refused"
+
+
+def test_a_lost_answer_is_not_repeated_but_checked_in_the_thread(workspace: Workspace) -> None:
+    reply_id = queued(workspace)
+    channel = ThreadedChannel()
+    channel.commit_before_failing = True
+    channel.failures = [TransientError("timed out after sending")]
+    failed = run(workspace.outbox.send(reply_id, channel))
+    assert failed.state is ReplyState.FAILED and failed.uncertain
+    assert channel.posts == 1
+    assert "may have been published" in (failed.error or "")
+    sent = run(workspace.outbox.send(reply_id, channel))
+    assert sent.state is ReplyState.SENT and sent.external_id == "r1" and not sent.uncertain
+    assert channel.posts == 1 and len(channel.published) == 1
+
+
+def test_an_uncertain_reply_not_in_the_thread_is_posted_again(workspace: Workspace) -> None:
+    reply_id = queued(workspace)
+    channel = ThreadedChannel()
+    channel.failures = [TransientError("HTTP 502 after sending")]
+    assert run(workspace.outbox.send(reply_id, channel)).uncertain
+    sent = run(workspace.outbox.send(reply_id, channel))
+    assert sent.state is ReplyState.SENT and channel.posts == 2
+    assert len(channel.published) == 1
+
+
+def test_an_idempotent_network_gets_the_same_key_again(workspace: Workspace) -> None:
+    reply_id = queued(workspace)
+    channel = ThreadedChannel(idempotent=True)
+    channel.failures = [TransientError("timed out after sending")]
+    sent = run(workspace.outbox.send(reply_id, channel))
+    assert sent.state is ReplyState.SENT and channel.posts == 2
+
+
+class BlindChannel(ThreadedChannel):
+    """A network that cannot show threads (Telegram's Bot API)."""
+
+    async def find_reply(self, mention: Mention, text: str) -> PublishedReply | None:
+        raise Unverifiable("no history")
+
+
+def test_an_uncertain_reply_on_a_blind_network_waits_for_force(workspace: Workspace) -> None:
+    reply_id = queued(workspace)
+    channel = BlindChannel()
+    channel.commit_before_failing = True
+    channel.failures = [TransientError("timed out after sending")]
+    run(workspace.outbox.send(reply_id, channel))
+    again = run(workspace.outbox.send(reply_id, channel))
+    assert again.state is ReplyState.FAILED and again.uncertain
+    assert "cannot show the thread" in (again.error or "")
+    assert channel.posts == 1
+    forced = run(workspace.outbox.send(reply_id, channel, force=True))
+    assert forced.state is ReplyState.SENT and channel.posts == 2
 
 
 def test_interrupted_reply_found_in_thread_is_not_sent_again(workspace: Workspace) -> None:
@@ -478,6 +603,9 @@ class FakeSource(FakeChannel):
             raise self.fail_with
         return self.comments
 
+    async def verify(self) -> Identity:
+        return Identity("brand-1", "@bank", "Bank")
+
     async def aclose(self) -> None:
         return None
 
@@ -518,9 +646,13 @@ def test_contest_entries_are_collected_from_the_network(store: Store, clock: Fak
     source = FakeSource()
     workspace = Workspace(store, actor="alice", sources={"bank-vk": source}, clock=clock)
     contest = run(workspace.contests.create("Live", Platform.VK, "bank-vk", "post-contest"))
-    source.comments = tuple(
-        make_mention(n, root_external_id="post-contest", author=make_mention(n % 3).author)
-        for n in range(1, 7)
+    brand = dataclasses.replace(make_mention(0).author, id="brand-1")
+    source.comments = (
+        *(
+            make_mention(n, root_external_id="post-contest", author=make_mention(n % 3).author)
+            for n in range(1, 7)
+        ),
+        make_mention(8, root_external_id="post-contest", author=brand, text="Good luck!"),
     )
     assert run(workspace.contests.collect_from_network(contest.id)) == 3
     assert run(workspace.contests.collect_from_network(contest.id)) == 0
