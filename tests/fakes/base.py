@@ -1,0 +1,152 @@
+"""Stateful fake networks on 127.0.0.1 for the adapter contract suite and end-to-end tests.
+
+A :class:`FakeNetwork` installs one network's endpoints on a :class:`TestServer`
+and keeps the state a real server would: the mentions it holds, the brand's
+posts, the replies it published. Tests add mentions, inject faults into the
+next calls of one operation, and read what was published. Payloads follow the
+documented shapes in ``../shared/fixtures/api/<network>/``.
+"""
+
+from __future__ import annotations
+
+import abc
+import enum
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar, Literal
+
+import httpx
+
+from smm_tui.adapters.base import Adapter
+from smm_tui.config import AccountConfig
+from smm_tui.core.models import Platform, utcnow
+from tests.adapters.httpserver import Reply, Request, TestServer
+
+#: The operations a fault can be injected into.
+Operation = Literal["mentions", "thread", "reply"]
+
+#: Short limits so that stalls end tests quickly.
+TEST_TIMEOUT = httpx.Timeout(connect=1.0, read=0.6, write=1.0, pool=1.0)
+TEST_DEADLINE = 1.5
+
+
+class Fault(enum.Enum):
+    """What a fake answers instead of the real thing."""
+
+    #: A 5xx (or the network's own "internal error" answer).
+    SERVER_ERROR = "server_error"
+    #: HTTP 200 with a body that is not valid JSON (cut in half).
+    MALFORMED = "malformed"
+    #: The network's status-code rate limit (HTTP 429 with its own headers or fields).
+    RATE_LIMIT = "rate_limit"
+    #: A rate limit reported inside an HTTP 200 body (VK errors 6, 9 and 29).
+    RATE_LIMIT_IN_BODY = "rate_limit_in_body"
+    #: The token is refused or expired, as the network says it.
+    AUTH = "auth"
+    #: No answer until well past the client's read timeout.
+    STALL = "stall"
+    #: For "reply": the server publishes the reply, then stalls past the timeout.
+    COMMIT_THEN_STALL = "commit_then_stall"
+
+
+@dataclass(frozen=True)
+class Published:
+    """A reply the fake server accepted and now shows in threads."""
+
+    external_id: str
+    text: str
+    in_reply_to: str
+
+
+class FakeNetwork(abc.ABC):
+    """One network's server, stateful. Subclasses install routes in ``__init__``.
+
+    Contract for subclasses:
+
+    - mention listings honour the page size the adapter asks for, capped at
+      :attr:`page_size`, so that catching up always takes several pages;
+    - :meth:`add_mention` makes a mention visible to the next fetch and, when
+      ``reply_to`` is given, part of that item's thread;
+    - a published reply is appended to :attr:`published` *and* shows in the
+      thread of what it answers (so the outbox can find it there);
+    - a fault set with :meth:`fail` replaces the next ``times`` calls of that
+      operation; every request is still recorded on the server.
+    """
+
+    platform: ClassVar[Platform]
+    #: Faults this network can produce (others make no sense for it).
+    faults: ClassVar[frozenset[Fault]] = frozenset(Fault) - {Fault.RATE_LIMIT_IN_BODY}
+    #: Whether the network can list the comments of a post (for contests).
+    lists_post_comments: ClassVar[bool] = True
+    #: Whether the network can show a thread (False: the outbox cannot verify replies).
+    shows_threads: ClassVar[bool] = True
+    #: The largest page the fake ever returns.
+    page_size: ClassVar[int] = 3
+    #: The variable the account's token is read from.
+    token_env: ClassVar[str] = "SMM_TEST_TOKEN"
+
+    def __init__(self, server: TestServer, token: str = "tok-S3cr3t/+=%value") -> None:
+        self.server = server
+        self.token = token
+        self.published: list[Published] = []
+        self._faults: dict[str, list[Fault]] = {}
+        self._lock = threading.Lock()
+
+    # -- what tests use ----------------------------------------------------------
+
+    @abc.abstractmethod
+    def account(self, name: str = "brand") -> AccountConfig:
+        """The config block of the brand account on this fake (base_url = the server)."""
+
+    def env(self) -> dict[str, str]:
+        """The environment that holds the token."""
+        return {self.token_env: self.token}
+
+    @abc.abstractmethod
+    def adapter(
+        self,
+        *,
+        name: str = "brand",
+        clock: Callable[[], datetime] = utcnow,
+        timeout: httpx.Timeout = TEST_TIMEOUT,
+        deadline: float = TEST_DEADLINE,
+    ) -> Adapter:
+        """A real adapter pointed at this fake, with short timeouts."""
+
+    @abc.abstractmethod
+    def add_post(self, text: str) -> str:
+        """A post on the brand's own page or feed; returns its external id."""
+
+    @abc.abstractmethod
+    def add_mention(self, text: str, *, author: str = "alice", reply_to: str | None = None) -> str:
+        """A new mention or comment by ``author``; returns its external id.
+
+        ``reply_to`` is the external id of a post or mention it answers; without
+        it, the mention answers a brand post the fake keeps for the purpose.
+        """
+
+    def fail(self, operation: Operation, fault: Fault, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``operation`` with ``fault``."""
+        if fault not in self.faults:
+            raise ValueError(f"{type(self).__name__} cannot produce {fault}")
+        with self._lock:
+            self._faults.setdefault(operation, []).extend([fault] * times)
+
+    @abc.abstractmethod
+    def requests(self, operation: Operation) -> list[Request]:
+        """The requests the server received for ``operation``."""
+
+    # -- what subclasses use -----------------------------------------------------
+
+    def take_fault(self, operation: Operation) -> Fault | None:
+        """The fault to apply to this call of ``operation``, if one is pending."""
+        with self._lock:
+            pending = self._faults.get(operation)
+            return pending.pop(0) if pending else None
+
+    def stall(self) -> Reply:
+        """Hold the connection until the test ends, then answer 503."""
+        self.server.released.wait(30)
+        return Reply(503)

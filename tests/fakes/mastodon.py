@@ -1,0 +1,246 @@
+"""A stateful Mastodon instance: notifications, statuses, contexts and idempotent posting."""
+
+from __future__ import annotations
+
+import copy
+import html
+import itertools
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from smm_tui.adapters import http
+from smm_tui.adapters.base import Adapter
+from smm_tui.adapters.mastodon import MastodonAdapter
+from smm_tui.config import AccountConfig
+from smm_tui.core.models import Platform, utcnow
+from tests.adapters.httpserver import (
+    Reply,
+    Request,
+    TestServer,
+    json_reply,
+    server_error,
+    truncated_json,
+)
+from tests.fakes.base import TEST_DEADLINE, TEST_TIMEOUT, FakeNetwork, Fault, Operation, Published
+from tests.recorded import FIXTURES
+
+NOTIFICATIONS = "/api/v1/notifications"
+STATUSES = "/api/v1/statuses"
+VERIFY = "/api/v1/accounts/verify_credentials"
+BRAND_ID = "900"
+_TEMPLATE: dict[str, Any] = json.loads(
+    (FIXTURES / "api" / "mastodon" / "list-mentions.json").read_text(encoding="utf-8")
+)[0]
+
+
+class FakeMastodon(FakeNetwork):
+    """A Mastodon instance holding the brand account ``@brand`` and its mentions."""
+
+    platform = Platform.MASTODON
+
+    def __init__(self, server: TestServer, token: str = "tok-S3cr3t/+=%value") -> None:
+        super().__init__(server, token)
+        self._ids = itertools.count(1)
+        self._notifications: list[dict[str, Any]] = []
+        self._statuses: dict[str, dict[str, Any]] = {}
+        self._by_key: dict[str, dict[str, Any]] = {}
+        self._default_post = ""
+        server.route("GET", VERIFY, self._verify)
+        server.route("GET", NOTIFICATIONS, self._list_notifications)
+        server.route("POST", STATUSES, self._post_status)
+
+    # -- FakeNetwork -------------------------------------------------------------
+
+    def account(self, name: str = "brand") -> AccountConfig:
+        """The brand account's config block."""
+        return AccountConfig(
+            name, Platform.MASTODON, base_url=self.server.url, token_env=self.token_env
+        )
+
+    def adapter(
+        self,
+        *,
+        name: str = "brand",
+        clock: Callable[[], datetime] = utcnow,
+        timeout: httpx.Timeout = TEST_TIMEOUT,
+        deadline: float = TEST_DEADLINE,
+    ) -> Adapter:
+        """A MastodonAdapter on this instance with short timeouts."""
+        return MastodonAdapter(
+            name,
+            base_url=self.server.url,
+            token=self.token,
+            client=http.make_client(timeout=timeout),
+            clock=clock,
+            deadline=deadline,
+            token_hint=self.token_env,
+        )
+
+    def add_post(self, text: str) -> str:
+        """A public status by the brand."""
+        return self._add_status(text, author="brand", account_id=BRAND_ID, parent=None)["id"]
+
+    def add_mention(self, text: str, *, author: str = "alice", reply_to: str | None = None) -> str:
+        """A status by ``author`` mentioning the brand, plus its notification."""
+        if reply_to is None:
+            reply_to = self._default_post or self.add_post("Our news")
+            self._default_post = reply_to
+        status = self._add_status(
+            f"@brand {text}",
+            author=author,
+            account_id=f"1{len(author)}{author[:1]!s}",
+            parent=reply_to,
+        )
+        notification = copy.deepcopy(_TEMPLATE)
+        notification["id"] = f"n{next(self._ids):06d}"
+        notification["account"] = status["account"]
+        notification["status"] = status
+        self._notifications.append(notification)
+        return str(status["id"])
+
+    def requests(self, operation: Operation) -> list[Request]:
+        """Requests received for one operation."""
+        with_path: dict[str, Callable[[Request], bool]] = {
+            "mentions": lambda r: r.path == NOTIFICATIONS,
+            "thread": lambda r: r.path.endswith("/context"),
+            "reply": lambda r: r.method == "POST" and r.path == STATUSES,
+        }
+        return [r for r in list(self.server.requests) if with_path[operation](r)]
+
+    # -- state -------------------------------------------------------------------
+
+    def _add_status(
+        self, text: str, *, author: str, account_id: str, parent: str | None
+    ) -> dict[str, Any]:
+        status = copy.deepcopy(_TEMPLATE["status"])
+        status_id = f"s{next(self._ids):06d}"
+        status.update(
+            id=status_id,
+            created_at=_now(),
+            in_reply_to_id=parent,
+            content="<p>" + html.escape(text) + "</p>",
+            url=f"https://mastodon.example/@{author}/{status_id}",
+            uri=f"https://mastodon.example/users/{author}/statuses/{status_id}",
+            visibility="public",
+        )
+        status["account"] = dict(
+            _TEMPLATE["account"], id=account_id, username=author, acct=author, display_name=author
+        )
+        self._statuses[status_id] = status
+        self.server.route("GET", f"{STATUSES}/{status_id}", self._status_handler(status_id))
+        self.server.route(
+            "GET", f"{STATUSES}/{status_id}/context", self._context_handler(status_id)
+        )
+        return status
+
+    def _ancestors(self, status_id: str) -> list[dict[str, Any]]:
+        chain: list[dict[str, Any]] = []
+        parent = self._statuses[status_id].get("in_reply_to_id")
+        while parent is not None and parent in self._statuses:
+            chain.insert(0, self._statuses[parent])
+            parent = self._statuses[parent].get("in_reply_to_id")
+        return chain
+
+    def _descendants(self, status_id: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for status in list(self._statuses.values()):
+            if status.get("in_reply_to_id") == status_id:
+                found.append(status)
+                found.extend(self._descendants(status["id"]))
+        return found
+
+    # -- handlers ----------------------------------------------------------------
+
+    def _faulted(self, operation: Operation) -> Reply | None:
+        fault = self.take_fault(operation)
+        if fault is None:
+            return None
+        if fault is Fault.SERVER_ERROR:
+            return server_error(503)
+        if fault is Fault.MALFORMED:
+            return truncated_json({"error": "x" * 64})
+        if fault is Fault.AUTH:
+            return json_reply({"error": "The access token is invalid"}, 401)
+        if fault is Fault.RATE_LIMIT:
+            reset = datetime.now(UTC) + timedelta(minutes=5)
+            headers = {
+                "X-RateLimit-Limit": "300",
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": reset.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            }
+            return json_reply({"error": "Too many requests"}, 429, headers)
+        return self.stall()
+
+    def _verify(self, request: Request) -> Reply:
+        return json_reply(dict(_TEMPLATE["account"], id=BRAND_ID, username="brand", acct="brand"))
+
+    def _list_notifications(self, request: Request) -> Reply:
+        faulted = self._faulted("mentions")
+        if faulted is not None:
+            return faulted
+        limit = min(int(request.query.get("limit", ["40"])[0]), self.page_size)
+        items = list(self._notifications)  # oldest first
+        min_id = request.query.get("min_id", [None])[0]
+        if min_id is not None:
+            newer = [n for n in items if n["id"] > min_id]
+            page = newer[:limit]
+        else:
+            page = items[-limit:]
+        page = list(reversed(page))  # newest first, as Mastodon answers
+        headers = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "290"}
+        if page:
+            base = self.server.url + NOTIFICATIONS
+            headers["Link"] = (
+                f'<{base}?max_id={page[-1]["id"]}>; rel="next", '
+                f'<{base}?min_id={page[0]["id"]}>; rel="prev"'
+            )
+        return json_reply(page, headers=headers)
+
+    def _status_handler(self, status_id: str) -> Callable[[Request], Reply]:
+        return lambda _request: json_reply(self._statuses[status_id])
+
+    def _context_handler(self, status_id: str) -> Callable[[Request], Reply]:
+        def handler(_request: Request) -> Reply:
+            faulted = self._faulted("thread")
+            if faulted is not None:
+                return faulted
+            return json_reply(
+                {
+                    "ancestors": self._ancestors(status_id),
+                    "descendants": self._descendants(status_id),
+                }
+            )
+
+        return handler
+
+    def _post_status(self, request: Request) -> Reply:
+        key = request.headers.get("idempotency-key", "")
+        fault = self.take_fault("reply")
+        if fault is not None and fault is not Fault.COMMIT_THEN_STALL:
+            self.fail("reply", fault)  # let _faulted answer it
+            faulted = self._faulted("reply")
+            assert faulted is not None
+            return faulted
+        status = self._by_key.get(key) if key else None
+        if status is None:
+            form = request.form()
+            parent = form.get("in_reply_to_id", [None])[0]
+            text = form["status"][0]
+            status = self._add_status(text, author="brand", account_id=BRAND_ID, parent=parent)
+            if key:
+                self._by_key[key] = status
+            self.published.append(Published(status["id"], text, parent or ""))
+        if fault is Fault.COMMIT_THEN_STALL:
+            return self.stall()
+        return json_reply(status)
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+FAKE = FakeMastodon
