@@ -1,0 +1,293 @@
+"""A stateful Telegram Bot API: getUpdates with confirming offsets, sendMessage and getMe.
+
+The bot sits in the discussion supergroup of the brand's channel. A post is
+the channel post's automatic forward into that group; a mention is a user's
+message there replying to a post or to another message, as the comments under
+a channel post arrive. Shapes follow ``shared/fixtures/api/telegram/``.
+
+The Bot API has no call that reads a thread, so the "thread" operation does
+not exist here: :meth:`FakeTelegram.fail` refuses it.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, quote
+
+import httpx
+
+from smm_tui.adapters import http
+from smm_tui.adapters.base import Adapter
+from smm_tui.adapters.telegram import TelegramAdapter
+from smm_tui.config import AccountConfig
+from smm_tui.core.models import Platform, utcnow
+from tests.adapters.httpserver import Reply, Request, TestServer, json_reply, truncated_json
+from tests.fakes.base import TEST_DEADLINE, TEST_TIMEOUT, FakeNetwork, Fault, Operation, Published
+from tests.recorded import FIXTURES
+
+API = FIXTURES / "api" / "telegram"
+_UPDATES: list[dict[str, Any]] = json.loads(
+    (API / "list-mentions.json").read_text(encoding="utf-8")
+)["result"]
+_COMMENT: dict[str, Any] = _UPDATES[1]["message"]
+_FORWARD: dict[str, Any] = _COMMENT["reply_to_message"]
+#: The channel's discussion supergroup (no username: links are t.me/c/...).
+GROUP: dict[str, Any] = _COMMENT["chat"]
+CHANNEL: dict[str, Any] = _FORWARD["sender_chat"]
+BOT: dict[str, Any] = json.loads((API / "reply-success.json").read_text(encoding="utf-8"))[
+    "result"
+]["from"]
+FIRST_UPDATE_ID = _UPDATES[0]["update_id"]
+RETRY_AFTER = 35
+_USERNAME = re.compile(r"[A-Za-z0-9_]{4,32}")
+
+
+class FakeTelegram(FakeNetwork):
+    """Telegram's Bot API for one bot in the discussion group of the brand's channel."""
+
+    platform = Platform.TELEGRAM
+    lists_post_comments: ClassVar[bool] = False
+    shows_threads: ClassVar[bool] = False
+
+    def __init__(self, server: TestServer, token: str = "tok-S3cr3t/+=%value") -> None:
+        super().__init__(server, token)
+        self._state = threading.Lock()
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(FIRST_UPDATE_ID)
+        self._message_ids = itertools.count(_FORWARD["message_id"])
+        self._post_ids = itertools.count(_FORWARD["forward_origin"]["message_id"])
+        self._messages: dict[int, dict[str, Any]] = {}
+        self._users: dict[str, dict[str, Any]] = {}
+        self._default_post: str | None = None
+        prefix = f"/bot{quote(token, safe=':')}/"
+        self.paths: dict[str, str] = {
+            "mentions": prefix + "getUpdates",
+            "reply": prefix + "sendMessage",
+            "me": prefix + "getMe",
+        }
+        for verb in ("GET", "POST"):  # the Bot API takes both
+            server.route(verb, self.paths["mentions"], self._get_updates)
+            server.route(verb, self.paths["reply"], self._send_message)
+            server.route(verb, self.paths["me"], json_reply({"ok": True, "result": BOT}))
+
+    # -- FakeNetwork -------------------------------------------------------------
+
+    def account(self, name: str = "brand") -> AccountConfig:
+        """The bot's config block (Telegram has no extra keys)."""
+        return AccountConfig(
+            name, Platform.TELEGRAM, base_url=self.server.url, token_env=self.token_env
+        )
+
+    def adapter(
+        self,
+        *,
+        name: str = "brand",
+        clock: Callable[[], datetime] = utcnow,
+        timeout: httpx.Timeout = TEST_TIMEOUT,
+        deadline: float = TEST_DEADLINE,
+    ) -> Adapter:
+        """A TelegramAdapter on this server with short timeouts.
+
+        ``poll_timeout=0``: a long poll stretches the read timeout and the
+        deadline past the poll, which would make every stall test wait for it.
+        """
+        return TelegramAdapter(
+            name,
+            base_url=self.server.url,
+            token=self.token,
+            client=http.make_client(timeout=timeout),
+            clock=clock,
+            deadline=deadline,
+            token_hint=self.token_env,
+            poll_timeout=0,
+        )
+
+    def add_post(self, text: str) -> str:
+        """A channel post, as its automatic forward into the discussion group."""
+        forward = copy.deepcopy(_FORWARD)
+        forward["text"] = text
+        forward["forward_origin"]["message_id"] = next(self._post_ids)
+        forward["forward_origin"]["date"] = forward["date"] = int(time.time())
+        return self._publish(forward, as_update=True)
+
+    def add_mention(self, text: str, *, author: str = "alice", reply_to: str | None = None) -> str:
+        """A comment by ``author`` in the discussion group replying to ``reply_to``.
+
+        Without ``reply_to`` it comments on a channel post kept for the purpose.
+        """
+        if reply_to is None:
+            if self._default_post is None:
+                self._default_post = self.add_post("Наши новости / Our news")
+            reply_to = self._default_post
+        target = self._message(reply_to)
+        if target is None:
+            raise KeyError(f"FakeTelegram holds no message {reply_to!r}")
+        comment = copy.deepcopy(_COMMENT)
+        comment.update(
+            {
+                "from": self._user(author),
+                "date": int(time.time()),
+                "text": text,
+                "message_thread_id": target.get("message_thread_id", target["message_id"]),
+                "reply_to_message": _embedded(target),
+            }
+        )
+        return self._publish(comment, as_update=True)
+
+    def add_update(self, update: dict[str, Any]) -> int:
+        """Any update (a service message, a channel post, a callback); returns its update_id."""
+        with self._state:
+            update = dict(update, update_id=next(self._update_ids))
+            self._updates.append(update)
+            return int(update["update_id"])
+
+    def fail(self, operation: Operation, fault: Fault, times: int = 1) -> None:
+        """As :meth:`FakeNetwork.fail`; "thread" has no Bot API call to fail."""
+        if operation == "thread":
+            raise ValueError("FakeTelegram: the Bot API has no thread call to fail")
+        super().fail(operation, fault, times)
+
+    def requests(self, operation: Operation) -> list[Request]:
+        """Requests received for one operation ("thread" never reaches the server)."""
+        path = self.paths.get(operation)
+        return [r for r in list(self.server.requests) if r.path == path]
+
+    # -- state -------------------------------------------------------------------
+
+    def _user(self, author: str) -> dict[str, Any]:
+        with self._state:
+            user = self._users.get(author)
+            if user is None:
+                user = {"id": 600000100 + len(self._users), "is_bot": False, "first_name": author}
+                if _USERNAME.fullmatch(author):
+                    user["username"] = author
+                user["language_code"] = "ru"
+                self._users[author] = user
+            return user
+
+    def _message(self, external_id: str) -> dict[str, Any] | None:
+        chat, _, message_id = external_id.rpartition(":")
+        if chat != str(GROUP["id"]) or not message_id.lstrip("-").isdigit():
+            return None
+        with self._state:
+            return self._messages.get(int(message_id))
+
+    def _publish(self, message: dict[str, Any], *, as_update: bool) -> str:
+        with self._state:
+            message["message_id"] = next(self._message_ids)
+            self._messages[message["message_id"]] = message
+            if as_update:
+                self._updates.append(
+                    {"update_id": next(self._update_ids), "message": copy.deepcopy(message)}
+                )
+        return f"{GROUP['id']}:{message['message_id']}"
+
+    # -- handlers ----------------------------------------------------------------
+
+    def _faulted(self, fault: Fault) -> Reply:
+        if fault is Fault.SERVER_ERROR:
+            return _error(500, "Internal Server Error")
+        if fault is Fault.MALFORMED:
+            return truncated_json({"ok": True, "result": [{"update_id": 1, "message": {}}]})
+        if fault is Fault.AUTH:
+            return _error(401, "Unauthorized")
+        if fault is Fault.RATE_LIMIT:
+            body = _error_body(429, f"Too Many Requests: retry after {RETRY_AFTER}")
+            body["parameters"] = {"retry_after": RETRY_AFTER}
+            return json_reply(body, 429)
+        return self.stall()
+
+    def _get_updates(self, request: Request) -> Reply:
+        fault = self.take_fault("mentions")
+        if fault is not None:
+            return self._faulted(fault)
+        params = _params(request)
+        offset = _as_int(params.get("offset"))
+        limit = min(max(_as_int(params.get("limit")) or 100, 1), 100, self.page_size)
+        with self._state:
+            if offset is not None and offset > 0:
+                # Asking from an offset confirms every older update: they are gone for good.
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            page = copy.deepcopy(self._updates[:limit])
+        return json_reply({"ok": True, "result": page})
+
+    def _send_message(self, request: Request) -> Reply:
+        fault = self.take_fault("reply")
+        if fault is not None and fault is not Fault.COMMIT_THEN_STALL:
+            return self._faulted(fault)
+        params = _params(request)
+        text = params.get("text")
+        reply = params.get("reply_parameters")
+        reply = json.loads(reply) if isinstance(reply, str) else reply
+        target_id = _as_int(reply.get("message_id")) if isinstance(reply, dict) else None
+        if _as_int(params.get("chat_id")) != GROUP["id"]:
+            return _error(400, "Bad Request: chat not found")
+        if not isinstance(text, str) or not text.strip():
+            return _error(400, "Bad Request: message text is empty")
+        if len(text) > 4096:
+            return _error(400, "Bad Request: message is too long")
+        with self._state:
+            target = self._messages.get(target_id) if target_id is not None else None
+        if target_id is not None and target is None:
+            return _error(400, "Bad Request: message to be replied not found")
+        message = copy.deepcopy(_COMMENT)
+        message.update({"from": BOT, "date": int(time.time()), "text": text})
+        if target is not None:
+            message["reply_to_message"] = _embedded(target)
+            message["message_thread_id"] = target.get("message_thread_id", target["message_id"])
+        else:
+            for key in ("reply_to_message", "message_thread_id"):
+                message.pop(key, None)
+        external_id = self._publish(message, as_update=False)  # bots never see their own messages
+        in_reply_to = f"{GROUP['id']}:{target_id}" if target is not None else ""
+        self.published.append(Published(external_id, text, in_reply_to))
+        if fault is Fault.COMMIT_THEN_STALL:
+            return self.stall()
+        return json_reply({"ok": True, "result": message})
+
+
+def _embedded(message: dict[str, Any]) -> dict[str, Any]:
+    """``message`` as a reply_to_message: Telegram does not nest replies any deeper."""
+    shallow = copy.deepcopy(message)
+    shallow.pop("reply_to_message", None)
+    return shallow
+
+
+def _params(request: Request) -> dict[str, Any]:
+    """The method's parameters: query string, then a JSON or form body."""
+    params: dict[str, Any] = {k: v[0] for k, v in request.query.items()}
+    if not request.body:
+        return params
+    if "json" in request.headers.get("content-type", ""):
+        body = json.loads(request.body)
+        params.update(body if isinstance(body, dict) else {})
+    else:
+        params.update({k: v[0] for k, v in parse_qs(request.body.decode()).items()})
+    return params
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def _error_body(code: int, description: str) -> dict[str, Any]:
+    return {"ok": False, "error_code": code, "description": description}
+
+
+def _error(code: int, description: str) -> Reply:
+    return json_reply(_error_body(code, description), code)
+
+
+FAKE = FakeTelegram
