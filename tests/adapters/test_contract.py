@@ -58,6 +58,7 @@ async def adapter(fake: FakeNetwork, clock: MovableClock) -> AsyncIterator[Adapt
     made = fake.adapter(clock=clock)
     yield made
     await made.aclose()
+    await fake.aclose()
 
 
 def texts(mentions: tuple[Mention, ...]) -> list[str]:

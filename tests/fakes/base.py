@@ -19,6 +19,7 @@ from typing import ClassVar, Literal
 
 import httpx
 
+from smm_tui.adapters import http
 from smm_tui.adapters.base import Adapter
 from smm_tui.config import AccountConfig
 from smm_tui.core.models import Platform, utcnow
@@ -93,6 +94,7 @@ class FakeNetwork(abc.ABC):
         self.published: list[Published] = []
         self._faults: dict[str, list[Fault]] = {}
         self._lock = threading.Lock()
+        self._clients: list[httpx.AsyncClient] = []
 
     # -- what tests use ----------------------------------------------------------
 
@@ -138,7 +140,19 @@ class FakeNetwork(abc.ABC):
     def requests(self, operation: Operation) -> list[Request]:
         """The requests the server received for ``operation``."""
 
+    async def aclose(self) -> None:
+        """Close the clients handed to adapters (an adapter closes only clients it made)."""
+        for client in self._clients:
+            await client.aclose()
+        self._clients.clear()
+
     # -- what subclasses use -----------------------------------------------------
+
+    def client(self, timeout: httpx.Timeout) -> httpx.AsyncClient:
+        """A client for an adapter on this fake, closed by :meth:`aclose`."""
+        made = http.make_client(timeout=timeout)
+        self._clients.append(made)
+        return made
 
     def take_fault(self, operation: Operation) -> Fault | None:
         """The fault to apply to this call of ``operation``, if one is pending."""

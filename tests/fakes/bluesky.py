@@ -23,7 +23,6 @@ from typing import Any
 
 import httpx
 
-from smm_tui.adapters import http
 from smm_tui.adapters.base import Adapter
 from smm_tui.adapters.bluesky import BlueskyAdapter
 from smm_tui.config import AccountConfig
@@ -130,7 +129,7 @@ class FakeBluesky(FakeNetwork):
             base_url=self.server.url,
             token=self.token,
             handle=BRAND_HANDLE,
-            client=http.make_client(timeout=timeout),
+            client=self.client(timeout),
             clock=clock,
             deadline=deadline,
             token_hint=self.token_env,

@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 
-from smm_tui.adapters import http
 from smm_tui.adapters.base import Adapter
 from smm_tui.adapters.mastodon import MastodonAdapter
 from smm_tui.config import AccountConfig
@@ -74,7 +73,7 @@ class FakeMastodon(FakeNetwork):
             name,
             base_url=self.server.url,
             token=self.token,
-            client=http.make_client(timeout=timeout),
+            client=self.client(timeout),
             clock=clock,
             deadline=deadline,
             token_hint=self.token_env,

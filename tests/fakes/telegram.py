@@ -24,7 +24,6 @@ from urllib.parse import parse_qs, quote
 
 import httpx
 
-from smm_tui.adapters import http
 from smm_tui.adapters.base import Adapter
 from smm_tui.adapters.telegram import TelegramAdapter
 from smm_tui.config import AccountConfig
@@ -103,7 +102,7 @@ class FakeTelegram(FakeNetwork):
             name,
             base_url=self.server.url,
             token=self.token,
-            client=http.make_client(timeout=timeout),
+            client=self.client(timeout),
             clock=clock,
             deadline=deadline,
             token_hint=self.token_env,

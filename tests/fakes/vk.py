@@ -36,7 +36,6 @@ from typing import Any, ClassVar
 
 import httpx
 
-from smm_tui.adapters import http
 from smm_tui.adapters.vk import VKAdapter
 from smm_tui.config import AccountConfig
 from smm_tui.core.models import Platform, utcnow
@@ -195,7 +194,7 @@ class FakeVK(FakeNetwork):
             base_url=self.server.url,
             token=self.token,
             group_id=self.group_id,
-            client=http.make_client(timeout=timeout),
+            client=self.client(timeout),
             clock=clock,
             deadline=deadline,
             token_hint=self.token_env,
