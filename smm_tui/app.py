@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import ClassVar
 
 from textual import on
@@ -14,19 +14,20 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from smm_tui.core.health import problem_text
 from smm_tui.core.models import ReplyState
-from smm_tui.core.network import AdapterError, RateLimited
+from smm_tui.core.polling import AccountHealth, HealthState, PollingEngine
 from smm_tui.core.repository import Changed, Collection, RepositoryError
 from smm_tui.core.sanitize import clean_identity
-from smm_tui.core.workspace import AccountSource, PollOutcome, Workspace, poll_account
-from smm_tui.messages import AccountPolled, DataChanged, ReplySettled, StoreChanged
+from smm_tui.core.workspace import Workspace
+from smm_tui.messages import AccountHealthChanged, DataChanged, ReplySettled, StoreChanged
+from smm_tui.screens.accounts import AccountsScreen
 from smm_tui.screens.base import WorkspaceScreen
 from smm_tui.screens.contests import ContestScreen
 from smm_tui.screens.feed import FeedScreen
 from smm_tui.screens.help import HelpScreen, help_rows
 from smm_tui.screens.tickets import TicketBoardScreen
-
-MAX_BACKOFF_SECONDS = 300.0
+from smm_tui.widgets.health_strip import HealthStrip
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,14 @@ class SmmApp(App[None]):
             id="app.contests",
             tooltip="The contest manager",
         ),
+        Binding(
+            "A",
+            "accounts",
+            "Accounts",
+            show=False,
+            id="app.accounts",
+            tooltip="Account health: last success, next poll, rate budget, problems",
+        ),
         Binding("question_mark", "help", "Help", id="app.help", tooltip="Keys for this screen"),
         Binding(
             "colon",
@@ -85,13 +94,15 @@ class SmmApp(App[None]):
         keymap: Mapping[str, str] | None = None,
         warnings: Iterable[str] = (),
         poll: bool = True,
+        engine: PollingEngine | None = None,
     ) -> None:
         super().__init__()
         self.workspace = workspace
+        self.engine = engine or PollingEngine(workspace)
         self._keymap_config = dict(keymap or {})
         self._warnings = list(warnings)
         self._poll = poll
-        self.poll_outcomes: dict[str, PollOutcome] = {}
+        self._announced: dict[str, str | None] = {}
 
     def on_mount(self) -> None:
         self.set_keymap(self._keymap_config)
@@ -100,42 +111,22 @@ class SmmApp(App[None]):
         self.workspace.repo.subscribe(self._store_changed)
         if self._poll:
             for source in self.workspace.sources.values():
-                self.run_worker(self._poll_forever(source), group="poll", exit_on_error=False)
+                self.run_worker(
+                    self.engine.run_account(source, self._health_changed),
+                    group="poll",
+                    exit_on_error=False,
+                )
             self.set_interval(1.0, self.workspace.repo.refresh)
         self._resume_unsent_replies()
+
+    def _health_changed(self, health: AccountHealth) -> None:
+        self.post_message(AccountHealthChanged(health))
 
     def _store_changed(self, changed: Changed) -> None:
         """Called from the store's writer thread; hands the change to the event loop."""
         self.post_message(StoreChanged(changed))
 
     # -- workers ----------------------------------------------------------------------
-
-    async def _poll_forever(self, source: AccountSource) -> None:
-        """Poll one account until the app exits, backing off after failures.
-
-        Any failure is reported and retried later: one account's trouble never
-        stops the live feed of the others.
-        """
-        failures = 0
-        while True:
-            try:
-                outcome = await poll_account(self.workspace, source)
-                failures = 0
-                delay = self.workspace.settings.poll_seconds
-            except RateLimited as exc:
-                outcome = PollOutcome(source.account, error=str(exc))
-                delay = max((exc.retry_at - self.workspace.ctx.clock()).total_seconds(), 1.0)
-            except (AdapterError, RepositoryError) as exc:
-                failures += 1
-                outcome = PollOutcome(source.account, error=str(exc) or type(exc).__name__)
-                delay = min(self.workspace.settings.poll_seconds * 2**failures, MAX_BACKOFF_SECONDS)
-            except Exception as exc:
-                log.exception("polling %s failed", source.account)
-                failures += 1
-                outcome = PollOutcome(source.account, error=f"unexpected {type(exc).__name__}")
-                delay = min(self.workspace.settings.poll_seconds * 2**failures, MAX_BACKOFF_SECONDS)
-            self.post_message(AccountPolled(outcome))
-            await asyncio.sleep(delay)
 
     def send_reply(self, reply_id: str) -> None:
         """Send a recorded reply in a worker; the outcome arrives as ReplySettled."""
@@ -169,12 +160,26 @@ class SmmApp(App[None]):
         for screen in self.screen_stack:
             screen.post_message(DataChanged(event.changed))
 
-    @on(AccountPolled)
-    def _record_poll(self, event: AccountPolled) -> None:
-        previous = self.poll_outcomes.get(event.outcome.account)
-        self.poll_outcomes[event.outcome.account] = event.outcome
-        if event.outcome.error and (previous is None or previous.error != event.outcome.error):
-            self.say(f"{event.outcome.account}: {event.outcome.error}", severity="warning")
+    @on(AccountHealthChanged)
+    def _show_health(self, event: AccountHealthChanged) -> None:
+        health = event.health
+        # Retries and rate limits pass by themselves (the strip shows them); a refused
+        # token or a paused account needs a person, so it is also announced once.
+        alarming = health.state in (HealthState.AUTH_FAILED, HealthState.CIRCUIT_OPEN)
+        if alarming and health.message != self._announced.get(health.account):
+            self.say(problem_text(health), severity="error", timeout=15)
+        self._announced[health.account] = health.message if alarming else None
+        if self.screen_stack:  # a poll may finish while the app is closing
+            for strip in self.screen.query(HealthStrip):
+                strip.show_health()
+
+    def account_health(self) -> Sequence[AccountHealth]:
+        """Every account's polling health, in config order."""
+        return list(self.engine.health.values())
+
+    def now(self) -> datetime:
+        """The workspace clock."""
+        return self.workspace.ctx.clock()
 
     @on(ReplySettled)
     def _announce_reply(self, event: ReplySettled) -> None:
@@ -212,6 +217,10 @@ class SmmApp(App[None]):
         rows = help_rows(self.screen.active_bindings, self.get_key_display)
         self.push_screen(HelpScreen(type(self.screen).__name__.removesuffix("Screen"), rows))
 
+    def action_accounts(self) -> None:
+        if not isinstance(self.screen, AccountsScreen):
+            self.push_screen(AccountsScreen(self.account_health, self.now))
+
     def keys_for(self, binding_id: str) -> str:
         """The keys an app binding is bound to (after the user's keymap), as displayed."""
         for binding in self.BINDINGS:
@@ -227,6 +236,9 @@ class SmmApp(App[None]):
         )
         yield SystemCommand(
             "Go to the contest manager", "Contests", lambda: self.switch_mode("contests")
+        )
+        yield SystemCommand(
+            "Accounts", "Health of every account: polls, budgets, problems", self.action_accounts
         )
         yield SystemCommand("Help", "Keys for this screen", self.action_help)
         if isinstance(screen, WorkspaceScreen):

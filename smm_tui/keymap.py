@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 
 from smm_tui.app import SmmApp
+from smm_tui.screens.accounts import AccountsScreen
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.contests import ConfirmScreen, ContestScreen, NewContestScreen
 from smm_tui.screens.detail import MentionScreen
@@ -33,6 +34,7 @@ SCOPES: tuple[tuple[type[DOMNode], ...], ...] = (
     (NewContestScreen,),
     (ConfirmScreen,),
     (HelpScreen,),
+    (AccountsScreen,),
 )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.message import Message
 
 from smm_tui.core.models import Mention, Reply
+from smm_tui.core.polling import AccountHealth
 from smm_tui.core.repository import Changed
-from smm_tui.core.workspace import PollOutcome
 
 
 class StoreChanged(Message):
@@ -17,12 +17,12 @@ class StoreChanged(Message):
         self.changed = changed
 
 
-class AccountPolled(Message):
-    """One poll of one account finished (``outcome.error`` says if it failed)."""
+class AccountHealthChanged(Message):
+    """An account was polled; ``health`` says how it went and when it polls next."""
 
-    def __init__(self, outcome: PollOutcome) -> None:
+    def __init__(self, health: AccountHealth) -> None:
         super().__init__()
-        self.outcome = outcome
+        self.health = health
 
 
 class ThreadFetched(Message):

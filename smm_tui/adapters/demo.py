@@ -182,8 +182,11 @@ class DemoAdapter(Adapter):
 
     Mentions carry ``simulate`` as their platform, so the UI shows a real
     network. ``fail_next_replies`` makes the next that many :meth:`post_reply`
-    calls raise :class:`TransientError`, for trying out failed replies.
+    calls raise :class:`TransientError`, for trying out failed replies. It is
+    polled every two seconds, whatever network it plays, so the demo feels live.
     """
+
+    poll_interval = 2.0
 
     def __init__(
         self,

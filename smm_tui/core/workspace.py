@@ -30,7 +30,6 @@ class Settings:
 
     departments: tuple[str, ...] = ("General",)
     users: tuple[str, ...] = ()
-    poll_seconds: float = 2.0
 
 
 class Workspace:

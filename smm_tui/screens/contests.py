@@ -17,6 +17,7 @@ from smm_tui.core.models import Contest, ContestState, Mention
 from smm_tui.core.workspace import Workspace
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceModal, WorkspaceScreen
+from smm_tui.widgets.health_strip import HealthStrip
 from smm_tui.widgets.render import PLATFORM_NAMES, one_line
 from smm_tui.widgets.status_bar import StatusBar
 
@@ -58,6 +59,7 @@ class ContestScreen(WorkspaceScreen):
             yield OptionList(id="contest-list")
             with VerticalScroll(id="contest-detail"):
                 yield Static(id="contest-info")
+        yield HealthStrip()
         yield Footer()
 
     def on_mount(self) -> None:

@@ -21,6 +21,7 @@ from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.contests import NewContestScreen
 from smm_tui.screens.detail import MentionScreen
 from smm_tui.widgets.feed_list import FeedList
+from smm_tui.widgets.health_strip import HealthStrip
 from smm_tui.widgets.render import mention_block, mention_row
 from smm_tui.widgets.status_bar import StatusBar
 
@@ -93,6 +94,7 @@ class FeedScreen(WorkspaceScreen):
         )
         yield FeedList(self._row, empty_text="No mentions here yet.", id="feed-list")
         yield Static(id="feed-preview")
+        yield HealthStrip()
         yield Footer()
 
     def on_mount(self) -> None:

@@ -17,6 +17,7 @@ from smm_tui.core.tickets import COLUMNS
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceModal, WorkspaceScreen
 from smm_tui.screens.detail import MentionScreen
+from smm_tui.widgets.health_strip import HealthStrip
 from smm_tui.widgets.render import one_line
 from smm_tui.widgets.status_bar import StatusBar
 
@@ -62,6 +63,7 @@ class TicketBoardScreen(WorkspaceScreen):
                 with Vertical(classes="board-column"):
                     yield Label(column.label, classes="column-title")
                     yield OptionList(id=f"col-{column.value}", classes="column-list")
+        yield HealthStrip()
         yield Footer()
 
     def on_mount(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +13,9 @@ from textual.pilot import Pilot
 
 from smm_tui.app import SmmApp
 from smm_tui.config import Config, demo_config
+from smm_tui.core.models import Platform
+from smm_tui.core.polling import DEFAULT_POLICIES, PollingEngine, PollPolicy
+from smm_tui.core.sources import AccountSource
 from smm_tui.core.workspace import Workspace
 from smm_tui.runtime import build_sources, open_workspace
 from tests.conftest import FakeClock
@@ -30,11 +33,22 @@ class Running:
 
 
 def make_app(
-    data_dir: Path, clock: FakeClock, *, config: Config | None = None, poll: bool = True
+    data_dir: Path,
+    clock: FakeClock,
+    *,
+    config: Config | None = None,
+    poll: bool = True,
+    env: Mapping[str, str] | None = None,
+    sources: Mapping[str, AccountSource] | None = None,
+    policies: Mapping[Platform, PollPolicy] = DEFAULT_POLICIES,
 ) -> tuple[SmmApp, Callable[[], None]]:
-    """The real app over a demo workspace; call the returned function to close the store."""
+    """The real app over a workspace (demo by default); the function returned closes the store.
+
+    ``sources`` replaces the adapters the config would give; ``policies`` paces polling.
+    """
     config = config or demo_config("alice")
-    sources, _ = build_sources(config, clock=clock)
+    if sources is None:
+        sources, _ = build_sources(config, env=env, clock=clock)
     counter = itertools.count(1)
     context = open_workspace(
         data_dir,
@@ -44,7 +58,8 @@ def make_app(
         make_id=lambda: f"{next(counter):06x}{0:010x}",
     )
     workspace, warnings = context.__enter__()
-    app = SmmApp(workspace, keymap=config.keymap, warnings=warnings, poll=poll)
+    engine = PollingEngine(workspace, policies=policies)
+    app = SmmApp(workspace, keymap=config.keymap, warnings=warnings, poll=poll, engine=engine)
     return app, lambda: context.__exit__(None, None, None)
 
 
@@ -56,9 +71,14 @@ async def running(
     config: Config | None = None,
     size: tuple[int, int] = (80, 24),
     poll: bool = True,
+    env: Mapping[str, str] | None = None,
+    sources: Mapping[str, AccountSource] | None = None,
+    policies: Mapping[Platform, PollPolicy] = DEFAULT_POLICIES,
 ) -> AsyncIterator[Running]:
     """Run the app headless; the store is closed (writes finished) on exit."""
-    app, close = make_app(data_dir, clock, config=config, poll=poll)
+    app, close = make_app(
+        data_dir, clock, config=config, poll=poll, env=env, sources=sources, policies=policies
+    )
     try:
         async with app.run_test(size=size) as pilot:
             yield Running(app, pilot, app.workspace)

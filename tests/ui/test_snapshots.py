@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 
 from smm_tui.app import SmmApp
 from smm_tui.core.models import ContestState, Platform, TicketColumn
+from smm_tui.core.polling import HealthState
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.detail import MentionScreen
 from tests.conftest import FakeClock
@@ -31,6 +32,11 @@ async def loaded(pilot: Pilot[Any]) -> None:
     app = pilot.app
     assert isinstance(app, SmmApp)
     await wait_for(pilot, lambda: len(app.workspace.feed.ids) >= 150, "the demo backlog")
+    await wait_for(
+        pilot,
+        lambda: all(h.state is HealthState.OK for h in app.account_health()),
+        "every account polled",
+    )
     await pilot.press("g")
 
 

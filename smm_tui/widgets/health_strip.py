@@ -1,0 +1,95 @@
+"""The account health strip: one chip per account, and the worst problem in words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol, cast
+
+from textual.content import Content
+from textual.widgets import Static
+
+from smm_tui.core import health as view
+from smm_tui.core.polling import AccountHealth
+
+_STYLES = {
+    view.Level.IDLE: "$text-muted",
+    view.Level.OK: "$text-success",
+    view.Level.WARNING: "$text-warning",
+    view.Level.ERROR: "bold $text-error",
+}
+REFRESH_SECONDS = 1.0
+
+
+class HealthApp(Protocol):
+    """An app that knows its accounts' health."""
+
+    def account_health(self) -> Sequence[AccountHealth]:
+        """Every account's health, in config order."""
+        ...
+
+    def now(self) -> datetime:
+        """The workspace clock."""
+        ...
+
+    def keys_for(self, binding_id: str) -> str:
+        """The keys of an app binding, as displayed."""
+        ...
+
+
+def strip_content(
+    healths: Sequence[AccountHealth], now: datetime, details_key: str = ""
+) -> Content:
+    """The strip's text.
+
+    Accounts in trouble (or low on budget) get a chip each; the rest are
+    counted. A second line states the worst problem in words.
+    """
+    pieces: list[list[str | tuple[str, str]]] = []
+    for health in healths:
+        if view.needs_chip(health):
+            chip = view.chip(health, now)
+            style = _STYLES[chip.level]
+            pieces.append(
+                [(chip.glyph, style), " ", (chip.name, "bold"), " ", (chip.detail, style)]
+            )
+    for level, text in view.summary(healths):
+        glyph = "●" if level is view.Level.OK else "○"
+        pieces.append([(glyph, _STYLES[level]), " ", (text, _STYLES[level])])
+    parts: list[str | tuple[str, str]] = []
+    for piece in pieces:
+        parts.extend(["  ", *piece] if parts else piece)
+    if details_key:
+        parts.append((f"  {details_key} details", "$text-muted"))
+    worst = view.headline(healths)
+    if worst is not None:
+        parts.append("\n")
+        parts.append((view.problem_text(worst), _STYLES[view.level_of(worst)]))
+    return Content.assemble(*parts)
+
+
+class HealthStrip(Static):
+    """Shows every account's polling health; refreshes itself every second."""
+
+    DEFAULT_CSS = """
+    HealthStrip {
+        height: auto;
+        max-height: 2;
+        padding: 0 1;
+        background: $panel;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    def on_mount(self) -> None:
+        """Draw now, then keep countdowns current."""
+        self.show_health()
+        self.set_interval(REFRESH_SECONDS, self.show_health)
+
+    def show_health(self) -> None:
+        """Redraw from the app's current account health."""
+        app = cast(HealthApp, self.app)
+        healths = app.account_health()
+        self.display = bool(healths)
+        self.update(strip_content(healths, app.now(), app.keys_for("app.accounts")))
