@@ -1,4 +1,7 @@
-"""The ``smm-tui`` command: the app, the demo, and headless export and import.
+"""The ``smm-tui`` command: the app, the demo, and headless commands.
+
+Headless: ``poll`` (``--once`` for cron), ``reply``, ``doctor``, ``export`` and
+``import``.
 
 User errors (a bad config, a locked or unreadable store, bad import lines)
 print one line to stderr and exit non-zero, with no traceback.
@@ -10,19 +13,24 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import logging
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from smm_tui import __version__
+from smm_tui import __version__, headless
 from smm_tui.config import Config, ConfigError, demo_config, load_config
 from smm_tui.core.models import Mention
+from smm_tui.core.polling import AccountHealth, PollingEngine
 from smm_tui.core.records import ImportLineError, read_jsonl, write_csv, write_jsonl
 from smm_tui.core.repository import Collection
+from smm_tui.core.sources import AccountSource
+from smm_tui.core.workspace import Workspace
+from smm_tui.logs import LEVELS, log_to_file
 from smm_tui.paths import default_data_dir, resolve_config_path, resolve_data_dir
-from smm_tui.runtime import open_workspace, with_user
+from smm_tui.runtime import account_secrets, build_sources, open_workspace, with_user
 from smm_tui.store.storage import StoreError
 
 EXIT_USAGE = 2
@@ -62,6 +70,25 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", metavar="FILE", help="file to write (default: stdout)")
     importer = commands.add_parser("import", parents=[common], help="load mentions from JSONL")
     importer.add_argument("file", metavar="FILE.jsonl")
+    poll = commands.add_parser(
+        "poll", parents=[common], help="fetch every account into the store (forever, or --once)"
+    )
+    poll.add_argument(
+        "--once", action="store_true", help="poll each account once, print counts, exit"
+    )
+    reply = commands.add_parser(
+        "reply", parents=[common], help="send a reply through the outbox; prints its URL"
+    )
+    reply.add_argument("mention_id", metavar="MENTION_ID", help="the mention's id (or a prefix)")
+    reply.add_argument("--text", required=True, help="the reply")
+    reply.add_argument(
+        "--force",
+        action="store_true",
+        help="send even if an earlier attempt may have been published (after checking by hand)",
+    )
+    commands.add_parser(
+        "doctor", parents=[common], help="check config, tokens, connectivity and the store"
+    )
     return parser
 
 
@@ -75,9 +102,15 @@ def _add_common(parser: argparse.ArgumentParser, *, default: object) -> None:
     parser.add_argument(
         "--user", default=default, help="act as this user (default: config 'user' or $USER)"
     )
+    parser.add_argument(
+        "--log-file", metavar="PATH", default=default, help="write a log here (tokens redacted)"
+    )
+    parser.add_argument(
+        "--log-level", choices=LEVELS, default=default, help="log detail (default: info)"
+    )
 
 
-COMMANDS = ("run", "demo", "export", "import")
+COMMANDS = ("run", "demo", "export", "import", "poll", "reply", "doctor")
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
@@ -113,11 +146,106 @@ def _dispatch(args: argparse.Namespace, env: dict[str, str]) -> int:
         return _run_app(*_demo_setup(args, env), env, demo=True)
     config = with_user(load_config(resolve_config_path(args.config, env), env), args.user)
     data_dir = resolve_data_dir(args.data_dir, env)
-    if args.command == "export":
-        return _export(data_dir, config, args.format, args.output)
-    if args.command == "import":
-        return _import(data_dir, config, Path(args.file))
-    return _run_app(config, data_dir, env, demo=False)
+    with _logging(args, account_secrets(config, env)):
+        if args.command in HEADLESS:
+            return _headless(args, config, data_dir, env)
+        if args.command == "export":
+            return _export(data_dir, config, args.format, args.output)
+        if args.command == "import":
+            return _import(data_dir, config, Path(args.file))
+        return _run_app(config, data_dir, env, demo=False)
+
+
+@contextlib.contextmanager
+def _logging(args: argparse.Namespace, secrets: list[str]) -> Iterator[None]:
+    """Log to ``--log-file`` (redacted) while the command runs."""
+    if not args.log_file:
+        yield
+        return
+    root = logging.getLogger()
+    level = root.level
+    try:
+        handler = log_to_file(Path(args.log_file).expanduser(), args.log_level or "info", secrets)
+    except OSError as exc:
+        raise UserError(f"cannot write the log {args.log_file}: {exc.strerror}") from None
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+        handler.close()
+
+
+HEADLESS = ("poll", "reply", "doctor")
+Job = Callable[[Workspace, list[str]], Awaitable[int]]
+
+
+def _headless(
+    args: argparse.Namespace, config: Config, data_dir: Path, env: Mapping[str, str]
+) -> int:
+    """Run one headless command on the workspace, closing every adapter after."""
+    if not config.accounts and args.command != "doctor":
+        raise UserError(
+            f"config {config.source or '(none)'}: no [[accounts]] are configured", EXIT_USAGE
+        )
+    out = sys.stdout
+
+    async def poll(workspace: Workspace, left_out: list[str]) -> int:
+        if args.once:
+            return await headless.poll_once(workspace, left_out, out)
+        return await _poll_forever(workspace, left_out)
+
+    async def reply(workspace: Workspace, left_out: list[str]) -> int:
+        _warn(left_out)
+        try:
+            return await headless.send_reply(
+                workspace, args.mention_id, args.text, out, force=args.force
+            )
+        except headless.CommandError as exc:
+            raise UserError(str(exc)) from None
+
+    async def doctor(workspace: Workspace, left_out: list[str]) -> int:
+        return await headless.doctor(
+            workspace,
+            config_line=f"config {config.source or '(none)'}: {len(config.accounts)} accounts",
+            left_out=left_out,
+            data_dir=data_dir,
+            store_warnings=store_warnings,
+            out=out,
+        )
+
+    jobs: dict[str, Job] = {"poll": poll, "reply": reply, "doctor": doctor}
+    once = args.command != "poll" or args.once
+    sources, left_out = build_sources(config, env=env, long_poll=not once)
+    with open_workspace(data_dir, config, sources=sources) as (workspace, store_warnings):
+        if args.command != "doctor":
+            _warn(store_warnings)
+        return asyncio.run(_then_close(jobs[args.command](workspace, left_out), sources))
+
+
+async def _then_close(job: Awaitable[int], sources: Mapping[str, AccountSource]) -> int:
+    try:
+        return await job
+    finally:
+        await _close_sources(sources.values())
+
+
+async def _poll_forever(workspace: Workspace, left_out: list[str]) -> int:
+    """Poll every account until interrupted, printing a line whenever one's state changes."""
+    _warn(left_out)
+    engine = PollingEngine(workspace)
+    last: dict[str, tuple[object, str | None]] = {}
+
+    def report(health: AccountHealth) -> None:
+        key = (health.state, health.message)
+        if last.get(health.account) != key:
+            last[health.account] = key
+            detail = health.message or f"fetched {health.last_fetched}"
+            print(f"{health.state.value:<12} {health.account}: {detail}", flush=True)
+
+    tasks = [engine.run_account(source, report) for source in workspace.sources.values()]
+    await asyncio.gather(*tasks)
+    return 0
 
 
 def _demo_setup(args: argparse.Namespace, env: dict[str, str]) -> tuple[Config, Path]:
@@ -160,8 +288,8 @@ def _run_app(config: Config, data_dir: Path, env: Mapping[str, str], *, demo: bo
     return app.return_code or 0
 
 
-async def _close_sources(sources: object) -> None:
-    for source in sources:  # type: ignore[attr-defined]
+async def _close_sources(sources: Iterable[AccountSource]) -> None:
+    for source in sources:
         await source.aclose()
 
 

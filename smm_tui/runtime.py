@@ -13,13 +13,20 @@ from datetime import datetime
 from pathlib import Path
 
 from smm_tui.adapters.base import Adapter
+from smm_tui.adapters.bluesky import BlueskyAdapter
 from smm_tui.adapters.demo import DemoAdapter
 from smm_tui.adapters.mastodon import MastodonAdapter
+from smm_tui.adapters.telegram import TelegramAdapter
+from smm_tui.adapters.vk import VKAdapter
+from smm_tui.adapters.x import XAdapter
 from smm_tui.config import AccountConfig, Config
 from smm_tui.core.audit import new_id
 from smm_tui.core.models import Platform, utcnow
 from smm_tui.core.workspace import AccountSource, Settings, Workspace
 from smm_tui.store.store import Store
+
+#: How long VK and Telegram hold a poll open waiting for news.
+LONG_POLL_SECONDS = 20
 
 
 class AdapterUnavailable(Exception):
@@ -33,10 +40,13 @@ def build_adapter(
     env: Mapping[str, str],
     clock: Callable[[], datetime],
     index: int,
+    long_poll: bool = True,
 ) -> Adapter:
-    """The adapter for one configured account."""
-    if account.platform is Platform.MASTODON:
-        return _mastodon(account, env, clock)
+    """The adapter for one configured account; AdapterUnavailable says why there is none.
+
+    ``long_poll=False`` makes VK and Telegram answer at once when nothing is new
+    (for ``poll --once``) instead of holding the request open for news.
+    """
     if account.platform is Platform.DEMO:
         simulate = Platform(str(account.extra.get("simulate", "vk")))
         seed = account.extra.get("seed", config.demo.seed + index)
@@ -47,27 +57,68 @@ def build_adapter(
             rate_per_minute=config.demo.rate_per_minute,
             clock=clock,
         )
-    raise AdapterUnavailable(
-        f"account {account.name!r}: the {account.platform.value} adapter is not available "
-        "in this version yet; it is left out"
-    )
+    token = _token(account, env)
+    hint = account.token_env or ""
+    base_url, extra = account.base_url, account.extra
+    match account.platform:
+        case Platform.MASTODON:
+            if not base_url:
+                raise AdapterUnavailable(
+                    f"mastodon account {account.name!r} needs base_url (its instance, "
+                    "e.g. https://mastodon.social); it is left out"
+                )
+            return MastodonAdapter(
+                account.name, base_url=base_url, token=token, clock=clock, token_hint=hint
+            )
+        case Platform.VK:
+            group_id = int(str(extra["group_id"]))
+            return VKAdapter(
+                account.name,
+                base_url=base_url,
+                token=token,
+                group_id=group_id,
+                clock=clock,
+                token_hint=hint,
+                longpoll_wait=LONG_POLL_SECONDS if long_poll else 0,
+            )
+        case Platform.TELEGRAM:
+            return TelegramAdapter(
+                account.name,
+                base_url=base_url,
+                token=token,
+                clock=clock,
+                token_hint=hint,
+                poll_timeout=LONG_POLL_SECONDS if long_poll else 0,
+            )
+        case Platform.BLUESKY:
+            return BlueskyAdapter(
+                account.name,
+                base_url=base_url,
+                token=token,
+                handle=str(extra["handle"]),
+                clock=clock,
+                token_hint=hint,
+            )
+        case Platform.X:
+            return XAdapter(
+                account.name,
+                base_url=base_url,
+                token=token,
+                user_id=str(extra["user_id"]),
+                clock=clock,
+                token_hint=hint,
+            )
+    raise AdapterUnavailable(f"account {account.name!r}: no adapter for {account.platform.value}")
 
 
-def _mastodon(
-    account: AccountConfig, env: Mapping[str, str], clock: Callable[[], datetime]
-) -> Adapter:
-    if not account.base_url:
-        raise AdapterUnavailable(
-            f"mastodon account {account.name!r} needs base_url (its instance, "
-            "e.g. https://mastodon.social); it is left out"
-        )
+def _token(account: AccountConfig, env: Mapping[str, str]) -> str:
     token = account.token(env)
-    if not token:
-        where = f"set {account.token_env}" if account.token_env else "set token_env in the config"
-        raise AdapterUnavailable(
-            f"mastodon account {account.name!r} has no token: {where}; it is left out"
-        )
-    return MastodonAdapter(account.name, base_url=account.base_url, token=token, clock=clock)
+    if token:
+        return token
+    where = f"set {account.token_env}" if account.token_env else "set token_env in the config"
+    raise AdapterUnavailable(
+        f"{account.platform.value} account {account.name!r} has no token: {where}; it is left out"
+    )
 
 
 def build_sources(
@@ -75,6 +126,7 @@ def build_sources(
     *,
     env: Mapping[str, str] | None = None,
     clock: Callable[[], datetime] = utcnow,
+    long_poll: bool = True,
 ) -> tuple[dict[str, AccountSource], list[str]]:
     """Adapters for every account that has one, and a warning line per account left out."""
     sources: dict[str, AccountSource] = {}
@@ -82,11 +134,16 @@ def build_sources(
     for index, account in enumerate(config.accounts):
         try:
             sources[account.name] = build_adapter(
-                account, config, env=env or {}, clock=clock, index=index
+                account, config, env=env or {}, clock=clock, index=index, long_poll=long_poll
             )
         except AdapterUnavailable as exc:
             warnings.append(str(exc))
     return sources, warnings
+
+
+def account_secrets(config: Config, env: Mapping[str, str]) -> list[str]:
+    """Every token the config's accounts would use, for log redaction."""
+    return [token for account in config.accounts if (token := account.token(env))]
 
 
 def settings_from(config: Config) -> Settings:

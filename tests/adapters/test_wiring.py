@@ -1,4 +1,4 @@
-"""A Mastodon account in the config feeds the store through the real wiring."""
+"""The real wiring: config accounts become adapters that feed the store."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 from smm_tui.adapters.mastodon import MastodonAdapter
-from smm_tui.config import load_config
+from smm_tui.config import EXAMPLE_CONFIG, load_config
 from smm_tui.core.repository import Collection
 from smm_tui.core.workspace import poll_account
 from smm_tui.runtime import build_sources, open_workspace
@@ -60,3 +60,27 @@ def test_configured_account_polls_into_the_store(tmp_path: Path, http_server: Te
     assert request.headers["authorization"] == f"Bearer {CANARY}"
     for path in (tmp_path / "data").rglob("*.json"):
         assert CANARY not in path.read_text(encoding="utf-8")
+
+
+def test_the_example_config_builds_every_network(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(EXAMPLE_CONFIG)
+    env = {
+        "SMM_VK_TOKEN": "vk",
+        "SMM_TELEGRAM_TOKEN": "1:tg",
+        "SMM_MASTODON_TOKEN": "m",
+        "SMM_BLUESKY_APP_PASSWORD": "b",
+        "SMM_X_BEARER_TOKEN": "x",
+    }
+    sources, warnings = build_sources(load_config(path, env), env=env)
+    assert warnings == []
+    assert {name: type(source).__name__ for name, source in sources.items()} == {
+        "bank-vk": "VKAdapter",
+        "bank-tg": "TelegramAdapter",
+        "bank-mastodon": "MastodonAdapter",
+        "bank-bsky": "BlueskyAdapter",
+        "bank-x": "XAdapter",
+        "practice": "DemoAdapter",
+    }
+    for source in sources.values():
+        asyncio.run(source.aclose())

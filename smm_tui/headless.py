@@ -1,0 +1,225 @@
+"""Headless commands for cron, scripts and servers: ``poll --once``, ``reply`` and ``doctor``.
+
+Each prints one line per account or finding to ``out`` and returns the exit
+status. Nothing here draws a screen; every network call goes through the
+same services and outbox as the app, so a reply sent from a script is recorded
+before it is sent and never published twice.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from smm_tui.core.context import NotFound
+from smm_tui.core.models import Mention, Reply, ReplyState
+from smm_tui.core.network import AdapterError
+from smm_tui.core.polling import PollingEngine
+from smm_tui.core.repository import Collection
+from smm_tui.core.workspace import Workspace
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+#: The shortest mention id prefix ``reply`` accepts.
+MIN_PREFIX = 6
+
+
+class CommandError(Exception):
+    """A headless command cannot go on; the message is one line for the user."""
+
+
+# -- poll --------------------------------------------------------------------------
+
+
+async def poll_once(workspace: Workspace, left_out: Iterable[str], out: TextIO) -> int:
+    """Fetch every account once into the store; a line of counts per account."""
+    failed = False
+    for line in left_out:
+        print(f"FAIL {line}", file=out)
+        failed = True
+    outcomes = await PollingEngine(workspace).poll_once()
+    for outcome in outcomes:
+        if outcome.error:
+            print(f"FAIL {outcome.account}: {outcome.error}", file=out)
+            failed = True
+        else:
+            print(
+                f"ok   {outcome.account}: fetched {outcome.fetched}, new {outcome.stored}",
+                file=out,
+            )
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+# -- reply -------------------------------------------------------------------------
+
+
+def find_mention(workspace: Workspace, mention_id: str) -> Mention:
+    """The mention with this id, or the only one whose id starts with it."""
+    try:
+        return workspace.ctx.mention(mention_id)
+    except NotFound:
+        pass
+    if len(mention_id) < MIN_PREFIX:
+        raise CommandError(f"no mention with id {mention_id!r}")
+    matches = [
+        record["id"]
+        for record in workspace.repo.records(Collection.MENTIONS)
+        if str(record["id"]).startswith(mention_id)
+    ]
+    if not matches:
+        raise CommandError(f"no mention with id {mention_id!r}")
+    if len(matches) > 1:
+        raise CommandError(f"{len(matches)} mentions start with {mention_id!r}; give more of it")
+    return workspace.ctx.mention(matches[0])
+
+
+async def send_reply(
+    workspace: Workspace, mention_id: str, text: str, out: TextIO, *, force: bool = False
+) -> int:
+    """Record a reply, send it and print its URL.
+
+    Running the same command again after a failure retries the recorded reply
+    (checking the thread first if it may have gone out) rather than adding a second.
+    """
+    mention = find_mention(workspace, mention_id)
+    source = workspace.source_for(mention.account)
+    if source is None:
+        raise CommandError(f"account {mention.account!r} is not configured, or has no token")
+    text = text.strip()
+    if not text:
+        raise CommandError("the reply text is empty")
+    length = source.reply_length(text)
+    if length > source.reply_limit:
+        raise CommandError(
+            f"the reply is {length} characters as {mention.platform.value} counts them; "
+            f"the limit is {source.reply_limit}"
+        )
+    done = _same_reply(workspace, mention.id, text, sent=True)
+    if done is not None:
+        # Scripts re-run commands: the same reply to the same mention goes out once.
+        print(done.url or done.external_id, file=out)
+        return EXIT_OK
+    reply = _same_reply(workspace, mention.id, text, sent=False)
+    reply = reply or await workspace.outbox.queue(mention.id, text)
+    settled = await workspace.outbox.send(reply.id, source, force=force)
+    if settled.state is ReplyState.SENT:
+        print(settled.url or settled.external_id, file=out)
+        return EXIT_OK
+    if settled.state is ReplyState.SENDING:
+        raise CommandError(f"reply {settled.id} is being sent by {settled.claimed_by}")
+    raise CommandError(f"reply {settled.id} not sent: {settled.error}")
+
+
+def _same_reply(workspace: Workspace, mention_id: str, text: str, *, sent: bool) -> Reply | None:
+    """A reply with this text to this mention, already sent (or not yet, when ``sent`` is False)."""
+    for reply in workspace.outbox.replies_to(mention_id):
+        if (reply.state is ReplyState.SENT) == sent and reply.text == text:
+            return reply
+    return None
+
+
+# -- doctor ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One line of ``doctor``: ``ok``, ``warn`` or ``FAIL``, and what it found."""
+
+    level: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.level:<4} {self.text}"
+
+
+async def doctor(
+    workspace: Workspace,
+    *,
+    config_line: str,
+    left_out: Iterable[str],
+    data_dir: Path,
+    store_warnings: Iterable[str],
+    out: TextIO,
+) -> int:
+    """Check the config, tokens, connectivity and the store; one line per finding."""
+    findings = [Finding("ok", config_line)]
+    findings += [Finding("FAIL", line) for line in left_out]
+    findings += [await _check_account(workspace, name) for name in workspace.sources]
+    findings += _check_store(workspace, data_dir, store_warnings)
+    findings += _check_outbox(workspace)
+    for finding in findings:
+        print(finding, file=out)
+    return EXIT_FAILED if any(f.level == "FAIL" for f in findings) else EXIT_OK
+
+
+async def _check_account(workspace: Workspace, name: str) -> Finding:
+    source = workspace.sources[name]
+    try:
+        identity = await source.verify()
+    except AdapterError as exc:
+        return Finding("FAIL", " ".join(str(exc).split()))
+    who = identity.handle or identity.user_id
+    named = f" ({identity.display_name})" if identity.display_name else ""
+    return Finding("ok", f"{name}: {source.platform.value} connected as {who}{named}")
+
+
+def _check_store(
+    workspace: Workspace, data_dir: Path, store_warnings: Iterable[str]
+) -> list[Finding]:
+    counts = {c: workspace.repo.count(c) for c in (Collection.MENTIONS, Collection.REPLIES)}
+    findings = [
+        Finding(
+            "ok",
+            f"store {data_dir}: readable, {counts[Collection.MENTIONS]} mentions, "
+            f"{counts[Collection.REPLIES]} replies",
+        )
+    ]
+    findings += [Finding("warn", f"store: {line}") for line in store_warnings]
+    for quarantined in sorted(data_dir.rglob("*.corrupt-*")):
+        findings.append(
+            Finding(
+                "warn",
+                f"store: {quarantined} could not be read and was set aside; "
+                "inspect it, then delete it",
+            )
+        )
+    findings += _check_modes(data_dir)
+    return findings
+
+
+def _check_modes(data_dir: Path) -> list[Finding]:
+    loose = [
+        path
+        for path in [data_dir, *data_dir.rglob("*")]
+        if stat.S_IMODE(os.stat(path).st_mode) & 0o077
+    ]
+    if not loose:
+        return []
+    return [
+        Finding(
+            "warn",
+            f"store: {len(loose)} files are readable by others (first: {loose[0]}); "
+            "run chmod -R go-rwx on the data dir",
+        )
+    ]
+
+
+def _check_outbox(workspace: Workspace) -> list[Finding]:
+    unfinished = workspace.outbox.unfinished()
+    if not unfinished:
+        return [Finding("ok", "outbox: every reply is sent")]
+    failed = [r for r in unfinished if r.state is ReplyState.FAILED]
+    uncertain = [r for r in failed if r.uncertain]
+    waiting = len(unfinished) - len(failed)
+    return [
+        Finding(
+            "warn",
+            f"outbox: {len(unfinished)} replies not sent ({len(failed)} failed, "
+            f"{len(uncertain)} of them possibly published, {waiting} waiting); "
+            "retry with R in the app",
+        )
+    ]

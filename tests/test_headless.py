@@ -1,0 +1,128 @@
+"""The headless CLI against each network's local server: poll --once, reply, doctor, logs."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from smm_tui.cli import main
+from smm_tui.config import AccountConfig
+from smm_tui.core.models import Mention
+from smm_tui.core.repository import Collection
+from smm_tui.store.store import Store
+from tests.adapters.httpserver import running_server
+from tests.adapters.test_contract import NETWORKS
+from tests.fakes.base import FakeNetwork, Fault
+
+
+@pytest.fixture(params=NETWORKS)
+def fake(request: pytest.FixtureRequest) -> Iterator[FakeNetwork]:
+    module = importlib.import_module(f"tests.fakes.{request.param}")
+    for server in running_server():
+        yield module.FAKE(server)
+
+
+def account_block(account: AccountConfig) -> str:
+    """The account as a config.toml ``[[accounts]]`` block."""
+    fields = {
+        "name": account.name,
+        "platform": account.platform.value,
+        "base_url": account.base_url,
+        "token_env": account.token_env,
+        **account.extra,
+    }
+    lines = [f"{key} = {json.dumps(value)}" for key, value in fields.items() if value is not None]
+    return "[[accounts]]\n" + "\n".join(lines) + "\n"
+
+
+class Cli:
+    """Runs ``smm-tui`` in-process on one fake network's account."""
+
+    def __init__(self, tmp_path: Path, fake: FakeNetwork, capsys: pytest.CaptureFixture[str]):
+        self.fake = fake
+        self.capsys = capsys
+        self.config = tmp_path / "config.toml"
+        self.config.write_text('user = "anna"\n' + account_block(fake.account()))
+        self.data_dir = tmp_path / "data"
+        self.env = {"HOME": str(tmp_path), "USER": "anna", **fake.env()}
+
+    def __call__(self, *args: str) -> tuple[int, str, str]:
+        common = ["--config", str(self.config), "--data-dir", str(self.data_dir)]
+        code = main([*args, *common], self.env)
+        captured = self.capsys.readouterr()
+        return code, captured.out, captured.err
+
+    def stored(self) -> list[Mention]:
+        with Store.open(self.data_dir) as store:
+            return [Mention.from_record(r) for r in store.records(Collection.MENTIONS)]
+
+
+@pytest.fixture
+def cli(tmp_path: Path, fake: FakeNetwork, capsys: pytest.CaptureFixture[str]) -> Cli:
+    return Cli(tmp_path, fake, capsys)
+
+
+def test_poll_once_then_reply_publishes_once(cli: Cli, fake: FakeNetwork) -> None:
+    fake.add_mention("card blocked, help")
+    fake.add_mention("app crashes on login")
+
+    code, out, err = cli("poll", "--once")
+    assert code == 0, err
+    assert out.startswith("ok   brand: fetched ")
+    mention = next(m for m in cli.stored() if "card blocked" in m.text)
+
+    code, out, err = cli("reply", mention.id[:8], "--text", "We have unblocked it")
+    assert code == 0, err
+    url = out.strip()
+    assert len(fake.published) == 1
+    assert fake.published[0].in_reply_to == mention.external_id
+
+    again, out, _ = cli("reply", mention.id[:8], "--text", "We have unblocked it")
+    assert again == 0 and out.strip() == url
+    assert len(fake.published) == 1, "the same reply twice is published once"
+
+
+def test_poll_once_fails_loudly_on_an_expired_token(cli: Cli, fake: FakeNetwork) -> None:
+    fake.fail("mentions", Fault.AUTH, times=10)
+    code, out, _ = cli("poll", "--once")
+    assert code == 1
+    assert out.startswith("FAIL brand")
+    assert fake.token_env in out
+    assert fake.token not in out
+
+
+def test_doctor_checks_tokens_connectivity_and_store(cli: Cli, fake: FakeNetwork) -> None:
+    code, out, err = cli("doctor")
+    assert code == 0, out + err
+    assert f"brand: {fake.platform.value} connected as" in out
+    assert "store " in out and "outbox: every reply is sent" in out
+
+
+def test_doctor_names_a_missing_token(cli: Cli, fake: FakeNetwork) -> None:
+    cli.env.pop(fake.token_env)
+    code, out, _ = cli("doctor")
+    assert code == 1
+    assert f"set {fake.token_env}" in out
+
+
+def test_a_debug_log_never_holds_the_token(cli: Cli, fake: FakeNetwork, tmp_path: Path) -> None:
+    log = tmp_path / "debug.log"
+    fake.add_mention("hello")
+    fake.fail("mentions", Fault.SERVER_ERROR)
+    cli("poll", "--once", "--log-file", str(log), "--log-level", "debug")
+    cli("poll", "--once", "--log-file", str(log), "--log-level", "debug")
+    cli("doctor", "--log-file", str(log), "--log-level", "debug")
+    text = log.read_text(encoding="utf-8")
+    assert "HTTP Request" in text, "httpx's request lines are logged"
+    assert fake.token not in text
+    assert oct(log.stat().st_mode & 0o777) == "0o600"
+
+
+def test_reply_to_an_unknown_mention_is_one_line(cli: Cli) -> None:
+    code, out, err = cli("reply", "nosuchmention", "--text", "hi")
+    assert code == 1 and out == ""
+    assert err.strip() == "smm-tui: no mention with id 'nosuchmention'"
