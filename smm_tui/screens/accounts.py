@@ -19,20 +19,35 @@ from smm_tui.core.polling import AccountHealth
 REFRESH_SECONDS = 1.0
 
 
+_COLUMNS = (("account", 16), ("network", 9), ("state", 13), ("last ok", 8), ("next", 6))
+
+
 def accounts_content(healths: Sequence[AccountHealth], now: datetime) -> Content:
-    """One block per account: its chip, then a label/value row per fact."""
+    """A row per account (state, last success, next poll, budget), then each problem in words."""
     if not healths:
         return Content("No accounts are configured. Add [[accounts]] blocks to config.toml.")
-    blocks: list[Content] = []
+    header = "".join(title.ljust(width) for title, width in _COLUMNS) + "budget"
+    lines = [Content.assemble((header, "bold $text-muted"))]
     for health in healths:
         chip = view.chip(health, now)
-        rows = [Content.assemble((f"{chip.glyph} ", "bold"), (health.account, "bold"))]
-        rows += [
-            Content.assemble((f"  {label:<13}", "$text-muted"), value)
-            for label, value in view.details(health, now)
-        ]
-        blocks.append(Content("\n").join(rows))
-    return Content("\n\n").join(blocks)
+        cells = (
+            f"{chip.glyph} {health.account}",
+            health.platform.value,
+            health.state.value,
+            view.clock_time(health.last_success),
+            view.until(health.next_poll, now),
+        )
+        row = "".join(_fit(cell, width) for cell, (_, width) in zip(cells, _COLUMNS, strict=True))
+        lines.append(Content(row + (view.budget_text(health.budget) or "?")))
+    problems = [h for h in healths if h.message]
+    if problems:
+        lines.append(Content(""))
+        lines += [Content.assemble(("● ", "$text-error"), h.message or "") for h in problems]
+    return Content("\n").join(lines)
+
+
+def _fit(text: str, width: int) -> str:
+    return (text if len(text) < width else text[: width - 2] + "…").ljust(width)
 
 
 class AccountsScreen(ModalScreen[None]):

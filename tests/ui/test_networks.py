@@ -131,7 +131,7 @@ async def test_the_strip_states_an_expired_token_and_a_rate_limit(
             assert health["bank-x"].budget == RateBudget(0, 180, Limited.until)
             await pilot.press("A")
             body = str(app.screen.query_one("#accounts-text").render())
-            assert "rate budget  0/180" in body
+            assert "bank-x" in body and "rate limited" in body and "0/180" in body
             assert "set BANK_VK_TOKEN" in body
     finally:
         close()
