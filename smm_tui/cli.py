@@ -28,7 +28,7 @@ from smm_tui.core.records import ImportLineError, read_jsonl, write_csv, write_j
 from smm_tui.core.repository import Collection
 from smm_tui.core.sources import AccountSource
 from smm_tui.core.workspace import Workspace
-from smm_tui.logs import LEVELS, log_to_file
+from smm_tui.logs import LEVELS, log_to_file, redacting
 from smm_tui.paths import default_data_dir, resolve_config_path, resolve_data_dir
 from smm_tui.runtime import account_secrets, build_sources, open_workspace, with_user
 from smm_tui.store.storage import StoreError
@@ -268,6 +268,8 @@ def _demo_setup(args: argparse.Namespace, env: dict[str, str]) -> tuple[Config, 
 
 
 def _run_app(config: Config, data_dir: Path, env: Mapping[str, str], *, demo: bool) -> int:
+    from rich.console import Console
+
     from smm_tui.app import SmmApp
     from smm_tui.keymap import check_keymap
 
@@ -281,6 +283,10 @@ def _run_app(config: Config, data_dir: Path, env: Mapping[str, str], *, demo: bo
                 "(try 'smm-tui demo')"
             )
         app = SmmApp(workspace, keymap=config.keymap, warnings=warnings)
+        # Textual's crash report prints local variables; never let one show a token.
+        app.error_console = Console(
+            file=redacting(sys.stderr, account_secrets(config, env)), stderr=True
+        )
         try:
             app.run()
         finally:

@@ -9,11 +9,13 @@ shapes that carry tokens are masked even when the value is not known.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TextIO, cast
 from urllib.parse import quote, quote_plus
 
 REDACTED = "***"
@@ -63,6 +65,33 @@ class RedactingFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = self.redact(record.stack_info)
         return True
+
+
+class RedactingWriter(io.TextIOBase):
+    """A text stream that redacts what it writes, then passes it on (for crash reports)."""
+
+    def __init__(self, target: TextIO, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self._target = target
+        self._filter = RedactingFilter(secrets)
+
+    def write(self, text: str) -> int:
+        """Write ``text`` to the target with every secret masked."""
+        self._target.write(self._filter.redact(text))
+        return len(text)
+
+    def flush(self) -> None:
+        """Flush the target."""
+        self._target.flush()
+
+    def isatty(self) -> bool:
+        """Whether the target is a terminal (so colours stay on)."""
+        return self._target.isatty()
+
+
+def redacting(target: TextIO, secrets: Iterable[str]) -> TextIO:
+    """``target`` behind a :class:`RedactingWriter`, typed as the text stream it acts as."""
+    return cast(TextIO, RedactingWriter(target, secrets))
 
 
 def log_to_file(path: Path, level: str, secrets: Iterable[str]) -> logging.Handler:

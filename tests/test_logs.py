@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 
-from smm_tui.logs import RedactingFilter, log_to_file
+from smm_tui.logs import RedactingFilter, RedactingWriter, log_to_file
 
 SECRET = "S3cr/t+token"
 
@@ -53,3 +54,25 @@ def test_a_vk_long_poll_key_is_masked() -> None:
     assert redact("GET https://lp.vk.com/wh1?act=a_check&key=abc123&ts=9&wait=20") == (
         "GET https://lp.vk.com/wh1?act=a_check&key=***&ts=9&wait=20"
     )
+
+
+def test_a_crash_report_with_locals_never_shows_a_token() -> None:
+    from rich.console import Console
+    from rich.traceback import Traceback
+
+    from smm_tui.adapters.http import CallContext
+
+    def crash(token: str) -> None:
+        ctx = CallContext("vk", "bank-vk", secrets=(token,))
+        headers = {"Authorization": f"Bearer {token}"}
+        raise RuntimeError(f"bug near {ctx.who} with {len(headers)} headers")
+
+    out = io.StringIO()
+    console = Console(file=RedactingWriter(out, [SECRET]), width=200, color_system=None)
+    try:
+        crash(SECRET)
+    except RuntimeError:
+        console.print(Traceback(show_locals=True))
+    report = out.getvalue()
+    assert "Authorization" in report and "bank-vk" in report, "locals are shown"
+    assert SECRET not in report

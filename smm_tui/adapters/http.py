@@ -110,7 +110,8 @@ class CallContext:
 
     network: str
     account: str
-    secrets: tuple[str, ...] = ()
+    # Out of repr: a crash report that prints locals must not print a token.
+    secrets: tuple[str, ...] = field(default=(), repr=False)
     deadline: float = DEFAULT_DEADLINE
     clock: Callable[[], datetime] = utcnow
     reset_parser: ResetParser | None = field(default=None)
