@@ -128,11 +128,15 @@ class SmmApp(App[None]):
 
     # -- workers ----------------------------------------------------------------------
 
-    def send_reply(self, reply_id: str) -> None:
-        """Send a recorded reply in a worker; the outcome arrives as ReplySettled."""
-        self.run_worker(self._send(reply_id), group="outbox", exit_on_error=False)
+    def send_reply(self, reply_id: str, *, force: bool = False) -> None:
+        """Send a recorded reply in a worker; the outcome arrives as ReplySettled.
 
-    async def _send(self, reply_id: str) -> None:
+        ``force`` sends a reply that may already be published on a network that
+        cannot show threads, once a person has checked.
+        """
+        self.run_worker(self._send(reply_id, force), group="outbox", exit_on_error=False)
+
+    async def _send(self, reply_id: str, force: bool = False) -> None:
         outbox = self.workspace.outbox
         reply = outbox.reply(reply_id)
         source = self.workspace.source_for(reply.account)
@@ -140,7 +144,7 @@ class SmmApp(App[None]):
             self.say(f"Cannot send: no adapter for account {reply.account}.", severity="error")
             return
         try:
-            settled = await outbox.send(reply_id, source)
+            settled = await outbox.send(reply_id, source, force=force)
         except RepositoryError as exc:
             self.say(f"Reply not sent: {exc}", severity="error")
             return

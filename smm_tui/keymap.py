@@ -16,7 +16,8 @@ from textual.dom import DOMNode
 from smm_tui.app import SmmApp
 from smm_tui.screens.accounts import AccountsScreen
 from smm_tui.screens.composer import ComposerScreen
-from smm_tui.screens.contests import ConfirmScreen, ContestScreen, NewContestScreen
+from smm_tui.screens.confirm import ConfirmScreen
+from smm_tui.screens.contests import ContestScreen, NewContestScreen
 from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.feed import FeedScreen
 from smm_tui.screens.help import HelpScreen

@@ -44,8 +44,8 @@ SEND_LEASE = timedelta(minutes=10)
 RETRY_DELAYS: tuple[float, ...] = (1.0, 4.0)
 #: Why an uncertain reply on a network without threads is not sent again by itself.
 UNVERIFIABLE = (
-    "may already be published, and this network cannot show the thread: "
-    "check the chat, then send again with force"
+    "may already be published, and this network cannot show the thread: check the "
+    "chat, then send it again (R in the app, --force on the command line)"
 )
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -142,6 +142,17 @@ class OutboxService:
             or (reply.state is ReplyState.SENDING and self.abandoned(reply))
         ]
         return sorted(found, key=lambda r: (r.created_at, r.id))
+
+    def needs_force(self, reply: Reply) -> bool:
+        """Whether a failed reply can only be sent again by a person who checked the chat.
+
+        True when it may already be published on a network that cannot show threads.
+        """
+        return (
+            reply.state is ReplyState.FAILED
+            and reply.uncertain
+            and UNVERIFIABLE in (reply.error or "")
+        )
 
     def abandoned(self, reply: Reply) -> bool:
         """Whether a ``sending`` reply's claim may be taken over.

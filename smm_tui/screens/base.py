@@ -29,7 +29,7 @@ class WorkspaceApp(Protocol):
 
     workspace: Workspace
 
-    def send_reply(self, reply_id: str) -> None:
+    def send_reply(self, reply_id: str, *, force: bool = False) -> None:
         """Send a queued reply in the background; its outcome arrives as ReplySettled."""
         ...
 
@@ -42,9 +42,9 @@ class WorkspaceMixin(DOMNode):
         """The app's workspace."""
         return cast(WorkspaceApp, self.app).workspace
 
-    def send_reply(self, reply_id: str) -> None:
+    def send_reply(self, reply_id: str, *, force: bool = False) -> None:
         """Hand a queued reply to the app's outbox worker."""
-        cast(WorkspaceApp, self.app).send_reply(reply_id)
+        cast(WorkspaceApp, self.app).send_reply(reply_id, force=force)
 
     def keys_for(self, binding_id: str) -> str:
         """How the keys bound to ``binding_id`` are shown (after any remapping)."""

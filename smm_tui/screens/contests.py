@@ -9,7 +9,6 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -17,6 +16,7 @@ from smm_tui.core.models import Contest, ContestState, Mention
 from smm_tui.core.workspace import Workspace
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceModal, WorkspaceScreen
+from smm_tui.screens.confirm import ConfirmScreen
 from smm_tui.widgets.health_strip import HealthStrip
 from smm_tui.widgets.render import PLATFORM_NAMES, one_line
 from smm_tui.widgets.status_bar import StatusBar
@@ -213,28 +213,6 @@ def contest_detail(workspace: Workspace, contest_id: str) -> Content:
             )
         )
     return Content("\n").join(lines)
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question; y or enter confirms, n or esc declines."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
-    ]
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(Content(self.question))
-            yield Label(Content("y / enter: yes    n / esc: no"), classes="hint")
-        yield Footer()
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
 
 
 class NewContestScreen(WorkspaceModal):

@@ -15,6 +15,7 @@ from smm_tui.core.models import Mention, ReplyState, Status
 from smm_tui.messages import DataChanged, ReplySettled, ThreadFetched
 from smm_tui.screens.base import MentionScreenBase
 from smm_tui.screens.composer import ComposerScreen
+from smm_tui.screens.confirm import ConfirmScreen
 from smm_tui.widgets.render import mention_block, reply_line
 
 
@@ -116,16 +117,29 @@ class MentionScreen(MentionScreenBase):
         )
 
     def action_retry(self) -> None:
-        failed = [
-            r
-            for r in self.workspace.outbox.replies_to(self.mention_id)
-            if r.state is ReplyState.FAILED
-        ]
+        outbox = self.workspace.outbox
+        failed = [r for r in outbox.replies_to(self.mention_id) if r.state is ReplyState.FAILED]
         if not failed:
             self.say("No failed reply to send again.")
             return
         for reply in failed:
-            self.send_reply(reply.id)
+            if outbox.needs_force(reply):
+                self._confirm_force(reply.id)
+            else:
+                self.send_reply(reply.id)
+
+    def _confirm_force(self, reply_id: str) -> None:
+        """Ask before sending a reply that may already be in a chat we cannot read."""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.send_reply(reply_id, force=True)
+
+        question = (
+            "This reply may already be published, and this network cannot show the "
+            "thread. Check the chat first. Send it again anyway?"
+        )
+        self.app.push_screen(ConfirmScreen(question), answered)
 
     def action_scroll_down(self) -> None:
         self.query_one("#detail-body").scroll_down()

@@ -16,7 +16,8 @@ from smm_tui.core.models import (
 )
 from smm_tui.core.repository import Collection
 from smm_tui.screens.composer import ComposerScreen
-from smm_tui.screens.contests import ConfirmScreen, ContestScreen, NewContestScreen
+from smm_tui.screens.confirm import ConfirmScreen
+from smm_tui.screens.contests import ContestScreen, NewContestScreen
 from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.feed import FeedScreen
 from smm_tui.screens.tickets import TicketBoardScreen

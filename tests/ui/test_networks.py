@@ -21,11 +21,13 @@ from smm_tui.core.network import AuthError, MentionPage, RateBudget, RateLimited
 from smm_tui.core.polling import HealthState, PollPolicy
 from smm_tui.runtime import build_sources
 from smm_tui.screens.composer import ComposerScreen
+from smm_tui.screens.confirm import ConfirmScreen
+from smm_tui.screens.detail import MentionScreen
 from smm_tui.widgets.health_strip import HealthStrip
 from tests.adapters.httpserver import running_server
 from tests.adapters.test_contract import NETWORKS
 from tests.conftest import T0, FakeClock
-from tests.fakes.base import FakeNetwork
+from tests.fakes.base import FakeNetwork, Fault
 from tests.ui.harness import make_app, running, wait_for
 
 Snap = Callable[..., bool]
@@ -157,3 +159,53 @@ def test_accounts_screen_snapshot(snap_compare: Snap, tmp_path: Path, clock: Fak
         assert snap_compare(app, terminal_size=(80, 24), run_before=open_accounts)
     finally:
         close()
+
+
+@pytest.fixture
+def telegram() -> Iterator[FakeNetwork]:
+    module = importlib.import_module("tests.fakes.telegram")
+    for server in running_server():
+        yield module.FAKE(server)
+
+
+async def test_a_reply_that_may_be_in_a_telegram_chat_is_resent_only_when_confirmed(
+    tmp_path: Path, clock: FakeClock, telegram: FakeNetwork
+) -> None:
+    fake = telegram
+    config = Config(user="anna", accounts=(fake.account(),))
+    adapter = fake.adapter(clock=clock)  # short timeouts, so the stall ends the POST quickly
+    fast = {fake.platform: PollPolicy(interval=0.05)}
+    async with running(
+        tmp_path / "data", clock, config=config, sources={"brand": adapter}, policies=fast
+    ) as run:
+        ws = run.workspace
+        ws.outbox.retry_delays = (0.0, 0.0)
+        fake.add_mention("where is my refund?")
+        await wait_for(run.pilot, lambda: len(ws.feed.ids) == 1, "the mention")
+        (target,) = ws.feed.ids
+        fake.fail("reply", Fault.COMMIT_THEN_STALL)
+        await run.pilot.press("g", "enter")
+        await wait_for(run.pilot, lambda: isinstance(run.app.screen, MentionScreen), "detail")
+        reply_id = (await ws.outbox.queue(target, "Refunded today")).id
+        run.app.send_reply(reply_id)
+
+        def state() -> tuple[ReplyState, bool]:
+            current = ws.outbox.reply(reply_id)
+            return current.state, ws.outbox.needs_force(current)
+
+        await wait_for(run.pilot, lambda: state()[0] is ReplyState.FAILED, "the stall")
+        await run.pilot.press("R")  # looks for it, cannot tell: a person must decide
+        await wait_for(run.pilot, lambda: state() == (ReplyState.FAILED, True), "unverifiable")
+        assert len(fake.published) == 1
+
+        await run.pilot.press("R")
+        await wait_for(run.pilot, lambda: isinstance(run.app.screen, ConfirmScreen), "a question")
+        await run.pilot.press("n")
+        assert len(fake.published) == 1
+        await run.pilot.press("R")
+        await wait_for(run.pilot, lambda: isinstance(run.app.screen, ConfirmScreen), "again")
+        await run.pilot.press("y")
+        await wait_for(run.pilot, lambda: state()[0] is ReplyState.SENT, "sent on request")
+        assert len(fake.published) == 2
+    await adapter.aclose()
+    await fake.aclose()
