@@ -24,6 +24,7 @@ from smm_tui.adapters.base import (
     Adapter,
     Identity,
     MentionPage,
+    PermanentError,
     PublishedReply,
     RateBudget,
     RateLimited,
@@ -86,6 +87,7 @@ class MastodonAdapter(Adapter):
         self._visibility: dict[str, str] = {}
         # Mastodon's limits are per account across endpoints: one bucket.
         self._budgets = http.RateBudgets(self._ctx)
+        self._limit_known = False
 
     def __repr__(self) -> str:
         return f"MastodonAdapter(account={self.account!r}, base_url={self._base!r})"
@@ -112,8 +114,10 @@ class MastodonAdapter(Adapter):
     async def fetch_mentions(self, cursor: str | None) -> MentionPage:
         """Mentions newer than notification ``cursor``, oldest first, following newer pages.
 
-        Without a cursor, only the most recent page is fetched.
+        Without a cursor, only the most recent page is fetched. The first call also
+        learns the instance's own reply limit.
         """
+        await self._learn_reply_limit()
         pages: list[list[dict[str, Any]]] = []
         min_id = cursor
         for _ in range(MAX_PAGES):
@@ -191,6 +195,22 @@ class MastodonAdapter(Adapter):
         response = await self._call("GET", path, params=params)
         return http.decode_json(response, self._ctx)
 
+    async def _learn_reply_limit(self) -> None:
+        """Take the instance's ``max_characters`` as :attr:`reply_limit` (500 if it says none)."""
+        if self._limit_known:
+            return
+        self._limit_known = True
+        try:
+            instance = await self._get_json("/api/v2/instance")
+        except (PermanentError, TransientError) as exc:
+            # Older servers and forks lack v2; the default limit is the documented one.
+            logger.info("%s: instance limits unknown (%s); using %d", self._ctx.who, exc, 500)
+            return
+        statuses = _dig(instance, "configuration", "statuses")
+        limit = statuses.get("max_characters") if isinstance(statuses, dict) else None
+        if isinstance(limit, int) and limit > 0:
+            self.reply_limit = limit
+
     async def _notification_page(
         self, min_id: str | None
     ) -> tuple[list[dict[str, Any]], str | None]:
@@ -257,6 +277,12 @@ class MastodonAdapter(Adapter):
 
     def _malformed(self, what: str) -> TransientError:
         return TransientError(f"{self._ctx.who}: unexpected {what} shape")
+
+
+def _dig(data: Any, *keys: str) -> Any:
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
 
 
 def _author(account: dict[str, Any]) -> Author:

@@ -184,7 +184,7 @@ async def test_first_poll_returns_recent_page_oldest_first(http_server: TestServ
     assert budget is not None
     assert budget.remaining == 287
     assert budget.reset_at == datetime(2025, 1, 1, 9, 20, tzinfo=UTC)
-    (request,) = http_server.requests
+    (request,) = http_server.requests_to("GET", NOTIFICATIONS)
     assert request.query == {"types[]": ["mention"], "limit": ["40"]}
     assert request.headers["authorization"] == f"Bearer {CANARY}"
 
@@ -206,7 +206,7 @@ async def test_pages_newer_via_link_until_caught_up(http_server: TestServer) -> 
     assert [m.text for m in page.mentions] == [f"mention {k}" for k in range(1, 46)]
     assert page.cursor == items[-1]["id"]
     # A short page is not proof of the end (servers cap limits): one empty page is.
-    assert [r.query["min_id"] for r in http_server.requests] == [
+    assert [r.query["min_id"] for r in http_server.requests_to("GET", NOTIFICATIONS)] == [
         ["old-cursor"],
         [items[39]["id"]],
         [items[44]["id"]],
@@ -228,7 +228,7 @@ async def test_full_last_page_is_followed_by_one_empty_page(http_server: TestSer
     page = await adapter_for(http_server).fetch_mentions("c0")
     assert len(page.mentions) == 40
     assert page.cursor == items[-1]["id"]
-    assert len(http_server.requests) == 2
+    assert len(http_server.requests_to("GET", NOTIFICATIONS)) == 2
 
 
 async def test_nothing_new_keeps_the_cursor(http_server: TestServer) -> None:
@@ -417,11 +417,11 @@ async def test_spent_budget_sends_nothing_until_reset(http_server: TestServer) -
     with pytest.raises(RateLimited) as caught:
         await adapter.post_reply(mention_of("x"), "hello", "k")
     assert caught.value.retry_at == datetime(2025, 1, 1, 9, 20, tzinfo=UTC)
-    assert len(http_server.requests) == 1
+    assert len(http_server.requests_to("GET", NOTIFICATIONS)) == 1
 
     clock.now = datetime(2025, 1, 1, 9, 20, 1, tzinfo=UTC)
     await adapter.fetch_mentions("c")
-    assert len(http_server.requests) == 2
+    assert len(http_server.requests_to("GET", NOTIFICATIONS)) == 2
 
 
 @pytest.mark.parametrize(
@@ -537,3 +537,25 @@ async def test_token_never_in_errors_or_logs(
     assert not [m for m in messages if "CANARY" in m]
     assert "CANARY" not in caplog.text
     assert any("HTTP 500" in r.getMessage() for r in caplog.records)
+
+
+async def test_the_reply_limit_is_the_instances_own(http_server: TestServer) -> None:
+    http_server.route("GET", NOTIFICATIONS, json_reply([]))
+    http_server.route(
+        "GET",
+        "/api/v2/instance",
+        json_reply({"configuration": {"statuses": {"max_characters": 5000}}}),
+    )
+    adapter = adapter_for(http_server)
+    assert adapter.reply_limit == 500
+    await adapter.fetch_mentions(None)
+    await adapter.fetch_mentions(None)
+    assert adapter.reply_limit == 5000
+    assert len(http_server.requests_to("GET", "/api/v2/instance")) == 1
+
+
+async def test_an_instance_without_v2_keeps_the_default_limit(http_server: TestServer) -> None:
+    http_server.route("GET", NOTIFICATIONS, json_reply([]))
+    adapter = adapter_for(http_server)
+    await adapter.fetch_mentions(None)  # /api/v2/instance answers 404
+    assert adapter.reply_limit == 500
