@@ -9,6 +9,10 @@ but the typed errors below may escape one.
 from __future__ import annotations
 
 import abc
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from smm_tui.core.models import Mention, Platform
 from smm_tui.core.network import (
@@ -40,8 +44,64 @@ __all__ = [
 ]
 
 
+logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+#: The operations whose callers rely on nothing but AdapterError escaping.
+CONTRACT_METHODS = (
+    "verify",
+    "fetch_mentions",
+    "fetch_thread",
+    "fetch_post_comments",
+    "post_reply",
+    "find_reply",
+)
+
+
+def typed_errors_only(
+    method: Callable[Concatenate[Adapter, P], Awaitable[R]],
+) -> Callable[Concatenate[Adapter, P], Awaitable[R]]:
+    """Wrap an adapter operation so that only :class:`AdapterError` can escape it.
+
+    Adapters parse hostile answers with care; this is the backstop for the
+    shape nobody foresaw. Anything else becomes a :class:`TransientError`
+    naming the account (the original is logged with its traceback, redacted
+    by the log handler). For ``post_reply`` that is the safe reading: the
+    request may have gone out, so the outbox looks in the thread before
+    sending again.
+    """
+
+    @functools.wraps(method)
+    async def guarded(self: Adapter, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await method(self, *args, **kwargs)
+        except AdapterError:
+            raise
+        except Exception as exc:
+            who = f"{self.platform.value} account '{self.account}'"
+            logger.warning("%s: %s failed unexpectedly", who, method.__name__, exc_info=True)
+            name = type(exc).__name__
+            raise TransientError(
+                f"{who}: unexpected answer in {method.__name__} ({name})"
+            ) from None
+
+    return guarded
+
+
 class Adapter(abc.ABC):
-    """One account on one network."""
+    """One account on one network.
+
+    Every subclass's :data:`CONTRACT_METHODS` are wrapped by
+    :func:`typed_errors_only`, so callers need handle only :class:`AdapterError`.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in CONTRACT_METHODS:
+            if name in cls.__dict__:
+                setattr(cls, name, typed_errors_only(cls.__dict__[name]))
 
     platform: Platform
     #: The most characters (as the network counts them) a reply may have.
@@ -53,6 +113,13 @@ class Adapter(abc.ABC):
 
     def __init__(self, account: str) -> None:
         self.account = account
+        self._identity: Identity | None = None
+
+    async def identity(self) -> Identity:
+        """Who the account is: :meth:`verify`, asked once and remembered."""
+        if self._identity is None:
+            self._identity = await self.verify()
+        return self._identity
 
     @abc.abstractmethod
     async def verify(self) -> Identity:
@@ -79,8 +146,9 @@ class Adapter(abc.ABC):
 
         Adapters of networks that cannot read a thread raise :class:`Unverifiable`.
         """
+        me = await self.identity()
         for item in await self.fetch_thread(mention):
-            if is_our_reply(item, mention, text):
+            if is_our_reply(item, mention, text, me.user_id):
                 return PublishedReply(item.external_id, item.url)
         return None
 

@@ -286,6 +286,11 @@ class VKAdapter(Adapter):
         """The length of ``text`` as VK counts it (characters)."""
         return limits.reply_length(self.platform, text)
 
+    async def identity(self) -> Identity:
+        """The community this account speaks as; its id comes from the config, no request."""
+        author = self._authors.get(-self._group) or _placeholder(-self._group)
+        return Identity(author.id, author.handle, author.display_name)
+
     async def verify(self) -> Identity:
         """The community the token speaks for (``groups.getById``)."""
         body = await self._method("groups.getById", {"group_id": self._group}, _MENTIONS)

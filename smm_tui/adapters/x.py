@@ -232,11 +232,12 @@ class XAdapter(Adapter):
         """
         params = self._fields(max_results=PAGE_LIMIT)
         params["since_id"] = _post_id(mention.external_id, self._ctx.who)
-        path = f"/2/users/{await self._user()}/tweets"
+        me = await self._user()
+        path = f"/2/users/{me}/tweets"
         async with aclosing(self._pages(_TIMELINE, path, params, "pagination_token")) as pages:
             async for page in pages:
                 for item in page.mentions:
-                    if is_our_reply(item, mention, text):
+                    if is_our_reply(item, mention, text, me):
                         return PublishedReply(item.external_id, item.url)
         return None
 

@@ -6,6 +6,7 @@ are here so that core services can handle them without importing adapters.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -115,17 +116,23 @@ class ReplyChannel(Protocol):
         ...
 
 
-def is_our_reply(candidate: Mention, mention: Mention, text: str) -> bool:
-    """Whether ``candidate`` (from a thread) is a reply with ``text`` directly below ``mention``.
+def is_our_reply(candidate: Mention, mention: Mention, text: str, our_id: str) -> bool:
+    """Whether ``candidate`` (from a thread) is our reply with ``text`` directly below ``mention``.
 
-    Networks may add to what we sent (Mastodon prefixes ``@author``), so the
-    candidate need only contain our text, whitespace and case aside.
+    It must be written by us (``our_id``, the account's id on the network): a
+    customer quoting our words is not our reply. Networks change what we sent:
+    Mastodon prefixes ``@author`` and shows links shortened, so links and
+    handles are left out of the comparison, and the candidate need only
+    contain the rest of our text, whitespace and case aside.
     """
-    if candidate.parent_external_id != mention.external_id:
+    if candidate.parent_external_id != mention.external_id or candidate.author.id != our_id:
         return False
     wanted = _comparable(text)
     return bool(wanted) and wanted in _comparable(candidate.text)
 
 
+_LINKS_AND_HANDLES = re.compile(r"\S*(?:://|…|/)\S*|@\S+")
+
+
 def _comparable(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    return " ".join(_LINKS_AND_HANDLES.sub(" ", text).split()).casefold()

@@ -251,24 +251,31 @@ class OutboxService:
             return await self._fail(reply.id, error, uncertain=True)
 
     async def _post(self, reply: Reply, mention: Mention, channel: ReplyChannel) -> Reply:
-        """POST the reply, repeating it only while a repeat cannot publish it twice."""
+        """POST the reply, repeating it only while a repeat cannot publish it twice.
+
+        Once one attempt may have reached the network, the reply stays
+        ``uncertain`` whatever the later attempts say, so the next send looks
+        for it in the thread first.
+        """
+        maybe_sent = False
         for delay in (*self.retry_delays, None):
             try:
                 published = await channel.post_reply(mention, reply.text, idempotency_key=reply.id)
             except NotSent as exc:
-                error, uncertain = str(exc), False
+                error = str(exc)
             except TransientError as exc:
-                error, uncertain = str(exc), True
+                error, maybe_sent = str(exc), True
                 if not channel.idempotent_replies:
-                    return await self._fail(reply.id, _maybe_sent(error), uncertain=True)
+                    break
             except AdapterError as exc:
-                return await self._fail(reply.id, str(exc) or type(exc).__name__)
+                error = str(exc) or type(exc).__name__
+                break
             else:
                 return await self._confirm(reply.id, published.external_id, published.url)
             if delay is None:
                 break
             await self._sleep(delay)
-        return await self._fail(reply.id, _maybe_sent(error) if uncertain else error, uncertain)
+        return await self._fail(reply.id, _maybe_sent(error) if maybe_sent else error, maybe_sent)
 
     async def _claim(self, reply: Reply) -> bool:
         """Move a queued or failed reply to ``sending`` in our name; False if someone was first."""

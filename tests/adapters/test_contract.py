@@ -243,16 +243,28 @@ async def test_a_reply_reaches_the_thread(fake: FakeNetwork, adapter: Adapter) -
     cursor = await caught_up_cursor(adapter)
     fake.add_mention("card blocked")
     (mention,) = (await adapter.fetch_mentions(cursor)).mentions
+    text = "Unblocked: https://bank.example/help/cards/limits-and-blocks"
 
-    published = await adapter.post_reply(mention, "We have unblocked it", "key-1")
+    published = await adapter.post_reply(mention, text, "key-1")
 
     assert published.external_id
     assert [(p.external_id, p.in_reply_to) for p in fake.published] == [
         (published.external_id, mention.external_id)
     ]
     if fake.shows_threads:
-        found = await adapter.find_reply(mention, "We have unblocked it")
+        found = await adapter.find_reply(mention, text)
         assert found is not None and found.external_id == published.external_id
+
+
+async def test_a_customer_quoting_us_is_not_our_reply(fake: FakeNetwork, adapter: Adapter) -> None:
+    if not fake.shows_threads:
+        pytest.skip(f"{fake.platform.value} cannot show threads")
+    cursor = await caught_up_cursor(adapter)
+    fake.add_mention("card blocked")
+    (mention,) = (await adapter.fetch_mentions(cursor)).mentions
+    fake.add_mention("We have unblocked it", reply_to=mention.external_id, author="mallory")
+
+    assert await adapter.find_reply(mention, "We have unblocked it") is None
 
 
 async def test_commit_then_stall_publishes_exactly_once(
@@ -281,9 +293,8 @@ async def test_commit_then_stall_publishes_exactly_once(
 async def test_errors_never_carry_the_token(fake: FakeNetwork, adapter: Adapter) -> None:
     for fault in sorted(fake.faults - {Fault.COMMIT_THEN_STALL}, key=lambda f: f.value):
         fake.fail("mentions", fault)
-        try:
+        with pytest.raises(AdapterError) as caught:
             await adapter.fetch_mentions(None)
-        except AdapterError as exc:
-            assert fake.token not in str(exc), fault
-            assert fake.token not in repr(exc), fault
+        assert fake.token not in str(caught.value), fault
+        assert fake.token not in repr(caught.value), fault
     assert fake.token not in repr(adapter)

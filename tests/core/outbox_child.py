@@ -59,7 +59,7 @@ class FileChannel:
 
     async def find_reply(self, mention: Mention, text: str) -> PublishedReply | None:
         for item in await self.fetch_thread(mention):
-            if is_our_reply(item, mention, text):
+            if is_our_reply(item, mention, text, our_id=item.author.id):  # only ours here
                 return PublishedReply(item.external_id, item.url)
         return None
 

@@ -13,6 +13,7 @@ import pytest
 from smm_tui.core.contests import ContestError
 from smm_tui.core.models import (
     AuditEvent,
+    Author,
     ContestState,
     Mention,
     Platform,
@@ -66,7 +67,7 @@ class FakeChannel:
 
     async def find_reply(self, mention: Mention, text: str) -> PublishedReply | None:
         for item in await self.fetch_thread(mention):
-            if is_our_reply(item, mention, text):
+            if is_our_reply(item, mention, text, our_id=item.author.id):  # only ours here
                 return PublishedReply(item.external_id, item.url)
         return None
 
@@ -676,3 +677,36 @@ def test_collecting_without_an_adapter_is_a_contest_error(workspace: Workspace) 
     contest = run(workspace.contests.create("Live", Platform.VK, "bank-vk", "post-contest"))
     with pytest.raises(ContestError, match="no adapter for account bank-vk"):
         run(workspace.contests.collect_from_network(contest.id))
+
+
+def test_a_post_that_may_have_gone_out_stays_uncertain_after_later_failures(
+    workspace: Workspace,
+) -> None:
+    reply_id = queued(workspace)
+    channel = ThreadedChannel(idempotent=True)
+    channel.commit_before_failing = True
+    channel.failures = [
+        TransientError("timed out after sending"),
+        PermanentError("refused"),
+    ]
+    failed = run(workspace.outbox.send(reply_id, channel))
+    assert failed.state is ReplyState.FAILED and failed.uncertain
+    assert channel.posts == 2
+    sent = run(workspace.outbox.send(reply_id, channel))
+    assert sent.state is ReplyState.SENT and channel.posts == 2, "found in the thread"
+
+
+def test_our_reply_is_ours_by_author_parent_and_text_links_aside() -> None:
+    mention = make_mention(1)
+    ours = dataclasses.replace(make_mention(2).author, id="brand")
+    stranger = make_mention(3).author
+
+    def reply(text: str, author: Author = ours, parent: str = "c1") -> Mention:
+        return make_mention(9, text=text, author=author, parent_external_id=parent)
+
+    sent = "Details: https://bank.example/help/cards/limits — ask @support@bank.example"
+    shown = "@alice Details: bank.example/help/cards/limi… — ask @support"
+    assert is_our_reply(reply(shown), mention, sent, "brand")
+    assert not is_our_reply(reply(shown, author=stranger), mention, sent, "brand")
+    assert not is_our_reply(reply(shown, parent="c7"), mention, sent, "brand")
+    assert not is_our_reply(reply("@alice Something else"), mention, sent, "brand")

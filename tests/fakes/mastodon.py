@@ -6,6 +6,7 @@ import copy
 import html
 import itertools
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -121,7 +122,7 @@ class FakeMastodon(FakeNetwork):
             id=status_id,
             created_at=_now(),
             in_reply_to_id=parent,
-            content="<p>" + html.escape(text) + "</p>",
+            content="<p>" + _as_html(text) + "</p>",
             url=f"https://mastodon.example/@{author}/{status_id}",
             uri=f"https://mastodon.example/users/{author}/statuses/{status_id}",
             visibility="public",
@@ -236,6 +237,33 @@ class FakeMastodon(FakeNetwork):
         if fault is Fault.COMMIT_THEN_STALL:
             return self.stall()
         return json_reply(status)
+
+
+_URL = re.compile(r"https?://\S+")
+
+
+def _as_html(text: str) -> str:
+    """Status HTML as Mastodon renders it: links shortened to 30 visible characters."""
+    parts: list[str] = []
+    position = 0
+    for match in _URL.finditer(text):
+        parts.append(html.escape(text[position : match.start()]))
+        parts.append(_link(match.group()))
+        position = match.end()
+    parts.append(html.escape(text[position:]))
+    return "".join(parts)
+
+
+def _link(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    visible, hidden = rest[:30], rest[30:]
+    shown_class = "ellipsis" if hidden else ""
+    return (
+        f'<a href="{html.escape(url)}" rel="nofollow noopener" target="_blank">'
+        f'<span class="invisible">{scheme}://</span>'
+        f'<span class="{shown_class}">{html.escape(visible)}</span>'
+        f'<span class="invisible">{html.escape(hidden)}</span></a>'
+    )
 
 
 def _now() -> str:
