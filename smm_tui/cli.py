@@ -26,6 +26,7 @@ from smm_tui.core.models import Mention
 from smm_tui.core.polling import AccountHealth, PollingEngine
 from smm_tui.core.records import ImportLineError, read_jsonl, write_csv, write_jsonl
 from smm_tui.core.repository import Collection
+from smm_tui.core.sanitize import one_line
 from smm_tui.core.sources import AccountSource
 from smm_tui.core.workspace import Workspace
 from smm_tui.logs import LEVELS, log_to_file, redacting
@@ -127,7 +128,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     try:
         return _dispatch(args, environ)
     except (UserError, ConfigError, StoreError) as exc:
-        print(f"smm-tui: {exc}", file=sys.stderr)
+        print(f"smm-tui: {one_line(str(exc))}", file=sys.stderr)
         return exc.code if isinstance(exc, UserError) else _code_for(exc)
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
@@ -241,7 +242,7 @@ async def _poll_forever(workspace: Workspace, left_out: list[str]) -> int:
         if last.get(health.account) != key:
             last[health.account] = key
             detail = health.message or f"fetched {health.last_fetched}"
-            print(f"{health.state.value:<12} {health.account}: {detail}", flush=True)
+            print(one_line(f"{health.state.value:<12} {health.account}: {detail}"), flush=True)
 
     tasks = [engine.run_account(source, report) for source in workspace.sources.values()]
     await asyncio.gather(*tasks)
@@ -355,4 +356,4 @@ def _import(data_dir: Path, config: Config, path: Path) -> int:
 
 def _warn(warnings: list[str]) -> None:
     for line in warnings:
-        print(f"smm-tui: warning: {line}", file=sys.stderr)
+        print(f"smm-tui: warning: {one_line(line)}", file=sys.stderr)

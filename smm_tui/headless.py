@@ -20,6 +20,7 @@ from smm_tui.core.models import Mention, Reply, ReplyState
 from smm_tui.core.network import AdapterError
 from smm_tui.core.polling import PollingEngine
 from smm_tui.core.repository import Collection
+from smm_tui.core.sanitize import one_line
 from smm_tui.core.workspace import Workspace
 
 EXIT_OK = 0
@@ -39,12 +40,12 @@ async def poll_once(workspace: Workspace, left_out: Iterable[str], out: TextIO) 
     """Fetch every account once into the store; a line of counts per account."""
     failed = False
     for line in left_out:
-        print(f"FAIL {line}", file=out)
+        print(f"FAIL {one_line(line)}", file=out)
         failed = True
     outcomes = await PollingEngine(workspace).poll_once()
     for outcome in outcomes:
         if outcome.error:
-            print(f"FAIL {outcome.account}: {outcome.error}", file=out)
+            print(f"FAIL {outcome.account}: {one_line(outcome.error)}", file=out)
             failed = True
         else:
             print(
@@ -92,6 +93,10 @@ async def send_reply(
     text = text.strip()
     if not text:
         raise CommandError("the reply text is empty")
+    try:
+        await source.verify()  # checks the token first, and learns limits some networks set
+    except AdapterError as exc:
+        raise CommandError(one_line(str(exc))) from None
     length = source.reply_length(text)
     if length > source.reply_limit:
         raise CommandError(
@@ -101,17 +106,17 @@ async def send_reply(
     done = _same_reply(workspace, mention.id, text, sent=True)
     if done is not None:
         # Scripts re-run commands: the same reply to the same mention goes out once.
-        print(done.url or done.external_id, file=out)
+        print(one_line(done.url or done.external_id or ""), file=out)
         return EXIT_OK
     reply = _same_reply(workspace, mention.id, text, sent=False)
     reply = reply or await workspace.outbox.queue(mention.id, text)
     settled = await workspace.outbox.send(reply.id, source, force=force)
     if settled.state is ReplyState.SENT:
-        print(settled.url or settled.external_id, file=out)
+        print(one_line(settled.url or settled.external_id or ""), file=out)
         return EXIT_OK
     if settled.state is ReplyState.SENDING:
         raise CommandError(f"reply {settled.id} is being sent by {settled.claimed_by}")
-    raise CommandError(f"reply {settled.id} not sent: {settled.error}")
+    raise CommandError(one_line(f"reply {settled.id} not sent: {settled.error}"))
 
 
 def _same_reply(workspace: Workspace, mention_id: str, text: str, *, sent: bool) -> Reply | None:
@@ -133,7 +138,7 @@ class Finding:
     text: str
 
     def __str__(self) -> str:
-        return f"{self.level:<4} {self.text}"
+        return f"{self.level:<4} {one_line(self.text)}"
 
 
 async def doctor(

@@ -19,6 +19,8 @@ from typing import TextIO, cast
 from urllib.parse import quote, quote_plus
 
 REDACTED = "***"
+#: How many opening characters of a long secret identify it.
+_PREFIX = 10
 LEVELS = ("debug", "info", "warning", "error")
 
 #: Token-bearing shapes, masked whatever the value: query parameters (VK's long-poll
@@ -43,11 +45,20 @@ class RedactingFilter(logging.Filter):
                 forms |= {secret, quote(secret, safe=""), quote_plus(secret)}
         # Longest first, so that a secret containing another is replaced whole.
         self._forms = sorted(forms, key=len, reverse=True)
+        # A crash report shows long strings cut short ('abc…'+136): a long secret's
+        # opening characters are enough to mask whatever of it follows.
+        self._prefixes = [
+            re.compile(re.escape(form[:_PREFIX]) + r"[^\s'\",]*")
+            for form in self._forms
+            if len(form) >= 2 * _PREFIX
+        ]
 
     def redact(self, text: str) -> str:
         """``text`` with every known secret and token-bearing shape masked."""
         for form in self._forms:
             text = text.replace(form, REDACTED)
+        for prefix in self._prefixes:
+            text = prefix.sub(REDACTED, text)
         for pattern in _PATTERNS:
             text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
         return text

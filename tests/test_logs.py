@@ -76,3 +76,10 @@ def test_a_crash_report_with_locals_never_shows_a_token() -> None:
     report = out.getvalue()
     assert "Authorization" in report and "bank-vk" in report, "locals are shown"
     assert SECRET not in report
+
+
+def test_a_long_secret_cut_short_is_still_masked() -> None:
+    token = "vk1.a." + "Q" * 200
+    redact = RedactingFilter([token]).redact
+    shown = "token = '" + token[:80] + "'+126"
+    assert redact(shown) == "token = '***'+126"

@@ -54,6 +54,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=10.0, pool=5.0)
 #: The longest one call may take in total, whatever the server drips.
 DEFAULT_DEADLINE = 30.0
+#: The longest wait a server may ask for; a larger number is taken as this.
+MAX_WAIT_SECONDS = 7 * 24 * 3600
 #: When a 429 carries no usable time at all, wait this long.
 DEFAULT_RATE_LIMIT_WAIT = timedelta(seconds=60)
 REDACTED = "***"
@@ -140,8 +142,8 @@ async def send(
     401/403, :class:`RateLimited` for 429, :class:`TransientError` for 5xx and
     :class:`PermanentError` for the other 4xx.
     """
-    where = f"{method} {_path_of(url, ctx)}"
-    response = await exchange(client, ctx, method, url, where=where, **kwargs)
+    response = await exchange(client, ctx, method, url, **kwargs)
+    where = f"{method} {_path_of(str(response.request.url), ctx)}"
     raise_for_status(response, ctx, where)
     return response
 
@@ -163,7 +165,10 @@ async def exchange(
     :class:`TransientError` for other transport failures and timeouts.
     ``where`` names the call in messages (default: method and path, redacted).
     """
-    where = where or f"{method} {_path_of(url, ctx)}"
+    try:
+        where = where or f"{method} {_path_of(url, ctx)}"
+    except httpx.InvalidURL:
+        raise PermanentError(f"{ctx.who}: {method}: invalid URL (check base_url)") from None
     try:
         async with asyncio.timeout(ctx.deadline):
             response = await client.request(method, url, **kwargs)
@@ -263,14 +268,15 @@ class RateBudgets:
 def header_int(response: httpx.Response, name: str) -> int | None:
     """An integer header's value, or None when missing or not a number."""
     value = response.headers.get(name, "").strip()
-    return int(value) if value.isdigit() else None
+    # isdigit() alone accepts "²", which int() refuses.
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def decode_json(response: httpx.Response, ctx: CallContext) -> Any:
     """The JSON body of ``response``; a truncated body or an HTML page is a TransientError."""
     try:
         return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         kind = "an HTML page" if _looks_like_html(response) else "malformed JSON"
         where = f"{response.request.method} {_path_of(str(response.request.url), ctx)}"
         raise TransientError(f"{ctx.who}: {where} answered {kind}") from None
@@ -281,8 +287,8 @@ def parse_retry_after(value: str | None, now: datetime) -> datetime | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return now + timedelta(seconds=int(value))
+    if value.isascii() and value.isdigit():
+        return now + timedelta(seconds=min(int(value), MAX_WAIT_SECONDS))
     try:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -305,7 +311,7 @@ def _retry_at(response: httpx.Response, ctx: CallContext) -> datetime:
 def _error_detail(response: httpx.Response, ctx: CallContext) -> str:
     try:
         body = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return ""
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, str) or not error:

@@ -101,8 +101,9 @@ class MastodonAdapter(Adapter):
         return limits.reply_length(self.platform, text)
 
     async def verify(self) -> Identity:
-        """Who the token belongs to (``verify_credentials``)."""
+        """Who the token belongs to (``verify_credentials``); learns the instance's limit."""
         account = await self._get_json("/api/v1/accounts/verify_credentials")
+        await self._learn_reply_limit()
         if not isinstance(account, dict):
             raise self._malformed("verify_credentials")
         return Identity(
@@ -199,16 +200,20 @@ class MastodonAdapter(Adapter):
         """Take the instance's ``max_characters`` as :attr:`reply_limit` (500 if it says none)."""
         if self._limit_known:
             return
-        self._limit_known = True
         try:
             instance = await self._get_json("/api/v2/instance")
-        except (PermanentError, TransientError) as exc:
+        except PermanentError as exc:
             # Older servers and forks lack v2; the default limit is the documented one.
-            logger.info("%s: instance limits unknown (%s); using %d", self._ctx.who, exc, 500)
+            logger.info("%s: instance limits unknown (%s)", self._ctx.who, exc)
+            self._limit_known = True
             return
+        except TransientError as exc:
+            logger.info("%s: instance limits unknown for now (%s)", self._ctx.who, exc)
+            return
+        self._limit_known = True
         statuses = _dig(instance, "configuration", "statuses")
         limit = statuses.get("max_characters") if isinstance(statuses, dict) else None
-        if isinstance(limit, int) and limit > 0:
+        if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
             self.reply_limit = limit
 
     async def _notification_page(

@@ -174,7 +174,7 @@ class TelegramAdapter(Adapter):
             if next_offset is None:
                 break
             for update in updates:
-                mention = self._take(update)
+                mention = self._readable(update)
                 if mention is not None:
                     found[mention.external_id] = mention  # an edit replaces the text in place
             offset = next_offset
@@ -318,7 +318,8 @@ class TelegramAdapter(Adapter):
     def _rate_limited(self, retry_after: Any, response: httpx.Response, method: str) -> RateLimited:
         now = self._clock()
         if isinstance(retry_after, int) and not isinstance(retry_after, bool) and retry_after > 0:
-            retry_at: datetime | None = now + timedelta(seconds=retry_after)
+            wait = min(retry_after, http.MAX_WAIT_SECONDS)
+            retry_at: datetime | None = now + timedelta(seconds=wait)
         else:
             retry_at = http.parse_retry_after(response.headers.get("Retry-After"), now)
         if retry_at is None or retry_at <= now:
@@ -342,6 +343,24 @@ class TelegramAdapter(Adapter):
             ) from None
 
     # -- conversion -----------------------------------------------------------
+
+    def _readable(self, update: dict[str, Any]) -> Mention | None:
+        """The mention in ``update``; None, with a warning, for an update that cannot be read.
+
+        Asking for the next page confirms this one to Telegram, which then forgets
+        it: one unreadable update must neither lose its page nor block the account.
+        """
+        try:
+            return self._take(update)
+        except Exception:
+            update_id = update.get("update_id") if isinstance(update, dict) else None
+            logger.warning(
+                "%s: skipped update %r, which could not be read",
+                self._ctx.who,
+                update_id,
+                exc_info=True,
+            )
+            return None
 
     def _take(self, update: dict[str, Any]) -> Mention | None:
         """The mention in ``update``, if it holds one; every message seen is remembered."""

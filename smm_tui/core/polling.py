@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from smm_tui.core.models import Platform
 from smm_tui.core.network import AdapterError, AuthError, RateBudget, RateLimited
 from smm_tui.core.repository import RepositoryError
+from smm_tui.core.sanitize import one_line
 from smm_tui.core.sources import AccountSource
 from smm_tui.core.workspace import PollOutcome, Workspace, poll_account
 
@@ -150,8 +151,9 @@ class AccountPacer:
 
 
 def _describe(error: Exception) -> str:
+    """One safe line: adapter messages may quote a server's words, control bytes and all."""
     if isinstance(error, AdapterError | RepositoryError):
-        return " ".join((str(error) or type(error).__name__).split())
+        return one_line(str(error) or type(error).__name__)
     return f"unexpected {type(error).__name__}"
 
 

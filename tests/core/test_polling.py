@@ -210,3 +210,11 @@ async def test_one_account_stuck_never_delays_another(workspace: Workspace) -> N
 )
 def test_chips(health: AccountHealth, expected: str, clock: FakeClock) -> None:
     assert view.chip(health, clock()).detail == expected
+
+
+def test_a_servers_words_reach_the_strip_without_control_bytes(clock: FakeClock) -> None:
+    p = pacer(clock)
+    p.failed(TransientError("vk account 'x': refused: \x1b]52;c;ZXZpbA==\x07 \x9b31m\nnow"), None)
+    message = p.health.message or ""
+    assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in message)
+    assert "refused" in message and "now" in message

@@ -28,7 +28,7 @@ from tests.adapters.httpserver import running_server
 from tests.adapters.test_contract import NETWORKS
 from tests.conftest import T0, FakeClock
 from tests.fakes.base import FakeNetwork, Fault
-from tests.ui.harness import make_app, running, wait_for
+from tests.ui.harness import make_app, running, settle, wait_for
 
 Snap = Callable[..., bool]
 
@@ -201,6 +201,7 @@ async def test_a_reply_that_may_be_in_a_telegram_chat_is_resent_only_when_confir
         await run.pilot.press("R")
         await wait_for(run.pilot, lambda: isinstance(run.app.screen, ConfirmScreen), "a question")
         await run.pilot.press("n")
+        await settle(run.pilot)
         assert len(fake.published) == 1
         await run.pilot.press("R")
         await wait_for(run.pilot, lambda: isinstance(run.app.screen, ConfirmScreen), "again")
