@@ -29,6 +29,9 @@ from smm_tui.screens.help import HelpScreen, help_rows
 from smm_tui.screens.tickets import TicketBoardScreen
 from smm_tui.widgets.health_strip import HealthStrip
 
+#: How often a process that does not poll checks whether the poller has gone.
+LEASE_RETRY_SECONDS = 5.0
+
 log = logging.getLogger(__name__)
 
 
@@ -103,6 +106,9 @@ class SmmApp(App[None]):
         self._warnings = list(warnings)
         self._poll = poll
         self._announced: dict[str, str | None] = {}
+        #: Whether this process polls the accounts; else who does (``host:pid``).
+        self.polling = False
+        self.poller_elsewhere: str | None = None
 
     def on_mount(self) -> None:
         self.set_keymap(self._keymap_config)
@@ -110,14 +116,25 @@ class SmmApp(App[None]):
             self.say(warning, severity="warning", timeout=15)
         self.workspace.repo.subscribe(self._store_changed)
         if self._poll:
-            for source in self.workspace.sources.values():
-                self.run_worker(
-                    self.engine.run_account(source, self._health_changed),
-                    group="poll",
-                    exit_on_error=False,
-                )
+            self.claim_polling()
+            self.set_interval(LEASE_RETRY_SECONDS, self.claim_polling)
             self.set_interval(1.0, self.workspace.repo.refresh)
         self._resume_unsent_replies()
+
+    def claim_polling(self) -> None:
+        """Poll the accounts if no other smm-tui on this data dir does (it shows the news)."""
+        if self.polling or not self.workspace.sources:
+            return
+        if not self.workspace.poller.try_acquire():
+            self.poller_elsewhere = self.workspace.poller.holder() or "another smm-tui"
+            return
+        self.polling, self.poller_elsewhere = True, None
+        for source in self.workspace.sources.values():
+            self.run_worker(
+                self.engine.run_account(source, self._health_changed),
+                group="poll",
+                exit_on_error=False,
+            )
 
     def _health_changed(self, health: AccountHealth) -> None:
         self.post_message(AccountHealthChanged(health))

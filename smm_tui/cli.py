@@ -23,7 +23,6 @@ from typing import TextIO
 from smm_tui import __version__, headless
 from smm_tui.config import Config, ConfigError, demo_config, load_config
 from smm_tui.core.models import Mention
-from smm_tui.core.polling import AccountHealth, PollingEngine
 from smm_tui.core.records import ImportLineError, read_jsonl, write_csv, write_jsonl
 from smm_tui.core.repository import Collection
 from smm_tui.core.sanitize import one_line
@@ -194,7 +193,7 @@ def _headless(
     async def poll(workspace: Workspace, left_out: list[str]) -> int:
         if args.once:
             return await headless.poll_once(workspace, left_out, out)
-        return await _poll_forever(workspace, left_out)
+        return await headless.poll_forever(workspace, left_out, out)
 
     async def reply(workspace: Workspace, left_out: list[str]) -> int:
         _warn(left_out)
@@ -229,24 +228,6 @@ async def _then_close(job: Awaitable[int], sources: Mapping[str, AccountSource])
         return await job
     finally:
         await _close_sources(sources.values())
-
-
-async def _poll_forever(workspace: Workspace, left_out: list[str]) -> int:
-    """Poll every account until interrupted, printing a line whenever one's state changes."""
-    _warn(left_out)
-    engine = PollingEngine(workspace)
-    last: dict[str, tuple[object, str | None]] = {}
-
-    def report(health: AccountHealth) -> None:
-        key = (health.state, health.message)
-        if last.get(health.account) != key:
-            last[health.account] = key
-            detail = health.message or f"fetched {health.last_fetched}"
-            print(one_line(f"{health.state.value:<12} {health.account}: {detail}"), flush=True)
-
-    tasks = [engine.run_account(source, report) for source in workspace.sources.values()]
-    await asyncio.gather(*tasks)
-    return 0
 
 
 def _demo_setup(args: argparse.Namespace, env: dict[str, str]) -> tuple[Config, Path]:

@@ -8,6 +8,7 @@ before it is sent and never published twice.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import stat
 from collections.abc import Iterable
@@ -18,7 +19,7 @@ from typing import TextIO
 from smm_tui.core.context import NotFound
 from smm_tui.core.models import Mention, Reply, ReplyState
 from smm_tui.core.network import AdapterError
-from smm_tui.core.polling import PollingEngine
+from smm_tui.core.polling import AccountHealth, PollingEngine
 from smm_tui.core.repository import Collection
 from smm_tui.core.sanitize import one_line
 from smm_tui.core.workspace import Workspace
@@ -36,8 +37,19 @@ class CommandError(Exception):
 # -- poll --------------------------------------------------------------------------
 
 
+#: How often ``poll`` checks whether the process polling the data dir has gone.
+LEASE_RETRY_SECONDS = 5.0
+
+
 async def poll_once(workspace: Workspace, left_out: Iterable[str], out: TextIO) -> int:
-    """Fetch every account once into the store; a line of counts per account."""
+    """Fetch every account once into the store; a line of counts per account.
+
+    If another smm-tui polls this data dir, nothing is fetched (it is done already).
+    """
+    if not workspace.poller.try_acquire():
+        holder = workspace.poller.holder() or "another smm-tui"
+        print(f"ok   {one_line(holder)} polls this data dir; nothing fetched", file=out)
+        return EXIT_OK
     failed = False
     for line in left_out:
         print(f"FAIL {one_line(line)}", file=out)
@@ -53,6 +65,41 @@ async def poll_once(workspace: Workspace, left_out: Iterable[str], out: TextIO) 
                 file=out,
             )
     return EXIT_FAILED if failed else EXIT_OK
+
+
+async def poll_forever(workspace: Workspace, left_out: Iterable[str], out: TextIO) -> int:
+    """Poll every account until interrupted; a line whenever an account's state changes.
+
+    Waits while another smm-tui polls this data dir, and takes over when it stops.
+    """
+    for line in left_out:
+        print(f"FAIL {one_line(line)}", file=out, flush=True)
+    await _wait_for_lease(workspace, out)
+    engine = PollingEngine(workspace)
+    last: dict[str, tuple[object, str | None]] = {}
+
+    def report(health: AccountHealth) -> None:
+        key = (health.state, health.message)
+        if last.get(health.account) != key:
+            last[health.account] = key
+            detail = health.message or f"fetched {health.last_fetched}"
+            line = f"{health.state.value:<12} {one_line(f'{health.account}: {detail}')}"
+            print(line, file=out, flush=True)
+
+    await asyncio.gather(
+        *(engine.run_account(source, report) for source in workspace.sources.values())
+    )
+    return EXIT_OK
+
+
+async def _wait_for_lease(workspace: Workspace, out: TextIO) -> None:
+    said = False
+    while not workspace.poller.try_acquire():
+        if not said:
+            holder = workspace.poller.holder() or "another smm-tui"
+            print(one_line(f"waiting: {holder} polls this data dir"), file=out, flush=True)
+            said = True
+        await asyncio.sleep(LEASE_RETRY_SECONDS)
 
 
 # -- reply -------------------------------------------------------------------------

@@ -21,8 +21,10 @@ from smm_tui.adapters.vk import VKAdapter
 from smm_tui.adapters.x import XAdapter
 from smm_tui.config import AccountConfig, Config
 from smm_tui.core.audit import new_id
+from smm_tui.core.context import this_process
 from smm_tui.core.models import Platform, utcnow
 from smm_tui.core.workspace import AccountSource, Settings, Workspace
+from smm_tui.store.lease import PollerLease
 from smm_tui.store.store import Store
 
 #: How long VK and Telegram hold a poll open waiting for news.
@@ -169,6 +171,7 @@ def open_workspace(
     if sources is None:
         sources, warnings = build_sources(config, env=env, clock=clock)
     store = Store.open(data_dir)
+    poller = PollerLease(data_dir, this_process())
     try:
         workspace = Workspace(
             store,
@@ -177,9 +180,11 @@ def open_workspace(
             settings=settings_from(config),
             clock=clock,
             make_id=make_id,
+            poller=poller,
         )
         yield workspace, [*store.warnings, *warnings]
     finally:
+        poller.release()
         store.close()
 
 

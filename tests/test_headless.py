@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +16,7 @@ from smm_tui.cli import main
 from smm_tui.config import AccountConfig
 from smm_tui.core.models import Mention
 from smm_tui.core.repository import Collection
+from smm_tui.store.lease import PollerLease
 from smm_tui.store.store import Store
 from tests.adapters.httpserver import running_server
 from tests.adapters.test_contract import NETWORKS
@@ -126,3 +130,45 @@ def test_reply_to_an_unknown_mention_is_one_line(cli: Cli) -> None:
     code, out, err = cli("reply", "nosuchmention", "--text", "hi")
     assert code == 1 and out == ""
     assert err.strip() == "smm-tui: no mention with id 'nosuchmention'"
+
+
+def test_poll_once_leaves_a_data_dir_to_the_process_polling_it(cli: Cli, fake: FakeNetwork) -> None:
+    if fake.platform.value != "mastodon":
+        pytest.skip("the lease is the same for every network")
+    fake.add_mention("hello")
+    cli.data_dir.mkdir(mode=0o700)
+    teammate = PollerLease(cli.data_dir, "teammate-host:4242")
+    assert teammate.try_acquire()
+    code, out, _ = cli("poll", "--once")
+    assert (code, out.strip()) == (
+        0,
+        "ok   teammate-host:4242 polls this data dir; nothing fetched",
+    )
+    assert fake.requests("mentions") == []
+    teammate.release()
+    code, out, _ = cli("poll", "--once")
+    assert code == 0 and out.startswith("ok   brand: fetched ")
+
+
+def test_poll_keeps_polling_and_reports_each_account(
+    cli: Cli, fake: FakeNetwork, tmp_path: Path
+) -> None:
+    if fake.platform.value != "mastodon":
+        pytest.skip("the loop is the same for every network")
+    fake.add_mention("hello")
+    args = ["poll", "--config", str(cli.config), "--data-dir", str(cli.data_dir)]
+    daemon = subprocess.Popen(
+        [sys.executable, "-c", "from smm_tui.cli import main; raise SystemExit(main())", *args],
+        env={**os.environ, **cli.env},
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    try:
+        assert daemon.stdout is not None
+        first = daemon.stdout.readline()
+        assert first.split() == ["ok", "brand:", "fetched", "1"], first
+        assert daemon.poll() is None, "it keeps polling"
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=10)

@@ -15,6 +15,7 @@ from smm_tui.core.contests import ContestService
 from smm_tui.core.context import ServiceContext, process_alive, this_process
 from smm_tui.core.feed import FeedModel
 from smm_tui.core.ingest import IngestService
+from smm_tui.core.lease import Lease, SoleLease
 from smm_tui.core.models import utcnow
 from smm_tui.core.outbox import OutboxService
 from smm_tui.core.repository import Collection, Repository
@@ -50,6 +51,7 @@ class Workspace:
         make_id: Callable[[], str] = new_id,
         owner: str | None = None,
         owner_alive: Callable[[str], bool] = process_alive,
+        poller: Lease | None = None,
     ) -> None:
         self.repo = repo
         self.ctx = ServiceContext(repo, actor, clock, make_id, owner or this_process(), owner_alive)
@@ -62,6 +64,8 @@ class Workspace:
         self.contests = ContestService(self.ctx, self.sources)
         self.threads = ThreadService(self.ctx, self.sources)
         self.feed = FeedModel(repo)
+        #: Whether this process may poll the accounts (another may be doing it).
+        self.poller: Lease = poller or SoleLease()
 
     @property
     def actor(self) -> str:

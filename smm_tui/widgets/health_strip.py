@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from smm_tui.core import health as view
 from smm_tui.core.polling import AccountHealth
+from smm_tui.core.sanitize import one_line
 
 _STYLES = {
     view.Level.IDLE: "$text-muted",
@@ -35,6 +36,22 @@ class HealthApp(Protocol):
     def keys_for(self, binding_id: str) -> str:
         """The keys of an app binding, as displayed."""
         ...
+
+    @property
+    def poller_elsewhere(self) -> str | None:
+        """Who polls the accounts, when another process does."""
+        ...
+
+
+def elsewhere_content(holder: str) -> Content:
+    """The strip when another process polls: the news arrives through the shared store."""
+    return Content.assemble(
+        ("○ ", "$text-muted"),
+        (
+            f"accounts polled by {one_line(holder)}, which shares this data dir",
+            "$text-muted",
+        ),
+    )
 
 
 def strip_content(
@@ -90,6 +107,10 @@ class HealthStrip(Static):
     def show_health(self) -> None:
         """Redraw from the app's current account health."""
         app = cast(HealthApp, self.app)
+        if app.poller_elsewhere is not None:
+            self.display = True
+            self.update(elsewhere_content(app.poller_elsewhere))
+            return
         healths = app.account_health()
         self.display = bool(healths)
         self.update(strip_content(healths, app.now(), app.keys_for("app.accounts")))
