@@ -21,7 +21,6 @@ import httpx
 
 from smm_tui.adapters import http
 from smm_tui.adapters.base import (
-    Adapter,
     Identity,
     MentionPage,
     PermanentError,
@@ -30,6 +29,7 @@ from smm_tui.adapters.base import (
     RateLimited,
     TransientError,
 )
+from smm_tui.adapters.client import HttpAdapter
 from smm_tui.core import limits
 from smm_tui.core.models import Author, Mention, Platform, from_iso, utcnow
 
@@ -45,7 +45,7 @@ _BUCKET = "account"
 _LINK_PART = re.compile(r'<([^>]*)>\s*;\s*rel="?([^";,]+)"?')
 
 
-class MastodonAdapter(Adapter):
+class MastodonAdapter(HttpAdapter):
     """One Mastodon account on one instance, spoken to with a user token.
 
     The last ``X-RateLimit-*`` values seen are kept (:meth:`rate_budget`);
@@ -69,36 +69,25 @@ class MastodonAdapter(Adapter):
         deadline: float = http.DEFAULT_DEADLINE,
         token_hint: str = "",
     ) -> None:
-        super().__init__(account)
-        self._base = base_url.rstrip("/")
-        self._ctx = http.CallContext(
-            network="mastodon",
-            account=account,
+        super().__init__(
+            account,
+            base_url=base_url,
             secrets=(token,),
-            deadline=deadline,
+            client=client,
             clock=clock,
-            reset_parser=_reset_time,
+            deadline=deadline,
             token_hint=token_hint,
+            reset_parser=_reset_time,
         )
         self._auth = {"Authorization": f"Bearer {token}"}
-        self._client = client if client is not None else http.make_client()
-        self._owns_client = client is None
-        self._clock = clock
         self._visibility: dict[str, str] = {}
         # Mastodon's limits are per account across endpoints: one bucket.
         self._budgets = http.RateBudgets(self._ctx)
         self._limit_known = False
 
-    def __repr__(self) -> str:
-        return f"MastodonAdapter(account={self.account!r}, base_url={self._base!r})"
-
     def rate_budget(self) -> RateBudget | None:
         """The last ``X-RateLimit-*`` values Mastodon sent."""
         return self._budgets.get(_BUCKET)
-
-    def reply_length(self, text: str) -> int:
-        """The length of ``text`` as Mastodon counts it."""
-        return limits.reply_length(self.platform, text)
 
     async def verify(self) -> Identity:
         """Who the token belongs to (``verify_credentials``); learns the instance's limit."""
@@ -166,11 +155,6 @@ class MastodonAdapter(Adapter):
         if not isinstance(status, dict) or "id" not in status:
             raise self._malformed("POST /api/v1/statuses")
         return PublishedReply(str(status["id"]), str(status.get("url") or status.get("uri") or ""))
-
-    async def aclose(self) -> None:
-        """Close the client if this adapter made it."""
-        if self._owns_client:
-            await self._client.aclose()
 
     # -- requests -------------------------------------------------------------
 
@@ -279,9 +263,6 @@ class MastodonAdapter(Adapter):
             root_external_id=parent_id if parent_id is not None else status_id,
             language=str(status.get("language") or ""),
         )
-
-    def _malformed(self, what: str) -> TransientError:
-        return TransientError(f"{self._ctx.who}: unexpected {what} shape")
 
 
 def _dig(data: Any, *keys: str) -> Any:

@@ -34,7 +34,6 @@ import httpx
 
 from smm_tui.adapters import http
 from smm_tui.adapters.base import (
-    Adapter,
     AdapterError,
     Identity,
     MentionPage,
@@ -45,6 +44,7 @@ from smm_tui.adapters.base import (
     TransientError,
     Unverifiable,
 )
+from smm_tui.adapters.client import HttpAdapter
 from smm_tui.core import limits
 from smm_tui.core.models import Author, Mention, Platform, utcnow
 
@@ -76,7 +76,7 @@ _EXCERPT = 200
 _PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError)
 
 
-class TelegramAdapter(Adapter):
+class TelegramAdapter(HttpAdapter):
     """One Telegram bot, spoken to with its token; the bot is the brand's account.
 
     A message is a mention when it is a text message, or a photo or document
@@ -110,38 +110,27 @@ class TelegramAdapter(Adapter):
         token_hint: str = "",
         poll_timeout: int = 20,
     ) -> None:
-        super().__init__(account)
-        self._base = (base_url or DEFAULT_BASE_URL).rstrip("/")
         # Real tokens ("123:AbC-d_e") pass unchanged; anything else must not split the path.
         path_token = quote(token, safe=":")
-        self._methods = f"{self._base}/bot{path_token}/"
-        self._ctx = http.CallContext(
-            network="telegram",
-            account=account,
+        super().__init__(
+            account,
+            base_url=base_url or DEFAULT_BASE_URL,
             secrets=(token, path_token),
-            deadline=deadline,
+            client=client,
             clock=clock,
+            deadline=deadline,
             token_hint=token_hint,
         )
-        self._client = client if client is not None else http.make_client()
-        self._owns_client = client is None
-        self._clock = clock
+        self._methods = f"{self._base}/bot{path_token}/"
         self._poll_timeout = max(0, int(poll_timeout))
         self._budgets = http.RateBudgets(self._ctx, main_bucket=_MENTIONS)
         self._seen: OrderedDict[str, Mention] = OrderedDict()
         # Chats (linked channels) whose messages in a group are the brand's own.
         self._brand_chats: set[str] = set()
 
-    def __repr__(self) -> str:
-        return f"TelegramAdapter(account={self.account!r}, base_url={self._base!r})"
-
     def rate_budget(self) -> RateBudget | None:
         """A spent budget while a 429's ``retry_after`` runs; Telegram reports nothing else."""
         return self._budgets.summary()
-
-    def reply_length(self, text: str) -> int:
-        """The length of ``text`` as Telegram counts it against the 4096 limit."""
-        return limits.reply_length(self.platform, text)
 
     async def verify(self) -> Identity:
         """Who the token belongs to (``getMe``)."""
@@ -228,11 +217,6 @@ class TelegramAdapter(Adapter):
             raise self._malformed("sendMessage result") from None
         self._keep(sent)
         return PublishedReply(sent.external_id, sent.url)
-
-    async def aclose(self) -> None:
-        """Close the client if this adapter made it."""
-        if self._owns_client:
-            await self._client.aclose()
 
     # -- requests -------------------------------------------------------------
 
@@ -442,9 +426,6 @@ class TelegramAdapter(Adapter):
             # The sender's app language: the closest Telegram comes to a message language.
             language=language if isinstance(language, str) else "",
         )
-
-    def _malformed(self, what: str) -> TransientError:
-        return TransientError(f"{self._ctx.who}: unexpected {what} shape")
 
 
 def _author(message: dict[str, Any]) -> Author:

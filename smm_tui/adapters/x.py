@@ -12,34 +12,54 @@ Threads come from recent search (``conversation_id:<root>``), which only covers
 the last 7 days: older replies are missing, and ancestors are looked up one by
 one. Post ids are opaque strings except where a comment says why their numeric
 (snowflake) value is used.
+
+Reading posts (text, authors, times) is :mod:`smm_tui.adapters.x_posts`;
+reading error answers and rate-limit headers is :mod:`smm_tui.adapters.x_errors`.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncGenerator, Callable, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from smm_tui.adapters import http
 from smm_tui.adapters.base import (
-    Adapter,
     Identity,
     MentionPage,
     PermanentError,
     PublishedReply,
     RateBudget,
     RateLimited,
-    TransientError,
+)
+from smm_tui.adapters.client import HttpAdapter
+from smm_tui.adapters.x_errors import (
+    USAGE_CAPPED,
+    call_name,
+    one_line,
+    problem_detail,
+    problem_of,
+    raise_for_status,
+    reset_time,
+)
+from smm_tui.adapters.x_posts import (
+    POST_ID,
+    author_of,
+    created_at,
+    language_of,
+    permalink,
+    plain_text,
+    replied_to,
+    snowflake_time,
+    users_by_id,
 )
 from smm_tui.core import limits
-from smm_tui.core.models import Author, Mention, Platform, from_iso, utcnow
+from smm_tui.core.models import Mention, Platform, utcnow
 from smm_tui.core.network import is_our_reply
 
 __all__ = ["API_BASE", "XAdapter", "plain_text", "snowflake_time"]
@@ -55,22 +75,11 @@ PAGE_LIMIT = 100
 MAX_PAGES = 50
 #: How many ancestors of a mention are looked up before giving up on the chain.
 MAX_ANCESTORS = 20
-#: A usage cap (monthly) with no reset time: try again after this long.
-USAGE_CAP_WAIT = timedelta(hours=24)
 TWEET_FIELDS = (
     "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,lang,entities,"
     "note_tweet"
 )
 USER_FIELDS = "username,name,public_metrics"
-PERMALINK = "https://x.com/{username}/status/{id}"
-# Twitter snowflakes: milliseconds since this epoch, shifted left by 22 bits.
-_SNOWFLAKE_EPOCH_MS = 1288834974657
-_USAGE_CAPPED = "https://api.twitter.com/2/problems/usage-capped"
-# 403 problems that mean "this token cannot be used here", not "this action is refused".
-_AUTH_PROBLEMS = (
-    "https://api.twitter.com/2/problems/unsupported-authentication",
-    "https://api.twitter.com/2/problems/client-forbidden",
-)
 _MENTIONS = "mentions"
 _TWEETS = "tweets"
 _SEARCH = "search"
@@ -79,17 +88,6 @@ _TIMELINE = "timeline"
 _ME = "me"
 # These all read posts, so one monthly post-read cap covers them all.
 _POST_READS = (_MENTIONS, _SEARCH, _LOOKUP, _TIMELINE)
-# Reset headers by family: (remaining, reset). A 429 waits for every family that is spent.
-_LIMIT_FAMILIES = (
-    ("x-rate-limit-remaining", "x-rate-limit-reset"),
-    ("x-user-limit-24hour-remaining", "x-user-limit-24hour-reset"),
-    ("x-app-limit-24hour-remaining", "x-app-limit-24hour-reset"),
-)
-_POST_ID = re.compile(r"[0-9]{1,20}")
-_ESCAPED = re.compile(r"&(amp|lt|gt);")
-_UNESCAPE = {"amp": "&", "lt": "<", "gt": ">"}
-_NO_LANGUAGE = ("und", "zxx")
-_MESSAGE_EXCERPT = 160
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +99,7 @@ class _Page:
     next_token: str | None
 
 
-class XAdapter(Adapter):
+class XAdapter(HttpAdapter):
     """One X account, spoken to with an OAuth 2.0 user-context bearer token.
 
     Each endpoint's ``x-rate-limit-*`` values are kept in their own bucket;
@@ -126,27 +124,20 @@ class XAdapter(Adapter):
         deadline: float = http.DEFAULT_DEADLINE,
         token_hint: str = "",
     ) -> None:
-        super().__init__(account)
-        self._base = (base_url or API_BASE).rstrip("/")
-        self._user_id = str(user_id).strip()
-        self._ctx = http.CallContext(
-            network="x",
-            account=account,
+        super().__init__(
+            account,
+            base_url=base_url or API_BASE,
             secrets=(token,),
-            deadline=deadline,
+            client=client,
             clock=clock,
-            reset_parser=_reset_time,
+            deadline=deadline,
             token_hint=token_hint,
+            reset_parser=reset_time,
         )
+        self._user_id = str(user_id).strip()
         self._auth = {"Authorization": f"Bearer {token}"}
-        self._client = client if client is not None else http.make_client()
-        self._owns_client = client is None
-        self._clock = clock
         self._username = ""
         self._budgets = http.RateBudgets(self._ctx, main_bucket=_MENTIONS)
-
-    def __repr__(self) -> str:
-        return f"XAdapter(account={self.account!r}, base_url={self._base!r})"
 
     def rate_budget(self) -> RateBudget | None:
         """The mention timeline's budget, or any endpoint's budget that is spent now."""
@@ -160,10 +151,6 @@ class XAdapter(Adapter):
         """
         return self._budgets.get(bucket)
 
-    def reply_length(self, text: str) -> int:
-        """The twitter-text weighted length of ``text``."""
-        return limits.reply_length(self.platform, text)
-
     async def verify(self) -> Identity:
         """Who the token belongs to (``GET /2/users/me``); it must be the configured user.
 
@@ -176,7 +163,7 @@ class XAdapter(Adapter):
         user_id, username = str(user["id"]), str(user.get("username") or "")
         if self._user_id and user_id != self._user_id:
             raise PermanentError(
-                f"{self._ctx.who}: the token belongs to user {_one_line(user_id)}, not to the "
+                f"{self._ctx.who}: the token belongs to user {one_line(user_id)}, not to the "
                 "configured user_id: fix user_id or the token"
             )
         self._user_id = user_id
@@ -254,12 +241,7 @@ class XAdapter(Adapter):
         if not isinstance(data, dict) or not isinstance(data.get("id"), str | int):
             raise self._malformed("POST /2/tweets")
         reply_id = str(data["id"])
-        return PublishedReply(reply_id, _permalink(self._username, reply_id))
-
-    async def aclose(self) -> None:
-        """Close the client if this adapter made it."""
-        if self._owns_client:
-            await self._client.aclose()
+        return PublishedReply(reply_id, permalink(self._username, reply_id))
 
     # -- requests -------------------------------------------------------------
 
@@ -270,10 +252,10 @@ class XAdapter(Adapter):
             bucket,
             remaining=http.header_int(response, "x-rate-limit-remaining"),
             limit=http.header_int(response, "x-rate-limit-limit"),
-            reset_at=_reset_time(response),
+            reset_at=reset_time(response),
         )
         try:
-            self._raise_for_status(response)
+            raise_for_status(response, self._ctx)
         except RateLimited as exc:
             for spent in self._spent_buckets(bucket, response):
                 self._budgets.exhaust(spent, exc.retry_at)
@@ -283,53 +265,11 @@ class XAdapter(Adapter):
     async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Like :func:`http.send`, but hands back non-2xx answers: X explains them in the body."""
         return await http.exchange(
-            self._client, self._ctx, method, url, where=self._where(method, url), **kwargs
+            self._client, self._ctx, method, url, where=call_name(method, url, self._ctx), **kwargs
         )
-
-    def _raise_for_status(self, response: httpx.Response) -> None:
-        """X's own reading of an error answer; what X does not explain goes to http's defaults."""
-        code = response.status_code
-        if 200 <= code < 300:
-            return
-        where = self._where(response.request.method, str(response.request.url))
-        problem = _problem(response)
-        if code == 429:
-            raise self._rate_limited(response, problem)
-        if code == 403 and problem and problem.get("type") not in _AUTH_PROBLEMS:
-            # "Reply to this conversation is not allowed", "deleted or not visible": the
-            # token is fine, the action is refused.
-            raise PermanentError(
-                f"{self._ctx.who}: {where} refused (HTTP 403){self._detail(problem)}"
-            )
-        if code in (401, 403):
-            title = f", {problem['title']}" if isinstance(problem.get("title"), str) else ""
-            raise http.auth_error(self._ctx, _one_line(f"HTTP {code}{title}"))
-        if 400 <= code < 500 and problem:
-            raise PermanentError(
-                f"{self._ctx.who}: {where} refused (HTTP {code}){self._detail(problem)}"
-            )
-        http.raise_for_status(response, self._ctx, where)
-
-    def _rate_limited(self, response: httpx.Response, problem: dict[str, Any]) -> RateLimited:
-        now = self._clock()
-        if problem.get("type") == _USAGE_CAPPED:
-            reset = _reset_time(response)
-            retry_at = reset if reset is not None and reset > now else now + USAGE_CAP_WAIT
-            period = str(problem.get("period") or "monthly").lower()
-            period = period if period.isalpha() else "monthly"
-            return RateLimited(
-                f"{self._ctx.who}: {period} usage cap reached; paused until {retry_at.isoformat()}",
-                retry_at,
-            )
-        moment = http.parse_retry_after(response.headers.get("Retry-After"), now)
-        moment = moment or _latest_spent_reset(response)
-        retry_at = (
-            moment if moment is not None and moment > now else now + http.DEFAULT_RATE_LIMIT_WAIT
-        )
-        return RateLimited(f"{self._ctx.who}: rate limited until {retry_at.isoformat()}", retry_at)
 
     def _spent_buckets(self, bucket: str, response: httpx.Response) -> tuple[str, ...]:
-        if bucket in _POST_READS and _problem(response).get("type") == _USAGE_CAPPED:
+        if bucket in _POST_READS and problem_of(response).get("type") == USAGE_CAPPED:
             return _POST_READS
         return (bucket,)
 
@@ -406,7 +346,7 @@ class XAdapter(Adapter):
         """The account's numeric user id, asked of X once when the config leaves it out."""
         if not self._user_id:
             await self.verify()
-        if not _POST_ID.fullmatch(self._user_id):
+        if not POST_ID.fullmatch(self._user_id):
             raise PermanentError(f"{self._ctx.who}: user_id must be the account's numeric X id")
         return self._user_id
 
@@ -418,7 +358,9 @@ class XAdapter(Adapter):
         errors = body.get("errors")
         if "data" not in body and "meta" not in body and isinstance(errors, list) and errors:
             # A 200 with only errors: e.g. the user_id does not exist.
-            raise PermanentError(f"{self._ctx.who}: {what} refused{self._detail(errors[0])}")
+            raise PermanentError(
+                f"{self._ctx.who}: {what} refused{problem_detail(errors[0], self._ctx)}"
+            )
         tweets = _or_empty(body.get("data"), [])
         meta = _or_empty(body.get("meta"), {})
         includes = _or_empty(body.get("includes"), {})
@@ -426,7 +368,7 @@ class XAdapter(Adapter):
             raise self._malformed(what)
         if not isinstance(includes, dict):
             raise self._malformed(what)
-        users = _users_by_id(_or_empty(includes.get("users"), []))
+        users = users_by_id(_or_empty(includes.get("users"), []))
         if users is None:
             raise self._malformed(what)
         mentions = tuple(self._mention(tweet, users) for tweet in tweets)
@@ -450,8 +392,8 @@ class XAdapter(Adapter):
         user = users.get(author_id)
         if user is not None and author_id == self._user_id and not self._username:
             self._username = str(user.get("username") or "")
-        author = _author(author_id, user)
-        parent = _replied_to(tweet)
+        author = author_of(author_id, user)
+        parent = replied_to(tweet)
         conversation = tweet.get("conversation_id")
         return Mention(
             platform=Platform.X,
@@ -459,118 +401,23 @@ class XAdapter(Adapter):
             external_id=tweet_id,
             author=author,
             text=plain_text(tweet),
-            created_at=_created_at(tweet),
-            url=_permalink(author.handle.removeprefix("@"), tweet_id),
+            created_at=created_at(tweet),
+            url=permalink(author.handle.removeprefix("@"), tweet_id),
             parent_external_id=parent,
             root_external_id=str(conversation) if conversation else (parent or tweet_id),
-            language=_language(tweet.get("lang")),
+            language=language_of(tweet.get("lang")),
         )
-
-    def _detail(self, problem: Any) -> str:
-        """``": <what X said>"`` on one line, secrets removed, or nothing."""
-        if not isinstance(problem, dict):
-            return ""
-        errors = problem.get("errors")
-        first = errors[0] if isinstance(errors, list) and errors else {}
-        for text in (problem.get("detail"), problem.get("title"), _get(first, "message")):
-            if isinstance(text, str) and text.strip():
-                return ": " + _one_line(self._ctx.clean(text))
-        return ""
-
-    def _where(self, method: str, url: str) -> str:
-        try:
-            path = httpx.URL(url).path or "/"
-        except httpx.InvalidURL:
-            path = "?"
-        return f"{method} {self._ctx.clean(path)}"
-
-    def _malformed(self, what: str) -> TransientError:
-        return TransientError(f"{self._ctx.who}: unexpected {what} shape")
-
-
-def plain_text(tweet: Mapping[str, Any]) -> str:
-    """A post's text as plain text: X's ``&amp; &lt; &gt;`` undone, t.co links expanded.
-
-    A long post (``note_tweet``) is taken whole instead of its truncated ``text``.
-    """
-    note = tweet.get("note_tweet")
-    source: Mapping[str, Any] = note if isinstance(note, dict) and "text" in note else tweet
-    text = _ESCAPED.sub(lambda match: _UNESCAPE[match.group(1)], str(source.get("text") or ""))
-    entities = source.get("entities")
-    urls = entities.get("urls") if isinstance(entities, dict) else None
-    for link in urls if isinstance(urls, list) else ():
-        short, expanded = _get(link, "url"), _get(link, "expanded_url")
-        if isinstance(short, str) and short and isinstance(expanded, str) and expanded:
-            text = text.replace(short, expanded)
-    return text
-
-
-def snowflake_time(post_id: str) -> datetime:
-    """When a post was created, read from its snowflake id (X ids are time-ordered numbers)."""
-    if not _POST_ID.fullmatch(post_id):
-        raise ValueError("not a snowflake id")
-    millis = (int(post_id) >> 22) + _SNOWFLAKE_EPOCH_MS
-    return datetime.fromtimestamp(millis / 1000, UTC)
-
-
-def _created_at(tweet: Mapping[str, Any]) -> datetime:
-    value = tweet.get("created_at")
-    if isinstance(value, str) and value:
-        moment = from_iso(value)
-        assert moment is not None
-        return moment
-    # Answers without tweet.fields (the recorded ones) have no created_at; the id has it.
-    return snowflake_time(str(tweet["id"]))
-
-
-def _author(author_id: str, user: Mapping[str, Any] | None) -> Author:
-    if user is None:
-        return Author(id=author_id, handle="")
-    username = str(user.get("username") or "")
-    metrics = user.get("public_metrics")
-    followers = metrics.get("followers_count") if isinstance(metrics, dict) else None
-    return Author(
-        id=author_id,
-        handle="@" + username if username else "",
-        display_name=str(user.get("name") or ""),
-        followers=followers if type(followers) is int else None,
-    )
-
-
-def _replied_to(tweet: Mapping[str, Any]) -> str | None:
-    references = tweet.get("referenced_tweets") or []
-    for reference in references:
-        if reference["type"] == "replied_to":
-            return str(reference["id"])
-    return None
-
-
-def _users_by_id(users: Any) -> dict[str, dict[str, Any]] | None:
-    if not isinstance(users, list) or not all(isinstance(u, dict) and "id" in u for u in users):
-        return None
-    return {str(user["id"]): user for user in users}
-
-
-def _language(lang: Any) -> str:
-    if not isinstance(lang, str) or lang in _NO_LANGUAGE:
-        return ""
-    # X's own codes for posts without language (qme: media only, qht: hashtags, ...).
-    return "" if len(lang) == 3 and lang.startswith("q") else lang
-
-
-def _permalink(username: str, post_id: str) -> str:
-    return PERMALINK.format(username=quote(username or "i/web", safe="/"), id=quote(post_id))
 
 
 def _post_id(value: str, who: str) -> str:
     """``value`` if it is an X post id; it goes into URLs and search queries, so check it."""
-    if not _POST_ID.fullmatch(value):
+    if not POST_ID.fullmatch(value):
         raise PermanentError(f"{who}: not an X post id")
     return value
 
 
 def _valid_cursor(cursor: str | None, who: str) -> str | None:
-    if cursor is None or _POST_ID.fullmatch(cursor):
+    if cursor is None or POST_ID.fullmatch(cursor):
         return cursor
     # A cursor we did not write: start over from the latest page (ingest drops repeats).
     logger.warning("%s: ignoring a cursor that is not a post id", who)
@@ -603,50 +450,6 @@ def _descends_from(item: Mention, ancestor_id: str, by_id: Mapping[str, Mention]
     return False
 
 
-def _problem(response: httpx.Response) -> dict[str, Any]:
-    """The Problem JSON (``type``, ``title``, ``detail``) of an error answer, or ``{}``."""
-    try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _reset_time(response: httpx.Response) -> datetime | None:
-    """``x-rate-limit-reset`` (Unix epoch seconds) as an aware UTC time, or None."""
-    return _epoch_header(response, "x-rate-limit-reset")
-
-
-def _latest_spent_reset(response: httpx.Response) -> datetime | None:
-    """When every spent limit (15-minute window, 24-hour user or app cap) has reset."""
-    spent = [
-        _epoch_header(response, reset)
-        for remaining, reset in _LIMIT_FAMILIES
-        if http.header_int(response, remaining) == 0
-    ]
-    times = [moment for moment in spent if moment is not None]
-    return max(times) if times else _reset_time(response)
-
-
-def _epoch_header(response: httpx.Response, name: str) -> datetime | None:
-    value = http.header_int(response, name)
-    if value is None:
-        return None
-    try:
-        return datetime.fromtimestamp(value, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
 def _or_empty(value: Any, empty: Any) -> Any:
     """``value``, or ``empty`` when X left it out (None); a wrong type stays wrong, to be caught."""
     return empty if value is None else value
-
-
-def _get(item: Any, key: str) -> Any:
-    return item.get(key) if isinstance(item, dict) else None
-
-
-def _one_line(text: str) -> str:
-    printable = "".join(char if char.isprintable() else " " for char in text)
-    return " ".join(printable.split())[:_MESSAGE_EXCERPT]

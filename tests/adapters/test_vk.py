@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from smm_tui.adapters import http, vk
+from smm_tui.adapters import http, vk, vk_wall
 from smm_tui.adapters.base import AuthError, PermanentError, RateLimited, TransientError
 from smm_tui.adapters.vk import VKAdapter, plain_text
 from smm_tui.core.models import Author, Mention, Platform
@@ -986,8 +986,8 @@ async def test_token_and_session_key_never_in_errors_or_logs(
 
 
 def test_fixture_ids_are_strings_in_the_cursor() -> None:
-    state = vk._Cursor.load(cursor("7", {"12": 5}))
+    state = vk_wall.Cursor.load(cursor("7", {"12": 5}))
     assert state is not None and state.seen == {12: 5}
-    many = vk._Cursor("7", {post: post * 10 for post in range(1, 80)})
+    many = vk_wall.Cursor("7", {post: post * 10 for post in range(1, 80)})
     kept = json.loads(many.dump())["seen"]
-    assert len(kept) == vk.SEEN_POSTS and "79" in kept and "1" not in kept
+    assert len(kept) == vk_wall.SEEN_POSTS and "79" in kept and "1" not in kept

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from smm_tui.adapters import http
+from smm_tui.adapters import http, x_errors
 from smm_tui.adapters import x as x_module
 from smm_tui.adapters.base import AuthError, PermanentError, RateLimited, TransientError
 from smm_tui.adapters.x import XAdapter, plain_text, snowflake_time
@@ -883,7 +883,7 @@ async def test_token_never_in_errors_or_logs(
         problem(403, echo, "https://api.twitter.com/2/problems/unsupported-authentication", CANARY),
         problem(400, echo, "https://api.twitter.com/2/problems/invalid-request"),
         json_reply({"error": echo}, 422),
-        json_reply({"title": CANARY, "type": x_module._USAGE_CAPPED, "period": CANARY}, 429),
+        json_reply({"title": CANARY, "type": x_errors.USAGE_CAPPED, "period": CANARY}, 429),
         json_reply({"status": 429}, 429, {"x-rate-limit-reset": "nope"}),
         problem(503, echo),
         html_error_page(502),

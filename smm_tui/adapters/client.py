@@ -1,0 +1,99 @@
+"""What every network adapter that speaks HTTP shares: the call context and the client.
+
+:class:`HttpAdapter` does the constructor work the Mastodon, VK, Telegram,
+Bluesky and X adapters would otherwise each repeat: it builds the
+:class:`~smm_tui.adapters.http.CallContext` that names the account in messages
+and redacts its secrets, takes the caller's httpx client or makes one, and in
+:meth:`HttpAdapter.aclose` closes only a client it made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import httpx
+
+from smm_tui.adapters import http
+from smm_tui.adapters.base import Adapter, TransientError
+from smm_tui.core import limits
+
+__all__ = ["HttpAdapter", "epoch_header", "malformed"]
+
+
+class HttpAdapter(Adapter):
+    """An adapter that reaches its network through one httpx client.
+
+    A subclass hands its constructor arguments on to ``__init__`` and then
+    finds ``self._base`` (``base_url`` without a trailing slash),
+    ``self._ctx`` (the :class:`~smm_tui.adapters.http.CallContext` for
+    :mod:`smm_tui.adapters.http`), ``self._client`` and ``self._clock``. The
+    context names the network after :attr:`Adapter.platform`.
+
+    This class defines none of the contract methods, so
+    :meth:`Adapter.__init_subclass__` wraps each subclass's own, once.
+    """
+
+    def __init__(
+        self,
+        account: str,
+        *,
+        base_url: str,
+        secrets: tuple[str, ...],
+        client: httpx.AsyncClient | None,
+        clock: Callable[[], datetime],
+        deadline: float,
+        token_hint: str,
+        reset_parser: http.ResetParser | None = None,
+    ) -> None:
+        """Set up the plumbing; ``client`` is None to have one made (and closed) here.
+
+        ``secrets`` are redacted from every message (the token, and any form
+        of it the network puts in a URL). ``reset_parser`` reads the network's
+        rate-limit reset header when a 429 carries no ``Retry-After``.
+        """
+        super().__init__(account)
+        self._base = base_url.rstrip("/")
+        self._ctx = http.CallContext(
+            network=self.platform.value,
+            account=account,
+            secrets=secrets,
+            deadline=deadline,
+            clock=clock,
+            reset_parser=reset_parser,
+            token_hint=token_hint,
+        )
+        self._client = client if client is not None else http.make_client()
+        self._owns_client = client is None
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(account={self.account!r}, base_url={self._base!r})"
+
+    def reply_length(self, text: str) -> int:
+        """The length of ``text`` as this network counts it (:func:`limits.reply_length`)."""
+        return limits.reply_length(self.platform, text)
+
+    async def aclose(self) -> None:
+        """Close the client if this adapter made it."""
+        if self._owns_client:
+            await self._client.aclose()
+
+    def _malformed(self, what: str) -> TransientError:
+        return malformed(self._ctx, what)
+
+
+def malformed(ctx: http.CallContext, what: str) -> TransientError:
+    """The error for an answer whose ``what`` is not shaped as documented."""
+    return TransientError(f"{ctx.who}: unexpected {what} shape")
+
+
+def epoch_header(response: httpx.Response, name: str) -> datetime | None:
+    """Header ``name`` (Unix epoch seconds) as an aware UTC time, or None."""
+    value = http.header_int(response, name)
+    if value is None:
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None

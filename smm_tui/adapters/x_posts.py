@@ -1,0 +1,121 @@
+"""Reading X posts: plain text, authors, replies, languages, times and permalinks.
+
+Pure functions over the API v2 ``data`` and ``includes.users`` objects, used
+by :class:`~smm_tui.adapters.x.XAdapter` to turn posts into mentions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from smm_tui.core.models import Author, from_iso
+
+__all__ = [
+    "PERMALINK",
+    "POST_ID",
+    "author_of",
+    "created_at",
+    "language_of",
+    "permalink",
+    "plain_text",
+    "replied_to",
+    "snowflake_time",
+    "users_by_id",
+]
+
+PERMALINK = "https://x.com/{username}/status/{id}"
+#: What an X post (or user) id looks like: it goes into URLs and queries only if it matches.
+POST_ID = re.compile(r"[0-9]{1,20}")
+# Twitter snowflakes: milliseconds since this epoch, shifted left by 22 bits.
+_SNOWFLAKE_EPOCH_MS = 1288834974657
+_ESCAPED = re.compile(r"&(amp|lt|gt);")
+_UNESCAPE = {"amp": "&", "lt": "<", "gt": ">"}
+_NO_LANGUAGE = ("und", "zxx")
+
+
+def plain_text(tweet: Mapping[str, Any]) -> str:
+    """A post's text as plain text: X's ``&amp; &lt; &gt;`` undone, t.co links expanded.
+
+    A long post (``note_tweet``) is taken whole instead of its truncated ``text``.
+    """
+    note = tweet.get("note_tweet")
+    source: Mapping[str, Any] = note if isinstance(note, dict) and "text" in note else tweet
+    text = _ESCAPED.sub(lambda match: _UNESCAPE[match.group(1)], str(source.get("text") or ""))
+    entities = source.get("entities")
+    urls = entities.get("urls") if isinstance(entities, dict) else None
+    for link in urls if isinstance(urls, list) else ():
+        short, expanded = _get(link, "url"), _get(link, "expanded_url")
+        if isinstance(short, str) and short and isinstance(expanded, str) and expanded:
+            text = text.replace(short, expanded)
+    return text
+
+
+def snowflake_time(post_id: str) -> datetime:
+    """When a post was created, read from its snowflake id (X ids are time-ordered numbers)."""
+    if not POST_ID.fullmatch(post_id):
+        raise ValueError("not a snowflake id")
+    millis = (int(post_id) >> 22) + _SNOWFLAKE_EPOCH_MS
+    return datetime.fromtimestamp(millis / 1000, UTC)
+
+
+def created_at(tweet: Mapping[str, Any]) -> datetime:
+    """When a post was created: its ``created_at``, else its snowflake id."""
+    value = tweet.get("created_at")
+    if isinstance(value, str) and value:
+        moment = from_iso(value)
+        assert moment is not None
+        return moment
+    # Answers without tweet.fields (the recorded ones) have no created_at; the id has it.
+    return snowflake_time(str(tweet["id"]))
+
+
+def author_of(author_id: str, user: Mapping[str, Any] | None) -> Author:
+    """The author ``author_id``, named from its ``includes.users`` entry when there is one."""
+    if user is None:
+        return Author(id=author_id, handle="")
+    username = str(user.get("username") or "")
+    metrics = user.get("public_metrics")
+    followers = metrics.get("followers_count") if isinstance(metrics, dict) else None
+    return Author(
+        id=author_id,
+        handle="@" + username if username else "",
+        display_name=str(user.get("name") or ""),
+        followers=followers if type(followers) is int else None,
+    )
+
+
+def replied_to(tweet: Mapping[str, Any]) -> str | None:
+    """The id of the post ``tweet`` answers, if it is a reply."""
+    references = tweet.get("referenced_tweets") or []
+    for reference in references:
+        if reference["type"] == "replied_to":
+            return str(reference["id"])
+    return None
+
+
+def users_by_id(users: Any) -> dict[str, dict[str, Any]] | None:
+    """``includes.users`` by id; None when it is not a list of users."""
+    if not isinstance(users, list) or not all(isinstance(u, dict) and "id" in u for u in users):
+        return None
+    return {str(user["id"]): user for user in users}
+
+
+def language_of(lang: Any) -> str:
+    """A post's ``lang`` as a language code; empty when X says it has none."""
+    if not isinstance(lang, str) or lang in _NO_LANGUAGE:
+        return ""
+    # X's own codes for posts without language (qme: media only, qht: hashtags, ...).
+    return "" if len(lang) == 3 and lang.startswith("q") else lang
+
+
+def permalink(username: str, post_id: str) -> str:
+    """The x.com link of a post (``i/web`` stands in for an unknown username)."""
+    return PERMALINK.format(username=quote(username or "i/web", safe="/"), id=quote(post_id))
+
+
+def _get(item: Any, key: str) -> Any:
+    return item.get(key) if isinstance(item, dict) else None
