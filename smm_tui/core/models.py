@@ -50,6 +50,17 @@ class Sentiment(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
+class Intent(enum.StrEnum):
+    """What the author wants; ``unknown`` until something classifies it."""
+
+    QUESTION = "question"
+    COMPLAINT = "complaint"
+    PRAISE = "praise"
+    SPAM = "spam"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
 class TicketColumn(enum.StrEnum):
     """The ticket board's columns, left to right."""
 
@@ -176,6 +187,13 @@ class Mention:
     tags: tuple[str, ...] = ()
     first_response_at: datetime | None = None
     ticket_id: str | None = None
+    intent: Intent = Intent.UNKNOWN
+    #: 0 (lowest) to 100; see :mod:`smm_tui.core.priority` for how it is made.
+    priority: int = 0
+    #: When the first response is due (the account's response-time target).
+    sla_due_at: datetime | None = None
+    #: Fields a person set by hand ("sentiment", "intent"): the classifier leaves them be.
+    overridden: tuple[str, ...] = ()
     rev: int = 0
     id: str = field(default="")
 
@@ -205,6 +223,10 @@ class Mention:
             "tags": list(self.tags),
             "first_response_at": to_iso(self.first_response_at),
             "ticket_id": self.ticket_id,
+            "intent": self.intent.value,
+            "priority": self.priority,
+            "sla_due_at": to_iso(self.sla_due_at),
+            "overridden": list(self.overridden),
             "rev": self.rev,
         }
 
@@ -228,6 +250,10 @@ class Mention:
             tags=tuple(record.get("tags") or ()),
             first_response_at=from_iso(record.get("first_response_at")),
             ticket_id=record.get("ticket_id"),
+            intent=Intent(record.get("intent") or "unknown"),
+            priority=int(record.get("priority") or 0),
+            sla_due_at=from_iso(record.get("sla_due_at")),
+            overridden=tuple(record.get("overridden") or ()),
             rev=int(record.get("rev") or 0),
             id=str(record.get("id") or ""),
         )
