@@ -23,6 +23,7 @@ import os
 import re
 import stat
 import tomllib
+import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,9 +45,12 @@ DEFAULT_RATE_PER_MINUTE = 3.0
 DEFAULT_DEMO_SEED = 7
 FALLBACK_USER = "manager"
 
-_TOP_LEVEL_KEYS = ("user", "users", "departments", "accounts", "demo", "keymap")
+_TOP_LEVEL_KEYS = ("user", "users", "departments", "accounts", "demo", "keymap", "sla")
 _DEMO_KEYS = ("rate_per_minute", "seed")
-_ACCOUNT_KEYS = ("name", "platform", "base_url", "token_env", "token")
+_SLA_KEYS = ("minutes", "warn_minutes", "business_hours", "business_days", "timezone")
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HOURS = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)")
+_ACCOUNT_KEYS = ("name", "platform", "base_url", "token_env", "token", "sla_minutes")
 _SIMULATED = tuple(p.value for p in Platform if p is not Platform.DEMO)
 _PLATFORM_EXTRAS: dict[Platform, tuple[str, ...]] = {
     Platform.VK: ("group_id",),
@@ -88,6 +92,8 @@ class AccountConfig:
     token_env: str | None = None
     extra: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     file_token: str | None = field(default=None, repr=False)
+    #: This account's own first-response target (minutes), else ``[sla] minutes``.
+    sla_minutes: float | None = None
 
     def token(self, env: Mapping[str, str]) -> str | None:
         """The access token: ``env[token_env]`` if set and non-empty, else the file's token."""
@@ -96,6 +102,21 @@ class AccountConfig:
             if from_env:
                 return from_env
         return self.file_token
+
+
+@dataclass(frozen=True)
+class SlaConfig:
+    """The ``[sla]`` table: the first-response target and, optionally, business hours.
+
+    ``business_hours`` is ``(start, end)`` as ``"HH:MM"``; ``business_days``
+    are weekday numbers (0 = Monday). Without business hours the clock always runs.
+    """
+
+    minutes: float = 10.0
+    warn_minutes: float = 3.0
+    business_hours: tuple[str, str] | None = None
+    business_days: tuple[int, ...] = (0, 1, 2, 3, 4)
+    timezone: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -116,6 +137,7 @@ class Config:
     user: str
     accounts: tuple[AccountConfig, ...] = ()
     demo: DemoConfig = field(default_factory=DemoConfig)
+    sla: SlaConfig = field(default_factory=SlaConfig)
     keymap: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     departments: tuple[str, ...] = DEFAULT_DEPARTMENTS
     users: tuple[str, ...] = ()
@@ -128,6 +150,14 @@ class Config:
     def account(self, name: str) -> AccountConfig | None:
         """The account called ``name``, or ``None``."""
         return next((a for a in self.accounts if a.name == name), None)
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        return False
+    return True
 
 
 def default_user(env: Mapping[str, str]) -> str:
@@ -254,6 +284,7 @@ class _Validator:
             user=user,
             accounts=self.accounts(document.get("accounts", [])),
             demo=self.demo(document.get("demo", {})),
+            sla=self.sla(document.get("sla", {})),
             keymap=self.keymap(document.get("keymap", {})),
             departments=self.names(document, "departments", DEFAULT_DEPARTMENTS),
             users=self.names(document, "users", (user,)),
@@ -313,6 +344,51 @@ class _Validator:
             raise self.must("demo.seed", "a whole number", seed)
         return DemoConfig(rate_per_minute=float(rate), seed=seed)
 
+    def sla(self, value: object) -> SlaConfig:
+        """The ``[sla]`` table."""
+        table = self.table(value, "sla")
+        self.unknown_keys(table, _SLA_KEYS, prefix="sla.")
+        minutes = self.minutes(table.get("minutes", 10), "sla.minutes")
+        warn = table.get("warn_minutes", min(3.0, minutes / 2))
+        if not _is_number(warn) or not math.isfinite(warn) or not 0 <= warn < minutes:
+            raise self.must("sla.warn_minutes", f"a number from 0 to below {minutes:g}", warn)
+        zone = table.get("timezone", "UTC")
+        if not isinstance(zone, str) or not _is_zone(zone):
+            raise self.must("sla.timezone", "a time zone name such as Europe/Moscow", zone)
+        return SlaConfig(
+            minutes=minutes,
+            warn_minutes=float(warn),
+            business_hours=self.business_hours(table.get("business_hours")),
+            business_days=self.business_days(table.get("business_days", list(_DAYS[:5]))),
+            timezone=zone,
+        )
+
+    def minutes(self, value: object, path: str) -> float:
+        """A positive number of minutes."""
+        if not _is_number(value) or not math.isfinite(value) or value <= 0:
+            raise self.must(path, "a positive number of minutes", value)
+        return float(value)
+
+    def business_hours(self, value: object) -> tuple[str, str] | None:
+        """``"09:00-18:00"`` as ``("09:00", "18:00")``; None when absent."""
+        if value is None:
+            return None
+        match = _HOURS.fullmatch(value) if isinstance(value, str) else None
+        if match is None or match.group(1, 2) >= match.group(3, 4):
+            raise self.must("sla.business_hours", 'a range such as "09:00-18:00"', value)
+        return f"{match.group(1)}:{match.group(2)}", f"{match.group(3)}:{match.group(4)}"
+
+    def business_days(self, value: object) -> tuple[int, ...]:
+        """A list of day names (``mon`` … ``sun``) as weekday numbers."""
+        if not isinstance(value, list) or not value:
+            raise self.must("sla.business_days", 'a list such as ["mon", "tue"]', value)
+        days: list[int] = []
+        for index, day in enumerate(value):
+            if not isinstance(day, str) or day.lower()[:3] not in _DAYS:
+                raise self.must(f"sla.business_days[{index}]", "a day such as mon", day)
+            days.append(_DAYS.index(day.lower()[:3]))
+        return tuple(sorted(set(days)))
+
     def keymap(self, value: object) -> Mapping[str, str]:
         """The ``[keymap]`` table: binding id → comma-separated key names.
 
@@ -369,6 +445,11 @@ class _Validator:
             token_env=self.token_env(value, prefix),
             extra=self.extras(value, platform, prefix),
             file_token=self.file_token(value, prefix),
+            sla_minutes=(
+                self.minutes(value["sla_minutes"], f"{prefix}.sla_minutes")
+                if "sla_minutes" in value
+                else None
+            ),
         )
 
     def account_keys(
@@ -630,6 +711,15 @@ name = "practice"
 platform = "demo"
 simulate = "telegram"
 seed = 42
+
+# First-response target: every open mention shows the time left, and the
+# queue is ordered by it. An account may set its own: sla_minutes = 5.
+[sla]
+minutes = 10
+warn_minutes = 3                  # "about to breach" from this many minutes before
+# business_hours = "09:00-18:00"  # count only working time (optional)
+# business_days = ["mon", "tue", "wed", "thu", "fri"]
+# timezone = "Europe/Moscow"
 
 [demo]
 rate_per_minute = 3    # new mentions per minute per demo account

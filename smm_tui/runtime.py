@@ -9,8 +9,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from smm_tui.adapters.base import Adapter
 from smm_tui.adapters.bluesky import BlueskyAdapter
@@ -23,6 +24,7 @@ from smm_tui.config import AccountConfig, Config
 from smm_tui.core.audit import new_id
 from smm_tui.core.context import this_process
 from smm_tui.core.models import Platform, utcnow
+from smm_tui.core.sla import BusinessHours, SlaPolicy, SlaSettings
 from smm_tui.core.workspace import AccountSource, Settings, Workspace
 from smm_tui.store.lease import PollerLease
 from smm_tui.store.store import Store
@@ -150,7 +152,29 @@ def account_secrets(config: Config, env: Mapping[str, str]) -> list[str]:
 
 def settings_from(config: Config) -> Settings:
     """The workspace settings a config gives."""
-    return Settings(departments=config.departments, users=config.users)
+    return Settings(departments=config.departments, users=config.users, sla=sla_from(config))
+
+
+def sla_from(config: Config) -> SlaSettings:
+    """The response-time targets of ``[sla]`` and of each account's ``sla_minutes``."""
+    table = config.sla
+    hours = None
+    if table.business_hours is not None:
+        start, end = (_clock_time(text) for text in table.business_hours)
+        hours = BusinessHours(start, end, frozenset(table.business_days), ZoneInfo(table.timezone))
+    default = SlaPolicy(
+        timedelta(minutes=table.minutes), timedelta(minutes=table.warn_minutes), hours
+    )
+    accounts = {
+        account.name: dataclasses.replace(default, target=timedelta(minutes=account.sla_minutes))
+        for account in config.accounts
+        if account.sla_minutes is not None
+    }
+    return SlaSettings(default, accounts)
+
+
+def _clock_time(text: str) -> time:
+    return time.max if text == "24:00" else time.fromisoformat(text)
 
 
 @contextmanager

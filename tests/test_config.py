@@ -463,3 +463,42 @@ def test_nested_unknown_table_in_an_account(write: Writer) -> None:
 def test_keymap_as_nested_tables(write: Writer) -> None:
     path = write('[keymap.feed]\nreply = "r"\n')
     assert dict(load_config(path, ENV).keymap) == {"feed.reply": "r"}
+
+
+# --- [sla] ----------------------------------------------------------------------
+
+
+def test_sla_targets_and_business_hours(write: Writer) -> None:
+    from datetime import time, timedelta
+
+    from smm_tui.runtime import sla_from
+
+    text = (
+        '[sla]\nminutes = 15\nwarn_minutes = 5\nbusiness_hours = "09:00-18:00"\n'
+        'business_days = ["mon", "Tue", "wednesday"]\ntimezone = "Europe/Moscow"\n'
+        '[[accounts]]\nname = "fast"\nplatform = "x"\nuser_id = "1"\nsla_minutes = 5\n'
+    )
+    config = load_config(write(text), ENV)
+    assert config.sla.business_hours == ("09:00", "18:00")
+    assert config.sla.business_days == (0, 1, 2)
+    settings = sla_from(config)
+    assert settings.default.target == timedelta(minutes=15)
+    assert settings.default.warn_before == timedelta(minutes=5)
+    assert settings.default.hours is not None and settings.default.hours.end == time(18)
+    assert settings.for_account("fast").target == timedelta(minutes=5)
+    assert settings.for_account("fast").hours == settings.default.hours
+
+
+@pytest.mark.parametrize(
+    ("table", "error"),
+    [
+        ("minutes = 0", "'sla.minutes' must be a positive number of minutes, got 0"),
+        ("warn_minutes = 20", "'sla.warn_minutes' must be a number from 0 to below 10, got 20"),
+        ('business_hours = "18:00-09:00"', "'sla.business_hours' must be a range such as"),
+        ('business_days = ["someday"]', "'sla.business_days[0]' must be a day such as mon"),
+        ('timezone = "Mars/Olympus"', "'sla.timezone' must be a time zone name such as"),
+        ("minuts = 5", "unknown key 'sla.minuts' (did you mean 'minutes'?)"),
+    ],
+)
+def test_bad_sla_values_are_named(write: Writer, table: str, error: str) -> None:
+    assert error_of(write(f"[sla]\n{table}\n")).startswith(error)

@@ -1,8 +1,10 @@
 """The feed's view model: which mentions show, in what order, and the unread count.
 
-It keeps every mention id sorted by creation time and re-filters on change.
-Rows are built only for the ids the UI asks for, so a 100,000-mention store
-costs one sorted list, not 100,000 objects.
+The open queue is ordered by urgency: the mention whose first response is due
+soonest first, then by priority, then by age; mentions already answered come
+after. The whole feed ("all") is newest first. The model keeps one sorted
+list of keys and re-filters on change; rows are built only for the ids the UI
+asks for, so a 100,000-mention store costs one sorted list, not 100,000 objects.
 """
 
 from __future__ import annotations
@@ -49,8 +51,25 @@ class FeedFilter:
         return matches
 
 
+SortKey = tuple[str, ...]
+#: Sorts after any ISO time: mentions with nothing due go last in the queue.
+_NOTHING_DUE = "~"
+
+
+def urgency_key(record: Record) -> SortKey:
+    """Due time (if no one has answered), then priority (highest first), then age."""
+    due = record.get("sla_due_at") if record.get("first_response_at") is None else None
+    priority = int(record.get("priority") or 0)
+    return (due or _NOTHING_DUE, f"{100 - priority:03d}", record["created_at"], record["id"])
+
+
+def age_key(record: Record) -> SortKey:
+    """Creation time (the view shows it reversed: newest first)."""
+    return (record["created_at"], record["id"])
+
+
 class FeedModel:
-    """Ordered, filtered mention ids over a repository, newest first.
+    """Ordered, filtered mention ids over a repository: the open queue by urgency, all by age.
 
     A filter change re-scans every mention; a store change only re-tests the
     mentions it touched, so live updates cost O(changed · log n).
@@ -58,11 +77,20 @@ class FeedModel:
 
     def __init__(self, repo: Repository) -> None:
         self._repo = repo
-        self._visible: list[tuple[str, str]] = []
+        self._visible: list[SortKey] = []
+        self._keys: dict[str, SortKey] = {}
         self._unread: set[str] = set()
         self.filter = FeedFilter()
-        self.ids: Sequence[str] = _NewestFirst(self._visible)
+        self.ids: Sequence[str] = _View(self._visible, reverse=False)
         self.rebuild()
+
+    @property
+    def by_urgency(self) -> bool:
+        """Whether the list is the open queue, most urgent first (else all, newest first)."""
+        return self.filter.scope is FeedScope.OPEN
+
+    def _key(self, record: Record) -> SortKey:
+        return urgency_key(record) if self.by_urgency else age_key(record)
 
     @property
     def unread(self) -> int:
@@ -72,17 +100,22 @@ class FeedModel:
     def rebuild(self) -> None:
         """Re-scan every mention (at start, and when the filter changes)."""
         matches = self.filter.predicate()
-        visible: list[tuple[str, str]] = []
+        visible: list[SortKey] = []
+        keys: dict[str, SortKey] = {}
         unread: set[str] = set()
         new = Status.NEW.value
         for record in self._repo.records(Collection.MENTIONS):
             if record["status"] == new:
                 unread.add(record["id"])
             if matches(record):
-                visible.append((record["created_at"], record["id"]))
+                key = self._key(record)
+                visible.append(key)
+                keys[record["id"]] = key
         visible.sort()
         self._visible[:] = visible
+        self._keys = keys
         self._unread = unread
+        self.ids = _View(self._visible, reverse=not self.by_urgency)
 
     def apply(self, changed: Changed) -> bool:
         """Take in a change; returns whether the visible list or counts may differ."""
@@ -109,14 +142,14 @@ class FeedModel:
         return [m for m in (self.mention(i) for i in ids) if m is not None]
 
     def index_of(self, mention_id: str) -> int | None:
-        """Where a mention sits in the visible list (newest first)."""
-        record = self._repo.get(Collection.MENTIONS, mention_id)
-        if record is None:
+        """Where a mention sits in the visible list, as shown."""
+        key = self._keys.get(mention_id)
+        position = None if key is None else self._position(key)
+        if position is None:
             return None
-        position = self._position((record["created_at"], mention_id))
-        return None if position is None else len(self._visible) - 1 - position
+        return position if self.by_urgency else len(self._visible) - 1 - position
 
-    def _position(self, key: tuple[str, str]) -> int | None:
+    def _position(self, key: SortKey) -> int | None:
         position = bisect.bisect_left(self._visible, key)
         if position < len(self._visible) and self._visible[position] == key:
             return position
@@ -124,28 +157,30 @@ class FeedModel:
 
     def _retest(self, mention_id: str, matches: Callable[[Record], bool]) -> None:
         record = self._repo.get(Collection.MENTIONS, mention_id)
+        old = self._keys.pop(mention_id, None)
+        if old is not None:
+            position = self._position(old)
+            if position is not None:
+                del self._visible[position]
         if record is None:
             self._unread.discard(mention_id)
-            self._visible[:] = [item for item in self._visible if item[1] != mention_id]
             return
         if record["status"] == Status.NEW.value:
             self._unread.add(mention_id)
         else:
             self._unread.discard(mention_id)
-        key = (record["created_at"], mention_id)
-        position = self._position(key)
         if matches(record):
-            if position is None:
-                bisect.insort(self._visible, key)
-        elif position is not None:
-            del self._visible[position]
+            key = self._key(record)
+            bisect.insort(self._visible, key)
+            self._keys[mention_id] = key
 
 
-class _NewestFirst(Sequence[str]):
-    """A newest-first view of an ascending list of (created_at, id), without copying."""
+class _View(Sequence[str]):
+    """The ids of an ascending key list, as shown (reversed for newest first), uncopied."""
 
-    def __init__(self, ascending: list[tuple[str, str]]) -> None:
+    def __init__(self, ascending: list[SortKey], *, reverse: bool) -> None:
         self._ascending = ascending
+        self._reverse = reverse
 
     def __len__(self) -> int:
         return len(self._ascending)
@@ -163,4 +198,6 @@ class _NewestFirst(Sequence[str]):
             index += len(self._ascending)
         if not 0 <= index < len(self._ascending):
             raise IndexError(index)
-        return self._ascending[len(self._ascending) - 1 - index][1]
+        if self._reverse:
+            index = len(self._ascending) - 1 - index
+        return self._ascending[index][-1]

@@ -13,6 +13,7 @@ from smm_tui.core.context import ServiceContext
 from smm_tui.core.models import Author, ContestState, Entry, Mention
 from smm_tui.core.repository import Changed, ChangeSet, Collection
 from smm_tui.core.sanitize import clean_identity, clean_text, clean_url
+from smm_tui.core.sla import SlaSettings
 
 
 def sanitize_mention(mention: Mention) -> Mention:
@@ -41,8 +42,9 @@ def cursor_record(account: str, cursor: str | None) -> dict[str, object]:
 class IngestService:
     """Stores what adapters fetched: each mention once, and contest entries one per author."""
 
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, *, sla: SlaSettings | None = None) -> None:
         self.ctx = ctx
+        self.sla = sla or SlaSettings()
 
     def cursor(self, account: str) -> str | None:
         """The persisted cursor of an account (None before the first fetch)."""
@@ -54,7 +56,7 @@ class IngestService:
         changes = ChangeSet()
         contests = self._open_contests_by_post()
         for raw in mentions:
-            mention = sanitize_mention(raw)
+            mention = self.prepared(raw)
             changes.insert_new(Collection.MENTIONS, mention.to_record())
             contest_id = contests.get(
                 (mention.platform.value, mention.account, mention.root_external_id)
@@ -62,6 +64,14 @@ class IngestService:
             if contest_id is not None:
                 changes.insert_new(Collection.ENTRIES, entry_for(contest_id, mention).to_record())
         return changes
+
+    def prepared(self, raw: Mention) -> Mention:
+        """A fetched mention as it is stored: cleaned, with its response due time."""
+        mention = sanitize_mention(raw)
+        if mention.sla_due_at is None:
+            due = self.sla.for_account(mention.account).due_at(mention.created_at)
+            mention = dataclasses.replace(mention, sla_due_at=due)
+        return mention
 
     async def ingest(
         self, mentions: Iterable[Mention], *, account: str | None = None, cursor: str | None = None

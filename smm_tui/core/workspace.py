@@ -7,7 +7,7 @@ on it). Screens reach services only through it; none does I/O itself.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from smm_tui.core.audit import new_id
@@ -19,6 +19,7 @@ from smm_tui.core.lease import Lease, SoleLease
 from smm_tui.core.models import utcnow
 from smm_tui.core.outbox import OutboxService
 from smm_tui.core.repository import Collection, Repository
+from smm_tui.core.sla import SlaSettings
 from smm_tui.core.sources import AccountSource as AccountSource
 from smm_tui.core.threads import ThreadService
 from smm_tui.core.tickets import TicketService
@@ -31,6 +32,7 @@ class Settings:
 
     departments: tuple[str, ...] = ("General",)
     users: tuple[str, ...] = ()
+    sla: SlaSettings = field(default_factory=SlaSettings)
 
 
 class Workspace:
@@ -58,7 +60,7 @@ class Workspace:
         self.sources = dict(sources)
         self.settings = settings or Settings(users=(actor,))
         self.triage = TriageService(self.ctx)
-        self.ingest = IngestService(self.ctx)
+        self.ingest = IngestService(self.ctx, sla=self.settings.sla)
         self.outbox = OutboxService(self.ctx)
         self.tickets = TicketService(self.ctx)
         self.contests = ContestService(self.ctx, self.sources)

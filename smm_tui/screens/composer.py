@@ -54,7 +54,11 @@ class ComposerScreen(MentionScreenBase):
         )
         with VerticalScroll(id="composer-context"):
             yield Static(id="composer-thread", classes="thread")
-            yield Static(mention_block(mention), id="composer-mention", classes="mention")
+            yield Static(
+                mention_block(mention, now=self.workspace.ctx.clock()),
+                id="composer-mention",
+                classes="mention",
+            )
         draft = self.workspace.outbox.draft(self.mention_id)
         self._typed = draft.text if draft else ""
         yield TextArea(draft.text if draft else "", id="composer-text", soft_wrap=True)

@@ -72,7 +72,8 @@ class MentionScreen(MentionScreenBase):
         if mention is None:
             return
         self.query_one("#detail-thread", Static).update(self._thread_content(mention))
-        self.query_one("#detail-mention", Static).update(mention_block(mention))
+        now = self.workspace.ctx.clock()
+        self.query_one("#detail-mention", Static).update(mention_block(mention, now=now))
         self.query_one("#detail-replies", Static).update(self._replies_content(mention))
 
     def _thread_content(self, mention: Mention) -> Content:

@@ -26,6 +26,8 @@ from smm_tui.widgets.render import mention_block, mention_row
 from smm_tui.widgets.status_bar import StatusBar
 
 FILTER_DELAY = 0.15
+#: How often the time-left column is redrawn.
+CLOCK_SECONDS = 5.0
 
 
 class FeedScreen(WorkspaceScreen):
@@ -101,6 +103,8 @@ class FeedScreen(WorkspaceScreen):
         self.query_one("#feed-filter").display = False
         self._show()
         self.query_one(FeedList).focus()
+        # Time left to answer counts down on screen; a redraw of the visible rows is cheap.
+        self.set_interval(CLOCK_SECONDS, self.feed_list.refresh)
 
     def on_screen_resume(self) -> None:
         self._show()
@@ -116,7 +120,8 @@ class FeedScreen(WorkspaceScreen):
         mention = self.workspace.feed.mention(mention_id)
         if mention is None:
             return None
-        return mention_row(mention, self.workspace.ctx.clock(), marked=marked)
+        warn = self.workspace.settings.sla.for_account(mention.account).warn_before
+        return mention_row(mention, self.workspace.ctx.clock(), marked=marked, warn_before=warn)
 
     def _show(self, follow: str | None = None) -> None:
         feed = self.workspace.feed
@@ -145,7 +150,8 @@ class FeedScreen(WorkspaceScreen):
     def _update_preview(self, mention_id: str | None) -> None:
         preview = self.query_one("#feed-preview", Static)
         mention = self.workspace.feed.mention(mention_id) if mention_id else None
-        preview.update(mention_block(mention) if mention else Content(""))
+        now = self.workspace.ctx.clock()
+        preview.update(mention_block(mention, now=now) if mention else Content(""))
 
     @on(DataChanged)
     def _refresh_rows(self, event: DataChanged) -> None:

@@ -7,10 +7,11 @@ on the way out (cheap, visible rows only) in case a record predates a rule.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from textual.content import Content
 
+from smm_tui.core import sla
 from smm_tui.core.models import Mention, Platform, Reply, ReplyState, Status
 from smm_tui.core.sanitize import clean_identity, clean_text
 
@@ -73,22 +74,61 @@ def short_time(moment: datetime, now: datetime) -> str:
     return moment.strftime("%d %b")
 
 
-def mention_row(mention: Mention, now: datetime, *, marked: bool) -> Content:
-    """One feed row: mark, status, time, network, author, text."""
+SLA_STYLES = {
+    sla.SlaState.ON_TIME: "$text-success",
+    sla.SlaState.AT_RISK: "bold $text-warning",
+    sla.SlaState.BREACHED: "bold $text-error",
+}
+
+
+def when_cell(mention: Mention, now: datetime, warn_before: timedelta) -> tuple[str, str]:
+    """The time column: time left to answer (with ⚠ or ‼) while awaited, else the clock time."""
+    state = sla.state(mention, now, warn_before)
+    left = sla.label(mention, now, warn_before)
+    if left is None:
+        return short_time(mention.created_at, now).ljust(6), "$text-muted"
+    return left.ljust(6), SLA_STYLES[state]
+
+
+def mention_row(
+    mention: Mention,
+    now: datetime,
+    *,
+    marked: bool,
+    warn_before: timedelta = sla.DEFAULT_WARN,
+) -> Content:
+    """One feed row: mark, status, time left (or time), network, author, text."""
     status_style = "bold $text-accent" if mention.status is Status.NEW else "$text-muted"
     return Content.assemble(
         ("▌" if marked else " ", "bold $warning"),
         (STATUS_GLYPHS[mention.status], status_style),
         " ",
-        (short_time(mention.created_at, now).ljust(6), "$text-muted"),
+        when_cell(mention, now, warn_before),
         (PLATFORM_LABELS[mention.platform].ljust(3), "bold $text-secondary"),
         (clean_identity(mention.author.handle)[:16].ljust(17), "$text-primary"),
         one_line(mention.text),
     )
 
 
-def mention_header(mention: Mention, *, triage: bool = True) -> Content:
-    """Who, where and when (and, for stored mentions, the triage state) above a body."""
+def _due_parts(mention: Mention, now: datetime | None) -> list[str | tuple[str, str]]:
+    """`` · ‼ overdue 2h`` / `` · ⚠ 2m left`` / `` · 7m left`` while an answer is awaited."""
+    if now is None or mention.sla_due_at is None:
+        return []
+    state = sla.state(mention, now)
+    if state is sla.SlaState.NONE:
+        return []
+    left = mention.sla_due_at - now
+    if state is sla.SlaState.BREACHED:
+        text = f"‼ overdue {sla.time_left_text(-left)}"
+    else:
+        text = f"{sla.SYMBOLS[state].strip()} {sla.time_left_text(left)} left".strip()
+    return [(" · ", "$text-muted"), (text, SLA_STYLES[state])]
+
+
+def mention_header(
+    mention: Mention, *, triage: bool = True, now: datetime | None = None
+) -> Content:
+    """Who, where and when (and, for stored mentions, the triage state and time left)."""
     parts: list[str | tuple[str, str]] = [
         (author_label(mention), "bold $text-primary"),
         "  ",
@@ -98,6 +138,7 @@ def mention_header(mention: Mention, *, triage: bool = True) -> Content:
     ]
     if triage:
         parts.append((f" · {mention.status.value}", "$text-muted"))
+        parts += _due_parts(mention, now)
     if mention.author.followers is not None:
         parts.append((f" · {mention.author.followers:,} followers", "$text-muted"))
     if triage and mention.assignee:
@@ -111,10 +152,12 @@ def mention_body(mention: Mention) -> Content:
     return Content(clean_text(mention.text))
 
 
-def mention_block(mention: Mention, *, ours: bool = False, triage: bool = True) -> Content:
+def mention_block(
+    mention: Mention, *, ours: bool = False, triage: bool = True, now: datetime | None = None
+) -> Content:
     """Header, body and link of a mention; ``triage=False`` for thread context."""
     parts: list[str | Content | tuple[str, str]] = [
-        mention_header(mention, triage=triage),
+        mention_header(mention, triage=triage, now=now),
         "\n",
         mention_body(mention),
     ]

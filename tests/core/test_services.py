@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable, Coroutine
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import pytest
@@ -38,7 +38,7 @@ from smm_tui.core.repository import ChangeSet, Collection
 from smm_tui.core.threads import ThreadResult
 from smm_tui.core.workspace import Workspace
 from smm_tui.store.store import Store
-from tests.conftest import FakeClock, make_mention
+from tests.conftest import T0, FakeClock, make_mention
 
 T = TypeVar("T")
 
@@ -338,20 +338,35 @@ def test_live_comments_on_a_contest_post_become_entries(workspace: Workspace) ->
     assert len(workspace.contests.entries(contest.id)) == 1
 
 
-def test_feed_orders_newest_first_and_filters(workspace: Workspace) -> None:
+def test_the_open_queue_is_most_urgent_first_and_all_is_newest_first(
+    workspace: Workspace,
+) -> None:
     from smm_tui.core.feed import FeedFilter, FeedScope
 
     mentions = [make_mention(i, text=f"text {i} карта" if i % 2 else f"text {i}") for i in range(6)]
     changed = run(workspace.ingest.ingest(mentions))
     workspace.feed.apply(changed)
-    assert list(workspace.feed.ids) == [m.id for m in reversed(mentions)]
+    # The same target for all: the oldest is due first.
+    assert list(workspace.feed.ids) == [m.id for m in mentions]
     assert workspace.feed.unread == 6
     workspace.feed.set_filter(FeedFilter(FeedScope.OPEN, "КАРТА"))
-    assert list(workspace.feed.ids) == [mentions[5].id, mentions[3].id, mentions[1].id]
-    workspace.feed.apply(run(workspace.triage.set_status([mentions[5].id], Status.DONE)))
-    assert list(workspace.feed.ids) == [mentions[3].id, mentions[1].id]
+    assert list(workspace.feed.ids) == [mentions[1].id, mentions[3].id, mentions[5].id]
+    workspace.feed.apply(run(workspace.triage.set_status([mentions[1].id], Status.DONE)))
+    assert list(workspace.feed.ids) == [mentions[3].id, mentions[5].id]
     workspace.feed.set_filter(FeedFilter(FeedScope.ALL, "карта"))
-    assert len(workspace.feed.ids) == 3
+    assert list(workspace.feed.ids) == [mentions[5].id, mentions[3].id, mentions[1].id]
+    assert workspace.feed.index_of(mentions[1].id) == 2
+
+
+def test_equal_due_times_go_by_priority_and_answered_ones_go_last(workspace: Workspace) -> None:
+    due = T0 + timedelta(minutes=10)
+    low, high, answered = (
+        dataclasses.replace(make_mention(i), sla_due_at=due, priority=p)
+        for i, p in ((1, 10), (2, 90), (3, 99))
+    )
+    answered = dataclasses.replace(answered, first_response_at=T0)
+    workspace.feed.apply(run(workspace.ingest.ingest([low, answered, high])))
+    assert list(workspace.feed.ids) == [high.id, low.id, answered.id]
 
 
 # -- the outbox across processes: claims, owners and leases ----------------------------------------

@@ -1,0 +1,127 @@
+"""Response-time targets: when a mention's first response is due, and how urgent it is.
+
+A bank's team answers within minutes, so every open mention carries a due
+time (``sla_due_at``), set when it arrives: its creation time plus the
+account's target, counted in business hours when the team keeps them. The
+feed orders the queue by it and shows the time left with a symbol as well as
+a colour, so the signal survives 16-colour terminals and colour-blind eyes.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from smm_tui.core.models import Mention, Status
+
+DEFAULT_TARGET = timedelta(minutes=10)
+DEFAULT_WARN = timedelta(minutes=3)
+#: Business hours are walked a day at a time; a target never spans more days than this.
+_MAX_DAYS = 366
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessHours:
+    """When the team works: daily ``start`` to ``end`` on ``days`` (0 = Monday), in ``zone``."""
+
+    start: time
+    end: time
+    days: frozenset[int] = frozenset(range(5))
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+
+    def add(self, moment: datetime, span: timedelta) -> datetime:
+        """``moment`` plus ``span`` of working time (UTC in, UTC out)."""
+        local = moment.astimezone(self.zone)
+        left = span
+        for _ in range(_MAX_DAYS):
+            opens = datetime.combine(local.date(), self.start, self.zone)
+            closes = datetime.combine(local.date(), self.end, self.zone)
+            if local.weekday() in self.days and local < closes:
+                begin = max(local, opens)
+                if begin + left <= closes:
+                    return (begin + left).astimezone(UTC)
+                left -= closes - begin
+            local = datetime.combine(local.date() + timedelta(days=1), self.start, self.zone)
+        return (local + left).astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SlaPolicy:
+    """A first-response target, with an early warning before it is missed."""
+
+    target: timedelta = DEFAULT_TARGET
+    warn_before: timedelta = DEFAULT_WARN
+    hours: BusinessHours | None = None
+
+    def due_at(self, created_at: datetime) -> datetime:
+        """When the first response to a mention created at ``created_at`` is due."""
+        if self.hours is None:
+            return created_at + self.target
+        return self.hours.add(created_at, self.target)
+
+
+@dataclass(frozen=True, slots=True)
+class SlaSettings:
+    """The default policy and per-account ones (by account name)."""
+
+    default: SlaPolicy = SlaPolicy()
+    accounts: Mapping[str, SlaPolicy] = field(default_factory=dict)
+
+    def for_account(self, account: str) -> SlaPolicy:
+        """The policy of one account."""
+        return self.accounts.get(account, self.default)
+
+
+class SlaState(enum.Enum):
+    """Where a mention stands against its target."""
+
+    NONE = "none"  # handled, answered, or no target
+    ON_TIME = "on time"
+    AT_RISK = "at risk"
+    BREACHED = "breached"
+
+
+#: The symbol beside the time left, so the state reads without colour.
+SYMBOLS = {SlaState.NONE: " ", SlaState.ON_TIME: " ", SlaState.AT_RISK: "⚠", SlaState.BREACHED: "‼"}
+
+_OPEN = (Status.NEW, Status.SEEN)
+
+
+def awaiting_response(mention: Mention) -> bool:
+    """Whether the mention is open and nobody has answered it yet."""
+    return mention.status in _OPEN and mention.first_response_at is None
+
+
+def state(mention: Mention, now: datetime, warn_before: timedelta = DEFAULT_WARN) -> SlaState:
+    """The mention's state against its due time."""
+    if mention.sla_due_at is None or not awaiting_response(mention):
+        return SlaState.NONE
+    left = mention.sla_due_at - now
+    if left <= timedelta(0):
+        return SlaState.BREACHED
+    return SlaState.AT_RISK if left <= warn_before else SlaState.ON_TIME
+
+
+def time_left_text(left: timedelta) -> str:
+    """``45s``, ``7m``, ``2h``, ``3d``; negative when overdue: ``-12m``."""
+    seconds = int(left.total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    if seconds < 60:
+        return f"{sign}{seconds}s"
+    if seconds < 3600:
+        return f"{sign}{seconds // 60}m"
+    if seconds < 86400:
+        return f"{sign}{seconds // 3600}h"
+    return f"{sign}{seconds // 86400}d"
+
+
+def label(mention: Mention, now: datetime, warn_before: timedelta = DEFAULT_WARN) -> str | None:
+    """``"‼-12m"``, ``"⚠ 2m"`` or ``"  7m"`` for a mention awaiting an answer; else None."""
+    current = state(mention, now, warn_before)
+    if current is SlaState.NONE or mention.sla_due_at is None:
+        return None
+    return SYMBOLS[current] + time_left_text(mention.sla_due_at - now).rjust(4)
