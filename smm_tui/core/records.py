@@ -28,6 +28,7 @@ from typing import TextIO, TypeVar
 
 from smm_tui.core.models import (
     Author,
+    Intent,
     Mention,
     Platform,
     Sentiment,
@@ -56,6 +57,9 @@ EXPORT_FIELDS: tuple[str, ...] = (
     "assignee",
     "tags",
     "first_response_at",
+    "intent",
+    "priority",
+    "sla_due_at",
 )
 
 #: Fields an imported record must have (non-null).
@@ -118,6 +122,9 @@ def mention_to_export(m: Mention) -> dict[str, object]:
         "assignee": m.assignee,
         "tags": list(m.tags),
         "first_response_at": to_iso(m.first_response_at),
+        "intent": m.intent.value,
+        "priority": m.priority,
+        "sla_due_at": to_iso(m.sla_due_at),
     }
 
 
@@ -262,6 +269,9 @@ def mention_from_export(record: Mapping[str, object], line_number: int) -> Menti
         assignee=fields.optional_text("assignee"),
         tags=fields.tags("tags"),
         first_response_at=fields.optional_time("first_response_at"),
+        intent=fields.choice("intent", Intent, Intent.UNKNOWN),
+        priority=min(fields.count("priority") or 0, 100),
+        sla_due_at=fields.optional_time("sla_due_at"),
     )
     fields.check_id(mention.id)
     return mention
