@@ -31,6 +31,8 @@ from smm_tui.widgets.health_strip import HealthStrip
 
 #: How often a process that does not poll checks whether the poller has gone.
 LEASE_RETRY_SECONDS = 5.0
+#: How often the store is re-read for what other processes wrote (presence within 2 s).
+REFRESH_SECONDS = 1.0
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +120,8 @@ class SmmApp(App[None]):
         if self._poll:
             self.claim_polling()
             self.set_interval(LEASE_RETRY_SECONDS, self.claim_polling)
-            self.set_interval(1.0, self.workspace.repo.refresh)
+        # Other smm-tui on this data dir (teammates) write too: pick their changes up.
+        self.set_interval(REFRESH_SECONDS, self.workspace.repo.refresh)
         self._resume_unsent_replies()
 
     def claim_polling(self) -> None:

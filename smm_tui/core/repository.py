@@ -32,6 +32,7 @@ class Collection(enum.StrEnum):
     ENTRIES = "entries"
     AUDIT = "audit"
     CURSORS = "cursors"
+    PRESENCE = "presence"
 
 
 OpKind = Literal["put", "insert_new", "patch", "delete"]

@@ -18,6 +18,7 @@ from smm_tui.core.ingest import IngestService
 from smm_tui.core.lease import Lease, SoleLease
 from smm_tui.core.models import utcnow
 from smm_tui.core.outbox import OutboxService
+from smm_tui.core.presence import PresenceService
 from smm_tui.core.repository import Collection, Repository
 from smm_tui.core.sla import SlaSettings
 from smm_tui.core.sources import AccountSource as AccountSource
@@ -66,6 +67,7 @@ class Workspace:
         self.contests = ContestService(self.ctx, self.sources)
         self.threads = ThreadService(self.ctx, self.sources)
         self.feed = FeedModel(repo)
+        self.presence = PresenceService(self.ctx)
         #: Whether this process may poll the accounts (another may be doing it).
         self.poller: Lease = poller or SoleLease()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 from textual import on
@@ -13,8 +14,10 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static, TextArea
 
 from smm_tui.core.models import Mention, Reply, ReplyState
-from smm_tui.messages import ThreadFetched
+from smm_tui.core.presence import HEARTBEAT, collision_warning
+from smm_tui.messages import DataChanged, ThreadFetched
 from smm_tui.screens.base import MentionScreenBase
+from smm_tui.screens.confirm import ConfirmScreen
 from smm_tui.widgets.render import PLATFORM_NAMES, author_label, mention_block
 
 DRAFT_SAVE_DELAY = 0.8
@@ -34,6 +37,8 @@ class ComposerScreen(MentionScreenBase):
         self._save_timer: Timer | None = None
         self._keep_draft_on_exit = True
         self._typed = ""
+        #: When this composer opened: replies others send after it are news to us.
+        self._opened_at: datetime | None = None
 
     @property
     def mention(self) -> Mention:
@@ -66,11 +71,22 @@ class ComposerScreen(MentionScreenBase):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._opened_at = self.workspace.ctx.clock()
         area = self.query_one(TextArea)
         area.focus()
         area.move_cursor(area.document.end)
         self._update_count()
         self.fetch_thread()
+        self._announce()
+        self.set_interval(HEARTBEAT.total_seconds(), self._announce)
+
+    def _announce(self) -> None:
+        """Tell the other smm-tui on this data dir that we are replying here."""
+        self.act(self.workspace.presence.announce(self.mention_id), group="presence")
+
+    @on(DataChanged)
+    def _others_changed(self) -> None:
+        self._update_count()
 
     @on(ThreadFetched)
     def _show_thread(self, event: ThreadFetched) -> None:
@@ -106,10 +122,13 @@ class ComposerScreen(MentionScreenBase):
         )
         label = f"{used} / {limit}" if limit else f"{used} (no adapter: cannot send)"
         note = "  over the limit" if over else ""
+        others = [p.user for p in self.workspace.presence.others(self.mention_id)]
+        busy = f"  ✎ {', '.join(dict.fromkeys(others))} replying too" if others else ""
         self.query_one("#composer-count", Static).update(
             Content.assemble(
                 (label, style),
                 (note, "bold $error"),
+                (busy, "bold $warning"),
                 (self._hint(), "$text-muted"),
             )
         )
@@ -135,6 +154,7 @@ class ComposerScreen(MentionScreenBase):
             self._save_timer.stop()
         if self._keep_draft_on_exit:
             self.workspace.outbox.save_draft_soon(self.mention_id, self._typed)
+        self.workspace.presence.withdraw_soon(self.mention_id)
 
     # -- actions --------------------------------------------------------------------
 
@@ -161,6 +181,19 @@ class ComposerScreen(MentionScreenBase):
         if problem:
             self.say(problem, error=True)
             return
+        opened = self._opened_at or self.workspace.ctx.clock()
+        warning = collision_warning(self.workspace.presence, self.mention_id, opened)
+        if warning is None:
+            self._queue()
+            return
+
+        def answered(send_anyway: bool | None) -> None:
+            if send_anyway:
+                self._queue()
+
+        self.app.push_screen(ConfirmScreen(f"{warning} Send yours anyway?"), answered)
+
+    def _queue(self) -> None:
         self._stop_autosave()
         self.act(self.workspace.outbox.queue(self.mention_id, self.text.strip()), done=self._queued)
 

@@ -73,7 +73,10 @@ class MentionScreen(MentionScreenBase):
             return
         self.query_one("#detail-thread", Static).update(self._thread_content(mention))
         now = self.workspace.ctx.clock()
-        self.query_one("#detail-mention", Static).update(mention_block(mention, now=now))
+        replying = [p.user for p in self.workspace.presence.others(mention.id)]
+        self.query_one("#detail-mention", Static).update(
+            mention_block(mention, now=now, replying=replying)
+        )
         self.query_one("#detail-replies", Static).update(self._replies_content(mention))
 
     def _thread_content(self, mention: Mention) -> Content:

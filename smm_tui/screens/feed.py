@@ -121,7 +121,10 @@ class FeedScreen(WorkspaceScreen):
         if mention is None:
             return None
         warn = self.workspace.settings.sla.for_account(mention.account).warn_before
-        return mention_row(mention, self.workspace.ctx.clock(), marked=marked, warn_before=warn)
+        busy = bool(self.workspace.presence.others(mention_id))
+        return mention_row(
+            mention, self.workspace.ctx.clock(), marked=marked, warn_before=warn, busy=busy
+        )
 
     def _show(self, follow: str | None = None) -> None:
         feed = self.workspace.feed
@@ -150,8 +153,12 @@ class FeedScreen(WorkspaceScreen):
     def _update_preview(self, mention_id: str | None) -> None:
         preview = self.query_one("#feed-preview", Static)
         mention = self.workspace.feed.mention(mention_id) if mention_id else None
+        if mention is None:
+            preview.update(Content(""))
+            return
+        replying = [p.user for p in self.workspace.presence.others(mention.id)]
         now = self.workspace.ctx.clock()
-        preview.update(mention_block(mention, now=now) if mention else Content(""))
+        preview.update(mention_block(mention, now=now, replying=replying))
 
     @on(DataChanged)
     def _refresh_rows(self, event: DataChanged) -> None:

@@ -34,6 +34,7 @@ _SINGLE_FILE = {
     Collection.CONTESTS: "contests.json",
     Collection.ENTRIES: "entries.json",
     Collection.CURSORS: "cursors.json",
+    Collection.PRESENCE: "presence.json",
 }
 
 #: Globs, relative to the data dir, of every file the layout can produce.

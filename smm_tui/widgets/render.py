@@ -7,6 +7,7 @@ on the way out (cheap, visible rows only) in case a record predates a rule.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from textual.content import Content
@@ -96,12 +97,14 @@ def mention_row(
     *,
     marked: bool,
     warn_before: timedelta = sla.DEFAULT_WARN,
+    busy: bool = False,
 ) -> Content:
-    """One feed row: mark, status, time left (or time), network, author, text."""
+    """One feed row: mark, status (✎ while someone else replies), time left, network, author."""
     status_style = "bold $text-accent" if mention.status is Status.NEW else "$text-muted"
+    glyph = ("✎", "bold $warning") if busy else (STATUS_GLYPHS[mention.status], status_style)
     return Content.assemble(
         ("▌" if marked else " ", "bold $warning"),
-        (STATUS_GLYPHS[mention.status], status_style),
+        glyph,
         " ",
         when_cell(mention, now, warn_before),
         (PLATFORM_LABELS[mention.platform].ljust(3), "bold $text-secondary"),
@@ -153,9 +156,17 @@ def mention_body(mention: Mention) -> Content:
 
 
 def mention_block(
-    mention: Mention, *, ours: bool = False, triage: bool = True, now: datetime | None = None
+    mention: Mention,
+    *,
+    ours: bool = False,
+    triage: bool = True,
+    now: datetime | None = None,
+    replying: Sequence[str] = (),
 ) -> Content:
-    """Header, body and link of a mention; ``triage=False`` for thread context."""
+    """Header, body and link of a mention; ``triage=False`` for thread context.
+
+    ``replying`` names the people (in other smm-tui) writing a reply to it now.
+    """
     parts: list[str | Content | tuple[str, str]] = [
         mention_header(mention, triage=triage, now=now),
         "\n",
@@ -165,6 +176,10 @@ def mention_block(
         parts += ["\n", (clean_identity(mention.url), "$text-muted underline")]
     if ours:
         parts.insert(0, ("↪ our reply  ", "bold $success"))
+    if replying:
+        names = ", ".join(clean_identity(name) for name in dict.fromkeys(replying))
+        verb = "is" if len(set(replying)) == 1 else "are"
+        parts += ["\n", (f"✎ {names} {verb} replying", "bold $warning")]
     return Content.assemble(*parts)
 
 

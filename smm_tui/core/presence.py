@@ -1,0 +1,130 @@
+"""Who is replying to what, across every smm-tui on one data dir.
+
+Two managers on one server are two processes on one store. While one writes a
+reply, the composer keeps a presence record for that mention (refreshed every
+:data:`HEARTBEAT`); the other process sees it at its next store refresh (about
+a second) and shows "NAME is replying". A record whose owner died, or that
+was not refreshed within :data:`PRESENCE_TTL`, no longer counts, so a crash
+never leaves a mention looking busy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from smm_tui.core.context import ServiceContext
+from smm_tui.core.models import ReplyState, from_iso, to_iso
+from smm_tui.core.repository import Changed, ChangeSet, Collection, Record
+
+HEARTBEAT = timedelta(seconds=10)
+PRESENCE_TTL = timedelta(seconds=35)
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """Someone writing a reply to a mention, in one process."""
+
+    mention_id: str
+    user: str
+    owner: str
+    since: datetime
+
+
+class PresenceService:
+    """Announces our replying and tells who else is replying."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def _key(self, mention_id: str) -> str:
+        return f"{mention_id}@{self.ctx.owner}"
+
+    def announce_changes(self, mention_id: str) -> ChangeSet:
+        """The change that says (again) that we are replying to ``mention_id``."""
+        now = to_iso(self.ctx.clock())
+        key = self._key(mention_id)
+        record = {
+            "id": key,
+            "mention_id": mention_id,
+            "user": self.ctx.actor,
+            "owner": self.ctx.owner,
+            "since": now,
+            "seen_at": now,
+        }
+        current = self.ctx.repo.get(Collection.PRESENCE, key)
+        if current is not None:
+            record["since"] = current.get("since", now)
+        return ChangeSet().put(Collection.PRESENCE, record)
+
+    async def announce(self, mention_id: str) -> Changed:
+        """Say we are replying to ``mention_id`` (call again every :data:`HEARTBEAT`)."""
+        return await self.ctx.commit(self.announce_changes(mention_id))
+
+    def withdraw_soon(self, mention_id: str) -> None:
+        """Say we stopped replying, without waiting (the composer may be closing)."""
+        if self.ctx.repo.get(Collection.PRESENCE, self._key(mention_id)) is not None:
+            self.ctx.repo.submit(ChangeSet().delete(Collection.PRESENCE, self._key(mention_id)))
+
+    def others(self, mention_id: str) -> list[Presence]:
+        """Everyone else replying to ``mention_id`` right now, earliest first."""
+        found = [p for p in self._live() if p.mention_id == mention_id]
+        return sorted(found, key=lambda p: p.since)
+
+    def busy(self) -> dict[str, list[str]]:
+        """Mention id → the users (not us) replying to it now."""
+        users: dict[str, list[str]] = {}
+        for presence in self._live():
+            users.setdefault(presence.mention_id, []).append(presence.user)
+        return users
+
+    def _live(self) -> Iterator[Presence]:
+        now = self.ctx.clock()
+        for record in self.ctx.repo.records(Collection.PRESENCE):
+            presence = _presence(record)
+            if presence is None or presence.owner == self.ctx.owner:
+                continue
+            seen = from_iso(record.get("seen_at"))
+            if seen is None or now - seen > PRESENCE_TTL:
+                continue
+            if self.ctx.owner_alive(presence.owner):
+                yield presence
+
+    def answered_since(self, mention_id: str, since: datetime) -> list[str]:
+        """Who else had a reply to ``mention_id`` sent or queued after ``since``."""
+        names: list[str] = []
+        for record in self.ctx.repo.records(Collection.REPLIES):
+            if record.get("mention_id") != mention_id or record.get("author") == self.ctx.actor:
+                continue
+            created = from_iso(record.get("created_at"))
+            failed = record.get("state") == ReplyState.FAILED.value
+            if created is not None and created >= since and not failed:
+                names.append(str(record.get("author")))
+        return names
+
+
+def collision_warning(
+    presence: PresenceService, mention_id: str, opened_at: datetime
+) -> str | None:
+    """Why sending a reply now might answer the customer twice, or None."""
+    replying = [p.user for p in presence.others(mention_id)]
+    answered = presence.answered_since(mention_id, opened_at)
+    if answered:
+        return f"{_names(answered)} replied to this mention while you were writing."
+    if replying:
+        return f"{_names(replying)} {'is' if len(set(replying)) == 1 else 'are'} replying too."
+    return None
+
+
+def _names(users: list[str]) -> str:
+    return ", ".join(dict.fromkeys(users))
+
+
+def _presence(record: Record) -> Presence | None:
+    since = from_iso(record.get("since"))
+    if since is None:
+        return None
+    return Presence(
+        str(record.get("mention_id")), str(record.get("user")), str(record.get("owner")), since
+    )
