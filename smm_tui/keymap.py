@@ -18,6 +18,7 @@ from smm_tui.screens.accounts import AccountsScreen
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.confirm import ConfirmScreen
 from smm_tui.screens.contests import ContestScreen, NewContestScreen
+from smm_tui.screens.customer import CustomerScreen
 from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.feed import FeedScreen
 from smm_tui.screens.help import HelpScreen
@@ -31,6 +32,7 @@ SCOPES: tuple[tuple[type[DOMNode], ...], ...] = (
     (SmmApp, ComposerScreen),
     (SmmApp, TicketBoardScreen),
     (SmmApp, ContestScreen),
+    (SmmApp, CustomerScreen),
     (TicketEditScreen,),
     (NewContestScreen,),
     (ConfirmScreen,),

@@ -13,6 +13,7 @@ from datetime import datetime
 from smm_tui.core.audit import new_id
 from smm_tui.core.contests import ContestService
 from smm_tui.core.context import ServiceContext, process_alive, this_process
+from smm_tui.core.customers import CustomerService
 from smm_tui.core.feed import FeedModel
 from smm_tui.core.ingest import IngestService
 from smm_tui.core.lease import Lease, SoleLease
@@ -68,6 +69,7 @@ class Workspace:
         self.threads = ThreadService(self.ctx, self.sources)
         self.feed = FeedModel(repo)
         self.presence = PresenceService(self.ctx)
+        self.customers = CustomerService(self.ctx)
         #: Whether this process may poll the accounts (another may be doing it).
         self.poller: Lease = poller or SoleLease()
 

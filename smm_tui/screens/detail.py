@@ -16,6 +16,7 @@ from smm_tui.messages import DataChanged, ReplySettled, ThreadFetched
 from smm_tui.screens.base import MentionScreenBase
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.confirm import ConfirmScreen
+from smm_tui.screens.customer import CustomerScreen
 from smm_tui.widgets.render import mention_block, reply_line
 
 
@@ -29,6 +30,14 @@ class MentionScreen(MentionScreenBase):
         Binding("d", "done", "Done", id="detail.done"),
         Binding(
             "R", "retry", "Retry failed", id="detail.retry", tooltip="Send a failed reply again"
+        ),
+        Binding(
+            "C",
+            "customer",
+            "Customer",
+            show=False,
+            id="detail.customer",
+            tooltip="Everything this author wrote, our replies and their tickets",
         ),
         Binding("j,down", "scroll_down", "Scroll", show=False, id="detail.down"),
         Binding("k,up", "scroll_up", "Scroll", show=False, id="detail.up"),
@@ -104,6 +113,11 @@ class MentionScreen(MentionScreenBase):
                 )
             )
         return Content("\n").join(lines) if lines else Content("No replies yet.")
+
+    def action_customer(self) -> None:
+        """Open the customer view of this mention's author."""
+        history = self.workspace.customers.history(self.mention_id)
+        self.app.push_screen(CustomerScreen(history))
 
     def action_reply(self) -> None:
         self.app.push_screen(ComposerScreen(self.mention_id))

@@ -19,6 +19,7 @@ from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceScreen
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.contests import NewContestScreen
+from smm_tui.screens.customer import CustomerScreen
 from smm_tui.screens.detail import MentionScreen
 from smm_tui.widgets.feed_list import FeedList
 from smm_tui.widgets.health_strip import HealthStrip
@@ -73,6 +74,14 @@ class FeedScreen(WorkspaceScreen):
             show=False,
             id="feed.contest",
             tooltip="Start a contest on this post",
+        ),
+        Binding(
+            "C",
+            "customer",
+            "Customer",
+            show=False,
+            id="feed.customer",
+            tooltip="Everything this author wrote, our replies and their tickets",
         ),
         Binding(
             "escape",
@@ -262,6 +271,13 @@ class FeedScreen(WorkspaceScreen):
 
     def action_reply(self) -> None:
         self._open_current(ComposerScreen)
+
+    def action_customer(self) -> None:
+        """Open the customer view of the author under the cursor."""
+        mention_id = self.feed_list.current
+        if mention_id is not None:
+            history = self.workspace.customers.history(mention_id)
+            self.app.push_screen(CustomerScreen(history))
 
     def _open_current(self, screen: Callable[[str], Screen[None]]) -> None:
         """Open a screen on the mention under the cursor, which now counts as seen."""

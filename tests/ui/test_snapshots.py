@@ -13,6 +13,7 @@ from smm_tui.app import SmmApp
 from smm_tui.core.models import ContestState, Platform, TicketColumn
 from smm_tui.core.polling import HealthState
 from smm_tui.screens.composer import ComposerScreen
+from smm_tui.screens.customer import CustomerScreen
 from smm_tui.screens.detail import MentionScreen
 from tests.conftest import FakeClock
 from tests.ui.harness import make_app, wait_for
@@ -115,3 +116,18 @@ def test_help(snap_compare: Snap, app: SmmApp) -> None:
         await pilot.press("question_mark")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=then(show_help))
+
+
+def test_customer_view(snap_compare: Snap, app: SmmApp) -> None:
+    async def open_customer(pilot: Pilot[Any]) -> None:
+        ws = app.workspace
+        # The demo has returning authors: show one with several mentions.
+        counts: dict[str, int] = {}
+        for mention_id in ws.feed.ids:
+            author = ws.ctx.mention(mention_id).author.id
+            counts[author] = counts.get(author, 0) + 1
+        target = next(i for i in ws.feed.ids if counts[ws.ctx.mention(i).author.id] > 1)
+        await pilot.press("g", *["j"] * (ws.feed.index_of(target) or 0), "C")
+        await wait_for(pilot, lambda: isinstance(app.screen, CustomerScreen), "customer view")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=then(open_customer))
