@@ -45,7 +45,8 @@ DEFAULT_RATE_PER_MINUTE = 3.0
 DEFAULT_DEMO_SEED = 7
 FALLBACK_USER = "manager"
 
-_TOP_LEVEL_KEYS = ("user", "users", "departments", "accounts", "demo", "keymap", "sla")
+_TOP_LEVEL_KEYS = ("user", "users", "departments", "accounts", "demo", "keymap", "sla", "triage")
+_TRIAGE_KEYS = ("alarm_keywords",)
 _DEMO_KEYS = ("rate_per_minute", "seed")
 _SLA_KEYS = ("minutes", "warn_minutes", "business_hours", "business_days", "timezone")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -138,6 +139,8 @@ class Config:
     accounts: tuple[AccountConfig, ...] = ()
     demo: DemoConfig = field(default_factory=DemoConfig)
     sla: SlaConfig = field(default_factory=SlaConfig)
+    #: ``[triage] alarm_keywords``: None keeps the built-in list.
+    alarm_keywords: tuple[str, ...] | None = None
     keymap: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     departments: tuple[str, ...] = DEFAULT_DEPARTMENTS
     users: tuple[str, ...] = ()
@@ -285,6 +288,7 @@ class _Validator:
             accounts=self.accounts(document.get("accounts", [])),
             demo=self.demo(document.get("demo", {})),
             sla=self.sla(document.get("sla", {})),
+            alarm_keywords=self.alarm_keywords(document.get("triage", {})),
             keymap=self.keymap(document.get("keymap", {})),
             departments=self.names(document, "departments", DEFAULT_DEPARTMENTS),
             users=self.names(document, "users", (user,)),
@@ -362,6 +366,14 @@ class _Validator:
             business_days=self.business_days(table.get("business_days", list(_DAYS[:5]))),
             timezone=zone,
         )
+
+    def alarm_keywords(self, value: object) -> tuple[str, ...] | None:
+        """``[triage] alarm_keywords``: words that raise a mention's priority."""
+        table = self.table(value, "triage")
+        self.unknown_keys(table, _TRIAGE_KEYS, prefix="triage.")
+        if "alarm_keywords" not in table:
+            return None
+        return self.names(table, "alarm_keywords", ())
 
     def minutes(self, value: object, path: str) -> float:
         """A positive number of minutes."""
@@ -720,6 +732,10 @@ warn_minutes = 3                  # "about to breach" from this many minutes bef
 # business_hours = "09:00-18:00"  # count only working time (optional)
 # business_days = ["mon", "tue", "wed", "thu", "fri"]
 # timezone = "Europe/Moscow"
+
+# Words that raise a mention's priority (replaces the built-in list).
+[triage]
+alarm_keywords = ["мошенники", "fraud", "не работает", "списали", "украли", "scam"]
 
 [demo]
 rate_per_minute = 3    # new mentions per minute per demo account

@@ -24,6 +24,7 @@ from smm_tui.config import AccountConfig, Config
 from smm_tui.core.audit import new_id
 from smm_tui.core.context import this_process
 from smm_tui.core.models import Platform, utcnow
+from smm_tui.core.priority import DEFAULT_ALARMS
 from smm_tui.core.sla import BusinessHours, SlaPolicy, SlaSettings
 from smm_tui.core.workspace import AccountSource, Settings, Workspace
 from smm_tui.store.lease import PollerLease
@@ -152,7 +153,10 @@ def account_secrets(config: Config, env: Mapping[str, str]) -> list[str]:
 
 def settings_from(config: Config) -> Settings:
     """The workspace settings a config gives."""
-    return Settings(departments=config.departments, users=config.users, sla=sla_from(config))
+    alarms = config.alarm_keywords if config.alarm_keywords is not None else DEFAULT_ALARMS
+    return Settings(
+        departments=config.departments, users=config.users, sla=sla_from(config), alarms=alarms
+    )
 
 
 def sla_from(config: Config) -> SlaSettings:

@@ -7,10 +7,12 @@ text is cleaned (see :mod:`smm_tui.core.sanitize`).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from smm_tui.core import priority
+from smm_tui.core.classify import classify
 from smm_tui.core.context import ServiceContext
-from smm_tui.core.models import Author, ContestState, Entry, Mention
+from smm_tui.core.models import Author, ContestState, Entry, Intent, Mention, Sentiment
 from smm_tui.core.repository import Changed, ChangeSet, Collection
 from smm_tui.core.sanitize import clean_identity, clean_text, clean_url
 from smm_tui.core.sla import SlaSettings
@@ -42,9 +44,16 @@ def cursor_record(account: str, cursor: str | None) -> dict[str, object]:
 class IngestService:
     """Stores what adapters fetched: each mention once, and contest entries one per author."""
 
-    def __init__(self, ctx: ServiceContext, *, sla: SlaSettings | None = None) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        *,
+        sla: SlaSettings | None = None,
+        alarms: Sequence[str] = priority.DEFAULT_ALARMS,
+    ) -> None:
         self.ctx = ctx
         self.sla = sla or SlaSettings()
+        self.alarms = tuple(alarms)
 
     def cursor(self, account: str) -> str | None:
         """The persisted cursor of an account (None before the first fetch)."""
@@ -66,12 +75,17 @@ class IngestService:
         return changes
 
     def prepared(self, raw: Mention) -> Mention:
-        """A fetched mention as it is stored: cleaned, with its response due time."""
+        """A fetched mention as it is stored: cleaned, classified, prioritised, with a due time."""
         mention = sanitize_mention(raw)
         if mention.sla_due_at is None:
             due = self.sla.for_account(mention.account).due_at(mention.created_at)
             mention = dataclasses.replace(mention, sla_due_at=due)
-        return mention
+        found = classify(mention.text, mention.language)
+        if "sentiment" not in mention.overridden and mention.sentiment is Sentiment.UNKNOWN:
+            mention = dataclasses.replace(mention, sentiment=found.sentiment)
+        if "intent" not in mention.overridden and mention.intent is Intent.UNKNOWN:
+            mention = dataclasses.replace(mention, intent=found.intent)
+        return dataclasses.replace(mention, priority=priority.score(mention, self.alarms))
 
     async def ingest(
         self, mentions: Iterable[Mention], *, account: str | None = None, cursor: str | None = None

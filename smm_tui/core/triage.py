@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
+from smm_tui.core import priority
 from smm_tui.core.context import ServiceContext
-from smm_tui.core.models import Status
+from smm_tui.core.models import Intent, Mention, Sentiment, Status
 from smm_tui.core.repository import Changed, ChangeSet, Collection
 
 #: Which statuses a mention may move to from each status.
@@ -38,8 +39,15 @@ def change_mention(
 class TriageService:
     """Moves mentions through new → seen → replied / ticketed → done."""
 
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(
+        self, ctx: ServiceContext, *, alarms: Sequence[str] = priority.DEFAULT_ALARMS
+    ) -> None:
         self.ctx = ctx
+        self.alarms = tuple(alarms)
+
+    def score(self, mention: Mention) -> int:
+        """The stored priority of a mention (see :mod:`smm_tui.core.priority`)."""
+        return priority.score(mention, self.alarms)
 
     def status_changes(self, mention_ids: Iterable[str], target: Status) -> ChangeSet:
         """Guarded patches (compare-and-set on the old status) plus their audit events."""
@@ -87,5 +95,30 @@ class TriageService:
                 "assign",
                 old=record.get("assignee"),
                 new=assignee,
+            )
+        return await self.ctx.commit(changes)
+
+    async def set_sentiment(self, mention_ids: Iterable[str], sentiment: Sentiment) -> Changed:
+        """A person's reading of the tone: it sticks (the classifier leaves it be)."""
+        return await self._override(mention_ids, "sentiment", sentiment.value)
+
+    async def set_intent(self, mention_ids: Iterable[str], intent: Intent) -> Changed:
+        """A person's reading of what the author wants: it sticks."""
+        return await self._override(mention_ids, "intent", intent.value)
+
+    async def _override(self, mention_ids: Iterable[str], field: str, value: str) -> Changed:
+        changes = ChangeSet()
+        for mention_id in mention_ids:
+            record = self.ctx.repo.get(Collection.MENTIONS, mention_id)
+            if record is None:
+                continue
+            overridden = sorted({*record.get("overridden", ()), field})
+            if record.get(field) == value and overridden == record.get("overridden"):
+                continue
+            relabelled = Mention.from_record({**record, field: value})
+            fields = {field: value, "overridden": overridden, "priority": self.score(relabelled)}
+            changes.patch(Collection.MENTIONS, mention_id, fields)
+            self.ctx.audit(
+                changes, "mention", mention_id, f"set {field}", old=record.get(field), new=value
             )
         return await self.ctx.commit(changes)

@@ -20,6 +20,7 @@ from smm_tui.core.lease import Lease, SoleLease
 from smm_tui.core.models import utcnow
 from smm_tui.core.outbox import OutboxService
 from smm_tui.core.presence import PresenceService
+from smm_tui.core.priority import DEFAULT_ALARMS
 from smm_tui.core.repository import Collection, Repository
 from smm_tui.core.sla import SlaSettings
 from smm_tui.core.sources import AccountSource as AccountSource
@@ -35,6 +36,7 @@ class Settings:
     departments: tuple[str, ...] = ("General",)
     users: tuple[str, ...] = ()
     sla: SlaSettings = field(default_factory=SlaSettings)
+    alarms: tuple[str, ...] = DEFAULT_ALARMS
 
 
 class Workspace:
@@ -61,8 +63,8 @@ class Workspace:
         self.ctx = ServiceContext(repo, actor, clock, make_id, owner or this_process(), owner_alive)
         self.sources = dict(sources)
         self.settings = settings or Settings(users=(actor,))
-        self.triage = TriageService(self.ctx)
-        self.ingest = IngestService(self.ctx, sla=self.settings.sla)
+        self.triage = TriageService(self.ctx, alarms=self.settings.alarms)
+        self.ingest = IngestService(self.ctx, sla=self.settings.sla, alarms=self.settings.alarms)
         self.outbox = OutboxService(self.ctx)
         self.tickets = TicketService(self.ctx)
         self.contests = ContestService(self.ctx, self.sources)

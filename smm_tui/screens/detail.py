@@ -17,7 +17,7 @@ from smm_tui.screens.base import MentionScreenBase
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.confirm import ConfirmScreen
 from smm_tui.screens.customer import CustomerScreen
-from smm_tui.widgets.render import mention_block, reply_line
+from smm_tui.widgets.render import mention_block, reply_line, why_block
 
 
 class MentionScreen(MentionScreenBase):
@@ -53,6 +53,7 @@ class MentionScreen(MentionScreenBase):
         with VerticalScroll(id="detail-body"):
             yield Static(id="detail-thread", classes="thread")
             yield Static(id="detail-mention", classes="mention")
+            yield Static(id="detail-why", classes="why")
             yield Static(id="detail-replies", classes="replies")
         yield Footer()
 
@@ -87,6 +88,9 @@ class MentionScreen(MentionScreenBase):
             mention_block(mention, now=now, replying=replying)
         )
         self.query_one("#detail-replies", Static).update(self._replies_content(mention))
+        settings = self.workspace.settings
+        warn = settings.sla.for_account(mention.account).warn_before
+        self.query_one("#detail-why", Static).update(why_block(mention, now, settings.alarms, warn))
 
     def _thread_content(self, mention: Mention) -> Content:
         before = [m for m in self.thread if m.external_id != mention.external_id]

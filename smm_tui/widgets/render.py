@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 
 from textual.content import Content
 
-from smm_tui.core import sla
+from smm_tui.core import priority, sla
+from smm_tui.core.classify import classify
 from smm_tui.core.models import Mention, Platform, Reply, ReplyState, Status
 from smm_tui.core.sanitize import clean_identity, clean_text
 
@@ -194,3 +195,32 @@ def reply_line(reply: Reply) -> Content:
     if reply.error:
         parts.append((" — " + one_line(reply.error), "$error"))
     return Content.assemble(*parts)
+
+
+def why_block(
+    mention: Mention,
+    now: datetime,
+    alarms: Sequence[str] = priority.DEFAULT_ALARMS,
+    warn_before: timedelta = sla.DEFAULT_WARN,
+) -> Content:
+    """Why the mention ranks where it does: its priority, the points behind it, the labels."""
+    points, reasons = priority.explain(mention, now, alarms, warn_before)
+    parts: list[str | tuple[str, str]] = [("Priority ", "bold"), (str(points), "bold $accent")]
+    for reason in reasons:
+        sign = "+" if reason.points >= 0 else ""
+        parts += [
+            ("  ·  ", "$text-muted"),
+            clean_identity(reason.why),
+            (f" {sign}{reason.points}", "$text-muted"),
+        ]
+    lines = [Content.assemble(*parts)]
+    labels = [
+        f"{field} {getattr(mention, field).value}"
+        + (" (set by a person)" if field in mention.overridden else "")
+        for field in ("sentiment", "intent")
+    ]
+    lines.append(Content.assemble(("Labels ", "bold"), " · ".join(labels)))
+    signals = classify(mention.text, mention.language).signals
+    if signals and not set(mention.overridden) >= {"sentiment", "intent"}:
+        lines.append(Content.assemble(("Read as ", "bold"), ("; ".join(signals), "$text-muted")))
+    return Content("\n").join(lines)

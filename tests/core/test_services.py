@@ -360,12 +360,13 @@ def test_the_open_queue_is_most_urgent_first_and_all_is_newest_first(
 
 def test_equal_due_times_go_by_priority_and_answered_ones_go_last(workspace: Workspace) -> None:
     due = T0 + timedelta(minutes=10)
-    low, high, answered = (
-        dataclasses.replace(make_mention(i), sla_due_at=due, priority=p)
-        for i, p in ((1, 10), (2, 90), (3, 99))
-    )
+    low, high, answered = (dataclasses.replace(make_mention(i), sla_due_at=due) for i in (1, 2, 3))
     answered = dataclasses.replace(answered, first_response_at=T0)
-    workspace.feed.apply(run(workspace.ingest.ingest([low, answered, high])))
+    run(workspace.ingest.ingest([low, answered, high]))
+    changes = ChangeSet()
+    for mention, points in ((low, 10), (high, 90), (answered, 99)):
+        changes.patch(Collection.MENTIONS, mention.id, {"priority": points})
+    workspace.feed.apply(workspace.repo.commit(changes))
     assert list(workspace.feed.ids) == [high.id, low.id, answered.id]
 
 
