@@ -14,13 +14,14 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from smm_tui.core.feed import FeedFilter, FeedScope
-from smm_tui.core.models import Status, Ticket
+from smm_tui.core.models import Intent, Sentiment, Status, Ticket
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceScreen
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.contests import NewContestScreen
 from smm_tui.screens.customer import CustomerScreen
 from smm_tui.screens.detail import MentionScreen
+from smm_tui.screens.label import Choice, LabelScreen
 from smm_tui.widgets.feed_list import FeedList
 from smm_tui.widgets.health_strip import HealthStrip
 from smm_tui.widgets.render import mention_block, mention_row
@@ -74,6 +75,14 @@ class FeedScreen(WorkspaceScreen):
             show=False,
             id="feed.contest",
             tooltip="Start a contest on this post",
+        ),
+        Binding(
+            "L",
+            "label",
+            "Label",
+            show=False,
+            id="feed.label",
+            tooltip="Set the tone or intent of the mention(s) by hand",
         ),
         Binding(
             "C",
@@ -256,6 +265,23 @@ class FeedScreen(WorkspaceScreen):
         me = self.workspace.actor
         assignee = None if mentions and all(m.assignee == me for m in mentions) else me
         self.act(self.workspace.triage.assign(targets, assignee))
+
+    def action_label(self) -> None:
+        targets = self._take_targets()
+        if not targets:
+            return
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is None:
+                return
+            field, value = choice
+            triage = self.workspace.triage
+            if field == "sentiment":
+                self.act(triage.set_sentiment(targets, Sentiment(value)))
+            else:
+                self.act(triage.set_intent(targets, Intent(value)))
+
+        self.app.push_screen(LabelScreen(len(targets)), chosen)
 
     def action_ticket(self) -> None:
         targets = self._take_targets()
