@@ -23,6 +23,7 @@ from typing import TextIO
 from smm_tui import __version__, headless
 from smm_tui.config import Config, ConfigError, demo_config, load_config
 from smm_tui.core.models import Mention
+from smm_tui.core.query import QueryError, parse
 from smm_tui.core.records import ImportLineError, read_jsonl, write_csv, write_jsonl
 from smm_tui.core.repository import Collection
 from smm_tui.core.sanitize import one_line
@@ -68,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", parents=[common], help="write every mention out")
     export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     export.add_argument("--output", "-o", metavar="FILE", help="file to write (default: stdout)")
+    export.add_argument(
+        "--query",
+        "-q",
+        metavar="Q",
+        default="",
+        help="only what the query selects (as / in the app)",
+    )
     importer = commands.add_parser("import", parents=[common], help="load mentions from JSONL")
     importer.add_argument("file", metavar="FILE.jsonl")
     poll = commands.add_parser(
@@ -150,7 +158,7 @@ def _dispatch(args: argparse.Namespace, env: dict[str, str]) -> int:
         if args.command in HEADLESS:
             return _headless(args, config, data_dir, env)
         if args.command == "export":
-            return _export(data_dir, config, args.format, args.output)
+            return _export(data_dir, config, args.format, args.output, args.query)
         if args.command == "import":
             return _import(data_dir, config, Path(args.file))
         return _run_app(config, data_dir, env, demo=False)
@@ -291,10 +299,18 @@ def _output(path: str | None) -> Iterator[TextIO]:
         yield handle
 
 
-def _export(data_dir: Path, config: Config, fmt: str, output: str | None) -> int:
+def _export(data_dir: Path, config: Config, fmt: str, output: str | None, query: str) -> int:
+    try:
+        selected = parse(query)
+    except QueryError as exc:
+        raise UserError(f"--query: {exc}", EXIT_USAGE) from None
     with open_workspace(data_dir, config, sources={}) as (workspace, warnings):
         _warn(warnings)
-        records = sorted(workspace.repo.records(Collection.MENTIONS), key=lambda r: r["created_at"])
+        matches = selected.compile(workspace.query_context())
+        records = sorted(
+            (r for r in workspace.repo.records(Collection.MENTIONS) if matches(r)),
+            key=lambda r: r["created_at"],
+        )
         mentions = (Mention.from_record(r) for r in records)
         try:
             with _output(output) as out:

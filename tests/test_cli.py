@@ -124,3 +124,31 @@ def test_corrupt_store_is_refused_in_one_line(
     err = capsys.readouterr().err
     assert code == 1 and err.count("\n") == 1 and "meta.json" in err
     assert list(data.glob("meta.json.corrupt-*"))
+
+
+def test_export_query_selects_exactly_what_it_says(
+    tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(tmp_path / "a", clock, count=6)
+    env = env_for(tmp_path)
+    code = main(
+        ["export", "--data-dir", str(tmp_path / "a"), "--query", '"number 3" OR "number 4"'], env
+    )
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert sorted(json.loads(line)["text"][:15] for line in out) == [
+        "Mention number ",
+        "Mention number ",
+    ]
+    record = json.loads(out[0])
+    for field in ("sentiment", "intent", "priority", "assignee", "tags", "sla_due_at"):
+        assert field in record
+
+
+def test_a_bad_export_query_exits_2_saying_where(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["export", "--query", "platfrom:vk"], env_for(tmp_path))
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == "smm-tui: --query: unknown field 'platfrom' at 0 (did you mean 'platform'?)\n"

@@ -12,10 +12,11 @@ from __future__ import annotations
 import bisect
 import enum
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import overload
 
-from smm_tui.core.models import Mention, Status
+from smm_tui.core.models import Mention, Status, utcnow
+from smm_tui.core.query import Query, QueryContext, parse
 from smm_tui.core.repository import Changed, Collection, Record, Repository
 
 
@@ -28,27 +29,36 @@ class FeedScope(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FeedFilter:
-    """The feed's current scope and free-text filter."""
+    """The feed's current scope and query (see :mod:`smm_tui.core.query`).
+
+    Build it with :meth:`parsed`, which raises :class:`QueryError` for a bad query.
+    """
 
     scope: FeedScope = FeedScope.OPEN
-    text: str = ""
+    query: Query = field(default_factory=lambda: parse(""))
 
-    def predicate(self) -> Callable[[Record], bool]:
+    @classmethod
+    def parsed(cls, scope: FeedScope, text: str) -> FeedFilter:
+        """A filter for ``text`` in the query language; raises QueryError, saying where."""
+        return cls(scope, parse(text))
+
+    @property
+    def text(self) -> str:
+        """The query as the user wrote it, normalised."""
+        return self.query.text
+
+    def predicate(self, ctx: QueryContext) -> Callable[[Record], bool]:
         """A fast test over stored records."""
-        needle = self.text.casefold().strip()
         open_only = self.scope is FeedScope.OPEN
         open_values = {Status.NEW.value, Status.SEEN.value}
-
-        def matches(record: Record) -> bool:
-            if open_only and record["status"] not in open_values:
-                return False
-            if not needle:
-                return True
-            author = record["author"]
-            haystack = f"{record['text']}\n{author['handle']}\n{author['display_name']}"
-            return needle in haystack.casefold()
-
-        return matches
+        if self.query.is_empty:
+            if not open_only:
+                return lambda _record: True
+            return lambda record: record["status"] in open_values
+        matches = self.query.compile(ctx)
+        if not open_only:
+            return matches
+        return lambda record: record["status"] in open_values and matches(record)
 
 
 SortKey = tuple[str, ...]
@@ -75,8 +85,9 @@ class FeedModel:
     mentions it touched, so live updates cost O(changed · log n).
     """
 
-    def __init__(self, repo: Repository) -> None:
+    def __init__(self, repo: Repository, context: Callable[[], QueryContext] | None = None) -> None:
         self._repo = repo
+        self._context = context or (lambda: QueryContext(utcnow(), ""))
         self._visible: list[SortKey] = []
         self._keys: dict[str, SortKey] = {}
         self._unread: set[str] = set()
@@ -99,7 +110,7 @@ class FeedModel:
 
     def rebuild(self) -> None:
         """Re-scan every mention (at start, and when the filter changes)."""
-        matches = self.filter.predicate()
+        matches = self.filter.predicate(self._context())
         visible: list[SortKey] = []
         keys: dict[str, SortKey] = {}
         unread: set[str] = set()
@@ -122,7 +133,7 @@ class FeedModel:
         ids = changed.of(Collection.MENTIONS)
         if not ids:
             return False
-        matches = self.filter.predicate()
+        matches = self.filter.predicate(self._context())
         for mention_id in ids:
             self._retest(mention_id, matches)
         return True

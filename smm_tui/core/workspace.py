@@ -21,6 +21,7 @@ from smm_tui.core.models import utcnow
 from smm_tui.core.outbox import OutboxService
 from smm_tui.core.presence import PresenceService
 from smm_tui.core.priority import DEFAULT_ALARMS
+from smm_tui.core.query import QueryContext
 from smm_tui.core.repository import Collection, Repository
 from smm_tui.core.sla import SlaSettings
 from smm_tui.core.sources import AccountSource as AccountSource
@@ -69,11 +70,15 @@ class Workspace:
         self.tickets = TicketService(self.ctx)
         self.contests = ContestService(self.ctx, self.sources)
         self.threads = ThreadService(self.ctx, self.sources)
-        self.feed = FeedModel(repo)
+        self.feed = FeedModel(repo, self.query_context)
         self.presence = PresenceService(self.ctx)
         self.customers = CustomerService(self.ctx)
         #: Whether this process may poll the accounts (another may be doing it).
         self.poller: Lease = poller or SoleLease()
+
+    def query_context(self) -> QueryContext:
+        """What queries are evaluated against now: the clock, who "me" is, the users."""
+        return QueryContext(self.ctx.clock(), self.ctx.actor, self.settings.users)
 
     @property
     def actor(self) -> str:

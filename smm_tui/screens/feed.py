@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Static
 
 from smm_tui.core.feed import FeedFilter, FeedScope
 from smm_tui.core.models import Intent, Sentiment, Status, Ticket
+from smm_tui.core.query import QueryError
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceScreen
 from smm_tui.screens.composer import ComposerScreen
@@ -24,7 +25,7 @@ from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.label import Choice, LabelScreen
 from smm_tui.widgets.feed_list import FeedList
 from smm_tui.widgets.health_strip import HealthStrip
-from smm_tui.widgets.render import mention_block, mention_row
+from smm_tui.widgets.render import mention_block, mention_row, query_error_content
 from smm_tui.widgets.status_bar import StatusBar
 
 FILTER_DELAY = 0.15
@@ -109,9 +110,10 @@ class FeedScreen(WorkspaceScreen):
     def compose(self) -> ComposeResult:
         yield StatusBar("Feed")
         yield Input(
-            placeholder="filter: text, @handle, name — enter to keep, esc to clear",
+            placeholder='filter: words, "phrase", platform:vk is:open sentiment:neg older:5m',
             id="feed-filter",
         )
+        yield Static(id="feed-filter-error")
         yield FeedList(self._row, empty_text="No mentions here yet.", id="feed-list")
         yield Static(id="feed-preview")
         yield HealthStrip()
@@ -119,6 +121,7 @@ class FeedScreen(WorkspaceScreen):
 
     def on_mount(self) -> None:
         self.query_one("#feed-filter").display = False
+        self.query_one("#feed-filter-error").display = False
         self._show()
         self.query_one(FeedList).focus()
         # Time left to answer counts down on screen; a redraw of the visible rows is cheap.
@@ -202,17 +205,28 @@ class FeedScreen(WorkspaceScreen):
         text = event.value
         self._filter_timer = self.set_timer(FILTER_DELAY, lambda: self._apply_filter(text))
 
-    def _apply_filter(self, text: str) -> None:
+    def _apply_filter(self, text: str) -> bool:
+        """Filter by ``text``; a bad query is shown where it is wrong and changes nothing."""
         feed = self.workspace.feed
-        if feed.filter.text != text:
-            feed.set_filter(FeedFilter(feed.filter.scope, text))
+        error = self.query_one("#feed-filter-error", Static)
+        try:
+            wanted = FeedFilter.parsed(feed.filter.scope, text)
+        except QueryError as exc:
+            error.update(query_error_content(text, exc))
+            error.display = True
+            return False
+        error.display = False
+        if wanted.query != feed.filter.query:
+            feed.set_filter(wanted)
             self._show()
+        return True
 
     @on(Input.Submitted, "#feed-filter")
     def _filter_kept(self, event: Input.Submitted) -> None:
         if self._filter_timer is not None:
             self._filter_timer.stop()
-        self._apply_filter(event.value)
+        if not self._apply_filter(event.value):
+            return  # stay in the box until the query is fixed
         self.query_one("#feed-filter").display = False
         self.feed_list.focus()
 
@@ -221,9 +235,10 @@ class FeedScreen(WorkspaceScreen):
             self._filter_timer.stop()
         box = self.query_one("#feed-filter", Input)
         box.display = False
+        self.query_one("#feed-filter-error").display = False
         feed = self.workspace.feed
         if feed.filter.text:
-            feed.set_filter(FeedFilter(feed.filter.scope, ""))
+            feed.set_filter(FeedFilter(feed.filter.scope))
         self.feed_list.marked.clear()
         self._show()
         self.feed_list.focus()
@@ -231,7 +246,7 @@ class FeedScreen(WorkspaceScreen):
     def action_scope(self) -> None:
         feed = self.workspace.feed
         scope = FeedScope.ALL if feed.filter.scope is FeedScope.OPEN else FeedScope.OPEN
-        feed.set_filter(FeedFilter(scope, feed.filter.text))
+        feed.set_filter(FeedFilter(scope, feed.filter.query))
         self._show()
 
     # -- actions --------------------------------------------------------------------

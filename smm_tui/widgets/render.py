@@ -15,6 +15,7 @@ from textual.content import Content
 from smm_tui.core import priority, sla
 from smm_tui.core.classify import classify
 from smm_tui.core.models import Mention, Platform, Reply, ReplyState, Status
+from smm_tui.core.query import QueryError
 from smm_tui.core.sanitize import clean_identity, clean_text
 
 STATUS_GLYPHS: dict[Status, str] = {
@@ -224,3 +225,15 @@ def why_block(
     if signals and not set(mention.overridden) >= {"sentiment", "intent"}:
         lines.append(Content.assemble(("Read as ", "bold"), ("; ".join(signals), "$text-muted")))
     return Content("\n").join(lines)
+
+
+def query_error_content(query: str, error: QueryError) -> Content:
+    """The query with the wrong part underlined, and what is wrong, for under the input."""
+    start, end = error.position, min(error.end, len(query))
+    return Content.assemble(
+        ("✖ ", "bold $text-error"),
+        clean_identity(query[:start]),
+        (clean_identity(query[start:end]) or " ", "bold underline $text-error"),
+        clean_identity(query[end:]),
+        ("   " + clean_identity(str(error)), "$text-error"),
+    )

@@ -14,7 +14,7 @@ from tests.conftest import make_mention
 def test_incremental_apply_matches_rebuild(store: Store) -> None:
     rng = random.Random(5)
     model = FeedModel(store)
-    model.set_filter(FeedFilter(FeedScope.OPEN, "card"))
+    model.set_filter(FeedFilter.parsed(FeedScope.OPEN, "card"))
     statuses = list(Status)
     for step in range(60):
         changes = ChangeSet()

@@ -349,11 +349,11 @@ def test_the_open_queue_is_most_urgent_first_and_all_is_newest_first(
     # The same target for all: the oldest is due first.
     assert list(workspace.feed.ids) == [m.id for m in mentions]
     assert workspace.feed.unread == 6
-    workspace.feed.set_filter(FeedFilter(FeedScope.OPEN, "КАРТА"))
+    workspace.feed.set_filter(FeedFilter.parsed(FeedScope.OPEN, "КАРТА"))
     assert list(workspace.feed.ids) == [mentions[1].id, mentions[3].id, mentions[5].id]
     workspace.feed.apply(run(workspace.triage.set_status([mentions[1].id], Status.DONE)))
     assert list(workspace.feed.ids) == [mentions[3].id, mentions[5].id]
-    workspace.feed.set_filter(FeedFilter(FeedScope.ALL, "карта"))
+    workspace.feed.set_filter(FeedFilter.parsed(FeedScope.ALL, "карта"))
     assert list(workspace.feed.ids) == [mentions[5].id, mentions[3].id, mentions[1].id]
     assert workspace.feed.index_of(mentions[1].id) == 2
 

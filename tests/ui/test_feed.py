@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import Input, Static
+
 from smm_tui.core.models import Status
 from smm_tui.widgets.feed_list import FeedList
 from tests.conftest import FakeClock
@@ -65,3 +67,24 @@ async def test_bulk_marks_apply_to_every_marked_mention(tmp_path: Path, clock: F
         (ticket,) = ws.tickets.all()
         assert set(ticket.mention_ids) == set(marked)
         assert all(ws.ctx.mention(m).status is Status.TICKETED for m in marked)
+
+
+async def test_a_bad_query_says_where_and_a_good_one_filters(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    async with running(tmp_path / "data", clock) as run:
+        pilot, ws = run.pilot, run.workspace
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 100, "the backlog")
+        everything = len(ws.feed.ids)
+        await pilot.press("slash", *"platfrom:vk", "enter")
+        error = run.app.screen.query_one("#feed-filter-error", Static)
+        await wait_for(pilot, lambda: error.display, "the error")
+        assert "unknown field 'platfrom' at 0 (did you mean 'platform'?)" in str(error.render())
+        assert len(ws.feed.ids) == everything, "a bad query changes nothing"
+
+        box = run.app.screen.query_one("#feed-filter", Input)
+        box.value = "platform:vk -sentiment:pos"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not error.display, "the error gone")
+        assert 0 < len(ws.feed.ids) < everything
+        assert all(ws.ctx.mention(i).platform.value == "vk" for i in ws.feed.ids)
