@@ -139,9 +139,27 @@ class FeedModel:
         return True
 
     def set_filter(self, new_filter: FeedFilter) -> None:
-        """Show a different scope or text filter."""
-        self.filter = new_filter
-        self.rebuild()
+        """Show a different scope or query.
+
+        A query that only narrows the current one (typing on: ``карт`` →
+        ``карта``) re-tests just the mentions shown now, not every mention.
+        """
+        old, self.filter = self.filter, new_filter
+        if new_filter.scope is old.scope and new_filter.query.refines(old.query):
+            self._narrow()
+        else:
+            self.rebuild()
+
+    def _narrow(self) -> None:
+        matches = self.filter.predicate(self._context())
+        kept: list[SortKey] = []
+        for key in self._visible:
+            record = self._repo.get(Collection.MENTIONS, key[-1])
+            if record is not None and matches(record):
+                kept.append(key)
+            else:
+                self._keys.pop(key[-1], None)
+        self._visible[:] = kept
 
     def mention(self, mention_id: str) -> Mention | None:
         """The current mention behind a row."""

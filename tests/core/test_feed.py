@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 from smm_tui.core.feed import FeedFilter, FeedModel, FeedScope
 from smm_tui.core.models import Status
 from smm_tui.core.repository import ChangeSet, Collection
+from smm_tui.core.workspace import Workspace
 from smm_tui.store.store import Store
 from tests.conftest import make_mention
 
@@ -35,3 +37,20 @@ def test_incremental_apply_matches_rebuild(store: Store) -> None:
     for row, mention_id in enumerate(model.ids):
         assert model.index_of(mention_id) == row
     assert model.ids[-1] == list(model.ids)[-1]
+
+
+def test_typing_on_narrows_what_is_shown_to_the_same_result_as_a_rescan(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as store:
+        workspace = Workspace(store, actor="anna", sources={})
+        texts = ["карта не работает", "картошка", "карп", "кредит", "карта заблокирована"]
+        store.commit(
+            workspace.ingest.changes_for([make_mention(i, text=t) for i, t in enumerate(texts)])
+        )
+        feed = workspace.feed
+        feed.rebuild()
+        for typed in ("к", "ка", "кар", "карт", "карта"):
+            feed.set_filter(FeedFilter.parsed(FeedScope.OPEN, typed))
+            narrowed = list(feed.ids)
+            feed.rebuild()
+            assert narrowed == list(feed.ids), typed
+        assert len(feed.ids) == 2
