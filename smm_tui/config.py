@@ -32,6 +32,7 @@ from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from smm_tui.core.models import Platform
+from smm_tui.core.query import QueryError, parse
 
 DEFAULT_DEPARTMENTS: tuple[str, ...] = (
     "Cards",
@@ -45,7 +46,17 @@ DEFAULT_RATE_PER_MINUTE = 3.0
 DEFAULT_DEMO_SEED = 7
 FALLBACK_USER = "manager"
 
-_TOP_LEVEL_KEYS = ("user", "users", "departments", "accounts", "demo", "keymap", "sla", "triage")
+_TOP_LEVEL_KEYS = (
+    "user",
+    "users",
+    "departments",
+    "accounts",
+    "demo",
+    "keymap",
+    "sla",
+    "triage",
+    "views",
+)
 _TRIAGE_KEYS = ("alarm_keywords",)
 _DEMO_KEYS = ("rate_per_minute", "seed")
 _SLA_KEYS = ("minutes", "warn_minutes", "business_hours", "business_days", "timezone")
@@ -141,6 +152,8 @@ class Config:
     sla: SlaConfig = field(default_factory=SlaConfig)
     #: ``[triage] alarm_keywords``: None keeps the built-in list.
     alarm_keywords: tuple[str, ...] | None = None
+    #: ``[views]``: name → query, in order; None keeps the default views.
+    views: Mapping[str, str] | None = None
     keymap: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     departments: tuple[str, ...] = DEFAULT_DEPARTMENTS
     users: tuple[str, ...] = ()
@@ -289,6 +302,7 @@ class _Validator:
             demo=self.demo(document.get("demo", {})),
             sla=self.sla(document.get("sla", {})),
             alarm_keywords=self.alarm_keywords(document.get("triage", {})),
+            views=self.views(document["views"]) if "views" in document else None,
             keymap=self.keymap(document.get("keymap", {})),
             departments=self.names(document, "departments", DEFAULT_DEPARTMENTS),
             users=self.names(document, "users", (user,)),
@@ -374,6 +388,21 @@ class _Validator:
         if "alarm_keywords" not in table:
             return None
         return self.names(table, "alarm_keywords", ())
+
+    def views(self, value: object) -> Mapping[str, str]:
+        """``[views]``: each name a query in the query language, checked now."""
+        table = self.table(value, "views")
+        if not table:
+            raise self.must("views", "at least one view (name = query)", value)
+        for name, query in table.items():
+            if not isinstance(query, str):
+                raise self.must(f"views.{_key(name)}", "a query string", query)
+            try:
+                if query.strip() != "*":
+                    parse(query)
+            except QueryError as exc:
+                raise self.fail(f"'views.{_key(name)}': {exc}") from None
+        return MappingProxyType(dict(table))
 
     def minutes(self, value: object, path: str) -> float:
         """A positive number of minutes."""
@@ -732,6 +761,17 @@ warn_minutes = 3                  # "about to breach" from this many minutes bef
 # business_hours = "09:00-18:00"  # count only working time (optional)
 # business_days = ["mon", "tue", "wed", "thu", "fri"]
 # timezone = "Europe/Moscow"
+
+# Saved views: sections of the feed with live counts; ] and [ move between them.
+# Each is a query as typed after / over the open queue; "*" lists everything.
+# These are the defaults.
+[views]
+Queue = ""
+Unassigned = "assignee:none"
+Breaching = "is:breaching"
+Negative = "sentiment:neg"
+Mine = "assignee:me"
+All = "*"
 
 # Words that raise a mention's priority (replaces the built-in list).
 [triage]

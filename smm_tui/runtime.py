@@ -26,6 +26,7 @@ from smm_tui.core.context import this_process
 from smm_tui.core.models import Platform, utcnow
 from smm_tui.core.priority import DEFAULT_ALARMS
 from smm_tui.core.sla import BusinessHours, SlaPolicy, SlaSettings
+from smm_tui.core.views import build_views
 from smm_tui.core.workspace import AccountSource, Settings, Workspace
 from smm_tui.store.lease import PollerLease
 from smm_tui.store.store import Store
@@ -155,7 +156,11 @@ def settings_from(config: Config) -> Settings:
     """The workspace settings a config gives."""
     alarms = config.alarm_keywords if config.alarm_keywords is not None else DEFAULT_ALARMS
     return Settings(
-        departments=config.departments, users=config.users, sla=sla_from(config), alarms=alarms
+        departments=config.departments,
+        users=config.users,
+        sla=sla_from(config),
+        alarms=alarms,
+        views=build_views(config.views),
     )
 
 

@@ -502,3 +502,14 @@ def test_sla_targets_and_business_hours(write: Writer) -> None:
 )
 def test_bad_sla_values_are_named(write: Writer, table: str, error: str) -> None:
     assert error_of(write(f"[sla]\n{table}\n")).startswith(error)
+
+
+def test_views_come_from_the_config_and_a_bad_one_is_named(write: Writer) -> None:
+    from smm_tui.core.views import build_views
+
+    config = load_config(write('[views]\nHot = "priority:>=70"\nEverything = "*"\n'), ENV)
+    views = build_views(config.views)
+    assert [v.name for v in views] == ["Hot", "Everything"]
+    assert error_of(write('[views]\nHot = "priorty:>=70"\n')).startswith(
+        "'views.Hot': unknown field 'priorty' at 0 (did you mean 'priority'?)"
+    )

@@ -91,6 +91,7 @@ class FeedModel:
         self._visible: list[SortKey] = []
         self._keys: dict[str, SortKey] = {}
         self._unread: set[str] = set()
+        self._open: set[str] = set()
         self.filter = FeedFilter()
         self.ids: Sequence[str] = _View(self._visible, reverse=False)
         self.rebuild()
@@ -114,10 +115,13 @@ class FeedModel:
         visible: list[SortKey] = []
         keys: dict[str, SortKey] = {}
         unread: set[str] = set()
-        new = Status.NEW.value
+        open_ids: set[str] = set()
+        new, seen = Status.NEW.value, Status.SEEN.value
         for record in self._repo.records(Collection.MENTIONS):
             if record["status"] == new:
                 unread.add(record["id"])
+            if record["status"] in (new, seen):
+                open_ids.add(record["id"])
             if matches(record):
                 key = self._key(record)
                 visible.append(key)
@@ -126,6 +130,7 @@ class FeedModel:
         self._visible[:] = visible
         self._keys = keys
         self._unread = unread
+        self._open = open_ids
         self.ids = _View(self._visible, reverse=not self.by_urgency)
 
     def apply(self, changed: Changed) -> bool:
@@ -137,6 +142,25 @@ class FeedModel:
         for mention_id in ids:
             self._retest(mention_id, matches)
         return True
+
+    def count(self, wanted: FeedFilter) -> int:
+        """How many mentions ``wanted`` would show (for a view's live count).
+
+        Open-queue filters test only the open mentions, which stay few however
+        large the archive grows; "all" with no query is the store's count.
+        """
+        if wanted.scope is FeedScope.ALL:
+            if wanted.query.is_empty:
+                return self._repo.count(Collection.MENTIONS)
+            matches = wanted.predicate(self._context())
+            return sum(1 for r in self._repo.records(Collection.MENTIONS) if matches(r))
+        matches = wanted.predicate(self._context())
+        found = 0
+        for mention_id in self._open:
+            record = self._repo.get(Collection.MENTIONS, mention_id)
+            if record is not None and matches(record):
+                found += 1
+        return found
 
     def set_filter(self, new_filter: FeedFilter) -> None:
         """Show a different scope or query.
@@ -193,11 +217,16 @@ class FeedModel:
                 del self._visible[position]
         if record is None:
             self._unread.discard(mention_id)
+            self._open.discard(mention_id)
             return
         if record["status"] == Status.NEW.value:
             self._unread.add(mention_id)
         else:
             self._unread.discard(mention_id)
+        if Status(record["status"]).is_open:
+            self._open.add(mention_id)
+        else:
+            self._open.discard(mention_id)
         if matches(record):
             key = self._key(record)
             bisect.insort(self._visible, key)

@@ -28,6 +28,7 @@ from smm_tui.core.sources import AccountSource as AccountSource
 from smm_tui.core.threads import ThreadService
 from smm_tui.core.tickets import TicketService
 from smm_tui.core.triage import TriageService
+from smm_tui.core.views import View, build_views
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class Settings:
     users: tuple[str, ...] = ()
     sla: SlaSettings = field(default_factory=SlaSettings)
     alarms: tuple[str, ...] = DEFAULT_ALARMS
+    views: tuple[View, ...] = field(default_factory=build_views)
 
 
 class Workspace:

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Input, Static
 from smm_tui.core.feed import FeedFilter, FeedScope
 from smm_tui.core.models import Intent, Sentiment, Status, Ticket
 from smm_tui.core.query import QueryError
+from smm_tui.core.views import View
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceScreen
 from smm_tui.screens.composer import ComposerScreen
@@ -25,10 +26,12 @@ from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.label import Choice, LabelScreen
 from smm_tui.widgets.feed_list import FeedList
 from smm_tui.widgets.health_strip import HealthStrip
-from smm_tui.widgets.render import mention_block, mention_row, query_error_content
+from smm_tui.widgets.render import mention_block, mention_row, query_error_content, views_bar
 from smm_tui.widgets.status_bar import StatusBar
 
 FILTER_DELAY = 0.15
+#: How often the views bar's counts may be recomputed.
+COUNT_SECONDS = 1.0
 #: How often the time-left column is redrawn.
 CLOCK_SECONDS = 5.0
 
@@ -78,6 +81,22 @@ class FeedScreen(WorkspaceScreen):
             tooltip="Start a contest on this post",
         ),
         Binding(
+            "right_square_bracket",
+            "view(1)",
+            "Next view",
+            show=False,
+            id="feed.next_view",
+            tooltip="The next saved view",
+        ),
+        Binding(
+            "left_square_bracket",
+            "view(-1)",
+            "Previous view",
+            show=False,
+            id="feed.previous_view",
+            tooltip="The previous saved view",
+        ),
+        Binding(
             "L",
             "label",
             "Label",
@@ -106,9 +125,14 @@ class FeedScreen(WorkspaceScreen):
     def __init__(self) -> None:
         super().__init__()
         self._filter_timer: Timer | None = None
+        self._view = 0
+        #: What was typed after / (it narrows the current view).
+        self._typed = ""
+        self._counts_stale = True
 
     def compose(self) -> ComposeResult:
         yield StatusBar("Feed")
+        yield Static(id="feed-views")
         yield Input(
             placeholder='filter: words, "phrase", platform:vk is:open sentiment:neg older:5m',
             id="feed-filter",
@@ -126,6 +150,32 @@ class FeedScreen(WorkspaceScreen):
         self.query_one(FeedList).focus()
         # Time left to answer counts down on screen; a redraw of the visible rows is cheap.
         self.set_interval(CLOCK_SECONDS, self.feed_list.refresh)
+        self.workspace.feed.set_filter(self.current_view.filter)
+        self._show()
+        self.set_interval(COUNT_SECONDS, self._recount)
+
+    # -- views ------------------------------------------------------------------------
+
+    @property
+    def current_view(self) -> View:
+        """The saved view the feed shows."""
+        return self.workspace.settings.views[self._view]
+
+    def action_view(self, step: int) -> None:
+        """Show the next (or previous) saved view, keeping what was typed after /."""
+        self._view = (self._view + step) % len(self.workspace.settings.views)
+        self._apply_filter(self._typed)
+        self._counts_stale = True
+        self._recount()
+
+    def _recount(self) -> None:
+        """Redraw the views bar with live counts (at most once a second, when data moved)."""
+        if not self._counts_stale:
+            return
+        self._counts_stale = False
+        feed = self.workspace.feed
+        counts = [(view.name, feed.count(view.filter)) for view in self.workspace.settings.views]
+        self.query_one("#feed-views", Static).update(views_bar(counts, self._view))
 
     def on_screen_resume(self) -> None:
         self._show()
@@ -148,6 +198,7 @@ class FeedScreen(WorkspaceScreen):
         )
 
     def _show(self, follow: str | None = None) -> None:
+        self._counts_stale = True
         feed = self.workspace.feed
         self.feed_list.show(feed.ids, follow=follow, locate=feed.index_of)
         self._update_status()
@@ -156,7 +207,7 @@ class FeedScreen(WorkspaceScreen):
     def _update_status(self) -> None:
         feed = self.workspace.feed
         parts: list[str | tuple[str, str]] = [
-            ("Open" if feed.filter.scope is FeedScope.OPEN else "All", "bold"),
+            (self.current_view.name, "bold"),
             (" · ", "$text-muted"),
             (f"{feed.unread} new", "bold $text-accent" if feed.unread else "$text-muted"),
             (" · ", "$text-muted"),
@@ -167,8 +218,8 @@ class FeedScreen(WorkspaceScreen):
                 (" · ", "$text-muted"),
                 (f"{len(self.feed_list.marked)} marked", "bold $warning"),
             ]
-        if feed.filter.text:
-            parts += [("  ·  /", "$text-muted"), (feed.filter.text, "italic")]
+        if self._typed:
+            parts += [("  ·  /", "$text-muted"), (self._typed, "italic")]
         self.query_one(StatusBar).show(Content.assemble(*parts))
 
     def _update_preview(self, mention_id: str | None) -> None:
@@ -194,7 +245,7 @@ class FeedScreen(WorkspaceScreen):
     def action_filter(self) -> None:
         box = self.query_one("#feed-filter", Input)
         box.display = True
-        box.value = self.workspace.feed.filter.text
+        box.value = self._typed
         box.focus()
 
     @on(Input.Changed, "#feed-filter")
@@ -206,17 +257,18 @@ class FeedScreen(WorkspaceScreen):
         self._filter_timer = self.set_timer(FILTER_DELAY, lambda: self._apply_filter(text))
 
     def _apply_filter(self, text: str) -> bool:
-        """Filter by ``text``; a bad query is shown where it is wrong and changes nothing."""
+        """Narrow the view by ``text``; a bad query is shown where it is wrong, changing nothing."""
         feed = self.workspace.feed
         error = self.query_one("#feed-filter-error", Static)
         try:
-            wanted = FeedFilter.parsed(feed.filter.scope, text)
+            wanted = self.current_view.refined(text)
         except QueryError as exc:
             error.update(query_error_content(text, exc))
             error.display = True
             return False
         error.display = False
-        if wanted.query != feed.filter.query:
+        self._typed = text
+        if wanted != feed.filter:
             feed.set_filter(wanted)
             self._show()
         return True
@@ -237,8 +289,9 @@ class FeedScreen(WorkspaceScreen):
         box.display = False
         self.query_one("#feed-filter-error").display = False
         feed = self.workspace.feed
-        if feed.filter.text:
-            feed.set_filter(FeedFilter(feed.filter.scope))
+        self._typed = ""
+        if feed.filter != self.current_view.filter:
+            feed.set_filter(self.current_view.filter)
         self.feed_list.marked.clear()
         self._show()
         self.feed_list.focus()

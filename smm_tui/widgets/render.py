@@ -237,3 +237,13 @@ def query_error_content(query: str, error: QueryError) -> Content:
         clean_identity(query[end:]),
         ("   " + clean_identity(str(error)), "$text-error"),
     )
+
+
+def views_bar(counts: Sequence[tuple[str, int]], current: int) -> Content:
+    """`` Queue 42  Unassigned 12  Breaching 3 …`` with the current view highlighted."""
+    parts: list[str | tuple[str, str]] = []
+    for index, (name, count) in enumerate(counts):
+        style = "bold reverse" if index == current else "$text-muted"
+        parts.append((f" {clean_identity(name)} {count} ", style))
+        parts.append(" ")
+    return Content.assemble(*parts)

@@ -88,3 +88,21 @@ async def test_a_bad_query_says_where_and_a_good_one_filters(
         await wait_for(pilot, lambda: not error.display, "the error gone")
         assert 0 < len(ws.feed.ids) < everything
         assert all(ws.ctx.mention(i).platform.value == "vk" for i in ws.feed.ids)
+
+
+async def test_saved_views_switch_with_brackets_and_count_live(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    async with running(tmp_path / "data", clock) as run:
+        pilot, ws = run.pilot, run.workspace
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 100, "the backlog")
+        views = run.app.screen.query_one("#feed-views", Static)
+        await pilot.press("g", "a")  # assign the top mention to me
+        await wait_for(pilot, lambda: "Mine 1" in str(views.render()), "the live count")
+        # Queue → Unassigned → Breaching → Negative → Mine
+        await pilot.press(*["right_square_bracket"] * 4)
+        await wait_for(pilot, lambda: len(ws.feed.ids) == 1, "only mine")
+        assert ws.ctx.mention(ws.feed.ids[0]).assignee == ws.actor
+        await pilot.press(*["left_square_bracket"] * 3)  # back to Unassigned
+        await wait_for(pilot, lambda: len(ws.feed.ids) > 1, "the unassigned")
+        assert all(ws.ctx.mention(i).assignee is None for i in ws.feed.ids)
