@@ -56,7 +56,9 @@ _TOP_LEVEL_KEYS = (
     "sla",
     "triage",
     "views",
+    "rules",
 )
+_RULE_KEYS = ("name", "when", "tag", "assign", "department", "spam", "raise_priority")
 _TRIAGE_KEYS = ("alarm_keywords",)
 _DEMO_KEYS = ("rate_per_minute", "seed")
 _SLA_KEYS = ("minutes", "warn_minutes", "business_hours", "business_days", "timezone")
@@ -117,6 +119,19 @@ class AccountConfig:
 
 
 @dataclass(frozen=True)
+class RuleConfig:
+    """One ``[[rules]]`` block: a query (``when``) and what to do with a match."""
+
+    name: str
+    when: str
+    tags: tuple[str, ...] = ()
+    assign: str | None = None
+    department: str | None = None
+    spam: bool = False
+    raise_priority: int = 0
+
+
+@dataclass(frozen=True)
 class SlaConfig:
     """The ``[sla]`` table: the first-response target and, optionally, business hours.
 
@@ -154,6 +169,8 @@ class Config:
     alarm_keywords: tuple[str, ...] | None = None
     #: ``[views]``: name → query, in order; None keeps the default views.
     views: Mapping[str, str] | None = None
+    #: ``[[rules]]``, in order (checked: queries parse, users and departments exist).
+    rules: tuple[RuleConfig, ...] = ()
     keymap: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     departments: tuple[str, ...] = DEFAULT_DEPARTMENTS
     users: tuple[str, ...] = ()
@@ -303,6 +320,7 @@ class _Validator:
             sla=self.sla(document.get("sla", {})),
             alarm_keywords=self.alarm_keywords(document.get("triage", {})),
             views=self.views(document["views"]) if "views" in document else None,
+            rules=self.rules(document.get("rules", []), document),
             keymap=self.keymap(document.get("keymap", {})),
             departments=self.names(document, "departments", DEFAULT_DEPARTMENTS),
             users=self.names(document, "users", (user,)),
@@ -403,6 +421,47 @@ class _Validator:
             except QueryError as exc:
                 raise self.fail(f"'views.{_key(name)}': {exc}") from None
         return MappingProxyType(dict(table))
+
+    def rules(self, value: object, document: Mapping[str, Any]) -> tuple[RuleConfig, ...]:
+        """``[[rules]]``: each a checked query and known users and departments."""
+        if not isinstance(value, list):
+            raise self.must("rules", "an array of tables ([[rules]])", value)
+        users = self.names(document, "users", (document.get("user", ""),))
+        departments = self.names(document, "departments", DEFAULT_DEPARTMENTS)
+        return tuple(
+            self.rule(item, f"rules[{index}]", users, departments)
+            for index, item in enumerate(value)
+        )
+
+    def rule(
+        self, value: object, prefix: str, users: tuple[str, ...], departments: tuple[str, ...]
+    ) -> RuleConfig:
+        """One ``[[rules]]`` block."""
+        table = self.table(value, prefix)
+        self.unknown_keys(table, _RULE_KEYS, prefix=f"{prefix}.")
+        name = self.text(table, "name", f"{prefix}.name")
+        when = self.text(table, "when", f"{prefix}.when")
+        try:
+            parse(when)
+        except QueryError as exc:
+            raise self.fail(f"'{prefix}.when': {exc}") from None
+        tags = table.get("tag", [])
+        tags = [tags] if isinstance(tags, str) else tags
+        if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
+            raise self.must(f"{prefix}.tag", "a tag or a list of tags", table.get("tag"))
+        assign = table.get("assign")
+        if assign is not None and assign not in users:
+            raise self.must(f"{prefix}.assign", f"one of users ({', '.join(users)})", assign)
+        department = table.get("department")
+        if department is not None and department not in departments:
+            raise self.must(f"{prefix}.department", "one of departments", department)
+        spam = table.get("spam", False)
+        if not isinstance(spam, bool):
+            raise self.must(f"{prefix}.spam", "true or false", spam)
+        bump = table.get("raise_priority", 0)
+        if not _is_int(bump) or not -100 <= bump <= 100:
+            raise self.must(f"{prefix}.raise_priority", "a whole number from -100 to 100", bump)
+        return RuleConfig(name, when, tuple(tags), assign, department, spam, bump)
 
     def minutes(self, value: object, path: str) -> float:
         """A positive number of minutes."""
@@ -772,6 +831,16 @@ Breaching = "is:breaching"
 Negative = "sentiment:neg"
 Mine = "assignee:me"
 All = "*"
+
+# Rules act on each new mention that matches `when` (a query, as after /):
+# tag, assign, route to a department (a ticket opens there), spam, or
+# raise_priority. The detail view shows which rule fired.
+[[rules]]
+name = "fraud reports to Fraud"
+when = 'intent:complaint "мошен"'
+tag = "fraud"
+department = "Fraud"
+raise_priority = 20
 
 # Words that raise a mention's priority (replaces the built-in list).
 [triage]

@@ -25,6 +25,8 @@ from smm_tui.core.audit import new_id
 from smm_tui.core.context import this_process
 from smm_tui.core.models import Platform, utcnow
 from smm_tui.core.priority import DEFAULT_ALARMS
+from smm_tui.core.query import parse
+from smm_tui.core.rules import Rule
 from smm_tui.core.sla import BusinessHours, SlaPolicy, SlaSettings
 from smm_tui.core.views import build_views
 from smm_tui.core.workspace import AccountSource, Settings, Workspace
@@ -161,6 +163,10 @@ def settings_from(config: Config) -> Settings:
         sla=sla_from(config),
         alarms=alarms,
         views=build_views(config.views),
+        rules=tuple(
+            Rule(r.name, parse(r.when), r.tags, r.assign, r.department, r.spam, r.raise_priority)
+            for r in config.rules
+        ),
     )
 
 

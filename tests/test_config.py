@@ -513,3 +513,21 @@ def test_views_come_from_the_config_and_a_bad_one_is_named(write: Writer) -> Non
     assert error_of(write('[views]\nHot = "priorty:>=70"\n')).startswith(
         "'views.Hot': unknown field 'priorty' at 0 (did you mean 'priority'?)"
     )
+
+
+def test_rules_are_checked_when_the_config_loads(write: Writer) -> None:
+    good = (
+        'users = ["anna", "boris"]\n[[rules]]\nname = "fraud"\nwhen = \'"мошен"\'\n'
+        'tag = ["fraud", "urgent"]\nassign = "boris"\ndepartment = "Fraud"\nraise_priority = 20\n'
+    )
+    (rule,) = load_config(write(good), ENV).rules
+    assert (rule.tags, rule.assign, rule.department, rule.raise_priority) == (
+        ("fraud", "urgent"),
+        "boris",
+        "Fraud",
+        20,
+    )
+    bad_query = '[[rules]]\nname = "x"\nwhen = "sentimnt:neg"\n'
+    assert error_of(write(bad_query)).startswith("'rules[0].when': unknown field 'sentimnt'")
+    bad_user = '[[rules]]\nname = "x"\nwhen = "is:open"\nassign = "zoe"\n'
+    assert error_of(write(bad_user)).startswith("'rules[0].assign' must be one of users")

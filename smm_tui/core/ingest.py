@@ -7,15 +7,27 @@ text is cleaned (see :mod:`smm_tui.core.sanitize`).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from smm_tui.core import priority
 from smm_tui.core.classify import classify
 from smm_tui.core.context import ServiceContext
-from smm_tui.core.models import Author, ContestState, Entry, Intent, Mention, Sentiment
+from smm_tui.core.models import (
+    Author,
+    ContestState,
+    Entry,
+    Intent,
+    Mention,
+    Sentiment,
+    Status,
+    Ticket,
+)
+from smm_tui.core.query import QueryContext
 from smm_tui.core.repository import Changed, ChangeSet, Collection
+from smm_tui.core.rules import Rule, apply_rules
 from smm_tui.core.sanitize import clean_identity, clean_text, clean_url
 from smm_tui.core.sla import SlaSettings
+from smm_tui.core.tickets import title_from
 
 
 def sanitize_mention(mention: Mention) -> Mention:
@@ -50,10 +62,14 @@ class IngestService:
         *,
         sla: SlaSettings | None = None,
         alarms: Sequence[str] = priority.DEFAULT_ALARMS,
+        rules: Sequence[Rule] = (),
+        query_context: Callable[[], QueryContext] | None = None,
     ) -> None:
         self.ctx = ctx
         self.sla = sla or SlaSettings()
         self.alarms = tuple(alarms)
+        self.rules = tuple(rules)
+        self._query_context = query_context or (lambda: QueryContext(ctx.clock(), ctx.actor))
 
     def cursor(self, account: str) -> str | None:
         """The persisted cursor of an account (None before the first fetch)."""
@@ -64,8 +80,12 @@ class IngestService:
         """Insert-if-new operations for mentions, plus entries for open contests they enter."""
         changes = ChangeSet()
         contests = self._open_contests_by_post()
+        query_context = self._query_context()
         for raw in mentions:
-            mention = self.prepared(raw)
+            outcome = apply_rules(self.prepared(raw), self.rules, query_context)
+            mention = outcome.mention
+            if outcome.department is not None:
+                mention = self._route(changes, mention, outcome.department)
             changes.insert_new(Collection.MENTIONS, mention.to_record())
             contest_id = contests.get(
                 (mention.platform.value, mention.account, mention.root_external_id)
@@ -73,6 +93,23 @@ class IngestService:
             if contest_id is not None:
                 changes.insert_new(Collection.ENTRIES, entry_for(contest_id, mention).to_record())
         return changes
+
+    def _route(self, changes: ChangeSet, mention: Mention, department: str) -> Mention:
+        """Open a ticket in ``department`` for a new mention (once, however often fetched)."""
+        if not mention.status.is_open:
+            return mention
+        now = self.ctx.clock()
+        ticket = Ticket(
+            id=f"rule-{mention.id}",
+            mention_id=mention.id,
+            title=title_from(mention.text),
+            created_at=now,
+            updated_at=now,
+            department=department,
+            mention_ids=(mention.id,),
+        )
+        changes.insert_new(Collection.TICKETS, ticket.to_record())
+        return dataclasses.replace(mention, ticket_id=ticket.id, status=Status.TICKETED)
 
     def prepared(self, raw: Mention) -> Mention:
         """A fetched mention as it is stored: cleaned, classified, prioritised, with a due time."""

@@ -194,6 +194,8 @@ class Mention:
     sla_due_at: datetime | None = None
     #: Fields a person set by hand ("sentiment", "intent"): the classifier leaves them be.
     overridden: tuple[str, ...] = ()
+    #: The names of the rules that fired on it at ingest.
+    rules: tuple[str, ...] = ()
     rev: int = 0
     id: str = field(default="")
 
@@ -227,6 +229,7 @@ class Mention:
             "priority": self.priority,
             "sla_due_at": to_iso(self.sla_due_at),
             "overridden": list(self.overridden),
+            "rules": list(self.rules),
             "rev": self.rev,
         }
 
@@ -254,6 +257,7 @@ class Mention:
             priority=int(record.get("priority") or 0),
             sla_due_at=from_iso(record.get("sla_due_at")),
             overridden=tuple(record.get("overridden") or ()),
+            rules=tuple(record.get("rules") or ()),
             rev=int(record.get("rev") or 0),
             id=str(record.get("id") or ""),
         )

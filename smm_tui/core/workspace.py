@@ -23,6 +23,7 @@ from smm_tui.core.presence import PresenceService
 from smm_tui.core.priority import DEFAULT_ALARMS
 from smm_tui.core.query import QueryContext
 from smm_tui.core.repository import Collection, Repository
+from smm_tui.core.rules import Rule
 from smm_tui.core.sla import SlaSettings
 from smm_tui.core.sources import AccountSource as AccountSource
 from smm_tui.core.threads import ThreadService
@@ -40,6 +41,7 @@ class Settings:
     sla: SlaSettings = field(default_factory=SlaSettings)
     alarms: tuple[str, ...] = DEFAULT_ALARMS
     views: tuple[View, ...] = field(default_factory=build_views)
+    rules: tuple[Rule, ...] = ()
 
 
 class Workspace:
@@ -67,7 +69,13 @@ class Workspace:
         self.sources = dict(sources)
         self.settings = settings or Settings(users=(actor,))
         self.triage = TriageService(self.ctx, alarms=self.settings.alarms)
-        self.ingest = IngestService(self.ctx, sla=self.settings.sla, alarms=self.settings.alarms)
+        self.ingest = IngestService(
+            self.ctx,
+            sla=self.settings.sla,
+            alarms=self.settings.alarms,
+            rules=self.settings.rules,
+            query_context=self.query_context,
+        )
         self.outbox = OutboxService(self.ctx)
         self.tickets = TicketService(self.ctx)
         self.contests = ContestService(self.ctx, self.sources)

@@ -221,6 +221,9 @@ def why_block(
         for field in ("sentiment", "intent")
     ]
     lines.append(Content.assemble(("Labels ", "bold"), " · ".join(labels)))
+    if mention.rules:
+        names = ", ".join(clean_identity(name) for name in mention.rules)
+        lines.append(Content.assemble(("Rules ", "bold"), names))
     signals = classify(mention.text, mention.language).signals
     if signals and not set(mention.overridden) >= {"sentiment", "intent"}:
         lines.append(Content.assemble(("Read as ", "bold"), ("; ".join(signals), "$text-muted")))

@@ -1,0 +1,55 @@
+"""Rules at ingest: tag, assign, route to a department, spam, raise priority."""
+
+from __future__ import annotations
+
+import asyncio
+
+from smm_tui.core.models import Author, Intent, Status
+from smm_tui.core.query import parse
+from smm_tui.core.repository import Collection
+from smm_tui.core.rules import Rule
+from smm_tui.core.workspace import Settings, Workspace
+from smm_tui.store.store import Store
+from tests.conftest import FakeClock, make_mention
+
+RULES = (
+    Rule("fraud", parse('"мошен"'), tags=("fraud",), department="Fraud", raise_priority=20),
+    Rule("vip", parse("followers:>=10k"), assign="boris"),
+    Rule("giveaway spam", parse('"usdt"'), spam=True),
+)
+
+
+def workspace_with_rules(store: Store, clock: FakeClock) -> Workspace:
+    settings = Settings(departments=("Fraud", "General"), users=("anna", "boris"), rules=RULES)
+    return Workspace(store, actor="anna", sources={}, settings=settings, clock=clock)
+
+
+def test_rules_act_on_new_mentions_and_say_which_fired(store: Store, clock: FakeClock) -> None:
+    ws = workspace_with_rules(store, clock)
+    fraud = make_mention(1, text="Мошенники списали деньги!")
+    spam = make_mention(2, text="Free USDT giveaway, DM me")
+    calm = make_mention(3, text="Когда откроется отделение?")
+    asyncio.run(ws.ingest.ingest([fraud, spam, calm]))
+
+    routed = ws.ctx.mention(fraud.id)
+    assert routed.rules == ("fraud",) and "fraud" in routed.tags
+    assert routed.status is Status.TICKETED and routed.ticket_id is not None
+    ticket = ws.tickets.get(routed.ticket_id)
+    assert ticket.department == "Fraud" and ticket.mention_ids == (fraud.id,)
+    assert routed.priority >= 80
+
+    junk = ws.ctx.mention(spam.id)
+    assert (junk.intent, junk.status, junk.rules) == (Intent.SPAM, Status.DONE, ("giveaway spam",))
+    assert "spam" in junk.tags
+    assert ws.ctx.mention(calm.id).rules == ()
+
+    asyncio.run(ws.ingest.ingest([fraud]))  # fetched again: no second ticket
+    assert store.count(Collection.TICKETS) == 1
+
+
+def test_a_rule_assigns_the_unassigned(store: Store, clock: FakeClock) -> None:
+    ws = workspace_with_rules(store, clock)
+    vip = make_mention(4, text="Hello", author=Author("u4", "@vip", "VIP", followers=50_000))
+    asyncio.run(ws.ingest.ingest([vip]))
+    assert ws.ctx.mention(vip.id).assignee == "boris"
+    assert ws.ctx.mention(vip.id).rules == ("vip",)
