@@ -22,7 +22,7 @@ from smm_tui.screens.customer import CustomerScreen
 from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.feed import FeedScreen
 from smm_tui.screens.help import HelpScreen
-from smm_tui.screens.label import LabelScreen
+from smm_tui.screens.label import LabelScreen, TagScreen
 from smm_tui.screens.tickets import TicketBoardScreen, TicketEditScreen
 from smm_tui.widgets.feed_list import FeedList
 
@@ -40,6 +40,7 @@ SCOPES: tuple[tuple[type[DOMNode], ...], ...] = (
     (HelpScreen,),
     (AccountsScreen,),
     (LabelScreen,),
+    (TagScreen,),
 )
 
 

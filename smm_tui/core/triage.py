@@ -8,6 +8,7 @@ from smm_tui.core import priority
 from smm_tui.core.context import ServiceContext
 from smm_tui.core.models import Intent, Mention, Sentiment, Status
 from smm_tui.core.repository import Changed, ChangeSet, Collection
+from smm_tui.core.sanitize import clean_identity
 
 #: Which statuses a mention may move to from each status.
 TRANSITIONS: dict[Status, frozenset[Status]] = {
@@ -121,4 +122,23 @@ class TriageService:
             self.ctx.audit(
                 changes, "mention", mention_id, f"set {field}", old=record.get(field), new=value
             )
+        return await self.ctx.commit(changes)
+
+    async def tag(
+        self, mention_ids: Iterable[str], *, add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> Changed:
+        """Add and remove tags on mentions (tags are cleaned, kept in order, never doubled)."""
+        wanted = [clean_identity(t).strip() for t in add if clean_identity(t).strip()]
+        dropped = {clean_identity(t).strip() for t in remove}
+        changes = ChangeSet()
+        for mention_id in mention_ids:
+            record = self.ctx.repo.get(Collection.MENTIONS, mention_id)
+            if record is None:
+                continue
+            old = list(record.get("tags") or [])
+            new = [t for t in dict.fromkeys([*old, *wanted]) if t not in dropped]
+            if new == old:
+                continue
+            changes.patch(Collection.MENTIONS, mention_id, {"tags": new})
+            self.ctx.audit(changes, "mention", mention_id, "tag", old=old, new=new)
         return await self.ctx.commit(changes)

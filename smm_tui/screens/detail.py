@@ -37,7 +37,7 @@ class MentionScreen(MentionScreenBase):
             "Customer",
             show=False,
             id="detail.customer",
-            tooltip="Everything this author wrote, our replies and their tickets",
+            tooltip="This author's mentions, replies, tickets",
         ),
         Binding("j,down", "scroll_down", "Scroll", show=False, id="detail.down"),
         Binding("k,up", "scroll_up", "Scroll", show=False, id="detail.up"),

@@ -23,7 +23,7 @@ from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.contests import NewContestScreen
 from smm_tui.screens.customer import CustomerScreen
 from smm_tui.screens.detail import MentionScreen
-from smm_tui.screens.label import Choice, LabelScreen
+from smm_tui.screens.label import Choice, LabelScreen, TagScreen
 from smm_tui.widgets.feed_list import FeedList
 from smm_tui.widgets.health_strip import HealthStrip
 from smm_tui.widgets.render import mention_block, mention_row, query_error_content, views_bar
@@ -53,7 +53,7 @@ class FeedScreen(WorkspaceScreen):
         Binding(
             "space", "mark", "Mark", show=False, id="feed.mark", tooltip="Mark for a bulk action"
         ),
-        Binding("slash", "filter", "Filter", id="feed.filter", tooltip="Filter by text"),
+        Binding("slash", "filter", "Filter", id="feed.filter", tooltip="Filter with a query"),
         Binding("s", "seen", "Seen", show=False, id="feed.seen", tooltip="Mark seen"),
         Binding("u", "unread", "Unread", show=False, id="feed.unread", tooltip="Mark new again"),
         Binding(
@@ -97,12 +97,28 @@ class FeedScreen(WorkspaceScreen):
             tooltip="The previous saved view",
         ),
         Binding(
+            "V",
+            "visual",
+            "Range",
+            show=False,
+            id="feed.visual",
+            tooltip="Mark a range: V here, move, V again",
+        ),
+        Binding(
+            "number_sign",
+            "tag",
+            "Tag",
+            show=False,
+            id="feed.tag",
+            tooltip="Add (or -remove) tags on the mention(s)",
+        ),
+        Binding(
             "L",
             "label",
             "Label",
             show=False,
             id="feed.label",
-            tooltip="Set the tone or intent of the mention(s) by hand",
+            tooltip="Set tone or intent by hand",
         ),
         Binding(
             "C",
@@ -110,7 +126,7 @@ class FeedScreen(WorkspaceScreen):
             "Customer",
             show=False,
             id="feed.customer",
-            tooltip="Everything this author wrote, our replies and their tickets",
+            tooltip="This author's mentions, replies, tickets",
         ),
         Binding(
             "escape",
@@ -129,6 +145,8 @@ class FeedScreen(WorkspaceScreen):
         #: What was typed after / (it narrows the current view).
         self._typed = ""
         self._counts_stale = True
+        #: Where a visual range (V) started, until V is pressed again.
+        self._range_start: str | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusBar("Feed")
@@ -333,6 +351,32 @@ class FeedScreen(WorkspaceScreen):
         me = self.workspace.actor
         assignee = None if mentions and all(m.assignee == me for m in mentions) else me
         self.act(self.workspace.triage.assign(targets, assignee))
+
+    def action_visual(self) -> None:
+        """V starts a range at the cursor; V again marks every row from there to here."""
+        here = self.feed_list.current
+        if here is None:
+            return
+        if self._range_start is None:
+            self._range_start = here
+            self.say("Range started: move, then V again to mark every row between.")
+            return
+        start, self._range_start = self._range_start, None
+        self.feed_list.mark_range(start, here)
+        self._update_status()
+
+    def action_tag(self) -> None:
+        targets = self._take_targets()
+        if not targets:
+            return
+
+        def chosen(words: str | None) -> None:
+            if words:
+                add = [w for w in words.split() if not w.startswith("-")]
+                drop = [w[1:] for w in words.split() if w.startswith("-") and len(w) > 1]
+                self.act(self.workspace.triage.tag(targets, add=add, remove=drop))
+
+        self.app.push_screen(TagScreen(len(targets)), chosen)
 
     def action_label(self) -> None:
         targets = self._take_targets()

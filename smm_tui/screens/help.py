@@ -31,6 +31,13 @@ def help_rows(
     return rows
 
 
+def _fit(text: str, width: int) -> str:
+    """``text`` in a column of ``width`` (cut with … so that the id stays on its line)."""
+    if len(text) >= width:
+        text = text[: width - 2] + "…"
+    return text.ljust(width)
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key that works on the screen below, with what it does and its keymap id."""
 
@@ -47,11 +54,12 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         width = max((len(keys) for keys, _, _ in self.rows), default=4) + 2
-        text_width = min(max((len(text) for _, text, _ in self.rows), default=10) + 2, 40)
+        # Keys, words and ids must fit a 70-column dialog with its scrollbar.
+        text_width = min(max((len(text) for _, text, _ in self.rows), default=10) + 2, 34)
         lines = [
             Content.assemble(
                 (keys.ljust(width), "bold $text-accent"),
-                description.ljust(text_width),
+                _fit(description, text_width),
                 (bid, "$text-muted"),
             )
             for keys, description, bid in self.rows

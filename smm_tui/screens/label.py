@@ -1,4 +1,4 @@
-"""Label mentions by hand: a tone or an intent, chosen with one key."""
+"""Label mentions by hand: a tone or an intent with one key, or tags typed in."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label
+from textual.widgets import Footer, Input, Label
 
 from smm_tui.core.models import Intent, Sentiment
 
@@ -51,3 +51,29 @@ class LabelScreen(ModalScreen[Choice | None]):
         """Close with the chosen label."""
         kind = Sentiment if field == "sentiment" else Intent
         self.dismiss((field, kind(value).value))
+
+
+class TagScreen(ModalScreen[str | None]):
+    """Type tags for the marked mentions: ``refund urgent`` adds, ``-spam`` removes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Cancel", id="tag.cancel"),
+    ]
+
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self.count = count
+
+    def compose(self) -> ComposeResult:
+        what = "this mention" if self.count == 1 else f"{self.count} marked mentions"
+        with Vertical(classes="dialog"):
+            yield Label(Content.assemble(("Tags for ", "bold"), what))
+            yield Input(placeholder="refund urgent -spam", id="tag-input")
+            yield Label(
+                Content("enter applies · a word adds a tag, -word removes it"), classes="hint"
+            )
+        yield Footer()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Close with what was typed."""
+        self.dismiss(event.value.strip() or None)

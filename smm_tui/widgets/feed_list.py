@@ -145,6 +145,16 @@ class FeedList(ScrollView, can_focus=True):
         self.marked.symmetric_difference_update({current})
         self.refresh_line(self.cursor)
 
+    def mark_range(self, start: str, end: str) -> int:
+        """Mark every row from ``start`` to ``end`` (either order); how many are marked now."""
+        first, last = self._locate(start), self._locate(end)
+        if first is None or last is None:
+            return len(self.marked)
+        low, high = sorted((first, last))
+        self.marked.update(self._ids[row] for row in range(low, high + 1))
+        self.refresh()
+        return len(self.marked)
+
     def targets(self) -> list[str]:
         """The marked ids in list order, or the cursor's id when nothing is marked."""
         if self.marked:

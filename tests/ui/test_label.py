@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from smm_tui.core.models import Intent, Sentiment
-from smm_tui.screens.label import LabelScreen
+from smm_tui.screens.label import LabelScreen, TagScreen
+from smm_tui.widgets.feed_list import FeedList
 from tests.conftest import FakeClock
 from tests.ui.harness import running, settle, wait_for
 
@@ -31,3 +32,25 @@ async def test_marked_mentions_get_a_label_that_sticks(tmp_path: Path, clock: Fa
         await settle(pilot)
         labelled = [i for i in ws.feed.ids[:3] if ws.ctx.mention(i).intent is Intent.SPAM]
         assert len(labelled) == 1
+
+
+async def test_a_visual_range_then_tags_for_all_of_it(tmp_path: Path, clock: FakeClock) -> None:
+    async with running(tmp_path / "data", clock) as run:
+        pilot, ws = run.pilot, run.workspace
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 100, "the backlog")
+        await pilot.press("g")
+        rows = list(ws.feed.ids[:4])
+        await pilot.press("V", "j", "j", "j", "V")
+        feed = run.app.screen.query_one(FeedList)
+        assert feed.marked == set(rows)
+        await pilot.press("number_sign")
+        await wait_for(pilot, lambda: isinstance(run.app.screen, TagScreen), "the tag box")
+        await pilot.press(*"refund urgent", "enter")
+        await wait_for(
+            pilot,
+            lambda: all({"refund", "urgent"} <= set(ws.ctx.mention(i).tags) for i in rows),
+            "tags on all four",
+        )
+        await settle(pilot)
+        assert not feed.marked, "marks are used up by the action"
+        assert set(ws.ctx.mention(ws.feed.ids[4]).tags).isdisjoint({"refund", "urgent"})
