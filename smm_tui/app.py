@@ -26,6 +26,7 @@ from smm_tui.screens.base import WorkspaceScreen
 from smm_tui.screens.contests import ContestScreen
 from smm_tui.screens.feed import FeedScreen
 from smm_tui.screens.help import HelpScreen, help_rows
+from smm_tui.screens.report import ReportScreen
 from smm_tui.screens.tickets import TicketBoardScreen
 from smm_tui.widgets.health_strip import HealthStrip
 
@@ -44,7 +45,12 @@ class SmmApp(App[None]):
     CSS_PATH = "styles/app.tcss"
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
-    MODES = {"feed": FeedScreen, "tickets": TicketBoardScreen, "contests": ContestScreen}
+    MODES = {
+        "feed": FeedScreen,
+        "tickets": TicketBoardScreen,
+        "contests": ContestScreen,
+        "report": ReportScreen,
+    }
     DEFAULT_MODE = "feed"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -71,6 +77,14 @@ class SmmApp(App[None]):
             show=False,
             id="app.contests",
             tooltip="The contest manager",
+        ),
+        Binding(
+            "4",
+            "switch_mode('report')",
+            "Report",
+            show=False,
+            id="app.report",
+            tooltip="Response times and the share within target",
         ),
         Binding(
             "A",
@@ -260,6 +274,11 @@ class SmmApp(App[None]):
         )
         yield SystemCommand(
             "Go to the contest manager", "Contests", lambda: self.switch_mode("contests")
+        )
+        yield SystemCommand(
+            "Report",
+            "Response times and the share within target",
+            lambda: self.switch_mode("report"),
         )
         yield SystemCommand(
             "Accounts", "Health of every account: polls, budgets, problems", self.action_accounts

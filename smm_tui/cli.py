@@ -17,11 +17,13 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
 from smm_tui import __version__, headless
 from smm_tui.config import Config, ConfigError, demo_config, load_config
+from smm_tui.core import report
 from smm_tui.core.models import Mention
 from smm_tui.core.query import QueryError, parse
 from smm_tui.core.records import ImportLineError, read_jsonl, write_csv, write_jsonl
@@ -97,6 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "doctor", parents=[common], help="check config, tokens, connectivity and the store"
     )
+    reporting = commands.add_parser(
+        "report", parents=[common], help="response times and the share within target"
+    )
+    reporting.add_argument("--days", type=int, default=30, metavar="N", help="the last N days")
+    reporting.add_argument("--format", choices=("table", "csv"), default="table")
+    reporting.add_argument("--output", "-o", metavar="FILE", help="file to write (default: stdout)")
     return parser
 
 
@@ -118,7 +126,7 @@ def _add_common(parser: argparse.ArgumentParser, *, default: object) -> None:
     )
 
 
-COMMANDS = ("run", "demo", "export", "import", "poll", "reply", "doctor")
+COMMANDS = ("run", "demo", "export", "import", "poll", "reply", "doctor", "report")
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
@@ -157,6 +165,8 @@ def _dispatch(args: argparse.Namespace, env: dict[str, str]) -> int:
     with _logging(args, account_secrets(config, env)):
         if args.command in HEADLESS:
             return _headless(args, config, data_dir, env)
+        if args.command == "report":
+            return _report(data_dir, config, args.days, args.format, args.output)
         if args.command == "export":
             return _export(data_dir, config, args.format, args.output, args.query)
         if args.command == "import":
@@ -324,6 +334,39 @@ def _export(data_dir: Path, config: Config, fmt: str, output: str | None, query:
     if output is not None:
         print(f"exported {count} mentions to {output}", file=sys.stderr)
     return 0
+
+
+def _report(data_dir: Path, config: Config, days: int, fmt: str, output: str | None) -> int:
+    if days <= 0:
+        raise UserError("--days must be a positive number of days", EXIT_USAGE)
+    with open_workspace(data_dir, config, sources={}) as (workspace, warnings):
+        _warn(warnings)
+        since = workspace.ctx.clock() - timedelta(days=days)
+        rows = report.build_from_records(workspace.repo.records(Collection.MENTIONS), since)
+    try:
+        with _output(output) as out:
+            if fmt == "csv":
+                report.write_csv(rows, out)
+            else:
+                _report_table(rows, out)
+    except OSError as exc:
+        raise UserError(f"cannot write {output or 'stdout'}: {exc.strerror}") from None
+    return 0
+
+
+def _report_table(rows: list[report.Row], out: TextIO) -> None:
+    print(
+        f"{'':<10} {'group':<20} {'mentions':>8} {'answered':>8} {'median':>7} "
+        f"{'p90':>7} {'in target':>9}",
+        file=out,
+    )
+    for row in rows:
+        print(
+            f"{row.grouping:<10} {one_line(row.group)[:20]:<20} {row.mentions:>8} "
+            f"{row.answered:>8} {report.minutes_text(row.median):>7} "
+            f"{report.minutes_text(row.p90):>7} {report.share_text(row.within_share):>9}",
+            file=out,
+        )
 
 
 def _import(data_dir: Path, config: Config, path: Path) -> int:

@@ -23,6 +23,7 @@ from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.feed import FeedScreen
 from smm_tui.screens.help import HelpScreen
 from smm_tui.screens.label import LabelScreen, TagScreen
+from smm_tui.screens.report import ReportScreen
 from smm_tui.screens.tickets import TicketBoardScreen, TicketEditScreen
 from smm_tui.widgets.feed_list import FeedList
 
@@ -34,6 +35,7 @@ SCOPES: tuple[tuple[type[DOMNode], ...], ...] = (
     (SmmApp, TicketBoardScreen),
     (SmmApp, ContestScreen),
     (SmmApp, CustomerScreen),
+    (SmmApp, ReportScreen),
     (TicketEditScreen,),
     (NewContestScreen,),
     (ConfirmScreen,),

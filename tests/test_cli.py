@@ -152,3 +152,17 @@ def test_a_bad_export_query_exits_2_saying_where(
     err = capsys.readouterr().err
     assert code == 2
     assert err == "smm-tui: --query: unknown field 'platfrom' at 0 (did you mean 'platform'?)\n"
+
+
+def test_report_as_csv(
+    tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(tmp_path / "a", clock, count=3)
+    code = main(
+        ["report", "--format", "csv", "--days", "3650", "--data-dir", str(tmp_path / "a")],
+        env_for(tmp_path),
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert lines[0].startswith("grouping,group,mentions,answered")
+    assert any(line.startswith("network,vk,4,0") for line in lines)

@@ -11,7 +11,12 @@ from textual.content import Content
 from textual.widgets import Static
 
 #: The panes, by the id of the binding that opens each.
-PANES = (("app.feed", "Feed"), ("app.tickets", "Tickets"), ("app.contests", "Contests"))
+PANES = (
+    ("app.feed", "Feed"),
+    ("app.tickets", "Tickets"),
+    ("app.contests", "Contests"),
+    ("app.report", "Report"),
+)
 
 
 def pane_tabs(current: str, keys: Mapping[str, str]) -> Content:

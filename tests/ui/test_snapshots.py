@@ -15,6 +15,7 @@ from smm_tui.core.polling import HealthState
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.customer import CustomerScreen
 from smm_tui.screens.detail import MentionScreen
+from smm_tui.screens.report import ReportScreen
 from tests.conftest import FakeClock
 from tests.ui.harness import make_app, wait_for
 
@@ -131,3 +132,13 @@ def test_customer_view(snap_compare: Snap, app: SmmApp) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, CustomerScreen), "customer view")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=then(open_customer))
+
+
+def test_report(snap_compare: Snap, app: SmmApp) -> None:
+    async def open_report(pilot: Pilot[Any]) -> None:
+        await pilot.press("4")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen), "the report")
+        table = app.screen.query_one("#report-table")
+        await wait_for(pilot, lambda: "By network" in str(table.render()), "the figures")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=then(open_report))

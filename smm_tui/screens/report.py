@@ -1,0 +1,110 @@
+"""The report pane: first-response times and the share answered within target."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Footer, Static
+
+from smm_tui.core import report
+from smm_tui.core.models import Sentiment
+from smm_tui.core.repository import Collection
+from smm_tui.messages import DataChanged
+from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.widgets.health_strip import HealthStrip
+from smm_tui.widgets.status_bar import StatusBar
+
+PERIODS = (7, 30, 90)
+_HEADINGS = {"network": "By network", "day": "By day", "assignee": "By assignee"}
+
+
+def report_content(rows: list[report.Row], days: int) -> Content:
+    """The report as a table, one section per grouping."""
+    if not rows:
+        return Content(f"No mentions in the last {days} days.")
+    lines: list[Content] = []
+    header = f"{'':<16}{'mentions':>9}{'answered':>9}{'median':>8}{'p90':>8}{'in target':>10}"
+    for grouping in report.GROUPINGS:
+        section = [r for r in rows if r.grouping == grouping]
+        if not section:
+            continue
+        if lines:
+            lines.append(Content(""))
+        lines.append(Content.assemble((_HEADINGS[grouping], "bold")))
+        lines.append(Content.assemble((header + "   − / = / +", "$text-muted")))
+        lines += [_line(row) for row in section]
+    return Content("\n").join(lines)
+
+
+def _line(row: report.Row) -> Content:
+    share = row.within_share
+    style = "$text-error" if share is not None and share < 0.8 else "$text-success"
+    tone = "/".join(
+        str(row.tone.get(s, 0)) for s in (Sentiment.NEGATIVE, Sentiment.NEUTRAL, Sentiment.POSITIVE)
+    )
+    return Content.assemble(
+        (row.group[:15].ljust(16), "$text-primary"),
+        f"{row.mentions:>9}{row.answered:>9}",
+        f"{report.minutes_text(row.median):>8}{report.minutes_text(row.p90):>8}",
+        (f"{report.share_text(share):>10}", style),
+        ("   " + tone, "$text-muted"),
+    )
+
+
+class ReportScreen(WorkspaceScreen):
+    """Median and p90 first-response time, and the share within target."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "period", "Period", id="report.period", tooltip="7, 30 or 90 days"),
+        Binding("j,down", "scroll(1)", "Scroll", show=False, id="report.down"),
+        Binding("k,up", "scroll(-1)", "Scroll", show=False, id="report.up"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.days = PERIODS[0]
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar("Report")
+        with VerticalScroll(id="report-body"):
+            yield Static(Content("Counting…"), id="report-table")
+        yield Static(Content("CSV: smm-tui report --format csv --days N"), classes="status-line")
+        yield HealthStrip()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.recompute()
+
+    def on_screen_resume(self) -> None:
+        self.recompute()
+
+    def on_data_changed(self, _event: DataChanged) -> None:
+        """New answers change the figures; recount (in the background)."""
+        self.recompute()
+
+    @work(exclusive=True, group="report", thread=True, exit_on_error=False)
+    def recompute(self) -> None:
+        """Count in a thread: the report reads every recent mention."""
+        ws = self.workspace
+        since = ws.ctx.clock() - timedelta(days=self.days)
+        rows = report.build_from_records(list(ws.repo.records(Collection.MENTIONS)), since)
+        self.app.call_from_thread(self._show, rows)
+
+    def _show(self, rows: list[report.Row]) -> None:
+        self.query_one(StatusBar).show(
+            Content.assemble(("Report", "bold"), (f" · last {self.days} days", "$text-muted"))
+        )
+        self.query_one("#report-table", Static).update(report_content(rows, self.days))
+
+    def action_period(self) -> None:
+        self.days = PERIODS[(PERIODS.index(self.days) + 1) % len(PERIODS)]
+        self.recompute()
+
+    def action_scroll(self, delta: int) -> None:
+        self.query_one("#report-body").scroll_relative(y=delta, animate=False)

@@ -1,0 +1,59 @@
+"""The response-time report: median, p90 and the share within target, per group."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from datetime import timedelta
+
+from smm_tui.core import report
+from smm_tui.core.models import Platform, Sentiment
+from tests.conftest import T0, make_mention
+
+
+def answered(n: int, minutes: float, *, platform: Platform = Platform.VK, who: str = "anna"):
+    mention = make_mention(n, created_at=T0)
+    return dataclasses.replace(
+        mention,
+        platform=platform,
+        assignee=who,
+        sla_due_at=T0 + timedelta(minutes=10),
+        first_response_at=T0 + timedelta(minutes=minutes),
+        sentiment=Sentiment.NEGATIVE if n % 2 else Sentiment.POSITIVE,
+    )
+
+
+def test_percentiles_use_the_nearest_rank() -> None:
+    assert report.percentile([], 50) is None
+    assert report.percentile([5.0], 90) == 5.0
+    values = [float(v) for v in range(1, 11)]
+    assert report.percentile(values, 50) == 5.0
+    assert report.percentile(values, 90) == 9.0
+
+
+def test_groups_by_network_day_and_assignee() -> None:
+    mentions = [
+        answered(1, 2),
+        answered(2, 4),
+        answered(3, 30, who="boris"),
+        answered(4, 6, platform=Platform.X, who="boris"),
+        make_mention(5, created_at=T0),  # not answered yet
+    ]
+    rows = {(r.grouping, r.group): r for r in report.build(mentions)}
+    vk = rows[("network", "vk")]
+    assert (vk.mentions, vk.answered) == (4, 3)
+    assert vk.median == 4.0 and vk.p90 == 30.0
+    assert vk.within_target == 2 and vk.within_share == 2 / 3
+    assert rows[("assignee", "boris")].answered == 2
+    assert rows[("assignee", "(unassigned)")].answered == 0
+    assert rows[("day", "2026-11-26")].mentions == 5
+    assert vk.tone[Sentiment.NEGATIVE] == 2
+
+
+def test_csv_has_a_header_and_guards_formulas() -> None:
+    rows = report.build([answered(1, 2, who="=HYPERLINK(1)")])
+    out = io.StringIO()
+    assert report.write_csv(rows, out) == 3
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("grouping,group,mentions,answered,median_minutes")
+    assert "'=HYPERLINK(1)" in out.getvalue()
