@@ -32,8 +32,9 @@ from smm_tui.widgets.health_strip import HealthStrip
 
 #: How often a process that does not poll checks whether the poller has gone.
 LEASE_RETRY_SECONDS = 5.0
-#: How often the store is re-read for what other processes wrote (presence within 2 s).
-REFRESH_SECONDS = 1.0
+#: How often the store is re-read for what other processes wrote (presence within 2 s);
+#: a re-read of unchanged files is a stat each.
+REFRESH_SECONDS = 0.5
 
 log = logging.getLogger(__name__)
 

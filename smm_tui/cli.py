@@ -195,6 +195,8 @@ def _logging(args: argparse.Namespace, secrets: list[str]) -> Iterator[None]:
 
 
 HEADLESS = ("poll", "reply", "doctor")
+#: Ten years: the report reads what the store holds, and a longer span means nothing more.
+MAX_REPORT_DAYS = 3650
 Job = Callable[[Workspace, list[str]], Awaitable[int]]
 
 
@@ -337,12 +339,18 @@ def _export(data_dir: Path, config: Config, fmt: str, output: str | None, query:
 
 
 def _report(data_dir: Path, config: Config, days: int, fmt: str, output: str | None) -> int:
-    if days <= 0:
-        raise UserError("--days must be a positive number of days", EXIT_USAGE)
+    if not 0 < days <= MAX_REPORT_DAYS:
+        raise UserError(f"--days must be from 1 to {MAX_REPORT_DAYS}", EXIT_USAGE)
     with open_workspace(data_dir, config, sources={}) as (workspace, warnings):
         _warn(warnings)
-        since = workspace.ctx.clock() - timedelta(days=days)
-        rows = report.build_from_records(workspace.repo.records(Collection.MENTIONS), since)
+        now = workspace.ctx.clock()
+        hours = workspace.settings.sla.default.hours
+        rows = report.build_from_records(
+            workspace.repo.records(Collection.MENTIONS),
+            now - timedelta(days=days),
+            now,
+            hours.zone if hours else None,
+        )
     try:
         with _output(output) as out:
             if fmt == "csv":

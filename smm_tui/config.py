@@ -63,7 +63,7 @@ _TRIAGE_KEYS = ("alarm_keywords",)
 _DEMO_KEYS = ("rate_per_minute", "seed")
 _SLA_KEYS = ("minutes", "warn_minutes", "business_hours", "business_days", "timezone")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_HOURS = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)")
+_HOURS = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-(?:([01]\d|2[0-3]):([0-5]\d)|(24):(00))")
 _ACCOUNT_KEYS = ("name", "platform", "base_url", "token_env", "token", "sla_minutes")
 _SIMULATED = tuple(p.value for p in Platform if p is not Platform.DEMO)
 _PLATFORM_EXTRAS: dict[Platform, tuple[str, ...]] = {
@@ -464,9 +464,9 @@ class _Validator:
         return RuleConfig(name, when, tuple(tags), assign, department, spam, bump)
 
     def minutes(self, value: object, path: str) -> float:
-        """A positive number of minutes."""
-        if not _is_number(value) or not math.isfinite(value) or value <= 0:
-            raise self.must(path, "a positive number of minutes", value)
+        """A positive number of minutes, at most a week."""
+        if not _is_number(value) or not math.isfinite(value) or not 0 < value <= 7 * 24 * 60:
+            raise self.must(path, "a positive number of minutes (at most a week)", value)
         return float(value)
 
     def business_hours(self, value: object) -> tuple[str, str] | None:
@@ -474,9 +474,13 @@ class _Validator:
         if value is None:
             return None
         match = _HOURS.fullmatch(value) if isinstance(value, str) else None
-        if match is None or match.group(1, 2) >= match.group(3, 4):
+        start = f"{match.group(1)}:{match.group(2)}" if match else ""
+        end = (
+            ((match.group(3) and f"{match.group(3)}:{match.group(4)}") or "24:00") if match else ""
+        )
+        if match is None or start >= end:
             raise self.must("sla.business_hours", 'a range such as "09:00-18:00"', value)
-        return f"{match.group(1)}:{match.group(2)}", f"{match.group(3)}:{match.group(4)}"
+        return start, end
 
     def business_days(self, value: object) -> tuple[int, ...]:
         """A list of day names (``mon`` … ``sun``) as weekday numbers."""

@@ -221,6 +221,9 @@ def open_workspace(
             make_id=make_id,
             poller=poller,
         )
+        backfill = workspace.ingest.backfill_changes()
+        if backfill:
+            store.commit(backfill)
         yield workspace, [*store.warnings, *warnings]
     finally:
         poller.release()

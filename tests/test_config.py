@@ -492,7 +492,7 @@ def test_sla_targets_and_business_hours(write: Writer) -> None:
 @pytest.mark.parametrize(
     ("table", "error"),
     [
-        ("minutes = 0", "'sla.minutes' must be a positive number of minutes, got 0"),
+        ("minutes = 0", "'sla.minutes' must be a positive number of minutes (at most a week)"),
         ("warn_minutes = 20", "'sla.warn_minutes' must be a number from 0 to below 10, got 20"),
         ('business_hours = "18:00-09:00"', "'sla.business_hours' must be a range such as"),
         ('business_days = ["someday"]', "'sla.business_days[0]' must be a day such as mon"),
@@ -531,3 +531,11 @@ def test_rules_are_checked_when_the_config_loads(write: Writer) -> None:
     assert error_of(write(bad_query)).startswith("'rules[0].when': unknown field 'sentimnt'")
     bad_user = '[[rules]]\nname = "x"\nwhen = "is:open"\nassign = "zoe"\n'
     assert error_of(write(bad_user)).startswith("'rules[0].assign' must be one of users")
+
+
+def test_business_hours_end_at_24_00_at_the_latest(write: Writer) -> None:
+    assert error_of(write('[sla]\nbusiness_hours = "09:00-24:30"\n')).startswith(
+        "'sla.business_hours' must be a range such as"
+    )
+    config = load_config(write('[sla]\nbusiness_hours = "09:00-24:00"\n'), ENV)
+    assert config.sla.business_hours == ("09:00", "24:00")

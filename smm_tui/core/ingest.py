@@ -45,6 +45,7 @@ def sanitize_mention(mention: Mention) -> Mention:
         url=clean_url(mention.url),
         language=clean_identity(mention.language)[:16],
         tags=tuple(clean_identity(tag) for tag in mention.tags),
+        assignee=clean_identity(mention.assignee) if mention.assignee else None,
     )
 
 
@@ -84,7 +85,8 @@ class IngestService:
         for raw in mentions:
             outcome = apply_rules(self.prepared(raw), self.rules, query_context)
             mention = outcome.mention
-            if outcome.department is not None:
+            known = self.ctx.repo.get(Collection.MENTIONS, mention.id) is not None
+            if outcome.department is not None and not known:
                 mention = self._route(changes, mention, outcome.department)
             changes.insert_new(Collection.MENTIONS, mention.to_record())
             contest_id = contests.get(
@@ -110,6 +112,25 @@ class IngestService:
         )
         changes.insert_new(Collection.TICKETS, ticket.to_record())
         return dataclasses.replace(mention, ticket_id=ticket.id, status=Status.TICKETED)
+
+    def backfill_changes(self) -> ChangeSet:
+        """Due times, labels and priority for open mentions stored before they existed.
+
+        Data from an earlier version has none: without a due time a mention
+        would sort last in the queue and could never be breaching.
+        """
+        changes = ChangeSet()
+        for record in self.ctx.repo.records(Collection.MENTIONS):
+            if record.get("sla_due_at") or not Status(record["status"]).is_open:
+                continue
+            mention = self.prepared(Mention.from_record(record))
+            fields = {
+                key: value
+                for key, value in mention.to_record().items()
+                if key in ("sla_due_at", "sentiment", "intent", "priority")
+            }
+            changes.patch(Collection.MENTIONS, mention.id, fields)
+        return changes
 
     def prepared(self, raw: Mention) -> Mention:
         """A fetched mention as it is stored: cleaned, classified, prioritised, with a due time."""

@@ -59,13 +59,32 @@ class PresenceService:
         return ChangeSet().put(Collection.PRESENCE, record)
 
     async def announce(self, mention_id: str) -> Changed:
-        """Say we are replying to ``mention_id`` (call again every :data:`HEARTBEAT`)."""
-        return await self.ctx.commit(self.announce_changes(mention_id))
+        """Say we are replying to ``mention_id`` (call again every :data:`HEARTBEAT`).
+
+        Records left by processes that died or went quiet are cleared on the way.
+        """
+        changes = self.announce_changes(mention_id)
+        for stale in self._stale_ids():
+            changes.delete(Collection.PRESENCE, stale)
+        return await self.ctx.commit(changes)
 
     def withdraw_soon(self, mention_id: str) -> None:
-        """Say we stopped replying, without waiting (the composer may be closing)."""
-        if self.ctx.repo.get(Collection.PRESENCE, self._key(mention_id)) is not None:
-            self.ctx.repo.submit(ChangeSet().delete(Collection.PRESENCE, self._key(mention_id)))
+        """Say we stopped replying, without waiting (the composer may be closing).
+
+        Sent even if our announcement is not on disk yet: it may be queued.
+        """
+        self.ctx.repo.submit(ChangeSet().delete(Collection.PRESENCE, self._key(mention_id)))
+
+    def _stale_ids(self) -> list[str]:
+        now = self.ctx.clock()
+        stale: list[str] = []
+        for record in self.ctx.repo.records(Collection.PRESENCE):
+            seen = from_iso(record.get("seen_at"))
+            owner = str(record.get("owner"))
+            expired = seen is None or now - seen > PRESENCE_TTL
+            if owner != self.ctx.owner and (expired or not self.ctx.owner_alive(owner)):
+                stale.append(str(record["id"]))
+        return stale
 
     def others(self, mention_id: str) -> list[Presence]:
         """Everyone else replying to ``mention_id`` right now, earliest first."""

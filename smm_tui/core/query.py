@@ -657,6 +657,11 @@ class Query:
         """Whether the query has no terms (and so matches everything)."""
         return self.root == _EMPTY
 
+    @property
+    def time_dependent(self) -> bool:
+        """Whether what it matches changes as time passes (``older:``, ``due:``, breaching)."""
+        return _time_dependent(self.root)
+
     def compile(self, ctx: QueryContext) -> Predicate:
         """A fast test over mention records, with cut-off times and needles worked out once."""
         return _compile(self.root, _Env.of(ctx))

@@ -14,7 +14,7 @@ import csv
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import TextIO
 
 from smm_tui.core.models import Mention, Sentiment, to_iso
@@ -45,6 +45,8 @@ class Row:
     mentions: int = 0
     times: list[float] = field(default_factory=list)
     within_target: int = 0
+    #: Mentions past due with no answer yet: misses, whatever comes later.
+    overdue: int = 0
     tone: dict[Sentiment, int] = field(default_factory=dict)
 
     @property
@@ -64,8 +66,9 @@ class Row:
 
     @property
     def within_share(self) -> float | None:
-        """The share of answered mentions answered within target."""
-        return self.within_target / self.answered if self.answered else None
+        """The share answered within target, of those answered or already overdue."""
+        judged = self.answered + self.overdue
+        return self.within_target / judged if judged else None
 
 
 def percentile(values: Sequence[float], rank: float) -> float | None:
@@ -77,15 +80,24 @@ def percentile(values: Sequence[float], rank: float) -> float | None:
     return ordered[index]
 
 
-def build(mentions: Iterable[Mention], since: datetime | None = None) -> list[Row]:
-    """Rows per network, per day and per assignee (in that order) for mentions since ``since``."""
+def build(
+    mentions: Iterable[Mention],
+    since: datetime | None = None,
+    now: datetime | None = None,
+    zone: tzinfo | None = None,
+) -> list[Row]:
+    """Rows per network, per day and per assignee for mentions since ``since``.
+
+    A mention still unanswered after its due time (by ``now``) counts as a miss.
+    Days are calendar days in ``zone`` (the team's), else the machine's.
+    """
     rows: dict[tuple[str, str], Row] = {}
     for mention in mentions:
         if since is not None and mention.created_at < since:
             continue
-        for grouping, name in _groups(mention):
+        for grouping, name in _groups(mention, zone):
             row = rows.setdefault((grouping, name), Row(grouping, name))
-            _add(row, mention)
+            _add(row, mention, now)
     ordered: list[Row] = []
     for grouping in GROUPINGS:
         section = [row for (kind, _), row in rows.items() if kind == grouping]
@@ -95,15 +107,17 @@ def build(mentions: Iterable[Mention], since: datetime | None = None) -> list[Ro
     return ordered
 
 
-def build_from_records(records: Iterable[Record], since: datetime) -> list[Row]:
+def build_from_records(
+    records: Iterable[Record], since: datetime, now: datetime, zone: tzinfo | None = None
+) -> list[Row]:
     """:func:`build` over stored records, skipping older ones before decoding them."""
     cutoff = to_iso(since) or ""
     recent = (Mention.from_record(r) for r in records if r["created_at"] >= cutoff)
-    return build(recent, since)
+    return build(recent, since, now, zone)
 
 
-def _groups(mention: Mention) -> list[tuple[str, str]]:
-    day = mention.created_at.astimezone().strftime("%Y-%m-%d")
+def _groups(mention: Mention, zone: tzinfo | None) -> list[tuple[str, str]]:
+    day = mention.created_at.astimezone(zone).strftime("%Y-%m-%d")
     return [
         ("network", mention.platform.value),
         ("day", day),
@@ -111,14 +125,17 @@ def _groups(mention: Mention) -> list[tuple[str, str]]:
     ]
 
 
-def _add(row: Row, mention: Mention) -> None:
+def _add(row: Row, mention: Mention, now: datetime | None) -> None:
     row.mentions += 1
     row.tone[mention.sentiment] = row.tone.get(mention.sentiment, 0) + 1
     if mention.first_response_at is None:
+        due = mention.sla_due_at
+        if due is not None and now is not None and due < now and mention.status.is_open:
+            row.overdue += 1
         return
     waited = (mention.first_response_at - mention.created_at) / timedelta(minutes=1)
     row.times.append(max(waited, 0.0))
-    if mention.sla_due_at is None or mention.first_response_at <= mention.sla_due_at:
+    if mention.sla_due_at is not None and mention.first_response_at <= mention.sla_due_at:
         row.within_target += 1
 
 

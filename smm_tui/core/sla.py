@@ -124,4 +124,7 @@ def label(mention: Mention, now: datetime, warn_before: timedelta = DEFAULT_WARN
     current = state(mention, now, warn_before)
     if current is SlaState.NONE or mention.sla_due_at is None:
         return None
-    return SYMBOLS[current] + time_left_text(mention.sla_due_at - now).rjust(4)
+    left = time_left_text(mention.sla_due_at - now)
+    if len(left) > 4:  # "-100d": the column holds four characters
+        left = "-99d+" if left.startswith("-") else "99d+"
+    return SYMBOLS[current] + left.rjust(4)[:5]

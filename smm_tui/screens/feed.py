@@ -167,10 +167,21 @@ class FeedScreen(WorkspaceScreen):
         self._show()
         self.query_one(FeedList).focus()
         # Time left to answer counts down on screen; a redraw of the visible rows is cheap.
-        self.set_interval(CLOCK_SECONDS, self.feed_list.refresh)
+        self.set_interval(CLOCK_SECONDS, self.tick)
         self.workspace.feed.set_filter(self.current_view.filter)
         self._show()
         self.set_interval(COUNT_SECONDS, self._recount)
+
+    def tick(self) -> None:
+        """The clock moved: redraw the countdowns, and re-run filters that depend on time."""
+        feed = self.workspace.feed
+        if feed.filter.query.time_dependent:
+            feed.rebuild()
+            self._show(follow=self.feed_list.current)
+        else:
+            self.feed_list.refresh()
+        if any(view.query.time_dependent for view in self.workspace.settings.views):
+            self._counts_stale = True
 
     # -- views ------------------------------------------------------------------------
 
@@ -311,6 +322,7 @@ class FeedScreen(WorkspaceScreen):
         if feed.filter != self.current_view.filter:
             feed.set_filter(self.current_view.filter)
         self.feed_list.marked.clear()
+        self._range_start = None
         self._show()
         self.feed_list.focus()
 
@@ -366,12 +378,13 @@ class FeedScreen(WorkspaceScreen):
         self._update_status()
 
     def action_tag(self) -> None:
-        targets = self._take_targets()
+        targets = self.feed_list.targets()
         if not targets:
             return
 
         def chosen(words: str | None) -> None:
             if words:
+                self.feed_list.marked.clear()  # used up only when the action happens
                 add = [w for w in words.split() if not w.startswith("-")]
                 drop = [w[1:] for w in words.split() if w.startswith("-") and len(w) > 1]
                 self.act(self.workspace.triage.tag(targets, add=add, remove=drop))
@@ -379,13 +392,14 @@ class FeedScreen(WorkspaceScreen):
         self.app.push_screen(TagScreen(len(targets)), chosen)
 
     def action_label(self) -> None:
-        targets = self._take_targets()
+        targets = self.feed_list.targets()
         if not targets:
             return
 
         def chosen(choice: Choice | None) -> None:
             if choice is None:
                 return
+            self.feed_list.marked.clear()  # used up only when the action happens
             field, value = choice
             triage = self.workspace.triage
             if field == "sentiment":

@@ -15,12 +15,15 @@ from textual.widgets import Footer, Static
 from smm_tui.core import report
 from smm_tui.core.models import Sentiment
 from smm_tui.core.repository import Collection
+from smm_tui.core.sanitize import clean_identity
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceScreen
 from smm_tui.widgets.health_strip import HealthStrip
 from smm_tui.widgets.status_bar import StatusBar
 
 PERIODS = (7, 30, 90)
+#: The report reads every recent mention: recount at most this often while data moves.
+RECOUNT_SECONDS = 5.0
 _HEADINGS = {"network": "By network", "day": "By day", "assignee": "By assignee"}
 
 
@@ -49,7 +52,7 @@ def _line(row: report.Row) -> Content:
         str(row.tone.get(s, 0)) for s in (Sentiment.NEGATIVE, Sentiment.NEUTRAL, Sentiment.POSITIVE)
     )
     return Content.assemble(
-        (row.group[:15].ljust(16), "$text-primary"),
+        (clean_identity(row.group)[:15].ljust(16), "$text-primary"),
         f"{row.mentions:>9}{row.answered:>9}",
         f"{report.minutes_text(row.median):>8}{report.minutes_text(row.p90):>8}",
         (f"{report.share_text(share):>10}", style),
@@ -69,6 +72,7 @@ class ReportScreen(WorkspaceScreen):
     def __init__(self) -> None:
         super().__init__()
         self.days = PERIODS[0]
+        self._stale = False
 
     def compose(self) -> ComposeResult:
         yield StatusBar("Report")
@@ -80,20 +84,32 @@ class ReportScreen(WorkspaceScreen):
 
     def on_mount(self) -> None:
         self.recompute()
+        self.set_interval(RECOUNT_SECONDS, self._recount_if_stale)
 
     def on_screen_resume(self) -> None:
         self.recompute()
 
     def on_data_changed(self, _event: DataChanged) -> None:
-        """New answers change the figures; recount (in the background)."""
-        self.recompute()
+        """New answers change the figures: recount soon (at most every few seconds)."""
+        self._stale = True
+
+    def _recount_if_stale(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.recompute()
 
     @work(exclusive=True, group="report", thread=True, exit_on_error=False)
     def recompute(self) -> None:
         """Count in a thread: the report reads every recent mention."""
         ws = self.workspace
-        since = ws.ctx.clock() - timedelta(days=self.days)
-        rows = report.build_from_records(list(ws.repo.records(Collection.MENTIONS)), since)
+        now = ws.ctx.clock()
+        hours = ws.settings.sla.default.hours
+        rows = report.build_from_records(
+            ws.repo.records(Collection.MENTIONS),
+            now - timedelta(days=self.days),
+            now,
+            hours.zone if hours else None,
+        )
         self.app.call_from_thread(self._show, rows)
 
     def _show(self, rows: list[report.Row]) -> None:

@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from smm_tui.core.presence import PRESENCE_TTL, PresenceService, collision_warning
+from smm_tui.core.repository import Collection
 from smm_tui.core.workspace import Workspace
 from smm_tui.store.store import Store
 from tests.conftest import FakeClock, make_mention
@@ -75,3 +76,13 @@ def test_presence_is_never_our_own(store: Store, clock: FakeClock) -> None:
     assert isinstance(anna.presence, PresenceService)
     asyncio.run(anna.presence.announce("m1"))
     assert anna.presence.others("m1") == []
+
+
+def test_records_of_the_dead_are_cleared_by_the_living(store: Store, clock: FakeClock) -> None:
+    alive = {"host:1", "host:2"}
+    anna, boris = two_managers(store, clock, alive)
+    asyncio.run(boris.presence.announce("m1"))
+    alive.discard("host:2")  # boris's terminal was killed: nothing withdrew it
+    asyncio.run(anna.presence.announce("m2"))
+    owners = {r["owner"] for r in store.records(Collection.PRESENCE)}
+    assert owners == {"host:1"}

@@ -56,3 +56,23 @@ def test_ingest_classifies_and_a_persons_label_sticks(workspace: Workspace) -> N
 
     asyncio.run(workspace.ingest.ingest([complaint]))  # fetched again: nothing changes
     assert workspace.ctx.mention(complaint.id).intent is Intent.SPAM
+
+
+def test_mentions_stored_before_due_times_existed_are_brought_up_to_date(
+    workspace: Workspace,
+) -> None:
+    from smm_tui.core.repository import ChangeSet, Collection
+
+    old = make_mention(1, text="Приложение не работает", created_at=T0)
+    record = old.to_record()
+    for field in ("sla_due_at", "intent", "priority"):
+        record.pop(field)
+    record["sentiment"] = "unknown"
+    workspace.repo.commit(ChangeSet().put(Collection.MENTIONS, record))
+
+    workspace.repo.commit(workspace.ingest.backfill_changes())
+
+    updated = workspace.ctx.mention(old.id)
+    assert updated.sla_due_at == T0 + timedelta(minutes=10)
+    assert updated.intent is Intent.COMPLAINT and updated.priority > 0
+    assert not workspace.ingest.backfill_changes(), "nothing left to do"

@@ -57,3 +57,13 @@ def test_csv_has_a_header_and_guards_formulas() -> None:
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("grouping,group,mentions,answered,median_minutes")
     assert "'=HYPERLINK(1)" in out.getvalue()
+
+
+def test_an_unanswered_mention_past_due_is_a_miss() -> None:
+    late = dataclasses.replace(
+        make_mention(9, created_at=T0), sla_due_at=T0 + timedelta(minutes=10)
+    )
+    rows = report.build([answered(1, 2), late], now=T0 + timedelta(hours=1))
+    vk = next(r for r in rows if (r.grouping, r.group) == ("network", "vk"))
+    assert (vk.answered, vk.overdue, vk.within_target) == (1, 1, 1)
+    assert vk.within_share == 0.5

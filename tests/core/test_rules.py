@@ -53,3 +53,15 @@ def test_a_rule_assigns_the_unassigned(store: Store, clock: FakeClock) -> None:
     asyncio.run(ws.ingest.ingest([vip]))
     assert ws.ctx.mention(vip.id).assignee == "boris"
     assert ws.ctx.mention(vip.id).rules == ("vip",)
+
+
+def test_a_mention_known_before_a_rule_existed_gets_no_orphan_ticket(
+    store: Store, clock: FakeClock
+) -> None:
+    plain = Workspace(store, actor="anna", sources={}, clock=clock)
+    fraud = make_mention(1, text="Мошенники!")
+    asyncio.run(plain.ingest.ingest([fraud]))
+    ws = workspace_with_rules(store, clock)
+    asyncio.run(ws.ingest.ingest([fraud]))  # fetched again after the rule was added
+    assert store.count(Collection.TICKETS) == 0
+    assert ws.ctx.mention(fraud.id).ticket_id is None

@@ -74,7 +74,7 @@ async def test_a_bad_query_says_where_and_a_good_one_filters(
 ) -> None:
     async with running(tmp_path / "data", clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) >= 100, "the backlog")
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 150, "the whole backlog")
         everything = len(ws.feed.ids)
         await pilot.press("slash", *"platfrom:vk", "enter")
         error = run.app.screen.query_one("#feed-filter-error", Static)
@@ -95,7 +95,7 @@ async def test_saved_views_switch_with_brackets_and_count_live(
 ) -> None:
     async with running(tmp_path / "data", clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) >= 100, "the backlog")
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 150, "the whole backlog")
         views = run.app.screen.query_one("#feed-views", Static)
         await pilot.press("g", "a")  # assign the top mention to me
         await wait_for(pilot, lambda: "Mine 1" in str(views.render()), "the live count")

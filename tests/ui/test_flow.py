@@ -39,7 +39,7 @@ async def test_a_day_of_work_by_keyboard_survives_a_restart(
     data_dir = tmp_path / "data"
     async with running(data_dir, clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) >= 100, "the demo backlog to arrive")
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 150, "the whole demo backlog")
         assert isinstance(run.app.screen, FeedScreen)
 
         # Triage: move, open the detail with its thread, go back, done-and-next.

@@ -14,7 +14,7 @@ from tests.ui.harness import running, settle, wait_for
 async def test_marked_mentions_get_a_label_that_sticks(tmp_path: Path, clock: FakeClock) -> None:
     async with running(tmp_path / "data", clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) >= 100, "the backlog")
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 150, "the whole backlog")
         await pilot.press("g")
         first, second = ws.feed.ids[0], ws.feed.ids[1]
         await pilot.press("space", "space", "L")
@@ -37,7 +37,7 @@ async def test_marked_mentions_get_a_label_that_sticks(tmp_path: Path, clock: Fa
 async def test_a_visual_range_then_tags_for_all_of_it(tmp_path: Path, clock: FakeClock) -> None:
     async with running(tmp_path / "data", clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) >= 100, "the backlog")
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 150, "the whole backlog")
         await pilot.press("g")
         rows = list(ws.feed.ids[:4])
         await pilot.press("V", "j", "j", "j", "V")

@@ -46,3 +46,20 @@ async def test_the_queue_runs_by_time_left_and_marks_the_overdue(
         assert "‼ -6m" in row_text(feed, 0)
         assert "‼ -1m" in row_text(feed, 1)
         assert "⚠  3m" in row_text(feed, 2)
+
+
+async def test_the_breaching_view_fills_as_time_passes(tmp_path: Path, clock: FakeClock) -> None:
+    from smm_tui.screens.feed import FeedScreen
+
+    async with running(tmp_path / "data", clock, poll=False) as run:
+        ws = run.workspace
+        mention = make_mention(1, created_at=T0)
+        await ws.ingest.ingest([mention])
+        await run.pilot.press("right_square_bracket", "right_square_bracket")  # Breaching
+        await wait_for(run.pilot, lambda: "is:breaching" in ws.feed.filter.text, "the view")
+        assert len(ws.feed.ids) == 0
+        clock.advance(11 * 60)
+        screen = run.app.screen
+        assert isinstance(screen, FeedScreen)
+        screen.tick()  # what the clock interval calls every few seconds
+        await wait_for(run.pilot, lambda: list(ws.feed.ids) == [mention.id], "now breaching")
