@@ -110,27 +110,23 @@ class PresenceService:
             if self.ctx.owner_alive(presence.owner):
                 yield presence
 
-    def answered_since(self, mention_id: str, since: datetime) -> list[str]:
-        """Who else had a reply to ``mention_id`` sent or queued after ``since``."""
+    def answered_by_others(self, mention_id: str) -> list[str]:
+        """Who else has a reply to ``mention_id`` sent, sending or queued (not failed)."""
         names: list[str] = []
         for record in self.ctx.repo.records(Collection.REPLIES):
             if record.get("mention_id") != mention_id or record.get("author") == self.ctx.actor:
                 continue
-            created = from_iso(record.get("created_at"))
-            failed = record.get("state") == ReplyState.FAILED.value
-            if created is not None and created >= since and not failed:
+            if record.get("state") != ReplyState.FAILED.value:
                 names.append(str(record.get("author")))
         return names
 
 
-def collision_warning(
-    presence: PresenceService, mention_id: str, opened_at: datetime
-) -> str | None:
+def collision_warning(presence: PresenceService, mention_id: str) -> str | None:
     """Why sending a reply now might answer the customer twice, or None."""
     replying = [p.user for p in presence.others(mention_id)]
-    answered = presence.answered_since(mention_id, opened_at)
+    answered = presence.answered_by_others(mention_id)
     if answered:
-        return f"{_names(answered)} replied to this mention while you were writing."
+        return f"{_names(answered)} already replied to this mention."
     if replying:
         return f"{_names(replying)} {'is' if len(set(replying)) == 1 else 'are'} replying too."
     return None

@@ -129,14 +129,15 @@ class TriageService:
     ) -> Changed:
         """Add and remove tags on mentions (tags are cleaned, kept in order, never doubled)."""
         wanted = [clean_identity(t).strip() for t in add if clean_identity(t).strip()]
-        dropped = {clean_identity(t).strip() for t in remove}
+        # tag: in queries ignores case, so removing does too.
+        dropped = {clean_identity(t).strip().casefold() for t in remove}
         changes = ChangeSet()
         for mention_id in mention_ids:
             record = self.ctx.repo.get(Collection.MENTIONS, mention_id)
             if record is None:
                 continue
             old = list(record.get("tags") or [])
-            new = [t for t in dict.fromkeys([*old, *wanted]) if t not in dropped]
+            new = [t for t in dict.fromkeys([*old, *wanted]) if t.casefold() not in dropped]
             if new == old:
                 continue
             changes.patch(Collection.MENTIONS, mention_id, {"tags": new})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import ClassVar
 
 from textual import on
@@ -37,8 +36,6 @@ class ComposerScreen(MentionScreenBase):
         self._save_timer: Timer | None = None
         self._keep_draft_on_exit = True
         self._typed = ""
-        #: When this composer opened: replies others send after it are news to us.
-        self._opened_at: datetime | None = None
 
     @property
     def mention(self) -> Mention:
@@ -71,7 +68,6 @@ class ComposerScreen(MentionScreenBase):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._opened_at = self.workspace.ctx.clock()
         area = self.query_one(TextArea)
         area.focus()
         area.move_cursor(area.document.end)
@@ -181,8 +177,7 @@ class ComposerScreen(MentionScreenBase):
         if problem:
             self.say(problem, error=True)
             return
-        opened = self._opened_at or self.workspace.ctx.clock()
-        warning = collision_warning(self.workspace.presence, self.mention_id, opened)
+        warning = collision_warning(self.workspace.presence, self.mention_id)
         if warning is None:
             self._queue()
             return
