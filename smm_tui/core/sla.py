@@ -33,19 +33,25 @@ class BusinessHours:
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
 
     def add(self, moment: datetime, span: timedelta) -> datetime:
-        """``moment`` plus ``span`` of working time (UTC in, UTC out)."""
-        local = moment.astimezone(self.zone)
+        """``moment`` plus ``span`` of working time (UTC in, UTC out).
+
+        Each day's opening and closing are local wall times; the time between
+        them is measured in UTC, so a day with a clock change counts right.
+        """
+        at = moment.astimezone(UTC)
+        day = at.astimezone(self.zone).date()
         left = span
         for _ in range(_MAX_DAYS):
-            opens = datetime.combine(local.date(), self.start, self.zone)
-            closes = datetime.combine(local.date(), self.end, self.zone)
-            if local.weekday() in self.days and local < closes:
-                begin = max(local, opens)
+            opens = datetime.combine(day, self.start, self.zone).astimezone(UTC)
+            closes = datetime.combine(day, self.end, self.zone).astimezone(UTC)
+            if day.weekday() in self.days and at < closes:
+                begin = max(at, opens)
                 if begin + left <= closes:
-                    return (begin + left).astimezone(UTC)
+                    return begin + left
                 left -= closes - begin
-            local = datetime.combine(local.date() + timedelta(days=1), self.start, self.zone)
-        return (local + left).astimezone(UTC)
+            day += timedelta(days=1)
+            at = max(at, closes)
+        return at + left
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,3 +67,11 @@ def test_answered_or_handled_mentions_have_no_clock() -> None:
     assert sla.state(dataclasses.replace(due, first_response_at=T0), T0) is SlaState.NONE
     assert sla.state(dataclasses.replace(due, status=Status.DONE), T0) is SlaState.NONE
     assert sla.label(dataclasses.replace(due, status=Status.TICKETED), T0) is None
+
+
+def test_a_clock_change_inside_business_hours_counts_real_time() -> None:
+    london = BusinessHours(time(0), time.max, frozenset(range(7)), ZoneInfo("Europe/London"))
+    policy = SlaPolicy(timedelta(minutes=60), hours=london)
+    # 25 October 2026: clocks go back at 02:00 BST (01:00 UTC).
+    created = utc("2026-10-25 00:30")
+    assert policy.due_at(created) == created + timedelta(minutes=60)
