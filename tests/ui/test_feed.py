@@ -76,13 +76,15 @@ async def test_a_bad_query_says_where_and_a_good_one_filters(
         pilot, ws = run.pilot, run.workspace
         await wait_for(pilot, lambda: len(ws.feed.ids) >= 150, "the whole backlog")
         everything = len(ws.feed.ids)
-        await pilot.press("slash", *"platfrom:vk", "enter")
+        await pilot.press("slash")
+        box = run.app.screen.query_one("#feed-filter", Input)
+        box.value = "platfrom:vk"  # at once: no half-typed (valid) prefix gets applied
+        await pilot.press("enter")
         error = run.app.screen.query_one("#feed-filter-error", Static)
         await wait_for(pilot, lambda: error.display, "the error")
         assert "unknown field 'platfrom' at 0 (did you mean 'platform'?)" in str(error.render())
         assert len(ws.feed.ids) == everything, "a bad query changes nothing"
 
-        box = run.app.screen.query_one("#feed-filter", Input)
         box.value = "platform:vk -sentiment:pos"
         await pilot.press("enter")
         await wait_for(pilot, lambda: not error.display, "the error gone")
