@@ -89,8 +89,15 @@ def explain(
     alarms: Sequence[str] = DEFAULT_ALARMS,
     warn_before: timedelta = sla.DEFAULT_WARN,
 ) -> tuple[int, list[Reason]]:
-    """The priority as shown now (time left included), and every reason for it."""
+    """The priority as shown now (time left included), and every reason for it.
+
+    What rules added at ingest is the difference between the stored priority
+    and the static score; it is shown as its own reason.
+    """
     found = reasons(mention, alarms)
+    raised = mention.priority - score(mention, alarms)
+    if raised and mention.rules:
+        found.append(Reason(raised, "rules: " + ", ".join(mention.rules)))
     state = sla.state(mention, now, warn_before)
     if state is sla.SlaState.BREACHED:
         found.append(Reason(_BREACHED, "response target missed"))

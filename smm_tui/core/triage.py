@@ -116,8 +116,12 @@ class TriageService:
             overridden = sorted({*record.get("overridden", ()), field})
             if record.get(field) == value and overridden == record.get("overridden"):
                 continue
+            current = Mention.from_record(record)
             relabelled = Mention.from_record({**record, field: value})
-            fields = {field: value, "overridden": overridden, "priority": self.score(relabelled)}
+            # Keep what rules added at ingest (the stored priority above the static score).
+            raised = current.priority - self.score(current)
+            points = max(0, min(100, self.score(relabelled) + raised))
+            fields = {field: value, "overridden": overridden, "priority": points}
             changes.patch(Collection.MENTIONS, mention_id, fields)
             self.ctx.audit(
                 changes, "mention", mention_id, f"set {field}", old=record.get(field), new=value

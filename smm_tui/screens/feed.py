@@ -147,6 +147,8 @@ class FeedScreen(WorkspaceScreen):
         self._counts_stale = True
         #: Where a visual range (V) started, until V is pressed again.
         self._range_start: str | None = None
+        #: The scope o chose, when it differs from the view's own.
+        self._scope: FeedScope | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusBar("Feed")
@@ -193,6 +195,7 @@ class FeedScreen(WorkspaceScreen):
     def action_view(self, step: int) -> None:
         """Show the next (or previous) saved view, keeping what was typed after /."""
         self._view = (self._view + step) % len(self.workspace.settings.views)
+        self._scope = None
         self._apply_filter(self._typed)
         self._counts_stale = True
         self._recount()
@@ -291,6 +294,8 @@ class FeedScreen(WorkspaceScreen):
         error = self.query_one("#feed-filter-error", Static)
         try:
             wanted = self.current_view.refined(text)
+            if self._scope is not None:
+                wanted = FeedFilter(self._scope, wanted.query)
         except QueryError as exc:
             error.update(query_error_content(text, exc))
             error.display = True
@@ -329,6 +334,8 @@ class FeedScreen(WorkspaceScreen):
     def action_scope(self) -> None:
         feed = self.workspace.feed
         scope = FeedScope.ALL if feed.filter.scope is FeedScope.OPEN else FeedScope.OPEN
+        # Kept while the query is edited; another view brings its own scope.
+        self._scope = None if scope is self.current_view.scope else scope
         feed.set_filter(FeedFilter(scope, feed.filter.query))
         self._show()
 

@@ -65,3 +65,20 @@ def test_a_mention_known_before_a_rule_existed_gets_no_orphan_ticket(
     asyncio.run(ws.ingest.ingest([fraud]))  # fetched again after the rule was added
     assert store.count(Collection.TICKETS) == 0
     assert ws.ctx.mention(fraud.id).ticket_id is None
+
+
+def test_a_persons_label_keeps_what_a_rule_added(store: Store, clock: FakeClock) -> None:
+    from smm_tui.core import priority
+    from smm_tui.core.models import Sentiment
+
+    ws = workspace_with_rules(store, clock)
+    fraud = make_mention(1, text="Мошенники списали деньги!")
+    asyncio.run(ws.ingest.ingest([fraud]))
+    before = ws.ctx.mention(fraud.id)
+    raised = before.priority - priority.score(before)
+    assert raised > 0
+    asyncio.run(ws.triage.set_sentiment([fraud.id], Sentiment.NEUTRAL))
+    after = ws.ctx.mention(fraud.id)
+    assert after.priority == min(100, priority.score(after) + raised)
+    _, reasons = priority.explain(after, clock())
+    assert any(r.why == "rules: fraud" for r in reasons)

@@ -108,3 +108,22 @@ async def test_saved_views_switch_with_brackets_and_count_live(
         await pilot.press(*["left_square_bracket"] * 3)  # back to Unassigned
         await wait_for(pilot, lambda: len(ws.feed.ids) > 1, "the unassigned")
         assert all(ws.ctx.mention(i).assignee is None for i in ws.feed.ids)
+
+
+async def test_o_holds_while_the_query_changes_and_a_view_brings_its_own_scope(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    from smm_tui.core.feed import FeedScope
+
+    async with running(tmp_path / "data", clock) as run:
+        pilot, ws = run.pilot, run.workspace
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 150, "the whole backlog")
+        await pilot.press("o")
+        assert ws.feed.filter.scope is FeedScope.ALL
+        await pilot.press("slash")
+        run.app.screen.query_one("#feed-filter", Input).value = "card"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: ws.feed.filter.text == "card", "the query")
+        assert ws.feed.filter.scope is FeedScope.ALL
+        await pilot.press("right_square_bracket")  # Unassigned: the open queue again
+        await wait_for(pilot, lambda: ws.feed.filter.scope is FeedScope.OPEN, "the view's scope")
