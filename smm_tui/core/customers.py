@@ -25,6 +25,10 @@ class CustomerHistory:
     replies: tuple[Reply, ...]
     tickets: tuple[Ticket, ...]
 
+    def possible(self, mention: Mention) -> bool:
+        """Whether ``mention`` matched by handle and name only (another network): maybe them."""
+        return mention.platform is not self.platform or mention.author.id != self.author.id
+
     @property
     def networks(self) -> tuple[Platform, ...]:
         """The networks the author wrote on, in order of first appearance."""

@@ -50,15 +50,21 @@ class CustomerScreen(WorkspaceScreen):
 
     def _title(self) -> Content:
         history = self.history
-        who = author_label(history.mentions[0]) if history.mentions else ""
+        anchor = next(
+            (m for m in history.mentions if not history.possible(m)),
+            history.mentions[0] if history.mentions else None,
+        )
+        who = author_label(anchor) if anchor else ""
         return Content.assemble(("Customer  ", "bold"), (who, "bold $text-primary"))
 
     def _summary(self) -> Content:
         history = self.history
         networks = ", ".join(PLATFORM_NAMES[p] for p in history.networks)
+        maybe = sum(1 for m in history.mentions if history.possible(m))
+        note = f" · ≈ {maybe} matched by handle and name only: maybe them" if maybe else ""
         return Content(
             f"{len(history.mentions)} mentions on {networks} · "
-            f"{len(history.replies)} replies · {len(history.tickets)} tickets"
+            f"{len(history.replies)} replies · {len(history.tickets)} tickets{note}"
         )
 
     def _body(self) -> Content:
@@ -70,6 +76,7 @@ class CustomerScreen(WorkspaceScreen):
         for mention in self.history.mentions:
             lines.append(
                 Content.assemble(
+                    ("≈" if self.history.possible(mention) else " ", "bold $warning"),
                     (f"{STATUS_GLYPHS[mention.status]} ", "$text-muted"),
                     (short_time(mention.created_at, now).ljust(7), "$text-muted"),
                     (PLATFORM_NAMES[mention.platform].ljust(9), "$text-secondary"),

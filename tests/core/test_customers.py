@@ -40,6 +40,7 @@ def test_history_spans_networks_only_when_handle_and_name_both_match(
     history = workspace.customers.history(vk_1.id)
 
     assert {m.id for m in history.mentions} == {vk_1.id, vk_2.id, masto.id}
+    assert [m.id for m in history.mentions if history.possible(m)] == [masto.id]
     assert history.networks[0] in (Platform.VK, Platform.MASTODON)
     assert [r.id for r in history.replies] == [reply.id]
     assert [t.id for t in history.tickets] == [ticket.id]
