@@ -62,10 +62,15 @@ class CustomerScreen(WorkspaceScreen):
         networks = ", ".join(PLATFORM_NAMES[p] for p in history.networks)
         maybe = sum(1 for m in history.mentions if history.possible(m))
         note = f" · ≈ {maybe} matched by handle and name only: maybe them" if maybe else ""
-        return Content(
-            f"{len(history.mentions)} mentions on {networks} · "
-            f"{len(history.replies)} replies · {len(history.tickets)} tickets{note}"
+        counts = " · ".join(
+            _count(n, word)
+            for n, word in (
+                (len(history.replies), "reply"),
+                (len(history.tickets), "ticket"),
+            )
         )
+        mentions = _count(len(history.mentions), "mention")
+        return Content(f"{mentions} on {networks} · {counts}{note}")
 
     def _body(self) -> Content:
         now = self.workspace.ctx.clock()
@@ -101,3 +106,8 @@ class CustomerScreen(WorkspaceScreen):
 
     def action_scroll(self, delta: int) -> None:
         self.query_one("#customer-body").scroll_relative(y=delta, animate=False)
+
+
+def _count(number: int, word: str) -> str:
+    plural = word[:-1] + "ies" if word.endswith("y") else word + "s"
+    return f"{number} {word if number == 1 else plural}"
