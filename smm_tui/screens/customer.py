@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -10,9 +11,10 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Static
 
+from smm_tui.core.context import NotFound
 from smm_tui.core.customers import CustomerHistory
 from smm_tui.core.models import Reply
-from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.screens.base import WorkspaceMixin, WorkspaceScreen
 from smm_tui.widgets.render import (
     PLATFORM_NAMES,
     STATUS_GLYPHS,
@@ -21,6 +23,20 @@ from smm_tui.widgets.render import (
     reply_line,
     short_time,
 )
+
+
+def open_customer(screen: WorkspaceMixin, mention_id: str) -> None:
+    """Find the author's history off the event loop (it reads every mention), then show it."""
+
+    async def find() -> None:
+        try:
+            history = await asyncio.to_thread(screen.workspace.customers.history, mention_id)
+        except NotFound as exc:
+            screen.say(str(exc), error=True)
+            return
+        screen.app.push_screen(CustomerScreen(history))
+
+    screen.run_worker(find(), group="customer", exclusive=True, exit_on_error=False)
 
 
 class CustomerScreen(WorkspaceScreen):

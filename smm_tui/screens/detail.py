@@ -16,7 +16,7 @@ from smm_tui.messages import DataChanged, ReplySettled, ThreadFetched
 from smm_tui.screens.base import MentionScreenBase
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.confirm import ConfirmScreen
-from smm_tui.screens.customer import CustomerScreen
+from smm_tui.screens.customer import open_customer
 from smm_tui.widgets.render import mention_block, reply_line, why_block
 
 
@@ -120,8 +120,7 @@ class MentionScreen(MentionScreenBase):
 
     def action_customer(self) -> None:
         """Open the customer view of this mention's author."""
-        history = self.workspace.customers.history(self.mention_id)
-        self.app.push_screen(CustomerScreen(history))
+        open_customer(self, self.mention_id)
 
     def action_reply(self) -> None:
         self.app.push_screen(ComposerScreen(self.mention_id))

@@ -21,7 +21,7 @@ from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceScreen
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.contests import NewContestScreen
-from smm_tui.screens.customer import CustomerScreen
+from smm_tui.screens.customer import open_customer
 from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.label import Choice, LabelScreen, TagScreen
 from smm_tui.widgets.feed_list import FeedList
@@ -435,8 +435,7 @@ class FeedScreen(WorkspaceScreen):
         """Open the customer view of the author under the cursor."""
         mention_id = self.feed_list.current
         if mention_id is not None:
-            history = self.workspace.customers.history(mention_id)
-            self.app.push_screen(CustomerScreen(history))
+            open_customer(self, mention_id)
 
     def _open_current(self, screen: Callable[[str], Screen[None]]) -> None:
         """Open a screen on the mention under the cursor, which now counts as seen."""
