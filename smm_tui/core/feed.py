@@ -156,7 +156,7 @@ class FeedModel:
             return sum(1 for r in self._repo.records(Collection.MENTIONS) if matches(r))
         matches = wanted.predicate(self._context())
         found = 0
-        for mention_id in self._open:
+        for mention_id in list(self._open):  # a snapshot: counts may run in a thread
             record = self._repo.get(Collection.MENTIONS, mention_id)
             if record is not None and matches(record):
                 found += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -201,13 +202,23 @@ class FeedScreen(WorkspaceScreen):
         self._recount()
 
     def _recount(self) -> None:
-        """Redraw the views bar with live counts (at most once a second, when data moved)."""
+        """Redraw the views bar with live counts (at most once a second, when data moved).
+
+        Counting tests every open mention per view, so it runs in a thread.
+        """
         if not self._counts_stale:
             return
         self._counts_stale = False
-        feed = self.workspace.feed
-        counts = [(view.name, feed.count(view.filter)) for view in self.workspace.settings.views]
-        self.query_one("#feed-views", Static).update(views_bar(counts, self._view))
+        feed, views, current = self.workspace.feed, self.workspace.settings.views, self._view
+
+        def count() -> list[tuple[str, int]]:
+            return [(view.name, feed.count(view.filter)) for view in views]
+
+        async def show() -> None:
+            counts = await asyncio.to_thread(count)
+            self.query_one("#feed-views", Static).update(views_bar(counts, current))
+
+        self.run_worker(show(), group="view-counts", exclusive=True, exit_on_error=False)
 
     def on_screen_resume(self) -> None:
         self._show()
