@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from smm_tui.core import query as query_module
+from smm_tui.core import query_match as query_module
 from smm_tui.core.models import Author, Intent, Platform, Sentiment, Status
 from smm_tui.core.query import (
     ALIASES,
