@@ -28,6 +28,7 @@ from tests.adapters.httpserver import (
     truncated_json,
     unused_port,
 )
+from tests.conftest import FakeClock
 from tests.fakes.base import TEST_DEADLINE, Fault
 from tests.fakes.bluesky import (
     BRAND_DID,
@@ -61,23 +62,9 @@ FAST = httpx.Timeout(connect=1.0, read=0.3, write=1.0, pool=1.0)
 pytestmark = pytest.mark.skipif(not API.is_dir(), reason="shared fixtures not mounted")
 
 
-class Clock:
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def http_server(http_server: TestServer) -> TestServer:
-    """The shared server, answering without Nagle's delay.
-
-    Its handler writes headers and body separately; with Nagle's algorithm on,
-    every keep-alive request waits ~40 ms for a delayed ACK.
-    """
-    http_server._server.RequestHandlerClass.disable_nagle_algorithm = True  # type: ignore[attr-defined]
-    return http_server
+def Clock(now: datetime = NOW) -> FakeClock:
+    """A hand-moved clock starting at this file's ``NOW`` (or at the time given)."""
+    return FakeClock(now)
 
 
 @pytest.fixture

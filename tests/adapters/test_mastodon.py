@@ -35,6 +35,7 @@ from tests.adapters.httpserver import (
     truncated_json,
     unused_port,
 )
+from tests.conftest import FakeClock
 from tests.recorded import FIXTURES, cassette
 
 # shared/ sits beside the project checkout, in development and in CI alike.
@@ -48,12 +49,9 @@ STATUSES = "/api/v1/statuses"
 pytestmark = pytest.mark.skipif(not API.is_dir(), reason="shared fixtures not mounted")
 
 
-class Clock:
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+def Clock(now: datetime = NOW) -> FakeClock:
+    """A hand-moved clock starting at this file's ``NOW`` (or at the time given)."""
+    return FakeClock(now)
 
 
 def adapter_for(

@@ -30,6 +30,7 @@ from tests.adapters.httpserver import (
     truncated_json,
     unused_port,
 )
+from tests.conftest import FakeClock
 from tests.fakes.base import Fault
 from tests.fakes.vk import FakeVK
 from tests.recorded import FIXTURES
@@ -44,19 +45,13 @@ LP = "/lp"
 pytestmark = pytest.mark.skipif(not API.is_dir(), reason="shared fixtures not mounted")
 
 
-class Clock:
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+def Clock(now: datetime = NOW) -> FakeClock:
+    """A hand-moved clock starting at this file's ``NOW`` (or at the time given)."""
+    return FakeClock(now)
 
 
 @pytest.fixture
 def server(http_server: TestServer) -> TestServer:
-    # The shared server sends headers and body in two writes; with Nagle and delayed ACKs
-    # that costs ~40 ms a request. Turning Nagle off on this server keeps the file fast.
-    http_server._server.RequestHandlerClass.disable_nagle_algorithm = True  # type: ignore[attr-defined]
     return http_server
 
 

@@ -30,6 +30,7 @@ from tests.adapters.httpserver import (
     truncated_json,
     unused_port,
 )
+from tests.conftest import FakeClock
 from tests.fakes.base import TEST_TIMEOUT, Fault
 from tests.fakes.x import BRAND_ID, FakeX
 from tests.recorded import FIXTURES, cassette
@@ -59,12 +60,9 @@ FIELDS = {
 pytestmark = pytest.mark.skipif(not API.is_dir(), reason="shared fixtures not mounted")
 
 
-class Clock:
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+def Clock(now: datetime = NOW) -> FakeClock:
+    """A hand-moved clock starting at this file's ``NOW`` (or at the time given)."""
+    return FakeClock(now)
 
 
 _CLIENTS: list[httpx.AsyncClient] = []
