@@ -174,12 +174,7 @@ class XrpcClient:
         response = await http.exchange(
             self._client, self.ctx, method, f"{self._base}/xrpc/{nsid}", headers=headers, **kwargs
         )
-        self.budgets.note(
-            bucket,
-            remaining=http.header_int(response, "ratelimit-remaining"),
-            limit=http.header_int(response, "ratelimit-limit"),
-            reset_at=_reset_time(response),
-        )
+        self.budgets.note_response(bucket, response, "ratelimit-", _reset_time(response))
         return response
 
     def _check(self, response: httpx.Response, nsid: str, bucket: str) -> None:

@@ -248,6 +248,17 @@ class RateBudgets:
             reset_at if reset_at is not None else old.reset_at,
         )
 
+    def note_response(
+        self, bucket: str, response: httpx.Response, prefix: str, reset_at: datetime | None
+    ) -> None:
+        """Record ``{prefix}remaining`` and ``{prefix}limit`` headers and the reset time."""
+        self.note(
+            bucket,
+            remaining=header_int(response, f"{prefix}remaining"),
+            limit=header_int(response, f"{prefix}limit"),
+            reset_at=reset_at,
+        )
+
     def exhaust(self, bucket: str, until: datetime) -> None:
         """Mark ``bucket`` spent until ``until`` (after a 429 or an in-body limit error)."""
         self.note(bucket, remaining=0, reset_at=until)

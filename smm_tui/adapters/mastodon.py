@@ -168,12 +168,7 @@ class MastodonAdapter(HttpAdapter):
         except RateLimited as exc:
             self._budgets.exhaust(_BUCKET, exc.retry_at)
             raise
-        self._budgets.note(
-            _BUCKET,
-            remaining=http.header_int(response, "X-RateLimit-Remaining"),
-            limit=http.header_int(response, "X-RateLimit-Limit"),
-            reset_at=_reset_time(response),
-        )
+        self._budgets.note_response(_BUCKET, response, "X-RateLimit-", _reset_time(response))
         return response
 
     async def _get_json(self, path: str, params: Any = None) -> Any:

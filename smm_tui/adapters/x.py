@@ -248,12 +248,7 @@ class XAdapter(HttpAdapter):
     async def _call(self, bucket: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
         self._budgets.check(bucket)
         response = await self._send(method, self._base + path, headers=self._auth, **kwargs)
-        self._budgets.note(
-            bucket,
-            remaining=http.header_int(response, "x-rate-limit-remaining"),
-            limit=http.header_int(response, "x-rate-limit-limit"),
-            reset_at=reset_time(response),
-        )
+        self._budgets.note_response(bucket, response, "x-rate-limit-", reset_time(response))
         try:
             raise_for_status(response, self._ctx)
         except RateLimited as exc:

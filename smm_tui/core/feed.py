@@ -143,6 +143,24 @@ class FeedModel:
             self._retest(mention_id, matches)
         return True
 
+    def retest(self) -> None:
+        """Filter again as time has passed (``is:breaching``, ``older:``).
+
+        The open queue re-tests only the open mentions, which stay few however
+        large the archive grows; "all" re-scans everything.
+        """
+        if self.filter.scope is not FeedScope.OPEN:
+            self.rebuild()
+            return
+        matches = self.filter.predicate(self._context())
+        keys: dict[str, SortKey] = {}
+        for mention_id in self._open:
+            record = self._repo.get(Collection.MENTIONS, mention_id)
+            if record is not None and matches(record):
+                keys[mention_id] = self._key(record)
+        self._keys = keys
+        self._visible[:] = sorted(keys.values())
+
     def count(self, wanted: FeedFilter) -> int:
         """How many mentions ``wanted`` would show (for a view's live count).
 

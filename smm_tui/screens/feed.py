@@ -179,7 +179,7 @@ class FeedScreen(WorkspaceScreen):
         """The clock moved: redraw the countdowns, and re-run filters that depend on time."""
         feed = self.workspace.feed
         if feed.filter.query.time_dependent:
-            feed.rebuild()
+            feed.retest()
             self._show(follow=self.feed_list.current)
         else:
             self.feed_list.refresh()

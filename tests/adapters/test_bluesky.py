@@ -62,11 +62,6 @@ FAST = httpx.Timeout(connect=1.0, read=0.3, write=1.0, pool=1.0)
 pytestmark = pytest.mark.skipif(not API.is_dir(), reason="shared fixtures not mounted")
 
 
-def Clock(now: datetime = NOW) -> FakeClock:
-    """A hand-moved clock starting at this file's ``NOW`` (or at the time given)."""
-    return FakeClock(now)
-
-
 @pytest.fixture
 def fake(http_server: TestServer) -> FakeBluesky:
     return FakeBluesky(http_server)
@@ -86,7 +81,7 @@ def adapter_for(
         token=PASSWORD,
         handle=HANDLE,
         client=client or cheap_client(),
-        clock=clock or Clock(),
+        clock=clock or FakeClock(NOW),
         deadline=deadline,
         token_hint="BANK_BLUESKY_APP_PASSWORD",
     )
@@ -99,7 +94,7 @@ def cheap_client(timeout: httpx.Timeout = http.DEFAULT_TIMEOUT) -> httpx.AsyncCl
 
 def on_fake(fake: FakeBluesky, clock: Callable[[], datetime] | None = None) -> BlueskyAdapter:
     """What ``fake.adapter()`` builds (the contract suite uses that), with a cheap client."""
-    fake.clock = clock or Clock()
+    fake.clock = clock or FakeClock(NOW)
     return BlueskyAdapter(
         "brand",
         base_url=fake.server.url,
@@ -668,7 +663,7 @@ async def test_verify_says_who_we_are(fake: FakeBluesky) -> None:
 async def test_429_waits_for_ratelimit_reset_without_sending(http_server: TestServer) -> None:
     status, headers, body = http_fixture("error-rate-limit.http")
     serve(http_server, json_reply(body, status, headers))
-    clock = Clock()
+    clock = FakeClock(NOW)
     adapter = adapter_for(http_server, clock=clock)
 
     with pytest.raises(RateLimited) as caught:
@@ -704,7 +699,7 @@ async def test_a_spent_budget_on_success_refuses_the_next_call(http_server: Test
         "ratelimit-reset": str(int(reset.timestamp())),
     }
     serve(http_server, json_reply(fixture("list-mentions.json"), headers=headers))
-    clock = Clock()
+    clock = FakeClock(NOW)
     adapter = adapter_for(http_server, clock=clock)
     await adapter.fetch_mentions(None)
 
@@ -719,7 +714,7 @@ async def test_a_spent_budget_on_success_refuses_the_next_call(http_server: Test
 
 
 async def test_a_write_limit_leaves_reads_alone(fake: FakeBluesky) -> None:
-    clock = Clock(datetime.now(UTC))
+    clock = FakeClock(datetime.now(UTC))
     adapter = on_fake(fake, clock)
     fake.add_mention("hello")
     (mention,) = (await adapter.fetch_mentions(None)).mentions
@@ -738,7 +733,7 @@ async def test_a_write_limit_leaves_reads_alone(fake: FakeBluesky) -> None:
 
 
 async def test_rate_budget_reports_the_read_headers(fake: FakeBluesky) -> None:
-    clock = Clock(datetime(2026, 3, 1, tzinfo=UTC))
+    clock = FakeClock(datetime(2026, 3, 1, tzinfo=UTC))
     adapter = on_fake(fake, clock)
     assert adapter.rate_budget() is None
     await adapter.fetch_mentions(None)
@@ -822,7 +817,7 @@ async def test_an_invalid_request_is_permanent_with_the_reason(http_server: Test
 async def test_fake_faults_on_threads_and_replies(
     fake: FakeBluesky, operation: Any, fault: Fault, error: type[AdapterError]
 ) -> None:
-    adapter = on_fake(fake, Clock(datetime.now(UTC)))
+    adapter = on_fake(fake, FakeClock(datetime.now(UTC)))
     fake.add_mention("hello")
     (mention,) = (await adapter.fetch_mentions(None)).mentions
     fake.fail(operation, fault)
@@ -933,7 +928,7 @@ async def test_session_tokens_never_in_errors_or_logs_on_the_fake(
     fake: FakeBluesky, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    adapter = on_fake(fake, Clock(datetime.now(UTC)))
+    adapter = on_fake(fake, FakeClock(datetime.now(UTC)))
     fake.add_mention("hello")
     await adapter.fetch_mentions(None)
     fake.expire_access()

@@ -49,11 +49,6 @@ STATUSES = "/api/v1/statuses"
 pytestmark = pytest.mark.skipif(not API.is_dir(), reason="shared fixtures not mounted")
 
 
-def Clock(now: datetime = NOW) -> FakeClock:
-    """A hand-moved clock starting at this file's ``NOW`` (or at the time given)."""
-    return FakeClock(now)
-
-
 def adapter_for(
     server: TestServer | str,
     *,
@@ -67,7 +62,7 @@ def adapter_for(
         base_url=base,
         token=CANARY,
         client=client,
-        clock=clock or Clock(),
+        clock=clock or FakeClock(NOW),
         deadline=deadline,
     )
 
@@ -408,7 +403,7 @@ async def test_429_retry_after_wins(
 async def test_spent_budget_sends_nothing_until_reset(http_server: TestServer) -> None:
     headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "2025-01-01T09:20:00.000000Z"}
     http_server.route("GET", NOTIFICATIONS, json_reply([], headers=headers))
-    clock = Clock()
+    clock = FakeClock(NOW)
     adapter = adapter_for(http_server, clock=clock)
     await adapter.fetch_mentions("c")
 

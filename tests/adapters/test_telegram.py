@@ -59,11 +59,6 @@ EMPTY = json_reply({"ok": True, "result": []})
 pytestmark = pytest.mark.skipif(not API.is_dir(), reason="shared fixtures not mounted")
 
 
-def Clock(now: datetime = NOW) -> FakeClock:
-    """A hand-moved clock starting at this file's ``NOW`` (or at the time given)."""
-    return FakeClock(now)
-
-
 def adapter_for(
     server: TestServer | str,
     *,
@@ -78,7 +73,7 @@ def adapter_for(
         base_url=base,
         token=CANARY,
         client=client or plain_http_client(),
-        clock=clock or Clock(),
+        clock=clock or FakeClock(NOW),
         deadline=deadline,
         token_hint="BANK_TG_TOKEN",
         poll_timeout=poll_timeout,
@@ -464,7 +459,7 @@ async def test_403_on_send_is_permanent_not_auth(http_server: TestServer) -> Non
 async def test_429_retry_after_is_honoured_per_kind_of_call(http_server: TestServer) -> None:
     http_server.route("POST", UPDATES, http_fixture("error-rate-limit.http"))
     http_server.route("POST", SEND, raw_json_reply((API / "reply-success.json").read_text()))
-    clock = Clock()
+    clock = FakeClock(NOW)
     adapter = adapter_for(http_server, clock=clock)
 
     with pytest.raises(RateLimited) as caught:
@@ -500,7 +495,7 @@ async def test_429_without_retry_after_field(
 
 async def test_fake_rate_limit_on_replies_leaves_reading_alone(fake: FakeTelegram) -> None:
     fake.add_mention("hello")
-    clock = Clock(datetime.now(UTC))
+    clock = FakeClock(datetime.now(UTC))
     adapter = fake.adapter(clock=clock)
     (mention,) = (await adapter.fetch_mentions(None)).mentions
     fake.fail("reply", Fault.RATE_LIMIT)

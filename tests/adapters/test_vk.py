@@ -45,11 +45,6 @@ LP = "/lp"
 pytestmark = pytest.mark.skipif(not API.is_dir(), reason="shared fixtures not mounted")
 
 
-def Clock(now: datetime = NOW) -> FakeClock:
-    """A hand-moved clock starting at this file's ``NOW`` (or at the time given)."""
-    return FakeClock(now)
-
-
 @pytest.fixture
 def server(http_server: TestServer) -> TestServer:
     return http_server
@@ -81,7 +76,7 @@ def adapter_for(
         token=CANARY,
         group_id=GROUP,
         client=client if client is not None else plain_client(),
-        clock=clock or Clock(),
+        clock=clock or FakeClock(NOW),
         deadline=deadline,
         token_hint="BANK_VK_TOKEN",
         longpoll_wait=wait,
@@ -664,7 +659,7 @@ async def test_in_body_rate_limits(
     server.route(
         "POST", method("groups.getById"), ok({"groups": [comments_fixture()["groups"][0]]})
     )
-    clock = Clock()
+    clock = FakeClock(NOW)
     adapter = adapter_for(server, clock=clock)
 
     with pytest.raises(RateLimited) as caught:
@@ -696,7 +691,7 @@ async def test_error_29_on_reads_spends_the_read_budget_until_it_resets(
     server: TestServer,
 ) -> None:
     server.route("POST", method("groups.getLongPollServer"), vk_error(29, "Rate limit reached"))
-    clock = Clock()
+    clock = FakeClock(NOW)
     adapter = adapter_for(server, clock=clock)
     with pytest.raises(RateLimited):
         await adapter.fetch_mentions(None)
@@ -758,7 +753,7 @@ async def test_server_faults_are_transient(server: TestServer, reply: Reply) -> 
 
 
 async def test_status_codes_from_a_proxy(server: TestServer) -> None:
-    clock = Clock()
+    clock = FakeClock(NOW)
     server.route("POST", method("groups.getById"), too_many_requests("7"))
     adapter = adapter_for(server, clock=clock)
     with pytest.raises(RateLimited) as caught:

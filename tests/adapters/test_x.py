@@ -60,11 +60,6 @@ FIELDS = {
 pytestmark = pytest.mark.skipif(not API.is_dir(), reason="shared fixtures not mounted")
 
 
-def Clock(now: datetime = NOW) -> FakeClock:
-    """A hand-moved clock starting at this file's ``NOW`` (or at the time given)."""
-    return FakeClock(now)
-
-
 _CLIENTS: list[httpx.AsyncClient] = []
 
 
@@ -106,7 +101,7 @@ def adapter_for(
         token=CANARY,
         user_id=user_id,
         client=client or local_client(),
-        clock=clock or Clock(),
+        clock=clock or FakeClock(NOW),
         deadline=deadline,
         token_hint="BANK_X_TOKEN",
     )
@@ -616,7 +611,7 @@ async def test_429_waits_for_the_reset_and_sends_nothing_until_then(
     http_server: TestServer,
 ) -> None:
     http_server.route("GET", MENTIONS, http_fixture("error-rate-limit.http"))
-    clock = Clock()
+    clock = FakeClock(NOW)
     adapter = adapter_for(http_server, clock=clock)
     reset = datetime.fromtimestamp(1735723800, UTC)
 
@@ -695,7 +690,7 @@ async def test_429_retry_time(
 async def test_spent_budget_after_success_refuses_until_reset(http_server: TestServer) -> None:
     headers = {"x-rate-limit-remaining": "0", "x-rate-limit-reset": "1735723800"}
     http_server.route("GET", MENTIONS, json_reply({"meta": {"result_count": 0}}, headers=headers))
-    clock = Clock()
+    clock = FakeClock(NOW)
     adapter = adapter_for(http_server, clock=clock)
     await adapter.fetch_mentions(ANNA)
 

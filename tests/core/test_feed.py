@@ -54,3 +54,18 @@ def test_typing_on_narrows_what_is_shown_to_the_same_result_as_a_rescan(tmp_path
             feed.rebuild()
             assert narrowed == list(feed.ids), typed
         assert len(feed.ids) == 2
+
+
+def test_retesting_the_open_queue_matches_a_full_rebuild(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as store:
+        workspace = Workspace(store, actor="anna", sources={})
+        mentions = [make_mention(i) for i in range(8)]
+        store.commit(workspace.ingest.changes_for(mentions))
+        store.commit(workspace.triage.status_changes([mentions[0].id], Status.DONE))
+        feed = workspace.feed
+        feed.rebuild()  # the app keeps the model current through apply()
+        feed.set_filter(FeedFilter.parsed(FeedScope.OPEN, "older:1m"))
+        feed.retest()
+        retested = list(feed.ids)
+        feed.rebuild()
+        assert retested == list(feed.ids) and len(retested) == 7
