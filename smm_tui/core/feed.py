@@ -2,21 +2,23 @@
 
 The open queue is ordered by urgency: the mention whose first response is due
 soonest first, then by priority, then by age; mentions already answered come
-after. The whole feed ("all") is newest first. The model keeps one sorted
-list of keys and re-filters on change; rows are built only for the ids the UI
-asks for, so a 100,000-mention store costs one sorted list, not 100,000 objects.
+after. The whole feed ("all") is newest first. The model keeps sorted lists of
+keys and re-filters on change; rows are built only for the ids the UI asks
+for, so a 100,000-mention store costs a few lists, not 100,000 objects.
 """
 
 from __future__ import annotations
 
 import bisect
 import enum
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import overload
+from typing import cast, overload
 
+from smm_tui.core.facets import FacetIndex, Plan
 from smm_tui.core.models import Mention, Status, utcnow
-from smm_tui.core.query import Query, QueryContext, parse
+from smm_tui.core.query import Query, QueryContext, parse, searchable_text
 from smm_tui.core.repository import Changed, Collection, Record, Repository
 
 
@@ -81,8 +83,15 @@ def age_key(record: Record) -> SortKey:
 class FeedModel:
     """Ordered, filtered mention ids over a repository: the open queue by urgency, all by age.
 
-    A filter change re-scans every mention; a store change only re-tests the
-    mentions it touched, so live updates cost O(changed · log n).
+    It keeps every mention's age key in order, with the searchable text of each
+    beside it (filled lazily, or ahead by :meth:`warm`), and the ids of the open
+    mentions. The open queue then re-filters only the open mentions, which stay
+    few however large the archive grows, and a word typed over everything is one
+    substring scan of the texts, already in age order, before any other test. A
+    store change only re-tests the mentions it touched: O(changed · log n).
+
+    The UI thread changes the model; :meth:`count` and :meth:`warm` may run in a
+    worker thread at the same time.
     """
 
     def __init__(self, repo: Repository, context: Callable[[], QueryContext] | None = None) -> None:
@@ -92,6 +101,18 @@ class FeedModel:
         self._keys: dict[str, SortKey] = {}
         self._unread: set[str] = set()
         self._open: set[str] = set()
+        #: Every mention's age key, ascending, and its searchable text (None: not yet).
+        self._ages: list[SortKey] = []
+        self._texts: list[str | None] = []
+        self._age_of: dict[str, SortKey] = {}
+        self._facets = FacetIndex()
+        #: Guards the shape of ``_ages``/``_texts`` against a worker filling texts by position.
+        self._lock = threading.Lock()
+        #: Bumped whenever the index changes shape; a memo of another generation is stale.
+        self._generation = 0
+        #: How many of ``_texts`` are still None.
+        self._unfilled = 0
+        self._memo: _TextMemo | None = None
         self.filter = FeedFilter()
         self.ids: Sequence[str] = _View(self._visible, reverse=False)
         self.rebuild()
@@ -109,28 +130,154 @@ class FeedModel:
         """How many mentions are new (whatever the filter)."""
         return len(self._unread)
 
-    def rebuild(self) -> None:
-        """Re-scan every mention (at start, and when the filter changes)."""
-        matches = self.filter.predicate(self._context())
-        visible: list[SortKey] = []
-        keys: dict[str, SortKey] = {}
+    def _index_everything(self) -> None:
+        new, seen = Status.NEW.value, Status.SEEN.value
+        ages: list[SortKey] = []
         unread: set[str] = set()
         open_ids: set[str] = set()
-        new, seen = Status.NEW.value, Status.SEEN.value
+        facets = FacetIndex()
         for record in self._repo.records(Collection.MENTIONS):
-            if record["status"] == new:
-                unread.add(record["id"])
-            if record["status"] in (new, seen):
-                open_ids.add(record["id"])
-            if matches(record):
-                key = self._key(record)
-                visible.append(key)
-                keys[record["id"]] = key
-        visible.sort()
+            mention_id, status = record["id"], record["status"]
+            if status == new:
+                unread.add(mention_id)
+            if status in (new, seen):
+                open_ids.add(mention_id)
+            ages.append(age_key(record))
+            facets.put(mention_id, record)
+        ages.sort()
+        self._unread, self._open, self._facets = unread, open_ids, facets
+        with self._lock:
+            self._generation += 1
+            self._ages = ages
+            self._texts = [None] * len(ages)
+            self._unfilled = len(ages)
+            self._age_of = {key[-1]: key for key in ages}
+
+    def warm(self, chunk: int = 2000) -> None:
+        """Work out every mention's searchable text ahead of the first word typed.
+
+        Safe to run in a worker thread; it takes the lock a chunk at a time.
+        """
+        start = 0
+        while True:
+            with self._lock:
+                if start >= len(self._texts):
+                    return
+                self._fill(start, min(start + chunk, len(self._texts)))
+            start += chunk
+
+    def _fill(self, start: int, stop: int) -> None:
+        """Fill the missing searchable texts in ``start:stop`` (the lock is held)."""
+        if not self._unfilled:
+            return
+        texts, ages, get = self._texts, self._ages, self._repo.get
+        for index in range(start, stop):
+            if texts[index] is None:
+                record = get(Collection.MENTIONS, ages[index][-1])
+                texts[index] = "" if record is None else searchable_text(record)
+                self._unfilled -= 1
+
+    def _matching_everything(
+        self, query: Query, ctx: QueryContext, *, from_worker: bool = False
+    ) -> list[SortKey]:
+        """The age keys of every mention ``query`` matches, ascending.
+
+        Words are looked for in the searchable texts, enumerated fields in the facet
+        index, and only what is left runs as a predicate on the records. The UI
+        thread, the only one that reshapes the index, reads it in place and
+        remembers which texts matched, so typing on searches only those; a worker
+        reads a copy.
+        """
+        words = query.split_text()
+        plan = self._facets.plan(words.rest)
+        needles = words.needles or words.absent
+        if needles:
+            ages = self._with_words(words.needles, words.absent, copy=from_worker)
+        else:
+            ages = list(self._ages) if from_worker else self._ages
+        if plan.narrows:
+            ages = self._narrowed(ages, plan, few_first=not needles)
+        if plan.rest.is_empty:
+            return list(ages)
+        matches = plan.rest.compile(ctx)
+        if needles or plan.narrows:
+            get = self._repo.get
+            kept: list[SortKey] = []
+            for key in ages:
+                record = get(Collection.MENTIONS, key[-1])
+                if record is not None and matches(record):
+                    kept.append(key)
+            return kept
+        # Straight over the records, then back into age order: cheaper than a lookup each.
+        found = {r["id"] for r in self._repo.records(Collection.MENTIONS) if matches(r)}
+        return [key for key in ages if key[-1] in found]
+
+    def _narrowed(self, ages: list[SortKey], plan: Plan, *, few_first: bool) -> list[SortKey]:
+        """The keys of ``ages`` the plan's sets allow, still in age order."""
+        allowed, excluded = plan.allows(), plan.excluded()
+        if allowed is not None and few_first and len(allowed) * 10 < len(ages):
+            # Few allowed: look their keys up and sort, rather than walk every key.
+            age_of = self._age_of
+            found = (age_of.get(mention_id) for mention_id in allowed - excluded)
+            return sorted(key for key in found if key is not None)
+        if allowed is None:
+            return [key for key in ages if key[-1] not in excluded]
+        if excluded:
+            allowed -= excluded
+        return [key for key in ages if key[-1] in allowed]
+
+    def _with_words(
+        self, needles: tuple[str, ...], absent: tuple[str, ...], *, copy: bool
+    ) -> list[SortKey]:
+        """The age keys of the mentions whose searchable text holds every needle, no absent."""
+        with self._lock:
+            self._fill(0, len(self._texts))
+            ages, texts = self._ages, cast(list[str], self._texts)
+            if copy:
+                ages, texts = list(ages), list(texts)
+            generation = self._generation
+        memo = None if copy else self._memo
+        todo = needles
+        if needles and memo and memo.generation == generation and memo.narrowed_by(needles):
+            picked = memo.picked
+        elif needles:
+            picked = [i for i, text in enumerate(texts) if needles[0] in text]
+            todo = needles[1:]
+        else:
+            picked = list(range(len(texts)))
+        for needle in todo:
+            picked = [i for i in picked if needle in texts[i]]
+        if needles and not copy:
+            self._memo = _TextMemo(generation, needles, picked)
+        for word in absent:
+            picked = [i for i in picked if word not in texts[i]]
+        return [ages[i] for i in picked]
+
+    def _matching_open(self, wanted: FeedFilter, ctx: QueryContext) -> list[Record]:
+        matches, get = wanted.predicate(ctx), self._repo.get
+        found: list[Record] = []
+        for mention_id in list(self._open):  # a snapshot: counts may run in a thread
+            record = get(Collection.MENTIONS, mention_id)
+            if record is not None and matches(record):
+                found.append(record)
+        return found
+
+    def rebuild(self) -> None:
+        """Re-read every mention from the repository, then filter afresh."""
+        self._index_everything()
+        self._refilter()
+
+    def _refilter(self) -> None:
+        """Filter afresh from the index (when the filter changes or time passes)."""
+        ctx = self._context()
+        if self.by_urgency:
+            keys = {r["id"]: urgency_key(r) for r in self._matching_open(self.filter, ctx)}
+            visible = sorted(keys.values())
+        else:
+            visible = self._matching_everything(self.filter.query, ctx)
+            keys = {}  # newest first: a mention's key is its age key, see _shown_key
         self._visible[:] = visible
         self._keys = keys
-        self._unread = unread
-        self._open = open_ids
         self.ids = _View(self._visible, reverse=not self.by_urgency)
 
     def apply(self, changed: Changed) -> bool:
@@ -144,53 +291,30 @@ class FeedModel:
         return True
 
     def retest(self) -> None:
-        """Filter again as time has passed (``is:breaching``, ``older:``).
-
-        The open queue re-tests only the open mentions, which stay few however
-        large the archive grows; "all" re-scans everything.
-        """
-        if self.filter.scope is not FeedScope.OPEN:
-            self.rebuild()
-            return
-        matches = self.filter.predicate(self._context())
-        keys: dict[str, SortKey] = {}
-        for mention_id in self._open:
-            record = self._repo.get(Collection.MENTIONS, mention_id)
-            if record is not None and matches(record):
-                keys[mention_id] = self._key(record)
-        self._keys = keys
-        self._visible[:] = sorted(keys.values())
+        """Filter again as time has passed (``is:breaching``, ``older:``)."""
+        self._refilter()
 
     def count(self, wanted: FeedFilter) -> int:
-        """How many mentions ``wanted`` would show (for a view's live count).
-
-        Open-queue filters test only the open mentions, which stay few however
-        large the archive grows; "all" with no query is the store's count.
-        """
-        if wanted.scope is FeedScope.ALL:
-            if wanted.query.is_empty:
-                return self._repo.count(Collection.MENTIONS)
-            matches = wanted.predicate(self._context())
-            return sum(1 for r in self._repo.records(Collection.MENTIONS) if matches(r))
-        matches = wanted.predicate(self._context())
-        found = 0
-        for mention_id in list(self._open):  # a snapshot: counts may run in a thread
-            record = self._repo.get(Collection.MENTIONS, mention_id)
-            if record is not None and matches(record):
-                found += 1
-        return found
+        """How many mentions ``wanted`` would show (for a view's live count)."""
+        ctx = self._context()
+        if wanted.scope is FeedScope.OPEN:
+            return len(self._matching_open(wanted, ctx))
+        if wanted.query.is_empty:
+            return self._repo.count(Collection.MENTIONS)
+        return len(self._matching_everything(wanted.query, ctx, from_worker=True))
 
     def set_filter(self, new_filter: FeedFilter) -> None:
         """Show a different scope or query.
 
         A query that only narrows the current one (typing on: ``карт`` →
-        ``карта``) re-tests just the mentions shown now, not every mention.
+        ``карта``) re-tests just the mentions shown now when they are few.
         """
         old, self.filter = self.filter, new_filter
-        if new_filter.scope is old.scope and new_filter.query.refines(old.query):
+        narrows = new_filter.scope is old.scope and new_filter.query.refines(old.query)
+        if narrows and len(self._visible) <= _NARROW_AT_MOST:
             self._narrow()
         else:
-            self.rebuild()
+            self._refilter()
 
     def _narrow(self) -> None:
         matches = self.filter.predicate(self._context())
@@ -199,7 +323,7 @@ class FeedModel:
             record = self._repo.get(Collection.MENTIONS, key[-1])
             if record is not None and matches(record):
                 kept.append(key)
-            else:
+            elif self.by_urgency:
                 self._keys.pop(key[-1], None)
         self._visible[:] = kept
 
@@ -214,23 +338,44 @@ class FeedModel:
 
     def index_of(self, mention_id: str) -> int | None:
         """Where a mention sits in the visible list, as shown."""
-        key = self._keys.get(mention_id)
-        position = None if key is None else self._position(key)
+        key = self._shown_key(mention_id)
+        position = None if key is None else _position(self._visible, key)
         if position is None:
             return None
         return position if self.by_urgency else len(self._visible) - 1 - position
 
-    def _position(self, key: SortKey) -> int | None:
-        position = bisect.bisect_left(self._visible, key)
-        if position < len(self._visible) and self._visible[position] == key:
-            return position
-        return None
+    def _shown_key(self, mention_id: str) -> SortKey | None:
+        """The key a mention would have in the visible list (it may not be there)."""
+        if self.by_urgency:
+            return self._keys.get(mention_id)
+        return self._age_of.get(mention_id)
+
+    def _reindex(self, mention_id: str, record: Record | None) -> None:
+        """Move a mention's age key (and forget its searchable text) after a change."""
+        self._facets.put(mention_id, record)
+        with self._lock:
+            self._generation += 1
+            old = self._age_of.pop(mention_id, None)
+            position = None if old is None else _position(self._ages, old)
+            if position is not None:
+                del self._ages[position]
+                if self._texts.pop(position) is None:
+                    self._unfilled -= 1
+            if record is not None:
+                key = age_key(record)
+                position = bisect.bisect_left(self._ages, key)
+                self._ages.insert(position, key)
+                self._texts.insert(position, None)
+                self._unfilled += 1
+                self._age_of[mention_id] = key
 
     def _retest(self, mention_id: str, matches: Callable[[Record], bool]) -> None:
         record = self._repo.get(Collection.MENTIONS, mention_id)
-        old = self._keys.pop(mention_id, None)
+        old = self._shown_key(mention_id)
+        self._keys.pop(mention_id, None)
+        self._reindex(mention_id, record)
         if old is not None:
-            position = self._position(old)
+            position = _position(self._visible, old)
             if position is not None:
                 del self._visible[position]
         if record is None:
@@ -248,7 +393,32 @@ class FeedModel:
         if matches(record):
             key = self._key(record)
             bisect.insort(self._visible, key)
-            self._keys[mention_id] = key
+            if self.by_urgency:
+                self._keys[mention_id] = key
+
+
+@dataclass(frozen=True, slots=True)
+class _TextMemo:
+    """Which positions of the index held the needles last typed, for typing on."""
+
+    generation: int
+    needles: tuple[str, ...]
+    picked: list[int]
+
+    def narrowed_by(self, needles: tuple[str, ...]) -> bool:
+        """Whether every text holding all of ``needles`` holds all of this memo's."""
+        return all(any(old in new for new in needles) for old in self.needles)
+
+
+#: Above this many rows shown, typing on re-filters from the index instead of the rows.
+_NARROW_AT_MOST = 5000
+
+
+def _position(keys: list[SortKey], key: SortKey) -> int | None:
+    position = bisect.bisect_left(keys, key)
+    if position < len(keys) and keys[position] == key:
+        return position
+    return None
 
 
 class _View(Sequence[str]):

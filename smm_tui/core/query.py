@@ -56,6 +56,7 @@ from smm_tui.core.query_match import (
     _compile,
     _Env,
     clear_text_cache,
+    searchable_text,
     warm_text_cache,
 )
 from smm_tui.core.query_match import Predicate as Predicate
@@ -104,11 +105,13 @@ __all__ = [
     "Query",
     "QueryContext",
     "QueryError",
+    "TextSplit",
     "TextTerm",
     "clear_text_cache",
     "describe",
     "fold",
     "parse",
+    "searchable_text",
     "warm_text_cache",
 ]
 
@@ -156,6 +159,29 @@ class Query:
         """Whether one record matches; for many records use :meth:`compile` once."""
         return self.compile(ctx)(record)
 
+    def split_text(self) -> TextSplit:
+        """The words every match must contain and must not contain, and the other terms.
+
+        A record matches this query exactly when each of ``needles`` is a
+        substring of :func:`searchable_text` of it, none of ``absent`` is, and it
+        matches ``rest``. A caller holding the searchable texts of many records
+        can then test words with plain substring search before anything else.
+        """
+        needles: list[str] = []
+        absent: list[str] = []
+        others: list[Node] = []
+        for term in _conjuncts(self.root):
+            if isinstance(term, TextTerm):
+                needles.append(fold(term.needle))
+            elif isinstance(term, Not) and isinstance(term.child, TextTerm):
+                absent.append(fold(term.child.needle))
+            else:
+                others.append(term)
+        if not needles and not absent:
+            return TextSplit((), (), self)
+        rest = others[0] if len(others) == 1 else And(tuple(others))
+        return TextSplit(tuple(needles), tuple(absent), Query(rest))
+
     def refines(self, previous: Query) -> bool:
         """Whether every record this query matches, ``previous`` matches too.
 
@@ -182,6 +208,15 @@ class Query:
         for term in _terms(self.root):
             if isinstance(term, FieldTerm) and term.field == "assignee":
                 _check_users(term, known, ctx.users)
+
+
+@dataclass(frozen=True, slots=True)
+class TextSplit:
+    """A query as words to find, words to be absent, and its other terms (see ``split_text``)."""
+
+    needles: tuple[str, ...]
+    absent: tuple[str, ...]
+    rest: Query
 
 
 def _conjuncts(node: Node) -> tuple[Node, ...]:

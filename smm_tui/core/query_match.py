@@ -108,6 +108,14 @@ def _fold_short(text: str) -> str:
     return folded
 
 
+def searchable_text(record: Record) -> str:
+    """The folded text, handle and display name a word or phrase is looked for in.
+
+    A text term matches exactly when its folded needle is a substring of this.
+    """
+    return _entry(record)[1]
+
+
 def warm_text_cache(records: Iterable[Record]) -> None:
     """Fold the records' text ahead of the first search (for example while idle)."""
     for record in records:

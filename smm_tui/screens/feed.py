@@ -35,6 +35,8 @@ FILTER_DELAY = 0.15
 COUNT_SECONDS = 1.0
 #: How often the time-left column is redrawn.
 CLOCK_SECONDS = 5.0
+#: How long after the feed first shows before searchable texts are worked out.
+WARM_AFTER_SECONDS = 1.0
 
 
 class FeedScreen(WorkspaceScreen):
@@ -174,6 +176,13 @@ class FeedScreen(WorkspaceScreen):
         self.workspace.feed.set_filter(self.current_view.filter)
         self._show()
         self.set_interval(COUNT_SECONDS, self._recount)
+        # Searchable texts are worked out in a thread once the first frame is up, so the
+        # first word typed over the whole feed does not pay for folding every mention.
+        self.set_timer(WARM_AFTER_SECONDS, self._warm)
+
+    def _warm(self) -> None:
+        warm = self.workspace.feed.warm
+        self.run_worker(asyncio.to_thread(warm), group="feed-warm", exit_on_error=False)
 
     def tick(self) -> None:
         """The clock moved: redraw the countdowns, and re-run filters that depend on time."""

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from pathlib import Path
 
-from smm_tui.core.feed import FeedFilter, FeedModel, FeedScope
-from smm_tui.core.models import Status
+from smm_tui.core.feed import FeedFilter, FeedModel, FeedScope, age_key
+from smm_tui.core.models import Intent, Platform, Sentiment, Status
+from smm_tui.core.query import QueryContext, QueryError
 from smm_tui.core.repository import ChangeSet, Collection
 from smm_tui.core.workspace import Workspace
 from smm_tui.store.store import Store
-from tests.conftest import make_mention
+from tests.conftest import T0, make_mention
 
 
 def test_incremental_apply_matches_rebuild(store: Store) -> None:
@@ -69,3 +71,109 @@ def test_retesting_the_open_queue_matches_a_full_rebuild(tmp_path: Path) -> None
         retested = list(feed.ids)
         feed.rebuild()
         assert retested == list(feed.ids) and len(retested) == 7
+
+
+# -- the index (texts, facets) answers exactly what a scan of every record would -------------------
+
+WORDS = ("card", "карта", "Блок", "refund", "ёлка", "spam", "delivery", "fraud")
+QUERIES = (
+    "",
+    "card",
+    "ca",
+    "карт",
+    "блок карта",
+    "елка",
+    "-card",
+    "card -refund",
+    '"card fraud"',
+    "platform:vk",
+    "platform:vk,tg",
+    "-platform:x",
+    "sentiment:neg",
+    "platform:vk sentiment:neg",
+    "is:open",
+    "is:new,done",
+    "-is:open",
+    "status:replied",
+    "tag:vip",
+    "-tag:spam",
+    "tag:VIP,spam platform:mastodon",
+    "intent:complaint card",
+    "card OR refund",
+    "platform:vk OR sentiment:pos",
+    "-(platform:vk sentiment:neg)",
+    "is:open -tag:spam карта",
+    "is:spam",
+    "is:assigned platform:vk",
+    "user3",
+    "author:@user2 -card",
+    "priority:>=50 platform:bsky",
+    "older:2h card",
+)
+
+
+def random_record_changes(rng: random.Random, n: int) -> ChangeSet:
+    changes = ChangeSet()
+    for k in rng.sample(range(n), 12):
+        record = make_mention(
+            k,
+            text=" ".join(rng.sample(WORDS, rng.randint(1, 4))),
+            created_at=T0 + timedelta(minutes=rng.randrange(600)),
+            platform=rng.choice(list(Platform)),
+            sentiment=rng.choice(list(Sentiment)),
+            intent=rng.choice(list(Intent)),
+            status=rng.choice(list(Status)),
+            tags=tuple(rng.sample(("vip", "spam", "Refund", "VIP"), rng.randint(0, 2))),
+            assignee=rng.choice((None, "anna")),
+            priority=rng.randrange(100),
+        ).to_record()
+        changes.insert_new(Collection.MENTIONS, record)
+        if rng.random() < 0.3:
+            changes.put(Collection.MENTIONS, record)
+    if rng.random() < 0.3:
+        changes.delete(Collection.MENTIONS, make_mention(rng.randrange(n)).id)
+    return changes
+
+
+def scanned(store: Store, query: str, ctx: QueryContext) -> list[str]:
+    """Every mention the query matches, newest first, by testing each record."""
+    matches = FeedFilter.parsed(FeedScope.ALL, query).predicate(ctx)
+    found = [r for r in store.records(Collection.MENTIONS) if matches(r)]
+    return [r["id"] for r in sorted(found, key=age_key, reverse=True)]
+
+
+def test_searching_everything_agrees_with_a_scan_through_changes(store: Store) -> None:
+    rng = random.Random(11)
+    ctx = QueryContext(T0 + timedelta(hours=12), "anna")
+    model = FeedModel(store, lambda: ctx)
+    model.warm()
+    for step in range(8):
+        model.apply(store.commit(random_record_changes(rng, 150)))
+        for query in rng.sample(QUERIES, 12) if step else QUERIES:
+            wanted = FeedFilter.parsed(FeedScope.ALL, query)
+            model.set_filter(wanted)
+            expected = scanned(store, query, ctx)
+            assert list(model.ids) == expected, query
+            assert model.count(wanted) == len(expected), query
+            for row, mention_id in enumerate(expected[:5]):
+                assert model.index_of(mention_id) == row, query
+
+
+def test_typing_over_everything_narrows_to_what_a_scan_finds(store: Store) -> None:
+    rng = random.Random(3)
+    ctx = QueryContext(T0, "anna")
+    store.commit(random_record_changes(rng, 200))
+    model = FeedModel(store, lambda: ctx)
+    for typed in ("is:open -tag:spam карта", "platform:vk card fraud", "-card refund"):
+        model.set_filter(FeedFilter.parsed(FeedScope.ALL, ""))
+        for end in range(1, len(typed) + 1):
+            try:
+                wanted = FeedFilter.parsed(FeedScope.ALL, typed[:end])
+            except QueryError:
+                continue
+            model.set_filter(wanted)
+            assert list(model.ids) == scanned(store, typed[:end], ctx), typed[:end]
+        # A change between keystrokes makes the remembered matches stale.
+        model.apply(store.commit(random_record_changes(rng, 200)))
+        model.set_filter(FeedFilter.parsed(FeedScope.ALL, typed + "x"))
+        assert list(model.ids) == scanned(store, typed + "x", ctx)

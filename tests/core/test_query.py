@@ -790,3 +790,13 @@ def test_bench_script_runs_small(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert written["store.1k.open_ms"] == {"median": 1.0}
     assert written["query.500.bare_word"]["matched"] > 0
     assert set(written["query.500.older"]["filter_ms"]) == {"median", "p95", "min", "max"}
+
+
+def test_split_text_separates_words_to_find_and_to_leave_out() -> None:
+    words = parse('Card -REFUND platform:vk "ёлка ok" -tag:spam').split_text()
+    assert words.needles == ("card", "елка ok")
+    assert words.absent == ("refund",)
+    assert words.rest == parse("platform:vk -tag:spam")
+    only_fields = parse("platform:vk OR card")
+    assert only_fields.split_text().rest is only_fields
+    assert parse("card").split_text().rest.is_empty
