@@ -26,9 +26,17 @@ Facet = tuple[str, str]
 
 def facets_of(record: Record) -> tuple[Facet, ...]:
     """The (field, value) pairs a record is indexed under; tags folded."""
-    exact = tuple((name, value) for name in EXACT_FIELDS if (value := record.get(name)))
-    tags = tuple(("tag", fold(tag)) for tag in record.get("tags") or ())
-    return exact + tags
+    get = record.get
+    exact: tuple[Facet, ...] = (
+        ("platform", get("platform") or ""),
+        ("status", get("status") or ""),
+        ("sentiment", get("sentiment") or ""),
+        ("intent", get("intent") or ""),
+    )
+    tags = get("tags")
+    if tags:
+        exact += tuple(("tag", fold(tag)) for tag in tags)
+    return exact
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +90,17 @@ class FacetIndex:
 
     def reset(self, records: Iterable[Record]) -> None:
         """Index these records and nothing else."""
-        self._ids, self._of = {}, {}
+        ids: dict[Facet, set[str]] = {}
+        of: dict[str, tuple[Facet, ...]] = {}
         for record in records:
-            self.put(record["id"], record)
+            mention_id = record["id"]
+            facets = of[mention_id] = facets_of(record)
+            for facet in facets:
+                members = ids.get(facet)
+                if members is None:
+                    members = ids[facet] = set()
+                members.add(mention_id)
+        self._ids, self._of = ids, of
 
     def plan(self, query: Query) -> Plan:
         """Take out of ``query``'s top-level terms those the index answers exactly."""

@@ -105,7 +105,11 @@ class FeedModel:
         self._ages: list[SortKey] = []
         self._texts: list[str | None] = []
         self._age_of: dict[str, SortKey] = {}
-        self._facets = FacetIndex()
+        #: Built on first use (or by :meth:`warm`); until then changes are noted in
+        #: ``_facets_dirty`` so a build that started earlier can catch up.
+        self._facets: FacetIndex | None = None
+        self._facets_dirty: set[str] = set()
+        self._facets_building = threading.Lock()
         #: Guards the shape of ``_ages``/``_texts`` against a worker filling texts by position.
         self._lock = threading.Lock()
         #: Bumped whenever the index changes shape; a memo of another generation is stale.
@@ -135,7 +139,6 @@ class FeedModel:
         ages: list[SortKey] = []
         unread: set[str] = set()
         open_ids: set[str] = set()
-        facets = FacetIndex()
         for record in self._repo.records(Collection.MENTIONS):
             mention_id, status = record["id"], record["status"]
             if status == new:
@@ -143,21 +146,22 @@ class FeedModel:
             if status in (new, seen):
                 open_ids.add(mention_id)
             ages.append(age_key(record))
-            facets.put(mention_id, record)
         ages.sort()
-        self._unread, self._open, self._facets = unread, open_ids, facets
+        self._unread, self._open = unread, open_ids
         with self._lock:
             self._generation += 1
+            self._facets = None
             self._ages = ages
             self._texts = [None] * len(ages)
             self._unfilled = len(ages)
             self._age_of = {key[-1]: key for key in ages}
 
     def warm(self, chunk: int = 2000) -> None:
-        """Work out every mention's searchable text ahead of the first word typed.
+        """Build the facet index and every searchable text ahead of the first query.
 
         Safe to run in a worker thread; it takes the lock a chunk at a time.
         """
+        self._facet_index()
         start = 0
         while True:
             with self._lock:
@@ -165,6 +169,24 @@ class FeedModel:
                     return
                 self._fill(start, min(start + chunk, len(self._texts)))
             start += chunk
+
+    def _facet_index(self) -> FacetIndex:
+        """The facet index, built now from every mention if it is not yet."""
+        if self._facets is not None:
+            return self._facets
+        with self._facets_building:
+            with self._lock:
+                if self._facets is not None:
+                    return self._facets
+                self._facets_dirty = set()
+            built = FacetIndex()
+            built.reset(self._repo.records(Collection.MENTIONS))
+            with self._lock:
+                for mention_id in self._facets_dirty:
+                    built.put(mention_id, self._repo.get(Collection.MENTIONS, mention_id))
+                self._facets_dirty = set()
+                self._facets = built
+                return built
 
     def _fill(self, start: int, stop: int) -> None:
         """Fill the missing searchable texts in ``start:stop`` (the lock is held)."""
@@ -189,7 +211,7 @@ class FeedModel:
         reads a copy.
         """
         words = query.split_text()
-        plan = self._facets.plan(words.rest)
+        plan = self._facet_index().plan(words.rest)
         needles = words.needles or words.absent
         if needles:
             ages = self._with_words(words.needles, words.absent, copy=from_worker)
@@ -352,8 +374,11 @@ class FeedModel:
 
     def _reindex(self, mention_id: str, record: Record | None) -> None:
         """Move a mention's age key (and forget its searchable text) after a change."""
-        self._facets.put(mention_id, record)
         with self._lock:
+            if self._facets is None:
+                self._facets_dirty.add(mention_id)
+            else:
+                self._facets.put(mention_id, record)
             self._generation += 1
             old = self._age_of.pop(mention_id, None)
             position = None if old is None else _position(self._ages, old)
