@@ -24,19 +24,9 @@ _STATUSES: Final = frozenset(status.value for status in Status)
 Facet = tuple[str, str]
 
 
-def facets_of(record: Record) -> tuple[Facet, ...]:
-    """The (field, value) pairs a record is indexed under; tags folded."""
-    get = record.get
-    exact: tuple[Facet, ...] = (
-        ("platform", get("platform") or ""),
-        ("status", get("status") or ""),
-        ("sentiment", get("sentiment") or ""),
-        ("intent", get("intent") or ""),
-    )
-    tags = get("tags")
-    if tags:
-        exact += tuple(("tag", fold(tag)) for tag in tags)
-    return exact
+def _folded_tags(record: Record) -> tuple[str, ...]:
+    tags = record.get("tags")
+    return tuple(fold(tag) for tag in tags) if tags else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,40 +57,46 @@ class Plan:
 class FacetIndex:
     """(field, value) → ids, kept up to date record by record.
 
-    One thread changes it; another may plan against it at the same time, since
+    Only tags are remembered per mention (few mentions have any); an exact field
+    has a handful of values, so forgetting a mention looks in each. One thread
+    changes the index; another may plan against it at the same time, since
     :meth:`plan` only reads and returns fresh sets.
     """
 
     def __init__(self) -> None:
         self._ids: dict[Facet, set[str]] = {}
-        self._of: dict[str, tuple[Facet, ...]] = {}
+        self._tags_of: dict[str, tuple[str, ...]] = {}
 
     def put(self, mention_id: str, record: Record | None) -> None:
         """Index a record under its current values (None: forget the mention)."""
-        for facet in self._of.pop(mention_id, ()):
-            members = self._ids.get(facet)
-            if members is not None:
+        for (name, _value), members in self._ids.items():
+            if name != "tag":
                 members.discard(mention_id)
-        if record is None:
-            return
-        facets = facets_of(record)
-        self._of[mention_id] = facets
-        for facet in facets:
-            self._ids.setdefault(facet, set()).add(mention_id)
+        for tag in self._tags_of.pop(mention_id, ()):
+            self._ids[("tag", tag)].discard(mention_id)
+        if record is not None:
+            self._add(mention_id, record)
 
     def reset(self, records: Iterable[Record]) -> None:
         """Index these records and nothing else."""
-        ids: dict[Facet, set[str]] = {}
-        of: dict[str, tuple[Facet, ...]] = {}
+        self._ids, self._tags_of = {}, {}
+        add = self._add
         for record in records:
-            mention_id = record["id"]
-            facets = of[mention_id] = facets_of(record)
-            for facet in facets:
-                members = ids.get(facet)
-                if members is None:
-                    members = ids[facet] = set()
-                members.add(mention_id)
-        self._ids, self._of = ids, of
+            add(record["id"], record)
+
+    def _add(self, mention_id: str, record: Record) -> None:
+        ids, get = self._ids, record.get
+        for name in EXACT_FIELDS:
+            facet = (name, get(name) or "")
+            members = ids.get(facet)
+            if members is None:
+                members = ids[facet] = set()
+            members.add(mention_id)
+        tags = _folded_tags(record)
+        if tags:
+            self._tags_of[mention_id] = tags
+            for tag in tags:
+                ids.setdefault(("tag", tag), set()).add(mention_id)
 
     def plan(self, query: Query) -> Plan:
         """Take out of ``query``'s top-level terms those the index answers exactly."""

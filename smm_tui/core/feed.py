@@ -196,7 +196,7 @@ class FeedModel:
         for index in range(start, stop):
             if texts[index] is None:
                 record = get(Collection.MENTIONS, ages[index][-1])
-                texts[index] = "" if record is None else searchable_text(record)
+                texts[index] = "" if record is None else searchable_text(record, cached=False)
                 self._unfilled -= 1
 
     def _matching_everything(

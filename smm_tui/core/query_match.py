@@ -108,12 +108,18 @@ def _fold_short(text: str) -> str:
     return folded
 
 
-def searchable_text(record: Record) -> str:
+def searchable_text(record: Record, *, cached: bool = True) -> str:
     """The folded text, handle and display name a word or phrase is looked for in.
 
     A text term matches exactly when its folded needle is a substring of this.
+    ``cached=False`` works it out without keeping it in the module cache, for
+    callers that keep it themselves.
     """
-    return _entry(record)[1]
+    if cached:
+        return _entry(record)[1]
+    author = record["author"]
+    handle, name = author["handle"], author.get("display_name") or ""
+    return f"{fold(record['text'])}\n{fold(handle)}\n{fold(name)}"
 
 
 def warm_text_cache(records: Iterable[Record]) -> None:
