@@ -117,6 +117,10 @@ class FeedModel:
         #: How many of ``_texts`` are still None.
         self._unfilled = 0
         self._memo: _TextMemo | None = None
+        #: Saved views counted live (see :meth:`track`): the open ids each matches,
+        #: or None for a view over everything, counted otherwise.
+        self._tracked: list[FeedFilter] = []
+        self._members: list[set[str] | None] = []
         self.filter = FeedFilter()
         self.ids: Sequence[str] = _View(self._visible, reverse=False)
         self.rebuild()
@@ -307,10 +311,56 @@ class FeedModel:
         ids = changed.of(Collection.MENTIONS)
         if not ids:
             return False
-        matches = self.filter.predicate(self._context())
+        ctx = self._context()
+        matches = self.filter.predicate(ctx)
+        tracked = [
+            (members, wanted.predicate(ctx))
+            for wanted, members in zip(self._tracked, self._members, strict=True)
+            if members is not None
+        ]
         for mention_id in ids:
-            self._retest(mention_id, matches)
+            record = self._retest(mention_id, matches)
+            for members, counted in tracked:
+                if record is not None and counted(record):
+                    members.add(mention_id)
+                else:
+                    members.discard(mention_id)
         return True
+
+    # -- live counts of saved views -------------------------------------------------------
+
+    def track(self, filters: Sequence[FeedFilter]) -> None:
+        """Keep live counts of these filters as changes come in (:meth:`tracked_counts`).
+
+        Open-queue filters are counted exactly, mention by mention, as changes
+        are applied; everything unfiltered is the store's count; any other filter
+        over everything is left to :meth:`count` in a worker.
+        """
+        self._tracked = list(filters)
+        self._members = [set() if f.scope is FeedScope.OPEN else None for f in filters]
+        self.recount_tracked()
+
+    def recount_tracked(self, *, time_dependent_only: bool = False) -> None:
+        """Count the tracked open-queue filters afresh (or only those time changes)."""
+        ctx = self._context()
+        for index, wanted in enumerate(self._tracked):
+            if self._members[index] is None:
+                continue
+            if time_dependent_only and not wanted.query.time_dependent:
+                continue
+            self._members[index] = {r["id"] for r in self._matching_open(wanted, ctx)}
+
+    def tracked_counts(self) -> list[int | None]:
+        """Each tracked filter's count now; None for one only :meth:`count` can tell."""
+        counts: list[int | None] = []
+        for wanted, members in zip(self._tracked, self._members, strict=True):
+            if members is not None:
+                counts.append(len(members))
+            elif wanted.query.is_empty:
+                counts.append(self._repo.count(Collection.MENTIONS))
+            else:
+                counts.append(None)
+        return counts
 
     def retest(self) -> None:
         """Filter again as time has passed (``is:breaching``, ``older:``)."""
@@ -394,7 +444,8 @@ class FeedModel:
                 self._unfilled += 1
                 self._age_of[mention_id] = key
 
-    def _retest(self, mention_id: str, matches: Callable[[Record], bool]) -> None:
+    def _retest(self, mention_id: str, matches: Callable[[Record], bool]) -> Record | None:
+        """Move one changed mention in the lists; returns its current record, if any."""
         record = self._repo.get(Collection.MENTIONS, mention_id)
         old = self._shown_key(mention_id)
         self._keys.pop(mention_id, None)
@@ -406,7 +457,7 @@ class FeedModel:
         if record is None:
             self._unread.discard(mention_id)
             self._open.discard(mention_id)
-            return
+            return None
         if record["status"] == Status.NEW.value:
             self._unread.add(mention_id)
         else:
@@ -420,6 +471,7 @@ class FeedModel:
             bisect.insort(self._visible, key)
             if self.by_urgency:
                 self._keys[mention_id] = key
+        return record
 
 
 @dataclass(frozen=True, slots=True)

@@ -148,6 +148,8 @@ class FeedScreen(WorkspaceScreen):
         #: What was typed after / (it narrows the current view).
         self._typed = ""
         self._counts_stale = True
+        #: Counts of the views over everything with a query, by index, from a worker.
+        self._slow_counts: dict[int, int] = {}
         #: Where a visual range (V) started, until V is pressed again.
         self._range_start: str | None = None
         #: The scope o chose, when it differs from the view's own.
@@ -169,12 +171,12 @@ class FeedScreen(WorkspaceScreen):
     def on_mount(self) -> None:
         self.query_one("#feed-filter").display = False
         self.query_one("#feed-filter-error").display = False
+        self.workspace.feed.track([view.filter for view in self.workspace.settings.views])
+        self.workspace.feed.set_filter(self.current_view.filter)
         self._show()
         self.query_one(FeedList).focus()
         # Time left to answer counts down on screen; a redraw of the visible rows is cheap.
         self.set_interval(CLOCK_SECONDS, self.tick)
-        self.workspace.feed.set_filter(self.current_view.filter)
-        self._show()
         self.set_interval(COUNT_SECONDS, self._recount)
         # Searchable texts are worked out in a thread once the first frame is up, so the
         # first word typed over the whole feed does not pay for folding every mention.
@@ -193,7 +195,9 @@ class FeedScreen(WorkspaceScreen):
         else:
             self.feed_list.refresh()
         if any(view.query.time_dependent for view in self.workspace.settings.views):
+            feed.recount_tracked(time_dependent_only=True)
             self._counts_stale = True
+            self._update_views_bar()
 
     # -- views ------------------------------------------------------------------------
 
@@ -207,25 +211,41 @@ class FeedScreen(WorkspaceScreen):
         self._view = (self._view + step) % len(self.workspace.settings.views)
         self._scope = None
         self._apply_filter(self._typed)
-        self._counts_stale = True
-        self._recount()
+        self._update_views_bar()
+
+    def _update_views_bar(self) -> None:
+        """The views bar with each view's count: live, or the last a worker worked out."""
+        views = self.workspace.settings.views
+        counts = self.workspace.feed.tracked_counts()
+        shown = [
+            (view.name, self._slow_counts.get(index) if count is None else count)
+            for index, (view, count) in enumerate(zip(views, counts, strict=True))
+        ]
+        self.query_one("#feed-views", Static).update(views_bar(shown, self._view))
 
     def _recount(self) -> None:
-        """Redraw the views bar with live counts (at most once a second, when data moved).
+        """Count the views over everything with a query, in a thread, when data moved.
 
-        Counting tests every open mention per view, so it runs in a thread.
+        The other views are counted live by the feed model as changes arrive.
         """
         if not self._counts_stale:
             return
         self._counts_stale = False
-        feed, views, current = self.workspace.feed, self.workspace.settings.views, self._view
+        feed, views = self.workspace.feed, self.workspace.settings.views
+        slow = [
+            (index, view.filter)
+            for index, (view, count) in enumerate(zip(views, feed.tracked_counts(), strict=True))
+            if count is None
+        ]
+        if not slow:
+            return
 
-        def count() -> list[tuple[str, int]]:
-            return [(view.name, feed.count(view.filter)) for view in views]
+        def count() -> dict[int, int]:
+            return {index: feed.count(wanted) for index, wanted in slow}
 
         async def show() -> None:
-            counts = await asyncio.to_thread(count)
-            self.query_one("#feed-views", Static).update(views_bar(counts, current))
+            self._slow_counts = await asyncio.to_thread(count)
+            self._update_views_bar()
 
         self.run_worker(show(), group="view-counts", exclusive=True, exit_on_error=False)
 
@@ -253,6 +273,7 @@ class FeedScreen(WorkspaceScreen):
         self._counts_stale = True
         feed = self.workspace.feed
         self.feed_list.show(feed.ids, follow=follow, locate=feed.index_of)
+        self._update_views_bar()
         self._update_status()
         self._update_preview(self.feed_list.current)
 

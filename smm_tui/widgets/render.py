@@ -242,11 +242,15 @@ def query_error_content(query: str, error: QueryError) -> Content:
     )
 
 
-def views_bar(counts: Sequence[tuple[str, int]], current: int) -> Content:
-    """`` Queue 42  Unassigned 12  Breaching 3 …`` with the current view highlighted."""
+def views_bar(counts: Sequence[tuple[str, int | None]], current: int) -> Content:
+    """`` Queue 42  Unassigned 12  Breaching 3 …`` with the current view highlighted.
+
+    A count of None (still being worked out) shows as ``…``.
+    """
     parts: list[str | tuple[str, str]] = []
     for index, (name, count) in enumerate(counts):
         style = "bold reverse" if index == current else "$text-muted"
-        parts.append((f" {clean_identity(name)} {count} ", style))
+        shown = "…" if count is None else str(count)
+        parts.append((f" {clean_identity(name)} {shown} ", style))
         parts.append(" ")
     return Content.assemble(*parts)

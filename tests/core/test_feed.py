@@ -177,3 +177,22 @@ def test_typing_over_everything_narrows_to_what_a_scan_finds(store: Store) -> No
         model.apply(store.commit(random_record_changes(rng, 200)))
         model.set_filter(FeedFilter.parsed(FeedScope.ALL, typed + "x"))
         assert list(model.ids) == scanned(store, typed + "x", ctx)
+
+
+def test_tracked_view_counts_follow_every_change(store: Store) -> None:
+    rng = random.Random(7)
+    ctx = QueryContext(T0 + timedelta(hours=3), "anna")
+    model = FeedModel(store, lambda: ctx)
+    views = [
+        FeedFilter.parsed(FeedScope.OPEN, q)
+        for q in ("", "assignee:none", "sentiment:neg", "card -refund", "older:1h")
+    ] + [FeedFilter.parsed(FeedScope.ALL, ""), FeedFilter.parsed(FeedScope.ALL, "fraud")]
+    model.track(views)
+    for _ in range(10):
+        model.apply(store.commit(random_record_changes(rng, 120)))
+        counts = model.tracked_counts()
+        assert counts[-1] is None  # a query over everything is counted in a worker
+        assert counts[:-1] == [model.count(view) for view in views[:-1]]
+        assert counts[0] == sum(
+            1 for r in store.records(Collection.MENTIONS) if r["status"] in ("new", "seen")
+        )
