@@ -3,8 +3,10 @@
 Routes map (method, path) to a handler that gets the recorded request and
 returns a :class:`Reply`. Every request is recorded. Helpers build the faults
 networks produce: 5xx, HTML error pages, truncated JSON, 429 with or without
-``Retry-After``, and a handler that stalls until the test ends (past any client
-read timeout). Use the ``http_server`` fixture from ``tests/adapters/conftest.py``.
+``Retry-After``, a body that trickles in a byte at a time (:func:`slow_body`),
+a connection reset halfway through the body (:func:`reset_mid_body`), and a
+handler that stalls until the test ends (past any client read timeout). Use the
+``http_server`` fixture from ``tests/adapters/conftest.py``.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from __future__ import annotations
 import itertools
 import json
 import socket
+import struct
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -25,11 +28,19 @@ STALL_LIMIT_S = 30.0
 
 @dataclass(frozen=True)
 class Reply:
-    """What a handler answers: status, headers and body bytes."""
+    """What a handler answers: status, headers and body bytes.
+
+    The headers always go out at once. With ``trickle`` the body follows one
+    byte every ``trickle`` seconds (until the client goes or the test ends);
+    with ``reset_after`` only that many body bytes are sent before the
+    connection is reset (RST), though ``Content-Length`` promised them all.
+    """
 
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+    trickle: float = 0.0
+    reset_after: int | None = None
 
 
 @dataclass(frozen=True)
@@ -146,7 +157,32 @@ def _handler_class(server: TestServer) -> type[BaseHTTPRequestHandler]:
             if not any(name.lower() == "content-length" for name in reply.headers):
                 self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
-            self.wfile.write(reply.body)
+            if reply.reset_after is not None:
+                self._reset(reply.body[: reply.reset_after])
+            elif reply.trickle > 0:
+                self._trickle(reply.body, reply.trickle)
+            else:
+                self.wfile.write(reply.body)
+
+        def _trickle(self, body: bytes, interval: float) -> None:
+            """One byte per ``interval``; stop when the client hangs up or the test ends."""
+            self.close_connection = True
+            for index in range(len(body)):
+                if server.released.wait(interval):
+                    return
+                try:
+                    self.wfile.write(body[index : index + 1])
+                except OSError:  # the client gave up: broken pipe or reset
+                    return
+
+        def _reset(self, part: bytes) -> None:
+            """Send ``part`` of the body, then abort the connection with an RST."""
+            self.close_connection = True
+            self.wfile.write(part)
+            # A zero linger time makes close() send RST instead of FIN. The fd is closed
+            # here, not by the server: it would shut down the write side (a FIN) first.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            socket.close(self.connection.detach())
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
 
@@ -189,6 +225,21 @@ def html_error_page(status: int = 502) -> Reply:
     page = b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
     page += b"<body><h1>Bad Gateway</h1></body></html>"
     return Reply(status, {"Content-Type": "text/html"}, page)
+
+
+def html_page(status: int, page: bytes) -> Reply:
+    """An HTML answer: a proxy's error page, or a captive portal's login page (HTTP 200)."""
+    return Reply(status, {"Content-Type": "text/html; charset=utf-8"}, page)
+
+
+def slow_body(reply: Reply, interval: float) -> Reply:
+    """``reply`` with its headers at once and its body one byte every ``interval`` seconds."""
+    return replace(reply, trickle=interval)
+
+
+def reset_mid_body(reply: Reply) -> Reply:
+    """``reply`` with half its body sent, then the connection reset (RST)."""
+    return replace(reply, reset_after=len(reply.body) // 2)
 
 
 def server_error(status: int = 500) -> Reply:

@@ -9,73 +9,29 @@ reply published exactly once even when the server commits and then stalls.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from smm_tui.adapters.base import Adapter, AuthError, RateLimited, TransientError
 from smm_tui.config import Config
-from smm_tui.core.models import Mention, ReplyState
+from smm_tui.core.models import ReplyState
 from smm_tui.core.network import AdapterError
-from smm_tui.core.workspace import Workspace, poll_account
+from smm_tui.core.workspace import poll_account
 from smm_tui.runtime import open_workspace
-from tests.adapters.httpserver import running_server
+from tests.adapters.conftest import (
+    NETWORKS,
+    MovableClock,
+    assert_clean,
+    caught_up_cursor,
+    poll_until_quiet,
+    stored_mentions,
+    texts,
+)
 from tests.fakes.base import FakeNetwork, Fault
 
-NETWORKS = ("mastodon", "vk", "telegram", "bluesky", "x")
-
-
-class MovableClock:
-    """The real time, until a test moves it forward."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta()
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-    def move_to(self, moment: datetime) -> None:
-        self.offset = moment - datetime.now(UTC)
-
-
-@pytest.fixture(params=NETWORKS)
-def fake(request: pytest.FixtureRequest) -> Iterator[FakeNetwork]:
-    module = importlib.import_module(f"tests.fakes.{request.param}")
-    for server in running_server():
-        yield module.FAKE(server)
-
-
-@pytest.fixture
-def clock() -> MovableClock:
-    return MovableClock()
-
-
-@pytest.fixture
-async def adapter(fake: FakeNetwork, clock: MovableClock) -> AsyncIterator[Adapter]:
-    made = fake.adapter(clock=clock)
-    yield made
-    await made.aclose()
-    await fake.aclose()
-
-
-def texts(mentions: tuple[Mention, ...]) -> list[str]:
-    """The mention texts with any addressing (``@brand``) the network adds stripped."""
-    return [m.text.removeprefix("@brand ").strip() for m in mentions]
-
-
-async def caught_up_cursor(adapter: Adapter) -> str | None:
-    """Poll until nothing new arrives; the cursor to ask from next."""
-    page = await adapter.fetch_mentions(None)
-    cursor = page.cursor
-    for _ in range(5):
-        page = await adapter.fetch_mentions(cursor)
-        if not page.mentions:
-            return page.cursor or cursor
-        cursor = page.cursor or cursor
-    raise AssertionError("the adapter never caught up")
+__all__ = ["NETWORKS"]  # tests/ui and tests/test_headless take the list from here
 
 
 # -- reading ----------------------------------------------------------------------
@@ -111,22 +67,6 @@ async def test_no_mention_is_delivered_twice_across_polls(
         assert sorted(texts(stored_mentions(ws))) == sorted(
             ["first", *(f"later {k}" for k in range(4))]
         )
-
-
-def stored_mentions(workspace: Workspace) -> tuple[Mention, ...]:
-    workspace.feed.rebuild()
-    return tuple(workspace.feed.mentions(workspace.feed.ids))
-
-
-async def poll_until_quiet(workspace: Workspace, adapter: Adapter) -> int:
-    """Poll until a poll stores nothing; how many mentions were stored in all."""
-    total = 0
-    for _ in range(6):
-        outcome = await poll_account(workspace, adapter)
-        if outcome.stored == 0:
-            return total
-        total += outcome.stored
-    raise AssertionError("polling never settled")
 
 
 async def test_thread_context_holds_the_parent(fake: FakeNetwork, adapter: Adapter) -> None:
@@ -206,7 +146,7 @@ async def test_an_expired_token_says_which_variable_to_set(
     "fault", (Fault.RATE_LIMIT, Fault.RATE_LIMIT_IN_BODY), ids=lambda f: f.value
 )
 async def test_a_spent_budget_is_not_asked_again_until_reset(
-    fake: FakeNetwork, adapter: Adapter, clock: MovableClock, fault: Fault
+    fake: FakeNetwork, adapter: Adapter, real_clock: MovableClock, fault: Fault
 ) -> None:
     if fault not in fake.faults:
         pytest.skip(f"{fake.platform.value} has no {fault.value}")
@@ -217,7 +157,7 @@ async def test_a_spent_budget_is_not_asked_again_until_reset(
     with pytest.raises(RateLimited) as caught:
         await adapter.fetch_mentions(cursor)
     retry_at = caught.value.retry_at
-    assert retry_at > clock()
+    assert retry_at > real_clock()
     assert_clean(str(caught.value), fake)
     asked = len(fake.requests("mentions"))
 
@@ -225,15 +165,9 @@ async def test_a_spent_budget_is_not_asked_again_until_reset(
         await adapter.fetch_mentions(cursor)
     assert len(fake.requests("mentions")) == asked, "a request went to a spent budget"
 
-    clock.move_to(retry_at + timedelta(seconds=1))
+    real_clock.move_to(retry_at + timedelta(seconds=1))
     page = await adapter.fetch_mentions(cursor)
     assert texts(page.mentions) == ["behind the limit"]
-
-
-def assert_clean(message: str, fake: FakeNetwork) -> None:
-    assert fake.token not in message
-    assert "\n" not in message
-    assert message.startswith(f"{fake.platform.value} account 'brand'"), message
 
 
 # -- replies ----------------------------------------------------------------------

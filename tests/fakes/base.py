@@ -23,7 +23,16 @@ from smm_tui.adapters import http
 from smm_tui.adapters.base import Adapter
 from smm_tui.config import AccountConfig
 from smm_tui.core.models import Platform, utcnow
-from tests.adapters.httpserver import Reply, Request, TestServer
+from tests.adapters.httpserver import (
+    Reply,
+    Request,
+    TestServer,
+    html_page,
+    json_reply,
+    reset_mid_body,
+    slow_body,
+    too_many_requests,
+)
 
 #: The operations a fault can be injected into.
 Operation = Literal["mentions", "thread", "reply"]
@@ -31,6 +40,21 @@ Operation = Literal["mentions", "thread", "reply"]
 #: Short limits so that stalls end tests quickly.
 TEST_TIMEOUT = httpx.Timeout(connect=1.0, read=0.6, write=1.0, pool=1.0)
 TEST_DEADLINE = 1.5
+
+#: What a reverse proxy answers when the network's app servers are down.
+BAD_GATEWAY_PAGE = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+#: What a captive portal (hotel or office Wi-Fi) answers, with HTTP 200, to any request.
+CAPTIVE_PORTAL_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Guest Wi-Fi</title>"
+    b"<script>window.location='/portal/login?next='+encodeURIComponent(location)</script>"
+    b"</head><body><h1>Welcome to Guest Wi-Fi</h1><p>Please accept the terms of use "
+    b"to continue to the internet.</p><form method=post action=/portal/accept>"
+    b"<input type=checkbox name=terms> I accept<button>Connect</button></form></body></html>"
+)
+#: A slow body sends a byte this often: well inside the read timeout, so only the
+#: per-call deadline can end the wait (the body takes far longer than any deadline).
+SLOW_BODY_INTERVAL = 0.1
+SLOW_BODY_BYTES = 600
 
 
 class Fault(enum.Enum):
@@ -46,10 +70,26 @@ class Fault(enum.Enum):
     RATE_LIMIT_IN_BODY = "rate_limit_in_body"
     #: The token is refused or expired, as the network says it.
     AUTH = "auth"
-    #: No answer until well past the client's read timeout.
+    #: The request is taken and never answered (until the test ends): a hung
+    #: connection, well past the client's read timeout.
     STALL = "stall"
     #: For "reply": the server publishes the reply, then stalls past the timeout.
     COMMIT_THEN_STALL = "commit_then_stall"
+
+    # Faults every network meets the same way (from a proxy, a gateway or the
+    # wire), answered by :meth:`FakeNetwork.common_fault` for all five fakes.
+
+    #: HTTP 429 with no ``Retry-After`` and no reset header at all (a gateway's limit).
+    RATE_LIMIT_BARE = "rate_limit_bare"
+    #: A reverse proxy's HTML error page, HTTP 502 (:data:`BAD_GATEWAY_PAGE`).
+    HTML_ERROR = "html_error"
+    #: HTTP 200 with an HTML page instead of JSON, as a captive portal answers.
+    HTML_OK = "html_ok"
+    #: HTTP 200 and its headers at once, then the body a byte at a time, never
+    #: slower than the read timeout between bytes but far past the call's deadline.
+    SLOW_BODY = "slow_body"
+    #: HTTP 200 and half the promised body, then the connection is reset (RST).
+    RESET = "reset"
 
 
 @dataclass(frozen=True)
@@ -73,7 +113,9 @@ class FakeNetwork(abc.ABC):
     - a published reply is appended to :attr:`published` *and* shows in the
       thread of what it answers (so the outbox can find it there);
     - a fault set with :meth:`fail` replaces the next ``times`` calls of that
-      operation; every request is still recorded on the server.
+      operation (until :meth:`clear`); every request is still recorded on the server;
+    - a fault that looks the same on every network (:meth:`common_fault`: a bare
+      429, HTML pages, a slow body, a reset) is answered as that method says.
     """
 
     platform: ClassVar[Platform]
@@ -92,7 +134,8 @@ class FakeNetwork(abc.ABC):
         self.server = server
         self.token = token
         self.published: list[Published] = []
-        self._faults: dict[str, list[Fault]] = {}
+        #: Per operation, what its next calls meet: a fault, or None to let one through.
+        self._faults: dict[str, list[Fault | None]] = {}
         self._lock = threading.Lock()
         self._clients: list[httpx.AsyncClient] = []
 
@@ -129,12 +172,24 @@ class FakeNetwork(abc.ABC):
         it, the mention answers a brand post the fake keeps for the purpose.
         """
 
-    def fail(self, operation: Operation, fault: Fault, times: int = 1) -> None:
-        """Answer the next ``times`` calls of ``operation`` with ``fault``."""
+    def fail(self, operation: Operation, fault: Fault, times: int = 1, *, after: int = 0) -> None:
+        """Answer the next ``times`` calls of ``operation`` with ``fault``.
+
+        ``after`` lets that many calls through first (a fault in the middle of a
+        catch-up that takes several pages).
+        """
         if fault not in self.faults:
             raise ValueError(f"{type(self).__name__} cannot produce {fault}")
         with self._lock:
-            self._faults.setdefault(operation, []).extend([fault] * times)
+            self._faults.setdefault(operation, []).extend([None] * after + [fault] * times)
+
+    def clear(self, operation: Operation | None = None) -> None:
+        """The network recovers: drop the faults still pending (of ``operation``, or all)."""
+        with self._lock:
+            if operation is None:
+                self._faults.clear()
+            else:
+                self._faults.pop(operation, None)
 
     @abc.abstractmethod
     def requests(self, operation: Operation) -> list[Request]:
@@ -164,3 +219,21 @@ class FakeNetwork(abc.ABC):
         """Hold the connection until the test ends, then answer 503."""
         self.server.released.wait(30)
         return Reply(503)
+
+    def common_fault(self, fault: Fault) -> Reply | None:
+        """The answer to a fault that looks the same on every network, else None.
+
+        Subclasses ask this first and answer the network's own faults themselves.
+        """
+        if fault is Fault.RATE_LIMIT_BARE:
+            return too_many_requests()
+        if fault is Fault.HTML_ERROR:
+            return html_page(502, BAD_GATEWAY_PAGE)
+        if fault is Fault.HTML_OK:
+            return html_page(200, CAPTIVE_PORTAL_PAGE)
+        if fault is Fault.SLOW_BODY:
+            body = json_reply({"padding": " " * SLOW_BODY_BYTES})
+            return slow_body(body, SLOW_BODY_INTERVAL)
+        if fault is Fault.RESET:
+            return reset_mid_body(json_reply({"padding": "x" * 256}))
+        return None

@@ -293,6 +293,9 @@ class FakeBluesky(FakeNetwork):
         if fault is Fault.COMMIT_THEN_STALL:
             answer()  # the work is done (a reply is published), the answer never leaves
             return self.stall()
+        common = self.common_fault(fault)
+        if common is not None:
+            return common
         if fault is Fault.SERVER_ERROR:
             return xrpc_error(500, "InternalServerError", "Internal Server Error")
         if fault is Fault.MALFORMED:

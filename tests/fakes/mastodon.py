@@ -159,6 +159,9 @@ class FakeMastodon(FakeNetwork):
         fault = self.take_fault(operation)
         if fault is None:
             return None
+        common = self.common_fault(fault)
+        if common is not None:
+            return common
         if fault is Fault.SERVER_ERROR:
             return server_error(503)
         if fault is Fault.MALFORMED:

@@ -148,11 +148,11 @@ class FakeTelegram(FakeNetwork):
             self._updates.append(update)
             return int(update["update_id"])
 
-    def fail(self, operation: Operation, fault: Fault, times: int = 1) -> None:
+    def fail(self, operation: Operation, fault: Fault, times: int = 1, *, after: int = 0) -> None:
         """As :meth:`FakeNetwork.fail`; "thread" has no Bot API call to fail."""
         if operation == "thread":
             raise ValueError("FakeTelegram: the Bot API has no thread call to fail")
-        super().fail(operation, fault, times)
+        super().fail(operation, fault, times, after=after)
 
     def requests(self, operation: Operation) -> list[Request]:
         """Requests received for one operation ("thread" never reaches the server)."""
@@ -192,6 +192,9 @@ class FakeTelegram(FakeNetwork):
     # -- handlers ----------------------------------------------------------------
 
     def _faulted(self, fault: Fault) -> Reply:
+        common = self.common_fault(fault)
+        if common is not None:
+            return common
         if fault is Fault.SERVER_ERROR:
             return _error(500, "Internal Server Error")
         if fault is Fault.MALFORMED:

@@ -19,7 +19,9 @@ SERVER_ERROR is error 10 from a method and an HTML 502 from the long-poll
 server, which has no error envelope. For the same reason an in-body fault due
 on a long-poll check first expires the session key (``{"failed": 2}``), and the
 ``groups.getLongPollServer`` call that follows answers with the error — what a
-revoked token looks like there.
+revoked token looks like there. The faults every network meets alike (a bare
+429, HTML pages, a slow body, a reset; :meth:`FakeNetwork.common_fault`) come
+the same from methods and from the long-poll server.
 """
 
 from __future__ import annotations
@@ -319,6 +321,9 @@ class FakeVK(FakeNetwork):
     def _method_fault(
         self, fault: Fault, operation: Operation, name: str, params: dict[str, str]
     ) -> Reply:
+        common = self.common_fault(fault)
+        if common is not None:
+            return common
         if fault is Fault.STALL:
             return self.stall()
         if fault is Fault.MALFORMED:
@@ -336,6 +341,9 @@ class FakeVK(FakeNetwork):
             self.expire_key()
             return json_reply({"failed": 2})
         fault = self.take_fault("mentions")
+        common = self.common_fault(fault) if fault is not None else None
+        if common is not None:
+            return common
         if fault is Fault.SERVER_ERROR:
             return html_error_page(502)
         if fault is Fault.MALFORMED:

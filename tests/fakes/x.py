@@ -276,6 +276,9 @@ class FakeX(FakeNetwork):
         return guarded
 
     def _fault(self, fault: Fault, request: Request, handler: Callable[[Request], Reply]) -> Reply:
+        common = self.common_fault(fault)
+        if common is not None:
+            return common
         if fault is Fault.SERVER_ERROR:
             return self._json(_PROBLEM_503, 503)
         if fault is Fault.MALFORMED:

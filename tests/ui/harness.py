@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -14,7 +15,7 @@ from textual.pilot import Pilot
 from smm_tui.app import SmmApp
 from smm_tui.config import Config, demo_config
 from smm_tui.core.models import Platform
-from smm_tui.core.polling import DEFAULT_POLICIES, PollingEngine, PollPolicy
+from smm_tui.core.polling import DEFAULT_POLICIES, PollingEngine, PollPolicy, Sleep
 from smm_tui.core.sources import AccountSource
 from smm_tui.core.workspace import Workspace
 from smm_tui.runtime import build_sources, open_workspace
@@ -41,10 +42,12 @@ def make_app(
     env: Mapping[str, str] | None = None,
     sources: Mapping[str, AccountSource] | None = None,
     policies: Mapping[Platform, PollPolicy] = DEFAULT_POLICIES,
+    sleep: Sleep = asyncio.sleep,
 ) -> tuple[SmmApp, Callable[[], None]]:
     """The real app over a workspace (demo by default); the function returned closes the store.
 
-    ``sources`` replaces the adapters the config would give; ``policies`` paces polling.
+    ``sources`` replaces the adapters the config would give; ``policies`` paces polling
+    and ``sleep`` is how the polling loops wait between polls.
     """
     config = config or demo_config("alice")
     if sources is None:
@@ -58,7 +61,7 @@ def make_app(
         make_id=lambda: f"{next(counter):06x}{0:010x}",
     )
     workspace, warnings = context.__enter__()
-    engine = PollingEngine(workspace, policies=policies)
+    engine = PollingEngine(workspace, policies=policies, sleep=sleep)
     app = SmmApp(workspace, keymap=config.keymap, warnings=warnings, poll=poll, engine=engine)
     return app, lambda: context.__exit__(None, None, None)
 
@@ -74,10 +77,18 @@ async def running(
     env: Mapping[str, str] | None = None,
     sources: Mapping[str, AccountSource] | None = None,
     policies: Mapping[Platform, PollPolicy] = DEFAULT_POLICIES,
+    sleep: Sleep = asyncio.sleep,
 ) -> AsyncIterator[Running]:
     """Run the app headless; the store is closed (writes finished) on exit."""
     app, close = make_app(
-        data_dir, clock, config=config, poll=poll, env=env, sources=sources, policies=policies
+        data_dir,
+        clock,
+        config=config,
+        poll=poll,
+        env=env,
+        sources=sources,
+        policies=policies,
+        sleep=sleep,
     )
     try:
         async with app.run_test(size=size) as pilot:
