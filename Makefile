@@ -29,9 +29,7 @@ lint: $(STAMP)
 
 ## Measure against the performance targets (prints a table, writes bench-results.json).
 bench: $(STAMP)
-	$(BIN)/python bench/bench_store.py
-	$(BIN)/python bench/bench_query.py --json bench-results.json
-	$(BIN)/python bench/bench_classify.py --json bench-results.json
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache bench-results.json

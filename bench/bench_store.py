@@ -1,7 +1,7 @@
 """Store benchmark: ingest, open, triage actions and memory at 10k and 100k mentions.
 
 Run it as ``.venv/bin/python bench/bench_store.py [--quick] [--output PATH]``
-(``make bench`` does). See bench/README.md for what each figure means.
+(``bench/run.py`` does, for ``make bench``). See bench/README.md for what each figure means.
 
 It builds synthetic workspaces through the Store API, then measures each run
 in a fresh process on a fresh copy of the workspace. Runs are interleaved
@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import random
 import shutil
 import statistics
@@ -27,6 +25,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from benchlib import label, machine, merge_results, percentile, summarise
 
 from smm_tui.core.models import Author, Mention, Platform, Sentiment, Status
 from smm_tui.core.repository import ChangeSet, Collection
@@ -179,6 +179,28 @@ def workspace_mentions(n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
         yield make_mention(rng, f"ws{i}", created, status)
 
 
+def template(root: Path, n: int) -> Path:
+    """Where a workspace of ``n`` mentions is kept under ``root`` (``--workspaces``)."""
+    return root / f"template-{label(n)}"
+
+
+def cached_workspace(root: Path, n: int) -> tuple[Path, float]:
+    """The workspace of ``n`` mentions under ``root``, built unless an earlier run left one.
+
+    Returns its path and the seconds its build took. A finished build is marked by a
+    ``template-<size>.built`` file beside it holding those seconds, so one that was
+    interrupted is built again.
+    """
+    path, done = template(root, n), root / f"template-{label(n)}.built"
+    if path.is_dir() and done.exists():
+        return path, float(done.read_text(encoding="ascii"))
+    shutil.rmtree(path, ignore_errors=True)
+    print(f"building a workspace of {n:,} mentions…", file=sys.stderr, flush=True)
+    seconds = build_workspace(path, n)
+    done.write_text(f"{seconds:.3f}", encoding="ascii")
+    return path, seconds
+
+
 def build_workspace(data_dir: Path, n: int, batch: int = 5000) -> float:
     """Fill a new store with ``n`` mentions in batches; returns the seconds it took."""
     started = time.perf_counter()
@@ -204,12 +226,6 @@ def _rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
 
 
 def _timed_action(store: Store, changes: ChangeSet) -> float:
@@ -302,12 +318,12 @@ def worker(data_dir: Path, seed: int, actions: int, bursts: int, burst_size: int
         "open_ms": open_ms,
         "rss_mb": rss_mb,
         "action_durable_ms_p50": statistics.median(seen),
-        "action_durable_ms_p95": _percentile(seen, 95),
+        "action_durable_ms_p95": percentile(seen, 95),
         "archive_durable_ms_p50": statistics.median(archived),
-        "archive_durable_ms_p95": _percentile(archived, 95),
+        "archive_durable_ms_p95": percentile(archived, 95),
         "ingest_per_s": statistics.median(rates),
         "ingest_durable_ms_p50": statistics.median(latencies),
-        "ingest_durable_ms_p95": _percentile(latencies, 95),
+        "ingest_durable_ms_p95": percentile(latencies, 95),
         "ingest_commits_per_burst": statistics.median(commits),
     }
 
@@ -318,10 +334,6 @@ def worker(data_dir: Path, seed: int, actions: int, bursts: int, burst_size: int
 def disk_usage(data_dir: Path) -> tuple[int, int]:
     files = [p for p in data_dir.rglob("*") if p.is_file()]
     return len(files), sum(p.stat().st_size for p in files)
-
-
-def label(n: int) -> str:
-    return f"{n // 1000}k" if n % 1000 == 0 else str(n)
 
 
 def run_worker(data_dir: Path, seed: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -343,14 +355,6 @@ def run_worker(data_dir: Path, seed: int, args: argparse.Namespace) -> dict[str,
     if result.returncode != 0:
         raise SystemExit(f"benchmark worker failed ({result.returncode}):\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def summarise(values: list[float]) -> dict[str, float]:
-    return {
-        "median": round(statistics.median(values), 3),
-        "min": round(min(values), 3),
-        "max": round(max(values), 3),
-    }
 
 
 def fmt(value: float) -> str:
@@ -383,25 +387,18 @@ def print_table(results: dict[str, dict[str, Any]], sizes: list[int]) -> None:
             print("-+-".join("-" * width for width in widths))
 
 
-def write_results(path: Path, results: dict[str, Any]) -> None:
-    """Merge our keys into ``path``, keeping keys other benchmarks wrote there."""
-    merged: dict[str, Any] = {}
-    if path.exists():
-        try:
-            merged = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            merged = {}
-    merged = {k: v for k, v in merged.items() if not k.startswith("store.")}
-    merged.update(results)
-    path.write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1,000 mentions, 1 run (smoke test)")
     parser.add_argument("--output", type=Path, default=Path("bench-results.json"))
     parser.add_argument("--runs", type=int, default=None)
     parser.add_argument("--sizes", type=int, nargs="+", default=None)
+    parser.add_argument(
+        "--workspaces",
+        type=Path,
+        default=None,
+        help="keep the built workspaces here (template-<size>/), reusing any already built",
+    )
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--actions", type=int, default=None, help=argparse.SUPPRESS)
@@ -425,9 +422,7 @@ def main() -> None:
         build_s: dict[int, float] = {}
         usage: dict[int, tuple[int, int]] = {}
         for n in sizes:
-            templates[n] = root / f"template-{label(n)}"
-            print(f"building a workspace of {n:,} mentions…", file=sys.stderr, flush=True)
-            build_s[n] = build_workspace(templates[n], n)
+            templates[n], build_s[n] = cached_workspace(args.workspaces or root, n)
             usage[n] = disk_usage(templates[n])
         samples: dict[int, list[dict[str, Any]]] = {n: [] for n in sizes}
         for run in range(runs):  # outermost, so noise spreads across sizes
@@ -458,15 +453,13 @@ def main() -> None:
         "actions_per_run": args.actions,
         "bursts_per_run": args.bursts,
         "burst_size": args.burst_size,
-        "python": platform.python_version(),
-        "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
-        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        **machine(),
         "targets": {k: {"direction": d, "value": v} for k, (d, v) in TARGETS.items()},
         "total_s": round(time.perf_counter() - started, 1),
     }
     print_table(results, sizes)
     print(f"\n{runs} run(s) per size in {results['store.meta']['total_s']} s; wrote {args.output}")
-    write_results(args.output, results)
+    merge_results(args.output, results, ("store.",))
 
 
 if __name__ == "__main__":

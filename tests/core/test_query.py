@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import random
-import runpy
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -772,24 +769,6 @@ def test_many_terms_compile_and_match() -> None:
     query = parse(text)
     assert query.matches(record(1), CTX)
     assert isinstance(query, Query)
-
-
-# -- the benchmark script -------------------------------------------------------------------------
-
-
-def test_bench_script_runs_small(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    bench = runpy.run_path(str(Path(__file__).resolve().parents[2] / "bench" / "bench_query.py"))
-    results = bench["run"](500, 5)
-    bench["print_table"](results, 500)
-    output = tmp_path / "bench-results.json"
-    output.write_text(json.dumps({"store.1k.open_ms": {"median": 1.0}}))
-    bench["write_results"](output, results)
-    table = capsys.readouterr().out
-    assert "query.500.example.filter_ms" in table
-    written = json.loads(output.read_text())
-    assert written["store.1k.open_ms"] == {"median": 1.0}
-    assert written["query.500.bare_word"]["matched"] > 0
-    assert set(written["query.500.older"]["filter_ms"]) == {"median", "p95", "min", "max"}
 
 
 def test_split_text_separates_words_to_find_and_to_leave_out() -> None:

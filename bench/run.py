@@ -1,0 +1,401 @@
+"""``make bench``: every benchmark, then the performance table against its targets.
+
+Run it as ``.venv/bin/python bench/run.py [--quick] [--output PATH]``.
+
+It builds the 10k and 100k workspaces once (``bench_store.build_workspace``), runs
+each part in its own process (store, query, classify, app, baseline), each merging
+its figures into the JSON file, then prints one table: the issue's figures set
+against their targets, the baselines and the classifier's quality; and writes that
+summary into the same file under ``targets.*``, ``baselines.*``, ``classifier.*``
+and ``summary.meta`` (see bench/README.md).
+
+A missed target never fails: the exit status is 1 only when a part crashed or
+left a figure of the table out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import bench_store
+from benchlib import fmt, label, machine, merge_results, print_rows
+
+HERE = Path(__file__).resolve().parent
+SUMMARY_PREFIXES = ("targets.", "baselines.", "classifier.", "summary.")
+#: What the parts write: cleared before they run, so a part that fails leaves no stale figures.
+PART_PREFIXES = ("store.", "query.", "classify.", "app.", "baseline.")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One line of the issue's table: where its figure comes from and what it should be."""
+
+    key: str
+    what: str
+    source: str  #: the detailed key, with ``{size}`` for ``100k`` (``1k`` when quick)
+    direction: str
+    goal: float
+    unit: str
+
+
+TARGETS = (
+    Target(
+        "ingest_per_s",
+        "mentions made durable per second, in bursts of 1,000",
+        "store.{size}.ingest_per_s",
+        ">=",
+        5000,
+        "/s",
+    ),
+    Target(
+        "ingest_durable_ms_p95",
+        "a mention's arrival until on disk, p95",
+        "store.{size}.ingest_durable_ms_p95",
+        "<=",
+        250,
+        "ms",
+    ),
+    Target(
+        "action_durable_ms_p95",
+        "one status change made durable, p95",
+        "store.{size}.action_durable_ms_p95",
+        "<=",
+        30,
+        "ms",
+    ),
+    Target(
+        "cold_start_ms",
+        "process start until the feed is painted (pty)",
+        "app.{size}.cold_start_ms",
+        "<=",
+        1000,
+        "ms",
+    ),
+    Target(
+        "key_latency_ms_p95",
+        "j/k in the feed until its repaint ends, p95",
+        "app.{size}.key_latency_ms_p95",
+        "<=",
+        16,
+        "ms",
+    ),
+    Target(
+        "filter_ms_p95",
+        "one keystroke of a / query over all, p95",
+        "query.{size}.keystroke_ms_p95",
+        "<=",
+        50,
+        "ms",
+    ),
+    Target(
+        "rss_mb",
+        "peak resident memory with the feed open",
+        "app.{size}.rss_peak_mb",
+        "<=",
+        200,
+        "MB",
+    ),
+    Target(
+        "bytes_per_keypress",
+        "bytes to the terminal per cursor move",
+        "app.{size}.bytes_per_keypress",
+        "<=",
+        2048,
+        "B",
+    ),
+)
+
+#: name → (what, detailed key); no target, reported beside the table.
+BASELINES = {
+    "import_textual_app_ms": (
+        "import textual.app, fresh process",
+        "baseline.import_textual_app_ms",
+    ),
+    "orjson_parse_store_ms": (
+        "orjson.loads of every store shard",
+        "baseline.orjson_parse_store_ms",
+    ),
+}
+#: Context for the cold start: where its time goes. Printed, not summarised.
+CONTEXT = (
+    ("store.{size}.open_ms", "Store.open of the workspace"),
+    ("app.{size}.driver_start_ms", "process start until Textual takes the screen"),
+    ("app.{size}.first_start_ms", "first start on a copy (backfill)"),
+    ("baseline.import_smm_tui_app_ms", "import smm_tui.app, fresh process"),
+    ("baseline.orjson_parse_store_nogc_ms", "the orjson baseline with gc off, as Store.open"),
+    ("app.{size}.key_latency_ms_p50", "j/k until its repaint ends, p50"),
+    ("app.{size}.key_first_frame_ms_p95", "j/k until its first frame ends, p95"),
+    ("app.{size}.frames_per_keypress", "frames painted per cursor move"),
+    ("app.{size}.idle_bytes_per_s", "bytes written per second, no input"),
+)
+SENTIMENTS = ("negative", "neutral", "positive")
+INTENTS = ("question", "complaint", "praise", "spam", "other")
+PRECISION_GOAL = 0.85
+TEXTS_PER_S_GOAL = 20_000
+
+
+def parts(quick: bool, output: Path, workspaces: Path, size: int) -> dict[str, list[str]]:
+    """Each part's command line."""
+    py, out, store = sys.executable, str(output), str(bench_store.template(workspaces, size))
+    flag = ["--quick"] if quick else []
+    return {
+        "store": [
+            py,
+            str(HERE / "bench_store.py"),
+            "--output",
+            out,
+            "--workspaces",
+            str(workspaces),
+            *flag,
+        ],
+        "query": [py, str(HERE / "bench_query.py"), "--json", out, *flag],
+        "classify": [
+            py,
+            str(HERE / "bench_classify.py"),
+            "--json",
+            out,
+            *(["--seconds", "0.1", "--runs", "1"] if quick else []),
+        ],
+        "app": [py, str(HERE / "bench_app.py"), "--json", out, "--workspace", store, *flag],
+        "baseline": [
+            py,
+            str(HERE / "bench_baseline.py"),
+            "--json",
+            out,
+            "--workspace",
+            store,
+            *flag,
+        ],
+    }
+
+
+def run_parts(commands: dict[str, list[str]], timeout: float) -> dict[str, dict[str, Any]]:
+    """Run each part, its output passed through; how each went."""
+    report: dict[str, dict[str, Any]] = {}
+    for name, argv in commands.items():
+        print(f"\n== {name} ==", flush=True)
+        started = time.perf_counter()
+        status: int | str
+        try:
+            status = subprocess.run(argv, check=False, timeout=timeout).returncode
+        except subprocess.TimeoutExpired:
+            status = "timeout"
+        report[name] = {"status": status, "seconds": round(time.perf_counter() - started, 1)}
+        if status != 0:
+            print(f"!! the {name} benchmark failed ({status})", file=sys.stderr, flush=True)
+    return report
+
+
+def ok_word(value: float, direction: str, goal: float) -> bool:
+    return value >= goal if direction == ">=" else value <= goal
+
+
+def summary(results: dict[str, Any], size: str, runs: int) -> dict[str, Any]:
+    """The ``targets.*``, ``baselines.*`` and ``classifier.*`` keys, from the detailed ones."""
+    out: dict[str, Any] = {}
+    for target in TARGETS:
+        source = target.source.format(size=size)
+        stats = results.get(source)
+        if stats is None:
+            continue
+        out[f"targets.{target.key}"] = {
+            "median": stats["median"],
+            "min": stats["min"],
+            "max": stats["max"],
+            "target": target.goal,
+            "direction": target.direction,
+            "ratio": round(stats["median"] / target.goal, 3),
+            "ok": ok_word(stats["median"], target.direction, target.goal),
+            "unit": target.unit,
+            "source": source,
+            "size": size,
+            "runs": runs,
+        }
+    for name, (_what, source) in BASELINES.items():
+        if source in results:
+            out[f"baselines.{name}"] = {**results[source], "source": source}
+    for language in ("ru", "en"):
+        value = results.get(f"classify.all.negative_complaint_precision.{language}")
+        if f"classify.all.negative_complaint_predicted.{language}" not in results:
+            continue
+        out[f"classifier.negative_complaint_precision_{language}"] = {
+            "value": value,
+            "holdout": results.get(f"classify.holdout.negative_complaint_precision.{language}"),
+            "predicted": results[f"classify.all.negative_complaint_predicted.{language}"],
+            "target": PRECISION_GOAL,
+            "direction": ">=",
+            "ok": value is not None and value >= PRECISION_GOAL,
+            "source": f"classify.all.negative_complaint_precision.{language}",
+        }
+    for kind, names in (("sentiment", SENTIMENTS), ("intent", INTENTS)):
+        for name in names:
+            scores = results.get(f"classify.all.{kind}.{name}")
+            if scores is None:
+                continue
+            held = results.get(f"classify.holdout.{kind}.{name}", {})
+            out[f"classifier.{kind}.{name}"] = {
+                "precision": scores["precision"],
+                "recall": scores["recall"],
+                "support": scores["support"],
+                "holdout_precision": held.get("precision"),
+                "holdout_recall": held.get("recall"),
+                "source": f"classify.all.{kind}.{name}",
+            }
+    if "classify.texts_per_s" in results:
+        rate = results["classify.texts_per_s"]
+        out["classifier.texts_per_s"] = {
+            "value": rate,
+            "target": TEXTS_PER_S_GOAL,
+            "direction": ">=",
+            "ok": rate >= TEXTS_PER_S_GOAL,
+            "source": "classify.texts_per_s",
+        }
+    return out
+
+
+def share(value: float | None) -> str:
+    """A precision or recall."""
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def spread(stats: dict[str, Any] | None) -> str:
+    if stats is None:
+        return "n/a"
+    return f"{fmt(stats['median'])} ({fmt(stats['min'])}–{fmt(stats['max'])})"
+
+
+def verdict(entry: dict[str, Any]) -> str:
+    return "ok" if entry["ok"] else "MISSED"
+
+
+def target_rows(done: dict[str, Any]) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for target in TARGETS:
+        entry = done.get(f"targets.{target.key}")
+        goal = f"{target.direction} {fmt(target.goal)} {target.unit}"
+        if entry is None:
+            rows.append((target.key, target.what, "n/a (not measured)", goal, "", "n/a"))
+        else:
+            ratio = f"{entry['ratio']:.2f}"
+            rows.append((target.key, target.what, spread(entry), goal, ratio, verdict(entry)))
+    return rows
+
+
+def context_rows(results: dict[str, Any], done: dict[str, Any], size: str) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for name, (what, _source) in BASELINES.items():
+        rows.append((f"baseline: {name}", what, spread(done.get(f"baselines.{name}")), "", "", ""))
+    for pattern, what in CONTEXT:
+        key = pattern.format(size=size)
+        if key in results:
+            rows.append((f"context: {key}", what, spread(results[key]), "", "", ""))
+    return rows
+
+
+def classifier_rows(done: dict[str, Any]) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for language in ("ru", "en"):
+        key = f"classifier.negative_complaint_precision_{language}"
+        entry = done.get(key)
+        if entry is None:
+            rows.append((key, "", "n/a", "", "", "n/a"))
+            continue
+        what = f"'negative complaint' precision, {language.upper()}, of {entry['predicted']}"
+        measured = f"{share(entry['value'])} (held-out {share(entry['holdout'])})"
+        ratio = "" if entry["value"] is None else f"{entry['value'] / PRECISION_GOAL:.2f}"
+        rows.append((key, what, measured, f">= {PRECISION_GOAL}", ratio, verdict(entry)))
+    for kind, names in (("sentiment", SENTIMENTS), ("intent", INTENTS)):
+        for name in names:
+            entry = done.get(f"classifier.{kind}.{name}")
+            if entry is None:
+                continue
+            measured = (
+                f"P {share(entry['precision'])} R {share(entry['recall'])} "
+                f"(held-out {share(entry['holdout_precision'])}/{share(entry['holdout_recall'])})"
+            )
+            what = f"precision, recall; {entry['support']} labelled"
+            rows.append((f"classifier.{kind}.{name}", what, measured, "", "", ""))
+    rate = done.get("classifier.texts_per_s")
+    if rate is not None:
+        goal, ratio = f">= {fmt(TEXTS_PER_S_GOAL)}", f"{rate['value'] / TEXTS_PER_S_GOAL:.2f}"
+        what = "texts classified a second, one core"
+        rows.append(
+            ("classifier.texts_per_s", what, fmt(rate["value"]), goal, ratio, verdict(rate))
+        )
+    return rows
+
+
+def table(results: dict[str, Any], done: dict[str, Any], size: str) -> list[tuple[str, ...]]:
+    blank = ("", "", "", "", "", "")
+    return [
+        ("key", "what", "measured: median (min–max)", "target", "ratio", ""),
+        *target_rows(done),
+        blank,
+        *context_rows(results, done, size),
+        blank,
+        *classifier_rows(done),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1,000 mentions, 1 run of each part")
+    parser.add_argument("--output", type=Path, default=Path("bench-results.json"))
+    parser.add_argument("--timeout", type=float, default=None, help="seconds per part")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    size = 1000 if args.quick else 100_000
+    sizes = [size] if args.quick else [10_000, size]
+    runs = 1 if args.quick else 5
+    output = args.output.resolve()
+    merge_results(output, {}, PART_PREFIXES + SUMMARY_PREFIXES)  # other tools' keys stay
+    with tempfile.TemporaryDirectory(prefix="smm-bench-") as scratch:
+        workspaces = Path(scratch)
+        for n in sizes:
+            bench_store.cached_workspace(workspaces, n)
+        report = run_parts(
+            parts(args.quick, output, workspaces, size),
+            args.timeout or (120 if args.quick else 900),
+        )
+    try:
+        results: dict[str, Any] = json.loads(output.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        results = {}
+    done = summary(results, label(size), runs)
+    missing = [t.key for t in TARGETS if f"targets.{t.key}" not in done]
+    wall = round(time.perf_counter() - started, 1)
+    done["summary.meta"] = {
+        "quick": args.quick,
+        "size": label(size),
+        "runs": runs,
+        "wall_s": wall,
+        "parts": report,
+        "missing": missing,
+        **machine(),
+    }
+    merge_results(output, done, SUMMARY_PREFIXES)
+    print(f"\n== performance: {label(size)} mentions, median (min–max) of {runs} run(s) ==")
+    print_rows(table(results, done, label(size)))
+    missed = [
+        t.key for t in TARGETS if f"targets.{t.key}" in done and not done[f"targets.{t.key}"]["ok"]
+    ]
+    print(
+        f"\n{len(TARGETS) - len(missed) - len(missing)} of {len(TARGETS)} targets met"
+        + (f"; missed: {', '.join(missed)}" if missed else "")
+        + (f"; not measured: {', '.join(missing)}" if missing else "")
+        + f". {wall} s in all; wrote {args.output}"
+    )
+    failed = [name for name, part in report.items() if part["status"] != 0]
+    return 1 if failed or missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
