@@ -212,6 +212,11 @@ class SmmApp(App[None]):
             for strip in self.screen.query(HealthStrip):
                 strip.show_health()
 
+    @property
+    def has_accounts(self) -> bool:
+        """Whether any account is configured to be polled."""
+        return bool(self.workspace.sources)
+
     def account_health(self) -> Sequence[AccountHealth]:
         """Every account's polling health, in config order."""
         return list(self.engine.health.values())

@@ -159,7 +159,7 @@ def _code_for(exc: Exception) -> int:
 
 def _dispatch(args: argparse.Namespace, env: dict[str, str]) -> int:
     if args.command == "demo":
-        return _run_app(*_demo_setup(args, env), env, demo=True)
+        return _run_app(*_demo_setup(args, env), env)
     config = with_user(load_config(resolve_config_path(args.config, env), env), args.user)
     data_dir = resolve_data_dir(args.data_dir, env)
     with _logging(args, account_secrets(config, env)):
@@ -171,7 +171,7 @@ def _dispatch(args: argparse.Namespace, env: dict[str, str]) -> int:
             return _export(data_dir, config, args.format, args.output, args.query)
         if args.command == "import":
             return _import(data_dir, config, Path(args.file))
-        return _run_app(config, data_dir, env, demo=False)
+        return _run_app(config, data_dir, env)
 
 
 @contextlib.contextmanager
@@ -269,7 +269,7 @@ def _demo_setup(args: argparse.Namespace, env: dict[str, str]) -> tuple[Config, 
     return config, data_dir
 
 
-def _run_app(config: Config, data_dir: Path, env: Mapping[str, str], *, demo: bool) -> int:
+def _run_app(config: Config, data_dir: Path, env: Mapping[str, str]) -> int:
     from rich.console import Console
 
     from smm_tui.app import SmmApp
@@ -279,11 +279,6 @@ def _run_app(config: Config, data_dir: Path, env: Mapping[str, str], *, demo: bo
     if problem:
         raise UserError(f"config {config.source or '(built-in)'}: {problem}", EXIT_USAGE)
     with open_workspace(data_dir, config, env=env) as (workspace, warnings):
-        if not workspace.sources and not demo:
-            warnings.append(
-                "no accounts are configured: the feed shows stored mentions only "
-                "(try 'smm-tui demo')"
-            )
         app = SmmApp(workspace, keymap=config.keymap, warnings=warnings)
         # Textual's crash report prints local variables; never let one show a token.
         app.error_console = Console(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime
 from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
@@ -148,6 +150,10 @@ class FeedScreen(WorkspaceScreen):
         #: What was typed after / (it narrows the current view).
         self._typed = ""
         self._counts_stale = True
+        #: The minute the countdowns were last drawn for.
+        self._drawn_minute: datetime | None = None
+        #: The views bar as last drawn (names and counts), so unchanged counts cost nothing.
+        self._views_shown: tuple[int, list[tuple[str, int | None]]] | None = None
         #: Counts of the views over everything with a query, by index, from a worker.
         self._slow_counts: dict[int, int] = {}
         #: Where a visual range (V) started, until V is pressed again.
@@ -163,8 +169,15 @@ class FeedScreen(WorkspaceScreen):
             id="feed-filter",
         )
         yield Static(id="feed-filter-error")
-        yield FeedList(self._row, empty_text="No mentions here yet.", id="feed-list")
-        yield Static(id="feed-preview")
+        yield FeedList(
+            self._row,
+            empty_text="No mentions here yet.",
+            on_highlight=self._update_preview,
+            id="feed-list",
+        )
+        # The border is the box's, so a new preview repaints only the text, not the line.
+        with Vertical(id="feed-preview-box"):
+            yield Static(id="feed-preview")
         yield HealthStrip()
         yield Footer()
 
@@ -189,11 +202,15 @@ class FeedScreen(WorkspaceScreen):
     def tick(self) -> None:
         """The clock moved: redraw the countdowns, and re-run filters that depend on time."""
         feed = self.workspace.feed
+        minute = self.workspace.ctx.clock().replace(second=0, microsecond=0)
         if feed.filter.query.time_dependent:
             feed.retest()
             self._show(follow=self.feed_list.current)
-        else:
+        elif minute != self._drawn_minute:
+            # Countdowns show whole minutes: redraw (and send over SSH) only when one ticks.
             self.feed_list.refresh()
+            self._update_preview(self.feed_list.current)
+        self._drawn_minute = minute
         if any(view.query.time_dependent for view in self.workspace.settings.views):
             feed.recount_tracked(time_dependent_only=True)
             self._counts_stale = True
@@ -221,7 +238,9 @@ class FeedScreen(WorkspaceScreen):
             (view.name, self._slow_counts.get(index) if count is None else count)
             for index, (view, count) in enumerate(zip(views, counts, strict=True))
         ]
-        self.query_one("#feed-views", Static).update(views_bar(shown, self._view))
+        if (self._view, shown) != self._views_shown:
+            self._views_shown = (self._view, shown)
+            self.query_one("#feed-views", Static).update(views_bar(shown, self._view))
 
     def _recount(self) -> None:
         """Count the views over everything with a query, in a thread, when data moved.
@@ -298,20 +317,17 @@ class FeedScreen(WorkspaceScreen):
     def _update_preview(self, mention_id: str | None) -> None:
         preview = self.query_one("#feed-preview", Static)
         mention = self.workspace.feed.mention(mention_id) if mention_id else None
+        # The preview's height is fixed, so no layout pass: it would repaint the list too.
         if mention is None:
-            preview.update(Content(""))
+            preview.update(Content(""), layout=False)
             return
         replying = [p.user for p in self.workspace.presence.others(mention.id)]
         now = self.workspace.ctx.clock()
-        preview.update(mention_block(mention, now=now, replying=replying))
+        preview.update(mention_block(mention, now=now, replying=replying), layout=False)
 
     @on(DataChanged)
     def _refresh_rows(self, event: DataChanged) -> None:
         self._show()
-
-    @on(FeedList.Highlighted)
-    def _follow_cursor(self, event: FeedList.Highlighted) -> None:
-        self._update_preview(event.mention_id)
 
     # -- filter ---------------------------------------------------------------------
 

@@ -42,6 +42,18 @@ class HealthApp(Protocol):
         """Who polls the accounts, when another process does."""
         ...
 
+    @property
+    def has_accounts(self) -> bool:
+        """Whether any account is configured to be polled."""
+        ...
+
+
+#: Shown for as long as no account is configured: a state, not a passing event.
+NO_ACCOUNTS = Content.assemble(
+    ("○ ", "$text-muted"),
+    ("no accounts configured: the feed shows stored mentions (try smm-tui demo)", "$text-muted"),
+)
+
 
 def elsewhere_content(holder: str) -> Content:
     """The strip when another process polls: the news arrives through the shared store."""
@@ -99,6 +111,9 @@ class HealthStrip(Static):
     }
     """
 
+    #: The text and styles the strip shows now (None: nothing drawn yet).
+    _shown: tuple[str, tuple[object, ...]] | None = None
+
     def on_mount(self) -> None:
         """Draw now, then keep countdowns current."""
         self.show_health()
@@ -109,8 +124,20 @@ class HealthStrip(Static):
         app = cast(HealthApp, self.app)
         if app.poller_elsewhere is not None:
             self.display = True
-            self.update(elsewhere_content(app.poller_elsewhere))
+            self._show(elsewhere_content(app.poller_elsewhere))
+            return
+        if not app.has_accounts:
+            self.display = True
+            self._show(NO_ACCOUNTS)
             return
         healths = app.account_health()
         self.display = bool(healths)
-        self.update(strip_content(healths, app.now(), app.keys_for("app.accounts")))
+        self._show(strip_content(healths, app.now(), app.keys_for("app.accounts")))
+
+    def _show(self, content: Content) -> None:
+        # Redrawing an unchanged strip still costs a repaint sent over SSH, every second.
+        # (Content's own == compares the text only, not the styles.)
+        shown = (content.plain, tuple(content.spans))
+        if shown != self._shown:
+            self._shown = shown
+            self.update(content)
