@@ -19,6 +19,7 @@ Markup is never a concern here: the UI renders these strings as literal
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _BIDI_NAMES = {
     "\u202a": "LRE",
@@ -45,7 +46,17 @@ _ZERO_WIDTH_NAMES = {
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BIDI = re.compile("[" + "".join(_BIDI_NAMES) + "]")
-_ZERO_WIDTH = re.compile("[" + "".join(_ZERO_WIDTH_NAMES) + "]")
+#: Every other default-ignorable code point a terminal draws as nothing: invisible
+#: operators, Mongolian and Hangul fillers, variation selectors, tag characters.
+_OTHER_INVISIBLE = (
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2061-\u2064\u206a-\u206f"
+    "\u3164\ufe00-\ufe0f\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e0fff"
+)
+_ZERO_WIDTH = re.compile("[" + "".join(_ZERO_WIDTH_NAMES) + _OTHER_INVISIBLE + "]")
+#: Variation selectors 15/16 choose text or emoji style ("❤️", "1️⃣"): they hide
+#: nothing there (see :func:`is_emoji_style`), so only a stray one is marked.
+_EMOJI_STYLE = frozenset("\ufe0e\ufe0f")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029]")
 
@@ -64,7 +75,18 @@ def _bidi_marker(match: re.Match[str]) -> str:
 
 
 def _zero_width_marker(match: re.Match[str]) -> str:
-    return f"\u27e8{_ZERO_WIDTH_NAMES[match.group()]}\u27e9"
+    char, text, at = match.group(), match.string, match.start()
+    if char in _EMOJI_STYLE and is_emoji_style(text[at - 1 : at], text[at + 1 : at + 2]):
+        return char
+    return f"\u27e8{_ZERO_WIDTH_NAMES.get(char) or f'U+{ord(char):04X}'}\u27e9"
+
+
+def is_emoji_style(before: str, after: str) -> bool:
+    """Whether a variation selector between these characters only styles an emoji.
+
+    After a symbol ("❤️"), or before the keycap mark ("1️⃣").
+    """
+    return (bool(before) and unicodedata.category(before) == "So") or after == "\u20e3"
 
 
 def clean_text(text: str) -> str:

@@ -46,3 +46,13 @@ def test_only_http_urls_are_kept() -> None:
 def test_is_clean() -> None:
     assert is_clean("plain текст نص")
     assert not is_clean("\x1b")
+
+
+def test_every_default_ignorable_character_is_visible_in_identities() -> None:
+    assert clean_identity("@ba\u2062nk") == "@ba⟨U+2062⟩nk"  # INVISIBLE TIMES
+    assert clean_identity("@bank\U000e0041") == "@bank⟨U+E0041⟩"  # a tag character
+    assert clean_identity("@ba\ufe0fnk") == "@ba⟨U+FE0F⟩nk"  # a stray variation selector
+    # ...but a selector that only styles an emoji is left alone.
+    assert clean_identity("Anna ❤\ufe0f") == "Anna ❤\ufe0f"
+    assert clean_identity("1\ufe0f\u20e3 club") == "1\ufe0f\u20e3 club"
+    assert clean_text("@ba\u2062nk") == "@ba\u2062nk"  # bodies keep them: they are not names
