@@ -236,8 +236,10 @@ def _parse_line(line: str, line_number: int) -> Mapping[str, object]:
 def mention_from_export(record: Mapping[str, object], line_number: int) -> Mention:
     """The Mention an export record describes; raises :class:`ImportLineError`.
 
-    Required: ``platform``, ``account``, ``external_id``, ``author_handle``,
-    ``text``, ``created_at``. ``author_id`` defaults to ``author_handle``.
+    Required: ``platform``, ``account``, ``external_id``, ``author_handle``
+    (it may be empty: X leaves authors it does not expand unnamed), ``text``,
+    ``created_at``, and ``author_id`` when the handle is empty; otherwise
+    ``author_id`` defaults to ``author_handle``.
     Unknown fields are errors (a misspelt ``status`` would otherwise import
     as ``new`` without a word). If ``id`` is present it must be the id derived
     from platform, account and external_id.
@@ -247,13 +249,16 @@ def mention_from_export(record: Mapping[str, object], line_number: int) -> Menti
     platform = fields.choice("platform", Platform, None)
     account = fields.text("account")
     external_id = fields.ident("external_id")
-    handle = fields.text("author_handle")
+    handle = fields.text("author_handle", allow_empty=True)
+    author_id = fields.optional_ident("author_id") or handle
+    if not author_id:
+        raise fields.error("missing field 'author_id' (needed when 'author_handle' is empty)")
     mention = Mention(
         platform=platform,
         account=account,
         external_id=external_id,
         author=Author(
-            id=fields.optional_ident("author_id") or handle,
+            id=author_id,
             handle=handle,
             display_name=fields.optional_text("author_name") or "",
             followers=fields.count("author_followers"),
