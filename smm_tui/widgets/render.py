@@ -110,9 +110,20 @@ def mention_row(
         " ",
         when_cell(mention, now, warn_before),
         (PLATFORM_LABELS[mention.platform].ljust(3), "bold $text-secondary"),
-        (clean_identity(mention.author.handle)[:16].ljust(17), "$text-primary"),
-        one_line(mention.text),
+        (cut(clean_identity(mention.author.handle), HANDLE_CELLS).ljust(17), "$text-primary"),
+        # A row shows one line: cutting first keeps a 100 KB text from costing every repaint.
+        one_line(mention.text[:ROW_TEXT_CHARS]),
     )
+
+
+#: How much of a handle a feed row shows, and how much of the text it looks at.
+HANDLE_CELLS = 16
+ROW_TEXT_CHARS = 1_000
+
+
+def cut(text: str, width: int) -> str:
+    """``text`` in ``width`` characters, ending in … when cut, so a cut never looks whole."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _due_parts(mention: Mention, now: datetime | None) -> list[str | tuple[str, str]]:
