@@ -31,5 +31,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+## Long property-based fuzzing of hostile network text (10,000 examples a property; ~6 min).
+fuzz: $(STAMP)
+	SMM_FUZZ_PROFILE=fuzz $(BIN)/pytest tests/fuzz -q
+
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache bench-results.json

@@ -63,7 +63,11 @@ def make_app(
     workspace, warnings = context.__enter__()
     engine = PollingEngine(workspace, policies=policies, sleep=sleep)
     app = SmmApp(workspace, keymap=config.keymap, warnings=warnings, poll=poll, engine=engine)
-    return app, lambda: context.__exit__(None, None, None)
+
+    def close() -> None:
+        context.__exit__(None, None, None)
+
+    return app, close
 
 
 @asynccontextmanager
