@@ -231,8 +231,16 @@ _NOT_PRINTABLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
 def printable(text: str) -> str:
-    """The characters of ``text`` that are meant to be seen (not controls, formats, surrogates)."""
-    return "".join(c for c in text if unicodedata.category(c) not in _NOT_PRINTABLE)
+    """The characters of ``text`` that are meant to be seen.
+
+    Not controls, formats or surrogates, and nothing a terminal draws as nothing
+    (an identity shows those as markers such as ``⟨U+FE0F⟩``, not as themselves).
+    """
+    return "".join(
+        c
+        for c in text
+        if unicodedata.category(c) not in _NOT_PRINTABLE and not DEFAULT_IGNORABLE.match(c)
+    )
 
 
 def printable_words(text: str) -> str:
