@@ -25,7 +25,7 @@ from smm_tui.core.models import (
 from smm_tui.core.query import QueryContext
 from smm_tui.core.repository import Changed, ChangeSet, Collection
 from smm_tui.core.rules import Rule, apply_rules
-from smm_tui.core.sanitize import clean_identity, clean_text, clean_url
+from smm_tui.core.sanitize import clean_count, clean_id, clean_identity, clean_text, clean_url
 from smm_tui.core.sla import SlaSettings
 from smm_tui.core.tickets import title_from
 
@@ -36,10 +36,13 @@ def sanitize_mention(mention: Mention) -> Mention:
         id=clean_identity(mention.author.id),
         handle=clean_identity(mention.author.handle),
         display_name=clean_identity(mention.author.display_name),
-        followers=mention.author.followers,
+        followers=clean_count(mention.author.followers),
     )
+    parent, root = mention.parent_external_id, mention.root_external_id
     return dataclasses.replace(
         mention,
+        parent_external_id=None if parent is None else clean_id(parent),
+        root_external_id=None if root is None else clean_id(root),
         author=author,
         text=clean_text(mention.text),
         url=clean_url(mention.url),

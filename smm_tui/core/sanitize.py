@@ -108,6 +108,24 @@ def one_line(message: str) -> str:
     return " ".join(clean_identity(message).split())
 
 
+def clean_id(network_id: str) -> str:
+    """A network's id as it can be stored and hashed: lone surrogates become U+FFFD.
+
+    Nothing else changes, so a real id still addresses its post; one that could
+    not be encoded could never be answered anyway, and must not stop a poll.
+    """
+    return _SURROGATE.sub("\ufffd", network_id)
+
+
+#: The largest count kept (JSON's safe integer); a larger one is an invented figure.
+MAX_COUNT = 2**53
+
+
+def clean_count(count: int | None) -> int | None:
+    """A network's count if it is plausible (0 to 2**53), else None."""
+    return count if count is not None and 0 <= count <= MAX_COUNT else None
+
+
 def clean_url(url: str) -> str:
     """Keep only http(s) URLs, made safe; anything else (javascript:, data:) is dropped."""
     url = clean_identity(url.strip())

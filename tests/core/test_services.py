@@ -89,6 +89,24 @@ def test_ingest_is_idempotent_and_sanitises(workspace: Workspace) -> None:
     assert workspace.ingest.cursor("bank-vk") == "2"
 
 
+def test_one_unstorable_item_cannot_stop_a_poll(workspace: Workspace) -> None:
+    # Lone surrogates in reply ids, and a follower count beyond 64 bits, would make
+    # the store refuse the whole batch on every poll: a poison pill. (One in the
+    # mention's own id cannot make a Mention: the adapter skips that item.)
+    odd = make_mention(
+        1,
+        parent_external_id="\udc00p",
+        root_external_id="post\ud83d",
+        author=Author(id="u1", handle="user1", followers=10**30),
+    )
+    changed = run(workspace.ingest.ingest([odd, make_mention(2)], account="bank-vk", cursor="2"))
+    assert len(changed.of(Collection.MENTIONS)) == 2
+    stored = workspace.ctx.mention(odd.id)
+    assert (stored.parent_external_id, stored.root_external_id) == ("\ufffdp", "post\ufffd")
+    assert stored.author.followers is None
+    assert workspace.ingest.cursor("bank-vk") == "2"
+
+
 def test_status_flow_records_audit(workspace: Workspace) -> None:
     mention = make_mention(1)
     run(workspace.ingest.ingest([mention]))
