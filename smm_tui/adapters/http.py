@@ -189,11 +189,24 @@ def raise_for_status(response: httpx.Response, ctx: CallContext, where: str) -> 
     code = response.status_code
     if 200 <= code < 300:
         return
+    if code == 403 and looks_like_html(response):
+        # A firewall's or CDN's block page, not the API refusing the token: pausing the
+        # account for a token that is fine would hide the real problem for 15 minutes.
+        raise TransientError(
+            f"{ctx.who}: {where} answered HTTP 403 with a web page, not the network's API "
+            "(a proxy or firewall in the way?)"
+        )
     if code in (401, 403):
         raise auth_error(ctx, f"HTTP {code}")
     if code == 429:
         retry_at = _retry_at(response, ctx)
         raise RateLimited(f"{ctx.who}: rate limited until {retry_at.isoformat()}", retry_at)
+    if code == 503 and "Retry-After" in response.headers:
+        # Maintenance with a stated end: wait for it, as for a rate limit, not backing off blind.
+        retry_at = _retry_at(response, ctx)
+        raise RateLimited(
+            f"{ctx.who}: {where} unavailable (HTTP 503) until {retry_at.isoformat()}", retry_at
+        )
     if code >= 500:
         raise TransientError(f"{ctx.who}: {where} answered HTTP {code}")
     detail = _error_detail(response, ctx)
@@ -288,7 +301,7 @@ def decode_json(response: httpx.Response, ctx: CallContext) -> Any:
     try:
         return json.loads(response.content)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        kind = "an HTML page" if _looks_like_html(response) else "malformed JSON"
+        kind = "an HTML page" if looks_like_html(response) else "malformed JSON"
         where = f"{response.request.method} {_path_of(str(response.request.url), ctx)}"
         raise TransientError(f"{ctx.who}: {where} answered {kind}") from None
 
@@ -331,7 +344,8 @@ def _error_detail(response: httpx.Response, ctx: CallContext) -> str:
     return f": {text}"
 
 
-def _looks_like_html(response: httpx.Response) -> bool:
+def looks_like_html(response: httpx.Response) -> bool:
+    """Whether an answer is a web page (a proxy's, a firewall's, a portal's), not the API's."""
     head = response.content[:200].lstrip().lower()
     content_type = response.headers.get("Content-Type", "")
     return "html" in content_type or head.startswith((b"<!doctype", b"<html"))

@@ -59,7 +59,7 @@ def raise_for_status(response: httpx.Response, ctx: http.CallContext) -> None:
         # "Reply to this conversation is not allowed", "deleted or not visible": the
         # token is fine, the action is refused.
         raise PermanentError(f"{ctx.who}: {where} refused (HTTP 403){problem_detail(problem, ctx)}")
-    if code in (401, 403):
+    if code in (401, 403) and not (code == 403 and http.looks_like_html(response)):
         title = f", {problem['title']}" if isinstance(problem.get("title"), str) else ""
         raise http.auth_error(ctx, one_line(f"HTTP {code}{title}"))
     if 400 <= code < 500 and problem:

@@ -42,7 +42,9 @@ from tests.adapters.conftest import (
 from tests.fakes.base import (
     BAD_GATEWAY_PAGE,
     CAPTIVE_PORTAL_PAGE,
+    FIREWALL_PAGE,
     SLOW_BODY_INTERVAL,
+    UNAVAILABLE_FOR,
     FakeNetwork,
     Fault,
 )
@@ -60,6 +62,8 @@ EXPECTED: dict[Fault, type[AdapterError]] = {
     Fault.RATE_LIMIT_IN_BODY: RateLimited,
     Fault.RATE_LIMIT_BARE: RateLimited,
     Fault.AUTH: AuthError,
+    Fault.FIREWALL_PAGE: TransientError,
+    Fault.UNAVAILABLE: RateLimited,
 }
 #: Shorter than the fakes' usual limits, so that the faults which wait them out end fast.
 #: Still well above what a local answer takes, and the read timeout stays above the
@@ -71,7 +75,7 @@ assert LIMITS.timeout.read is not None and LIMITS.timeout.read > 2 * SLOW_BODY_I
 MARGIN_S = 1.0
 #: A message may quote a server's words, but never this much of a page it sent.
 EXCERPT = 40
-PAGES = (BAD_GATEWAY_PAGE.decode(), CAPTIVE_PORTAL_PAGE.decode())
+PAGES = (BAD_GATEWAY_PAGE.decode(), CAPTIVE_PORTAL_PAGE.decode(), FIREWALL_PAGE.decode())
 _MARKUP = re.compile(r"<\s*/?\s*(!doctype|html|head|body|title|h1|p|script|form|input)\b", re.I)
 #: A 429 that says nothing of when: wait long enough not to hammer, short enough not to go dark.
 BARE_WAIT_MIN, BARE_WAIT_MAX = timedelta(seconds=30), timedelta(hours=1)
@@ -148,6 +152,8 @@ async def test_a_fault_is_a_typed_clean_error_within_the_deadline_and_nothing_is
         assert wait > timedelta(0)
         if fault is Fault.RATE_LIMIT_BARE:
             assert BARE_WAIT_MIN <= wait <= BARE_WAIT_MAX, wait
+        if fault is Fault.UNAVAILABLE:  # the time the 503 stated, not a guess
+            assert abs(wait - UNAVAILABLE_FOR) < timedelta(seconds=10), wait
         asked = len(fake.requests("mentions"))
         with pytest.raises(RateLimited):
             await adapter.fetch_mentions(cursor)
@@ -215,6 +221,9 @@ STEADY = PollPolicy(interval=30.0, backoff_base=5.0, jitter=0.0)
         pytest.param(Fault.HTML_ERROR, HealthState.RETRYING, "retry ", id="html_error"),
         pytest.param(Fault.HTML_OK, HealthState.RETRYING, "retry ", id="html_ok"),
         pytest.param(Fault.RESET, HealthState.RETRYING, "retry ", id="reset"),
+        # A firewall's 403 page is not a refused token: no 15-minute pause for a fine token.
+        pytest.param(Fault.FIREWALL_PAGE, HealthState.RETRYING, "retry ", id="firewall_403"),
+        pytest.param(Fault.UNAVAILABLE, HealthState.RATE_LIMITED, "limit ", id="503_retry_after"),
     ],
 )
 async def test_the_poller_waits_sensibly_and_says_what_is_wrong(

@@ -14,7 +14,7 @@ import enum
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import ClassVar, Literal
 
 import httpx
@@ -51,6 +51,13 @@ CAPTIVE_PORTAL_PAGE = (
     b"to continue to the internet.</p><form method=post action=/portal/accept>"
     b"<input type=checkbox name=terms> I accept<button>Connect</button></form></body></html>"
 )
+#: What a web application firewall answers to a request it blocks.
+FIREWALL_PAGE = (
+    b"<html><head><title>Access denied</title></head><body><h1>Access denied</h1>"
+    b"<p>Your request was blocked by the security policy. Ray ID: 8f2c1a</p></body></html>"
+)
+#: How long a 503 with Retry-After asks the client to stay away.
+UNAVAILABLE_FOR = timedelta(seconds=120)
 #: A slow body sends a byte this often: well inside the read timeout, so only the
 #: per-call deadline can end the wait (the body takes far longer than any deadline).
 SLOW_BODY_INTERVAL = 0.1
@@ -90,6 +97,10 @@ class Fault(enum.Enum):
     SLOW_BODY = "slow_body"
     #: HTTP 200 and half the promised body, then the connection is reset (RST).
     RESET = "reset"
+    #: A firewall's or CDN's block page, HTTP 403 in HTML: not the network refusing the token.
+    FIREWALL_PAGE = "firewall_page"
+    #: HTTP 503 with ``Retry-After: 120``: maintenance with a stated end.
+    UNAVAILABLE = "unavailable"
 
 
 @dataclass(frozen=True)
@@ -236,4 +247,12 @@ class FakeNetwork(abc.ABC):
             return slow_body(body, SLOW_BODY_INTERVAL)
         if fault is Fault.RESET:
             return reset_mid_body(json_reply({"padding": "x" * 256}))
+        if fault is Fault.FIREWALL_PAGE:
+            return html_page(403, FIREWALL_PAGE)
+        if fault is Fault.UNAVAILABLE:
+            return json_reply(
+                {"error": "down for maintenance"},
+                status=503,
+                headers={"Retry-After": str(UNAVAILABLE_FOR.seconds)},
+            )
         return None
