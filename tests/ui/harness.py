@@ -82,8 +82,12 @@ async def running(
     sources: Mapping[str, AccountSource] | None = None,
     policies: Mapping[Platform, PollPolicy] = DEFAULT_POLICIES,
     sleep: Sleep = asyncio.sleep,
+    notifications: bool = False,
 ) -> AsyncIterator[Running]:
-    """Run the app headless; the store is closed (writes finished) on exit."""
+    """Run the app headless; the store is closed (writes finished) on exit.
+
+    ``notifications`` shows toasts as widgets (Textual's test mode leaves them out).
+    """
     app, close = make_app(
         data_dir,
         clock,
@@ -95,7 +99,7 @@ async def running(
         sleep=sleep,
     )
     try:
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, notifications=notifications) as pilot:
             yield Running(app, pilot, app.workspace)
     finally:
         close()

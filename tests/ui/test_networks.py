@@ -142,7 +142,9 @@ async def test_the_strip_states_an_expired_token_and_a_rate_limit(
 async def test_with_no_accounts_the_strip_says_so_for_as_long_as_it_lasts(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with running(tmp_path / "data", clock, config=Config(user="anna"), sources={}) as run:
+    async with running(
+        tmp_path / "data", clock, config=Config(user="anna"), sources={}, notifications=True
+    ) as run:
         strip = run.app.screen.query_one(HealthStrip)
         assert strip.display
         assert "no accounts configured" in str(strip.render())
