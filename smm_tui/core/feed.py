@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import bisect
 import enum
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import cast, overload
+from typing import overload
 
-from smm_tui.core.facets import FacetIndex, Plan
+from smm_tui.core.feed_index import MentionIndex, SortKey, age_key, position_of
 from smm_tui.core.models import Mention, Status, utcnow
-from smm_tui.core.query import Query, QueryContext, parse, searchable_text
+from smm_tui.core.query import Query, QueryContext, parse
 from smm_tui.core.repository import Changed, Collection, Record, Repository
 
 
@@ -63,7 +62,6 @@ class FeedFilter:
         return lambda record: record["status"] in open_values and matches(record)
 
 
-SortKey = tuple[str, ...]
 #: Sorts after any ISO time: mentions with nothing due go last in the queue.
 _NOTHING_DUE = "~"
 
@@ -73,11 +71,6 @@ def urgency_key(record: Record) -> SortKey:
     due = record.get("sla_due_at") if record.get("first_response_at") is None else None
     priority = int(record.get("priority") or 0)
     return (due or _NOTHING_DUE, f"{100 - priority:03d}", record["created_at"], record["id"])
-
-
-def age_key(record: Record) -> SortKey:
-    """Creation time (the view shows it reversed: newest first)."""
-    return (record["created_at"], record["id"])
 
 
 class FeedModel:
@@ -101,22 +94,8 @@ class FeedModel:
         self._keys: dict[str, SortKey] = {}
         self._unread: set[str] = set()
         self._open: set[str] = set()
-        #: Every mention's age key, ascending, and its searchable text (None: not yet).
-        self._ages: list[SortKey] = []
-        self._texts: list[str | None] = []
-        self._age_of: dict[str, SortKey] = {}
-        #: Built on first use (or by :meth:`warm`); until then changes are noted in
-        #: ``_facets_dirty`` so a build that started earlier can catch up.
-        self._facets: FacetIndex | None = None
-        self._facets_dirty: set[str] = set()
-        self._facets_building = threading.Lock()
-        #: Guards the shape of ``_ages``/``_texts`` against a worker filling texts by position.
-        self._lock = threading.Lock()
-        #: Bumped whenever the index changes shape; a memo of another generation is stale.
-        self._generation = 0
-        #: How many of ``_texts`` are still None.
-        self._unfilled = 0
-        self._memo: _TextMemo | None = None
+        #: Every mention, for queries over the whole feed (built on first use, or warmed).
+        self._index = MentionIndex(repo)
         #: Saved views counted live (see :meth:`track`): the open ids each matches,
         #: or None for a view over everything, counted otherwise.
         self._tracked: list[FeedFilter] = []
@@ -138,146 +117,23 @@ class FeedModel:
         """How many mentions are new (whatever the filter)."""
         return len(self._unread)
 
-    def _index_everything(self) -> None:
-        new, seen = Status.NEW.value, Status.SEEN.value
-        ages: list[SortKey] = []
+    def _index_open(self) -> None:
+        """Which mentions are open and which unread: read from the open queue alone."""
+        new = Status.NEW.value
         unread: set[str] = set()
         open_ids: set[str] = set()
-        for record in self._repo.records(Collection.MENTIONS):
-            mention_id, status = record["id"], record["status"]
-            if status == new:
-                unread.add(mention_id)
-            if status in (new, seen):
-                open_ids.add(mention_id)
-            ages.append(age_key(record))
-        ages.sort()
+        for record in self._repo.open_mentions():
+            open_ids.add(record["id"])
+            if record["status"] == new:
+                unread.add(record["id"])
         self._unread, self._open = unread, open_ids
-        with self._lock:
-            self._generation += 1
-            self._facets = None
-            self._ages = ages
-            self._texts = [None] * len(ages)
-            self._unfilled = len(ages)
-            self._age_of = {key[-1]: key for key in ages}
 
-    def warm(self, chunk: int = 2000) -> None:
-        """Build the facet index and every searchable text ahead of the first query.
+    def warm(self) -> None:
+        """Build the index of every mention ahead of the first query over all of them.
 
-        Safe to run in a worker thread; it takes the lock a chunk at a time.
+        Safe to run in a worker thread.
         """
-        self._facet_index()
-        start = 0
-        while True:
-            with self._lock:
-                if start >= len(self._texts):
-                    return
-                self._fill(start, min(start + chunk, len(self._texts)))
-            start += chunk
-
-    def _facet_index(self) -> FacetIndex:
-        """The facet index, built now from every mention if it is not yet."""
-        if self._facets is not None:
-            return self._facets
-        with self._facets_building:
-            with self._lock:
-                if self._facets is not None:
-                    return self._facets
-                self._facets_dirty = set()
-            built = FacetIndex()
-            built.reset(self._repo.records(Collection.MENTIONS))
-            with self._lock:
-                for mention_id in self._facets_dirty:
-                    built.put(mention_id, self._repo.get(Collection.MENTIONS, mention_id))
-                self._facets_dirty = set()
-                self._facets = built
-                return built
-
-    def _fill(self, start: int, stop: int) -> None:
-        """Fill the missing searchable texts in ``start:stop`` (the lock is held)."""
-        if not self._unfilled:
-            return
-        texts, ages, get = self._texts, self._ages, self._repo.get
-        for index in range(start, stop):
-            if texts[index] is None:
-                record = get(Collection.MENTIONS, ages[index][-1])
-                texts[index] = "" if record is None else searchable_text(record, cached=False)
-                self._unfilled -= 1
-
-    def _matching_everything(
-        self, query: Query, ctx: QueryContext, *, from_worker: bool = False
-    ) -> list[SortKey]:
-        """The age keys of every mention ``query`` matches, ascending.
-
-        Words are looked for in the searchable texts, enumerated fields in the facet
-        index, and only what is left runs as a predicate on the records. The UI
-        thread, the only one that reshapes the index, reads it in place and
-        remembers which texts matched, so typing on searches only those; a worker
-        reads a copy.
-        """
-        words = query.split_text()
-        plan = self._facet_index().plan(words.rest)
-        needles = words.needles or words.absent
-        if needles:
-            ages = self._with_words(words.needles, words.absent, copy=from_worker)
-        else:
-            ages = list(self._ages) if from_worker else self._ages
-        if plan.narrows:
-            ages = self._narrowed(ages, plan, few_first=not needles)
-        if plan.rest.is_empty:
-            return list(ages)
-        matches = plan.rest.compile(ctx)
-        if needles or plan.narrows:
-            get = self._repo.get
-            kept: list[SortKey] = []
-            for key in ages:
-                record = get(Collection.MENTIONS, key[-1])
-                if record is not None and matches(record):
-                    kept.append(key)
-            return kept
-        # Straight over the records, then back into age order: cheaper than a lookup each.
-        found = {r["id"] for r in self._repo.records(Collection.MENTIONS) if matches(r)}
-        return [key for key in ages if key[-1] in found]
-
-    def _narrowed(self, ages: list[SortKey], plan: Plan, *, few_first: bool) -> list[SortKey]:
-        """The keys of ``ages`` the plan's sets allow, still in age order."""
-        allowed, excluded = plan.allows(), plan.excluded()
-        if allowed is not None and few_first and len(allowed) * 10 < len(ages):
-            # Few allowed: look their keys up and sort, rather than walk every key.
-            age_of = self._age_of
-            found = (age_of.get(mention_id) for mention_id in allowed - excluded)
-            return sorted(key for key in found if key is not None)
-        if allowed is None:
-            return [key for key in ages if key[-1] not in excluded]
-        if excluded:
-            allowed -= excluded
-        return [key for key in ages if key[-1] in allowed]
-
-    def _with_words(
-        self, needles: tuple[str, ...], absent: tuple[str, ...], *, copy: bool
-    ) -> list[SortKey]:
-        """The age keys of the mentions whose searchable text holds every needle, no absent."""
-        with self._lock:
-            self._fill(0, len(self._texts))
-            ages, texts = self._ages, cast(list[str], self._texts)
-            if copy:
-                ages, texts = list(ages), list(texts)
-            generation = self._generation
-        memo = None if copy else self._memo
-        todo = needles
-        if needles and memo and memo.generation == generation and memo.narrowed_by(needles):
-            picked = memo.picked
-        elif needles:
-            picked = [i for i, text in enumerate(texts) if needles[0] in text]
-            todo = needles[1:]
-        else:
-            picked = list(range(len(texts)))
-        for needle in todo:
-            picked = [i for i in picked if needle in texts[i]]
-        if needles and not copy:
-            self._memo = _TextMemo(generation, needles, picked)
-        for word in absent:
-            picked = [i for i in picked if word not in texts[i]]
-        return [ages[i] for i in picked]
+        self._index.warm()
 
     def _matching_open(self, wanted: FeedFilter, ctx: QueryContext) -> list[Record]:
         matches, get = wanted.predicate(ctx), self._repo.get
@@ -289,8 +145,9 @@ class FeedModel:
         return found
 
     def rebuild(self) -> None:
-        """Re-read every mention from the repository, then filter afresh."""
-        self._index_everything()
+        """Re-read the mentions from the repository, then filter afresh."""
+        self._index_open()
+        self._index.forget()
         self._refilter()
 
     def _refilter(self) -> None:
@@ -300,7 +157,7 @@ class FeedModel:
             keys = {r["id"]: urgency_key(r) for r in self._matching_open(self.filter, ctx)}
             visible = sorted(keys.values())
         else:
-            visible = self._matching_everything(self.filter.query, ctx)
+            visible = self._index.matching(self.filter.query, ctx)
             keys = {}  # newest first: a mention's key is its age key, see _shown_key
         self._visible[:] = visible
         self._keys = keys
@@ -373,7 +230,7 @@ class FeedModel:
             return len(self._matching_open(wanted, ctx))
         if wanted.query.is_empty:
             return self._repo.count(Collection.MENTIONS)
-        return len(self._matching_everything(wanted.query, ctx, from_worker=True))
+        return len(self._index.matching(wanted.query, ctx, from_worker=True))
 
     def set_filter(self, new_filter: FeedFilter) -> None:
         """Show a different scope or query.
@@ -411,7 +268,7 @@ class FeedModel:
     def index_of(self, mention_id: str) -> int | None:
         """Where a mention sits in the visible list, as shown."""
         key = self._shown_key(mention_id)
-        position = None if key is None else _position(self._visible, key)
+        position = None if key is None else position_of(self._visible, key)
         if position is None:
             return None
         return position if self.by_urgency else len(self._visible) - 1 - position
@@ -420,38 +277,16 @@ class FeedModel:
         """The key a mention would have in the visible list (it may not be there)."""
         if self.by_urgency:
             return self._keys.get(mention_id)
-        return self._age_of.get(mention_id)
-
-    def _reindex(self, mention_id: str, record: Record | None) -> None:
-        """Move a mention's age key (and forget its searchable text) after a change."""
-        with self._lock:
-            if self._facets is None:
-                self._facets_dirty.add(mention_id)
-            else:
-                self._facets.put(mention_id, record)
-            self._generation += 1
-            old = self._age_of.pop(mention_id, None)
-            position = None if old is None else _position(self._ages, old)
-            if position is not None:
-                del self._ages[position]
-                if self._texts.pop(position) is None:
-                    self._unfilled -= 1
-            if record is not None:
-                key = age_key(record)
-                position = bisect.bisect_left(self._ages, key)
-                self._ages.insert(position, key)
-                self._texts.insert(position, None)
-                self._unfilled += 1
-                self._age_of[mention_id] = key
+        return self._index.key_of(mention_id)
 
     def _retest(self, mention_id: str, matches: Callable[[Record], bool]) -> Record | None:
         """Move one changed mention in the lists; returns its current record, if any."""
         record = self._repo.get(Collection.MENTIONS, mention_id)
         old = self._shown_key(mention_id)
         self._keys.pop(mention_id, None)
-        self._reindex(mention_id, record)
+        self._index.put(mention_id, record)
         if old is not None:
-            position = _position(self._visible, old)
+            position = position_of(self._visible, old)
             if position is not None:
                 del self._visible[position]
         if record is None:
@@ -474,28 +309,8 @@ class FeedModel:
         return record
 
 
-@dataclass(frozen=True, slots=True)
-class _TextMemo:
-    """Which positions of the index held the needles last typed, for typing on."""
-
-    generation: int
-    needles: tuple[str, ...]
-    picked: list[int]
-
-    def narrowed_by(self, needles: tuple[str, ...]) -> bool:
-        """Whether every text holding all of ``needles`` holds all of this memo's."""
-        return all(any(old in new for new in needles) for old in self.needles)
-
-
 #: Above this many rows shown, typing on re-filters from the index instead of the rows.
 _NARROW_AT_MOST = 5000
-
-
-def _position(keys: list[SortKey], key: SortKey) -> int | None:
-    position = bisect.bisect_left(keys, key)
-    if position < len(keys) and keys[position] == key:
-        return position
-    return None
 
 
 class _View(Sequence[str]):

@@ -123,8 +123,8 @@ class IngestService:
         would sort last in the queue and could never be breaching.
         """
         changes = ChangeSet()
-        for record in self.ctx.repo.records(Collection.MENTIONS):
-            if record.get("sla_due_at") or not Status(record["status"]).is_open:
+        for record in self.ctx.repo.open_mentions():
+            if record.get("sla_due_at"):
                 continue
             mention = self.prepared(Mention.from_record(record))
             fields = {

@@ -136,6 +136,10 @@ class Repository(Protocol):
         """Every current record of a collection (a snapshot; do not mutate)."""
         ...
 
+    def open_mentions(self) -> Iterator[Record]:
+        """Every mention still open (new or seen): the queue, without reading the archive."""
+        ...
+
     def count(self, collection: Collection) -> int:
         """How many records a collection holds."""
         ...

@@ -173,6 +173,19 @@ class Store:
             snapshot = list(self._records[collection].values())
         return iter(snapshot)
 
+    def open_mentions(self) -> Iterator[Record]:
+        """A snapshot of the open mentions: by the layout, the open queue's shard holds them."""
+        path, mentions = layout.OPEN_MENTIONS, self._records[Collection.MENTIONS]
+        with self._state:
+            shard = self._shards.get(path)
+            ids = [] if shard is None else list(shard.records)
+            current = [
+                mentions[rid]
+                for rid in ids
+                if self._location.get((Collection.MENTIONS, rid)) == path  # not moved since
+            ]
+        return iter(current)
+
     def count(self, collection: Collection) -> int:
         """How many records a collection holds."""
         return len(self._records[collection])

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, cast
 
 from smm_tui.core.feed import FeedFilter, FeedModel, FeedScope, age_key
+from smm_tui.core.feed_index import MentionIndex
 from smm_tui.core.models import Intent, Platform, Sentiment, Status
-from smm_tui.core.query import QueryContext, QueryError
-from smm_tui.core.repository import ChangeSet, Collection
+from smm_tui.core.query import QueryContext, QueryError, parse
+from smm_tui.core.repository import ChangeSet, Collection, Record, Repository
 from smm_tui.core.workspace import Workspace
 from smm_tui.store.store import Store
 from tests.conftest import T0, make_mention
@@ -196,3 +199,51 @@ def test_tracked_view_counts_follow_every_change(store: Store) -> None:
         assert counts[0] == sum(
             1 for r in store.records(Collection.MENTIONS) if r["status"] in ("new", "seen")
         )
+
+
+class ChangesWhileRead:
+    """A store whose full read is overtaken by changes, as when the UI applies some
+    while a worker builds the index."""
+
+    def __init__(self, store: Store, change: Callable[[], None]) -> None:
+        self.store = store
+        self.change = change
+
+    def records(self, collection: Collection) -> Iterator[Record]:
+        snapshot = list(self.store.records(collection))
+        self.change()
+        return iter(snapshot)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+def test_changes_made_while_the_index_is_built_are_not_lost(store: Store) -> None:
+    rng = random.Random(5)
+    ctx = QueryContext(T0 + timedelta(hours=12), "anna")
+    store.commit(random_record_changes(rng, 60))
+    index: MentionIndex
+
+    def change() -> None:
+        changed = store.commit(random_record_changes(rng, 60))
+        for mention_id in changed.of(Collection.MENTIONS):
+            index.put(mention_id, store.get(Collection.MENTIONS, mention_id))
+
+    index = MentionIndex(cast(Repository, ChangesWhileRead(store, change)))
+    for query in ("", "is:open", "card", "-tag:spam platform:vk"):
+        found = [key[-1] for key in reversed(index.matching(parse(query), ctx))]
+        assert found == scanned(store, query, ctx), query
+
+
+def test_the_open_queue_opens_without_reading_the_archive(store: Store) -> None:
+    store.commit(random_record_changes(random.Random(2), 80))
+
+    class NoArchive:
+        def __getattr__(self, name: str) -> Any:
+            if name == "records":
+                raise AssertionError("the whole store was read")
+            return getattr(store, name)
+
+    model = FeedModel(cast(Repository, NoArchive()))
+    everything = store.records(Collection.MENTIONS)
+    assert set(model.ids) == {r["id"] for r in everything if r["status"] in ("new", "seen")}
