@@ -581,6 +581,15 @@ class Store:
             if shard is None:
                 return
             self._shards[path] = shard
+            records = self._records[shard.collection]
+            if records.keys().isdisjoint(shard.records):
+                # None of these ids is known (every shard, when the store opens): take them
+                # all at once; _adopt's comparisons only matter for ids held elsewhere.
+                collection = shard.collection
+                records.update(shard.records)
+                self._location.update({(collection, rid): path for rid in shard.records})
+                changed.setdefault(collection, set()).update(shard.records)
+                return
             for rid, record in list(shard.records.items()):
                 self._adopt(path, shard, rid, record, changed)
 
