@@ -258,6 +258,9 @@ class MemoryRepository:
     def get(self, collection: Collection, record_id: str) -> Record | None:
         return self._mentions.get(record_id) if collection is Collection.MENTIONS else None
 
+    def load_archive(self) -> None:
+        pass
+
     def open_mentions(self) -> Iterator[Record]:
         return (r for r in self._mentions.values() if r["status"] in ("new", "seen"))
 

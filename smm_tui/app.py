@@ -132,6 +132,8 @@ class SmmApp(App[None]):
         for warning in self._warnings:
             self.say(warning, severity="warning", timeout=15)
         self.workspace.repo.subscribe(self._store_changed)
+        # The queue is up from the first frame; the archive is read once it is painted.
+        self.call_after_refresh(self.workspace.repo.load_archive)
         if self._poll:
             self.claim_polling()
             self.set_interval(LEASE_RETRY_SECONDS, self.claim_polling)
@@ -193,6 +195,8 @@ class SmmApp(App[None]):
 
     @on(StoreChanged)
     def _deliver_change(self, event: StoreChanged) -> None:
+        for warning in event.changed.warnings:
+            self.say(warning, severity="warning", timeout=15)
         if set(event.changed.ids) <= {Collection.CURSORS, Collection.AUDIT}:
             return
         self.workspace.feed.apply(event.changed)

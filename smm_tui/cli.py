@@ -278,7 +278,8 @@ def _run_app(config: Config, data_dir: Path, env: Mapping[str, str]) -> int:
     problem = check_keymap(config.keymap)
     if problem:
         raise UserError(f"config {config.source or '(built-in)'}: {problem}", EXIT_USAGE)
-    with open_workspace(data_dir, config, env=env) as (workspace, warnings):
+    # The queue shows as soon as it is read; the archive follows in the store's writer.
+    with open_workspace(data_dir, config, env=env, defer_archive=True) as (workspace, warnings):
         app = SmmApp(workspace, keymap=config.keymap, warnings=warnings)
         # Textual's crash report prints local variables; never let one show a token.
         app.error_console = Console(

@@ -201,15 +201,18 @@ def open_workspace(
     env: Mapping[str, str] | None = None,
     clock: Callable[[], datetime] = utcnow,
     make_id: Callable[[], str] = new_id,
+    defer_archive: bool = False,
 ) -> Iterator[tuple[Workspace, list[str]]]:
     """Open the store and build the workspace; closes the store (finishing writes) after.
 
     Without ``sources``, adapters are built from the config, taking tokens from ``env``.
+    ``defer_archive`` (for the app) reads the archive after the queue is up; problems
+    met there arrive later, as :attr:`Changed.warnings`.
     """
     warnings: list[str] = []
     if sources is None:
         sources, warnings = build_sources(config, env=env, clock=clock)
-    store = Store.open(data_dir)
+    store = Store.open(data_dir, defer_archive=defer_archive)
     poller = PollerLease(data_dir, this_process())
     try:
         workspace = Workspace(

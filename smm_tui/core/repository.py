@@ -105,6 +105,8 @@ class Changed:
     applied: tuple[Op, ...] = ()
     skipped: tuple[Op, ...] = ()
     external: bool = False
+    #: Problems met while reading (a file quarantined), each one line, to tell the user.
+    warnings: tuple[str, ...] = ()
 
     def of(self, collection: Collection) -> frozenset[str]:
         """Ids changed in one collection."""
@@ -134,6 +136,10 @@ class Repository(Protocol):
 
     def records(self, collection: Collection) -> Iterator[Record]:
         """Every current record of a collection (a snapshot; do not mutate)."""
+        ...
+
+    def load_archive(self) -> None:
+        """Read now whatever opening deferred (the archive), if anything."""
         ...
 
     def open_mentions(self) -> Iterator[Record]:

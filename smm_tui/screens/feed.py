@@ -327,6 +327,10 @@ class FeedScreen(WorkspaceScreen):
 
     @on(DataChanged)
     def _refresh_rows(self, event: DataChanged) -> None:
+        if not event.changed:
+            # No record changed (the archive finished loading): only counts may differ.
+            self._update_views_bar()
+            return
         self._show()
 
     # -- filter ---------------------------------------------------------------------

@@ -66,6 +66,15 @@ def doc_key(record_id: str) -> str:
     return str(int.from_bytes(digest, "big") >> 1)
 
 
+def is_archive(relative: str) -> bool:
+    """Whether a shard holds a day of handled mentions or of the audit trail."""
+    path = PurePosixPath(relative)
+    return path.suffix == ".json" and (
+        (path.parent.name == "mentions" and path.name.startswith("archive-"))
+        or path.parent.name == "audit"
+    )
+
+
 def is_shard_path(relative: str) -> bool:
     """Whether a data-dir-relative path is one the layout could have produced."""
     path = PurePosixPath(relative)

@@ -31,7 +31,7 @@ import logging
 import os
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,28 +115,77 @@ class Store:
         # behind the stop marker or after the writer died (it would never resolve).
         self._life = threading.Lock()
         self._crash: BaseException | None = None
+        #: Set once every shard has been read (at once, unless open deferred the archive).
+        self._archive_loaded = threading.Event()
+        #: Set when the deferred archive should be read: asked for, needed, or closing.
+        self._archive_wanted = threading.Event()
         self._crash_reported = False
         self.commits = 0
 
     # -- life cycle ---------------------------------------------------------------
 
     @classmethod
-    def open(cls, data_dir: Path, *, lock_timeout: float = 15.0) -> Store:
-        """Open (creating if needed) the store in ``data_dir`` and start its writer."""
+    def open(
+        cls, data_dir: Path, *, lock_timeout: float = 15.0, defer_archive: bool = False
+    ) -> Store:
+        """Open (creating if needed) the store in ``data_dir`` and start its writer.
+
+        ``defer_archive`` reads only the open queue and the small collections now,
+        and the daily archive shards in the writer thread once :meth:`load_archive`
+        asks (say after the first frame is painted) or anything needs them: a write
+        or refresh, :meth:`records`, or a :meth:`get` that finds nothing, which
+        wait for them. The writer serves no write before the archive is in.
+        :meth:`count` counts what is in.
+        """
         ensure_private_dir(data_dir)
         store = cls(data_dir, lock_timeout=lock_timeout)
         with store._locked():
             migrations.upgrade(data_dir)
             store._recover_journal()
-            gc.disable()
-            try:
-                store._refresh()
-            finally:
-                gc.enable()
-        gc.freeze()
-        store._writer = threading.Thread(target=store._run_writer, name="store-writer", daemon=True)
+            store._load(None if not defer_archive else lambda path: not layout.is_archive(path))
+        if not defer_archive:
+            store._archive_wanted.set()
+            store._archive_loaded.set()
+        store._writer = threading.Thread(
+            target=store._run_writer, args=(defer_archive,), name="store-writer", daemon=True
+        )
         store._writer.start()
         return store
+
+    def _load(self, only: Callable[[str], bool] | None) -> None:
+        """Read the shards (``only`` those it accepts), with the collector held off."""
+        gc.disable()
+        try:
+            self._refresh(only)
+        finally:
+            gc.enable()
+        # What was just read lives as long as the store: keep the collector off it.
+        gc.freeze()
+
+    def load_archive(self) -> None:
+        """Read the archive that :meth:`open` deferred, now (nothing, if all is read)."""
+        self._archive_wanted.set()
+
+    def _wait_for_archive(self) -> None:
+        self._archive_wanted.set()
+        self._archive_loaded.wait()
+
+    def _load_archive(self) -> None:
+        """Read the archive shards that open deferred (in the writer, before any write)."""
+        self._archive_wanted.wait()
+        already = len(self.warnings)
+        try:
+            with self._locked():
+                self._load(layout.is_archive)
+        except StoreError as exc:
+            self.warnings.append(str(exc))
+            logger.warning("reading the archive of %s: %s", self.data_dir, exc)
+        finally:
+            self._archive_loaded.set()
+        # No ids: nobody has seen these mentions yet, so there is nothing to re-test; the
+        # note says that counts over everything are complete, and what went wrong.
+        warnings = tuple(self.warnings[already:])
+        self._notify(Changed({Collection.MENTIONS: frozenset()}, external=True, warnings=warnings))
 
     def close(self) -> None:
         """Finish queued writes and stop the writer.
@@ -147,6 +196,7 @@ class Store:
         with self._life:
             writer, self._writer = self._writer, None
             if writer is not None:
+                self._archive_wanted.set()
                 self._queue.put(None)
         if writer is not None:
             writer.join()
@@ -165,10 +215,16 @@ class Store:
 
     def get(self, collection: Collection, record_id: str) -> Record | None:
         """The current record with that id, or None."""
-        return self._records[collection].get(record_id)
+        record = self._records[collection].get(record_id)
+        if record is None and collection in _ARCHIVED and not self._archive_loaded.is_set():
+            self._wait_for_archive()
+            record = self._records[collection].get(record_id)
+        return record
 
     def records(self, collection: Collection) -> Iterator[Record]:
         """A snapshot of every record in a collection."""
+        if collection in _ARCHIVED:
+            self._wait_for_archive()
         with self._state:
             snapshot = list(self._records[collection].values())
         return iter(snapshot)
@@ -187,7 +243,7 @@ class Store:
         return iter(current)
 
     def count(self, collection: Collection) -> int:
-        """How many records a collection holds."""
+        """How many records a collection holds (so far, while the archive is being read)."""
         return len(self._records[collection])
 
     def subscribe(self, subscriber: Subscriber) -> None:
@@ -209,6 +265,7 @@ class Store:
         return self._enqueue(None)
 
     def _enqueue(self, changes: ChangeSet | None) -> Future[Changed]:
+        self._archive_wanted.set()  # the writer serves it only once the archive is in
         future: Future[Changed] = Future()
         with self._life:
             if self._writer is not None and self._crash is None:
@@ -237,9 +294,11 @@ class Store:
             if request is not None:
                 _fail(request.future, error)
 
-    def _run_writer(self) -> None:
+    def _run_writer(self, load_archive: bool = False) -> None:
         batch: list[_Request] = []
         try:
+            if load_archive:
+                self._load_archive()
             stopping = False
             while not stopping:
                 batch, stopping = self._next_batch()
@@ -528,11 +587,14 @@ class Store:
         paths = {p for p in found if layout.is_shard_path(p) and p not in _NOT_SHARDS}
         return paths | set(self._shards)
 
-    def _refresh(self) -> Changed:
-        """Re-read every shard whose file changed since we last read or wrote it."""
+    def _refresh(self, only: Callable[[str], bool] | None = None) -> Changed:
+        """Re-read every shard (``only`` those it accepts) whose file changed since we
+        last read or wrote it."""
         changed: dict[Collection, set[str]] = {}
         problems: list[StoreCorrupt] = []
         for path in sorted(self._shard_paths()):
+            if only is not None and not only(path):
+                continue
             signature = FileSignature.of(self.data_dir / path)
             if path in self._signatures and self._signatures[path] == signature:
                 continue
@@ -618,6 +680,8 @@ class Store:
 
 
 _NOT_SHARDS = frozenset({JOURNAL, layout.META})
+#: Collections with daily shards, which open may leave to the writer to read.
+_ARCHIVED = frozenset({Collection.MENTIONS, Collection.AUDIT})
 
 
 def _fail(future: Future[Changed], error: StoreError) -> None:

@@ -43,6 +43,7 @@ def make_app(
     sources: Mapping[str, AccountSource] | None = None,
     policies: Mapping[Platform, PollPolicy] = DEFAULT_POLICIES,
     sleep: Sleep = asyncio.sleep,
+    defer_archive: bool = False,
 ) -> tuple[SmmApp, Callable[[], None]]:
     """The real app over a workspace (demo by default); the function returned closes the store.
 
@@ -59,6 +60,7 @@ def make_app(
         sources=sources,
         clock=clock,
         make_id=lambda: f"{next(counter):06x}{0:010x}",
+        defer_archive=defer_archive,
     )
     workspace, warnings = context.__enter__()
     engine = PollingEngine(workspace, policies=policies, sleep=sleep)
@@ -83,6 +85,7 @@ async def running(
     policies: Mapping[Platform, PollPolicy] = DEFAULT_POLICIES,
     sleep: Sleep = asyncio.sleep,
     notifications: bool = False,
+    defer_archive: bool = False,
 ) -> AsyncIterator[Running]:
     """Run the app headless; the store is closed (writes finished) on exit.
 
@@ -97,6 +100,7 @@ async def running(
         sources=sources,
         policies=policies,
         sleep=sleep,
+        defer_archive=defer_archive,
     )
     try:
         async with app.run_test(size=size, notifications=notifications) as pilot:

@@ -1,0 +1,111 @@
+"""Opening with the archive deferred: the queue at once, the archive from the writer.
+
+Nothing read before the archive is in may be wrong: a reader either gets what is
+in or waits for it, and a write queued at once is served only after it.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from smm_tui.core.models import Status
+from smm_tui.core.repository import Changed, ChangeSet, Collection
+from smm_tui.store import layout
+from smm_tui.store.store import Store
+from tests.store.test_store_basics import archive_of, mention, snapshot
+
+
+def workspace(data_dir: Path) -> tuple[list[str], list[str]]:
+    """A store of open mentions and closed ones over 20 days: (open ids, archived ids)."""
+    open_ids, archived = [], []
+    with Store.open(data_dir) as store:
+        changes = ChangeSet()
+        for n in range(200):
+            closed = n % 4 != 0
+            record = mention(n, status=Status.DONE if closed else Status.NEW, days=n % 20)
+            changes.put(Collection.MENTIONS, record)
+            (archived if closed else open_ids).append(record["id"])
+        store.commit(changes)
+    return open_ids, archived
+
+
+def test_the_queue_is_there_at_once_and_the_archive_follows(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    open_ids, archived = workspace(data_dir)
+    with Store.open(data_dir) as store:
+        everything = snapshot(store)
+    with Store.open(data_dir, defer_archive=True) as store:
+        assert {r["id"] for r in store.open_mentions()} == set(open_ids)
+        record = store.get(Collection.MENTIONS, archived[-1])  # waits for the archive
+        assert record is not None and record["status"] == Status.DONE.value
+        assert snapshot(store) == everything
+        assert store.count(Collection.MENTIONS) == len(open_ids) + len(archived)
+
+
+def test_a_write_queued_at_once_waits_for_the_whole_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_dir = tmp_path / "data"
+    open_ids, archived = workspace(data_dir)
+    heard: list[Changed] = []
+    release = threading.Event()
+    read_shard = Store._read_shard
+
+    def held_back(store: Store, path: str) -> object:
+        if layout.is_archive(path):
+            release.wait()
+        return read_shard(store, path)
+
+    monkeypatch.setattr(Store, "_read_shard", held_back)
+    with Store.open(data_dir, defer_archive=True) as store:
+        store.subscribe(heard.append)
+        # Closing a queued mention moves it into a day the archive already holds;
+        # inserting a known archived id must be refused as a duplicate.
+        changes = ChangeSet().patch(Collection.MENTIONS, open_ids[0], {"status": "done"})
+        changes.insert_new(Collection.MENTIONS, mention(1, status=Status.NEW, days=1))
+        pending = store.submit(changes)
+        assert not pending.done() and store.count(Collection.MENTIONS) == len(open_ids)
+        release.set()
+        changed = pending.result(timeout=30)
+        assert [op.kind for op in changed.skipped] == ["insert_new"]
+        moved = store.get(Collection.MENTIONS, open_ids[0])
+        assert moved is not None
+    with Store.open(data_dir) as reopened:
+        assert reopened.get(Collection.MENTIONS, open_ids[0]) == moved
+        day = data_dir / archive_of(moved)
+        assert open_ids[0] in {r["id"] for r in reopened.records(Collection.MENTIONS)}
+        assert day.exists()
+        for rid in archived:
+            assert reopened.get(Collection.MENTIONS, rid) is not None
+    # Told once the archive is in: counts over everything are complete (no ids to re-test).
+    loaded = [c for c in heard if c.external and Collection.MENTIONS in c.ids and not c]
+    assert loaded and not loaded[0].warnings
+
+
+def test_a_corrupt_archive_day_is_set_aside_and_said_later(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    open_ids, _ = workspace(data_dir)
+    day = sorted((data_dir / "mentions").glob("archive-*.json"))[3]
+    day.write_bytes(b'{"mentions": {"1": {"id": "x", "text": "cut off')
+    with Store.open(data_dir, defer_archive=True) as store:
+        assert {r["id"] for r in store.open_mentions()} == set(open_ids)
+        list(store.records(Collection.MENTIONS))  # waits for the archive
+        assert [w for w in store.warnings if day.name in w], store.warnings
+    assert not day.exists()
+    assert list(day.parent.glob(day.name + ".corrupt-*"))
+    assert layout.is_archive(f"mentions/{day.name}") and not layout.is_archive(layout.OPEN_MENTIONS)
+
+
+def test_the_archive_is_read_when_asked_for_and_not_before(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    open_ids, archived = workspace(data_dir)
+    told = threading.Event()
+    with Store.open(data_dir, defer_archive=True) as store:
+        store.subscribe(lambda changed: told.set())
+        assert store.count(Collection.MENTIONS) == len(open_ids)  # nothing asked for it yet
+        store.load_archive()
+        assert told.wait(timeout=30)
+        assert store.count(Collection.MENTIONS) == len(open_ids) + len(archived)
