@@ -119,6 +119,7 @@ class Store:
         self._archive_loaded = threading.Event()
         #: Set when the deferred archive should be read: asked for, needed, or closing.
         self._archive_wanted = threading.Event()
+        self._closing = threading.Event()
         self._crash_reported = False
         self.commits = 0
 
@@ -152,15 +153,16 @@ class Store:
         store._writer.start()
         return store
 
-    def _load(self, only: Callable[[str], bool] | None) -> None:
+    def _load(self, only: Callable[[str], bool] | None) -> Changed:
         """Read the shards (``only`` those it accepts), with the collector held off."""
         gc.disable()
         try:
-            self._refresh(only)
+            changed = self._refresh(only)
         finally:
             gc.enable()
         # What was just read lives as long as the store: keep the collector off it.
         gc.freeze()
+        return changed
 
     def load_archive(self) -> None:
         """Read the archive that :meth:`open` deferred, now (nothing, if all is read)."""
@@ -171,21 +173,43 @@ class Store:
         self._archive_loaded.wait()
 
     def _load_archive(self) -> None:
-        """Read the archive shards that open deferred (in the writer, before any write)."""
+        """Read the archive shards that open deferred (in the writer, before any write).
+
+        Under the same lock it first re-reads the queue's files, so a change another
+        process made since open is not missed. A failure is told as a warning; writes
+        stay safe whatever happened, since every commit re-reads all files first.
+        """
         self._archive_wanted.wait()
-        already = len(self.warnings)
+        if self._closing.is_set():  # quitting before the archive was needed
+            self._archive_loaded.set()
+            return
+        already, failed = len(self.warnings), None
+        seen = {c: set(self._records[c]) for c in _ARCHIVED}
+        ids: dict[Collection, set[str]] = {Collection.MENTIONS: set()}
         try:
             with self._locked():
-                self._load(layout.is_archive)
-        except StoreError as exc:
-            self.warnings.append(str(exc))
-            logger.warning("reading the archive of %s: %s", self.data_dir, exc)
+                hot = self._refresh(lambda path: not layout.is_archive(path))
+                archive = self._load(layout.is_archive)
+            for collection, changed in hot.ids.items():
+                ids.setdefault(collection, set()).update(changed)
+            # Archived records are news to every reader, except those already shown
+            # from the queue (moved to the archive by another process since open).
+            for collection, changed in archive.ids.items():
+                ids.setdefault(collection, set()).update(changed & seen.get(collection, set()))
+        except Exception as exc:
+            failed = exc
+            logger.warning("reading the archive of %s failed", self.data_dir, exc_info=True)
         finally:
             self._archive_loaded.set()
-        # No ids: nobody has seen these mentions yet, so there is nothing to re-test; the
-        # note says that counts over everything are complete, and what went wrong.
-        warnings = tuple(self.warnings[already:])
-        self._notify(Changed({Collection.MENTIONS: frozenset()}, external=True, warnings=warnings))
+        if failed is not None:
+            reason = " ".join(str(failed).split()) or type(failed).__name__
+            self.warnings.append(
+                f"could not read the archive in {self.data_dir} ({reason}); "
+                "views over everything may be incomplete until it is read"
+            )
+        warnings = tuple(dict.fromkeys(self.warnings[already:]))
+        frozen = {collection: frozenset(found) for collection, found in ids.items()}
+        self._notify(Changed(frozen, external=True, warnings=warnings))
 
     def close(self) -> None:
         """Finish queued writes and stop the writer.
@@ -196,6 +220,7 @@ class Store:
         with self._life:
             writer, self._writer = self._writer, None
             if writer is not None:
+                self._closing.set()
                 self._archive_wanted.set()
                 self._queue.put(None)
         if writer is not None:
@@ -215,8 +240,9 @@ class Store:
 
     def get(self, collection: Collection, record_id: str) -> Record | None:
         """The current record with that id, or None."""
+        loaded = self._archive_loaded.is_set()  # before the look-up: it may land meanwhile
         record = self._records[collection].get(record_id)
-        if record is None and collection in _ARCHIVED and not self._archive_loaded.is_set():
+        if record is None and not loaded and collection in _ARCHIVED:
             self._wait_for_archive()
             record = self._records[collection].get(record_id)
         return record

@@ -109,3 +109,72 @@ def test_the_archive_is_read_when_asked_for_and_not_before(tmp_path: Path) -> No
         store.load_archive()
         assert told.wait(timeout=30)
         assert store.count(Collection.MENTIONS) == len(open_ids) + len(archived)
+
+
+def test_another_process_closing_a_queued_mention_before_the_archive_is_read(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    open_ids, _ = workspace(data_dir)
+    heard: list[Changed] = []
+    told = threading.Event()
+    with Store.open(data_dir, defer_archive=True) as store:
+        store.subscribe(lambda changed: (heard.append(changed), told.set()))
+        assert open_ids[0] in {r["id"] for r in store.open_mentions()}
+        with Store.open(data_dir) as teammate:  # closes it: it moves to its archive day
+            teammate.commit(ChangeSet().patch(Collection.MENTIONS, open_ids[0], {"status": "done"}))
+        store.load_archive()
+        assert told.wait(timeout=30)
+        assert open_ids[0] in heard[0].of(Collection.MENTIONS)  # readers re-test it
+        assert open_ids[0] not in {r["id"] for r in store.open_mentions()}
+        record = store.get(Collection.MENTIONS, open_ids[0])
+        assert record is not None and record["status"] == "done"
+
+
+def test_an_archive_day_that_cannot_be_read_is_said_and_writes_stay_safe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_dir = tmp_path / "data"
+    open_ids, archived = workspace(data_dir)
+    read_shard = Store._read_shard
+    broken = {"on": True}
+
+    def unreadable(store: Store, path: str) -> object:
+        if broken["on"] and layout.is_archive(path):
+            raise PermissionError(13, "Permission denied", path)
+        return read_shard(store, path)
+
+    monkeypatch.setattr(Store, "_read_shard", unreadable)
+    heard: list[Changed] = []
+    told = threading.Event()
+    with Store.open(data_dir, defer_archive=True) as store:
+        store.subscribe(lambda changed: (heard.append(changed), told.set()))
+        store.load_archive()
+        assert told.wait(timeout=30)
+        (warning,) = heard[0].warnings
+        assert "could not read the archive" in warning and "Permission denied" in warning
+        assert store.get(Collection.MENTIONS, archived[0]) is None  # answered, not hung
+        broken["on"] = False  # the permission is fixed: the next write reads everything first
+        changes = ChangeSet().patch(Collection.MENTIONS, open_ids[0], {"status": "done"})
+        store.commit(changes)
+        assert store.count(Collection.MENTIONS) == len(open_ids) + len(archived)
+    with Store.open(data_dir) as reopened:
+        assert reopened.count(Collection.MENTIONS) == len(open_ids) + len(archived)
+
+
+def test_quitting_before_the_archive_is_needed_does_not_read_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_dir = tmp_path / "data"
+    workspace(data_dir)
+    read: list[str] = []
+    read_shard = Store._read_shard
+
+    def noted(store: Store, path: str) -> object:
+        read.append(path)
+        return read_shard(store, path)
+
+    monkeypatch.setattr(Store, "_read_shard", noted)
+    with Store.open(data_dir, defer_archive=True):
+        pass
+    assert read and not [path for path in read if layout.is_archive(path)]
