@@ -76,12 +76,11 @@ def urgency_key(record: Record) -> SortKey:
 class FeedModel:
     """Ordered, filtered mention ids over a repository: the open queue by urgency, all by age.
 
-    It keeps every mention's age key in order, with the searchable text of each
-    beside it (filled lazily, or ahead by :meth:`warm`), and the ids of the open
-    mentions. The open queue then re-filters only the open mentions, which stay
-    few however large the archive grows, and a word typed over everything is one
-    substring scan of the texts, already in age order, before any other test. A
-    store change only re-tests the mentions it touched: O(changed · log n).
+    It keeps the ids of the open mentions, read from the open queue alone, so the
+    open queue re-filters only those, which stay few however large the archive
+    grows. Queries over everything go to a :class:`~smm_tui.core.feed_index.MentionIndex`,
+    built on first use or ahead by :meth:`warm`. A store change only re-tests the
+    mentions it touched: O(changed · log n).
 
     The UI thread changes the model; :meth:`count` and :meth:`warm` may run in a
     worker thread at the same time.
