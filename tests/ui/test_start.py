@@ -8,10 +8,14 @@ import pytest
 
 import smm_tui.app as app_module
 import smm_tui.screens.feed as feed_module
+from smm_tui.config import Config
+from smm_tui.core.feed import FeedModel
 from smm_tui.core.models import Status
+from smm_tui.core.repository import ChangeSet, Collection
 from smm_tui.core.workspace import Workspace
+from smm_tui.runtime import open_workspace
 from smm_tui.store.store import Store
-from tests.conftest import FakeClock, make_mention
+from tests.conftest import T0, FakeClock, make_mention
 from tests.ui.harness import running, wait_for
 
 
@@ -41,3 +45,23 @@ async def test_the_queue_shows_first_and_the_archive_follows(
         )
         await run.pilot.press("o")  # the whole feed
         await wait_for(run.pilot, lambda: len(ws.feed.ids) == 40, "every mention")
+
+
+def test_mentions_from_before_due_times_are_queued_by_them_from_the_start(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    alarming = make_mention(
+        3, text="FRAUD: you charged my card twice, scammers, give it back!", created_at=T0
+    )
+    with Store.open(data_dir) as store:  # as an older version stored them: no due times
+        changes = ChangeSet()
+        for n in range(6):
+            mention = alarming if n == 3 else make_mention(n, text="all good", created_at=T0)
+            changes.put(Collection.MENTIONS, mention.to_record())
+        store.commit(changes)
+    with open_workspace(data_dir, Config(user="anna"), sources={}) as (ws, _):
+        assert all(m.sla_due_at is not None for m in ws.feed.mentions(ws.feed.ids))
+        # All due at once: priority decides, so the alarming one leads the queue.
+        assert ws.feed.ids[0] == alarming.id
+        assert list(ws.feed.ids) == list(FeedModel(ws.repo).ids)
