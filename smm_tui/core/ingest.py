@@ -6,6 +6,7 @@ text is cleaned (see :mod:`smm_tui.core.sanitize`).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 
@@ -151,8 +152,13 @@ class IngestService:
     async def ingest(
         self, mentions: Iterable[Mention], *, account: str | None = None, cursor: str | None = None
     ) -> Changed:
-        """Store new mentions (and the account's new cursor in the same commit)."""
-        changes = self.changes_for(mentions)
+        """Store new mentions (and the account's new cursor in the same commit).
+
+        The changes are worked out in a thread: classifying a large batch, or a
+        duplicate check that waits for the archive at start-up, then never holds
+        up the event loop.
+        """
+        changes = await asyncio.to_thread(self.changes_for, list(mentions))
         if account is not None and cursor != self.cursor(account):
             changes.put(Collection.CURSORS, cursor_record(account, cursor))
         if not changes:

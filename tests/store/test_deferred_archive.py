@@ -6,13 +6,16 @@ in or waits for it, and a write queued at once is served only after it.
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from smm_tui.core.models import Status
+from smm_tui.core.models import Mention, Status
 from smm_tui.core.repository import Changed, ChangeSet, Collection
+from smm_tui.core.workspace import Workspace
 from smm_tui.store import layout
 from smm_tui.store.store import Store
 from tests.store.test_store_basics import archive_of, mention, snapshot
@@ -178,3 +181,35 @@ def test_quitting_before_the_archive_is_needed_does_not_read_it(
     with Store.open(data_dir, defer_archive=True):
         pass
     assert read and not [path for path in read if layout.is_archive(path)]
+
+
+async def test_ingest_waits_for_the_archive_without_holding_up_the_event_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_dir = tmp_path / "data"
+    workspace(data_dir)
+    release = threading.Event()
+    safety = threading.Timer(10, release.set)  # only if the loop were blocked
+    read_shard = Store._read_shard
+
+    def held_back(store: Store, path: str) -> object:
+        if layout.is_archive(path):
+            release.wait()
+        return read_shard(store, path)
+
+    monkeypatch.setattr(Store, "_read_shard", held_back)
+    safety.start()
+    try:
+        with Store.open(data_dir, defer_archive=True) as store:
+            ingest = Workspace(store, actor="anna", sources={}).ingest
+            new = Mention.from_record(mention(999, status=Status.NEW))
+            task = asyncio.create_task(ingest.ingest([new]))  # its duplicate check waits
+            started = time.monotonic()
+            for _ in range(20):
+                await asyncio.sleep(0)  # the loop keeps turning meanwhile
+            assert time.monotonic() - started < 5 and not task.done()
+            release.set()
+            changed = await asyncio.wait_for(task, 30)
+            assert new.id in changed.of(Collection.MENTIONS)
+    finally:
+        safety.cancel()
