@@ -15,10 +15,10 @@ import functools
 import json
 import logging
 import ssl
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 from urllib.parse import quote, quote_plus
 
 import httpx
@@ -173,11 +173,11 @@ async def exchange(
         async with asyncio.timeout(ctx.deadline):
             response = await client.request(method, url, **kwargs)
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-        raise NotSent(f"{ctx.who}: {where} not sent ({type(exc).__name__})") from None
+        raise NotSent(f"{ctx.who}: {where} not sent ({_in_words(exc)})") from None
     except (TimeoutError, httpx.TimeoutException):
         raise TransientError(f"{ctx.who}: {where} timed out after sending") from None
     except httpx.HTTPError as exc:
-        raise TransientError(f"{ctx.who}: {where} failed ({type(exc).__name__})") from None
+        raise TransientError(f"{ctx.who}: {where} failed ({_in_words(exc)})") from None
     except httpx.InvalidURL:
         raise PermanentError(f"{ctx.who}: {where}: invalid URL (check base_url)") from None
     logger.debug("%s: %s -> HTTP %d", ctx.who, where, response.status_code)
@@ -342,6 +342,21 @@ def _error_detail(response: httpx.Response, ctx: CallContext) -> str:
         return ""
     text = " ".join(ctx.clean(error).split())[:_MESSAGE_EXCERPT]
     return f": {text}"
+
+
+#: What a transport failure means, in the words the health strip shows.
+_TRANSPORT_WORDS: Final[Mapping[type[httpx.HTTPError], str]] = {
+    httpx.ConnectError: "could not connect",
+    httpx.ConnectTimeout: "connecting timed out",
+    httpx.PoolTimeout: "no free connection",
+    httpx.ReadError: "connection lost while reading the answer",
+    httpx.WriteError: "connection lost while sending",
+    httpx.RemoteProtocolError: "the server broke off its answer",
+}
+
+
+def _in_words(exc: httpx.HTTPError) -> str:
+    return _TRANSPORT_WORDS.get(type(exc), type(exc).__name__)
 
 
 def looks_like_html(response: httpx.Response) -> bool:

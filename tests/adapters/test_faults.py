@@ -144,6 +144,7 @@ async def test_a_fault_is_a_typed_clean_error_within_the_deadline_and_nothing_is
     assert elapsed < DEADLINE_S + MARGIN_S, f"{fault.value} took {elapsed:.2f}s"
     message = str(error)
     assert_readable(message, fake)
+    assert not re.search(r"\(\w+(Error|Timeout)\)", message), f"says a class, not words: {message}"
     assert fake.token not in repr(error)
     if isinstance(error, AuthError):
         assert f"set {fake.token_env}" in message
