@@ -102,19 +102,20 @@ class FacetIndex:
         """Take out of ``query``'s top-level terms those the index answers exactly."""
         root = query.root
         conjuncts = root.children if isinstance(root, And) else (root,)
-        plan = Plan()
+        include: list[set[str]] = []
+        exclude: list[set[str]] = []
         rest: list[Node] = []
         for term in conjuncts:
             if isinstance(term, Not) and (ids := self._answer(term.child)) is not None:
-                plan.exclude.append(ids)
+                exclude.append(ids)
             elif (ids := self._answer(term)) is not None:
-                plan.include.append(ids)
+                include.append(ids)
             else:
                 rest.append(term)
-        if not plan.narrows:
+        if not include and not exclude:
             return Plan(rest=query)
         remainder = rest[0] if len(rest) == 1 else And(tuple(rest))
-        return Plan(plan.include, plan.exclude, Query(remainder))
+        return Plan(include, exclude, Query(remainder))
 
     def _answer(self, term: Node) -> set[str] | None:
         """Exactly the ids ``term`` matches, or None if the index cannot tell."""

@@ -234,26 +234,11 @@ class FeedModel:
     def set_filter(self, new_filter: FeedFilter) -> None:
         """Show a different scope or query.
 
-        A query that only narrows the current one (typing on: ``карт`` →
-        ``карта``) re-tests just the mentions shown now when they are few.
+        Typing on is cheap either way: the open queue is few mentions, and the
+        index of everything searches only what the last word matched.
         """
-        old, self.filter = self.filter, new_filter
-        narrows = new_filter.scope is old.scope and new_filter.query.refines(old.query)
-        if narrows and len(self._visible) <= _NARROW_AT_MOST:
-            self._narrow()
-        else:
-            self._refilter()
-
-    def _narrow(self) -> None:
-        matches = self.filter.predicate(self._context())
-        kept: list[SortKey] = []
-        for key in self._visible:
-            record = self._repo.get(Collection.MENTIONS, key[-1])
-            if record is not None and matches(record):
-                kept.append(key)
-            elif self.by_urgency:
-                self._keys.pop(key[-1], None)
-        self._visible[:] = kept
+        self.filter = new_filter
+        self._refilter()
 
     def mention(self, mention_id: str) -> Mention | None:
         """The current mention behind a row."""
@@ -306,10 +291,6 @@ class FeedModel:
             if self.by_urgency:
                 self._keys[mention_id] = key
         return record
-
-
-#: Above this many rows shown, typing on re-filters from the index instead of the rows.
-_NARROW_AT_MOST = 5000
 
 
 class _View(Sequence[str]):

@@ -38,7 +38,7 @@ every text again. The first text search fills that cache; call
 :func:`warm_text_cache` while idle to pay for it ahead. The cache assumes, as
 the store guarantees, that records are replaced and never mutated in place.
 :meth:`Query.refines` tells when a new query can only narrow the last one, so
-a feed can re-filter just what it showed while someone types.
+a caller holding the last result can re-filter just that while someone types.
 """
 
 from __future__ import annotations

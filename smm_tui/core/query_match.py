@@ -82,7 +82,7 @@ def _fold_record(text: str, author: Mapping[str, Any]) -> _Entry:
         if len(_HAYSTACKS) >= TEXT_CACHE_LIMIT or len(_OTHERS) >= TEXT_CACHE_LIMIT:
             clear_text_cache()
         folded_text, folded_handle = fold(text), fold(handle)
-        haystack = f"{folded_text}\n{folded_handle}\n{fold(name)}"
+        haystack = _haystack(folded_text, folded_handle, fold(name))
         entry = (author, haystack, len(folded_text), len(folded_text) + 1 + len(folded_handle))
         if text in _HAYSTACKS:
             _OTHERS[key] = entry
@@ -118,8 +118,13 @@ def searchable_text(record: Record, *, cached: bool = True) -> str:
     if cached:
         return _entry(record)[1]
     author = record["author"]
-    handle, name = author["handle"], author.get("display_name") or ""
-    return f"{fold(record['text'])}\n{fold(handle)}\n{fold(name)}"
+    name = author.get("display_name") or ""
+    return _haystack(fold(record["text"]), fold(author["handle"]), fold(name))
+
+
+def _haystack(folded_text: str, folded_handle: str, folded_name: str) -> str:
+    """What text terms search: the three parts on lines of their own, so no match spans two."""
+    return f"{folded_text}\n{folded_handle}\n{folded_name}"
 
 
 def warm_text_cache(records: Iterable[Record]) -> None:

@@ -37,7 +37,7 @@ class LabelScreen(ModalScreen[Choice | None]):
         self.count = count
 
     def compose(self) -> ComposeResult:
-        what = "this mention" if self.count == 1 else f"{self.count} marked mentions"
+        what = _what(self.count)
         with Vertical(classes="dialog"):
             yield Label(Content.assemble(("Label ", "bold"), what))
             yield Label(Content("tone:    n negative · e neutral · p positive"))
@@ -65,7 +65,7 @@ class TagScreen(ModalScreen[str | None]):
         self.count = count
 
     def compose(self) -> ComposeResult:
-        what = "this mention" if self.count == 1 else f"{self.count} marked mentions"
+        what = _what(self.count)
         with Vertical(classes="dialog"):
             yield Label(Content.assemble(("Tags for ", "bold"), what))
             yield Input(placeholder="refund urgent -spam", id="tag-input")
@@ -77,3 +77,8 @@ class TagScreen(ModalScreen[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Close with what was typed."""
         self.dismiss(event.value.strip() or None)
+
+
+def _what(count: int) -> str:
+    """What a dialog acts on: ``this mention`` or ``3 marked mentions``."""
+    return "this mention" if count == 1 else f"{count} marked mentions"
