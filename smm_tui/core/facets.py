@@ -8,7 +8,7 @@ a predicate on what the sets leave.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -20,8 +20,6 @@ from smm_tui.core.repository import Record
 EXACT_FIELDS: Final = ("platform", "status", "sentiment", "intent")
 _OPEN_STATUSES: Final = (Status.NEW.value, Status.SEEN.value)
 _STATUSES: Final = frozenset(status.value for status in Status)
-
-Facet = tuple[str, str]
 
 
 def _folded_tags(record: Record) -> tuple[str, ...]:
@@ -57,46 +55,53 @@ class Plan:
 class FacetIndex:
     """(field, value) → ids, kept up to date record by record.
 
-    Only tags are remembered per mention (few mentions have any); an exact field
-    has a handful of values, so forgetting a mention looks in each. One thread
+    The exact fields are held as cells: each combination of their values that
+    occurs (a few hundred at most) holds the ids that have it, so each id is held
+    once, not once a field; a field's value is the union of the cells with it.
+    Only tags are remembered per mention (few mentions have any). One thread
     changes the index; another may plan against it at the same time, since
     :meth:`plan` only reads and returns fresh sets.
     """
 
     def __init__(self) -> None:
-        self._ids: dict[Facet, set[str]] = {}
+        self._cells: dict[tuple[str, ...], set[str]] = {}
+        self._tagged: dict[str, set[str]] = {}
         self._tags_of: dict[str, tuple[str, ...]] = {}
+        # Tags repeat across thousands of mentions: each spelling and each set is held once.
+        self._names: dict[str, str] = {}
+        self._tag_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def put(self, mention_id: str, record: Record | None) -> None:
         """Index a record under its current values (None: forget the mention)."""
-        for (name, _value), members in self._ids.items():
-            if name != "tag":
-                members.discard(mention_id)
+        for members in self._cells.values():
+            members.discard(mention_id)
         for tag in self._tags_of.pop(mention_id, ()):
-            self._ids[("tag", tag)].discard(mention_id)
+            self._tagged[tag].discard(mention_id)
         if record is not None:
             self._add(mention_id, record)
 
-    def reset(self, records: Iterable[Record]) -> None:
-        """Index these records and nothing else."""
-        self._ids, self._tags_of = {}, {}
+    def added(self, records: Iterable[Record]) -> Iterator[Record]:
+        """Index each record as it passes through (for a caller reading them once)."""
         add = self._add
         for record in records:
             add(record["id"], record)
+            yield record
 
     def _add(self, mention_id: str, record: Record) -> None:
-        ids, get = self._ids, record.get
-        for name in EXACT_FIELDS:
-            facet = (name, get(name) or "")
-            members = ids.get(facet)
-            if members is None:
-                members = ids[facet] = set()
-            members.add(mention_id)
+        get = record.get
+        cell = tuple(get(name) or "" for name in EXACT_FIELDS)
+        members = self._cells.get(cell)
+        if members is None:
+            members = self._cells[cell] = set()
+        members.add(mention_id)
         tags = _folded_tags(record)
         if tags:
+            names = self._names
+            tags = tuple(names.setdefault(tag, tag) for tag in tags)
+            tags = self._tag_sets.setdefault(tags, tags)
             self._tags_of[mention_id] = tags
             for tag in tags:
-                ids.setdefault(("tag", tag), set()).add(mention_id)
+                self._tagged.setdefault(tag, set()).add(mention_id)
 
     def plan(self, query: Query) -> Plan:
         """Take out of ``query``'s top-level terms those the index answers exactly."""
@@ -130,6 +135,12 @@ class FacetIndex:
 
     def _union(self, name: str, values: tuple[str, ...]) -> set[str]:
         found: set[str] = set()
-        for value in values:
-            found |= self._ids.get((name, value), set())
+        if name == "tag":
+            for value in values:
+                found |= self._tagged.get(value, set())
+            return found
+        position = EXACT_FIELDS.index(name)
+        for cell, members in list(self._cells.items()):  # a snapshot: a cell may be added
+            if cell[position] in values:
+                found |= members
         return found
