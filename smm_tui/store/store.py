@@ -31,7 +31,9 @@ import logging
 import os
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +64,8 @@ from smm_tui.store.storage import (
 )
 
 JOURNAL = "journal.json"
+#: How many archive days' records stay in memory after a read (about 1k mentions a day).
+RECENT_ARCHIVE_DAYS = 4
 LOCK = ".lock"
 
 logger = logging.getLogger(__name__)
@@ -77,11 +81,36 @@ class _Shard:
     records: dict[str, Record] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class _Day:
+    """An archive shard left on disk: its collection, and each record's id and revision.
+
+    Ids and revisions are packed (16 bytes a record) so that a day another process
+    replaced can be told apart record by record without keeping the records.
+    """
+
+    collection: Collection
+    ids: tuple[str, ...]
+    revs: array[int]
+
+    @classmethod
+    def of(cls, collection: Collection, records: dict[str, Record]) -> _Day:
+        """What to keep of a day holding ``records``."""
+        revs = array("q", (_rev(record) for record in records.values()))
+        return cls(collection, tuple(records), revs)
+
+    def revisions(self) -> dict[str, int]:
+        """Each id's revision."""
+        return dict(zip(self.ids, self.revs, strict=True))
+
+
 @dataclass(slots=True)
 class _Plan:
     """The outcome of applying operations to copies of the shards they touch."""
 
     shards: dict[str, _Shard] = field(default_factory=dict)
+    #: What each archive shard held before the plan touched it (to put back on failure).
+    originals: dict[str, dict[str, Record]] = field(default_factory=dict)
     applied: list[Op] = field(default_factory=list)
     skipped: list[Op] = field(default_factory=list)
     moves: dict[tuple[Collection, str], str | None] = field(default_factory=dict)
@@ -103,10 +132,18 @@ class Store:
             str(data_dir / LOCK), timeout=lock_timeout, mode=0o600, thread_local=False
         )
         self._lock_timeout = lock_timeout
+        #: The shards held in memory: the queue and the small collections.
         self._shards: dict[str, _Shard] = {}
+        #: The archive's daily shards, whose records stay on disk (see _cold_records),
+        #: and the collection of each. _location says which records each holds.
+        self._cold: dict[str, _Day] = {}
+        #: The archive shards read last, most recent last: a few days of records.
+        self._recent: OrderedDict[str, dict[str, Record]] = OrderedDict()
         self._signatures: dict[str, FileSignature | None] = {}
+        #: The records of the shards held in memory, by collection and id.
         self._records: dict[Collection, dict[str, Record]] = {c: {} for c in Collection}
-        self._location: dict[tuple[Collection, str], str] = {}
+        #: Which shard holds each record, held or not.
+        self._location: dict[Collection, dict[str, str]] = {c: {} for c in Collection}
         self._state = threading.RLock()
         self._queue: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
         self._subscribers: list[Subscriber] = []
@@ -115,11 +152,6 @@ class Store:
         # behind the stop marker or after the writer died (it would never resolve).
         self._life = threading.Lock()
         self._crash: BaseException | None = None
-        #: One object per repeated string value of the mentions read (see _read_shard),
-        #: while the writer reads the deferred archive: it costs about 0.5 s at 100k,
-        #: which the app pays after its first paint and a headless command never does.
-        self._shared: dict[str, str] = {}
-        self._sharing = False
         #: Set once every shard has been read (at once, unless open deferred the archive).
         self._archive_loaded = threading.Event()
         #: Set when the deferred archive should be read: asked for, needed, or closing.
@@ -189,17 +221,12 @@ class Store:
             self._archive_loaded.set()
             return
         already, failed = len(self.warnings), None
-        seen = {c: set(self._records[c]) for c in _ARCHIVED}
+        seen = {c: set(self._location[c]) for c in _ARCHIVED}
         ids: dict[Collection, set[str]] = {Collection.MENTIONS: set()}
         try:
             with self._locked():
                 hot = self._refresh(lambda path: not layout.is_archive(path))
-                self._sharing = True
-                try:
-                    archive = self._load(layout.is_archive)
-                finally:
-                    self._sharing = False
-                    self._shared = {}  # the shared strings live on in the records
+                archive = self._load(layout.is_archive)
             for collection, changed in hot.ids.items():
                 ids.setdefault(collection, set()).update(changed)
             # Archived records are news to every reader, except those already shown
@@ -249,38 +276,109 @@ class Store:
     # -- reading ------------------------------------------------------------------
 
     def get(self, collection: Collection, record_id: str) -> Record | None:
-        """The current record with that id, or None."""
+        """The current record with that id, or None.
+
+        An archived record is read from its day's file, which stays cached for
+        the next few look-ups (neighbours in time share a day).
+        """
         loaded = self._archive_loaded.is_set()  # before the look-up: it may land meanwhile
         record = self._records[collection].get(record_id)
+        if record is None:
+            record = self._lookup(collection, record_id)
         if record is None and not loaded and collection in _ARCHIVED:
             self._wait_for_archive()
-            record = self._records[collection].get(record_id)
+            record = self._lookup(collection, record_id)
         return record
 
     def records(self, collection: Collection) -> Iterator[Record]:
-        """A snapshot of every record in a collection."""
+        """Every record in a collection: those held at the call, then the archive's, a day
+        at a time, read as the iterator gets to them."""
         if collection in _ARCHIVED:
             self._wait_for_archive()
         with self._state:
-            snapshot = list(self._records[collection].values())
-        return iter(snapshot)
+            held = list(self._records[collection].values())
+            days = sorted(path for path, day in self._cold.items() if day.collection is collection)
+        return self._stream(collection, held, days)
+
+    def _stream(
+        self, collection: Collection, held: list[Record], days: list[str]
+    ) -> Iterator[Record]:
+        """Each record once: those held, then each day's, then any moved out of a day
+        not yet read into the held ones meanwhile (by a commit while the caller reads)."""
+        seen: set[str] = set()
+        for record in held:
+            seen.add(record["id"])
+            yield record
+        for path in days:
+            with self._state:
+                found = self._cold_records(path, remember=False) if path in self._cold else {}
+                fresh = [record for rid, record in found.items() if rid not in seen]
+            seen.update(record["id"] for record in fresh)
+            yield from fresh
+        with self._state:
+            moved = [r for rid, r in self._records[collection].items() if rid not in seen]
+        yield from moved
 
     def open_mentions(self) -> Iterator[Record]:
         """A snapshot of the open mentions: by the layout, the open queue's shard holds them."""
         path, mentions = layout.OPEN_MENTIONS, self._records[Collection.MENTIONS]
+        location = self._location[Collection.MENTIONS]
         with self._state:
             shard = self._shards.get(path)
             ids = [] if shard is None else list(shard.records)
-            current = [
-                mentions[rid]
-                for rid in ids
-                if self._location.get((Collection.MENTIONS, rid)) == path  # not moved since
-            ]
+            current = [mentions[rid] for rid in ids if location.get(rid) == path]  # not moved
         return iter(current)
 
     def count(self, collection: Collection) -> int:
         """How many records a collection holds (so far, while the archive is being read)."""
-        return len(self._records[collection])
+        return len(self._location[collection])
+
+    def _lookup(self, collection: Collection, record_id: str) -> Record | None:
+        """A record, held or archived (read through the cache of recent days)."""
+        with self._state:
+            record = self._records[collection].get(record_id)
+            if record is not None:
+                return record
+            path = self._location[collection].get(record_id)
+            if path is None or path not in self._cold:
+                return None
+            return self._cold_records(path).get(record_id)
+
+    def _cold_records(self, path: str, *, remember: bool = True) -> dict[str, Record]:
+        """The records an archive shard holds, from the cache or its file (``_state`` held).
+
+        Only records located there count: a stale copy of one that has moved since
+        is left out. ``remember=False`` (a full scan) reads without evicting the
+        recent days. The dict returned is shared: copy it before changing it.
+        """
+        cached = self._recent.get(path)
+        if cached is not None:
+            self._recent.move_to_end(path)
+            return cached
+        try:
+            shard = self._read_shard(path)
+        except (StoreCorrupt, OSError) as exc:
+            # A reader gets what can be read; the writer's next refresh settles the rest.
+            problem = (
+                str(exc)
+                if isinstance(exc, StoreCorrupt)
+                else _unreadable(self.data_dir / path, exc)
+            )
+            self.warnings.append(problem)
+            logger.warning("%s", problem)
+            shard = None
+        location = self._location[self._cold[path].collection]
+        found = {} if shard is None else shard.records
+        records = {rid: r for rid, r in found.items() if location.get(rid) == path}
+        if remember:
+            self._remember(path, records)
+        return records
+
+    def _remember(self, path: str, records: dict[str, Record]) -> None:
+        self._recent[path] = records
+        self._recent.move_to_end(path)
+        while len(self._recent) > RECENT_ARCHIVE_DAYS:
+            self._recent.popitem(last=False)
 
     def subscribe(self, subscriber: Subscriber) -> None:
         """Call ``subscriber`` from the writer thread after every durable change."""
@@ -435,19 +533,25 @@ class Store:
         if key in plan.moves:
             path = plan.moves[key]
             return None if path is None else plan.shards[path].records[record_id]
-        return self._records[collection].get(record_id)
+        return self._lookup(collection, record_id)
 
     def _shard_copy(self, plan: _Plan, path: str, collection: Collection) -> _Shard:
         if path not in plan.shards:
-            live = self._shards.get(path)
-            plan.shards[path] = _Shard(collection, dict(live.records) if live else {})
+            if layout.is_archive(path):
+                with self._state:
+                    held = self._cold_records(path) if path in self._cold else {}
+                plan.originals[path] = held
+                plan.shards[path] = _Shard(collection, dict(held))
+            else:
+                live = self._shards.get(path)
+                plan.shards[path] = _Shard(collection, dict(live.records) if live else {})
         return plan.shards[path]
 
     def _location_of(self, plan: _Plan, collection: Collection, record_id: str) -> str | None:
         key = (collection, record_id)
         if key in plan.moves:
             return plan.moves[key]
-        return self._location.get(key)
+        return self._location[collection].get(record_id)
 
     def _place(self, plan: _Plan, collection: Collection, record: Record | None, rid: str) -> None:
         old_path = self._location_of(plan, collection, rid)
@@ -524,18 +628,31 @@ class Store:
         stays, so the next commit or start finishes the commit instead.
         """
         journal = self.data_dir / JOURNAL
-        try:
+        # Readers wait meanwhile, and no day they read as this commit wrote it stays cached.
+        with self._state:
+            try:
+                for path, shard in plan.shards.items():
+                    if path in self._shards:
+                        self._write_shard(path, self._shards[path])
+                    elif path in self._cold:
+                        self._write_shard(path, _Shard(shard.collection, plan.originals[path]))
+                    else:
+                        (self.data_dir / path).unlink(missing_ok=True)
+                journal.unlink(missing_ok=True)
+                fsync_dir(self.data_dir)
+                restored = True
+            except OSError:
+                restored = False
             for path in plan.shards:
-                live = self._shards.get(path)
-                if live is not None:
-                    self._write_shard(path, live)
-                else:
-                    (self.data_dir / path).unlink(missing_ok=True)
-            journal.unlink(missing_ok=True)
-            fsync_dir(self.data_dir)
-        except OSError:
+                self._recent.pop(path, None)
+            if restored:
+                return True
+            # Some days may hold what the journal will finish: until it is, readers see
+            # them as they were, like the rest of the store.
+            for path, original in plan.originals.items():
+                if path in self._cold:
+                    self._remember(path, original)
             return not journal.exists()
-        return True
 
     def _redo_log(self, plan: _Plan) -> dict[str, Any]:
         """Per touched shard: the records the commit leaves in it and the ids it takes out."""
@@ -544,7 +661,7 @@ class Store:
             for path, shard in plan.shards.items()
         }
         for (collection, rid), path in plan.moves.items():
-            old = self._location.get((collection, rid))
+            old = self._location[collection].get(rid)
             if old is not None and old != path:
                 log[old]["drop"].append(rid)
             if path is not None:
@@ -560,15 +677,22 @@ class Store:
     def _install(self, plan: _Plan) -> None:
         with self._state:
             for path, shard in plan.shards.items():
-                self._shards[path] = shard
                 self._signatures[path] = FileSignature.of(self.data_dir / path)
+                if layout.is_archive(path):
+                    self._cold[path] = _Day.of(shard.collection, shard.records)
+                    self._remember(path, shard.records)
+                else:
+                    self._shards[path] = shard
             for (collection, rid), target in plan.moves.items():
                 if target is None:
                     self._records[collection].pop(rid, None)
-                    self._location.pop((collection, rid), None)
+                    self._location[collection].pop(rid, None)
+                    continue
+                if target in self._cold:
+                    self._records[collection].pop(rid, None)
                 else:
                     self._records[collection][rid] = plan.shards[target].records[rid]
-                    self._location[(collection, rid)] = target
+                self._location[collection][rid] = target
 
     # -- recovery and re-reading ----------------------------------------------------------
 
@@ -621,7 +745,7 @@ class Store:
             for path in self.data_dir.glob(pattern)
         }
         paths = {p for p in found if layout.is_shard_path(p) and p not in _NOT_SHARDS}
-        return paths | set(self._shards)
+        return paths | set(self._shards) | set(self._cold)
 
     def _refresh(self, only: Callable[[str], bool] | None = None) -> Changed:
         """Re-read every shard (``only`` those it accepts) whose file changed since we
@@ -641,7 +765,7 @@ class Store:
                 self.warnings.append(str(exc))
                 shard, signature = None, None
             self._reload(path, shard, signature, changed)
-        if problems and not self._shards:
+        if problems and not self._shards and not self._cold:
             raise problems[0]
         return Changed({c: frozenset(ids) for c, ids in changed.items()}, external=True)
 
@@ -658,29 +782,7 @@ class Store:
         for key, doc in docs.items():
             if "id" not in doc:
                 raise quarantine(target, f"document {key} in table {name!r} has no id")
-        if collection is Collection.MENTIONS and self._sharing:
-            self._share_repeated_values(docs.values())
         return _Shard(collection, {str(doc["id"]): doc for doc in docs.values()})
-
-    def _share_repeated_values(self, records: Iterable[dict[str, Any]]) -> None:
-        """One string object for each value that repeats across mentions.
-
-        The parser makes a new string for every value; platform, status, account
-        and an author's names repeat across thousands of mentions (about 0.5 KB a
-        mention at 100k). Strings are immutable, so sharing them changes nothing else.
-        """
-        shared = self._shared
-        for record in records:
-            for key in _REPEATED_FIELDS:
-                value = record.get(key)
-                if type(value) is str:
-                    record[key] = shared.setdefault(value, value)
-            author = record.get("author")
-            if type(author) is dict:
-                for key in _REPEATED_AUTHOR_FIELDS:
-                    value = author.get(key)
-                    if type(value) is str:
-                        author[key] = shared.setdefault(value, value)
 
     def _reload(
         self,
@@ -689,29 +791,71 @@ class Store:
         signature: FileSignature | None,
         changed: dict[Collection, set[str]],
     ) -> None:
+        """Put a shard read from disk in place of what we held of it (None: it is gone).
+
+        An archive day keeps only its ids and revisions in memory; its records are
+        dropped here (or cached, when another process replaced the day) and read
+        again from the file when asked for. A replaced day reports only the records
+        whose revision differs, not every record in it.
+        """
         with self._state:
-            old = self._shards.pop(path, None)
+            self._recent.pop(path, None)
             self._signatures[path] = signature
-            if old is not None:
-                for rid in old.records:
-                    if self._location.get((old.collection, rid)) == path:
-                        self._location.pop((old.collection, rid))
-                        self._records[old.collection].pop(rid, None)
-                        changed.setdefault(old.collection, set()).add(rid)
-            if shard is None:
+            day = self._cold.get(path)
+            before = None if day is None else day.revisions()
+            found: dict[Collection, set[str]] = {}
+            self._forget(path, found)
+            if shard is not None:
+                self._take(path, shard, found)
+            if before is None or shard is None:
+                for collection, ids in found.items():
+                    changed.setdefault(collection, set()).update(ids)
                 return
-            self._shards[path] = shard
-            records = self._records[shard.collection]
-            if records.keys().isdisjoint(shard.records):
-                # None of these ids is known (every shard, when the store opens): take them
-                # all at once; _adopt's comparisons only matter for ids held elsewhere.
-                collection = shard.collection
-                records.update(shard.records)
-                self._location.update({(collection, rid): path for rid in shard.records})
-                changed.setdefault(collection, set()).update(shard.records)
-                return
+            location = self._location[shard.collection]
+            differ = {rid for rid in before if location.get(rid) != path}
+            differ.update(
+                rid
+                for rid, record in shard.records.items()
+                if location.get(rid) == path and before.get(rid) != _rev(record)
+            )
+            changed.setdefault(shard.collection, set()).update(differ)
+            self._remember(path, shard.records)
+
+    def _take(self, path: str, shard: _Shard, changed: dict[Collection, set[str]]) -> None:
+        """Locate a shard's records here (a newer copy elsewhere wins); hold them unless
+        the shard is an archive day."""
+        collection, location = shard.collection, self._location[shard.collection]
+        cold = layout.is_archive(path)
+        if location.keys().isdisjoint(shard.records):
+            # None of these ids is known (every shard, when the store opens): take them
+            # all at once; _adopt's comparisons only matter for ids held elsewhere.
+            location.update(dict.fromkeys(shard.records, path))
+            if not cold:
+                self._records[collection].update(shard.records)
+            changed.setdefault(collection, set()).update(shard.records)
+        else:
             for rid, record in list(shard.records.items()):
                 self._adopt(path, shard, rid, record, changed)
+        if cold:
+            self._cold[path] = _Day.of(collection, shard.records)
+        else:
+            self._shards[path] = shard
+
+    def _forget(self, path: str, changed: dict[Collection, set[str]]) -> None:
+        """Take out what we held of a shard: its records, unless they moved elsewhere."""
+        old_hot, old_cold = self._shards.pop(path, None), self._cold.pop(path, None)
+        if old_hot is not None:
+            collection, ids = old_hot.collection, tuple(old_hot.records)
+        elif old_cold is not None:
+            collection, ids = old_cold.collection, old_cold.ids
+        else:
+            return
+        location = self._location[collection]
+        for rid in ids:
+            if location.get(rid) == path:
+                del location[rid]
+                self._records[collection].pop(rid, None)
+                changed.setdefault(collection, set()).add(rid)
 
     def _adopt(
         self,
@@ -722,36 +866,38 @@ class Store:
         changed: dict[Collection, set[str]],
     ) -> None:
         """Take a record read from ``path`` unless a newer copy lives elsewhere."""
-        key = (shard.collection, rid)
-        existing = self._records[shard.collection].get(rid)
-        if existing is not None and self._location.get(key) != path:
-            if int(existing.get("rev") or 0) > int(record.get("rev") or 0):
+        collection = shard.collection
+        location = self._location[collection]
+        elsewhere = location.get(rid)
+        existing = self._lookup(collection, rid)
+        if existing is not None and elsewhere != path:
+            if _rev(existing) > _rev(record):
                 del shard.records[rid]
                 return
-            other = self._shards.get(self._location[key])
-            if other is not None:
-                other.records.pop(rid, None)
+            if elsewhere in self._shards:
+                self._shards[elsewhere].records.pop(rid, None)
+            elif elsewhere is not None:
+                self._recent.pop(elsewhere, None)
         if existing != record:
-            changed.setdefault(shard.collection, set()).add(rid)
-        self._records[shard.collection][rid] = record
-        self._location[key] = path
+            changed.setdefault(collection, set()).add(rid)
+        if layout.is_archive(path):
+            self._records[collection].pop(rid, None)
+        else:
+            self._records[collection][rid] = record
+        location[rid] = path
 
 
 _NOT_SHARDS = frozenset({JOURNAL, layout.META})
-#: Mention fields whose values repeat across many mentions (see _share_repeated_values).
-_REPEATED_FIELDS = (
-    "platform",
-    "account",
-    "status",
-    "sentiment",
-    "intent",
-    "language",
-    "assignee",
-    "root_external_id",
-)
-_REPEATED_AUTHOR_FIELDS = ("id", "handle", "display_name")
 #: Collections with daily shards, which open may leave to the writer to read.
 _ARCHIVED = frozenset({Collection.MENTIONS, Collection.AUDIT})
+
+
+def _rev(record: Record) -> int:
+    return int(record.get("rev") or 0)
+
+
+def _unreadable(path: Path, exc: OSError) -> str:
+    return f"could not read store file {path}: {exc.strerror or exc}"
 
 
 def _fail(future: Future[Changed], error: StoreError) -> None:

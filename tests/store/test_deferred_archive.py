@@ -213,13 +213,3 @@ async def test_ingest_waits_for_the_archive_without_holding_up_the_event_loop(
             assert new.id in changed.of(Collection.MENTIONS)
     finally:
         safety.cancel()
-
-
-def test_repeated_values_of_the_archive_are_held_once(tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
-    _, archived = workspace(data_dir)
-    with Store.open(data_dir, defer_archive=True) as store:
-        first, second = (store.get(Collection.MENTIONS, rid) for rid in archived[:2])
-        assert first is not None and second is not None
-        assert first["account"] is second["account"]  # one object, not one per mention
-        assert first["status"] is second["status"]
