@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -118,6 +119,7 @@ class SmmApp(App[None]):
     ) -> None:
         super().__init__()
         self.workspace = workspace
+        self.last_key_at = 0.0
         self.engine = engine or PollingEngine(workspace)
         self._keymap_config = dict(keymap or {})
         self._warnings = list(warnings)
@@ -140,6 +142,12 @@ class SmmApp(App[None]):
         # Other smm-tui on this data dir (teammates) write too: pick their changes up.
         self.set_interval(REFRESH_SECONDS, self.workspace.repo.refresh)
         self._resume_unsent_replies()
+
+    async def on_event(self, event: events.Event) -> None:
+        """Note when a key is pressed (background work waits while the user types)."""
+        if isinstance(event, events.Key):
+            self.last_key_at = time.monotonic()
+        await super().on_event(event)
 
     def claim_polling(self) -> None:
         """Poll the accounts if no other smm-tui on this data dir does (it shows the news)."""

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import overload
 
-from smm_tui.core.feed_index import MentionIndex, SortKey, age_key, position_of
+from smm_tui.core.feed_index import MentionIndex, Pause, SortKey, age_key, position_of
 from smm_tui.core.models import Mention, Status, utcnow
 from smm_tui.core.query import Query, QueryContext, parse
 from smm_tui.core.repository import Changed, Collection, Record, Repository
@@ -127,12 +127,13 @@ class FeedModel:
                 unread.add(record["id"])
         self._unread, self._open = unread, open_ids
 
-    def warm(self) -> None:
+    def warm(self, pause: Pause | None = None) -> None:
         """Build the index of every mention ahead of the first query over all of them.
 
-        Safe to run in a worker thread.
+        Safe to run in a worker thread; ``pause`` is called between steps and may
+        wait (say while the user types; see :meth:`MentionIndex.ensure`).
         """
-        self._index.warm()
+        self._index.warm(pause=pause)
 
     def _matching_open(self, wanted: FeedFilter, ctx: QueryContext) -> list[Record]:
         matches, get = wanted.predicate(ctx), self._repo.get

@@ -14,7 +14,10 @@ when it finishes.
 from __future__ import annotations
 
 import bisect
+import re
 import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import cast
 
@@ -23,6 +26,28 @@ from smm_tui.core.query import Query, QueryContext, searchable_text
 from smm_tui.core.repository import Collection, Record, Repository
 
 SortKey = tuple[str, ...]
+#: Called by a build ahead of need between mentions; it may wait (see MentionIndex.ensure),
+#: but not once the event it is given is set (a caller needs the index now).
+Pause = Callable[[threading.Event], None]
+#: How many mentions a build reads between calls to its pause (about 1 ms of work).
+PAUSE_EVERY = 100
+
+
+def pause_while_busy(
+    last_input: Callable[[], float],
+    *,
+    quiet: float = 0.3,
+    clock: Callable[[], float] = time.monotonic,
+    wait: Callable[[threading.Event, float], object] = threading.Event.wait,
+) -> Pause:
+    """A pause that waits until ``quiet`` seconds have passed since the last input,
+    or until the index is needed."""
+
+    def pause(needed: threading.Event) -> None:
+        while not needed.is_set() and (idle := clock() - last_input()) < quiet:
+            wait(needed, quiet - idle)
+
+    return pause
 
 
 def age_key(record: Record) -> SortKey:
@@ -42,10 +67,15 @@ class MentionIndex:
         #: Guards the shape of ``_ages``/``_texts`` against a worker filling texts by position.
         self._lock = threading.Lock()
         self._building = threading.Lock()
+        #: Set once a caller waits for the index: a build ahead of need stops pausing.
+        self._needed = threading.Event()
         self._built = False
         #: While a build runs, the ids changed since it read the repository.
         self._dirty: set[str] | None = None
         self._ages: list[SortKey] = []
+        #: Searchable texts, each character past U+FFFF (an emoji) written as its UTF-16
+        #: pair (see _narrow): a third of real texts hold one, which would make the whole
+        #: str four bytes a character instead of two.
         self._texts: list[str | None] = []
         self._age_of: dict[str, SortKey] = {}
         self._facets = FacetIndex()
@@ -61,41 +91,61 @@ class MentionIndex:
         """Drop everything; the next use reads every mention again."""
         with self._lock:
             self._built = False
+            self._needed.clear()
             self._generation += 1
             self._ages, self._texts, self._age_of = [], [], {}
             self._facets, self._unfilled = FacetIndex(), 0
 
-    def ensure(self) -> None:
-        """Build the index from every mention, unless it is built."""
+    def ensure(self, pause: Pause | None = None) -> None:
+        """Build the index from every mention, unless it is built.
+
+        Building reads every mention, the archive a day at a time. ``pause`` (a
+        build ahead of need, in a worker) is called every few hundred mentions and
+        may wait, say while the user types, since the build and the keys share the
+        interpreter; once a caller needs the index, the build no longer pauses.
+        """
         if self._built:
             return
+        if pause is None:
+            self._needed.set()
         with self._building:
             if self._built:
                 return
             with self._lock:
                 self._dirty = set()
-            records = list(self._repo.records(Collection.MENTIONS))
-            ages = sorted(age_key(record) for record in records)
+            # One pass: the archive is read a day at a time, and none of it is kept.
             facets = FacetIndex()
-            facets.reset(records)
-            del records
+            records = self._repo.records(Collection.MENTIONS)
+            if pause is not None:
+                records = self._pausing(records, pause)
+            entries = [(age_key(record), _haystack(record)) for record in facets.added(records)]
+            entries.sort()  # age keys are unique: texts are never compared
+            ages = [key for key, _text in entries]
+            texts: list[str | None] = [text for _key, text in entries]
+            del entries
             with self._lock:
                 self._generation += 1
-                self._ages, self._facets = ages, facets
-                self._texts = [None] * len(ages)
-                self._unfilled = len(ages)
+                self._ages, self._facets, self._texts = ages, facets, texts
+                self._unfilled = 0
                 self._age_of = {key[-1]: key for key in ages}
                 self._built = True
                 dirty, self._dirty = self._dirty or set(), None
                 for mention_id in dirty:
                     self._put(mention_id, self._repo.get(Collection.MENTIONS, mention_id))
 
-    def warm(self, chunk: int = 2000) -> None:
+    def _pausing(self, records: Iterator[Record], pause: Pause) -> Iterator[Record]:
+        for count, record in enumerate(records):
+            if count % PAUSE_EVERY == 0 and not self._needed.is_set():
+                pause(self._needed)
+            yield record
+
+    def warm(self, chunk: int = 2000, pause: Pause | None = None) -> None:
         """Build the index and every searchable text ahead of the first query.
 
         Safe to run in a worker thread; it takes the lock a chunk at a time.
+        ``pause`` is as for :meth:`ensure`.
         """
-        self.ensure()
+        self.ensure(pause)
         start = 0
         while True:
             with self._lock:
@@ -112,7 +162,7 @@ class MentionIndex:
         for index in range(start, stop):
             if texts[index] is None:
                 record = get(Collection.MENTIONS, ages[index][-1])
-                texts[index] = "" if record is None else searchable_text(record, cached=False)
+                texts[index] = "" if record is None else _haystack(record)
                 self._unfilled -= 1
 
     # -- changes --------------------------------------------------------------------------
@@ -210,12 +260,12 @@ class MentionIndex:
                 ages, texts = list(ages), list(texts)
             generation = self._generation
         memo = None if copy else self._memo
-        todo = needles
+        todo = [_narrow(needle) for needle in needles]
         if needles and memo and memo.generation == generation and memo.narrowed_by(needles):
             picked = memo.picked
         elif needles:
-            picked = [i for i, text in enumerate(texts) if needles[0] in text]
-            todo = needles[1:]
+            first = todo.pop(0)
+            picked = [i for i, text in enumerate(texts) if first in text]
         else:
             picked = list(range(len(texts)))
         for needle in todo:
@@ -223,7 +273,8 @@ class MentionIndex:
         if needles and not copy:
             self._memo = _TextMemo(generation, needles, picked)
         for word in absent:
-            picked = [i for i in picked if word not in texts[i]]
+            unwanted = _narrow(word)
+            picked = [i for i in picked if unwanted not in texts[i]]
         return [ages[i] for i in picked]
 
 
@@ -238,6 +289,30 @@ class _TextMemo:
     def narrowed_by(self, needles: tuple[str, ...]) -> bool:
         """Whether every text holding all of ``needles`` holds all of this memo's."""
         return all(any(old in new for new in needles) for old in self.needles)
+
+
+def _haystack(record: Record) -> str:
+    return _narrow(searchable_text(record, cached=False))
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _narrow(text: str) -> str:
+    """``text`` with each character past U+FFFF written as its two UTF-16 surrogates.
+
+    Applied to haystacks and needles alike, a substring test gives the same answer
+    (a high and a low surrogate can never be confused), while the str stays two
+    bytes a character. (UTF-8 bytes were smaller but searched twice as slowly.)
+    """
+    if text.isascii() or max(text) <= "\uffff":
+        return text
+    return _ASTRAL.sub(_as_pair, text)
+
+
+def _as_pair(match: re.Match[str]) -> str:
+    offset = ord(match.group()) - 0x10000
+    return chr(0xD800 + (offset >> 10)) + chr(0xDC00 + (offset & 0x3FF))
 
 
 def position_of(keys: list[SortKey], key: SortKey) -> int | None:

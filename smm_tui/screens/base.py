@@ -28,6 +28,8 @@ class WorkspaceApp(Protocol):
     """The app as screens see it."""
 
     workspace: Workspace
+    #: When the last key was pressed (``time.monotonic``): background work yields to typing.
+    last_key_at: float
 
     def send_reply(self, reply_id: str, *, force: bool = False) -> None:
         """Send a queued reply in the background; its outcome arrives as ReplySettled."""
@@ -41,6 +43,10 @@ class WorkspaceMixin(DOMNode):
     def workspace(self) -> Workspace:
         """The app's workspace."""
         return cast(WorkspaceApp, self.app).workspace
+
+    def last_key_at(self) -> float:
+        """When the last key was pressed (``time.monotonic``); safe from any thread."""
+        return cast(WorkspaceApp, self.app).last_key_at
 
     def send_reply(self, reply_id: str, *, force: bool = False) -> None:
         """Hand a queued reply to the app's outbox worker."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import ClassVar
 
 from textual import on
@@ -17,6 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from smm_tui.core.feed import FeedFilter, FeedScope
+from smm_tui.core.feed_index import pause_while_busy
 from smm_tui.core.models import Intent, Sentiment, Status, Ticket
 from smm_tui.core.query import QueryError
 from smm_tui.core.views import View
@@ -196,7 +198,9 @@ class FeedScreen(WorkspaceScreen):
         self.set_timer(WARM_AFTER_SECONDS, self._warm)
 
     def _warm(self) -> None:
-        warm = self.workspace.feed.warm
+        # The build shares the interpreter with the keys: it waits while the user types.
+        pause = pause_while_busy(self.last_key_at)
+        warm = partial(self.workspace.feed.warm, pause=pause)
         self.run_worker(asyncio.to_thread(warm), group="feed-warm", exit_on_error=False)
 
     def tick(self) -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import random
+import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 
 from smm_tui.core.feed import FeedFilter, FeedModel, FeedScope, age_key
-from smm_tui.core.feed_index import MentionIndex
+from smm_tui.core.feed_index import PAUSE_EVERY, MentionIndex, pause_while_busy
 from smm_tui.core.models import Intent, Platform, Sentiment, Status
 from smm_tui.core.query import QueryContext, QueryError, parse
 from smm_tui.core.repository import ChangeSet, Collection, Record, Repository
@@ -247,3 +249,60 @@ def test_the_open_queue_opens_without_reading_the_archive(store: Store) -> None:
     model = FeedModel(cast(Repository, NoArchive()))
     everything = store.records(Collection.MENTIONS)
     assert set(model.ids) == {r["id"] for r in everything if r["status"] in ("new", "seen")}
+
+
+def test_pause_while_busy_waits_until_the_keys_are_quiet() -> None:
+    now, last_key, slept = [10.0], [9.9], []
+    needed = threading.Event()
+    key_during_wait = [True]
+
+    def wait(event: threading.Event, seconds: float) -> None:
+        assert event is needed
+        slept.append(round(seconds, 6))
+        now[0] += seconds
+        if key_during_wait[0]:
+            key_during_wait[0] = False
+            last_key[0] = now[0]  # a key pressed meanwhile: wait again
+
+    pause = pause_while_busy(lambda: last_key[0], quiet=0.3, clock=lambda: now[0], wait=wait)
+    pause(needed)
+    assert slept == [0.2, 0.3]
+    slept.clear()
+    pause(needed)  # quiet already: no wait
+    assert slept == []
+    last_key[0] = now[0]  # the user is typing, but a caller needs the index now
+    needed.set()
+    pause(needed)
+    assert slept == []
+
+
+def test_a_build_ahead_of_need_pauses_until_a_caller_needs_it(store: Store) -> None:
+    changes = ChangeSet()
+    for n in range(3 * PAUSE_EVERY):
+        changes.put(Collection.MENTIONS, make_mention(n, text=f"mention {n}").to_record())
+    store.commit(changes)
+    index = MentionIndex(store)
+    paused = threading.Event()
+    release = threading.Event()
+    calls = 0
+
+    def pause(_needed: threading.Event) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            paused.set()
+            assert release.wait(30)
+
+    warming = threading.Thread(target=index.warm, kwargs={"pause": pause})
+    warming.start()
+    assert paused.wait(30)
+    needing = threading.Thread(target=index.ensure)  # a query needs the index now
+    needing.start()
+    while not index._needed.is_set():  # the hand-over is the point: wait for it
+        time.sleep(0.001)
+    release.set()
+    warming.join(30)
+    needing.join(30)
+    assert calls == 2  # no pause after the index was needed
+    ctx = QueryContext(now=T0, me="anna")
+    assert [k[-1] for k in reversed(index.matching(parse(""), ctx))] == scanned(store, "", ctx)
