@@ -80,6 +80,10 @@ class FacetIndex:
         if record is not None:
             self._add(mention_id, record)
 
+    def tags_of(self, mention_id: str) -> tuple[str, ...]:
+        """A mention's tags, folded (none if it has none or is not indexed)."""
+        return self._tags_of.get(mention_id, ())
+
     def added(self, records: Iterable[Record]) -> Iterator[Record]:
         """Index each record as it passes through (for a caller reading them once)."""
         add = self._add

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from smm_tui.core.indexed import IndexedRow, narrow
 from smm_tui.core.models import to_iso
 from smm_tui.core.query_parse import (
     _NAME_FIELDS,
@@ -286,10 +287,13 @@ def _compile_and(node: And, env: _Env) -> Predicate:
 def _text_predicate(needles: tuple[str, ...], negate: bool = False) -> Predicate:
     """Every needle (folded) occurs in the folded text, handle or display name."""
     cache, fold_record = _HAYSTACKS, _fold_record
+    narrowed = tuple(narrow(needle) for needle in needles)
     if len(needles) == 1:
-        needle = needles[0]
+        needle, row_needle = needles[0], narrowed[0]
 
         def contains(record: Record) -> bool:
+            if type(record) is IndexedRow:  # an index row carries its haystack
+                return (row_needle in record.haystack) is not negate
             # _entry inlined: this runs once per record per keystroke.
             text, author = record["text"], record["author"]
             entry = cache.get(text)
@@ -300,8 +304,11 @@ def _text_predicate(needles: tuple[str, ...], negate: bool = False) -> Predicate
         return contains
 
     def contains_all(record: Record) -> bool:
-        folded = _entry(record)[1]
-        for needle in needles:
+        if type(record) is IndexedRow:
+            folded, wanted = record.haystack, narrowed
+        else:
+            folded, wanted = _entry(record)[1], needles
+        for needle in wanted:
             if needle not in folded:
                 return negate
         return not negate
@@ -313,18 +320,33 @@ def _author_predicate(value: str) -> Predicate:
     """``@handle``: that handle exactly (``@`` optional); otherwise part of handle or name."""
     if value.startswith("@"):
         handle = value.lstrip("@")
+        narrowed_handle = narrow(handle)
 
         def exactly(record: Record) -> bool:
-            _, folded, text_end, handle_end = _entry(record)
-            return folded[text_end + 1 : handle_end].lstrip("@") == handle
+            folded, text_end, handle_end = _author_part(record)
+            wanted = narrowed_handle if type(record) is IndexedRow else handle
+            return folded[text_end + 1 : handle_end].lstrip("@") == wanted
 
         return exactly
 
+    narrowed = narrow(value)
+
     def by(record: Record) -> bool:
-        entry = _entry(record)
-        return entry[1].find(value, entry[2] + 1) != -1
+        folded, text_end, _handle_end = _author_part(record)
+        return folded.find(narrowed if type(record) is IndexedRow else value, text_end + 1) != -1
 
     return by
+
+
+def _author_part(record: Record) -> tuple[str, int, int]:
+    """The folded haystack, and where its text and its handle end."""
+    if type(record) is IndexedRow:
+        # Handle and name never hold a line break (sanitize makes them one line).
+        haystack = record.haystack
+        handle_end = haystack.rfind("\n")
+        return haystack, haystack.rfind("\n", 0, handle_end), handle_end
+    _, folded, text_end, handle_end = _entry(record)
+    return folded, text_end, handle_end
 
 
 _OPS: Final[Mapping[str, Callable[[int, int], bool]]] = {

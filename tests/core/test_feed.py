@@ -80,7 +80,7 @@ def test_retesting_the_open_queue_matches_a_full_rebuild(tmp_path: Path) -> None
 
 # -- the index (texts, facets) answers exactly what a scan of every record would -------------------
 
-WORDS = ("card", "карта", "Блок", "refund", "ёлка", "spam", "delivery", "fraud")
+WORDS = ("card", "карта", "Блок", "refund", "ёлка", "spam", "delivery", "fraud", "🙂", "𝔽raud")
 QUERIES = (
     "",
     "card",
@@ -114,6 +114,26 @@ QUERIES = (
     "author:@user2 -card",
     "priority:>=50 platform:bsky",
     "older:2h card",
+    # Terms the index answers from its rows, or by reading the record (author, replies...).
+    "assignee:anna",
+    "assignee:none card",
+    "assignee:me OR tag:vip",
+    "author:user",
+    "author:user3 OR 🙂",
+    "🙂 OR delivery",
+    "-(🙂 OR ёлка)",
+    "𝔽raud OR author:@user1",
+    "has:url",
+    "is:replied-to -card",
+    "followers:>10",
+    "lang:ru OR account:bank-vk",
+    "🙂",
+    "card 🙂",
+    "-🙂 𝔽",
+    "(card OR 🙂) priority:<50",
+    "newer:1h OR tag:vip",
+    "due:1h",
+    "is:breaching OR fraud",
 )
 
 

@@ -1,0 +1,61 @@
+"""Index rows answer a query's questions as the record would, reading it only when needed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smm_tui.core.feed_index import age_key
+from smm_tui.core.indexed import INDEXED_FIELDS, PRESENCE_FIELDS, IndexedRow, facts_of, narrow
+from smm_tui.core.query import fold, searchable_text
+from tests.conftest import make_mention
+
+
+def row_of(record: dict[str, Any], loads: list[str]) -> IndexedRow:
+    def load(mention_id: str) -> dict[str, Any]:
+        loads.append(mention_id)
+        return record
+
+    def tags_of(mention_id: str) -> tuple[str, ...]:
+        assert mention_id == record["id"]
+        return tuple(fold(tag) for tag in record.get("tags") or ())
+
+    haystack = narrow(searchable_text(record, cached=False))
+    return IndexedRow(age_key(record), facts_of(record), haystack, load, tags_of)
+
+
+def test_a_row_answers_its_fields_without_reading_the_record() -> None:
+    record = make_mention(
+        4, assignee="anna", tags=("VIP", "Refund"), priority=70, url="https://x.example/4"
+    ).to_record()
+    record["first_response_at"] = "2025-03-03T10:00:00+00:00"
+    record["ticket_id"] = "T-4"
+    loads: list[str] = []
+    row = row_of(record, loads)
+    assert row["tags"] == ("vip", "refund")
+    for name in INDEXED_FIELDS:
+        if name in PRESENCE_FIELDS:
+            assert row[name] is True
+        else:
+            assert row[name] == record[name], name
+    assert (row["id"], row["created_at"]) == (record["id"], record["created_at"])
+    assert loads == []
+
+
+def test_absent_values_are_none_and_other_fields_read_the_record_once() -> None:
+    record = make_mention(5, url=None).to_record()
+    record["first_response_at"] = record["ticket_id"] = None
+    loads: list[str] = []
+    row = row_of(record, loads)
+    for name in PRESENCE_FIELDS:
+        assert row[name] is None, name
+    assert row["tags"] == ()
+    assert row["author"] == record["author"] and row["text"] == record["text"]
+    assert row.get("no such field") is None
+    assert loads == [record["id"]]
+
+
+def test_narrowing_keeps_substring_answers() -> None:
+    text = fold("Карта 🙂 blocked 𝔽raud 👍🏽 ok")
+    for needle in ("🙂", "🙂 b", "𝔽", "👍🏽", "🏽 ok", "карта", "blocked 𝔽raud"):
+        assert (narrow(needle) in narrow(text)) is (fold(needle) in text), needle
+    assert narrow("plain") == "plain" and len(narrow("🙂")) == 2
