@@ -18,14 +18,15 @@ from __future__ import annotations
 import bisect
 import threading
 import time
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import cast
 
 from smm_tui.core.facets import FacetIndex, Plan
-from smm_tui.core.indexed import Facts, IndexedRow, facts_of, narrow
-from smm_tui.core.query import Query, QueryContext, TextSplit, searchable_text
+from smm_tui.core.indexed import Facts, IndexedRow, facts_of, narrow, priority_of
+from smm_tui.core.query import Node, Query, QueryContext, TextSplit, searchable_text
 from smm_tui.core.repository import Collection, Record, Repository
 
 SortKey = tuple[str, ...]
@@ -80,8 +81,10 @@ class MentionIndex:
         #: pair (see _narrow): a third of real texts hold one, which would make the whole
         #: str four bytes a character instead of two.
         self._texts: list[str | None] = []
-        #: The indexed fields of each mention (beside its age key), as shared tuples.
+        #: The indexed fields of each mention (beside its age key), as shared tuples,
+        #: and its priority (which would make nearly every tuple unique).
         self._facts: list[Facts] = []
+        self._priorities = array("h")
         self._shared_facts: dict[Facts, Facts] = {}
         self._age_of: dict[str, SortKey] = {}
         self._facets = FacetIndex()
@@ -100,6 +103,7 @@ class MentionIndex:
             self._needed.clear()
             self._generation += 1
             self._ages, self._texts, self._facts, self._age_of = [], [], [], {}
+            self._priorities = array("h")
             self._facets, self._unfilled, self._shared_facts = FacetIndex(), 0, {}
 
     def ensure(self, pause: Pause | None = None) -> None:
@@ -128,22 +132,26 @@ class MentionIndex:
             ages: list[SortKey] = []
             texts: list[str | None] = []
             facts: list[Facts] = []
+            priorities = array("h")
             for record in facets.added(records):
                 ages.append(age_key(record))
                 texts.append(_haystack(record))
                 facts.append(shared.setdefault(row := facts_of(record), row))
+                priorities.append(priority_of(record))
             # Three lists put in order, rather than one list of (key, text, facts)
             # tuples to sort: that costs 8 MB more at 100k.
             order = sorted(range(len(ages)), key=ages.__getitem__)
             ages = [ages[i] for i in order]
             texts = [texts[i] for i in order]
             facts = [facts[i] for i in order]
+            priorities = array("h", (priorities[i] for i in order))
             del order
             with self._lock:
                 self._generation += 1
                 self._ages, self._facets, self._texts = ages, facets, texts
                 # Changes share their facts among themselves; the build's table is let go.
                 self._facts, self._shared_facts = facts, {}
+                self._priorities = priorities
                 self._unfilled = 0
                 self._age_of = {key[-1]: key for key in ages}
                 self._built = True
@@ -202,6 +210,7 @@ class MentionIndex:
         if position is not None:
             del self._ages[position]
             del self._facts[position]
+            del self._priorities[position]
             if self._texts.pop(position) is None:
                 self._unfilled -= 1
         if record is not None:
@@ -209,6 +218,7 @@ class MentionIndex:
             position = bisect.bisect_left(self._ages, key)
             self._ages.insert(position, key)
             self._facts.insert(position, _shared(self._shared_facts, facts_of(record)))
+            self._priorities.insert(position, priority_of(record))
             self._texts.insert(position, None)
             self._unfilled += 1
             self._age_of[mention_id] = key
@@ -237,15 +247,24 @@ class MentionIndex:
         with self._lock:
             self._fill(0, len(self._texts))
             ages, texts, facts = self._ages, cast(list[str], self._texts), self._facts
+            priorities = self._priorities
             if from_worker:
                 ages, texts, facts = list(ages), list(texts), list(facts)
+                priorities = array("h", priorities)
             generation = self._generation
-        needles = words.needles or words.absent
         positions: Sequence[int] = range(len(ages))
-        if needles:
-            positions = self._with_words(texts, generation, words, memo=not from_worker)
-        if plan.narrows:
-            positions = self._narrowed(ages, positions, plan, few_first=not needles)
+        remembered = None if from_worker else self._remembered(generation, words)
+        if remembered is not None:
+            positions = remembered  # narrowed by the same plan; the needles are re-tested
+        elif plan.narrows:
+            positions = self._narrowed(ages, plan)  # first: then words search fewer texts
+        if words.needles:
+            positions = _holding(texts, positions, [narrow(n) for n in words.needles])
+            if not from_worker:
+                self._memo = _TextMemo(generation, words.needles, words.rest.root, positions)
+        for word in words.absent:
+            unwanted = narrow(word)
+            positions = [i for i in positions if unwanted not in texts[i]]
         if plan.rest.is_empty:
             return ages[:] if isinstance(positions, range) else [ages[i] for i in positions]
         matches = plan.rest.compile(ctx)
@@ -253,48 +272,31 @@ class MentionIndex:
         return [
             ages[i]
             for i in positions
-            if matches(IndexedRow(ages[i], facts[i], texts[i], load, tags_of))
+            if matches(IndexedRow(ages[i], facts[i], priorities[i], texts[i], load, tags_of))
         ]
 
-    def _narrowed(
-        self, ages: list[SortKey], positions: Sequence[int], plan: Plan, *, few_first: bool
-    ) -> list[int]:
-        """The positions the plan's sets allow, still in age order."""
+    def _narrowed(self, ages: list[SortKey], plan: Plan) -> list[int]:
+        """The positions the plan's sets allow, in age order."""
         allowed, excluded = plan.allows(), plan.excluded()
-        if allowed is not None and few_first and len(allowed) * 10 < len(positions):
+        if allowed is not None and len(allowed) * 10 < len(ages):
             # Few allowed: find each one's place, rather than walk every key.
             age_of = self._age_of
             found = (age_of.get(mention_id) for mention_id in allowed - excluded)
             places = (position_of(ages, key) for key in found if key is not None)
             return sorted(place for place in places if place is not None)
         if allowed is None:
-            return [i for i in positions if ages[i][-1] not in excluded]
-        if excluded:
-            allowed -= excluded
-        return [i for i in positions if ages[i][-1] in allowed]
+            return [i for i, key in enumerate(ages) if key[-1] not in excluded]
+        allowed -= excluded
+        return [i for i, key in enumerate(ages) if key[-1] in allowed]
 
-    def _with_words(
-        self, texts: list[str], generation: int, words: TextSplit, *, memo: bool
-    ) -> list[int]:
-        """The positions whose searchable text holds every needle and no absent word."""
-        needles = words.needles
-        last = self._memo if memo else None
-        todo = [narrow(needle) for needle in needles]
-        if needles and last and last.generation == generation and last.narrowed_by(needles):
-            picked = last.picked
-        elif needles:
-            first = todo.pop(0)
-            picked = [i for i, text in enumerate(texts) if first in text]
-        else:
-            picked = list(range(len(texts)))
-        for needle in todo:
-            picked = [i for i in picked if needle in texts[i]]
-        if needles and memo:
-            self._memo = _TextMemo(generation, needles, picked)
-        for word in words.absent:
-            unwanted = narrow(word)
-            picked = [i for i in picked if unwanted not in texts[i]]
-        return picked
+    def _remembered(self, generation: int, words: TextSplit) -> list[int] | None:
+        """What the last words matched, if the new words can only match fewer of them."""
+        memo = self._memo
+        if not words.needles or memo is None or memo.generation != generation:
+            return None
+        if memo.rest != words.rest.root or not memo.narrowed_by(words.needles):
+            return None
+        return memo.picked
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,11 +305,25 @@ class _TextMemo:
 
     generation: int
     needles: tuple[str, ...]
+    #: The query's other terms: the memo holds only positions their facets allowed.
+    rest: Node
     picked: list[int]
 
     def narrowed_by(self, needles: tuple[str, ...]) -> bool:
         """Whether every text holding all of ``needles`` holds all of this memo's."""
         return all(any(old in new for new in needles) for old in self.needles)
+
+
+def _holding(texts: list[str], positions: Sequence[int], needles: list[str]) -> list[int]:
+    """The positions whose text holds every needle (already narrowed)."""
+    first, *others = needles
+    if isinstance(positions, range):
+        picked = [i for i, text in enumerate(texts) if first in text]
+    else:
+        picked = [i for i in positions if first in texts[i]]
+    for needle in others:
+        picked = [i for i in picked if needle in texts[i]]
+    return picked
 
 
 def _haystack(record: Record) -> str:

@@ -14,7 +14,8 @@ from typing import Any, Final
 
 #: The fields an index row answers from its facts, as the record holds them but for
 #: :data:`PRESENCE_FIELDS`; the order is that of :func:`facts_of`. (Tags, folded, come
-#: from the facet index: with them, rows would share hundreds of times fewer tuples.)
+#: from the facet index, and priority from its own column: with either, rows would
+#: share hundreds of times fewer tuples.)
 INDEXED_FIELDS: Final = (
     "platform",
     "status",
@@ -23,7 +24,6 @@ INDEXED_FIELDS: Final = (
     "account",
     "language",
     "assignee",
-    "priority",
     "ticket_id",
     "url",
     "first_response_at",
@@ -37,6 +37,20 @@ _VALUED: Final = tuple(name for name in INDEXED_FIELDS if name not in PRESENCE_F
 Facts = tuple[Any, ...]
 Loader = Callable[[str], Mapping[str, Any] | None]
 TagsOf = Callable[[str], tuple[str, ...]]
+
+#: How a priority column stores "no priority", and a value it cannot hold (read the record).
+NO_PRIORITY: Final = -1
+OTHER_PRIORITY: Final = -2
+
+
+def priority_of(record: Mapping[str, Any]) -> int:
+    """A record's priority as the index's column holds it (two bytes)."""
+    value = record.get("priority")
+    if value is None:
+        return NO_PRIORITY
+    if type(value) is int and 0 <= value < 2**15:
+        return value
+    return OTHER_PRIORITY
 
 
 def facts_of(record: Mapping[str, Any]) -> Facts:
@@ -54,13 +68,20 @@ class IndexedRow(Mapping[str, Any]):
     directly. Any other field is read from the whole record, loaded on first use.
     """
 
-    __slots__ = ("_facts", "_key", "_load", "_record", "_tags_of", "haystack")
+    __slots__ = ("_facts", "_key", "_load", "_priority", "_record", "_tags_of", "haystack")
 
     def __init__(
-        self, key: tuple[str, ...], facts: Facts, haystack: str, load: Loader, tags_of: TagsOf
+        self,
+        key: tuple[str, ...],
+        facts: Facts,
+        priority: int,
+        haystack: str,
+        load: Loader,
+        tags_of: TagsOf,
     ) -> None:
         self._key = key
         self._facts = facts
+        self._priority = priority
         self.haystack = haystack
         self._load = load
         self._tags_of = tags_of
@@ -76,6 +97,8 @@ class IndexedRow(Mapping[str, Any]):
             return self._key[0]
         if name == "tags":
             return self._tags_of(self._key[-1])
+        if name == "priority" and self._priority != OTHER_PRIORITY:
+            return None if self._priority == NO_PRIORITY else self._priority
         return self._whole()[name]
 
     def _whole(self) -> Mapping[str, Any]:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from smm_tui.core.feed_index import age_key
-from smm_tui.core.indexed import INDEXED_FIELDS, PRESENCE_FIELDS, IndexedRow, facts_of, narrow
+from smm_tui.core.indexed import (
+    INDEXED_FIELDS,
+    PRESENCE_FIELDS,
+    IndexedRow,
+    facts_of,
+    narrow,
+    priority_of,
+)
 from smm_tui.core.query import fold, searchable_text
 from tests.conftest import make_mention
 
@@ -20,7 +27,8 @@ def row_of(record: dict[str, Any], loads: list[str]) -> IndexedRow:
         return tuple(fold(tag) for tag in record.get("tags") or ())
 
     haystack = narrow(searchable_text(record, cached=False))
-    return IndexedRow(age_key(record), facts_of(record), haystack, load, tags_of)
+    facts, priority = facts_of(record), priority_of(record)
+    return IndexedRow(age_key(record), facts, priority, haystack, load, tags_of)
 
 
 def test_a_row_answers_its_fields_without_reading_the_record() -> None:
@@ -38,6 +46,7 @@ def test_a_row_answers_its_fields_without_reading_the_record() -> None:
         else:
             assert row[name] == record[name], name
     assert (row["id"], row["created_at"]) == (record["id"], record["created_at"])
+    assert row["priority"] == 70
     assert loads == []
 
 
@@ -59,3 +68,12 @@ def test_narrowing_keeps_substring_answers() -> None:
     for needle in ("🙂", "🙂 b", "𝔽", "👍🏽", "🏽 ok", "карта", "blocked 𝔽raud"):
         assert (narrow(needle) in narrow(text)) is (fold(needle) in text), needle
     assert narrow("plain") == "plain" and len(narrow("🙂")) == 2
+
+
+def test_a_priority_the_column_cannot_hold_is_read_from_the_record() -> None:
+    for stored, shown, reads in ((None, None, 0), (0, 0, 0), (10**6, 10**6, 1), (-5, -5, 1)):
+        record = make_mention(6).to_record()
+        record["priority"] = stored
+        loads: list[str] = []
+        assert row_of(record, loads)["priority"] == shown
+        assert len(loads) == reads, stored
