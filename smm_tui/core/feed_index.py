@@ -25,7 +25,14 @@ from functools import partial
 from typing import cast
 
 from smm_tui.core.facets import FacetIndex, Plan
-from smm_tui.core.indexed import Facts, IndexedRow, facts_of, narrow, priority_of
+from smm_tui.core.indexed import (
+    Facts,
+    IndexedRow,
+    facts_of,
+    followers_of,
+    narrow,
+    priority_of,
+)
 from smm_tui.core.query import Node, Query, QueryContext, TextSplit, searchable_text
 from smm_tui.core.repository import Collection, Record, Repository
 
@@ -85,6 +92,7 @@ class MentionIndex:
         #: and its priority (which would make nearly every tuple unique).
         self._facts: list[Facts] = []
         self._priorities = array("h")
+        self._followers = array("q")
         self._shared_facts: dict[Facts, Facts] = {}
         self._age_of: dict[str, SortKey] = {}
         self._facets = FacetIndex()
@@ -103,7 +111,7 @@ class MentionIndex:
             self._needed.clear()
             self._generation += 1
             self._ages, self._texts, self._facts, self._age_of = [], [], [], {}
-            self._priorities = array("h")
+            self._priorities, self._followers = array("h"), array("q")
             self._facets, self._unfilled, self._shared_facts = FacetIndex(), 0, {}
 
     def ensure(self, pause: Pause | None = None) -> None:
@@ -132,12 +140,13 @@ class MentionIndex:
             ages: list[SortKey] = []
             texts: list[str | None] = []
             facts: list[Facts] = []
-            priorities = array("h")
+            priorities, followers = array("h"), array("q")
             for record in facets.added(records):
                 ages.append(age_key(record))
                 texts.append(_haystack(record))
                 facts.append(shared.setdefault(row := facts_of(record), row))
                 priorities.append(priority_of(record))
+                followers.append(followers_of(record))
             # Three lists put in order, rather than one list of (key, text, facts)
             # tuples to sort: that costs 8 MB more at 100k.
             order = sorted(range(len(ages)), key=ages.__getitem__)
@@ -145,13 +154,14 @@ class MentionIndex:
             texts = [texts[i] for i in order]
             facts = [facts[i] for i in order]
             priorities = array("h", (priorities[i] for i in order))
+            followers = array("q", (followers[i] for i in order))
             del order
             with self._lock:
                 self._generation += 1
                 self._ages, self._facets, self._texts = ages, facets, texts
                 # Changes share their facts among themselves; the build's table is let go.
                 self._facts, self._shared_facts = facts, {}
-                self._priorities = priorities
+                self._priorities, self._followers = priorities, followers
                 self._unfilled = 0
                 self._age_of = {key[-1]: key for key in ages}
                 self._built = True
@@ -211,6 +221,7 @@ class MentionIndex:
             del self._ages[position]
             del self._facts[position]
             del self._priorities[position]
+            del self._followers[position]
             if self._texts.pop(position) is None:
                 self._unfilled -= 1
         if record is not None:
@@ -219,6 +230,7 @@ class MentionIndex:
             self._ages.insert(position, key)
             self._facts.insert(position, _shared(self._shared_facts, facts_of(record)))
             self._priorities.insert(position, priority_of(record))
+            self._followers.insert(position, followers_of(record))
             self._texts.insert(position, None)
             self._unfilled += 1
             self._age_of[mention_id] = key
@@ -247,10 +259,10 @@ class MentionIndex:
         with self._lock:
             self._fill(0, len(self._texts))
             ages, texts, facts = self._ages, cast(list[str], self._texts), self._facts
-            priorities = self._priorities
+            priorities, followers = self._priorities, self._followers
             if from_worker:
                 ages, texts, facts = list(ages), list(texts), list(facts)
-                priorities = array("h", priorities)
+                priorities, followers = array("h", priorities), array("q", followers)
             generation = self._generation
         positions: Sequence[int] = range(len(ages))
         remembered = None if from_worker else self._remembered(generation, words)
@@ -272,7 +284,11 @@ class MentionIndex:
         return [
             ages[i]
             for i in positions
-            if matches(IndexedRow(ages[i], facts[i], priorities[i], texts[i], load, tags_of))
+            if matches(
+                IndexedRow(
+                    ages[i], facts[i], (priorities[i], followers[i]), texts[i], load, tags_of
+                )
+            )
         ]
 
     def _narrowed(self, ages: list[SortKey], plan: Plan) -> list[int]:

@@ -38,19 +38,28 @@ Facts = tuple[Any, ...]
 Loader = Callable[[str], Mapping[str, Any] | None]
 TagsOf = Callable[[str], tuple[str, ...]]
 
-#: How a priority column stores "no priority", and a value it cannot hold (read the record).
-NO_PRIORITY: Final = -1
-OTHER_PRIORITY: Final = -2
+#: How a number column stores "none", and a value it cannot hold (read the record).
+NO_NUMBER: Final = -1
+OTHER_NUMBER: Final = -2
 
 
 def priority_of(record: Mapping[str, Any]) -> int:
     """A record's priority as the index's column holds it (two bytes)."""
-    value = record.get("priority")
+    return _number(record.get("priority"), 2**15)
+
+
+def followers_of(record: Mapping[str, Any]) -> int:
+    """The author's followers as the index's column holds them (eight bytes)."""
+    author = record.get("author")
+    return _number(author.get("followers") if isinstance(author, Mapping) else None, 2**63)
+
+
+def _number(value: object, limit: int) -> int:
     if value is None:
-        return NO_PRIORITY
-    if type(value) is int and 0 <= value < 2**15:
+        return NO_NUMBER
+    if type(value) is int and 0 <= value < limit:
         return value
-    return OTHER_PRIORITY
+    return OTHER_NUMBER
 
 
 def facts_of(record: Mapping[str, Any]) -> Facts:
@@ -68,20 +77,29 @@ class IndexedRow(Mapping[str, Any]):
     directly. Any other field is read from the whole record, loaded on first use.
     """
 
-    __slots__ = ("_facts", "_key", "_load", "_priority", "_record", "_tags_of", "haystack")
+    __slots__ = (
+        "_facts",
+        "_followers",
+        "_key",
+        "_load",
+        "_priority",
+        "_record",
+        "_tags_of",
+        "haystack",
+    )
 
     def __init__(
         self,
         key: tuple[str, ...],
         facts: Facts,
-        priority: int,
+        numbers: tuple[int, int],
         haystack: str,
         load: Loader,
         tags_of: TagsOf,
     ) -> None:
         self._key = key
         self._facts = facts
-        self._priority = priority
+        self._priority, self._followers = numbers
         self.haystack = haystack
         self._load = load
         self._tags_of = tags_of
@@ -97,14 +115,41 @@ class IndexedRow(Mapping[str, Any]):
             return self._key[0]
         if name == "tags":
             return self._tags_of(self._key[-1])
-        if name == "priority" and self._priority != OTHER_PRIORITY:
-            return None if self._priority == NO_PRIORITY else self._priority
+        if name == "priority" and self._priority != OTHER_NUMBER:
+            return None if self._priority == NO_NUMBER else self._priority
+        if name == "author" and self._followers != OTHER_NUMBER:
+            return _RowAuthor(self, None if self._followers == NO_NUMBER else self._followers)
         return self._whole()[name]
 
     def _whole(self) -> Mapping[str, Any]:
         if self._record is None:
             self._record = self._load(self._key[-1]) or {}
         return self._record
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._whole())
+
+    def __len__(self) -> int:
+        return len(self._whole())
+
+
+class _RowAuthor(Mapping[str, Any]):
+    """A row's author: the followers from the index, anything else from the record."""
+
+    __slots__ = ("_followers", "_row")
+
+    def __init__(self, row: IndexedRow, followers: int | None) -> None:
+        self._row = row
+        self._followers = followers
+
+    def __getitem__(self, name: str) -> Any:
+        if name == "followers":
+            return self._followers
+        return self._whole()[name]
+
+    def _whole(self) -> Mapping[str, Any]:
+        author = self._row._whole().get("author")
+        return author if isinstance(author, Mapping) else {}
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._whole())

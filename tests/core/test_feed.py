@@ -126,6 +126,8 @@ QUERIES = (
     "has:url",
     "is:replied-to -card",
     "followers:>10",
+    "followers:<100 OR 🙂",
+    "-followers:>=5000 card",
     "lang:ru OR account:bank-vk",
     "🙂",
     "card 🙂",
@@ -152,6 +154,7 @@ def random_record_changes(rng: random.Random, n: int) -> ChangeSet:
             assignee=rng.choice((None, "anna")),
             priority=rng.randrange(100),
         ).to_record()
+        record["author"] = {**record["author"], "followers": rng.choice((None, 3, 5000))}
         changes.insert_new(Collection.MENTIONS, record)
         if rng.random() < 0.3:
             changes.put(Collection.MENTIONS, record)

@@ -10,6 +10,7 @@ from smm_tui.core.indexed import (
     PRESENCE_FIELDS,
     IndexedRow,
     facts_of,
+    followers_of,
     narrow,
     priority_of,
 )
@@ -27,8 +28,8 @@ def row_of(record: dict[str, Any], loads: list[str]) -> IndexedRow:
         return tuple(fold(tag) for tag in record.get("tags") or ())
 
     haystack = narrow(searchable_text(record, cached=False))
-    facts, priority = facts_of(record), priority_of(record)
-    return IndexedRow(age_key(record), facts, priority, haystack, load, tags_of)
+    numbers = (priority_of(record), followers_of(record))
+    return IndexedRow(age_key(record), facts_of(record), numbers, haystack, load, tags_of)
 
 
 def test_a_row_answers_its_fields_without_reading_the_record() -> None:
@@ -76,4 +77,18 @@ def test_a_priority_the_column_cannot_hold_is_read_from_the_record() -> None:
         record["priority"] = stored
         loads: list[str] = []
         assert row_of(record, loads)["priority"] == shown
+        assert len(loads) == reads, stored
+
+
+def test_followers_come_from_the_column_and_the_rest_of_the_author_from_the_record() -> None:
+    record = make_mention(7).to_record()
+    record["author"] = {**record["author"], "followers": 12_000}
+    loads: list[str] = []
+    row = row_of(record, loads)
+    assert row["author"].get("followers") == 12_000 and loads == []
+    assert row["author"]["handle"] == record["author"]["handle"] and len(loads) == 1
+    for stored, reads in ((None, 0), (2**70, 1), ("many", 1)):
+        record["author"] = {**record["author"], "followers": stored}
+        loads = []
+        assert row_of(record, loads)["author"].get("followers") == stored
         assert len(loads) == reads, stored
