@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
+from smm_tui.core.indexed import TagsOf
 from smm_tui.core.models import Status
 from smm_tui.core.query import And, FieldTerm, Node, Not, Query, fold
 from smm_tui.core.repository import Record
@@ -83,6 +84,11 @@ class FacetIndex:
     def tags_of(self, mention_id: str) -> tuple[str, ...]:
         """A mention's tags, folded (none if it has none or is not indexed)."""
         return self._tags_of.get(mention_id, ())
+
+    def tags_now(self) -> TagsOf:
+        """:meth:`tags_of` as it is now, for a reader in another thread."""
+        tags = dict(self._tags_of)
+        return lambda mention_id: tags.get(mention_id, ())
 
     def added(self, records: Iterable[Record]) -> Iterator[Record]:
         """Index each record as it passes through (for a caller reading them once)."""

@@ -28,6 +28,7 @@ from smm_tui.core.facets import FacetIndex, Plan
 from smm_tui.core.indexed import (
     Facts,
     IndexedRow,
+    TagsOf,
     facts_of,
     followers_of,
     narrow,
@@ -251,25 +252,27 @@ class MentionIndex:
         which read a record only for a field the index does not hold. The UI
         thread, the only one that reshapes the index, reads it in place and
         remembers which texts matched, so typing on searches only those; a
-        worker reads a copy.
+        worker reads a copy, taken with the facets' answer in one state.
         """
         self.ensure()
         words = query.split_text()
-        plan = self._facets.plan(words.rest)
         with self._lock:
             self._fill(0, len(self._texts))
+            plan = self._facets.plan(words.rest)
             ages, texts, facts = self._ages, cast(list[str], self._texts), self._facts
             priorities, followers = self._priorities, self._followers
+            tags_of: TagsOf = self._facets.tags_of
+            generation = self._generation
+            positions: Sequence[int] = range(len(ages))
+            remembered = None if from_worker else self._remembered(generation, words)
+            if remembered is not None:
+                positions = remembered  # narrowed by the same plan; needles are re-tested
+            elif plan.narrows:
+                positions = self._narrowed(ages, plan)  # first: words then search fewer texts
             if from_worker:
                 ages, texts, facts = list(ages), list(texts), list(facts)
                 priorities, followers = array("h", priorities), array("q", followers)
-            generation = self._generation
-        positions: Sequence[int] = range(len(ages))
-        remembered = None if from_worker else self._remembered(generation, words)
-        if remembered is not None:
-            positions = remembered  # narrowed by the same plan; the needles are re-tested
-        elif plan.narrows:
-            positions = self._narrowed(ages, plan)  # first: then words search fewer texts
+                tags_of = self._facets.tags_now()
         if words.needles:
             positions = _holding(texts, positions, [narrow(n) for n in words.needles])
             if not from_worker:
@@ -280,7 +283,7 @@ class MentionIndex:
         if plan.rest.is_empty:
             return ages[:] if isinstance(positions, range) else [ages[i] for i in positions]
         matches = plan.rest.compile(ctx)
-        load, tags_of = partial(self._repo.get, Collection.MENTIONS), self._facets.tags_of
+        load = partial(self._repo.get, Collection.MENTIONS)
         return [
             ages[i]
             for i in positions

@@ -159,6 +159,7 @@ class _RowAuthor(Mapping[str, Any]):
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def narrow(text: str) -> str:
@@ -170,9 +171,19 @@ def narrow(text: str) -> str:
     whole str four bytes a character. (UTF-8 bytes were smaller still, but searched
     twice as slowly.)
     """
-    if text.isascii() or max(text) <= "\uffff":
+    if text.isascii():
+        return text
+    if _SURROGATE.search(text):
+        # Fenced, so that it never matches half of a pair made below: a high surrogate
+        # follows another only here. (Stored texts hold none; a needle might.)
+        text = _SURROGATE.sub(_fenced, text)
+    if max(text) <= "\uffff":
         return text
     return _ASTRAL.sub(_as_pair, text)
+
+
+def _fenced(match: re.Match[str]) -> str:
+    return "\ud800\ud800" + match.group()
 
 
 def _as_pair(match: re.Match[str]) -> str:

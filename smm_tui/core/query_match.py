@@ -124,8 +124,13 @@ def searchable_text(record: Record, *, cached: bool = True) -> str:
 
 
 def _haystack(folded_text: str, folded_handle: str, folded_name: str) -> str:
-    """What text terms search: the three parts on lines of their own, so no match spans two."""
-    return f"{folded_text}\n{folded_handle}\n{folded_name}"
+    """What text terms search: the three parts on lines of their own, so no match spans two.
+
+    Handle and name are one line each (sanitize sees to it; this, for data that
+    bypassed it), so the last two line breaks always mark where they start.
+    """
+    handle, name = folded_handle.replace("\n", " "), folded_name.replace("\n", " ")
+    return f"{folded_text}\n{handle}\n{name}"
 
 
 def warm_text_cache(records: Iterable[Record]) -> None:

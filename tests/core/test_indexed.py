@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from smm_tui.core.feed_index import age_key
+import pytest
+
+from smm_tui.core.feed_index import MentionIndex, age_key
 from smm_tui.core.indexed import (
     INDEXED_FIELDS,
     PRESENCE_FIELDS,
@@ -14,8 +17,11 @@ from smm_tui.core.indexed import (
     narrow,
     priority_of,
 )
-from smm_tui.core.query import fold, searchable_text
-from tests.conftest import make_mention
+from smm_tui.core.models import Author
+from smm_tui.core.query import QueryContext, fold, parse, searchable_text
+from smm_tui.core.repository import ChangeSet, Collection
+from smm_tui.store.store import Store
+from tests.conftest import T0, make_mention
 
 
 def row_of(record: dict[str, Any], loads: list[str]) -> IndexedRow:
@@ -92,3 +98,54 @@ def test_followers_come_from_the_column_and_the_rest_of_the_author_from_the_reco
         loads = []
         assert row_of(record, loads)["author"].get("followers") == stored
         assert len(loads) == reads, stored
+
+
+@pytest.mark.parametrize("needle", ["\udc80", "\ud83d", "\ud83d\udc80"])
+def test_a_lone_surrogate_never_matches_half_of_an_emoji(store: Store, needle: str) -> None:
+    store.commit(
+        ChangeSet().insert_new(
+            Collection.MENTIONS, make_mention(1, text="dead \U0001f480 card").to_record()
+        )
+    )
+    for query in (needle, f"card {needle}", f"-{needle}", f"{needle} OR fraud"):
+        assert index_finds(store, query) == scan_finds(store, query), query
+
+
+@pytest.mark.parametrize("query", ["author:@user1", "author:user", "author:lines", "two"])
+def test_a_line_break_in_a_name_does_not_hide_the_handle(store: Store, query: str) -> None:
+    author = Author(id="u1", handle="user1", display_name="Two\nLines")  # not sanitized
+    record = make_mention(1, author=author).to_record()
+    store.commit(ChangeSet().insert_new(Collection.MENTIONS, record))
+    assert index_finds(store, query) == scan_finds(store, query)
+
+
+def test_a_worker_plans_while_holding_the_index_so_no_change_lands_between(
+    store: Store,
+) -> None:
+    store.commit(ChangeSet().insert_new(Collection.MENTIONS, make_mention(1).to_record()))
+    index = MentionIndex(store)
+    index.ensure()
+    plan, held = index._facets.plan, []  # the hand-over is the point: look inside
+
+    def planning(query: Any) -> Any:
+        free = index._lock.acquire(blocking=False)
+        if free:
+            index._lock.release()
+        held.append(not free)
+        return plan(query)
+
+    index._facets.plan = planning  # type: ignore[method-assign]
+    index.matching(parse("status:new is:replied-to"), CTX, from_worker=True)
+    assert held == [True]
+
+
+CTX = QueryContext(T0 + timedelta(hours=5), "anna")
+
+
+def index_finds(store: Store, query: str) -> list[Any]:
+    return MentionIndex(store).matching(parse(query), CTX)
+
+
+def scan_finds(store: Store, query: str) -> list[Any]:
+    matches = parse(query).compile(CTX)
+    return sorted(age_key(r) for r in store.records(Collection.MENTIONS) if matches(r))
