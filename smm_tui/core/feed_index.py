@@ -22,12 +22,12 @@ from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import cast
 
 from smm_tui.core.facets import FacetIndex, Plan
 from smm_tui.core.indexed import (
     Facts,
     IndexedRow,
+    Loader,
     TagsOf,
     facts_of,
     followers_of,
@@ -67,6 +67,61 @@ def age_key(record: Record) -> SortKey:
     return (record["created_at"], record["id"])
 
 
+class RowColumns:
+    """All the index holds of each mention but its age key, aligned by position.
+
+    Searchable texts (narrowed), shared facts tuples, and priority and follower
+    columns: a few dozen bytes a mention beside its text.
+    """
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.facts: list[Facts] = []
+        self.priorities = array("h")
+        self.followers = array("q")
+        self._shared: dict[Facts, Facts] = {}
+
+    def append(self, record: Record) -> None:
+        """Add a mention's row at the end."""
+        self.insert(len(self.texts), record)
+
+    def insert(self, position: int, record: Record) -> None:
+        """Add a mention's row at ``position``."""
+        facts = facts_of(record)
+        self.texts.insert(position, _haystack(record))
+        self.facts.insert(position, self._shared.setdefault(facts, facts))
+        self.priorities.insert(position, priority_of(record))
+        self.followers.insert(position, followers_of(record))
+
+    def delete(self, position: int) -> None:
+        """Take out the row at ``position``."""
+        del self.texts[position], self.facts[position]
+        del self.priorities[position], self.followers[position]
+
+    def reordered(self, order: Sequence[int]) -> RowColumns:
+        """The rows in the order of ``order`` (positions in this)."""
+        rows = RowColumns()
+        rows.texts = [self.texts[i] for i in order]
+        rows.facts = [self.facts[i] for i in order]
+        rows.priorities = array("h", (self.priorities[i] for i in order))
+        rows.followers = array("q", (self.followers[i] for i in order))
+        rows._shared = self._shared
+        return rows
+
+    def copy(self) -> RowColumns:
+        """A copy another thread can read while this one changes."""
+        rows = RowColumns()
+        rows.texts, rows.facts = list(self.texts), list(self.facts)
+        rows.priorities, rows.followers = array("h", self.priorities), array("q", self.followers)
+        rows._shared = self._shared
+        return rows
+
+    def row(self, position: int, key: SortKey, load: Loader, tags_of: TagsOf) -> IndexedRow:
+        """The row at ``position`` as a record for a query's predicate."""
+        numbers = (self.priorities[position], self.followers[position])
+        return IndexedRow(key, self.facts[position], numbers, self.texts[position], load, tags_of)
+
+
 class MentionIndex:
     """Age keys, searchable texts and facets of every mention, kept up to date.
 
@@ -76,7 +131,7 @@ class MentionIndex:
 
     def __init__(self, repo: Repository) -> None:
         self._repo = repo
-        #: Guards the shape of ``_ages``/``_texts`` against a worker filling texts by position.
+        #: Guards the index's shape: a worker reads (or copies) it in one state.
         self._lock = threading.Lock()
         self._building = threading.Lock()
         #: Set once a caller waits for the index: a build ahead of need stops pausing.
@@ -85,20 +140,10 @@ class MentionIndex:
         #: While a build runs, the ids changed since it read the repository.
         self._dirty: set[str] | None = None
         self._ages: list[SortKey] = []
-        #: Searchable texts, each character past U+FFFF (an emoji) written as its UTF-16
-        #: pair (see _narrow): a third of real texts hold one, which would make the whole
-        #: str four bytes a character instead of two.
-        self._texts: list[str | None] = []
-        #: The indexed fields of each mention (beside its age key), as shared tuples,
-        #: and its priority (which would make nearly every tuple unique).
-        self._facts: list[Facts] = []
-        self._priorities = array("h")
-        self._followers = array("q")
-        self._shared_facts: dict[Facts, Facts] = {}
+        #: Each mention's row, at the position of its age key.
+        self._rows = RowColumns()
         self._age_of: dict[str, SortKey] = {}
         self._facets = FacetIndex()
-        #: How many of ``_texts`` are still None.
-        self._unfilled = 0
         #: Bumped whenever the index changes shape; a memo of another generation is stale.
         self._generation = 0
         self._memo: _TextMemo | None = None
@@ -111,9 +156,8 @@ class MentionIndex:
             self._built = False
             self._needed.clear()
             self._generation += 1
-            self._ages, self._texts, self._facts, self._age_of = [], [], [], {}
-            self._priorities, self._followers = array("h"), array("q")
-            self._facets, self._unfilled, self._shared_facts = FacetIndex(), 0, {}
+            self._ages, self._rows, self._age_of = [], RowColumns(), {}
+            self._facets = FacetIndex()
 
     def ensure(self, pause: Pause | None = None) -> None:
         """Build the index from every mention, unless it is built.
@@ -133,37 +177,22 @@ class MentionIndex:
             with self._lock:
                 self._dirty = set()
             # One pass: the archive is read a day at a time, and none of it is kept.
-            facets = FacetIndex()
-            shared: dict[Facts, Facts] = {}
+            facets, rows = FacetIndex(), RowColumns()
             records = self._repo.records(Collection.MENTIONS)
             if pause is not None:
                 records = self._pausing(records, pause)
             ages: list[SortKey] = []
-            texts: list[str | None] = []
-            facts: list[Facts] = []
-            priorities, followers = array("h"), array("q")
             for record in facets.added(records):
                 ages.append(age_key(record))
-                texts.append(_haystack(record))
-                facts.append(shared.setdefault(row := facts_of(record), row))
-                priorities.append(priority_of(record))
-                followers.append(followers_of(record))
-            # Three lists put in order, rather than one list of (key, text, facts)
-            # tuples to sort: that costs 8 MB more at 100k.
+                rows.append(record)
+            # The columns put in order, rather than a list of (key, row) tuples sorted:
+            # that would cost 8 MB more at 100k.
             order = sorted(range(len(ages)), key=ages.__getitem__)
-            ages = [ages[i] for i in order]
-            texts = [texts[i] for i in order]
-            facts = [facts[i] for i in order]
-            priorities = array("h", (priorities[i] for i in order))
-            followers = array("q", (followers[i] for i in order))
+            ages, rows = [ages[i] for i in order], rows.reordered(order)
             del order
             with self._lock:
                 self._generation += 1
-                self._ages, self._facets, self._texts = ages, facets, texts
-                # Changes share their facts among themselves; the build's table is let go.
-                self._facts, self._shared_facts = facts, {}
-                self._priorities, self._followers = priorities, followers
-                self._unfilled = 0
+                self._ages, self._facets, self._rows = ages, facets, rows
                 self._age_of = {key[-1]: key for key in ages}
                 self._built = True
                 dirty, self._dirty = self._dirty or set(), None
@@ -176,31 +205,9 @@ class MentionIndex:
                 pause(self._needed)
             yield record
 
-    def warm(self, chunk: int = 2000, pause: Pause | None = None) -> None:
-        """Build the index and every searchable text ahead of the first query.
-
-        Safe to run in a worker thread; it takes the lock a chunk at a time.
-        ``pause`` is as for :meth:`ensure`.
-        """
+    def warm(self, pause: Pause | None = None) -> None:
+        """Build the index ahead of the first query, in a worker thread (see :meth:`ensure`)."""
         self.ensure(pause)
-        start = 0
-        while True:
-            with self._lock:
-                if start >= len(self._texts):
-                    return
-                self._fill(start, min(start + chunk, len(self._texts)))
-            start += chunk
-
-    def _fill(self, start: int, stop: int) -> None:
-        """Fill the missing searchable texts in ``start:stop`` (the lock is held)."""
-        if not self._unfilled:
-            return
-        texts, ages, get = self._texts, self._ages, self._repo.get
-        for index in range(start, stop):
-            if texts[index] is None:
-                record = get(Collection.MENTIONS, ages[index][-1])
-                texts[index] = "" if record is None else _haystack(record)
-                self._unfilled -= 1
 
     # -- changes --------------------------------------------------------------------------
 
@@ -213,27 +220,19 @@ class MentionIndex:
                 self._dirty.add(mention_id)
 
     def _put(self, mention_id: str, record: Record | None) -> None:
-        """Move a mention's age key, forget its text, re-file its facets (lock held)."""
+        """Move a mention's age key and row, re-file its facets (lock held)."""
         self._generation += 1
         self._facets.put(mention_id, record)
         old = self._age_of.pop(mention_id, None)
         position = None if old is None else position_of(self._ages, old)
         if position is not None:
             del self._ages[position]
-            del self._facts[position]
-            del self._priorities[position]
-            del self._followers[position]
-            if self._texts.pop(position) is None:
-                self._unfilled -= 1
+            self._rows.delete(position)
         if record is not None:
             key = age_key(record)
             position = bisect.bisect_left(self._ages, key)
             self._ages.insert(position, key)
-            self._facts.insert(position, _shared(self._shared_facts, facts_of(record)))
-            self._priorities.insert(position, priority_of(record))
-            self._followers.insert(position, followers_of(record))
-            self._texts.insert(position, None)
-            self._unfilled += 1
+            self._rows.insert(position, record)
             self._age_of[mention_id] = key
 
     def key_of(self, mention_id: str) -> SortKey | None:
@@ -257,10 +256,8 @@ class MentionIndex:
         self.ensure()
         words = query.split_text()
         with self._lock:
-            self._fill(0, len(self._texts))
             plan = self._facets.plan(words.rest)
-            ages, texts, facts = self._ages, cast(list[str], self._texts), self._facts
-            priorities, followers = self._priorities, self._followers
+            ages, rows = self._ages, self._rows
             tags_of: TagsOf = self._facets.tags_of
             generation = self._generation
             positions: Sequence[int] = range(len(ages))
@@ -270,9 +267,8 @@ class MentionIndex:
             elif plan.narrows:
                 positions = self._narrowed(ages, plan)  # first: words then search fewer texts
             if from_worker:
-                ages, texts, facts = list(ages), list(texts), list(facts)
-                priorities, followers = array("h", priorities), array("q", followers)
-                tags_of = self._facets.tags_now()
+                ages, rows, tags_of = list(ages), rows.copy(), self._facets.tags_now()
+        texts = rows.texts
         if words.needles:
             positions = _holding(texts, positions, [narrow(n) for n in words.needles])
             if not from_worker:
@@ -284,15 +280,7 @@ class MentionIndex:
             return ages[:] if isinstance(positions, range) else [ages[i] for i in positions]
         matches = plan.rest.compile(ctx)
         load = partial(self._repo.get, Collection.MENTIONS)
-        return [
-            ages[i]
-            for i in positions
-            if matches(
-                IndexedRow(
-                    ages[i], facts[i], (priorities[i], followers[i]), texts[i], load, tags_of
-                )
-            )
-        ]
+        return [ages[i] for i in positions if matches(rows.row(i, ages[i], load, tags_of))]
 
     def _narrowed(self, ages: list[SortKey], plan: Plan) -> list[int]:
         """The positions the plan's sets allow, in age order."""
@@ -347,11 +335,6 @@ def _holding(texts: list[str], positions: Sequence[int], needles: list[str]) -> 
 
 def _haystack(record: Record) -> str:
     return narrow(searchable_text(record, cached=False))
-
-
-def _shared(table: dict[Facts, Facts], facts: Facts) -> Facts:
-    """One tuple for equal facts: mentions share a few thousand combinations."""
-    return table.setdefault(facts, facts)
 
 
 def position_of(keys: list[SortKey], key: SortKey) -> int | None:
