@@ -1,6 +1,6 @@
 """Real server exchanges recorded by client libraries' test suites (VCR cassettes).
 
-``../shared/fixtures/recorded/<network>/*.yaml`` hold ``interactions`` with the
+``tests/fixtures/recorded/<network>/*.yaml`` hold ``interactions`` with the
 request (method, uri, body) and the response (status, headers, body). X bodies
 are gzip-compressed ``!!binary``; this module hands back plain text.
 """
@@ -14,8 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
-#: ``shared/`` sits beside the checkout, locally and on CI.
-FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
+#: The fixtures live in the repository (``tests/fixtures/README.md`` says where each came from).
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 RECORDED = FIXTURES / "recorded"
 
 

@@ -59,8 +59,6 @@ BRAND_POST = "at://did:plc:z72i7hdynmk6r22z27h6tvur/app.bsky.feed.post/3lesx2xk3
 NO_AUTHOR = {"uri": ANNA, "cid": "bafy", "reason": "mention", "indexedAt": "2025-01-01T09:00Z"}
 FAST = httpx.Timeout(connect=1.0, read=0.3, write=1.0, pool=1.0)
 
-pytestmark = pytest.mark.skipif(not API.is_dir(), reason="shared fixtures not mounted")
-
 
 @pytest.fixture
 def fake(http_server: TestServer) -> FakeBluesky:

@@ -38,15 +38,12 @@ from tests.adapters.httpserver import (
 from tests.conftest import FakeClock
 from tests.recorded import FIXTURES, cassette
 
-# shared/ sits beside the project checkout, in development and in CI alike.
 API = FIXTURES / "api" / "mastodon"
 CANARY = "CANARY-tok/7f3a+x=="
 ACCOUNT = "bank-mastodon"
 NOW = datetime(2025, 1, 1, 9, 16, tzinfo=UTC)
 NOTIFICATIONS = "/api/v1/notifications"
 STATUSES = "/api/v1/statuses"
-
-pytestmark = pytest.mark.skipif(not API.is_dir(), reason="shared fixtures not mounted")
 
 
 def adapter_for(

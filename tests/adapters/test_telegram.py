@@ -56,8 +56,6 @@ DISCUSSION = -1001555000111
 CHANNEL = -1001444000222
 EMPTY = json_reply({"ok": True, "result": []})
 
-pytestmark = pytest.mark.skipif(not API.is_dir(), reason="shared fixtures not mounted")
-
 
 def adapter_for(
     server: TestServer | str,

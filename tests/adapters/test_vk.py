@@ -42,8 +42,6 @@ GROUP = 218375169
 NOW = datetime(2025, 1, 1, 9, 16, tzinfo=UTC)
 LP = "/lp"
 
-pytestmark = pytest.mark.skipif(not API.is_dir(), reason="shared fixtures not mounted")
-
 
 @pytest.fixture
 def server(http_server: TestServer) -> TestServer:

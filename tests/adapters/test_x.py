@@ -57,8 +57,6 @@ FIELDS = {
     "user.fields": ["username,name,public_metrics"],
 }
 
-pytestmark = pytest.mark.skipif(not API.is_dir(), reason="shared fixtures not mounted")
-
 
 _CLIENTS: list[httpx.AsyncClient] = []
 

@@ -4,7 +4,7 @@ A :class:`FakeNetwork` installs one network's endpoints on a :class:`TestServer`
 and keeps the state a real server would: the mentions it holds, the brand's
 posts, the replies it published. Tests add mentions, inject faults into the
 next calls of one operation, and read what was published. Payloads follow the
-documented shapes in ``../shared/fixtures/api/<network>/``.
+documented shapes in ``tests/fixtures/api/<network>/``.
 """
 
 from __future__ import annotations

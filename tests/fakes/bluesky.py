@@ -1,6 +1,6 @@
 """A stateful Bluesky PDS, with the AppView reads it proxies: sessions, notifications, threads.
 
-Shapes follow ``shared/fixtures/api/bluesky/``: notifications and post views
+Shapes follow ``tests/fixtures/api/bluesky/``: notifications and post views
 are built from ``list-mentions.json``'s first item, sessions from
 ``create-session-success.json``. The server issues JWT-like access and refresh
 tokens, answers an expired access token with HTTP 400 ``ExpiredToken``, rotates

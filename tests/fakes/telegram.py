@@ -3,7 +3,7 @@
 The bot sits in the discussion supergroup of the brand's channel. A post is
 the channel post's automatic forward into that group; a mention is a user's
 message there replying to a post or to another message, as the comments under
-a channel post arrive. Shapes follow ``shared/fixtures/api/telegram/``.
+a channel post arrive. Shapes follow ``tests/fixtures/api/telegram/``.
 
 The Bot API has no call that reads a thread, so the "thread" operation does
 not exist here: :meth:`FakeTelegram.fail` refuses it.

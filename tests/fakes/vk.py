@@ -3,7 +3,7 @@
 Methods answer at ``/method/<name>`` (GET or POST, form or multipart body) in
 VK's envelopes, ``{"response": ...}`` or ``{"error": {"error_code", "error_msg",
 "request_params"}}`` inside HTTP 200; the long-poll server is ``/longpoll`` on
-the same :class:`TestServer`. Shapes follow ``shared/fixtures/api/vk/``.
+the same :class:`TestServer`. Shapes follow ``tests/fixtures/api/vk/``.
 
 Operations, for :meth:`FakeVK.fail` and :meth:`FakeVK.requests`:
 

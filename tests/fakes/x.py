@@ -1,6 +1,6 @@
 """A stateful X API v2 on the test server: mention timeline, recent search, lookups, posting.
 
-The wire format follows ``shared/fixtures/api/x/``: posts are ``{id, text,
+The wire format follows ``tests/fixtures/api/x/``: posts are ``{id, text,
 edit_history_tweet_ids, author_id, created_at, conversation_id, lang,
 public_metrics, entities, in_reply_to_user_id?, referenced_tweets?}`` with
 authors in ``includes.users``; only the fields a request asks for in
