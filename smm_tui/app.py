@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -21,6 +23,7 @@ from smm_tui.core.polling import AccountHealth, HealthState, PollingEngine
 from smm_tui.core.repository import Changed, Collection, RepositoryError
 from smm_tui.core.sanitize import clean_identity
 from smm_tui.core.workspace import Workspace
+from smm_tui.hangup import TerminalWatch
 from smm_tui.messages import AccountHealthChanged, DataChanged, ReplySettled, StoreChanged
 from smm_tui.screens.accounts import AccountsScreen
 from smm_tui.screens.base import WorkspaceScreen
@@ -128,8 +131,11 @@ class SmmApp(App[None]):
         #: Whether this process polls the accounts; else who does (``host:pid``).
         self.polling = False
         self.poller_elsewhere: str | None = None
+        self._terminal_watch: TerminalWatch | None = None
 
     def on_mount(self) -> None:
+        if not self.is_headless:
+            self._leave_with_the_terminal()
         self.set_keymap(self._keymap_config)
         for warning in self._warnings:
             self.say(warning, severity="warning", timeout=15)
@@ -142,6 +148,28 @@ class SmmApp(App[None]):
         # Other smm-tui on this data dir (teammates) write too: pick their changes up.
         self.set_interval(REFRESH_SECONDS, self.workspace.repo.refresh)
         self._resume_unsent_replies()
+
+    def _leave_with_the_terminal(self) -> None:
+        """Leave as ``q`` does when the terminal hangs up, on SIGHUP, and on SIGTERM."""
+        loop = asyncio.get_running_loop()
+
+        def gone() -> None:
+            loop.call_soon_threadsafe(self.exit)
+
+        self._terminal_watch = TerminalWatch(gone)
+        self._terminal_watch.start()
+        loop.add_signal_handler(signal.SIGTERM, self.exit)
+        loop.add_signal_handler(signal.SIGHUP, self._hung_up)
+
+    def _hung_up(self) -> None:
+        # SIGHUP by hand, to a live terminal, still gets the terminal restored.
+        if self._terminal_watch is not None and self._terminal_watch.gone():
+            self._terminal_watch.detach()
+        self.exit()
+
+    def on_unmount(self) -> None:
+        if self._terminal_watch is not None:
+            self._terminal_watch.stop()
 
     async def on_event(self, event: events.Event) -> None:
         """Note when a key is pressed (background work waits while the user types)."""

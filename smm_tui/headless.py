@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import stat
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -68,12 +69,46 @@ async def poll_once(workspace: Workspace, left_out: Iterable[str], out: TextIO) 
 
 
 async def poll_forever(workspace: Workspace, left_out: Iterable[str], out: TextIO) -> int:
-    """Poll every account until interrupted; a line whenever an account's state changes.
+    """Poll every account until SIGTERM or SIGINT; a line whenever an account's state changes.
 
     Waits while another smm-tui polls this data dir, and takes over when it stops.
+    A signal abandons the requests in flight (the outbox makes a resend safe) and
+    returns 0, so that the caller closes the store and frees the poller lock.
     """
     for line in left_out:
         print(f"FAIL {one_line(line)}", file=out, flush=True)
+    await until_signalled(_poll_all(workspace, out), (signal.SIGTERM, signal.SIGINT))
+    print("stopped", file=out, flush=True)
+    return EXIT_OK
+
+
+async def until_signalled(
+    work: Coroutine[object, object, object], signals: Iterable[signal.Signals]
+) -> bool:
+    """Run ``work`` until it ends or one of ``signals`` arrives; True if a signal stopped it."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(work)
+    caught: list[signal.Signals] = []
+    wanted = list(signals)
+
+    def stop(sig: signal.Signals) -> None:
+        caught.append(sig)
+        task.cancel()
+
+    for sig in wanted:
+        loop.add_signal_handler(sig, stop, sig)
+    try:
+        await task
+    except asyncio.CancelledError:
+        if not caught:
+            raise
+    finally:
+        for sig in wanted:
+            loop.remove_signal_handler(sig)
+    return bool(caught)
+
+
+async def _poll_all(workspace: Workspace, out: TextIO) -> None:
     await _wait_for_lease(workspace, out)
     engine = PollingEngine(workspace)
     last: dict[str, tuple[object, str | None]] = {}
@@ -89,7 +124,6 @@ async def poll_forever(workspace: Workspace, left_out: Iterable[str], out: TextI
     await asyncio.gather(
         *(engine.run_account(source, report) for source in workspace.sources.values())
     )
-    return EXIT_OK
 
 
 async def _wait_for_lease(workspace: Workspace, out: TextIO) -> None:
