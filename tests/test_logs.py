@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 from pathlib import Path
+from typing import TextIO, cast
 
 from smm_tui.logs import RedactingFilter, RedactingWriter, log_to_file
 
@@ -68,7 +69,8 @@ def test_a_crash_report_with_locals_never_shows_a_token() -> None:
         raise RuntimeError(f"bug near {ctx.who} with {len(headers)} headers")
 
     out = io.StringIO()
-    console = Console(file=RedactingWriter(out, [SECRET]), width=200, color_system=None)
+    writer = cast("TextIO", RedactingWriter(out, [SECRET]))
+    console = Console(file=writer, width=200, color_system=None)
     try:
         crash(SECRET)
     except RuntimeError:

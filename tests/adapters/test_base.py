@@ -27,7 +27,8 @@ class Careless(Adapter):
         return Identity("1", "@brand")
 
     async def fetch_mentions(self, cursor: str | None) -> MentionPage:
-        return MentionPage((), {}["cursor"])
+        missing: dict[str, str] = {}
+        return MentionPage((), missing["cursor"])
 
     async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
         raise PermanentError("vk account 'brand': post deleted")
@@ -53,7 +54,8 @@ async def test_only_adapter_errors_escape_an_adapter() -> None:
 
 def response(headers: dict[str, bytes] | None = None, body: bytes = b"{}") -> httpx.Response:
     request = httpx.Request("GET", "http://127.0.0.1/x")
-    return httpx.Response(200, headers=headers, content=body, request=request)
+    raw = [(name.encode("ascii"), value) for name, value in (headers or {}).items()]
+    return httpx.Response(200, headers=raw, content=body, request=request)
 
 
 REMAINING = "X-RateLimit-Remaining"

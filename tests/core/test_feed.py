@@ -10,8 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from smm_tui.core.feed import FeedFilter, FeedModel, FeedScope, age_key
-from smm_tui.core.feed_index import PAUSE_EVERY, MentionIndex, pause_while_busy
+from smm_tui.core.feed import FeedFilter, FeedModel, FeedScope
+from smm_tui.core.feed_index import PAUSE_EVERY, MentionIndex, age_key, pause_while_busy
 from smm_tui.core.models import Intent, Platform, Sentiment, Status
 from smm_tui.core.query import QueryContext, QueryError, parse
 from smm_tui.core.repository import ChangeSet, Collection, Record, Repository

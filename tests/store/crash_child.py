@@ -28,6 +28,7 @@ import orjson
 
 from smm_tui.core.models import Author, Mention, Platform, Status
 from smm_tui.core.repository import ChangeSet, Collection
+from smm_tui.store import storage
 from smm_tui.store import store as store_module
 from smm_tui.store.store import Store
 
@@ -72,7 +73,7 @@ def die(data_dir: Path, point: str) -> None:
     store = Store.open(data_dir)
     ids = orjson.loads((data_dir.parent / "ids.json").read_bytes())
     if point == "journal":
-        real_write = store_module.atomic_write_bytes
+        real_write = storage.atomic_write_bytes
 
         def write_then_die(path: Path, payload: bytes) -> None:
             if path.name == store_module.JOURNAL:
@@ -81,7 +82,8 @@ def die(data_dir: Path, point: str) -> None:
                 _kill_self()
             real_write(path, payload)
 
-        store_module.atomic_write_bytes = write_then_die  # type: ignore[assignment]
+        # The store calls it through its own module's name: replace it there.
+        setattr(store_module, "atomic_write_bytes", write_then_die)  # noqa: B010
     elif point.startswith("shard-"):
         limit = int(point.removeprefix("shard-"))
         real_shard = Store._write_shard

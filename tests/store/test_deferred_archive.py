@@ -23,7 +23,8 @@ from tests.store.test_store_basics import archive_of, mention, snapshot
 
 def workspace(data_dir: Path) -> tuple[list[str], list[str]]:
     """A store of open mentions and closed ones over 20 days: (open ids, archived ids)."""
-    open_ids, archived = [], []
+    open_ids: list[str] = []
+    archived: list[str] = []
     with Store.open(data_dir) as store:
         changes = ChangeSet()
         for n in range(200):
@@ -122,7 +123,7 @@ def test_another_process_closing_a_queued_mention_before_the_archive_is_read(
     heard: list[Changed] = []
     told = threading.Event()
     with Store.open(data_dir, defer_archive=True) as store:
-        store.subscribe(lambda changed: (heard.append(changed), told.set()))
+        store.subscribe(lambda changed: _hear(changed, heard, told))
         assert open_ids[0] in {r["id"] for r in store.open_mentions()}
         with Store.open(data_dir) as teammate:  # closes it: it moves to its archive day
             teammate.commit(ChangeSet().patch(Collection.MENTIONS, open_ids[0], {"status": "done"}))
@@ -151,7 +152,7 @@ def test_an_archive_day_that_cannot_be_read_is_said_and_writes_stay_safe(
     heard: list[Changed] = []
     told = threading.Event()
     with Store.open(data_dir, defer_archive=True) as store:
-        store.subscribe(lambda changed: (heard.append(changed), told.set()))
+        store.subscribe(lambda changed: _hear(changed, heard, told))
         store.load_archive()
         assert told.wait(timeout=30)
         (warning,) = heard[0].warnings
@@ -213,3 +214,8 @@ async def test_ingest_waits_for_the_archive_without_holding_up_the_event_loop(
             assert new.id in changed.of(Collection.MENTIONS)
     finally:
         safety.cancel()
+
+
+def _hear(changed: Changed, heard: list[Changed], told: threading.Event) -> None:
+    heard.append(changed)
+    told.set()

@@ -323,9 +323,11 @@ def test_a_future_resolves_only_after_the_data_is_on_disk(store: Store, data_dir
     for record in records:
         future = store.submit(ChangeSet().insert_new(Collection.MENTIONS, record))
         rid = record["id"]
-        future.add_done_callback(
-            lambda _f, rid=rid: on_disk_at_callback.append(rid in file_ids(open_file))
-        )
+
+        def note(_future: object, rid: str = rid) -> None:
+            on_disk_at_callback.append(rid in file_ids(open_file))
+
+        future.add_done_callback(note)
         futures.append(future)
     for future in futures:
         future.result(timeout=30)
