@@ -1,15 +1,18 @@
 """The ``smm-tui`` command: the app, the demo, and headless commands.
 
-Headless: ``poll`` (``--once`` for cron), ``reply``, ``doctor``, ``export`` and
-``import``.
+Headless: ``poll`` (``--once`` for cron), ``reply``, ``doctor``, ``export``,
+``import`` and ``report``.
 
 User errors (a bad config, a locked or unreadable store, bad import lines)
 print one line to stderr and exit non-zero, with no traceback.
+
+Click only reads the command line here: its callbacks return an :class:`Args`
+and the command runs after click is done, so that every error, interrupt and
+exit status is decided in :func:`main` alone.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import dataclasses
@@ -17,17 +20,23 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any
+
+import click
+from click.shell_completion import shell_complete
 
 from smm_tui import __version__, headless
+from smm_tui.commands import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    UserError,
+    export_mentions,
+    import_mentions,
+    write_report,
+)
+from smm_tui.commands import warn as _warn
 from smm_tui.config import Config, ConfigError, demo_config, load_config
-from smm_tui.core import report
-from smm_tui.core.models import Mention
-from smm_tui.core.query import QueryError, parse
-from smm_tui.core.records import ImportLineError, read_jsonl, write_csv, write_jsonl
-from smm_tui.core.repository import Collection
 from smm_tui.core.sanitize import one_line
 from smm_tui.core.sources import AccountSource
 from smm_tui.core.workspace import Workspace
@@ -36,110 +45,44 @@ from smm_tui.paths import default_data_dir, resolve_config_path, resolve_data_di
 from smm_tui.runtime import account_secrets, build_sources, open_workspace, with_user
 from smm_tui.store.storage import StoreError
 
-EXIT_USAGE = 2
-EXIT_FAILED = 1
+PROG = "smm-tui"
+#: Click's name for the shell-completion variable of ``smm-tui``.
+COMPLETE_VAR = "_SMM_TUI_COMPLETE"
+#: The exit status of Ctrl-C, as a shell reports it.
+EXIT_INTERRUPTED = 130
 
 
-class UserError(Exception):
-    """Something the user can fix; shown as one line."""
+@dataclasses.dataclass(frozen=True)
+class Args:
+    """One command line, read: the command and every option it can take."""
 
-    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser, with one sub-command per job."""
-    # The shared options work before or after the command; after it they must not
-    # reset what was given before it, hence SUPPRESS on the sub-command copies.
-    common = argparse.ArgumentParser(add_help=False)
-    _add_common(common, default=argparse.SUPPRESS)
-
-    parser = argparse.ArgumentParser(
-        prog="smm-tui", description="A keyboard-driven inbox for social-media managers."
-    )
-    _add_common(parser, default=None)
-    parser.add_argument("--version", action="version", version=f"smm-tui {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("run", parents=[common], help="open the app on your workspace (default)")
-    demo = commands.add_parser(
-        "demo", parents=[common], help="open the app on a live demo workspace"
-    )
-    demo.add_argument(
-        "--rate", type=float, metavar="N", help="demo mentions per minute, per account"
-    )
-    export = commands.add_parser("export", parents=[common], help="write every mention out")
-    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
-    export.add_argument("--output", "-o", metavar="FILE", help="file to write (default: stdout)")
-    export.add_argument(
-        "--query",
-        "-q",
-        metavar="Q",
-        default="",
-        help="only what the query selects (as / in the app)",
-    )
-    importer = commands.add_parser("import", parents=[common], help="load mentions from JSONL")
-    importer.add_argument("file", metavar="FILE.jsonl")
-    poll = commands.add_parser(
-        "poll", parents=[common], help="fetch every account into the store (forever, or --once)"
-    )
-    poll.add_argument(
-        "--once", action="store_true", help="poll each account once, print counts, exit"
-    )
-    reply = commands.add_parser(
-        "reply", parents=[common], help="send a reply through the outbox; prints its URL"
-    )
-    reply.add_argument("mention_id", metavar="MENTION_ID", help="the mention's id (or a prefix)")
-    reply.add_argument("--text", required=True, help="the reply")
-    reply.add_argument(
-        "--force",
-        action="store_true",
-        help="send even if an earlier attempt may have been published (after checking by hand)",
-    )
-    commands.add_parser(
-        "doctor", parents=[common], help="check config, tokens, connectivity and the store"
-    )
-    reporting = commands.add_parser(
-        "report", parents=[common], help="response times and the share within target"
-    )
-    reporting.add_argument("--days", type=int, default=30, metavar="N", help="the last N days")
-    reporting.add_argument("--format", choices=("table", "csv"), default="table")
-    reporting.add_argument("--output", "-o", metavar="FILE", help="file to write (default: stdout)")
-    return parser
-
-
-def _add_common(parser: argparse.ArgumentParser, *, default: object) -> None:
-    parser.add_argument(
-        "--config", metavar="PATH", default=default, help="config file (or $SMM_TUI_CONFIG)"
-    )
-    parser.add_argument(
-        "--data-dir", metavar="DIR", default=default, help="data directory (or $SMM_TUI_DATA)"
-    )
-    parser.add_argument(
-        "--user", default=default, help="act as this user (default: config 'user' or $USER)"
-    )
-    parser.add_argument(
-        "--log-file", metavar="PATH", default=default, help="write a log here (tokens redacted)"
-    )
-    parser.add_argument(
-        "--log-level", choices=LEVELS, default=default, help="log detail (default: info)"
-    )
-
-
-COMMANDS = ("run", "demo", "export", "import", "poll", "reply", "doctor", "report")
+    command: str
+    config: str | None = None
+    data_dir: str | None = None
+    user: str | None = None
+    log_file: str | None = None
+    log_level: str | None = None
+    rate: float | None = None
+    fmt: str = ""
+    output: str | None = None
+    query: str = ""
+    file: str = ""
+    once: bool = False
+    mention_id: str = ""
+    text: str = ""
+    force: bool = False
+    days: int = 30
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    if not any(token in COMMANDS for token in args_list) and not {
-        "-h",
-        "--help",
-        "--version",
-    } & set(args_list):
-        args_list.append("run")
-    args = build_parser().parse_args(args_list)
     environ = dict(os.environ if env is None else env)
+    instruction = environ.get(COMPLETE_VAR)
+    if instruction:
+        return shell_complete(_cli, {}, PROG, COMPLETE_VAR, instruction)
+    args = _parse(list(sys.argv[1:] if argv is None else argv))
+    if isinstance(args, int):
+        return args
     try:
         return _dispatch(args, environ)
     except (UserError, ConfigError, StoreError) as exc:
@@ -150,14 +93,168 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         print(f"smm-tui: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
+
+
+def _parse(argv: list[str]) -> Args | int:
+    """What ``argv`` asks for, or the exit status if it was only --help, --version or wrong."""
+    try:
+        with _cli.make_context(PROG, argv) as ctx:
+            args = _cli.invoke(ctx)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        where = exc.ctx.command_path if isinstance(exc, click.UsageError) and exc.ctx else PROG
+        print(f"{where}: {one_line(exc.format_message())}", file=sys.stderr)
+        return exc.exit_code
+    assert isinstance(args, Args), args
+    return args
 
 
 def _code_for(exc: Exception) -> int:
     return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED
 
 
-def _dispatch(args: argparse.Namespace, env: dict[str, str]) -> int:
+# -- the command line -----------------------------------------------------------------------------
+
+_Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def _common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every command takes, before or after its name (after wins)."""
+    options: list[_Decorator] = [
+        click.option(
+            "--config", metavar="PATH", type=click.Path(), help="config file (or $SMM_TUI_CONFIG)"
+        ),
+        click.option(
+            "--data-dir", metavar="DIR", type=click.Path(), help="data directory (or $SMM_TUI_DATA)"
+        ),
+        click.option("--user", help="act as this user (default: config 'user' or $USER)"),
+        click.option(
+            "--log-file",
+            metavar="PATH",
+            type=click.Path(),
+            help="write a log here (tokens redacted)",
+        ),
+        click.option("--log-level", type=click.Choice(LEVELS), help="log detail (default: info)"),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+class _InOrder(click.Group):
+    """Lists its commands in the order they are defined, ``run`` first."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+@click.group(
+    name=PROG,
+    cls=_InOrder,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="A keyboard-driven inbox for social-media managers.",
+)
+@click.version_option(__version__, prog_name=PROG, message="%(prog)s %(version)s")
+@_common_options
+def _cli(**common: Any) -> Args | None:
+    if click.get_current_context().invoked_subcommand is None:
+        return Args(command="run", **common)
+    return None
+
+
+def _read(params: dict[str, Any]) -> Args:
+    """The sub-command's :class:`Args`: its options, then the shared ones given before it."""
+    ctx = click.get_current_context()
+    given = {key: value for key, value in params.items() if value is not None}
+    before = {key: value for key, value in ctx.find_root().params.items() if value is not None}
+    return Args(command=ctx.info_name or "run", **(before | given))
+
+
+def _command(name: str, description: str) -> _Decorator:
+    return _cli.command(name, help=description, short_help=description.split("\n\n")[0])
+
+
+@_command("run", "open the app on your workspace (default)")
+@_common_options
+def _run(**params: Any) -> Args:
+    return _read(params)
+
+
+@_command("demo", "open the app on a live demo workspace")
+@click.option("--rate", type=float, metavar="N", help="demo mentions per minute, per account")
+@_common_options
+def _demo(**params: Any) -> Args:
+    return _read(params)
+
+
+@_command("export", "write every mention out")
+@click.option("--format", "fmt", type=click.Choice(("jsonl", "csv")), default="jsonl")
+@click.option(
+    "--output", "-o", metavar="FILE", type=click.Path(), help="file to write (default: stdout)"
+)
+@click.option(
+    "--query", "-q", metavar="Q", default="", help="only what the query selects (as / in the app)"
+)
+@_common_options
+def _export(**params: Any) -> Args:
+    return _read(params)
+
+
+@_command("import", "load mentions from JSONL")
+@click.argument("file", metavar="FILE.jsonl", type=click.Path())
+@_common_options
+def _import(**params: Any) -> Args:
+    return _read(params)
+
+
+@_command("poll", "fetch every account into the store (forever, or --once)")
+@click.option("--once", is_flag=True, help="poll each account once, print counts, exit")
+@_common_options
+def _poll(**params: Any) -> Args:
+    return _read(params)
+
+
+@_command(
+    "reply",
+    "send a reply through the outbox; prints its URL\n\nMENTION_ID: the mention's id (or a prefix)",
+)
+@click.argument("mention_id", metavar="MENTION_ID")
+@click.option("--text", required=True, help="the reply")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="send even if an earlier attempt may have been published (after checking by hand)",
+)
+@_common_options
+def _reply(**params: Any) -> Args:
+    return _read(params)
+
+
+@_command("doctor", "check config, tokens, connectivity and the store")
+@_common_options
+def _doctor(**params: Any) -> Args:
+    return _read(params)
+
+
+@_command("report", "response times and the share within target")
+@click.option("--days", type=int, default=30, metavar="N", help="the last N days")
+@click.option("--format", "fmt", type=click.Choice(("table", "csv")), default="table")
+@click.option(
+    "--output", "-o", metavar="FILE", type=click.Path(), help="file to write (default: stdout)"
+)
+@click.option("--query", "-q", metavar="Q", default="", help="only the mentions the query selects")
+@_common_options
+def _report(**params: Any) -> Args:
+    return _read(params)
+
+
+# -- running a command ----------------------------------------------------------------------------
+
+
+def _dispatch(args: Args, env: dict[str, str]) -> int:
     if args.command == "demo":
         return _run_app(*_demo_setup(args, env), env)
     config = with_user(load_config(resolve_config_path(args.config, env), env), args.user)
@@ -166,16 +263,16 @@ def _dispatch(args: argparse.Namespace, env: dict[str, str]) -> int:
         if args.command in HEADLESS:
             return _headless(args, config, data_dir, env)
         if args.command == "report":
-            return _report(data_dir, config, args.days, args.format, args.output)
+            return write_report(data_dir, config, args.days, args.fmt, args.output, args.query)
         if args.command == "export":
-            return _export(data_dir, config, args.format, args.output, args.query)
+            return export_mentions(data_dir, config, args.fmt, args.output, args.query)
         if args.command == "import":
-            return _import(data_dir, config, Path(args.file))
+            return import_mentions(data_dir, config, Path(args.file))
         return _run_app(config, data_dir, env)
 
 
 @contextlib.contextmanager
-def _logging(args: argparse.Namespace, secrets: list[str]) -> Iterator[None]:
+def _logging(args: Args, secrets: list[str]) -> Iterator[None]:
     """Log to ``--log-file`` (redacted) while the command runs."""
     if not args.log_file:
         yield
@@ -195,14 +292,10 @@ def _logging(args: argparse.Namespace, secrets: list[str]) -> Iterator[None]:
 
 
 HEADLESS = ("poll", "reply", "doctor")
-#: Ten years: the report reads what the store holds, and a longer span means nothing more.
-MAX_REPORT_DAYS = 3650
 Job = Callable[[Workspace, list[str]], Awaitable[int]]
 
 
-def _headless(
-    args: argparse.Namespace, config: Config, data_dir: Path, env: Mapping[str, str]
-) -> int:
+def _headless(args: Args, config: Config, data_dir: Path, env: Mapping[str, str]) -> int:
     """Run one headless command on the workspace, closing every adapter after."""
     if not config.accounts and args.command != "doctor":
         raise UserError(
@@ -250,7 +343,7 @@ async def _then_close(job: Awaitable[int], sources: Mapping[str, AccountSource])
         await _close_sources(sources.values())
 
 
-def _demo_setup(args: argparse.Namespace, env: dict[str, str]) -> tuple[Config, Path]:
+def _demo_setup(args: Args, env: dict[str, str]) -> tuple[Config, Path]:
     path = resolve_config_path(args.config, env)
     base = load_config(path, env)
     config = demo_config(args.user or base.user)
@@ -295,109 +388,3 @@ def _run_app(config: Config, data_dir: Path, env: Mapping[str, str]) -> int:
 async def _close_sources(sources: Iterable[AccountSource]) -> None:
     for source in sources:
         await source.aclose()
-
-
-@contextlib.contextmanager
-def _output(path: str | None) -> Iterator[TextIO]:
-    if path is None:
-        yield sys.stdout
-        return
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with open(fd, "w", encoding="utf-8", newline="") as handle:
-        yield handle
-
-
-def _export(data_dir: Path, config: Config, fmt: str, output: str | None, query: str) -> int:
-    try:
-        selected = parse(query)
-    except QueryError as exc:
-        raise UserError(f"--query: {exc}", EXIT_USAGE) from None
-    with open_workspace(data_dir, config, sources={}) as (workspace, warnings):
-        _warn(warnings)
-        matches = selected.compile(workspace.query_context())
-        records = sorted(
-            (r for r in workspace.repo.records(Collection.MENTIONS) if matches(r)),
-            key=lambda r: r["created_at"],
-        )
-        mentions = (Mention.from_record(r) for r in records)
-        try:
-            with _output(output) as out:
-                count = (write_csv if fmt == "csv" else write_jsonl)(mentions, out)
-        except BrokenPipeError:
-            # The reader (say, `head`) has all it wanted; stop quietly, like other tools.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 0
-        except OSError as exc:
-            raise UserError(f"cannot write {output or 'stdout'}: {exc.strerror}") from None
-    if output is not None:
-        print(f"exported {count} mentions to {output}", file=sys.stderr)
-    return 0
-
-
-def _report(data_dir: Path, config: Config, days: int, fmt: str, output: str | None) -> int:
-    if not 0 < days <= MAX_REPORT_DAYS:
-        raise UserError(f"--days must be from 1 to {MAX_REPORT_DAYS}", EXIT_USAGE)
-    with open_workspace(data_dir, config, sources={}) as (workspace, warnings):
-        _warn(warnings)
-        now = workspace.ctx.clock()
-        hours = workspace.settings.sla.default.hours
-        rows = report.build_from_records(
-            workspace.repo.records(Collection.MENTIONS),
-            now - timedelta(days=days),
-            now,
-            hours.zone if hours else None,
-        )
-    try:
-        with _output(output) as out:
-            if fmt == "csv":
-                report.write_csv(rows, out)
-            else:
-                _report_table(rows, out)
-    except OSError as exc:
-        raise UserError(f"cannot write {output or 'stdout'}: {exc.strerror}") from None
-    return 0
-
-
-def _report_table(rows: list[report.Row], out: TextIO) -> None:
-    print(
-        f"{'':<10} {'group':<20} {'mentions':>8} {'answered':>8} {'median':>7} "
-        f"{'p90':>7} {'in target':>9}",
-        file=out,
-    )
-    for row in rows:
-        print(
-            f"{row.grouping:<10} {one_line(row.group)[:20]:<20} {row.mentions:>8} "
-            f"{row.answered:>8} {report.minutes_text(row.median):>7} "
-            f"{report.minutes_text(row.p90):>7} {report.share_text(row.within_share):>9}",
-            file=out,
-        )
-
-
-def _import(data_dir: Path, config: Config, path: Path) -> int:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
-    good: list[Mention] = []
-    bad = 0
-    for item in read_jsonl(lines):
-        if isinstance(item, ImportLineError):
-            print(f"smm-tui: {path}: {item}", file=sys.stderr)
-            bad += 1
-        else:
-            good.append(item)
-    with open_workspace(data_dir, config, sources={}) as (workspace, warnings):
-        _warn(warnings)
-        changed = asyncio.run(workspace.ingest.ingest(good))
-    added = len(changed.of(Collection.MENTIONS))
-    print(
-        f"imported {added} new mentions from {path} "
-        f"({len(good) - added} already present, {bad} bad lines)",
-        file=sys.stderr,
-    )
-    return EXIT_FAILED if bad else 0
-
-
-def _warn(warnings: list[str]) -> None:
-    for line in warnings:
-        print(f"smm-tui: warning: {one_line(line)}", file=sys.stderr)
