@@ -32,6 +32,7 @@ from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from smm_tui.core.models import Platform
+from smm_tui.core.network import DEFAULT_BACKFILL
 from smm_tui.core.query import QueryError, parse
 
 DEFAULT_DEPARTMENTS: tuple[str, ...] = (
@@ -64,7 +65,7 @@ _DEMO_KEYS = ("rate_per_minute", "seed")
 _SLA_KEYS = ("minutes", "warn_minutes", "business_hours", "business_days", "timezone")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-(?:([01]\d|2[0-3]):([0-5]\d)|(24):(00))")
-_ACCOUNT_KEYS = ("name", "platform", "base_url", "token_env", "token", "sla_minutes")
+_ACCOUNT_KEYS = ("name", "platform", "base_url", "token_env", "token", "sla_minutes", "backfill")
 _SIMULATED = tuple(p.value for p in Platform if p is not Platform.DEMO)
 _PLATFORM_EXTRAS: dict[Platform, tuple[str, ...]] = {
     Platform.VK: ("group_id",),
@@ -108,6 +109,8 @@ class AccountConfig:
     file_token: str | None = field(default=None, repr=False)
     #: This account's own first-response target (minutes), else ``[sla] minutes``.
     sla_minutes: float | None = None
+    #: How many of the most recent mentions the first poll stores (0: start from now).
+    backfill: int = DEFAULT_BACKFILL
 
     def token(self, env: Mapping[str, str]) -> str | None:
         """The access token: ``env[token_env]`` if set and non-empty, else the file's token."""
@@ -554,7 +557,17 @@ class _Validator:
                 if "sla_minutes" in value
                 else None
             ),
+            backfill=self.backfill(value, prefix),
         )
+
+    def backfill(self, table: Mapping[str, Any], prefix: str) -> int:
+        """How many recent mentions the first poll reads back: a whole number >= 0."""
+        if "backfill" not in table:
+            return DEFAULT_BACKFILL
+        value = table["backfill"]
+        if not _is_int(value) or value < 0:
+            raise self.must(f"{prefix}.backfill", "a whole number >= 0", value)
+        return value
 
     def account_keys(
         self, table: Mapping[str, Any], platform: Platform | None, prefix: str
@@ -778,6 +791,8 @@ departments = ["Cards", "Mobile app", "Delivery", "Payments", "Fraud", "General"
 # The access token is read from the environment variable named by token_env.
 # A literal `token = "..."` also works, but only if this file is chmod 600;
 # prefer token_env, which keeps secrets out of backups and dotfile repos.
+# An account's first poll stores its `backfill` most recent mentions (200 by
+# default; backfill = 0 starts from now).
 
 [[accounts]]
 name = "bank-vk"

@@ -76,7 +76,12 @@ def build_adapter(
                     "e.g. https://mastodon.social); it is left out"
                 )
             return MastodonAdapter(
-                account.name, base_url=base_url, token=token, clock=clock, token_hint=hint
+                account.name,
+                base_url=base_url,
+                token=token,
+                clock=clock,
+                token_hint=hint,
+                backfill=account.backfill,
             )
         case Platform.VK:
             group_id = int(str(extra["group_id"]))
@@ -88,6 +93,7 @@ def build_adapter(
                 clock=clock,
                 token_hint=hint,
                 longpoll_wait=LONG_POLL_SECONDS if long_poll else 0,
+                backfill=account.backfill,
             )
         case Platform.TELEGRAM:
             return TelegramAdapter(
@@ -97,6 +103,7 @@ def build_adapter(
                 clock=clock,
                 token_hint=hint,
                 poll_timeout=LONG_POLL_SECONDS if long_poll else 0,
+                backfill=account.backfill,
             )
         case Platform.BLUESKY:
             return BlueskyAdapter(
@@ -106,6 +113,7 @@ def build_adapter(
                 handle=str(extra["handle"]),
                 clock=clock,
                 token_hint=hint,
+                backfill=account.backfill,
             )
         case Platform.X:
             return XAdapter(
@@ -115,6 +123,7 @@ def build_adapter(
                 user_id=str(extra["user_id"]),
                 clock=clock,
                 token_hint=hint,
+                backfill=account.backfill,
             )
     raise AdapterUnavailable(f"account {account.name!r}: no adapter for {account.platform.value}")
 

@@ -280,6 +280,26 @@ def test_bad_platform_extras(write: Writer, body: str, expected: str) -> None:
     assert expected in error_of(write(f'[[accounts]]\nname = "a"\n{body}\n'))
 
 
+def test_backfill_defaults_to_200_and_may_be_zero(write: Writer) -> None:
+    text = ONE_VK + "group_id = 1\n" + '[[accounts]]\nname = "b"\nplatform = "x"\nbackfill = 0\n'
+    first, second = load_config(write(text), ENV).accounts
+    assert (first.backfill, second.backfill) == (200, 0)
+    demo = '[[accounts]]\nname = "d"\nplatform = "demo"\nbackfill = 50\n'
+    (account,) = load_config(write(demo), ENV).accounts
+    assert account.backfill == 50
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [("-1", "-1"), ("2.5", "2.5"), ('"200"', '"200"'), ("true", "true")]
+)
+def test_a_bad_backfill_is_named(write: Writer, value: str, shown: str) -> None:
+    accounts = ONE_VK + "group_id = 1\n" + ONE_VK.replace('"a"', '"b"')
+    text = accounts + '[[accounts]]\nname = "c"\nplatform = "mastodon"\n' + f"backfill = {value}\n"
+    assert (
+        error_of(write(text)) == f"'accounts[2].backfill' must be a whole number >= 0, got {shown}"
+    )
+
+
 def test_token_env_pasted_token_is_not_echoed(write: Writer) -> None:
     path = write(ONE_VK + 'token_env = "vk1.a.s3cr3t-value"\n')
     message = error_of(path)

@@ -127,7 +127,14 @@ class Adapter(abc.ABC):
 
     @abc.abstractmethod
     async def fetch_mentions(self, cursor: str | None) -> MentionPage:
-        """Every mention newer than ``cursor`` (recent ones when None), paging until caught up."""
+        """Every mention newer than ``cursor``, oldest first, paging until caught up.
+
+        With no cursor (an account's first poll) the adapter reads back through
+        the network's pages until it holds the account's ``backfill`` newest
+        mentions or the network has no more, and returns at most that many, with
+        the cursor for the newest. A rate limit mid-way raises :class:`RateLimited`
+        and hands out no cursor: the next first poll resumes or redoes the backfill.
+        """
 
     @abc.abstractmethod
     async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:

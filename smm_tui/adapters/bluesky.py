@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 import httpx
 
 from smm_tui.adapters import http
+from smm_tui.adapters.backfill import Backfill, BacklogPage
 from smm_tui.adapters.base import (
     Identity,
     MentionPage,
@@ -61,7 +62,7 @@ from smm_tui.adapters.bluesky_xrpc import WRITE, Session, XrpcClient, retry_time
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.core import limits
 from smm_tui.core.models import Author, Mention, Platform, utcnow
-from smm_tui.core.network import NotSent
+from smm_tui.core.network import DEFAULT_BACKFILL, NotSent
 
 __all__ = ["DEFAULT_BASE_URL", "BlueskyAdapter", "build_facets", "post_url"]
 
@@ -90,6 +91,7 @@ class BlueskyAdapter(HttpAdapter):
     writes, sessions); while one is spent, calls to it raise
     :class:`RateLimited` without sending. Bluesky has no idempotency key, so a
     reply whose answer was lost is looked for in the thread (:meth:`find_reply`).
+    ``backfill`` is how many of the newest mentions the first poll reads back.
     """
 
     platform = Platform.BLUESKY
@@ -107,6 +109,7 @@ class BlueskyAdapter(HttpAdapter):
         clock: Callable[[], datetime] = utcnow,
         deadline: float = http.DEFAULT_DEADLINE,
         token_hint: str = "",
+        backfill: int = DEFAULT_BACKFILL,
     ) -> None:
         super().__init__(
             account,
@@ -129,6 +132,7 @@ class BlueskyAdapter(HttpAdapter):
         )
         self._refs: dict[str, Refs] = {}
         self._dids: dict[str, str] = {}
+        self._backfill = Backfill(backfill)
 
     def __repr__(self) -> str:
         return (
@@ -151,26 +155,21 @@ class BlueskyAdapter(HttpAdapter):
     async def fetch_mentions(self, cursor: str | None) -> MentionPage:
         """Mentions and replies newer than ``cursor``, oldest first, paging back to it.
 
-        Without a cursor only the most recent page is fetched. The new cursor
-        names the newest notification seen (``"<indexedAt>|<uri>"``).
+        Without a cursor, the first poll pages back until it holds the account's
+        ``backfill`` newest mentions (see :class:`~smm_tui.adapters.backfill.Backfill`,
+        which also says what a rate limit mid-way does). The new cursor names the
+        newest notification seen (``"<indexedAt>|<uri>"``).
         """
         mark = parse_cursor(cursor) if cursor is not None else None
         if cursor is not None and mark is None:
             logger.warning("%s: ignoring a cursor this adapter did not write", self._ctx.who)
+        if mark is None:
+            page = await self._backfill.read(self._backlog_page, MAX_PAGES)
+            # Nothing there yet: whatever comes later is new, all of it.
+            return page if page.cursor is not None else MentionPage((), Mark(EPOCH, "").encode())
         fresh = await self._fresh_notifications(mark)
-        mentions: list[Mention] = []
-        seen: set[str] = set()
-        for item in reversed(fresh):
-            if item["reason"] not in _REASONS or item["uri"] in seen:
-                continue
-            seen.add(item["uri"])
-            if is_post(item.get("record")):
-                mentions.append(self._post_mention(item))
-        newest: str | None
-        if fresh:
-            newest = mark_of(fresh[0]).encode()
-        else:
-            newest = cursor if mark is not None else Mark(EPOCH, "").encode()
+        mentions = self._mentions(reversed(fresh))
+        newest = mark_of(fresh[0]).encode() if fresh else cursor
         return MentionPage(tuple(mentions), newest)
 
     async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
@@ -215,22 +214,40 @@ class BlueskyAdapter(HttpAdapter):
 
     # -- notifications ----------------------------------------------------------
 
-    async def _fresh_notifications(self, mark: Mark | None) -> list[dict[str, Any]]:
-        """Notifications newer than ``mark``, newest first (just the first page without one)."""
+    async def _fresh_notifications(self, mark: Mark) -> list[dict[str, Any]]:
+        """Notifications newer than ``mark``, newest first."""
         fresh: list[dict[str, Any]] = []
         page_cursor: str | None = None
         asked: set[str] = set()
         for _ in range(MAX_PAGES):
             items, page_cursor = await self._notification_page(page_cursor)
             for item in items:
-                if mark is not None and mark.reached_by(mark_of(item)):
+                if mark.reached_by(mark_of(item)):
                     return fresh
                 fresh.append(item)
-            if mark is None or not items or page_cursor is None or page_cursor in asked:
+            if not items or page_cursor is None or page_cursor in asked:
                 return fresh
             asked.add(page_cursor)
         logger.warning("%s: stopped after %d notification pages", self._ctx.who, MAX_PAGES)
         return fresh
+
+    async def _backlog_page(self, cursor: str | None) -> BacklogPage:
+        """One page of notifications for the first poll's backfill, from page ``cursor``."""
+        items, page_cursor = await self._notification_page(cursor)
+        newest = mark_of(items[0]).encode() if items else None
+        return BacklogPage(self._mentions(items), newest, page_cursor if items else None)
+
+    def _mentions(self, items: Iterable[dict[str, Any]]) -> list[Mention]:
+        """The mentions and replies among notifications, in their order, each post once."""
+        mentions: list[Mention] = []
+        seen: set[str] = set()
+        for item in items:
+            if item["reason"] not in _REASONS or item["uri"] in seen:
+                continue
+            seen.add(item["uri"])
+            if is_post(item.get("record")):
+                mentions.append(self._post_mention(item))
+        return mentions
 
     async def _notification_page(
         self, cursor: str | None

@@ -2,16 +2,17 @@
 
 Facts are in ``docs/platform-apis.md`` §4: mentions come from
 ``GET /api/v1/notifications?types[]=mention``, paged by ``min_id`` and the
-``Link`` header; replies go out with ``POST /api/v1/statuses`` carrying an
-``Idempotency-Key``; ``X-RateLimit-Reset`` is an ISO-8601 time. Ids are opaque
-strings and are never compared as numbers: order comes from the API's paging.
+``Link`` header (back by ``max_id`` on an account's first poll); replies go
+out with ``POST /api/v1/statuses`` carrying an ``Idempotency-Key``;
+``X-RateLimit-Reset`` is an ISO-8601 time. Ids are opaque strings and are
+never compared as numbers: order comes from the API's paging.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from html.parser import HTMLParser
 from typing import Any
@@ -20,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from smm_tui.adapters import http
+from smm_tui.adapters.backfill import Backfill, BacklogPage
 from smm_tui.adapters.base import (
     Identity,
     MentionPage,
@@ -32,6 +34,7 @@ from smm_tui.adapters.base import (
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.core import limits
 from smm_tui.core.models import Author, Mention, Platform, from_iso, utcnow
+from smm_tui.core.network import DEFAULT_BACKFILL
 
 __all__ = ["MastodonAdapter", "html_to_text", "parse_link_header"]
 
@@ -51,7 +54,8 @@ class MastodonAdapter(HttpAdapter):
     The last ``X-RateLimit-*`` values seen are kept (:meth:`rate_budget`);
     while the budget is spent, calls raise :class:`RateLimited` without sending
     anything. Mastodon honours ``Idempotency-Key``, so a reply whose answer was
-    lost may be posted again with the same key.
+    lost may be posted again with the same key. ``backfill`` is how many of the
+    newest mentions the first poll reads back (the account's ``backfill`` key).
     """
 
     platform = Platform.MASTODON
@@ -68,6 +72,7 @@ class MastodonAdapter(HttpAdapter):
         clock: Callable[[], datetime] = utcnow,
         deadline: float = http.DEFAULT_DEADLINE,
         token_hint: str = "",
+        backfill: int = DEFAULT_BACKFILL,
     ) -> None:
         super().__init__(
             account,
@@ -84,6 +89,7 @@ class MastodonAdapter(HttpAdapter):
         # Mastodon's limits are per account across endpoints: one bucket.
         self._budgets = http.RateBudgets(self._ctx)
         self._limit_known = False
+        self._backfill = Backfill(backfill)
 
     def rate_budget(self) -> RateBudget | None:
         """The last ``X-RateLimit-*`` values Mastodon sent."""
@@ -104,29 +110,30 @@ class MastodonAdapter(HttpAdapter):
     async def fetch_mentions(self, cursor: str | None) -> MentionPage:
         """Mentions newer than notification ``cursor``, oldest first, following newer pages.
 
-        Without a cursor, only the most recent page is fetched. The first call also
-        learns the instance's own reply limit.
+        Without a cursor, the first poll reads back through older pages (``max_id``,
+        the ``Link`` header's ``next``) until it holds the account's ``backfill``
+        newest mentions (see :class:`~smm_tui.adapters.backfill.Backfill`, which
+        also says what a rate limit mid-way does). The first call also learns the
+        instance's own reply limit.
         """
         await self._learn_reply_limit()
+        if cursor is None:
+            return await self._backfill.read(self._backlog_page, MAX_PAGES)
         pages: list[list[dict[str, Any]]] = []
         min_id = cursor
         for _ in range(MAX_PAGES):
-            items, prev_min_id = await self._notification_page(min_id)
+            items, links = await self._notification_page(("min_id", min_id))
             if not items:
                 break
             pages.append(items)
             # A short page does not prove we caught up (servers may cap the limit
             # lower than we ask): only an empty page or a missing link does.
-            if cursor is None or prev_min_id in (None, min_id):
+            prev_min_id = _query_value(links["prev"], "min_id") if "prev" in links else None
+            if prev_min_id in (None, min_id):
                 break
             min_id = prev_min_id
         newest = str(pages[-1][0]["id"]) if pages else cursor
-        mentions = [
-            self._mention(item["status"])
-            for page in pages
-            for item in reversed(page)
-            if item.get("type") == "mention" and isinstance(item.get("status"), dict)
-        ]
+        mentions = [mention for page in pages for mention in self._mentions(reversed(page))]
         return MentionPage(tuple(mentions), newest)
 
     async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
@@ -196,17 +203,31 @@ class MastodonAdapter(HttpAdapter):
             self.reply_limit = limit
 
     async def _notification_page(
-        self, min_id: str | None
-    ) -> tuple[list[dict[str, Any]], str | None]:
+        self, paging: tuple[str, str] | None
+    ) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        """One page of mention notifications, newest first, and its ``Link`` URLs by rel."""
         params: list[tuple[str, str]] = [("types[]", "mention"), ("limit", str(PAGE_LIMIT))]
-        if min_id is not None:
-            params.append(("min_id", min_id))
+        if paging is not None:
+            params.append(paging)
         response = await self._call("GET", "/api/v1/notifications", params=params)
         body = http.decode_json(response, self._ctx)
         if not isinstance(body, list) or not all(_is_notification(item) for item in body):
             raise self._malformed("notifications")
-        prev = parse_link_header(response.headers.get("Link", "")).get("prev")
-        return body, _query_value(prev, "min_id") if prev else None
+        return body, parse_link_header(response.headers.get("Link", ""))
+
+    async def _backlog_page(self, max_id: str | None) -> BacklogPage:
+        """The page of notifications older than ``max_id`` (the newest without one)."""
+        items, links = await self._notification_page(None if max_id is None else ("max_id", max_id))
+        older = _query_value(links["next"], "max_id") if items and "next" in links else None
+        return BacklogPage(self._mentions(items), str(items[0]["id"]) if items else None, older)
+
+    def _mentions(self, items: Iterable[dict[str, Any]]) -> list[Mention]:
+        """The mentions among notifications, in their order."""
+        return [
+            self._mention(item["status"])
+            for item in items
+            if item.get("type") == "mention" and isinstance(item.get("status"), dict)
+        ]
 
     async def _context(self, status_id: str) -> tuple[tuple[Mention, ...], tuple[Mention, ...]]:
         body = await self._get_json(f"/api/v1/statuses/{_segment(status_id)}/context")

@@ -20,12 +20,13 @@ answers from the messages this adapter instance has seen, and
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -47,6 +48,7 @@ from smm_tui.adapters.base import (
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.core import limits
 from smm_tui.core.models import Author, Mention, Platform, utcnow
+from smm_tui.core.network import DEFAULT_BACKFILL
 
 __all__ = ["DEFAULT_BASE_URL", "TelegramAdapter"]
 
@@ -76,6 +78,15 @@ _EXCERPT = 200
 _PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError)
 
 
+@dataclass(slots=True)
+class _Pending:
+    """A first poll's read of the pending updates so far: where it goes on, what it found."""
+
+    offset: int | None = None
+    pages: int = 0
+    found: dict[str, Mention] = dataclasses.field(default_factory=dict)
+
+
 class TelegramAdapter(HttpAdapter):
     """One Telegram bot, spoken to with its token; the bot is the brand's account.
 
@@ -92,6 +103,7 @@ class TelegramAdapter(HttpAdapter):
     After a 429 the ``retry_after`` it names is honoured: until then, calls of
     the same kind (reading or replying) raise :class:`RateLimited` without
     sending anything. Telegram has no idempotency key for sendMessage.
+    ``backfill`` is how many of the newest pending mentions the first poll keeps.
     """
 
     platform = Platform.TELEGRAM
@@ -109,6 +121,7 @@ class TelegramAdapter(HttpAdapter):
         deadline: float = http.DEFAULT_DEADLINE,
         token_hint: str = "",
         poll_timeout: int = 20,
+        backfill: int = DEFAULT_BACKFILL,
     ) -> None:
         # Real tokens ("123:AbC-d_e") pass unchanged; anything else must not split the path.
         path_token = quote(token, safe=":")
@@ -127,6 +140,10 @@ class TelegramAdapter(HttpAdapter):
         self._seen: OrderedDict[str, Mention] = OrderedDict()
         # Chats (linked channels) whose messages in a group are the brand's own.
         self._brand_chats: set[str] = set()
+        if backfill < 0:
+            raise ValueError("backfill must be >= 0")
+        self._backfill = backfill
+        self._pending: _Pending | None = None
 
     def rate_budget(self) -> RateBudget | None:
         """A spent budget while a 429's ``retry_after`` runs; Telegram reports nothing else."""
@@ -145,10 +162,13 @@ class TelegramAdapter(HttpAdapter):
     async def fetch_mentions(self, cursor: str | None) -> MentionPage:
         """Mentions in the updates from offset ``cursor`` on, oldest first, until none are left.
 
-        Without a cursor, from the earliest update Telegram still holds. Only
-        the first call long-polls; the pages after it are asked for at once.
+        Without a cursor, the first poll reads the updates Telegram still holds
+        and keeps the ``backfill`` newest mentions (:meth:`_backfill_updates`).
+        Only the first call long-polls; the pages after it are asked for at once.
         """
         offset = _offset(cursor)
+        if offset is None:
+            return await self._backfill_updates()
         found: dict[str, Mention] = {}
         for page in range(MAX_PAGES):
             try:
@@ -167,7 +187,43 @@ class TelegramAdapter(HttpAdapter):
                 if mention is not None:
                     found[mention.external_id] = mention  # an edit replaces the text in place
             offset = next_offset
-        return MentionPage(tuple(found.values()), str(offset) if offset is not None else cursor)
+        return MentionPage(tuple(found.values()), str(offset))
+
+    async def _backfill_updates(self) -> MentionPage:
+        """The first poll: the ``backfill`` newest mentions among the pending updates.
+
+        Telegram hands pending updates oldest first and forgets each page once the
+        next is asked for, so all of them are read (up to :data:`MAX_PAGES`) and
+        the newest mentions kept. A failure mid-way (a rate limit, say) is raised
+        with what was read kept here: the next first poll goes on from where it
+        stopped, sending nothing before then (the spent budget refuses). The
+        pages read are held in memory only: if the process ends before the
+        backfill completes, Telegram has already forgotten them. ``backfill = 0``
+        asks for the last update alone (``offset=-1``), which confirms the rest.
+        With nothing pending the cursor is ``"0"``: everything that comes is new.
+        """
+        if self._backfill == 0:
+            updates = await self._updates(-1, long_poll=False)
+            after = _next_offset(updates, None)
+            return MentionPage((), str(after if after is not None else 0))
+        pending = self._pending or _Pending()
+        self._pending = pending
+        while pending.pages < MAX_PAGES:
+            updates = await self._updates(pending.offset, long_poll=pending.pages == 0)
+            pending.pages += 1
+            next_offset = _next_offset(updates, pending.offset)
+            if next_offset is None:
+                break
+            for update in updates:
+                mention = self._readable(update)
+                if mention is not None:
+                    pending.found[mention.external_id] = mention
+            pending.offset = next_offset
+        else:
+            logger.warning("%s: backfill stopped after %d pages", self._ctx.who, MAX_PAGES)
+        self._pending = None
+        newest = list(pending.found.values())[-self._backfill :]
+        return MentionPage(tuple(newest), str(pending.offset or 0))
 
     async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
         """What this adapter has seen of the thread: ancestors from the root, then replies.

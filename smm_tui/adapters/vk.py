@@ -7,8 +7,9 @@ comments, posts, authors and the cursor are :mod:`smm_tui.adapters.vk_wall`.
 
 New comments arrive as ``wall_reply_new`` events from the Bots Long Poll server
 (``groups.getLongPollServer`` gives ``server``, ``key`` and ``ts``). On start-up
-and whenever the server says events were lost (``failed`` 1 or 3) the adapter
-catches up by reading the comments of the most recent posts
+(keeping the account's ``backfill`` newest comments) and whenever the server
+says events were lost (``failed`` 1 or 3) the adapter catches up by reading the
+comments of the most recent posts
 (:data:`~smm_tui.adapters.vk_comments.RECENT_POSTS`) with ``wall.get`` and
 ``wall.getComments``.
 
@@ -61,6 +62,7 @@ from smm_tui.adapters.vk_wall import (
 )
 from smm_tui.core import limits
 from smm_tui.core.models import Mention, Platform, utcnow
+from smm_tui.core.network import DEFAULT_BACKFILL
 
 __all__ = ["DEFAULT_BASE_URL", "VKAdapter", "plain_text"]
 
@@ -82,7 +84,8 @@ class VKAdapter(HttpAdapter):
 
     VK documents ``guid`` on ``wall.createComment`` as a key "to avoid repeated
     comments"; it is sent, but without a documented guarantee the outbox still
-    checks the thread (``idempotent_replies`` is False).
+    checks the thread (``idempotent_replies`` is False). ``backfill`` is how
+    many of the newest comments the first poll keeps.
     """
 
     platform = Platform.VK
@@ -101,9 +104,12 @@ class VKAdapter(HttpAdapter):
         deadline: float = http.DEFAULT_DEADLINE,
         token_hint: str = "",
         longpoll_wait: int = 20,
+        backfill: int = DEFAULT_BACKFILL,
     ) -> None:
         if group_id <= 0:
             raise ValueError(f"vk account {account!r}: group_id must be a positive number")
+        if backfill < 0:
+            raise ValueError(f"vk account {account!r}: backfill must be >= 0")
         super().__init__(
             account,
             base_url=base_url or DEFAULT_BASE_URL,
@@ -119,6 +125,7 @@ class VKAdapter(HttpAdapter):
         self._session: LongPollServer | None = None
         self._authors = Authors()
         self._wall = WallReader(self._api, self._ctx, group_id, self._authors)
+        self._backfill = backfill
 
     def __repr__(self) -> str:
         return (
@@ -148,15 +155,15 @@ class VKAdapter(HttpAdapter):
     async def fetch_mentions(self, cursor: str | None) -> MentionPage:
         """New comments on the community's wall since ``cursor``, oldest first.
 
-        Without a usable cursor, the comments of the newest posts
-        (:data:`~smm_tui.adapters.vk_comments.RECENT_POSTS`) are returned and a
-        long-poll session starts. The community's own comments are left out.
+        Without a usable cursor, a long-poll session starts and the first poll
+        reads back through the wall (:meth:`_backfill_wall`). The community's own
+        comments are left out.
         """
         state = Cursor.load(cursor)
         found: dict[str, Mention] = {}
         if state is None:
             state = Cursor(await self._open_session())
-            await self._catch_up(state, found)
+            await self._backfill_wall(state, found)
         else:
             await self._poll(state, found)
         mentions = sorted(found.values(), key=lambda m: m.created_at)
@@ -290,6 +297,22 @@ class VKAdapter(HttpAdapter):
         state.saw(comments)
 
     # -- catch-up -------------------------------------------------------------
+
+    async def _backfill_wall(self, state: Cursor, found: dict[str, Mention]) -> None:
+        """The first poll: the ``backfill`` newest comments on the newest posts, into ``found``.
+
+        Every comment read is marked seen in ``state``, so a later catch-up
+        delivers none of the older ones either. A failure mid-way (a rate limit:
+        errors 6, 9 and 29) is raised and nothing is returned, so no cursor is
+        stored: once the spent budget allows (nothing is sent before), the next
+        poll starts the backfill over with a new session, and the ingest stores
+        each comment once.
+        """
+        read: dict[str, Mention] = {}
+        await self._catch_up(state, read)
+        ordered = sorted(read.values(), key=lambda m: (m.created_at, m.external_id))
+        for mention in ordered[max(len(ordered) - self._backfill, 0) :]:
+            found[mention.external_id] = mention
 
     async def _catch_up(self, state: Cursor, found: dict[str, Mention]) -> None:
         """Read the comments of the newest posts; deliver those newer than the cursor knows."""

@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from smm_tui.adapters import http
+from smm_tui.adapters.backfill import Backfill, BacklogPage
 from smm_tui.adapters.base import (
     Identity,
     MentionPage,
@@ -60,7 +61,7 @@ from smm_tui.adapters.x_posts import (
 )
 from smm_tui.core import limits
 from smm_tui.core.models import Mention, Platform, utcnow
-from smm_tui.core.network import is_our_reply
+from smm_tui.core.network import DEFAULT_BACKFILL, is_our_reply
 
 __all__ = ["API_BASE", "XAdapter", "plain_text", "snowflake_time"]
 
@@ -106,6 +107,7 @@ class XAdapter(HttpAdapter):
     while a bucket is spent, calls to it raise :class:`RateLimited` without
     sending anything. X has no idempotency key, so :attr:`idempotent_replies`
     is False and :meth:`find_reply` looks for a reply that may already exist.
+    ``backfill`` is how many of the newest mentions the first poll reads back.
     """
 
     platform = Platform.X
@@ -123,6 +125,7 @@ class XAdapter(HttpAdapter):
         clock: Callable[[], datetime] = utcnow,
         deadline: float = http.DEFAULT_DEADLINE,
         token_hint: str = "",
+        backfill: int = DEFAULT_BACKFILL,
     ) -> None:
         super().__init__(
             account,
@@ -138,6 +141,7 @@ class XAdapter(HttpAdapter):
         self._auth = {"Authorization": f"Bearer {token}"}
         self._username = ""
         self._budgets = http.RateBudgets(self._ctx, main_bucket=_MENTIONS)
+        self._backfill = Backfill(backfill)
 
     def rate_budget(self) -> RateBudget | None:
         """The mention timeline's budget, or any endpoint's budget that is spent now."""
@@ -173,21 +177,33 @@ class XAdapter(HttpAdapter):
     async def fetch_mentions(self, cursor: str | None) -> MentionPage:
         """Mentions newer than post id ``cursor``, oldest first, paging until caught up.
 
-        Without a cursor, only the most recent page is fetched. The new cursor is
-        the newest post id X reported (``meta.newest_id`` of the first page).
+        Without a cursor, the first poll pages back (``pagination_token``) until it
+        holds the account's ``backfill`` newest mentions (see
+        :class:`~smm_tui.adapters.backfill.Backfill`, which also says what a rate
+        limit mid-way does). The new cursor is the newest post id X reported
+        (``meta.newest_id`` of the first page).
         """
         since = _valid_cursor(cursor, self._ctx.who)
+        if since is None:
+            return await self._backfill.read(self._backlog_page, MAX_PAGES)
         params = self._fields(max_results=PAGE_LIMIT)
-        if since is not None:
-            params["since_id"] = since
+        params["since_id"] = since
         path = f"/2/users/{await self._user()}/mentions"
         newest: str | None = None
         newest_first: list[Mention] = []
-        limit = 1 if since is None else None
-        async for page in self._pages(_MENTIONS, path, params, "pagination_token", limit):
+        async for page in self._pages(_MENTIONS, path, params, "pagination_token"):
             newest = newest or page.newest_id
             newest_first.extend(page.mentions)
         return MentionPage(tuple(reversed(_unique(newest_first))), newest or since)
+
+    async def _backlog_page(self, token: str | None) -> BacklogPage:
+        """One page of the mention timeline for the first poll's backfill."""
+        params = self._fields(max_results=PAGE_LIMIT)
+        if token is not None:
+            params["pagination_token"] = token
+        path = f"/2/users/{await self._user()}/mentions"
+        page = self._page(await self._get_json(_MENTIONS, path, params), _MENTIONS)
+        return BacklogPage(page.mentions, page.newest_id, page.next_token)
 
     async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
         """Ancestors from the root, oldest first, then the replies below ``mention``.

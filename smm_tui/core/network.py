@@ -13,6 +13,9 @@ from typing import Protocol
 
 from smm_tui.core.models import Mention
 
+#: How many of an account's most recent mentions its first poll stores (``backfill``).
+DEFAULT_BACKFILL = 200
+
 
 class AdapterError(Exception):
     """Base of the errors an adapter may raise. Messages never contain a token."""
@@ -23,11 +26,18 @@ class AuthError(AdapterError):
 
 
 class RateLimited(AdapterError):
-    """The network asked us to wait until ``retry_at`` (UTC)."""
+    """The network asked us to wait until ``retry_at`` (UTC).
 
-    def __init__(self, message: str, retry_at: datetime) -> None:
+    ``read`` holds mentions a first poll's backfill had already read when the
+    limit struck, all among the newest it will return: they may be stored at
+    once, but the account's cursor must not move (the backfill resumes after
+    ``retry_at`` and hands them over again, with the cursor).
+    """
+
+    def __init__(self, message: str, retry_at: datetime, *, read: tuple[Mention, ...] = ()) -> None:
         super().__init__(message)
         self.retry_at = retry_at
+        self.read = read
 
 
 class TransientError(AdapterError):

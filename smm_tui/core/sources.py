@@ -34,7 +34,7 @@ class AccountSource(Protocol):
         ...
 
     async def fetch_mentions(self, cursor: str | None) -> MentionPage:
-        """Mentions newer than ``cursor``."""
+        """Mentions newer than ``cursor``; with None, the account's ``backfill`` newest."""
         ...
 
     async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:

@@ -18,6 +18,7 @@ from smm_tui.core.feed import FeedModel
 from smm_tui.core.ingest import IngestService
 from smm_tui.core.lease import Lease, SoleLease
 from smm_tui.core.models import utcnow
+from smm_tui.core.network import RateLimited
 from smm_tui.core.outbox import OutboxService
 from smm_tui.core.presence import PresenceService
 from smm_tui.core.priority import DEFAULT_ALARMS
@@ -111,9 +112,19 @@ class PollOutcome:
 
 
 async def poll_account(workspace: Workspace, source: AccountSource) -> PollOutcome:
-    """Fetch an account's new mentions and store them with the new cursor, in one commit."""
+    """Fetch an account's new mentions and store them with the new cursor, in one commit.
+
+    A rate limit in the middle of a first poll's backfill may carry the mentions
+    already read (:attr:`RateLimited.read`): they are stored before the error goes
+    on, and the cursor stays as it was, so the next poll resumes the backfill.
+    """
     cursor = workspace.ingest.cursor(source.account)
-    page = await source.fetch_mentions(cursor)
+    try:
+        page = await source.fetch_mentions(cursor)
+    except RateLimited as exc:
+        if exc.read:
+            await workspace.ingest.ingest(exc.read)
+        raise
     changed = await workspace.ingest.ingest(
         page.mentions, account=source.account, cursor=page.cursor
     )

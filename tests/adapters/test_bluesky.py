@@ -126,6 +126,18 @@ def serve(server: TestServer, notifications: Reply | Callable[[Request], Reply])
     server.route("GET", LIST_NOTIFICATIONS, notifications)
 
 
+def newest_page_only(
+    body: Any, headers: dict[str, str] | None = None
+) -> Callable[[Request], Reply]:
+    """``body`` as the newest page; the page below it (asked with its cursor) is empty."""
+
+    def handler(request: Request) -> Reply:
+        older = "cursor" in request.query
+        return json_reply({"notifications": []} if older else body, headers=headers)
+
+    return handler
+
+
 def notification(k: int, template: dict[str, Any], indexed: datetime) -> dict[str, Any]:
     item = copy.deepcopy(template)
     item["uri"] = f"at://did:plc:x/app.bsky.feed.post/k{k:03d}"
@@ -156,7 +168,7 @@ def mention_of(uri: str, language: str = "") -> Mention:
 async def test_fixture_notifications_become_mentions_oldest_first(
     http_server: TestServer,
 ) -> None:
-    serve(http_server, json_reply(fixture("list-mentions.json")))
+    serve(http_server, newest_page_only(fixture("list-mentions.json")))
     adapter = adapter_for(http_server)
 
     page = await adapter.fetch_mentions(None)
@@ -176,11 +188,12 @@ async def test_fixture_notifications_become_mentions_oldest_first(
     laila = page.mentions[1]
     assert (laila.parent_external_id, laila.root_external_id) == (BRAND_POST, BRAND_POST)
     assert laila.text == "شكراً على الرد السريع! 🌟 👩🏽‍💻"
-    (login, listing) = http_server.requests
+    (login, listing, older) = http_server.requests
     assert json.loads(login.body) == {"identifier": HANDLE, "password": PASSWORD}
     assert "authorization" not in login.headers
     assert listing.query == {"reasons": ["mention", "reply"], "limit": ["50"]}
     assert listing.headers["authorization"] == f"Bearer {ACCESS}"
+    assert older.query["cursor"] == [fixture("list-mentions.json")["cursor"]]
 
 
 async def test_hostile_strings_arrive_intact_as_data(http_server: TestServer) -> None:
@@ -193,12 +206,12 @@ async def test_hostile_strings_arrive_intact_as_data(http_server: TestServer) ->
 
 
 async def test_session_is_made_once_and_kept(http_server: TestServer) -> None:
-    serve(http_server, json_reply(fixture("list-mentions.json")))
+    serve(http_server, newest_page_only(fixture("list-mentions.json")))
     adapter = adapter_for(http_server)
     await adapter.fetch_mentions(None)
     await adapter.fetch_mentions(None)
     assert len(http_server.requests_to("POST", CREATE_SESSION)) == 1
-    assert len(http_server.requests_to("GET", LIST_NOTIFICATIONS)) == 2
+    assert len(http_server.requests_to("GET", LIST_NOTIFICATIONS)) == 4  # two pages a backfill
 
 
 async def test_other_reasons_and_records_are_skipped(http_server: TestServer) -> None:
@@ -223,12 +236,12 @@ async def test_unusable_created_at_falls_back_to_indexed_at(http_server: TestSer
 # -- paging and the cursor --------------------------------------------------------------
 
 
-async def test_first_poll_is_the_newest_page_only(fake: FakeBluesky) -> None:
+async def test_first_poll_reads_back_through_older_pages(fake: FakeBluesky) -> None:
     for k in range(1, 6):
         fake.add_mention(f"question {k}")
     page = await on_fake(fake).fetch_mentions(None)
-    assert texts(page.mentions) == ["question 3", "question 4", "question 5"]
-    assert len(fake.requests("mentions")) == 1
+    assert texts(page.mentions) == [f"question {k}" for k in range(1, 6)]
+    assert len(fake.requests("mentions")) == 2  # a full page of 3, then the last 2
 
 
 async def test_pages_back_until_the_known_notification(fake: FakeBluesky) -> None:
@@ -329,11 +342,11 @@ async def test_the_known_uri_stops_paging_even_at_the_same_time(http_server: Tes
     assert texts(result.mentions) == ["mention 1"]
 
 
-async def test_a_foreign_cursor_reads_the_first_page(fake: FakeBluesky) -> None:
+async def test_a_foreign_cursor_starts_a_backfill(fake: FakeBluesky) -> None:
     for k in range(5):
         fake.add_mention(f"m{k}")
     page = await on_fake(fake).fetch_mentions("34975861")
-    assert texts(page.mentions) == ["m2", "m3", "m4"]
+    assert texts(page.mentions) == ["m0", "m1", "m2", "m3", "m4"]
 
 
 # -- threads and comments ---------------------------------------------------------------
@@ -696,18 +709,22 @@ async def test_a_spent_budget_on_success_refuses_the_next_call(http_server: Test
         "ratelimit-remaining": "0",
         "ratelimit-reset": str(int(reset.timestamp())),
     }
-    serve(http_server, json_reply(fixture("list-mentions.json"), headers=headers))
+    serve(http_server, newest_page_only(fixture("list-mentions.json"), headers))
     clock = FakeClock(NOW)
     adapter = adapter_for(http_server, clock=clock)
-    await adapter.fetch_mentions(None)
-
-    with pytest.raises(RateLimited) as caught:
+    with pytest.raises(RateLimited) as caught:  # the backfill's next page must wait
         await adapter.fetch_mentions(None)
     assert caught.value.retry_at == reset
+    assert [m.external_id for m in caught.value.read] == [MALLORY, LAILA, ANNA]
+    assert len(http_server.requests) == 2
+
+    with pytest.raises(RateLimited):
+        await adapter.fetch_mentions(None)
     assert len(http_server.requests) == 2
 
     clock.now = reset + timedelta(seconds=1)
-    await adapter.fetch_mentions(None)
+    page = await adapter.fetch_mentions(None)
+    assert [m.external_id for m in page.mentions] == [MALLORY, LAILA, ANNA]
     assert len(http_server.requests) == 3
 
 

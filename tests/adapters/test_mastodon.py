@@ -147,7 +147,12 @@ def test_parse_link_header() -> None:
 
 async def test_first_poll_returns_recent_page_oldest_first(http_server: TestServer) -> None:
     headers = http_headers("list-mentions-headers.http")
-    http_server.route("GET", NOTIFICATIONS, json_reply(mentions_fixture(), headers=headers))
+
+    def handler(request: Request) -> Reply:
+        older = "max_id" in request.query  # the backfill asks for older pages: there are none
+        return json_reply([] if older else mentions_fixture(), headers=headers)
+
+    http_server.route("GET", NOTIFICATIONS, handler)
     adapter = adapter_for(http_server)
 
     page = await adapter.fetch_mentions(None)
@@ -174,9 +179,10 @@ async def test_first_poll_returns_recent_page_oldest_first(http_server: TestServ
     assert budget is not None
     assert budget.remaining == 287
     assert budget.reset_at == datetime(2025, 1, 1, 9, 20, tzinfo=UTC)
-    (request,) = http_server.requests_to("GET", NOTIFICATIONS)
+    request, older = http_server.requests_to("GET", NOTIFICATIONS)
     assert request.query == {"types[]": ["mention"], "limit": ["40"]}
     assert request.headers["authorization"] == f"Bearer {CANARY}"
+    assert older.query == {"types[]": ["mention"], "limit": ["40"], "max_id": ["34975811"]}
 
 
 async def test_pages_newer_via_link_until_caught_up(http_server: TestServer) -> None:

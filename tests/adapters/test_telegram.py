@@ -64,6 +64,7 @@ def adapter_for(
     client: httpx.AsyncClient | None = None,
     deadline: float = 5.0,
     poll_timeout: int = 0,
+    backfill: int = 200,
 ) -> TelegramAdapter:
     base = server if isinstance(server, str) else server.url
     return TelegramAdapter(
@@ -75,6 +76,7 @@ def adapter_for(
         deadline=deadline,
         token_hint="BANK_TG_TOKEN",
         poll_timeout=poll_timeout,
+        backfill=backfill,
     )
 
 
@@ -275,8 +277,9 @@ async def test_nothing_new_keeps_the_cursor_and_a_foreign_cursor_is_ignored(
     http_server.route("POST", UPDATES, EMPTY)
     adapter = adapter_for(http_server)
     assert (await adapter.fetch_mentions("905120304")).cursor == "905120304"
-    assert (await adapter.fetch_mentions(None)).cursor is None
-    assert (await adapter.fetch_mentions("n00-7")).cursor == "n00-7"
+    # Nothing pending on a first poll: from offset 0, everything that comes is new.
+    assert (await adapter.fetch_mentions(None)).cursor == "0"
+    assert (await adapter.fetch_mentions("n00-7")).cursor == "0"
     offsets = [sent_json(r).get("offset") for r in http_server.requests]
     assert offsets == [905120304, None, None]
 
@@ -307,9 +310,44 @@ async def test_paging_stops_at_max_pages(
 
 async def test_a_later_page_failing_keeps_what_was_confirmed(http_server: TestServer) -> None:
     http_server.route("POST", UPDATES, sequence(json_reply(fixture_body()), failure(500, "oops")))
-    page = await adapter_for(http_server).fetch_mentions(None)
+    page = await adapter_for(http_server).fetch_mentions("905120301")
     assert len(page.mentions) == 3
     assert page.cursor == "905120304"
+
+
+async def test_a_backfill_failing_mid_way_goes_on_where_it_stopped(
+    http_server: TestServer,
+) -> None:
+    replies = (json_reply(fixture_body()), failure(500, "oops"), EMPTY)
+    http_server.route("POST", UPDATES, sequence(*replies))
+    adapter = adapter_for(http_server)
+    with pytest.raises(TransientError):
+        await adapter.fetch_mentions(None)
+
+    page = await adapter.fetch_mentions(None)
+
+    assert len(page.mentions) == 3
+    assert page.cursor == "905120304"
+    offsets = [sent_json(r).get("offset") for r in http_server.requests]
+    assert offsets == [None, 905120304, 905120304]
+
+
+@pytest.mark.parametrize(("backfill", "kept"), [(2, 2), (0, 0)])
+async def test_a_backfill_keeps_the_newest_pending_mentions(
+    fake: FakeTelegram, backfill: int, kept: int
+) -> None:
+    sent = [fake.add_mention(f"old {k}") for k in range(5)]
+    adapter = TelegramAdapter(
+        ACCOUNT, base_url=fake.server.url, token=fake.token, poll_timeout=0, backfill=backfill
+    )
+
+    page = await adapter.fetch_mentions(None)
+    new = fake.add_mention("new")
+    later = await adapter.fetch_mentions(page.cursor)
+
+    assert [m.external_id for m in page.mentions] == sent[len(sent) - kept :]
+    assert [m.external_id for m in later.mentions] == [new]
+    await adapter.aclose()
 
 
 async def test_verify_asks_get_me(http_server: TestServer) -> None:

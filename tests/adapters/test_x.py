@@ -91,6 +91,7 @@ def adapter_for(
     client: httpx.AsyncClient | None = None,
     deadline: float = 5.0,
     user_id: str = USER,
+    backfill: int = 200,
 ) -> XAdapter:
     base = server if isinstance(server, str) else server.url
     return XAdapter(
@@ -102,6 +103,7 @@ def adapter_for(
         clock=clock or FakeClock(NOW),
         deadline=deadline,
         token_hint="BANK_X_TOKEN",
+        backfill=backfill,
     )
 
 
@@ -226,8 +228,14 @@ def test_reply_length_is_twitter_weighted() -> None:
 # -- mentions ----------------------------------------------------------------
 
 
+def newest_page_only(request: Request) -> Reply:
+    """The documented page as the newest; the page its next_token names is empty."""
+    older = "pagination_token" in request.query
+    return json_reply({"meta": {"result_count": 0}} if older else mentions_fixture())
+
+
 async def test_documented_mentions_parse_oldest_first(http_server: TestServer) -> None:
-    http_server.route("GET", MENTIONS, json_reply(mentions_fixture()))
+    http_server.route("GET", MENTIONS, newest_page_only)
     adapter = adapter_for(http_server)
 
     page = await adapter.fetch_mentions(None)
@@ -253,15 +261,34 @@ async def test_documented_mentions_parse_oldest_first(http_server: TestServer) -
     )
     assert mallory.author.display_name == "[blink]Mallory[/blink] \x1b]0;pwned\x07"
     assert all(m.platform is Platform.X and m.account == ACCOUNT for m in page.mentions)
-    (request,) = http_server.requests
+    (request, older) = http_server.requests
     assert request.query == {**FIELDS, "max_results": ["100"]}
     assert request.headers["authorization"] == f"Bearer {CANARY}"
+    assert older.query["pagination_token"] == [mentions_fixture()["meta"]["next_token"]]
 
 
-async def test_first_poll_does_not_follow_next_token(http_server: TestServer) -> None:
-    http_server.route("GET", MENTIONS, json_reply(mentions_fixture()))
-    await adapter_for(http_server).fetch_mentions(None)
-    assert len(http_server.requests) == 1
+async def test_first_poll_follows_next_token_until_it_holds_the_backfill(
+    http_server: TestServer,
+) -> None:
+    ids = [str(1874012345678901249 + k * 4194304) for k in range(1, 8)]  # oldest → newest
+    pages: dict[str | None, tuple[list[str], str | None]] = {
+        None: (ids[4:][::-1], "tok-b"),
+        "tok-b": (ids[1:4][::-1], "tok-c"),
+        "tok-c": ([ids[0]], None),
+    }
+
+    def handler(request: Request) -> Reply:
+        page_ids, next_token = pages[request.query.get("pagination_token", [None])[0]]
+        return json_reply(listing([post(i, f"m{i}") for i in page_ids], next_token))
+
+    http_server.route("GET", MENTIONS, handler)
+
+    page = await adapter_for(http_server, backfill=5).fetch_mentions(None)
+
+    assert [m.external_id for m in page.mentions] == ids[2:]
+    assert page.cursor == ids[-1]
+    assert [r.query.get("pagination_token") for r in http_server.requests] == [None, ["tok-b"]]
+    assert all("since_id" not in r.query for r in http_server.requests)
 
 
 async def test_pages_with_since_id_until_caught_up(http_server: TestServer) -> None:

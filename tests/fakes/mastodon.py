@@ -188,11 +188,13 @@ class FakeMastodon(FakeNetwork):
         limit = min(int(request.query.get("limit", ["40"])[0]), self.page_size)
         items = list(self._notifications)  # oldest first
         min_id = request.query.get("min_id", [None])[0]
+        max_id = request.query.get("max_id", [None])[0]
         if min_id is not None:
             newer = [n for n in items if n["id"] > min_id]
             page = newer[:limit]
         else:
-            page = items[-limit:]
+            older = [n for n in items if max_id is None or n["id"] < max_id]
+            page = older[-limit:]
         page = list(reversed(page))  # newest first, as Mastodon answers
         headers = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "290"}
         if page:

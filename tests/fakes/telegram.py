@@ -218,6 +218,9 @@ class FakeTelegram(FakeNetwork):
             if offset is not None and offset > 0:
                 # Asking from an offset confirms every older update: they are gone for good.
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            elif offset is not None and offset < 0:
+                # The last -offset updates; every one before them is forgotten.
+                self._updates = self._updates[offset:]
             page = copy.deepcopy(self._updates[:limit])
         return json_reply({"ok": True, "result": page})
 
