@@ -183,8 +183,8 @@ async def app_on(
 async def with_backlog(run: Running, fakes: dict[str, FakeNetwork]) -> set[str]:
     """Ids of the mentions in the store before the fault: a warm-up and BACKLOG more each.
 
-    The warm-up comes first because a first poll, without a cursor, takes only
-    the newest page by design.
+    The warm-up comes first so that the backlog arrives through polls that carry
+    on from a cursor, the path a fault interrupts, not through the first poll's backfill.
     """
     for name, fake in fakes.items():
         fake.add_mention(f"{name} warm-up")
