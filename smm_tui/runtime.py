@@ -16,16 +16,19 @@ from zoneinfo import ZoneInfo
 from smm_tui.adapters.base import Adapter
 from smm_tui.adapters.bluesky import BlueskyAdapter
 from smm_tui.adapters.demo import DemoAdapter
+from smm_tui.adapters.demo_corpus import OUR_REPLIES
 from smm_tui.adapters.mastodon import MastodonAdapter
 from smm_tui.adapters.telegram import TelegramAdapter
 from smm_tui.adapters.vk import VKAdapter
 from smm_tui.adapters.x import XAdapter
-from smm_tui.config import AccountConfig, Config
+from smm_tui.config import AccountConfig, Config, demo_config
+from smm_tui.core import demo_day
 from smm_tui.core.audit import new_id
 from smm_tui.core.context import this_process
 from smm_tui.core.models import Platform, utcnow
 from smm_tui.core.priority import DEFAULT_ALARMS
 from smm_tui.core.query import parse
+from smm_tui.core.repository import ChangeSet
 from smm_tui.core.rules import Rule
 from smm_tui.core.sla import BusinessHours, SlaPolicy, SlaSettings
 from smm_tui.core.views import build_views
@@ -49,16 +52,19 @@ def build_adapter(
     clock: Callable[[], datetime],
     index: int,
     long_poll: bool = True,
+    working_day: bool = False,
 ) -> Adapter:
     """The adapter for one configured account; AdapterUnavailable says why there is none.
 
     ``long_poll=False`` makes VK and Telegram answer at once when nothing is new
     (for ``poll --once``) instead of holding the request open for news.
+    ``working_day`` shapes a demo account as :meth:`DemoAdapter.working_day`.
     """
     if account.platform is Platform.DEMO:
         simulate = Platform(str(account.extra.get("simulate", "vk")))
         seed = account.extra.get("seed", config.demo.seed + index)
-        return DemoAdapter(
+        demo = DemoAdapter.working_day if working_day else DemoAdapter
+        return demo(
             account.name,
             simulate=simulate,
             seed=int(str(seed)),
@@ -144,6 +150,7 @@ def build_sources(
     env: Mapping[str, str] | None = None,
     clock: Callable[[], datetime] = utcnow,
     long_poll: bool = True,
+    working_day: bool = False,
 ) -> tuple[dict[str, AccountSource], list[str]]:
     """Adapters for every account that has one, and a warning line per account left out."""
     sources: dict[str, AccountSource] = {}
@@ -151,7 +158,13 @@ def build_sources(
     for index, account in enumerate(config.accounts):
         try:
             sources[account.name] = build_adapter(
-                account, config, env=env or {}, clock=clock, index=index, long_poll=long_poll
+                account,
+                config,
+                env=env or {},
+                clock=clock,
+                index=index,
+                long_poll=long_poll,
+                working_day=working_day,
             )
         except AdapterUnavailable as exc:
             warnings.append(str(exc))
@@ -217,13 +230,20 @@ def open_workspace(
     Without ``sources``, adapters are built from the config, taking tokens from ``env``.
     ``defer_archive`` (for the app) reads the archive after the queue is up; problems
     met there arrive later, as :attr:`Changed.warnings`.
+
+    The built-in demo (its config, adapters built here) streams a team's working
+    day, and a new data dir starts with the fortnight behind it (see :func:`seed_demo_day`).
     """
     warnings: list[str] = []
+    working_day = sources is None and is_builtin_demo(config)
+    seed_day = working_day and _is_new(data_dir)
     if sources is None:
-        sources, warnings = build_sources(config, env=env, clock=clock)
+        sources, warnings = build_sources(config, env=env, clock=clock, working_day=working_day)
     store = Store.open(data_dir, defer_archive=defer_archive)
     poller = PollerLease(data_dir, this_process())
     try:
+        if seed_day:
+            store.commit(seed_demo_day(config, sources, clock()))
         workspace = Workspace(
             store,
             actor=config.user,
@@ -241,6 +261,32 @@ def open_workspace(
     finally:
         poller.release()
         store.close()
+
+
+def is_builtin_demo(config: Config) -> bool:
+    """Whether ``config`` is the built-in demo workspace (``smm-tui demo``), never a real one."""
+    return bool(config.accounts) and config.accounts == demo_config(config.user).accounts
+
+
+def seed_demo_day(config: Config, sources: Mapping[str, AccountSource], now: datetime) -> ChangeSet:
+    """What a team did with the demo accounts' fortnight of history, as one commit."""
+    accounts: list[demo_day.DemoAccount] = []
+    for name, source in sources.items():
+        if isinstance(source, DemoAdapter):
+            history = source.history_mentions()
+            accounts.append(demo_day.DemoAccount(name, source, history, source.contest_post_id))
+    return demo_day.rehearse(
+        accounts,
+        user=config.user,
+        settings=settings_from(config),
+        now=now,
+        seed=config.demo.seed,
+        replies=OUR_REPLIES,
+    )
+
+
+def _is_new(data_dir: Path) -> bool:
+    return not data_dir.exists() or not any(data_dir.iterdir())
 
 
 def with_user(config: Config, user: str | None) -> Config:

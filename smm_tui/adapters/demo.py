@@ -6,6 +6,10 @@ network, k), so two adapters built alike tell the same story; only *when* items
 arrive depends on ``start`` and ``rate_per_minute``. The first fetch delivers a
 backlog of comments from the last three hours, then new ones keep arriving
 with exponential gaps, as on a busy brand page.
+
+:meth:`DemoAdapter.working_day` shapes the stream as a team's day: two weeks of
+comments the team already handled (:meth:`DemoAdapter.history_mentions`, never
+fetched), and a backlog of only the last few minutes.
 """
 
 from __future__ import annotations
@@ -32,7 +36,17 @@ from smm_tui.core.models import Author, Mention, Platform, Sentiment, utcnow
 
 CONTEST_POST_ID = "post-contest"
 
-_BACKLOG_WINDOW_S = 3 * 3600.0
+_BACKLOG_WINDOW = timedelta(hours=3)
+#: The working day's shape: comments handled over the last fortnight, and a short queue.
+WORKING_DAY_HISTORY = 100
+WORKING_DAY_BACKLOG = 5
+WORKING_DAY_BACKLOG_WINDOW = timedelta(minutes=12)
+HISTORY_SPAN = timedelta(days=14)
+#: The share of the history written in the last 20 hours (today's shift), the rest before.
+_TODAY_SHARE = 0.3
+_TODAY = timedelta(hours=20)
+# Comments under a fresh giveaway post are mostly entries.
+_GIVEAWAY_KIND_WEIGHTS = (0.12, 0.12, 0.08, 0.04, 0.55, 0.09)
 # Follow-ups answer one of the last few comments, so finding replies stays a short scan.
 _FOLLOWUP_WINDOW = 25
 _FOLLOWUP_TRIES = 3
@@ -184,6 +198,10 @@ class DemoAdapter(Adapter):
     network. ``fail_next_replies`` makes the next that many :meth:`post_reply`
     calls raise :class:`TransientError`, for trying out failed replies. It is
     polled every two seconds, whatever network it plays, so the demo feels live.
+
+    ``history`` comments come before the backlog, spread over :data:`HISTORY_SPAN`:
+    they are never fetched as new (see :meth:`history_mentions`). The backlog is
+    ``backlog`` comments over the ``backlog_window`` before ``start``.
     """
 
     poll_interval = 2.0
@@ -198,11 +216,13 @@ class DemoAdapter(Adapter):
         backlog: int = 30,
         clock: Callable[[], datetime] = utcnow,
         start: datetime | None = None,
+        history: int = 0,
+        backlog_window: timedelta = _BACKLOG_WINDOW,
     ) -> None:
         if rate_per_minute <= 0:
             raise ValueError("rate_per_minute must be positive")
-        if backlog < 0:
-            raise ValueError("backlog must not be negative")
+        if backlog < 0 or history < 0:
+            raise ValueError("backlog and history must not be negative")
         super().__init__(account)
         self.platform = simulate
         self.reply_limit = limits.REPLY_LIMITS[simulate]
@@ -210,6 +230,8 @@ class DemoAdapter(Adapter):
         self._seed_key = f"{seed}\x1f{account}\x1f{simulate.value}"
         self._rate = rate_per_minute
         self._backlog = backlog
+        self._history = history
+        self._backlog_window_s = backlog_window.total_seconds()
         self._clock = clock
         self._start = _as_utc(start if start is not None else clock())
         # Moves the whole timeline earlier when a cursor from a previous run is ahead of it.
@@ -221,11 +243,43 @@ class DemoAdapter(Adapter):
         self._network = _Network(simulate, account, self._rng("network"))
         self._brand = self._network.brand(self._rng("brand"))
         self._posts = self._build_posts()
+        self._history_offsets = self._build_history_offsets()
+        self._old_posts = self._build_old_posts() if history else {}
         self._pools = self._build_pools()
         self._zipf = {lang: _zipf_cum_weights(len(pool)) for lang, pool in self._pools.items()}
         self._bots = self._build_bots()
         self._published: dict[str, PublishedReply] = {}
         self._own_replies: dict[str, Mention] = {}
+
+    @classmethod
+    def working_day(
+        cls,
+        account: str,
+        *,
+        simulate: Platform,
+        seed: int = 7,
+        rate_per_minute: float = 12.0,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> DemoAdapter:
+        """An account in the middle of a team's working day.
+
+        A fortnight of comments lies behind it (:meth:`history_mentions`, for a
+        workspace to record as handled) and only the last minutes are a backlog.
+        """
+        return cls(
+            account,
+            simulate=simulate,
+            seed=seed,
+            rate_per_minute=rate_per_minute,
+            clock=clock,
+            history=WORKING_DAY_HISTORY,
+            backlog=WORKING_DAY_BACKLOG,
+            backlog_window=WORKING_DAY_BACKLOG_WINDOW,
+        )
+
+    def history_mentions(self) -> tuple[Mention, ...]:
+        """The comments written before the backlog, oldest first: never fetched as new."""
+        return tuple(self._mention(number) for number in range(1, self._history + 1))
 
     @property
     def contest_post_id(self) -> str:
@@ -253,7 +307,7 @@ class DemoAdapter(Adapter):
         of the last comment delivered; a caught-up fetch returns it unchanged.
         """
         now = self._clock()
-        last = _parse_cursor(cursor)
+        last = self._history if cursor is None else _parse_cursor(cursor)
         self._rebase_if_ahead(last, now)
         mentions: list[Mention] = []
         number = last + 1
@@ -272,7 +326,7 @@ class DemoAdapter(Adapter):
 
     async def fetch_post_comments(self, post_external_id: str) -> tuple[Mention, ...]:
         """Every comment under one of the account's posts, nested replies too, oldest first."""
-        if post_external_id not in self._posts:
+        if self._post(post_external_id) is None:
             raise PermanentError(f"no such post: {post_external_id!r}")
         now = self._clock()
         comments: list[Mention] = []
@@ -362,16 +416,49 @@ class DemoAdapter(Adapter):
 
     # -- the timeline ---------------------------------------------------------
 
+    def _build_history_offsets(self) -> list[float]:
+        """Seconds before ``start`` of each history comment, oldest first."""
+        rng = self._rng("history")
+        newest = self._backlog_window_s + 60
+        today = _TODAY.total_seconds()
+        offsets = []
+        for _ in range(self._history):
+            if rng.random() < _TODAY_SHARE:
+                offsets.append(-rng.uniform(newest, today))
+            else:
+                offsets.append(-rng.uniform(today, HISTORY_SPAN.total_seconds()))
+        return sorted(offsets)
+
+    def _build_old_posts(self) -> dict[str, _Post]:
+        """Posts of the fortnight before the current ones, which history comments answer."""
+        rng = self._rng("old-posts")
+        first = min(post.number for post in self._posts.values())
+        days = int(HISTORY_SPAN / timedelta(days=1))
+        texts = rng.choices(corpus.BRAND_POSTS, k=days // 2)
+        posts: dict[str, _Post] = {}
+        for index, (language, text) in enumerate(texts):
+            age_h = 24 * (days + 1 - 2 * index) + rng.uniform(0, 8)
+            post_id = f"post-old-{index + 1}"
+            number = first - len(texts) + index
+            posts[post_id] = _Post(post_id, number, language, text, age_h * 3600)
+        return posts
+
+    def _post(self, post_id: str) -> _Post | None:
+        return self._posts.get(post_id) or self._old_posts.get(post_id)
+
     def _time_of(self, number: int) -> datetime:
-        """When item ``number`` was written; the backlog lies before ``start``."""
+        """When item ``number`` was written; history and backlog lie before ``start``."""
         return self._start + timedelta(seconds=self._offset_s(number) + self._shift_s)
 
     def _offset_s(self, number: int) -> float:
-        if number <= self._backlog:
+        if number <= self._history:
+            return self._history_offsets[number - 1]
+        backlog = number - self._history
+        if backlog <= self._backlog:
             jitter = self._rng("when", number).uniform(-0.35, 0.35)
-            slots = self._backlog - number + 0.5 + jitter
-            return -_BACKLOG_WINDOW_S * slots / self._backlog
-        live = number - self._backlog
+            slots = self._backlog - backlog + 0.5 + jitter
+            return -self._backlog_window_s * slots / self._backlog
+        live = backlog - self._backlog
         offsets = self._live_offsets
         while len(offsets) < live:
             gap = self._gap_rng.expovariate(self._rate / 60)
@@ -381,7 +468,7 @@ class DemoAdapter(Adapter):
     def _rebase_if_ahead(self, last: int, now: datetime) -> None:
         # A restarted app brings a cursor its new timeline has not reached yet; without
         # this, the stream would stay silent until the new clock caught up with it.
-        if last <= self._backlog:
+        if last <= self._history + self._backlog:
             return
         ahead = self._time_of(last) - now
         if ahead > timedelta(0):
@@ -398,7 +485,7 @@ class DemoAdapter(Adapter):
     def _generate(self, number: int) -> _Item:
         rng = self._rng("item", number)
         language = rng.choices(corpus.LANGUAGES, weights=_LANGUAGE_WEIGHTS)[0]
-        kind = rng.choices(_KIND_CHOICES, weights=_KIND_WEIGHTS)[0]
+        kind = rng.choices(_KIND_CHOICES, weights=self._kind_weights(number))[0]
         hostile = rng.random() < _HOSTILE_SHARE
         item = self._followup(number, rng) if kind is None else None
         if item is None:
@@ -407,13 +494,22 @@ class DemoAdapter(Adapter):
             item = self._disguise(item, rng)
         return item
 
+    def _kind_weights(self, number: int) -> Sequence[float]:
+        """What a comment is likely to be: history follows the posts of its time."""
+        if number > self._history:
+            return _KIND_WEIGHTS
+        if self._offset_s(number) > -self._posts[CONTEST_POST_ID].age_s:
+            return _GIVEAWAY_KIND_WEIGHTS
+        # Before the giveaway was posted, nobody could enter it.
+        return (*_KIND_WEIGHTS[:4], 0.0, _KIND_WEIGHTS[5])
+
     def _top_level(self, number: int, rng: random.Random, language: str, kind: Kind) -> _Item:
         if kind is Kind.CONTEST:
             root = CONTEST_POST_ID
             template = rng.choice(corpus.CONTEST_ENTRIES[language])
             author = self._pick_entrant(number, rng, language)
         else:
-            root = self._pick_post(rng)
+            root = self._pick_post(rng) if number > self._history else self._old_post(number, rng)
             template = rng.choice(_TEMPLATES[language, kind])
             spam = kind is Kind.SPAM
             author = rng.choice(self._bots) if spam else self._pick_author(rng, language)
@@ -453,6 +549,15 @@ class DemoAdapter(Adapter):
         regular = [post_id for post_id in self._posts if post_id != CONTEST_POST_ID]
         # Newer posts draw more comments.
         return rng.choices(regular, weights=range(1, len(regular) + 1))[0]
+
+    def _old_post(self, number: int, rng: random.Random) -> str:
+        """A post that was already up when history comment ``number`` was written."""
+        written = self._offset_s(number)
+        posts = sorted({**self._old_posts, **self._posts}.values(), key=lambda p: -p.age_s)
+        earlier = [p.external_id for p in posts if -p.age_s < written]
+        earlier = [key for key in earlier if key != CONTEST_POST_ID] or [posts[0].external_id]
+        # The latest posts draw the comments.
+        return rng.choices(earlier[-3:], weights=range(1, len(earlier[-3:]) + 1))[0]
 
     def _pick_author(
         self, rng: random.Random, language: str, avoid: Author | None = None
@@ -509,7 +614,7 @@ class DemoAdapter(Adapter):
 
     def _mention(self, number: int) -> Mention:
         item = self._item(number)
-        post = self._posts[item.root]
+        post = self._post(item.root) or self._posts[CONTEST_POST_ID]
         return Mention(
             platform=self.platform,
             account=self.account,
@@ -538,7 +643,7 @@ class DemoAdapter(Adapter):
 
     def _own_reply(self, mention: Mention, text: str, number: int) -> Mention:
         root = mention.root_external_id or mention.external_id
-        post = self._posts.get(root) or self._posts[CONTEST_POST_ID]
+        post = self._post(root) or self._posts[CONTEST_POST_ID]
         return Mention(
             platform=self.platform,
             account=self.account,
@@ -552,7 +657,7 @@ class DemoAdapter(Adapter):
         )
 
     def _lookup(self, external_id: str) -> Mention | None:
-        post = self._posts.get(external_id)
+        post = self._post(external_id)
         if post is not None:
             return self._post_mention(post)
         if external_id in self._own_replies:
@@ -585,7 +690,7 @@ class DemoAdapter(Adapter):
         # Follow-ups sit within _FOLLOWUP_WINDOW of their parent, so the scan ends early;
         # a post's direct comments can be anywhere, so for a post it runs to the present.
         start = _comment_number(external_id) or 0
-        is_post = external_id in self._posts
+        is_post = self._post(external_id) is not None
         numbers: list[int] = []
         number, horizon = start + 1, start + _FOLLOWUP_WINDOW
         while (is_post or number <= horizon) and self._time_of(number) <= now:
@@ -609,7 +714,8 @@ class DemoAdapter(Adapter):
         target = mention.external_id
         number = _comment_number(target)
         arrived = number is not None and self._time_of(number) <= self._clock()
-        if not arrived and target not in self._own_replies and target not in self._posts:
+        known = target in self._own_replies or self._post(target) is not None
+        if not arrived and not known:
             raise PermanentError(f"no such comment: {target!r}")
 
 

@@ -527,3 +527,39 @@ HOSTILE_NAMES: tuple[str, ...] = (
 
 #: Appended to a handle after a right-to-left override (U+202E): renders as "support_bank".
 HOSTILE_HANDLE_TAIL = "\u202eknab_troppus"
+
+#: The team's replies in the demo's history, by ``language/intent``; ``language/other``
+#: stands in for the rest.
+OUR_REPLIES: dict[str, tuple[str, ...]] = {
+    "ru/question": (
+        "Здравствуйте! Подробная инструкция — в приложении, раздел «Помощь». "
+        "Если не получится, напишите нам в личные сообщения 🙌",
+        "Добрый день! Да, это можно сделать в приложении за пару минут. "
+        "Пришлём пошаговую инструкцию в личные сообщения.",
+    ),
+    "ru/complaint": (
+        "Очень жаль, что так вышло. Напишите, пожалуйста, в личные сообщения номер "
+        "обращения — разберёмся сегодня же.",
+        "Приносим извинения! Уже передали коллегам, вернёмся с ответом в течение дня.",
+    ),
+    "ru/praise": ("Спасибо за тёплые слова! Передадим команде 💙",),
+    "ru/other": ("Спасибо, что написали! Если остались вопросы — мы на связи.",),
+    "en/question": (
+        "Hi! You'll find step-by-step help in the app under Help. "
+        "If it doesn't work, send us a DM and we'll sort it out.",
+        "Good question! Yes, you can do that in the app in a couple of minutes. "
+        "We've sent you the steps by DM.",
+    ),
+    "en/complaint": (
+        "So sorry about this. Please DM us your case number and we'll look into it today.",
+        "Apologies for the trouble! We've passed this to the team and will get back to you.",
+    ),
+    "en/praise": ("Thank you, that means a lot to the team! 💙",),
+    "en/other": ("Thanks for reaching out! We're here if you need anything.",),
+    "ar/question": (
+        "مرحبًا! ستجد الخطوات في التطبيق ضمن قسم المساعدة، وراسلنا إن احتجت إلى أي دعم.",
+    ),
+    "ar/complaint": ("نعتذر عن الإزعاج. أرسل لنا رقم الطلب في رسالة خاصة وسنتابع الأمر اليوم.",),
+    "ar/praise": ("شكرًا لكلماتك الطيبة! سننقلها إلى الفريق 💙",),
+    "ar/other": ("شكرًا لتواصلك معنا! نحن هنا لأي استفسار.",),
+}

@@ -428,3 +428,36 @@ def test_invalid_options_are_refused() -> None:
         DemoAdapter("a", simulate=Platform.VK, rate_per_minute=0)
     with pytest.raises(ValueError):
         DemoAdapter("a", simulate=Platform.VK, backlog=-1)
+    with pytest.raises(ValueError):
+        DemoAdapter("a", simulate=Platform.VK, history=-1)
+
+
+def working_day(clock: FakeClock) -> DemoAdapter:
+    return DemoAdapter.working_day("limebank", simulate=Platform.VK, clock=clock)
+
+
+def test_a_working_day_keeps_a_fortnight_behind_and_a_short_backlog() -> None:
+    clock = FakeClock()
+    adapter = working_day(clock)
+    history = adapter.history_mentions()
+    assert len(history) == 100
+    times = [m.created_at for m in history]
+    assert times == sorted(times)
+    assert T0 - timedelta(days=14) <= times[0] < T0 - timedelta(days=12)
+    backlog = fetch(adapter, None).mentions
+    assert len(backlog) == 5
+    assert all(T0 - timedelta(minutes=12) <= m.created_at < T0 for m in backlog)
+    assert times[-1] < backlog[0].created_at, "the history is never fetched as new"
+    assert numbers(list(backlog))[0] == numbers(list(history))[-1] + 1
+
+
+def test_history_comments_answer_posts_that_were_already_up() -> None:
+    clock = FakeClock()
+    adapter = working_day(clock)
+    history = adapter.history_mentions()
+    for mention in history:
+        post = asyncio.run(adapter.fetch_thread(mention))[0]
+        assert post.external_id == mention.root_external_id
+        assert post.created_at < mention.created_at
+    entries = [m for m in history if m.root_external_id == adapter.contest_post_id]
+    assert entries, "the giveaway drew entries since it was posted"

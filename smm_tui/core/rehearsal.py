@@ -1,0 +1,91 @@
+"""A repository in memory that keeps, in order, every operation it applied.
+
+Work played through the real services against one of these costs no disk
+writes however many small commits it makes; :meth:`RehearsalRepository.changes`
+then hands over exactly what the services did, for a real store to commit at
+once (see :mod:`smm_tui.core.demo_day`). It applies operations as the store
+does: ``insert_new`` skips a known id, a ``patch`` needs the record and its
+``expect`` guard, and every write moves the record's ``rev`` on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import Future
+
+from smm_tui.core.models import Status
+from smm_tui.core.repository import Changed, ChangeSet, Collection, Op, Record, Subscriber, ids_of
+
+_OPEN = {Status.NEW.value, Status.SEEN.value}
+
+
+class RehearsalRepository:
+    """A :class:`~smm_tui.core.repository.Repository` in memory, for one task's private use."""
+
+    def __init__(self) -> None:
+        self._records: dict[Collection, dict[str, Record]] = {c: {} for c in Collection}
+        self._applied: list[Op] = []
+
+    def changes(self) -> ChangeSet:
+        """Every operation applied so far, in order: replayed on an empty store, the same state."""
+        return ChangeSet(list(self._applied))
+
+    def submit(self, changes: ChangeSet) -> Future[Changed]:
+        """Apply at once; the future is already resolved."""
+        future: Future[Changed] = Future()
+        future.set_result(self.commit(changes))
+        return future
+
+    def commit(self, changes: ChangeSet) -> Changed:
+        """Apply the operations that hold, in order, and remember them."""
+        applied: list[Op] = []
+        skipped: list[Op] = []
+        for op in changes.ops:
+            (applied if self._apply(op) else skipped).append(op)
+        self._applied += applied
+        return Changed(ids_of(applied), tuple(applied), tuple(skipped))
+
+    def _apply(self, op: Op) -> bool:
+        records = self._records[op.collection]
+        current = records.get(op.id)
+        if op.kind == "delete":
+            return records.pop(op.id, None) is not None
+        if op.kind == "insert_new" and current is not None:
+            return False
+        if op.kind == "patch":
+            if current is None or any(current.get(k) != v for k, v in op.expect.items()):
+                return False
+            record = {**current, **op.record}
+        else:
+            record = dict(op.record)
+        record["rev"] = int((current or {}).get("rev") or 0) + 1
+        records[op.id] = record
+        return True
+
+    def get(self, collection: Collection, record_id: str) -> Record | None:
+        """The record with that id, or None."""
+        return self._records[collection].get(record_id)
+
+    def records(self, collection: Collection) -> Iterator[Record]:
+        """Every record of a collection (a snapshot)."""
+        return iter(list(self._records[collection].values()))
+
+    def load_archive(self) -> None:
+        """Nothing is deferred in memory."""
+
+    def open_mentions(self) -> Iterator[Record]:
+        """Every mention still new or seen."""
+        return (r for r in self.records(Collection.MENTIONS) if r["status"] in _OPEN)
+
+    def count(self, collection: Collection) -> int:
+        """How many records a collection holds."""
+        return len(self._records[collection])
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        """Nobody else watches a rehearsal."""
+
+    def refresh(self) -> Future[Changed]:
+        """No other process writes here: nothing changes."""
+        future: Future[Changed] = Future()
+        future.set_result(Changed(ids={}))
+        return future
