@@ -21,6 +21,7 @@ from smm_tui.core.feed import FeedFilter, FeedScope
 from smm_tui.core.feed_index import pause_while_busy
 from smm_tui.core.models import Intent, Sentiment, Status, Ticket
 from smm_tui.core.query import QueryError
+from smm_tui.core.repository import Changed, Collection
 from smm_tui.core.views import View
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceScreen
@@ -29,6 +30,7 @@ from smm_tui.screens.contests import NewContestScreen
 from smm_tui.screens.customer import open_customer
 from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.label import Choice, LabelScreen, TagScreen
+from smm_tui.widgets.arrivals import Arrivals
 from smm_tui.widgets.feed_list import FeedList
 from smm_tui.widgets.health_strip import HealthStrip
 from smm_tui.widgets.render import mention_block, mention_row, query_error_content, views_bar
@@ -162,6 +164,8 @@ class FeedScreen(WorkspaceScreen):
         self._range_start: str | None = None
         #: The scope o chose, when it differs from the view's own.
         self._scope: FeedScope | None = None
+        #: Mentions that arrived out of sight, shown in the status line until seen.
+        self._arrivals = Arrivals()
 
     def compose(self) -> ComposeResult:
         yield StatusBar("Feed")
@@ -316,7 +320,9 @@ class FeedScreen(WorkspaceScreen):
             ]
         if self._typed:
             parts += [("  ·  /", "$text-muted"), (self._typed, "italic")]
-        self.query_one(StatusBar).show(Content.assemble(*parts))
+        rows = self.feed_list.rows_in_view()
+        arrivals = self._arrivals.content(self.workspace.feed.index_of, rows)
+        self.query_one(StatusBar).show(Content.assemble(arrivals, *parts))
 
     def _update_preview(self, mention_id: str | None) -> None:
         preview = self.query_one("#feed-preview", Static)
@@ -335,7 +341,23 @@ class FeedScreen(WorkspaceScreen):
             # No record changed (the archive finished loading): only counts may differ.
             self._update_views_bar()
             return
+        reading_below_top = self.feed_list.cursor > 0
         self._show()
+        if reading_below_top:
+            rows = self.feed_list.rows_in_view()
+            if self._arrivals.land(_inserted(event.changed), self.workspace.feed.index_of, rows):
+                self._update_status()
+
+    @on(FeedList.Highlighted)
+    def _look_at_arrivals(self, event: FeedList.Highlighted) -> None:
+        """Arrivals count as seen once in view; back at the top, all of them are."""
+        feed_list = self.feed_list
+        if feed_list.cursor == 0:
+            changed = self._arrivals.clear()
+        else:
+            changed = self._arrivals.seen(self.workspace.feed.index_of, feed_list.rows_in_view())
+        if changed:
+            self._update_status()
 
     # -- filter ---------------------------------------------------------------------
 
@@ -527,3 +549,12 @@ class FeedScreen(WorkspaceScreen):
             SystemCommand("Filter the feed", "Filter by text", self.action_filter),
             SystemCommand("Start a contest on this post", "Contest manager", self.action_contest),
         ]
+
+
+def _inserted(changed: Changed) -> list[str]:
+    """The mentions a change brought in (not those it only updated)."""
+    return [
+        op.id
+        for op in changed.applied
+        if op.kind == "insert_new" and op.collection is Collection.MENTIONS
+    ]

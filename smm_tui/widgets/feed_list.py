@@ -197,12 +197,20 @@ class FeedList(ScrollView, can_focus=True):
 
     def scroll_to_show(self, row: int) -> None:
         """Scroll the least needed to bring ``row`` into view."""
+        top = self.rows_in_view(row).start
+        if top != self.scroll_offset.y:
+            self.scroll_to(y=top, animate=False)
+
+    def rows_in_view(self, row: int | None = None) -> range:
+        """The rows on screen once ``row`` (else the cursor's) is scrolled into view."""
+        row = self.cursor if row is None else row
         top = self.scroll_offset.y
         height = max(self.scrollable_content_region.height, 1)
         if row < top:
-            self.scroll_to(y=row, animate=False)
+            top = row
         elif row >= top + height:
-            self.scroll_to(y=row - height + 1, animate=False)
+            top = row - height + 1
+        return range(top, top + height)
 
     def action_cursor_down(self) -> None:
         self.cursor += 1
