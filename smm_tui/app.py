@@ -23,7 +23,7 @@ from smm_tui.core.polling import AccountHealth, HealthState, PollingEngine
 from smm_tui.core.repository import Changed, Collection, RepositoryError
 from smm_tui.core.sanitize import clean_identity
 from smm_tui.core.workspace import Workspace
-from smm_tui.hangup import TerminalWatch
+from smm_tui.hangup import LEAVE_SIGNALS, TerminalWatch, release_signals
 from smm_tui.messages import AccountHealthChanged, DataChanged, ReplySettled, StoreChanged
 from smm_tui.screens.accounts import AccountsScreen
 from smm_tui.screens.base import WorkspaceScreen
@@ -150,7 +150,12 @@ class SmmApp(App[None]):
         self._resume_unsent_replies()
 
     def _leave_with_the_terminal(self) -> None:
-        """Leave as ``q`` does when the terminal hangs up, on SIGHUP, and on SIGTERM."""
+        """Leave as ``q`` does when the terminal hangs up, on SIGHUP, and on SIGTERM.
+
+        The command line holds those signals from before the first thread starts
+        until now (see :mod:`smm_tui.hangup`): one that came during start-up is
+        handled as soon as this thread releases them.
+        """
         loop = asyncio.get_running_loop()
 
         def gone() -> None:
@@ -160,6 +165,7 @@ class SmmApp(App[None]):
         self._terminal_watch.start()
         loop.add_signal_handler(signal.SIGTERM, self.exit)
         loop.add_signal_handler(signal.SIGHUP, self._hung_up)
+        release_signals(LEAVE_SIGNALS)
 
     def _hung_up(self) -> None:
         # SIGHUP by hand, to a live terminal, still gets the terminal restored.

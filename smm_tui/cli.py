@@ -40,6 +40,7 @@ from smm_tui.config import Config, ConfigError, demo_config, load_config
 from smm_tui.core.sanitize import one_line
 from smm_tui.core.sources import AccountSource
 from smm_tui.core.workspace import Workspace
+from smm_tui.hangup import LEAVE_SIGNALS, hold_signals, ignore_signals
 from smm_tui.logs import LEVELS, log_to_file, redacting
 from smm_tui.paths import default_data_dir, resolve_config_path, resolve_data_dir
 from smm_tui.runtime import account_secrets, build_sources, open_workspace, with_user
@@ -371,6 +372,9 @@ def _run_app(config: Config, data_dir: Path, env: Mapping[str, str]) -> int:
     problem = check_keymap(config.keymap)
     if problem:
         raise UserError(f"config {config.source or '(built-in)'}: {problem}", EXIT_USAGE)
+    # SIGTERM and SIGHUP wait until the app can leave cleanly (it releases them); held
+    # before the store's writer thread starts, so that no thread takes them meanwhile.
+    hold_signals(LEAVE_SIGNALS)
     # The queue shows as soon as it is read; the archive follows in the store's writer.
     with open_workspace(data_dir, config, env=env, defer_archive=True) as (workspace, warnings):
         app = SmmApp(workspace, keymap=config.keymap, warnings=warnings)
@@ -381,6 +385,8 @@ def _run_app(config: Config, data_dir: Path, env: Mapping[str, str]) -> int:
         try:
             app.run()
         finally:
+            # The app's handlers went with its loop; the store's last writes must finish.
+            ignore_signals(LEAVE_SIGNALS)
             asyncio.run(_close_sources(workspace.sources.values()))
     return app.return_code or 0
 

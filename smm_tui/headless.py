@@ -24,6 +24,7 @@ from smm_tui.core.polling import AccountHealth, PollingEngine
 from smm_tui.core.repository import Collection
 from smm_tui.core.sanitize import one_line
 from smm_tui.core.workspace import Workspace
+from smm_tui.hangup import ignore_signals
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -85,7 +86,11 @@ async def poll_forever(workspace: Workspace, left_out: Iterable[str], out: TextI
 async def until_signalled(
     work: Coroutine[object, object, object], signals: Iterable[signal.Signals]
 ) -> bool:
-    """Run ``work`` until it ends or one of ``signals`` arrives; True if a signal stopped it."""
+    """Run ``work`` until it ends or one of ``signals`` arrives; True if a signal stopped it.
+
+    Afterwards the signals are ignored, so that a second one cannot interrupt the
+    clean-up that follows, such as committing the store's last writes.
+    """
     loop = asyncio.get_running_loop()
     task = asyncio.ensure_future(work)
     caught: list[signal.Signals] = []
@@ -105,6 +110,7 @@ async def until_signalled(
     finally:
         for sig in wanted:
             loop.remove_signal_handler(sig)
+        ignore_signals(wanted)
     return bool(caught)
 
 

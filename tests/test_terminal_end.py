@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import select
+import shlex
 import shutil
 import signal
 import subprocess
@@ -19,6 +21,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -61,11 +64,16 @@ def _alive(pid: int) -> bool:
 
 
 def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii")
-    except FileNotFoundError:
-        return []
-    return [int(child) for child in text.split()]
+    """The live processes whose parent is ``pid`` (read from ``/proc/*/stat``)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="ascii").rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
 
 
 def _wait_until(condition: object, timeout: float) -> bool:
@@ -79,24 +87,42 @@ def _wait_until(condition: object, timeout: float) -> bool:
 
 
 def _end(pids: list[int]) -> None:
-    """End what a test started, by its own id, if it is still there."""
+    """End what a test started, by its own id, if it is still there, and reap our children."""
     for pid in pids:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+        if _alive(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
     for pid in pids:
         with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
+            os.waitpid(pid, 0)  # only our own child can be reaped; the others are not ours
+
+
+class Session:
+    """A program on a pseudo-terminal, and every process of the test's that it started."""
+
+    def __init__(self, terminal: Terminal) -> None:
+        self.terminal = terminal
+        self.pids = [terminal.pid]
+
+    def app_pid(self) -> int:
+        """The app's pid: the terminal's own process, or its one child (under sh or make)."""
+        children = _children(self.terminal.pid)
+        if not children:
+            return self.terminal.pid
+        (child,) = children
+        self.pids.append(child)
+        return child
 
 
 @contextlib.contextmanager
-def _terminal(argv: list[str], home: Path) -> Iterator[Terminal]:
+def _terminal(argv: list[str], home: Path) -> Iterator[Session]:
     terminal = Terminal(argv, _env(home))
     terminal.spawn()
+    session = Session(terminal)
     try:
-        yield terminal
+        yield session
     finally:
-        started = [terminal.pid, *_descendants(terminal.pid)]
-        _end([pid for pid in started if _alive(pid)])
+        _end([*session.pids, *_descendants(terminal.pid)])
         if terminal.fd >= 0:
             os.close(terminal.fd)
 
@@ -155,7 +181,8 @@ def _close_and_expect_gone(terminal: Terminal, app_pid: int) -> None:
 
 def test_closing_the_terminal_ends_the_app_when_it_leads_the_session(tmp_path: Path) -> None:
     data_dir = tmp_path / "demo"
-    with _terminal(_app_command(data_dir), tmp_path) as terminal:
+    with _terminal(_app_command(data_dir), tmp_path) as session:
+        terminal = session.terminal
         _write_draft(terminal)
         _close_and_expect_gone(terminal, terminal.pid)
         assert _reap(terminal.pid, GONE_WITHIN) is not None
@@ -167,11 +194,13 @@ def test_closing_the_terminal_ends_the_app_under_make(tmp_path: Path) -> None:
     make = shutil.which("make")
     assert make is not None, "make is one of the two things a fresh machine has"
     data_dir = tmp_path / "demo"
-    recipe = " ".join(_app_command(data_dir))
+    recipe = shlex.join(_app_command(data_dir))
     (tmp_path / "Makefile").write_text(f"run:\n\t{recipe}\n", encoding="utf-8")
-    with _terminal([make, "-s", "-C", str(tmp_path), "run"], tmp_path) as terminal:
+    with _terminal([make, "-s", "-C", str(tmp_path), "run"], tmp_path) as session:
+        terminal = session.terminal
         _write_draft(terminal)
-        (app_pid,) = _children(terminal.pid)
+        app_pid = session.app_pid()
+        assert app_pid != terminal.pid, "make runs the app as its child"
         _close_and_expect_gone(terminal, app_pid)
         assert _reap(terminal.pid, GONE_WITHIN) is not None, "make outlived the app"
     _assert_kept(data_dir)
@@ -180,11 +209,14 @@ def test_closing_the_terminal_ends_the_app_under_make(tmp_path: Path) -> None:
 def test_closing_the_terminal_ends_the_app_under_a_shell(tmp_path: Path) -> None:
     data_dir = tmp_path / "demo"
     # A second command keeps the shell from exec-ing the app: the shell leads.
-    script = " ".join(_app_command(data_dir)) + "; true"
-    with _terminal(["/bin/sh", "-c", script], tmp_path) as terminal:
+    script = shlex.join(_app_command(data_dir)) + "; true"
+    with _terminal(["/bin/sh", "-c", script], tmp_path) as session:
+        terminal = session.terminal
         _write_draft(terminal)
-        (app_pid,) = _children(terminal.pid)
+        app_pid = session.app_pid()
+        assert app_pid != terminal.pid, "the shell runs the app as its child"
         _close_and_expect_gone(terminal, app_pid)
+        _reap(terminal.pid, GONE_WITHIN)
     _assert_kept(data_dir)
 
 
@@ -193,7 +225,8 @@ def test_a_signal_ends_the_app_and_gives_the_terminal_back(
     tmp_path: Path, sig: signal.Signals
 ) -> None:
     data_dir = tmp_path / "demo"
-    with _terminal(_app_command(data_dir), tmp_path) as terminal:
+    with _terminal(_app_command(data_dir), tmp_path) as session:
+        terminal = session.terminal
         _write_draft(terminal)
         os.kill(terminal.pid, sig)
         status = terminal.close(timeout=GONE_WITHIN)
@@ -201,6 +234,20 @@ def test_a_signal_ends_the_app_and_gives_the_terminal_back(
         # The terminal was alive: it is handed back out of the alternate screen.
         assert terminal.output.rfind(b"\x1b[?1049l") > terminal.output.rfind(b"\x1b[?1049h")
     _assert_kept(data_dir)
+
+
+def _readable(stream: IO[bytes]) -> bool:
+    return bool(select.select([stream], [], [], 0)[0])
+
+
+def test_a_signal_during_start_up_never_leaves_the_terminal_raw(tmp_path: Path) -> None:
+    """SIGTERM as the app sets the terminal up: it leaves, and hands the terminal back."""
+    with _terminal(_app_command(tmp_path / "demo"), tmp_path) as session:
+        terminal = session.terminal
+        terminal.wait_for(re.compile(rb"\x1b\[\?1049h"), PAINT_WITHIN)  # the alternate screen
+        os.kill(terminal.pid, signal.SIGTERM)
+        assert terminal.close(timeout=GONE_WITHIN) == 0
+        assert terminal.output.rfind(b"\x1b[?1049l") > terminal.output.rfind(b"\x1b[?1049h")
 
 
 def _poll_config(tmp_path: Path) -> Path:
@@ -224,8 +271,9 @@ def test_poll_stops_on_a_signal_and_frees_the_lock(tmp_path: Path, sig: signal.S
     )
     try:
         assert process.stdout is not None
-        first = process.stdout.readline()  # the first state change: the poller is running
-        assert b"demo-vk" in first
+        # The first state change says the poller is running.
+        assert _wait_until(lambda: _readable(process.stdout), PAINT_WITHIN), "poll said nothing"
+        assert b"demo-vk" in process.stdout.readline()
         process.send_signal(sig)
         out, err = process.communicate(timeout=5)
     finally:
