@@ -267,15 +267,21 @@ async def test_documented_mentions_parse_oldest_first(http_server: TestServer) -
     assert older.query["pagination_token"] == [mentions_fixture()["meta"]["next_token"]]
 
 
-async def test_first_poll_follows_next_token_until_it_holds_the_backfill(
-    http_server: TestServer,
-) -> None:
-    ids = [str(1874012345678901249 + k * 4194304) for k in range(1, 8)]  # oldest → newest
+def seven_in_three_pages() -> tuple[list[str], dict[str | None, tuple[list[str], str | None]]]:
+    """Seven post ids (oldest to newest) and the newest-first pages that list them, by token."""
+    ids = [str(1874012345678901249 + k * 4194304) for k in range(1, 8)]
     pages: dict[str | None, tuple[list[str], str | None]] = {
         None: (ids[4:][::-1], "tok-b"),
         "tok-b": (ids[1:4][::-1], "tok-c"),
         "tok-c": ([ids[0]], None),
     }
+    return ids, pages
+
+
+async def test_first_poll_follows_next_token_until_it_holds_the_backfill(
+    http_server: TestServer,
+) -> None:
+    ids, pages = seven_in_three_pages()
 
     def handler(request: Request) -> Reply:
         page_ids, next_token = pages[request.query.get("pagination_token", [None])[0]]
@@ -292,12 +298,7 @@ async def test_first_poll_follows_next_token_until_it_holds_the_backfill(
 
 
 async def test_pages_with_since_id_until_caught_up(http_server: TestServer) -> None:
-    ids = [str(1874012345678901249 + k * 4194304) for k in range(1, 8)]  # oldest → newest
-    pages: dict[str | None, tuple[list[str], str | None]] = {
-        None: (ids[4:][::-1], "tok-b"),
-        "tok-b": (ids[1:4][::-1], "tok-c"),
-        "tok-c": ([ids[0]], None),
-    }
+    ids, pages = seven_in_three_pages()
 
     def handler(request: Request) -> Reply:
         token = request.query.get("pagination_token", [None])[0]
