@@ -20,11 +20,12 @@ run: $(STAMP)
 test: lint
 	$(BIN)/pytest -n 2 -q
 
-## ruff (lint + format), mypy --strict and the layer contracts.
+## ruff (lint + format), mypy --strict (smm_tui, tests, bench) and the layer contracts.
 lint: $(STAMP)
 	$(BIN)/ruff check smm_tui tests bench
 	$(BIN)/ruff format --check smm_tui tests bench
 	$(BIN)/mypy
+	$(BIN)/mypy bench/bench_app.py
 	$(BIN)/lint-imports
 
 ## Measure against the performance targets (prints a table, writes bench-results.json).

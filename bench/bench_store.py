@@ -21,7 +21,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from typing import Any
 from benchlib import label, machine, merge_results, percentile, summarise
 
 from smm_tui.core.models import Author, Mention, Platform, Sentiment, Status
-from smm_tui.core.repository import ChangeSet, Collection
+from smm_tui.core.repository import Changed, ChangeSet, Collection
 from smm_tui.store.store import Store
 
 #: key → (direction, target). Ratio is measured / target.
@@ -253,13 +254,16 @@ def _burst(store: Store, records: list[dict[str, Any]]) -> tuple[float, list[flo
             if remaining[0] == 0:
                 all_done.set()
 
+    def on_done(i: int) -> Callable[[Future[Changed]], None]:
+        return lambda _future: resolved(i)
+
     commits_before = store.commits
     futures = []
     first = time.perf_counter()
     for i, record in enumerate(records):
         submitted_at[i] = time.perf_counter()
         future = store.submit(ChangeSet().insert_new(Collection.MENTIONS, record))
-        future.add_done_callback(lambda _f, i=i: resolved(i))
+        future.add_done_callback(on_done(i))
         futures.append(future)
     all_done.wait()
     if not all(future.result().applied for future in futures):
@@ -354,7 +358,10 @@ def run_worker(data_dir: Path, seed: int, args: argparse.Namespace) -> dict[str,
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise SystemExit(f"benchmark worker failed ({result.returncode}):\n{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    if not isinstance(outcome, dict):
+        raise SystemExit(f"benchmark worker printed no JSON object:\n{result.stdout}")
+    return outcome
 
 
 def fmt(value: float) -> str:

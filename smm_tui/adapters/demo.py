@@ -204,7 +204,7 @@ class DemoAdapter(Adapter):
     ``backlog`` comments over the ``backlog_window`` before ``start``.
     """
 
-    poll_interval = 2.0
+    poll_interval: float | None = 2.0
 
     def __init__(
         self,

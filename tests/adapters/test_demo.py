@@ -3,6 +3,7 @@ import collections
 import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict, Unpack
 
 import pytest
 
@@ -33,8 +34,20 @@ class FakeClock:
         self.now += timedelta(**delta)
 
 
+class Options(TypedDict, total=False):
+    """The DemoAdapter settings a test may change; the rest keep the adapter's defaults."""
+
+    seed: int
+    rate_per_minute: float
+    backlog: int
+    history: int
+
+
 def make(
-    clock: FakeClock, simulate: Platform = Platform.VK, account: str = "limebank", **options: int
+    clock: FakeClock,
+    simulate: Platform = Platform.VK,
+    account: str = "limebank",
+    **options: Unpack[Options],
 ) -> DemoAdapter:
     return DemoAdapter(account, simulate=simulate, clock=clock, start=T0, **options)
 

@@ -7,11 +7,13 @@ import io
 from datetime import timedelta
 
 from smm_tui.core import report
-from smm_tui.core.models import Platform, Sentiment
+from smm_tui.core.models import Mention, Platform, Sentiment
 from tests.conftest import T0, make_mention
 
 
-def answered(n: int, minutes: float, *, platform: Platform = Platform.VK, who: str = "anna"):
+def answered(
+    n: int, minutes: float, *, platform: Platform = Platform.VK, who: str = "anna"
+) -> Mention:
     mention = make_mention(n, created_at=T0)
     return dataclasses.replace(
         mention,

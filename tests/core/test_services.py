@@ -29,6 +29,7 @@ from smm_tui.core.network import (
     NotSent,
     PermanentError,
     PublishedReply,
+    RateBudget,
     TransientError,
     Unverifiable,
     is_our_reply,
@@ -169,7 +170,8 @@ def test_reply_is_recorded_before_send_and_sent_once(
     run(workspace.outbox.save_draft(mention.id, "draft"))
     reply = run(workspace.outbox.queue(mention.id, "We are on it"))
     assert workspace.outbox.draft(mention.id) is None
-    assert workspace.repo.get(Collection.REPLIES, reply.id)["state"] == "queued"
+    queued = workspace.repo.get(Collection.REPLIES, reply.id)
+    assert queued is not None and queued["state"] == "queued"
     channel = FakeChannel()
     clock.advance(120)
     sent = run(workspace.outbox.send(reply.id, channel))
@@ -617,6 +619,7 @@ class FakeSource(FakeChannel):
 
     platform = Platform.VK
     reply_limit = 4096
+    poll_interval: float | None = None
 
     def __init__(self, account: str = "bank-vk") -> None:
         super().__init__(account)
@@ -624,6 +627,9 @@ class FakeSource(FakeChannel):
 
     def reply_length(self, text: str) -> int:
         return len(text)
+
+    def rate_budget(self) -> RateBudget | None:
+        return None
 
     async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
         if self.fail_with is not None:

@@ -82,7 +82,8 @@ class FakeMastodon(FakeNetwork):
 
     def add_post(self, text: str) -> str:
         """A public status by the brand."""
-        return self._add_status(text, author="brand", account_id=BRAND_ID, parent=None)["id"]
+        status = self._add_status(text, author="brand", account_id=BRAND_ID, parent=None)
+        return str(status["id"])
 
     def add_mention(self, text: str, *, author: str = "alice", reply_to: str | None = None) -> str:
         """A status by ``author`` mentioning the brand, plus its notification."""
@@ -116,7 +117,7 @@ class FakeMastodon(FakeNetwork):
     def _add_status(
         self, text: str, *, author: str, account_id: str, parent: str | None
     ) -> dict[str, Any]:
-        status = copy.deepcopy(_TEMPLATE["status"])
+        status: dict[str, Any] = copy.deepcopy(_TEMPLATE["status"])
         status_id = f"s{next(self._ids):06d}"
         status.update(
             id=status_id,

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.widgets import Input, Static
 
 from smm_tui.core.models import Status
+from smm_tui.core.workspace import Workspace
 from smm_tui.widgets.feed_list import FeedList
 from tests.conftest import FakeClock
 from tests.ui.harness import running, settle, wait_for
+
+
+def is_done(ws: Workspace, mention_id: str) -> Callable[[], bool]:
+    """A wait condition: the mention is marked done."""
+    return lambda: ws.ctx.mention(mention_id).status is Status.DONE
 
 
 async def test_new_arrivals_do_not_move_the_selection(tmp_path: Path, clock: FakeClock) -> None:
@@ -19,6 +26,7 @@ async def test_new_arrivals_do_not_move_the_selection(tmp_path: Path, clock: Fak
         await pilot.press("g", "j", "j", "j")
         feed = run.app.screen.query_one(FeedList)
         reading = feed.current
+        assert reading is not None
         before = len(ws.feed.ids)
         clock.advance(15 * 60)  # the demo streams new mentions in
         await wait_for(pilot, lambda: len(ws.feed.ids) > before, "new mentions")
@@ -36,8 +44,9 @@ async def test_done_and_next_lands_on_the_row_below(tmp_path: Path, clock: FakeC
         rows = list(ws.feed.ids[:6])
         for expected_next in rows[3:6]:
             closing = feed.current
+            assert closing is not None
             await pilot.press("d")
-            await wait_for(pilot, lambda c=closing: ws.ctx.mention(c).status is Status.DONE, "done")
+            await wait_for(pilot, is_done(ws, closing), "done")
             await settle(pilot)
             assert feed.current == expected_next
         assert list(ws.feed.ids[:2]) == rows[:2]

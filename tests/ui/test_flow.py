@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from smm_tui.core.models import (
@@ -15,6 +16,7 @@ from smm_tui.core.models import (
     TicketColumn,
 )
 from smm_tui.core.repository import Collection
+from smm_tui.core.workspace import Workspace
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.confirm import ConfirmScreen
 from smm_tui.screens.contests import ContestScreen, NewContestScreen
@@ -31,6 +33,11 @@ def current_mention(run: Running) -> Mention:
     mention_id = run.app.screen.query_one(FeedList).current
     assert mention_id is not None
     return run.workspace.ctx.mention(mention_id)
+
+
+def ticket_in(ws: Workspace, ticket_id: str, column: TicketColumn) -> Callable[[], bool]:
+    """A wait condition: the ticket has reached ``column``."""
+    return lambda: ws.tickets.get(ticket_id).column is column
 
 
 async def test_a_day_of_work_by_keyboard_survives_a_restart(
@@ -51,7 +58,9 @@ async def test_a_day_of_work_by_keyboard_survives_a_restart(
             pilot, lambda: ws.ctx.mention(opened.id).status is Status.SEEN, "opened mention seen"
         )
         await pilot.press("escape")
-        below = run.workspace.feed.ids[run.workspace.feed.index_of(opened.id) + 1]  # type: ignore[operator]
+        opened_at = run.workspace.feed.index_of(opened.id)
+        assert opened_at is not None
+        below = run.workspace.feed.ids[opened_at + 1]
         await pilot.press("d")
         await wait_for(
             pilot, lambda: ws.ctx.mention(opened.id).status is Status.DONE, "done-and-next"
@@ -84,9 +93,7 @@ async def test_a_day_of_work_by_keyboard_survives_a_restart(
         await wait_for(pilot, lambda: isinstance(run.app.screen, TicketBoardScreen), "the board")
         for column in (TicketColumn.IN_PROGRESS, TicketColumn.WAITING, TicketColumn.RESOLVED):
             await pilot.press("L")
-            await wait_for(
-                pilot, lambda c=column: ws.tickets.get(ticket_id).column is c, f"ticket in {column}"
-            )
+            await wait_for(pilot, ticket_in(ws, ticket_id, column), f"ticket in {column}")
         assert ws.ctx.mention(complaint.id).status is Status.DONE
 
         # A contest on the demo's contest post: create, collect, draw.
@@ -113,11 +120,17 @@ async def test_a_day_of_work_by_keyboard_survives_a_restart(
 
     # Everything is in the store after the app is closed and the store reopened.
     with Store.open(data_dir) as store:
-        assert Mention.from_record(store.get(Collection.MENTIONS, opened.id)).status is Status.DONE
+        mention_record = store.get(Collection.MENTIONS, opened.id)
+        assert mention_record is not None
+        assert Mention.from_record(mention_record).status is Status.DONE
         (reply_record,) = list(store.records(Collection.REPLIES))
         assert Reply.from_record(reply_record).state is ReplyState.SENT
-        ticket = Ticket.from_record(store.get(Collection.TICKETS, ticket_id))
+        ticket_record = store.get(Collection.TICKETS, ticket_id)
+        assert ticket_record is not None
+        ticket = Ticket.from_record(ticket_record)
         assert ticket.column is TicketColumn.RESOLVED
-        drawn = Contest.from_record(store.get(Collection.CONTESTS, contest.id))
+        contest_record = store.get(Collection.CONTESTS, contest.id)
+        assert contest_record is not None
+        drawn = Contest.from_record(contest_record)
         assert drawn.state is ContestState.DRAWN and drawn.draw is not None
         assert store.count(Collection.AUDIT) >= 8

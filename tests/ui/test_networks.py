@@ -13,6 +13,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
+from smm_tui.adapters.base import Adapter
 from smm_tui.adapters.demo import DemoAdapter
 from smm_tui.app import SmmApp
 from smm_tui.config import Config, demo_config
@@ -96,8 +97,11 @@ class Limited(DemoAdapter):
 def troubled_app(tmp_path: Path, clock: FakeClock) -> tuple[SmmApp, Callable[[], None]]:
     config = demo_config("alice")
     sources, _ = build_sources(config, clock=clock)
-    sources["bank-vk"] = Expired("bank-vk", simulate=Platform.VK, seed=1, clock=clock)
-    sources["bank-x"] = Limited("bank-x", simulate=Platform.X, seed=2, clock=clock)
+    # Held as Adapter, which declares ``poll_interval: float | None`` as AccountSource does;
+    # DemoAdapter's ``poll_interval = 2.0`` makes mypy see the subclasses' attribute as float.
+    expired: Adapter = Expired("bank-vk", simulate=Platform.VK, seed=1, clock=clock)
+    limited: Adapter = Limited("bank-x", simulate=Platform.X, seed=2, clock=clock)
+    sources["bank-vk"], sources["bank-x"] = expired, limited
     steady = {platform: PollPolicy(jitter=0) for platform in Platform}
     return make_app(tmp_path / "data", clock, config=config, sources=sources, policies=steady)
 
