@@ -42,7 +42,12 @@ from smm_tui.core.sources import AccountSource
 from smm_tui.core.workspace import Workspace
 from smm_tui.hangup import LEAVE_SIGNALS, hold_signals, ignore_signals
 from smm_tui.logs import LEVELS, log_to_file, redacting
-from smm_tui.paths import default_data_dir, resolve_config_path, resolve_data_dir
+from smm_tui.paths import (
+    config_path_named,
+    demo_data_dir,
+    resolve_config_path,
+    resolve_data_dir,
+)
 from smm_tui.runtime import account_secrets, build_sources, open_workspace, with_user
 from smm_tui.store.storage import StoreError
 
@@ -73,6 +78,7 @@ class Args:
     text: str = ""
     force: bool = False
     days: int = 30
+    demo: bool = False
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
@@ -171,7 +177,16 @@ def _read(params: dict[str, Any]) -> Args:
     ctx = click.get_current_context()
     given = {key: value for key, value in params.items() if value is not None}
     before = {key: value for key, value in ctx.find_root().params.items() if value is not None}
-    return Args(command=ctx.info_name or "run", **(before | given))
+    args = Args(command=ctx.info_name or "run", **(before | given))
+    if args.demo and args.data_dir:
+        raise click.UsageError("--demo and --data-dir name two data dirs; give one", ctx)
+    return args
+
+
+def _demo_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--demo", is_flag=True, help="use the demo's data dir and accounts (as smm-tui demo)"
+    )(func)
 
 
 def _command(name: str, description: str) -> _Decorator:
@@ -199,6 +214,7 @@ def _demo(**params: Any) -> Args:
 @click.option(
     "--query", "-q", metavar="Q", default="", help="only what the query selects (as / in the app)"
 )
+@_demo_option
 @_common_options
 def _export(**params: Any) -> Args:
     return _read(params)
@@ -235,6 +251,7 @@ def _reply(**params: Any) -> Args:
 
 
 @_command("doctor", "check config, tokens, connectivity and the store")
+@_demo_option
 @_common_options
 def _doctor(**params: Any) -> Args:
     return _read(params)
@@ -247,6 +264,7 @@ def _doctor(**params: Any) -> Args:
     "--output", "-o", metavar="FILE", type=click.Path(), help="file to write (default: stdout)"
 )
 @click.option("--query", "-q", metavar="Q", default="", help="only the mentions the query selects")
+@_demo_option
 @_common_options
 def _report(**params: Any) -> Args:
     return _read(params)
@@ -258,15 +276,32 @@ def _report(**params: Any) -> Args:
 def _dispatch(args: Args, env: dict[str, str]) -> int:
     if args.command == "demo":
         return _run_app(*_demo_setup(args, env), env)
-    config = with_user(load_config(resolve_config_path(args.config, env), env), args.user)
-    data_dir = resolve_data_dir(args.data_dir, env)
+    if args.demo:
+        config, data_dir = _demo_setup(args, env)
+    else:
+        config = with_user(_load_config(args, env), args.user)
+        data_dir = resolve_data_dir(args.data_dir, env)
+    # Only the default data dir can be the wrong one unknowingly: the demo keeps its own.
+    elsewhere = "" if args.demo or args.data_dir else "the demo keeps its own: add --demo"
     with _logging(args, account_secrets(config, env)):
+        if args.command == "doctor":
+            return _run_doctor(config, data_dir, env)
         if args.command in HEADLESS:
             return _headless(args, config, data_dir, env)
         if args.command == "report":
-            return write_report(data_dir, config, args.days, args.fmt, args.output, args.query)
+            return write_report(
+                data_dir,
+                config,
+                args.days,
+                args.fmt,
+                args.output,
+                args.query,
+                elsewhere=elsewhere,
+            )
         if args.command == "export":
-            return export_mentions(data_dir, config, args.fmt, args.output, args.query)
+            return export_mentions(
+                data_dir, config, args.fmt, args.output, args.query, elsewhere=elsewhere
+            )
         if args.command == "import":
             return import_mentions(data_dir, config, Path(args.file))
         return _run_app(config, data_dir, env)
@@ -292,13 +327,27 @@ def _logging(args: Args, secrets: list[str]) -> Iterator[None]:
         handler.close()
 
 
-HEADLESS = ("poll", "reply", "doctor")
+def _load_config(args: Args, env: Mapping[str, str]) -> Config:
+    """The config file's config; only the default file may be missing (then: the defaults)."""
+    path = resolve_config_path(args.config, env)
+    return load_config(path, env, required=config_path_named(args.config, env))
+
+
+def _config_problem(config: Config) -> str | None:
+    """What stops the app at start in a config that loaded, or None (``doctor`` asks too)."""
+    from smm_tui.keymap import check_keymap  # it imports the UI: only when it is needed
+
+    problem = check_keymap(config.keymap)
+    return f"config {config.source or '(built-in)'}: {problem}" if problem else None
+
+
+HEADLESS = ("poll", "reply")
 Job = Callable[[Workspace, list[str]], Awaitable[int]]
 
 
 def _headless(args: Args, config: Config, data_dir: Path, env: Mapping[str, str]) -> int:
     """Run one headless command on the workspace, closing every adapter after."""
-    if not config.accounts and args.command != "doctor":
+    if not config.accounts:
         raise UserError(
             f"config {config.source or '(none)'}: no [[accounts]] are configured", EXIT_USAGE
         )
@@ -318,23 +367,42 @@ def _headless(args: Args, config: Config, data_dir: Path, env: Mapping[str, str]
         except headless.CommandError as exc:
             raise UserError(str(exc)) from None
 
-    async def doctor(workspace: Workspace, left_out: list[str]) -> int:
-        return await headless.doctor(
-            workspace,
-            config_line=f"config {config.source or '(none)'}: {len(config.accounts)} accounts",
-            left_out=left_out,
-            data_dir=data_dir,
-            store_warnings=store_warnings,
-            out=out,
-        )
-
-    jobs: dict[str, Job] = {"poll": poll, "reply": reply, "doctor": doctor}
+    jobs: dict[str, Job] = {"poll": poll, "reply": reply}
     once = args.command != "poll" or args.once
     sources, left_out = build_sources(config, env=env, long_poll=not once)
     with open_workspace(data_dir, config, sources=sources) as (workspace, store_warnings):
-        if args.command != "doctor":
-            _warn(store_warnings)
+        _warn(store_warnings)
         return asyncio.run(_then_close(jobs[args.command](workspace, left_out), sources))
+
+
+def _run_doctor(config: Config, data_dir: Path, env: Mapping[str, str]) -> int:
+    """``doctor``: the app's own start-up checks, then accounts and the store (never created)."""
+    problem = _config_problem(config)
+    sources, left_out = build_sources(config, env=env, long_poll=False)
+    with _existing_workspace(data_dir, config, sources) as (workspace, store_warnings):
+        job = headless.doctor(
+            sources,
+            workspace,
+            config_line=f"config {config.source or '(none)'}: {len(config.accounts)} accounts",
+            config_problems=[problem] if problem else [],
+            left_out=left_out,
+            data_dir=data_dir,
+            store_warnings=store_warnings,
+            out=sys.stdout,
+        )
+        return asyncio.run(_then_close(job, sources))
+
+
+@contextlib.contextmanager
+def _existing_workspace(
+    data_dir: Path, config: Config, sources: Mapping[str, AccountSource]
+) -> Iterator[tuple[Workspace | None, list[str]]]:
+    """The workspace in ``data_dir``, or None if there is no such directory (none is made)."""
+    if not data_dir.is_dir():
+        yield None, []
+        return
+    with open_workspace(data_dir, config, sources=sources) as opened:
+        yield opened
 
 
 async def _then_close(job: Awaitable[int], sources: Mapping[str, AccountSource]) -> int:
@@ -345,8 +413,7 @@ async def _then_close(job: Awaitable[int], sources: Mapping[str, AccountSource])
 
 
 def _demo_setup(args: Args, env: dict[str, str]) -> tuple[Config, Path]:
-    path = resolve_config_path(args.config, env)
-    base = load_config(path, env)
+    base = _load_config(args, env)
     config = demo_config(args.user or base.user)
     rate = args.rate if args.rate is not None else base.demo.rate_per_minute
     if rate <= 0:
@@ -359,7 +426,7 @@ def _demo_setup(args: Args, env: dict[str, str]) -> tuple[Config, Path]:
         source=base.source,
     )
     # The demo never writes into the real workspace: only --data-dir moves it.
-    data_dir = Path(args.data_dir).expanduser() if args.data_dir else default_data_dir() / "demo"
+    data_dir = Path(args.data_dir).expanduser() if args.data_dir else demo_data_dir()
     return config, data_dir
 
 
@@ -367,11 +434,10 @@ def _run_app(config: Config, data_dir: Path, env: Mapping[str, str]) -> int:
     from rich.console import Console
 
     from smm_tui.app import SmmApp
-    from smm_tui.keymap import check_keymap
 
-    problem = check_keymap(config.keymap)
+    problem = _config_problem(config)
     if problem:
-        raise UserError(f"config {config.source or '(built-in)'}: {problem}", EXIT_USAGE)
+        raise UserError(problem, EXIT_USAGE)
     # SIGTERM and SIGHUP wait until the app can leave cleanly (it releases them); held
     # before the store's writer thread starts, so that no thread takes them meanwhile.
     hold_signals(LEAVE_SIGNALS)

@@ -39,12 +39,24 @@ class UserError(Exception):
 
 
 def export_mentions(
-    data_dir: Path, config: Config, fmt: str, output: str | None, query: str
+    data_dir: Path,
+    config: Config,
+    fmt: str,
+    output: str | None,
+    query: str,
+    *,
+    elsewhere: str = "",
 ) -> int:
-    """Write the mentions ``query`` selects, oldest first, as JSON Lines or CSV."""
+    """Write the mentions ``query`` selects, oldest first, as JSON Lines or CSV.
+
+    A data dir that does not exist is refused, not created; ``elsewhere`` is a hint
+    added to that line and to the one saying the data dir holds no mentions.
+    """
     selected = _parse_query(query)
+    _require(data_dir, "nothing to export", elsewhere)
     with open_workspace(data_dir, config, sources={}) as (workspace, warnings):
         warn(warnings)
+        _say_if_empty(workspace, data_dir, elsewhere)
         records = sorted(_selected(workspace, selected), key=lambda r: r["created_at"])
         mentions = (Mention.from_record(r) for r in records)
         try:
@@ -62,14 +74,26 @@ def export_mentions(
 
 
 def write_report(
-    data_dir: Path, config: Config, days: int, fmt: str, output: str | None, query: str = ""
+    data_dir: Path,
+    config: Config,
+    days: int,
+    fmt: str,
+    output: str | None,
+    query: str = "",
+    *,
+    elsewhere: str = "",
 ) -> int:
-    """Response times over the last ``days`` of the mentions ``query`` selects."""
+    """Response times over the last ``days`` of the mentions ``query`` selects.
+
+    A missing data dir and an empty one are said as :func:`export_mentions` says them.
+    """
     if not 0 < days <= MAX_REPORT_DAYS:
         raise UserError(f"--days must be from 1 to {MAX_REPORT_DAYS}", EXIT_USAGE)
     selected = _parse_query(query)
+    _require(data_dir, "nothing to report", elsewhere)
     with open_workspace(data_dir, config, sources={}) as (workspace, warnings):
         warn(warnings)
+        _say_if_empty(workspace, data_dir, elsewhere)
         now = workspace.ctx.clock()
         hours = workspace.settings.sla.default.hours
         rows = report.build_from_records(
@@ -119,6 +143,20 @@ def warn(warnings: list[str]) -> None:
     """Print each warning as one line on stderr."""
     for line in warnings:
         print(f"smm-tui: warning: {one_line(line)}", file=sys.stderr)
+
+
+def _require(data_dir: Path, nothing: str, elsewhere: str) -> None:
+    """Refuse a data dir that is not there: opening the store would create it."""
+    if not data_dir.is_dir():
+        why = "; ".join(part for part in (nothing, elsewhere) if part)
+        raise UserError(f"no data dir at {data_dir} ({why})")
+
+
+def _say_if_empty(workspace: Workspace, data_dir: Path, elsewhere: str) -> None:
+    """Say which data dir was read when it holds no mentions (else only a header is written)."""
+    if workspace.repo.count(Collection.MENTIONS) == 0:
+        hint = f" ({elsewhere})" if elsewhere else ""
+        print(f"smm-tui: {one_line(f'no mentions in {data_dir}{hint}')}", file=sys.stderr)
 
 
 def _parse_query(query: str) -> Query:

@@ -12,7 +12,7 @@ import asyncio
 import os
 import signal
 import stat
-from collections.abc import Coroutine, Iterable
+from collections.abc import Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -23,6 +23,7 @@ from smm_tui.core.network import AdapterError
 from smm_tui.core.polling import AccountHealth, PollingEngine
 from smm_tui.core.repository import Collection
 from smm_tui.core.sanitize import one_line
+from smm_tui.core.sources import AccountSource
 from smm_tui.core.workspace import Workspace
 from smm_tui.hangup import ignore_signals
 
@@ -217,6 +218,10 @@ def _same_reply(workspace: Workspace, mention_id: str, text: str, *, sent: bool)
 # -- doctor ------------------------------------------------------------------------
 
 
+NO_ACCOUNTS = "config: no [[accounts]], so nothing is polled (poll and reply refuse to run)"
+NO_DATA_DIR = "no data dir yet (the app, poll or import creates it)"
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One line of ``doctor``: ``ok``, ``warn`` or ``FAIL``, and what it found."""
@@ -229,27 +234,39 @@ class Finding:
 
 
 async def doctor(
-    workspace: Workspace,
+    sources: Mapping[str, AccountSource],
+    workspace: Workspace | None,
     *,
     config_line: str,
+    config_problems: Iterable[str] = (),
     left_out: Iterable[str],
     data_dir: Path,
     store_warnings: Iterable[str],
     out: TextIO,
 ) -> int:
-    """Check the config, tokens, connectivity and the store; one line per finding."""
+    """Check the config, tokens, connectivity and the store; one line per finding.
+
+    ``config_problems`` are what would stop the app at start (each a FAIL line).
+    ``workspace`` is None when ``data_dir`` does not exist: doctor never creates it.
+    """
+    left_out = list(left_out)
     findings = [Finding("ok", config_line)]
+    findings += [Finding("FAIL", line) for line in config_problems]
+    if not sources and not left_out:
+        findings.append(Finding("warn", NO_ACCOUNTS))
     findings += [Finding("FAIL", line) for line in left_out]
-    findings += [await _check_account(workspace, name) for name in workspace.sources]
-    findings += _check_store(workspace, data_dir, store_warnings)
-    findings += _check_outbox(workspace)
+    findings += [await _check_account(name, source) for name, source in sources.items()]
+    if workspace is None:
+        findings.append(Finding("warn", f"store {data_dir}: {NO_DATA_DIR}"))
+    else:
+        findings += _check_store(workspace, data_dir, store_warnings)
+        findings += _check_outbox(workspace)
     for finding in findings:
         print(finding, file=out)
     return EXIT_FAILED if any(f.level == "FAIL" for f in findings) else EXIT_OK
 
 
-async def _check_account(workspace: Workspace, name: str) -> Finding:
-    source = workspace.sources[name]
+async def _check_account(name: str, source: AccountSource) -> Finding:
     try:
         identity = await source.verify()
     except AdapterError as exc:

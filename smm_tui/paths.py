@@ -24,12 +24,19 @@ ENV_DATA = "SMM_TUI_DATA"
 #: The environment variable that overrides the config file path.
 ENV_CONFIG = "SMM_TUI_CONFIG"
 CONFIG_FILENAME = "config.toml"
+#: The demo's data directory, inside the default one.
+DEMO_DIR = "demo"
 
 
 def default_data_dir() -> Path:
     """The per-user data directory (the store lives here)."""
     # appauthor=False: on Windows, avoid the doubled ``smm-tui\\smm-tui`` folder.
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def demo_data_dir() -> Path:
+    """The demo workspace's data directory (``smm-tui demo``, ``--demo``): its own, never mixed."""
+    return default_data_dir() / DEMO_DIR
 
 
 def default_config_path() -> Path:
@@ -45,6 +52,11 @@ def resolve_data_dir(cli: str | None, env: Mapping[str, str]) -> Path:
 def resolve_config_path(cli: str | None, env: Mapping[str, str]) -> Path:
     """The config file: ``--config`` flag, else ``$SMM_TUI_CONFIG``, else the default."""
     return _resolve(cli, env, ENV_CONFIG) or default_config_path()
+
+
+def config_path_named(cli: str | None, env: Mapping[str, str]) -> bool:
+    """Whether the config file was named (flag or variable): only the default may be missing."""
+    return _resolve(cli, env, ENV_CONFIG) is not None
 
 
 def expand_user(text: str, env: Mapping[str, str]) -> Path:

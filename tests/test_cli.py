@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from smm_tui import __version__, cli
+from smm_tui import __version__, cli, paths
 from smm_tui.cli import main
 from smm_tui.config import Config
 from smm_tui.core.models import Platform
@@ -30,7 +30,10 @@ def seed(data_dir: Path, clock: FakeClock, count: int = 5) -> None:
 
 
 def env_for(tmp_path: Path) -> dict[str, str]:
-    return {"HOME": str(tmp_path), "USER": "alice", "SMM_TUI_CONFIG": str(tmp_path / "none.toml")}
+    # A config named by SMM_TUI_CONFIG must exist; an empty one gives the defaults.
+    config = tmp_path / "empty.toml"
+    config.touch()
+    return {"HOME": str(tmp_path), "USER": "alice", "SMM_TUI_CONFIG": str(config)}
 
 
 def test_export_then_import_round_trips(
@@ -293,6 +296,7 @@ def test_common_options_work_before_and_after_the_command(
 
 
 def test_a_log_file_given_before_the_command_is_kept_after_it(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir(mode=0o700)
     log = tmp_path / "smm.log"
     args = ["--log-file", str(log), "export", "--log-level", "debug", "-o", str(tmp_path / "o")]
     assert main([*args, "--data-dir", str(tmp_path / "a")], env_for(tmp_path)) == 0
@@ -352,3 +356,97 @@ def test_shell_completion_prints_a_script(
     env = {**env_for(tmp_path), "_SMM_TUI_COMPLETE": "bash_source"}
     assert main([], env) == 0
     assert "_SMM_TUI_COMPLETE=bash_complete" in capsys.readouterr().out
+
+
+# -- which data dir a command read; --demo; a config named on purpose ---------------------------
+
+
+@pytest.fixture
+def homes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Default data and config dirs of the test's own (the demo's is ``smm-tui/demo`` in it)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    assert paths.default_data_dir() == tmp_path / "share" / "smm-tui"
+    return tmp_path / "share" / "smm-tui"
+
+
+@pytest.mark.parametrize("command", ["export", "report"])
+def test_a_missing_data_dir_is_said_and_not_created(
+    command: str, tmp_path: Path, homes: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nothing = f"nothing to {command}"
+    data = tmp_path / "typo"
+    assert main([command, "--data-dir", str(data)], env_for(tmp_path)) == 1
+    assert capsys.readouterr().err == f"smm-tui: no data dir at {data} ({nothing})\n"
+    assert main([command], env_for(tmp_path)) == 1
+    assert capsys.readouterr().err == (
+        f"smm-tui: no data dir at {homes} ({nothing}; the demo keeps its own: add --demo)\n"
+    )
+    assert not data.exists() and not homes.exists()
+
+
+@pytest.mark.parametrize("command", ["export", "report"])
+def test_an_empty_data_dir_is_named_on_stderr(
+    command: str, tmp_path: Path, homes: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    homes.mkdir(parents=True, mode=0o700)
+    assert main([command], env_for(tmp_path)) == 0
+    captured = capsys.readouterr()
+    assert captured.err == f"smm-tui: no mentions in {homes} (the demo keeps its own: add --demo)\n"
+    data = tmp_path / "d"
+    data.mkdir(mode=0o700)
+    assert main([command, "--data-dir", str(data)], env_for(tmp_path)) == 0
+    assert capsys.readouterr().err == f"smm-tui: no mentions in {data}\n"
+
+
+def test_demo_reads_the_demo_data_dir(
+    tmp_path: Path, homes: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed_networks(paths.demo_data_dir(), clock)
+    assert main(["export", "--demo"], env_for(tmp_path)) == 0
+    assert sorted(exported(capsys)) == EVERY
+    args = ["report", "--demo", "--format", "csv", "--days", "3650"]
+    assert main(args, env_for(tmp_path)) == 0
+    captured = capsys.readouterr()
+    assert "network,vk,3" in captured.out and captured.err == ""
+    assert not any(homes.glob("*.json")), "the real data dir is left alone"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "--demo", "--data-dir", "d"],
+        ["--data-dir", "d", "report", "--demo"],
+        ["doctor", "--data-dir", "d", "--demo"],
+    ],
+)
+def test_demo_and_a_data_dir_together_are_a_usage_error(
+    args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(args, env_for(tmp_path)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--demo and --data-dir" in err
+    assert not (Path.cwd() / "d").exists()
+
+
+def test_a_config_named_on_purpose_must_exist(
+    tmp_path: Path,
+    homes: Path,
+    clock: FakeClock,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cli, "_run_app", lambda *_: 0)
+    seed(homes, clock)
+    missing = tmp_path / "missing.toml"
+    env = {"HOME": str(tmp_path), "USER": "alice"}
+    for argv, environ in [
+        (["export", "--config", str(missing)], env),
+        (["--config", str(missing), "report"], env),
+        (["export"], {**env, "SMM_TUI_CONFIG": str(missing)}),
+        (["demo", "--config", str(missing)], env),
+    ]:
+        assert main(argv, environ) == 2, argv
+        assert capsys.readouterr().err == f"smm-tui: config {missing}: not found\n"
+    assert not paths.default_config_path().exists()
+    assert main(["export"], env) == 0, "only the default config may be missing"

@@ -100,6 +100,7 @@ def test_poll_once_fails_loudly_on_an_expired_token(cli: Cli, fake: FakeNetwork)
 
 
 def test_doctor_checks_tokens_connectivity_and_store(cli: Cli, fake: FakeNetwork) -> None:
+    cli.data_dir.mkdir(mode=0o700)
     code, out, err = cli("doctor")
     assert code == 0, out + err
     assert f"brand: {fake.platform.value} connected as" in out
@@ -172,3 +173,78 @@ def test_poll_keeps_polling_and_reports_each_account(
     finally:
         daemon.terminate()
         daemon.wait(timeout=10)
+
+
+# -- doctor runs the app's own checks and creates nothing ----------------------------------------
+
+DEMO_ACCOUNT = '[[accounts]]\nname = "bank-vk"\nplatform = "demo"\nsimulate = "vk"\n'
+
+
+@pytest.mark.parametrize(
+    ("keymap", "problem"),
+    [
+        ('"feed.rply" = "r"', "unknown key 'keymap.feed.rply' (did you mean 'feed.reply'?)"),
+        ('"feed.reply" = "d"', "keymap: key 'd' is bound to both "),
+    ],
+    ids=["unknown-id", "clash"],
+)
+def test_doctor_fails_a_keymap_the_app_refuses(
+    keymap: str, problem: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f"{DEMO_ACCOUNT}[keymap]\n{keymap}\n", encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    env = {"HOME": str(tmp_path), "USER": "anna"}
+    assert main(["demo", "--config", str(config), "--data-dir", str(data)], env) == 2
+    refused = capsys.readouterr().err
+    assert problem in refused
+    code = main(["doctor", "--config", str(config), "--data-dir", str(data)], env)
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 1
+    assert f"FAIL {refused.removeprefix('smm-tui: ').strip()}" in lines
+
+
+def test_doctor_leaves_a_missing_data_dir_uncreated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(DEMO_ACCOUNT, encoding="utf-8")
+    data = tmp_path / "data"
+    env = {"HOME": str(tmp_path), "USER": "anna"}
+    code = main(["doctor", "--config", str(config), "--data-dir", str(data)], env)
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert out[1].startswith("ok   bank-vk: vk connected as ")
+    assert out[-1] == f"warn store {data}: no data dir yet (the app, poll or import creates it)"
+    assert not data.exists()
+
+
+def test_doctor_demo_checks_the_demo_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    demo = tmp_path / "share" / "smm-tui" / "demo"
+    demo.mkdir(parents=True, mode=0o700)
+    code = main(["doctor", "--demo"], {"HOME": str(tmp_path), "USER": "anna"})
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "ok   config (none): 5 accounts" in out
+    assert f"ok   store {demo}: readable, 0 mentions" in out
+    assert not (tmp_path / "share" / "smm-tui" / "meta.json").exists()
+
+
+def test_doctor_warns_when_no_account_is_configured(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('user = "anna"\n', encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    code = main(["doctor", "--config", str(config), "--data-dir", str(data)], {"HOME": "/x"})
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert lines[1] == (
+        "warn config: no [[accounts]], so nothing is polled (poll and reply refuse to run)"
+    )

@@ -79,3 +79,15 @@ def test_environment_is_read_only_through_the_mapping(
     monkeypatch.setenv("SMM_TUI_CONFIG", str(tmp_path / "ignored.toml"))
     assert paths.resolve_data_dir(None, {}) == paths.default_data_dir()
     assert paths.resolve_config_path(None, {}) == paths.default_config_path()
+
+
+def test_a_config_named_by_flag_or_variable_is_named(tmp_path: Path) -> None:
+    named = {"SMM_TUI_CONFIG": str(tmp_path / "env.toml")}
+    assert paths.config_path_named(str(tmp_path / "flag.toml"), {})
+    assert paths.config_path_named(None, named)
+    assert not paths.config_path_named(None, {})
+    assert not paths.config_path_named("", {"SMM_TUI_CONFIG": ""}), "empty counts as unset"
+
+
+def test_the_demo_keeps_its_own_data_dir() -> None:
+    assert paths.demo_data_dir() == paths.default_data_dir() / "demo"
