@@ -11,8 +11,10 @@ How a text is read:
    bidi characters removed; lower case, Cyrillic yo as ye, Arabic letter variants and
    diacritics folded; a letter repeated three times or more counts once
    (``ооочень`` → ``очень``, ``sooo`` → ``so``).
-2. Spam evidence on the raw shape (links, phone numbers, sums of money, handles,
-   promo emoji) and in words (``заработок``, ``пиши в лс``, ``giveaway``, ``DM me``).
+2. The leading @-addressing and our own accounts' handles are cut out unread. Spam
+   evidence on the raw shape (links, phone numbers, sums of money, others' handles,
+   promo emoji) and in words (``заработок``, ``пиши в лс``, ``giveaway``, ``DM me``);
+   money, "free" and handles count only beside such real markers.
 3. Word tokens, looked up exactly, then by stem (longest known prefix; for Arabic
    after stripping ``ال``/``و``/``ب``…), with phrases (of 2 to 4 words) first. Each hit
    has a kind: tone (good, bad), a concrete problem (issue), gratitude, a fix, a
@@ -25,7 +27,9 @@ How a text is read:
    nothing``), eye-roll emoji, praise in scare quotes, 👏 next to a complaint. A
    concrete problem that nothing says was fixed outweighs praise too.
 6. Intent: spam first; then a negative tone is a complaint (``почему опять не
-   работает?!``); then a question; then a positive tone is praise; else other.
+   работает?!``); then a question; then a positive tone is praise; else other. In a
+   question without "!", blame that comes from a negation or an "if" clause counts
+   half: "Couldn't find it on the site?" asks.
 """
 
 from __future__ import annotations
@@ -37,9 +41,10 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
 
-from smm_tui.core.models import Intent, Sentiment
+from smm_tui.core.addressing import own_keys, strip_handles
+from smm_tui.core.models import Intent, Mention, Sentiment
 
-__all__ = ["MAX_CHARS", "Classification", "classify"]
+__all__ = ["MAX_CHARS", "Classification", "classify", "classify_mention"]
 
 #: Only this many characters of a text are read; comments are far shorter.
 MAX_CHARS: Final = 10_000
@@ -47,8 +52,10 @@ MAX_CHARS: Final = 10_000
 #: A score at or above this is positive, at or below ``_NEGATIVE_AT`` negative.
 _POSITIVE_AT: Final = 1.0
 _NEGATIVE_AT: Final = -1.2
-#: Spam evidence needed to call a text spam.
+#: Spam evidence needed to call a text spam, of which this much must be real markers
+#: (links, phones, crypto, "DM me"), not only money, "free" or handles.
 _SPAM_AT: Final = 2.0
+_SPAM_MARKERS_AT: Final = 1.0
 _MAX_SIGNALS: Final = 8
 _QUOTE_CHARS: Final = 30
 
@@ -76,6 +83,9 @@ WORKS: Final = "works"  # neutral verbs that are a problem when negated ("не �
 FIXED: Final = "fixed"  # a resolution; it outweighs the problem it mentions
 REPEAT: Final = "repeat"  # "опять", "again": weak blame, and a sarcasm cue
 SPAM: Final = "spam"
+#: Spam evidence only beside real spam markers: "free", and (on the raw shape) money,
+#: a stranger's handle, many emoji. "Why a $5 fee when my plan is free?" is no spam.
+WEAK_SPAM: Final = "weak_spam"
 SARCASM: Final = "sarcasm"  # set phrases that are blame dressed as thanks
 NEGATE: Final = "negate"  # multi-word negators ("no one")
 QUESTION: Final = "question"  # question cues anywhere in the text ("подскажите")
@@ -124,6 +134,7 @@ _EXACT_WORDS: Final = _rows(
         (GOOD, 2.5, "great love loved loving perfect brilliant thrilled stellar"),
         (GOOD, 2.0, "good nice lovely happy glad legend satisfied pleased kudos shoutout"),
         (GOOD, 2.0, "helpful favorite favourite gem beautiful"),
+        (GOOD, 2.5, "lifesaver lifesavers"),
         (GOOD, 1.5, "better cool neat easy fast smooth solid super top friendly reliable yay"),
         (GOOD, 1.0, "fine wow funny"),
         (GOOD, 0.5, "quick ok okay"),  # "quick q:" and "ok" are mostly not praise
@@ -139,39 +150,52 @@ _EXACT_WORDS: Final = _rows(
         (GOOD, 1.5, "جيد جيدة تمام حلو"),
         (GOOD, 1.0, "بسرعة"),
         (THANKS, 2.0, "يعطيكم"),  # "الله يعطيكم العافية": a blessing that thanks
+        (BAD, 2.0, "تعبنا تعبت"),  # "we are fed up"
+        (BAD, 1.5, "محرج محرجة ضعيف ضعيفة"),
+        (GOOD, 1.5, "تجاوبوا متعاونين"),
         # problems: negation does not undo them
         (ISSUE, 2.0, "верните битый битая"),
         (ISSUE, 1.5, "дважды лежит упал вернете сняли хватит съел съела"),
-        (ISSUE, 1.0, "жду ждем нельзя обещали обещал помогите висит мятая"),
+        (ISSUE, 1.5, "обещали обещал"),
+        (ISSUE, 1.0, "жду ждем нельзя помогите висит мятая"),
         (ISSUE, 0.75, "ждать"),
         # time spent waiting is the commonest complaint there is
         (ISSUE, 0.5, "неделю неделя сутки третий пятый"),
+        (ISSUE, 1.5, "тишина"),  # "…, тишина": nobody answered
         (ISSUE, 2.0, "outage error blocked stolen damaged broken unauthorized unauthorised"),
         (ISSUE, 2.0, "vanished"),
         (ISSUE, 1.5, "declined frozen locked lost losing soaked missing forever bug bugs"),
-        (ISSUE, 1.5, "buggy wrong"),
+        (ISSUE, 1.5, "buggy wrong rejected rejects bounced"),
         (ISSUE, 1.0, "charged twice refund lose cancelled canceled pending waiting down"),
         (ISSUE, 1.0, "closed ate cold dropped hidden late threw"),
         (ISSUE, 0.5, "still wait fee fees weeks days"),
         (ISSUE, 2.0, "نصب"),
-        (ISSUE, 1.5, "مرتين خطا يتوقف"),
+        (ISSUE, 1.5, "مرتين خطا يتوقف موقوفة موقوف ناقص ناقصة يعلق يفصل خصموا انخصم"),
+        (ISSUE, 1.0, "المفروض ايقاف اغلقت خصم"),
+        (ISSUE, 0.5, "رسوم"),
+        # time spent waiting, as in Russian above
+        (ISSUE, 0.5, "ايام يومين اسبوع اسبوعين ساعات منذ"),
         # verbs that are only a problem when negated: "не работает", "never arrived"
         (WORKS, 2.0, "работает работают работал работала работало работали"),
         (WORKS, 2.0, "пришел пришла пришло пришли приходит приходят приходил"),
         (WORKS, 2.0, "отвечает отвечают ответил ответила ответили"),
         (WORKS, 2.0, "грузится загружается открывается начислили начислен одобрили"),
-        (WORKS, 2.0, "объяснили объясняет объясняют вернули видит решает решают"),
+        (WORKS, 2.0, "объяснили объясняет объясняют видит решает решают"),
         (WORKS, 2.0, "могу можем получается получил получила проходит прошел прошла"),
         (WORKS, 2.0, "доставили приехал привезли помогает пускает дошли дошел"),
         (WORKS, 2.0, "поступили поступил"),
         (WORKS, 2.0, "work works working worked arrive arrives arrived respond responds"),
         (WORKS, 2.0, "responded reply replies replied answer answers answered load loads"),
+        (WORKS, 2.0, "flag flagged"),
         (WORKS, 2.0, "loading care cares received receive showed authorized help helps"),
         (WORKS, 1.5, "can"),  # the "can" in "can't" when nothing else is negated
-        (WORKS, 2.0, "يعمل تعمل يشتغل تشتغل يصل تصل يرد ترد يردون"),
+        (WORKS, 2.0, "يعمل تعمل يشتغل تشتغل يصل تصل يرد ترد يردون رد ردوا يردوا"),
+        (WORKS, 2.0, "اقدر نقدر يقدر تقدر جاء جا"),
+        (WORKS, 2.0, "предупредил предупредила предупредили предупреждают"),
         (FIXED, 1.5, "помогли помог помогла решил решила решили разобрались разобрался"),
         (FIXED, 1.5, "исправили починили справились уладили"),
         (FIXED, 1.0, "довели"),
+        (FIXED, 1.5, "вернули вернула вернул"),  # money returned; "не вернули" is a problem
         (FIXED, 1.5, "fixing sorted solved resolved helped refunded"),  # "fixed" is also a rate
         (REPEAT, 0.75, "опять снова again"),
         (REPEAT, 0.3, "another"),
@@ -182,7 +206,8 @@ _EXACT_WORDS: Final = _rows(
         (SPAM, 0.5, "пишите промокод промо звоните ищу"),
         (SPAM, 1.5, "dm casino forex"),
         (SPAM, 1.0, "usdt btc bitcoin click referral claim hacker singles betting"),
-        (SPAM, 0.75, "free income passive inbox whatsapp bio followers win subscribe"),
+        (WEAK_SPAM, 0.75, "free"),
+        (SPAM, 0.75, "income passive inbox whatsapp bio followers win subscribe"),
         (SPAM, 0.5, "opportunity telegram visit profile promo promocode iphone"),
         (SPAM, 1.5, "راسلني راسلوني"),
         (SPAM, 1.0, "يوميا هدية اضغط"),
@@ -217,13 +242,15 @@ _STEM_WORDS: Final = _rows(
         (ISSUE, 1.5, "списал списыва списан блокир блокировк ошибк тормоз холодн опозда"),
         (ISSUE, 1.5, "потеря скрыт урез резат режут отказал отказыва задерж недоступ"),
         (ISSUE, 1.5, "пропал пропад"),
-        (ISSUE, 1.0, "возврат помят перенос"),
+        (ISSUE, 1.0, "возврат помят перенос перенес"),
+        (ISSUE, 1.5, "молчат молчит молчан"),
         (ISSUE, 0.5, "ожида комисси очеред висел"),
         (SPAM, 1.5, "личк"),
         (SPAM, 1.0, "заработ доход пассивн крипт раздач розыгрыш халяв переходи гарант"),
         (SPAM, 1.0, "букмекер"),
         (SPAM, 0.75, "ссылк профил вложени инвест схем закреп"),
-        (SPAM, 0.5, "бесплатн подписчик канал телег аккаунт удален айфон"),
+        (WEAK_SPAM, 0.5, "бесплатн"),
+        (SPAM, 0.5, "подписчик канал телег аккаунт удален айфон"),
         # en
         (BAD, 2.5, "terribl horribl suck disgust"),
         (BAD, 2.0, "disappoint annoy frustrat"),
@@ -249,10 +276,14 @@ _STEM_WORDS: Final = _rows(
         (THANKS, 2.0, "شكر مشكور"),
         (ISSUE, 2.5, "احتيال"),
         (ISSUE, 2.0, "حرام سرق مسروق عطل معطل"),
-        (ISSUE, 1.5, "تاخر توقف"),
-        (ISSUE, 1.0, "سحب استرجاع انتظ مغلق"),
+        (ISSUE, 1.5, "تاخر توقف تاخير متاخر معلق مقفل انرفض رفض مرفوض اختف ضاع"),
+        (ISSUE, 1.0, "سحب استرجاع استرداد انتظ مغلق"),
+        # verbs that are only a problem when negated ("لم يضف", "ما وصله")
+        (WORKS, 2.0, "يضف يضاف تضاف اضيف انضاف وصل يوصل توصل ينزل تنزل نزل يرجع ترجع"),
+        (WORKS, 2.0, "رجع يكمل تكمل استلم يصل تصل"),
         (SPAM, 1.0, "اربح ربح"),
-        (SPAM, 0.75, "دولار مجان رابط استثمار واتس"),
+        (WEAK_SPAM, 0.75, "مجان"),
+        (SPAM, 0.75, "دولار رابط استثمار استثمر واتس"),
         (SPAM, 0.5, "متابع تلجرام تيليجرام"),
     ]
 )
@@ -274,12 +305,19 @@ _PHRASE_WORDS: Final = {
         (GOOD, 3.0, "couldn't be happier | couldnt be happier"),
         (GOOD, 2.5, "top notch | made my day"),
         (GOOD, 2.0, "не жалею | no regrets | don't regret | dont regret"),
+        (GOOD, 2.5, "ни разу не подвели | ни разу не подвел | never let me down"),
+        (GOOD, 2.0, "ما شاء الله"),
+        (GOOD, 1.5, "as promised | как обещали | كما وعدتم"),
         (GOOD, 1.5, "can't complain | cant complain"),
         (GOOD, 1.0, "on time"),
         (GOOD, 0.5, "hands down"),
         (THANKS, 2.5, "спасибо большое | الله يعطيكم العافية"),
         (FIXED, 1.5, "came through | fixed it | fixed my | fixed the | got fixed"),
-        (IGNORE, 0.0, "не за что | не могу сказать | not sure"),
+        (FIXED, 1.5, "تم حل | تم الحل | تم استرجاع | حلوا المشكلة"),
+        (FIXED, 1.0, "within minutes"),
+        (IGNORE, 0.0, "не за что | не могу сказать | not sure | without telling you"),
+        # the people who fight fraud, not a fraud
+        (IGNORE, 0.0, "fraud team | fraud department | служба безопасности | antifraud team"),
         (NEGATE, 0.0, "no one | ни разу"),
         # complaint idioms
         (BAD, 2.5, "вы издеваетесь"),
@@ -287,10 +325,17 @@ _PHRASE_WORDS: Final = {
         (BAD, 1.5, "это не смешно | это нормально"),
         (ISSUE, 2.0, "сколько можно | не тот"),
         (ISSUE, 1.5, "не та | не то | where is my | где мой | где моя | где мои"),
+        (ISSUE, 1.5, "не тому | не туда | не на тот | не на ту"),
         (ISSUE, 1.5, "why do i have to | how is it possible | on hold | locked out"),
         (ISSUE, 1.5, "without telling | zero notice | без предупреждения"),
         (ISSUE, 1.0, "до сих пор | как так | logged me out | please help | what do i do"),
         (ISSUE, 1.0, "без объяснений"),
+        (ISSUE, 2.0, "بدون علمي | without my permission | без моего согласия"),
+        (ISSUE, 1.5, "for no reason | без причины | بدون سبب | غير مفهومة"),
+        (ISSUE, 1.5, "بدون فايدة | بدون فائدة | بلا فايدة | نفس الرد | تم خصم"),
+        (ISSUE, 0.5, "حتى الان | الى الان | من امس"),
+        (REPEAT, 1.0, "ثالث مرة | ثاني مرة | للمرة الثالثة | كل مرة | مرة اخرى"),
+        (BAD, 2.5, "غير مقبول"),
         (ISSUE, 0.75, "it's been | its been"),
         (ISSUE, 0.5, "ما زلت"),
         # question openers that are not at the start
@@ -303,6 +348,9 @@ _PHRASE_WORDS: Final = {
         (SPAM, 1.0, "giving away | без вложений | ищу людей | my profile | no experience"),
         (SPAM, 0.75, "только сегодня | from home"),
         (SPAM, 1.5, "dm me | dm us"),  # as strong as a bare "dm"
+        (SPAM, 1.5, "message them | message him | message her | contact them"),
+        # phishing: a bank never asks for the code
+        (SPAM, 2.0, "сообщите код | назовите код | код из смс | send the code | share the code"),
         (SPAM, 0.5, "в месяц | a day | в профиле"),
     ]
     for phrase in phrases.split("|")
@@ -320,7 +368,7 @@ _NEGATORS: Final = _words("""
     not no never nobody nothing none neither nor without don't dont doesn't doesnt didn't didnt
     isn't isnt aren't arent wasn't wasnt won't wont haven't havent hasn't hasnt
     can't cant cannot couldn't couldnt
-    لا لم لن ليس ليست بدون غير مش
+    لا لم لن ليس ليست بدون غير مش ما وما ولا ولم ولن
     """)
 #: "can't" with nothing after it that it negates is itself a problem ("cant login").
 _CANT: Final = _words("can't cant cannot couldn't couldnt")
@@ -332,6 +380,14 @@ _INTENSIFIERS: Final = _words("""
 #: Arabic intensifiers follow the word they strengthen ("سيئة جدا").
 _POST_INTENSIFIERS: Final = _words("جدا جزيلا كتير")
 _CONTRAST: Final = _words("но однако зато but however though لكن بس")
+#: An "if" clause in a question is hypothetical: "если я заблокирую карту, …?"
+_CONDITIONALS: Final = _words("если if اذا لو")
+#: "free or paid?" asks; "a fee though it is free" complains.
+_DISJUNCTIONS: Final = _words("or или او")
+#: Hits that name a fee or a charge (with "free" in the text they are a complaint).
+_FEE_WORDS: Final = ("fee", "charged", "overcharg", "комисс", "списа", "сняли", "رسوم", "خصم")
+#: After "ما", these make it "what …?"; before a verb it is the dialect's "not".
+_WHAT_FOLLOWERS: Final = _words("هو هي هم هذا هذه الذي التي")
 #: Words that open a question at the start of a clause.
 _QUESTION_OPENERS: Final = _words("""
     как где когда почему зачем сколько какой какая какие каком какую куда откуда кто чем можно
@@ -343,16 +399,17 @@ _QUESTION_OPENERS: Final = _words("""
 _AUXILIARIES: Final = _words("can could would will is are do does did should any may")
 _SUBJECTS: Final = _words("i you we it there the my your this that they he she a an u")
 #: Question cues anywhere in a text: the Russian particle and polite requests.
-_QUESTION_ANYWHERE: Final = _words("ли можно подскажите подскажи подскажете уточнить")
+_QUESTION_ANYWHERE: Final = _words("ли подскажите подскажи подскажете уточнить")
 _CLAUSE_BREAKS: Final = frozenset(".,!?;:…؟،")
 
-_BREAK, _NEGATOR, _INTENSIFIER, _POST_INTENSIFIER, _CONTRAST_WORD, _ASKS = range(6)
+_BREAK, _NEGATOR, _INTENSIFIER, _POST_INTENSIFIER, _CONTRAST_WORD, _ASKS, _CONDITION = range(7)
 #: One lookup tells what a function word does; later groups win on overlap.
 _ROLES: Final[Mapping[str, int]] = MappingProxyType(
     {
         word: role
         for role, words in [
             (_ASKS, _QUESTION_ANYWHERE),
+            (_CONDITION, _CONDITIONALS),
             (_CONTRAST_WORD, _CONTRAST),
             (_POST_INTENSIFIER, _POST_INTENSIFIERS),
             (_INTENSIFIER, _INTENSIFIERS),
@@ -398,9 +455,9 @@ _LINK_RE: Final = re.compile(
 )
 _PHONE_RE: Final = re.compile(r"(?<![\w+])\+?\d[\d\s()-]{8,16}\d(?!\w)")
 _MONEY_RE: Final = re.compile(
-    r"[$€£₽]\s?\d[\d.,]{0,9}|(?<![\d.,])\d[\d.,]{0,9}\s?(?:[$€£₽]|k\b|к\b|usdt?\b|руб|тыс|دولار)"
+    r"[$€£₽]\s?\d[\d.,]{0,9}"
+    r"|(?<![\d.,])\d[\d.,]{0,9}\s?(?:[$€£₽]|k\b|к\b|usdt?\b|руб|тыс|دولار|ريال)"
 )
-_HANDLE_RE: Final = re.compile(r"@\w+")
 _SCARE_QUOTES_RE: Final = re.compile(r"[«\"“]([^»\"”]{1,40})[»\"”]")
 _TOKEN_RE: Final = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[.,!?;:…؟،]")
 _RUNS_RE: Final = re.compile(r"([^\W\d_])\1{2,}")
@@ -492,6 +549,8 @@ class _Hit:
     kind: str
     label: str
     quote: str
+    #: Made by a negation ("не работает", "couldn't …"): in a question it asks as much as blames.
+    negated: bool = False
 
 
 @dataclass(slots=True)
@@ -499,15 +558,25 @@ class _Tally:
     hits: list[_Hit] = field(default_factory=list)
     spam: float = 0.0
     spam_quotes: list[str] = field(default_factory=list)
+    weak_spam: float = 0.0
     question: str = ""
     sarcasm: str = ""
     exclaims: int = 0
+    fee: str = ""  # a fee or a charge is mentioned …
+    free: bool = False  # … and so is "free": a charge for what was promised free
+    #: Where each "if" clause's hits begin and end: "if I block my card, will …?"
+    conditions: list[tuple[int, int]] = field(default_factory=list)
 
-    def add(self, weight: float, kind: str, label: str, quote: str) -> None:
-        self.hits.append(_Hit(weight, kind, label, quote))
+    def add(
+        self, weight: float, kind: str, label: str, quote: str, *, negated: bool = False
+    ) -> None:
+        self.hits.append(_Hit(weight, kind, label, quote, negated))
 
-    def add_spam(self, weight: float, quote: str) -> None:
-        self.spam += weight
+    def add_spam(self, weight: float, quote: str, *, weak: bool = False) -> None:
+        if weak:
+            self.weak_spam += weight
+        else:
+            self.spam += weight
         self.spam_quotes.append(quote)
 
 
@@ -523,8 +592,16 @@ def _prepare(text: str) -> str:
     return text[:MAX_CHARS].lower().translate(_FOLD)
 
 
-def _read_shapes(folded: str, tally: _Tally) -> str:
-    """Spam shapes, emoji and emoticons; returns the text left for word reading."""
+def _read_shapes(folded: str, tally: _Tally, own: frozenset[str]) -> str:
+    """Spam shapes, emoji and emoticons; returns the text left for word reading.
+
+    Handles go first: the leading addressing and our own handles are not read at
+    all, and a link-like tail (``@anna@mstdn.io``) is part of its handle.
+    """
+    if "@" in folded:
+        folded, strangers = strip_handles(folded, own)
+        if strangers:
+            tally.add_spam(0.5, f"handle «{_quote(strangers[0])}»", weak=True)
     links = _LINK_RE.findall(folded)
     if links:
         tally.add_spam(1.5, f"link «{_quote(links[0])}»")
@@ -534,12 +611,7 @@ def _read_shapes(folded: str, tally: _Tally) -> str:
             tally.add_spam(1.5, "phone number")
         money = _MONEY_RE.search(folded)
         if money:
-            tally.add_spam(0.75, f"money «{_quote(money.group())}»")
-    if "@" in folded:
-        handles = _HANDLE_RE.findall(folded)
-        if handles:
-            tally.add_spam(0.5, f"handle «{_quote(handles[0])}»")
-            folded = _HANDLE_RE.sub(" ", folded)
+            tally.add_spam(0.75, f"money «{_quote(money.group())}»", weak=True)
     emojis = _ANY_EMOJI_RE.findall(folded)
     if emojis:
         _read_emoji(emojis, tally)
@@ -556,7 +628,7 @@ def _read_emoji(emojis: list[str], tally: _Tally) -> None:
     if promo:
         tally.add_spam(min(1.5, 0.5 * len(promo)), f"promo emoji {''.join(promo[:3])}")
     if len(emojis) >= 3:
-        tally.add_spam(0.5, "many emoji")
+        tally.add_spam(0.5, "many emoji", weak=True)
     for emoji in emojis:
         weight = _EMOJI.get(emoji)
         if weight is None:
@@ -583,7 +655,13 @@ def _score_entry(tally: _Tally, entry: _Entry, quote: str, negator: str, boost: 
     if kind == SPAM:
         tally.add_spam(weight, f"«{_quote(quote)}»")
         return False
+    if kind == WEAK_SPAM:
+        tally.add_spam(weight, f"«{_quote(quote)}»", weak=True)
+        tally.free = True
+        return False
     if kind in (ISSUE, REPEAT):  # negation does not undo a problem: "still no refund"
+        if kind == ISSUE and not tally.fee and any(word in quote for word in _FEE_WORDS):
+            tally.fee = quote
         tally.add(-weight, kind, "complaint", quote)
         return False
     if kind == SARCASM:
@@ -605,7 +683,7 @@ def _score_entry(tally: _Tally, entry: _Entry, quote: str, negator: str, boost: 
     elif kind == GOOD:
         tally.add(-0.75 * weight, BAD, "negative", negated)
     elif kind in (WORKS, FIXED):
-        tally.add(-weight, ISSUE, "complaint", negated)
+        tally.add(-weight, ISSUE, "complaint", negated, negated=True)
     return kind != IGNORE
 
 
@@ -617,6 +695,7 @@ def _read_words(text: str, script: str, tally: _Tally) -> None:
     boost, boost_left = 1.0, 0
     clause_start = True
     contrast_at = 0
+    condition_at = -1
     i, count = 0, len(tokens)
     while i < count:
         token, entry = read[i]
@@ -624,6 +703,9 @@ def _read_words(text: str, script: str, tally: _Tally) -> None:
         if role == _BREAK:
             _expire_negation(tally, negator)
             negator, negation_left, clause_start = "", 0, True
+            if condition_at >= 0:
+                tally.conditions.append((condition_at, len(tally.hits)))
+                condition_at = -1
             if token in "?؟":
                 tally.question = tally.question or "?"
             elif token == "!":
@@ -658,6 +740,8 @@ def _read_words(text: str, script: str, tally: _Tally) -> None:
                 continue
             if role == _CONTRAST_WORD:
                 contrast_at = len(tally.hits)
+            elif role == _CONDITION:
+                condition_at = len(tally.hits)
             elif role == _ASKS:
                 tally.question = tally.question or f"«{token}»"
         if entry is not None and _score_entry(tally, entry, token, negator, boost):
@@ -670,17 +754,26 @@ def _read_words(text: str, script: str, tally: _Tally) -> None:
         if boost_left <= 0:
             boost = 1.0
     _expire_negation(tally, negator)
+    if condition_at >= 0:
+        tally.conditions.append((condition_at, len(tally.hits)))
     for hit in tally.hits[:contrast_at]:
         hit.weight *= 0.6  # "спасибо, но…": what follows the contrast counts more
+    if tally.fee and tally.free and _DISJUNCTIONS.isdisjoint(tokens):
+        tally.add(-1.5, ISSUE, "complaint", f"{tally.fee} … free")
 
 
 def _expire_negation(tally: _Tally, negator: str) -> None:
     if negator in _CANT:
-        tally.add(-1.5, ISSUE, "complaint", negator)
+        tally.add(-1.5, ISSUE, "complaint", negator, negated=True)
 
 
 def _opens_question(tokens: list[str], i: int) -> bool:
     token = tokens[i]
+    if token == "ما":
+        following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        return following in _WHAT_FOLLOWERS or following.startswith("ال")
+    if token == "чем" and i >= 2 and tokens[i - 1] == ",":
+        return not tokens[i - 2].endswith(("ше", "ее", "же", "ле"))  # "меньше, чем …"
     if token in _QUESTION_OPENERS:
         return True
     return token in _AUXILIARIES and i + 1 < len(tokens) and tokens[i + 1] in _SUBJECTS
@@ -703,6 +796,8 @@ def _tone(tally: _Tally, folded: str, script: str) -> tuple[float, list[str]]:
     """The signed tone score, after sarcasm and fixes; plus the notes that explain it."""
     notes: list[str] = []
     hits = tally.hits
+    if tally.question and not tally.exclaims:  # "?!" is indignation, not a question
+        _soften_asked(tally)
     fixed = any(hit.kind == FIXED and hit.weight > 0 for hit in hits)
     positive = negative = issue = 0.0
     for hit in hits:
@@ -731,6 +826,17 @@ def _tone(tally: _Tally, folded: str, script: str) -> tuple[float, list[str]]:
     return score, notes
 
 
+def _soften_asked(tally: _Tally) -> None:
+    """In a question, a negation ("couldn't find it") or an "if" clause blames half as much."""
+    for hit in tally.hits:
+        if hit.negated:
+            hit.weight *= 0.5
+    for start, end in tally.conditions:
+        for hit in tally.hits[start:end]:
+            if hit.weight < 0:
+                hit.weight *= 0.5
+
+
 def _sentiment(score: float) -> Sentiment:
     if score >= _POSITIVE_AT:
         return Sentiment.POSITIVE
@@ -740,8 +846,11 @@ def _sentiment(score: float) -> Sentiment:
 
 
 def _is_spam(tally: _Tally, score: float) -> bool:
+    if tally.spam < _SPAM_MARKERS_AT:
+        return False
+    evidence = tally.spam + tally.weak_spam
     # A warning about fraud quotes the fraud; strong blame keeps it a complaint.
-    return tally.spam >= _SPAM_AT and not (score <= -3.0 and tally.spam < 3.5)
+    return evidence >= _SPAM_AT and not (score <= -3.0 and evidence < 3.5)
 
 
 def _intent(sentiment: Sentiment, question: bool) -> Intent:
@@ -770,7 +879,7 @@ def _signals(tally: _Tally, notes: Iterable[str], spam: bool, folded: str) -> tu
     return tuple(unique[:_MAX_SIGNALS])
 
 
-def classify(text: str, language: str = "") -> Classification:
+def classify(text: str, language: str = "", own: Iterable[str] = ()) -> Classification:
     """Classify one comment's tone and intent, with the reasons.
 
     Pure and deterministic: the same text always gets the same answer. ``language``
@@ -778,11 +887,14 @@ def classify(text: str, language: str = "") -> Classification:
     letters; all lexicons are always read, since comments mix languages. An empty
     or unreadable text is neutral with intent ``other``. Only the first
     :data:`MAX_CHARS` characters are read.
+
+    ``own`` names our own accounts (names or handles, in any network's spelling):
+    mentions of them are not read, nor is the text's leading @-addressing.
     """
     folded = _prepare(text)
     script = language if language in ("ru", "en") else ""
     tally = _Tally()
-    words = _read_shapes(folded, tally)
+    words = _read_shapes(folded, tally, own_keys(own) if own else frozenset())
     _read_words(words, script, tally)
     score, notes = _tone(tally, folded, script)
     spam = _is_spam(tally, score)
@@ -792,3 +904,8 @@ def classify(text: str, language: str = "") -> Classification:
         sentiment = _sentiment(score)
         intent = _intent(sentiment, bool(tally.question))
     return Classification(sentiment, intent, _signals(tally, notes, spam, folded))
+
+
+def classify_mention(mention: Mention) -> Classification:
+    """Classify a mention, never reading its own account's handle as evidence."""
+    return classify(mention.text, mention.language, (mention.account,))

@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 
 from smm_tui.core import priority
-from smm_tui.core.classify import classify
+from smm_tui.core.classify import classify_mention
 from smm_tui.core.context import ServiceContext
 from smm_tui.core.models import (
     Author,
@@ -142,7 +142,7 @@ class IngestService:
         if mention.sla_due_at is None:
             due = self.sla.for_account(mention.account).due_at(mention.created_at)
             mention = dataclasses.replace(mention, sla_due_at=due)
-        found = classify(mention.text, mention.language)
+        found = classify_mention(mention)
         if "sentiment" not in mention.overridden and mention.sentiment is Sentiment.UNKNOWN:
             mention = dataclasses.replace(mention, sentiment=found.sentiment)
         if "intent" not in mention.overridden and mention.intent is Intent.UNKNOWN:

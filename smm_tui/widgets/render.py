@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from textual.content import Content
 
 from smm_tui.core import priority, sla
-from smm_tui.core.classify import classify
+from smm_tui.core.classify import classify_mention
 from smm_tui.core.models import Mention, Platform, Reply, ReplyState, Status
 from smm_tui.core.query import QueryError
 from smm_tui.core.sanitize import clean_identity, clean_text
@@ -235,7 +235,7 @@ def why_block(
     if mention.rules:
         names = ", ".join(clean_identity(name) for name in mention.rules)
         lines.append(Content.assemble(("Rules ", "bold"), names))
-    signals = classify(mention.text, mention.language).signals
+    signals = classify_mention(mention).signals
     if signals and not set(mention.overridden) >= {"sentiment", "intent"}:
         lines.append(Content.assemble(("Read as ", "bold"), ("; ".join(signals), "$text-muted")))
     return Content("\n").join(lines)
