@@ -49,7 +49,10 @@ class SmmApp(App[None]):
     TITLE = "smm-tui"
     CSS_PATH = "styles/app.tcss"
     ENABLE_COMMAND_PALETTE = True
-    COMMAND_PALETTE_BINDING = "ctrl+p"
+    # The keys of the app.palette binding below. Textual's footer looks this string up
+    # as one key: as two, it finds none and keeps the footer's room for the pane's keys
+    # (the palette is in help, like every show=False binding).
+    COMMAND_PALETTE_BINDING = "colon,ctrl+p"
     MODES = {
         "feed": FeedScreen,
         "tickets": TicketBoardScreen,
@@ -100,8 +103,10 @@ class SmmApp(App[None]):
             tooltip="Account health: last success, next poll, rate budget, problems",
         ),
         Binding("question_mark", "help", "Help", id="app.help", tooltip="Keys for this screen"),
+        # Textual adds its own ctrl+p only when no binding runs the palette: this one
+        # does, so it carries ctrl+p itself.
         Binding(
-            "colon",
+            "colon,ctrl+p",
             "command_palette",
             "Commands",
             show=False,

@@ -39,6 +39,7 @@ from smm_tui.commands import warn as _warn
 from smm_tui.config import Config, ConfigError, demo_config, load_config
 from smm_tui.core.sanitize import one_line
 from smm_tui.core.sources import AccountSource
+from smm_tui.core.wording import plural
 from smm_tui.core.workspace import Workspace
 from smm_tui.hangup import LEAVE_SIGNALS, hold_signals, ignore_signals
 from smm_tui.logs import LEVELS, log_to_file, redacting
@@ -383,7 +384,9 @@ def _run_doctor(config: Config, data_dir: Path, env: Mapping[str, str]) -> int:
         job = headless.doctor(
             sources,
             workspace,
-            config_line=f"config {config.source or '(none)'}: {len(config.accounts)} accounts",
+            config_line=(
+                f"config {config.source or '(none)'}: {plural(len(config.accounts), 'account')}"
+            ),
             config_problems=[problem] if problem else [],
             left_out=left_out,
             data_dir=data_dir,

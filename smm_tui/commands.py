@@ -21,6 +21,7 @@ from smm_tui.core.query import Query, QueryError, parse
 from smm_tui.core.records import ImportLineError, read_jsonl, write_csv, write_jsonl
 from smm_tui.core.repository import Collection, Record
 from smm_tui.core.sanitize import one_line
+from smm_tui.core.wording import plural
 from smm_tui.core.workspace import Workspace
 from smm_tui.runtime import open_workspace
 
@@ -69,7 +70,7 @@ def export_mentions(
         except OSError as exc:
             raise UserError(f"cannot write {output or 'stdout'}: {exc.strerror}") from None
     if output is not None:
-        print(f"exported {count} mentions to {output}", file=sys.stderr)
+        print(f"exported {plural(count, 'mention')} to {output}", file=sys.stderr)
     return 0
 
 
@@ -132,8 +133,8 @@ def import_mentions(data_dir: Path, config: Config, path: Path) -> int:
         changed = asyncio.run(workspace.ingest.ingest(good))
     added = len(changed.of(Collection.MENTIONS))
     print(
-        f"imported {added} new mentions from {path} "
-        f"({len(good) - added} already present, {bad} bad lines)",
+        f"imported {plural(added, 'new mention')} from {path} "
+        f"({len(good) - added} already present, {plural(bad, 'bad line')})",
         file=sys.stderr,
     )
     return EXIT_FAILED if bad else 0

@@ -31,7 +31,7 @@ from types import MappingProxyType
 from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
-from smm_tui.core.models import Platform
+from smm_tui.core.models import Intent, Platform
 from smm_tui.core.network import DEFAULT_BACKFILL
 from smm_tui.core.query import QueryError, parse
 
@@ -62,7 +62,17 @@ _TOP_LEVEL_KEYS = (
 _RULE_KEYS = ("name", "when", "tag", "assign", "department", "spam", "raise_priority")
 _TRIAGE_KEYS = ("alarm_keywords",)
 _DEMO_KEYS = ("rate_per_minute", "seed")
-_SLA_KEYS = ("minutes", "warn_minutes", "business_hours", "business_days", "timezone")
+_SLA_KEYS = (
+    "minutes",
+    "warn_minutes",
+    "business_hours",
+    "business_days",
+    "timezone",
+    "applies_to",
+)
+#: The intents ``[sla] applies_to`` may name, and its default (see ``core.sla``).
+_INTENTS = tuple(intent.value for intent in Intent)
+DEFAULT_APPLIES_TO = ("complaint", "question", "praise", "other")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-(?:([01]\d|2[0-3]):([0-5]\d)|(24):(00))")
 _ACCOUNT_KEYS = ("name", "platform", "base_url", "token_env", "token", "sla_minutes", "backfill")
@@ -147,6 +157,8 @@ class SlaConfig:
     business_hours: tuple[str, str] | None = None
     business_days: tuple[int, ...] = (0, 1, 2, 3, 4)
     timezone: str = "UTC"
+    #: The intents a response target applies to (spam, entries, our own never need one).
+    applies_to: tuple[str, ...] = DEFAULT_APPLIES_TO
 
 
 @dataclass(frozen=True)
@@ -400,7 +412,18 @@ class _Validator:
             business_hours=self.business_hours(table.get("business_hours")),
             business_days=self.business_days(table.get("business_days", list(_DAYS[:5]))),
             timezone=zone,
+            applies_to=self.applies_to(table.get("applies_to", list(DEFAULT_APPLIES_TO))),
         )
+
+    def applies_to(self, value: object) -> tuple[str, ...]:
+        """``[sla] applies_to``: a list of distinct intents."""
+        wanted = f"a list of intents from: {', '.join(_INTENTS)}"
+        if not isinstance(value, list):
+            raise self.must("sla.applies_to", wanted, value)
+        for index, item in enumerate(value):
+            if item not in _INTENTS:
+                raise self.must(f"sla.applies_to[{index}]", f"one of: {', '.join(_INTENTS)}", item)
+        return tuple(dict.fromkeys(value))
 
     def alarm_keywords(self, value: object) -> tuple[str, ...] | None:
         """``[triage] alarm_keywords``: words that raise a mention's priority."""
@@ -839,6 +862,8 @@ warn_minutes = 3                  # "about to breach" from this many minutes bef
 # business_hours = "09:00-18:00"  # count only working time (optional)
 # business_days = ["mon", "tue", "wed", "thu", "fri"]
 # timezone = "Europe/Moscow"
+# Which intents need a response (spam, contest entries and our own comments never do):
+# applies_to = ["complaint", "question", "praise", "other"]
 
 # Saved views: sections of the feed with live counts; ] and [ move between them.
 # Each is a query as typed after / over the open queue; "*" lists everything.

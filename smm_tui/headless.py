@@ -24,6 +24,7 @@ from smm_tui.core.polling import AccountHealth, PollingEngine
 from smm_tui.core.repository import Collection
 from smm_tui.core.sanitize import one_line
 from smm_tui.core.sources import AccountSource
+from smm_tui.core.wording import plural
 from smm_tui.core.workspace import Workspace
 from smm_tui.hangup import ignore_signals
 
@@ -283,8 +284,8 @@ def _check_store(
     findings = [
         Finding(
             "ok",
-            f"store {data_dir}: readable, {counts[Collection.MENTIONS]} mentions, "
-            f"{counts[Collection.REPLIES]} replies",
+            f"store {data_dir}: readable, {plural(counts[Collection.MENTIONS], 'mention')}, "
+            f"{plural(counts[Collection.REPLIES], 'reply')}",
         )
     ]
     findings += [Finding("warn", f"store: {line}") for line in store_warnings]

@@ -15,6 +15,7 @@ from textual.dom import DOMNode
 
 from smm_tui.app import SmmApp
 from smm_tui.screens.accounts import AccountsScreen
+from smm_tui.screens.assign import AssignScreen
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.confirm import ConfirmScreen
 from smm_tui.screens.contests import ContestScreen, NewContestScreen
@@ -23,6 +24,7 @@ from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.feed import FeedScreen
 from smm_tui.screens.help import HelpScreen
 from smm_tui.screens.label import LabelScreen, TagScreen
+from smm_tui.screens.note import NoteScreen
 from smm_tui.screens.report import ReportScreen
 from smm_tui.screens.tickets import TicketBoardScreen, TicketEditScreen
 from smm_tui.widgets.feed_list import FeedList
@@ -43,6 +45,8 @@ SCOPES: tuple[tuple[type[DOMNode], ...], ...] = (
     (AccountsScreen,),
     (LabelScreen,),
     (TagScreen,),
+    (NoteScreen,),
+    (AssignScreen,),
 )
 
 

@@ -25,7 +25,7 @@ from smm_tui.config import AccountConfig, Config, demo_config
 from smm_tui.core import demo_day
 from smm_tui.core.audit import new_id
 from smm_tui.core.context import this_process
-from smm_tui.core.models import Platform, utcnow
+from smm_tui.core.models import Intent, Platform, utcnow
 from smm_tui.core.priority import DEFAULT_ALARMS
 from smm_tui.core.query import parse
 from smm_tui.core.repository import ChangeSet
@@ -207,7 +207,8 @@ def sla_from(config: Config) -> SlaSettings:
         for account in config.accounts
         if account.sla_minutes is not None
     }
-    return SlaSettings(default, accounts)
+    applies_to = frozenset(Intent(value) for value in table.applies_to)
+    return SlaSettings(default, accounts, applies_to)
 
 
 def _clock_time(text: str) -> time:

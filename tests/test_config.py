@@ -518,10 +518,26 @@ def test_sla_targets_and_business_hours(write: Writer) -> None:
         ('business_days = ["someday"]', "'sla.business_days[0]' must be a day such as mon"),
         ('timezone = "Mars/Olympus"', "'sla.timezone' must be a time zone name such as"),
         ("minuts = 5", "unknown key 'sla.minuts' (did you mean 'minutes'?)"),
+        ('applies_to = "complaint"', "'sla.applies_to' must be a list of intents from: question,"),
+        ('applies_to = ["complaint", "rant"]', "'sla.applies_to[1]' must be one of: question,"),
     ],
 )
 def test_bad_sla_values_are_named(write: Writer, table: str, error: str) -> None:
     assert error_of(write(f"[sla]\n{table}\n")).startswith(error)
+
+
+def test_sla_applies_to_names_the_intents_that_need_a_response(write: Writer) -> None:
+    from smm_tui.core.models import Intent
+    from smm_tui.runtime import sla_from
+
+    assert sla_from(load_config(write(""), ENV)).applies_to == {
+        Intent.COMPLAINT,
+        Intent.QUESTION,
+        Intent.PRAISE,
+        Intent.OTHER,
+    }
+    config = load_config(write('[sla]\napplies_to = ["complaint", "question"]\n'), ENV)
+    assert sla_from(config).applies_to == {Intent.COMPLAINT, Intent.QUESTION}
 
 
 def test_views_come_from_the_config_and_a_bad_one_is_named(write: Writer) -> None:

@@ -139,6 +139,8 @@ def _write_draft(terminal: Terminal) -> None:
     terminal.wait_for(re.compile(rb"Queue"), PAINT_WITHIN)
     terminal.wait_for(re.compile(rb"\xe2\x97\x8f"), PAINT_WITHIN)  # ● a new mention's row
     terminal.send(b"a")
+    terminal.wait_for(re.compile(rb"nobody \(unassign\)"), PAINT_WITHIN)  # the picker
+    terminal.send(b"\r")
     terminal.wait_for(re.compile(rb"Mine 1"), PAINT_WITHIN)
     terminal.send(b"r")
     terminal.wait_for(re.compile(rb"keeps the draft"), PAINT_WITHIN)

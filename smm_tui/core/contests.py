@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 
 from smm_tui.core import draw
 from smm_tui.core.context import NotFound, ServiceContext
 from smm_tui.core.ingest import entry_for, sanitize_mention
-from smm_tui.core.models import Contest, ContestState, Entry, Mention, Platform
+from smm_tui.core.models import Contest, ContestState, Entry, Mention, Platform, Status
 from smm_tui.core.network import AdapterError
 from smm_tui.core.repository import Changed, ChangeSet, Collection
 from smm_tui.core.sanitize import one_line
@@ -82,6 +83,7 @@ class ContestService:
         self.ctx.audit(changes, "contest", contest.id, "create", post=contest.post_external_id)
         for mention in self._stored_comments(contest):
             changes.insert_new(Collection.ENTRIES, entry_for(contest.id, mention).to_record())
+            self._out_of_queue(changes, mention)
         await self.ctx.commit(changes)
         return self.get(contest.id)
 
@@ -93,9 +95,24 @@ class ContestService:
             if comment.root_external_id != contest.post_external_id:
                 continue
             mention = sanitize_mention(comment)
-            changes.insert_new(Collection.MENTIONS, mention.to_record())
+            closed = dataclasses.replace(mention, status=Status.DONE, sla_due_at=None)
+            changes.insert_new(Collection.MENTIONS, closed.to_record())
             changes.insert_new(Collection.ENTRIES, entry_for(contest.id, mention).to_record())
+            stored = self.ctx.repo.get(Collection.MENTIONS, mention.id)
+            if stored is not None:
+                self._out_of_queue(changes, Mention.from_record(stored))
         return await self.ctx.commit(changes)
+
+    def _out_of_queue(self, changes: ChangeSet, mention: Mention) -> None:
+        """An entry needs no response: close it if open and unanswered, with nothing due."""
+        if not mention.status.is_open or mention.first_response_at is not None:
+            return
+        expect = {"status": mention.status.value}
+        fields = {"status": Status.DONE.value, "sla_due_at": None}
+        changes.patch(Collection.MENTIONS, mention.id, fields, expect)
+        self.ctx.audit(
+            changes, "mention", mention.id, "status", old=mention.status.value, new="done"
+        )
 
     async def collect_from_network(self, contest_id: str) -> int:
         """Fetch the contest post's comments and enter their authors; returns new entries.

@@ -56,6 +56,24 @@ class CustomerService:
             key=lambda m: m.created_at,
             reverse=True,
         )
+        return self._around(anchor.author, anchor.platform, mentions)
+
+    def refreshed(self, history: CustomerHistory) -> CustomerHistory:
+        """The same mentions as they are now, with their replies and tickets re-read.
+
+        Cheap enough to run on every change while the view is open: it reads the
+        history's own mentions by id, not every mention in the store.
+        """
+        mentions = []
+        for old in history.mentions:
+            record = self.ctx.repo.get(Collection.MENTIONS, old.id)
+            mentions.append(old if record is None else Mention.from_record(record))
+        return self._around(history.author, history.platform, mentions)
+
+    def _around(
+        self, author: Author, platform: Platform, mentions: list[Mention]
+    ) -> CustomerHistory:
+        """A history of these mentions, with our replies to them and their tickets."""
         ids = {m.id for m in mentions}
         replies = sorted(
             (
@@ -75,9 +93,7 @@ class CustomerService:
             key=lambda t: t.created_at,
             reverse=True,
         )
-        return CustomerHistory(
-            anchor.author, anchor.platform, tuple(mentions), tuple(replies), tuple(tickets)
-        )
+        return CustomerHistory(author, platform, tuple(mentions), tuple(replies), tuple(tickets))
 
 
 def _matcher(anchor: Mention) -> _Same:

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from smm_tui.core.indexed import TagsOf
-from smm_tui.core.models import Status
+from smm_tui.core.models import OPEN_VALUES, Status
 from smm_tui.core.query import And, FieldTerm, Node, Not, Query, fold
 from smm_tui.core.repository import Record
 
 #: Fields stored as one canonical value, compared exactly (see the query language).
 EXACT_FIELDS: Final = ("platform", "status", "sentiment", "intent")
-_OPEN_STATUSES: Final = (Status.NEW.value, Status.SEEN.value)
+_OPEN_STATUSES: Final = tuple(sorted(OPEN_VALUES))
 _STATUSES: Final = frozenset(status.value for status in Status)
 
 

@@ -1,10 +1,12 @@
 """The feed's view model: which mentions show, in what order, and the unread count.
 
-The open queue is ordered by urgency: the mention whose first response is due
-soonest first, then by priority, then by age; mentions already answered come
-after. The whole feed ("all") is newest first. The model keeps sorted lists of
-keys and re-filters on change; rows are built only for the ids the UI asks
-for, so a 100,000-mention store costs a few lists, not 100,000 objects.
+The open queue is ordered by urgency: overdue mentions first, the highest
+priority first and, among equals, the longest overdue first; then the ones not
+yet due, the least time left first (then priority, then age); mentions already
+answered, or with no response target, come after. The whole feed ("all") is
+newest first. The model keeps sorted lists of keys and re-filters on change;
+rows are built only for the ids the UI asks for, so a 100,000-mention store
+costs a few lists, not 100,000 objects.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import overload
 
 from smm_tui.core.feed_index import MentionIndex, Pause, SortKey, age_key, position_of
-from smm_tui.core.models import Mention, Status, utcnow
+from smm_tui.core.models import OPEN_VALUES, Mention, Status, to_iso, utcnow
 from smm_tui.core.query import Query, QueryContext, parse
 from smm_tui.core.repository import Changed, Collection, Record, Repository
 
@@ -51,7 +53,7 @@ class FeedFilter:
     def predicate(self, ctx: QueryContext) -> Callable[[Record], bool]:
         """A fast test over stored records."""
         open_only = self.scope is FeedScope.OPEN
-        open_values = {Status.NEW.value, Status.SEEN.value}
+        open_values = OPEN_VALUES
         if self.query.is_empty:
             if not open_only:
                 return lambda _record: True
@@ -62,15 +64,25 @@ class FeedFilter:
         return lambda record: record["status"] in open_values and matches(record)
 
 
-#: Sorts after any ISO time: mentions with nothing due go last in the queue.
-_NOTHING_DUE = "~"
+#: The queue's three bands, in order: overdue, not yet due, nothing due (answered, no target).
+OVERDUE, DUE, NOTHING_DUE = "0", "1", "2"
 
 
-def urgency_key(record: Record) -> SortKey:
-    """Due time (if no one has answered), then priority (highest first), then age."""
+def urgency_key(record: Record, now_iso: str = "") -> SortKey:
+    """The queue's order at ``now_iso`` (a stored-style ISO time; "" sees nothing overdue).
+
+    Overdue (awaiting a first response past its due time): priority (highest
+    first), then how late (the longest overdue first). Not yet due: time left
+    (least first), then priority. Then the rest by priority. Ties go by age.
+    """
     due = record.get("sla_due_at") if record.get("first_response_at") is None else None
-    priority = int(record.get("priority") or 0)
-    return (due or _NOTHING_DUE, f"{100 - priority:03d}", record["created_at"], record["id"])
+    rank = f"{100 - int(record.get('priority') or 0):03d}"
+    created, mention_id = record["created_at"], record["id"]
+    if due is None:
+        return (NOTHING_DUE, "", rank, created, mention_id)
+    if due <= now_iso:
+        return (OVERDUE, rank, due, created, mention_id)
+    return (DUE, due, rank, created, mention_id)
 
 
 class FeedModel:
@@ -101,6 +113,9 @@ class FeedModel:
         self._members: list[set[str] | None] = []
         self.filter = FeedFilter()
         self.ids: Sequence[str] = _View(self._visible, reverse=False)
+        #: The time the open queue's keys were made at: one cut-off for overdue, so the
+        #: list stays sorted between re-sorts (see :meth:`catch_up`).
+        self._now_iso = ""
         self.rebuild()
 
     @property
@@ -109,7 +124,24 @@ class FeedModel:
         return self.filter.scope is FeedScope.OPEN
 
     def _key(self, record: Record) -> SortKey:
-        return urgency_key(record) if self.by_urgency else age_key(record)
+        return urgency_key(record, self._now_iso) if self.by_urgency else age_key(record)
+
+    def catch_up(self) -> bool:
+        """Re-sort the open queue if a mention fell overdue since the last sort.
+
+        Cheap when none did (one look at the first not-yet-due key); returns
+        whether the order may have changed.
+        """
+        if not self.by_urgency:
+            return False
+        now_iso = to_iso(self._context().now) or ""
+        first = bisect.bisect_left(self._visible, (DUE,))
+        if first == len(self._visible) or self._visible[first][0] != DUE:
+            return False
+        if self._visible[first][1] > now_iso:
+            return False
+        self._refilter()
+        return True
 
     @property
     def unread(self) -> int:
@@ -153,8 +185,10 @@ class FeedModel:
     def _refilter(self) -> None:
         """Filter afresh from the index (when the filter changes or time passes)."""
         ctx = self._context()
+        self._now_iso = to_iso(ctx.now) or ""
         if self.by_urgency:
-            keys = {r["id"]: urgency_key(r) for r in self._matching_open(self.filter, ctx)}
+            now_iso = self._now_iso
+            keys = {r["id"]: urgency_key(r, now_iso) for r in self._matching_open(self.filter, ctx)}
             visible = sorted(keys.values())
         else:
             visible = self._index.matching(self.filter.query, ctx)

@@ -27,7 +27,7 @@ from smm_tui.core.query import QueryContext
 from smm_tui.core.repository import Changed, ChangeSet, Collection
 from smm_tui.core.rules import Rule, apply_rules
 from smm_tui.core.sanitize import clean_count, clean_id, clean_identity, clean_text, clean_url
-from smm_tui.core.sla import SlaSettings
+from smm_tui.core.sla import SlaSettings, with_target
 from smm_tui.core.tickets import title_from
 
 
@@ -85,20 +85,35 @@ class IngestService:
         """Insert-if-new operations for mentions, plus entries for open contests they enter."""
         changes = ChangeSet()
         contests = self._open_contests_by_post()
+        ours = self._our_replies()
         query_context = self._query_context()
         for raw in mentions:
             outcome = apply_rules(self.prepared(raw), self.rules, query_context)
-            mention = outcome.mention
+            contest_id = contests.get(
+                (
+                    outcome.mention.platform.value,
+                    outcome.mention.account,
+                    outcome.mention.root_external_id,
+                )
+            )
+            # Rules may have made it spam: whether it needs a response is settled after them.
+            exempt = contest_id is not None or _key(outcome.mention) in ours
+            mention = with_target(outcome.mention, self.sla, exempt=exempt)
             known = self.ctx.repo.get(Collection.MENTIONS, mention.id) is not None
             if outcome.department is not None and not known:
                 mention = self._route(changes, mention, outcome.department)
             changes.insert_new(Collection.MENTIONS, mention.to_record())
-            contest_id = contests.get(
-                (mention.platform.value, mention.account, mention.root_external_id)
-            )
             if contest_id is not None:
                 changes.insert_new(Collection.ENTRIES, entry_for(contest_id, mention).to_record())
         return changes
+
+    def _our_replies(self) -> set[tuple[str, str, str]]:
+        """The network ids of the replies we published: fetched back, they are our own."""
+        return {
+            (r["platform"], r["account"], r["external_id"])
+            for r in self.ctx.repo.records(Collection.REPLIES)
+            if r.get("external_id")
+        }
 
     def _route(self, changes: ChangeSet, mention: Mention, department: str) -> Mention:
         """Open a ticket in ``department`` for a new mention (once, however often fetched)."""
@@ -118,35 +133,47 @@ class IngestService:
         return dataclasses.replace(mention, ticket_id=ticket.id, status=Status.TICKETED)
 
     def backfill_changes(self) -> ChangeSet:
-        """Due times, labels and priority for open mentions stored before they existed.
+        """Due times, labels and priority for open mentions, by the rules of this version.
 
         Data from an earlier version has none: without a due time a mention
-        would sort last in the queue and could never be breaching.
+        would sort last in the queue and could never be breaching. A due time is
+        set only where the target applies (:func:`~smm_tui.core.sla.with_target`),
+        as at ingest: one on spam, a contest entry or our own comment is taken
+        away (and the mention closed), as is one on an intent ``[sla] applies_to``
+        no longer lists.
         """
         changes = ChangeSet()
+        contests, ours = self._open_contests_by_post(), self._our_replies()
+        fixed = ("sla_due_at", "sentiment", "intent", "priority", "status")
         for record in self.ctx.repo.open_mentions():
-            if record.get("sla_due_at"):
-                continue
-            mention = self.prepared(Mention.from_record(record))
+            mention = Mention.from_record(record)
+            if not record.get("sla_due_at"):
+                mention = self.prepared(mention)
+            post = (mention.platform.value, mention.account, mention.root_external_id)
+            exempt = post in contests or _key(mention) in ours
+            mention = with_target(mention, self.sla, exempt=exempt)
             fields = {
                 key: value
                 for key, value in mention.to_record().items()
-                if key in ("sla_due_at", "sentiment", "intent", "priority")
+                if key in fixed and value != record.get(key)
             }
-            changes.patch(Collection.MENTIONS, mention.id, fields)
+            if fields:
+                changes.patch(Collection.MENTIONS, mention.id, fields)
         return changes
 
     def prepared(self, raw: Mention) -> Mention:
-        """A fetched mention as it is stored: cleaned, classified, prioritised, with a due time."""
+        """A fetched mention as it is stored: cleaned, classified, prioritised, with a due time.
+
+        The due time is set only if the response target applies to it (see
+        :meth:`~smm_tui.core.sla.SlaSettings.applies`).
+        """
         mention = sanitize_mention(raw)
-        if mention.sla_due_at is None:
-            due = self.sla.for_account(mention.account).due_at(mention.created_at)
-            mention = dataclasses.replace(mention, sla_due_at=due)
         found = classify_mention(mention)
         if "sentiment" not in mention.overridden and mention.sentiment is Sentiment.UNKNOWN:
             mention = dataclasses.replace(mention, sentiment=found.sentiment)
         if "intent" not in mention.overridden and mention.intent is Intent.UNKNOWN:
             mention = dataclasses.replace(mention, intent=found.intent)
+        mention = dataclasses.replace(mention, sla_due_at=self.sla.due_for(mention))
         return dataclasses.replace(mention, priority=priority.score(mention, self.alarms))
 
     async def ingest(
@@ -171,6 +198,10 @@ class IngestService:
             for c in self.ctx.repo.records(Collection.CONTESTS)
             if c["state"] == ContestState.OPEN.value
         }
+
+
+def _key(mention: Mention) -> tuple[str, str, str]:
+    return (mention.platform.value, mention.account, mention.external_id)
 
 
 def entry_for(contest_id: str, mention: Mention) -> Entry:

@@ -27,18 +27,32 @@ class Platform(enum.StrEnum):
 
 
 class Status(enum.StrEnum):
-    """Where a mention is in the triage flow: new → seen → replied / ticketed → done."""
+    """Where a mention is in the triage flow: new → seen → replied / ticketed → done.
+
+    ``ticketed``: a ticket is open for it and the customer has not been answered
+    yet; ``follow-up``: its ticket was resolved and the customer still has not
+    been answered. Both stay in the queue until a reply goes out.
+    """
 
     NEW = "new"
     SEEN = "seen"
     REPLIED = "replied"
     TICKETED = "ticketed"
+    FOLLOW_UP = "follow-up"
     DONE = "done"
 
     @property
     def is_open(self) -> bool:
-        """Open mentions still need someone's attention."""
-        return self in (Status.NEW, Status.SEEN)
+        """Open mentions still need someone's attention: they are the queue."""
+        return self in OPEN_STATUSES
+
+
+#: The statuses of the queue (see :attr:`Status.is_open`).
+OPEN_STATUSES: frozenset[Status] = frozenset(
+    {Status.NEW, Status.SEEN, Status.TICKETED, Status.FOLLOW_UP}
+)
+#: Their stored values, for tests on records.
+OPEN_VALUES: frozenset[str] = frozenset(status.value for status in OPEN_STATUSES)
 
 
 class Sentiment(enum.StrEnum):

@@ -72,6 +72,10 @@ class OutboxService:
         record = self.ctx.repo.get(Collection.DRAFTS, mention_id)
         return None if record is None else Draft.from_record(record)
 
+    def drafted(self) -> frozenset[str]:
+        """The ids of the mentions that have a saved draft."""
+        return frozenset(str(r["mention_id"]) for r in self.ctx.repo.records(Collection.DRAFTS))
+
     def draft_changes(self, mention_id: str, text: str) -> ChangeSet:
         """The change that keeps ``text`` as the draft (or drops the draft when blank)."""
         current = self.draft(mention_id)
@@ -356,9 +360,13 @@ class OutboxService:
         return self.reply(reply_id)
 
     def _mark_replied(self, changes: ChangeSet, mention_id: str, now: datetime) -> None:
+        """An answered mention leaves the queue: replied (it keeps its ticket, whose
+        resolution closes it), or done when its ticket is resolved already."""
         mention = self.ctx.mention(mention_id)
         fields: dict[str, object] = {}
-        if Status.REPLIED in TRANSITIONS[mention.status] and mention.status is not Status.TICKETED:
+        if mention.status is Status.FOLLOW_UP:
+            fields["status"] = Status.DONE.value
+        elif Status.REPLIED in TRANSITIONS[mention.status]:
             fields["status"] = Status.REPLIED.value
         if mention.first_response_at is None:
             fields["first_response_at"] = to_iso(now)

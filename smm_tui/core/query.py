@@ -56,6 +56,7 @@ from smm_tui.core.query_match import (
     _compile,
     _Env,
     clear_text_cache,
+    needle,
     searchable_text,
     warm_text_cache,
 )
@@ -172,9 +173,9 @@ class Query:
         others: list[Node] = []
         for term in _conjuncts(self.root):
             if isinstance(term, TextTerm):
-                needles.append(fold(term.needle))
+                needles.append(needle(term))
             elif isinstance(term, Not) and isinstance(term.child, TextTerm):
-                absent.append(fold(term.child.needle))
+                absent.append(needle(term.child))
             else:
                 others.append(term)
         if not needles and not absent:
@@ -238,10 +239,10 @@ def _implies(own: Node, term: Node) -> bool:
     if own == term:
         return True
     if isinstance(own, TextTerm) and isinstance(term, TextTerm):
-        return fold(term.needle) in fold(own.needle)
+        return needle(term) in needle(own)
     if isinstance(own, Not) and isinstance(term, Not):
         if isinstance(own.child, TextTerm) and isinstance(term.child, TextTerm):
-            return fold(own.child.needle) in fold(term.child.needle)
+            return needle(own.child) in needle(term.child)
         return False
     if isinstance(own, FieldTerm) and isinstance(term, FieldTerm):
         same = own.field == term.field and own.field in _MERGEABLE

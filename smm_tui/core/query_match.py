@@ -32,6 +32,7 @@ from smm_tui.core.query_parse import (
     TextTerm,
     fold,
 )
+from smm_tui.core.stemming import extra_stems, needle_for
 
 Record = Mapping[str, Any]
 Predicate = Callable[[Record], bool]
@@ -82,7 +83,7 @@ def _fold_record(text: str, author: Mapping[str, Any]) -> _Entry:
     if entry is None:
         if len(_HAYSTACKS) >= TEXT_CACHE_LIMIT or len(_OTHERS) >= TEXT_CACHE_LIMIT:
             clear_text_cache()
-        folded_text, folded_handle = fold(text), fold(handle)
+        folded_text, folded_handle = _with_stems(fold(text)), fold(handle)
         haystack = _haystack(folded_text, folded_handle, fold(name))
         entry = (author, haystack, len(folded_text), len(folded_text) + 1 + len(folded_handle))
         if text in _HAYSTACKS:
@@ -120,11 +121,25 @@ def searchable_text(record: Record, *, cached: bool = True) -> str:
         return _entry(record)[1]
     author = record["author"]
     name = author.get("display_name") or ""
-    return _haystack(fold(record["text"]), fold(author["handle"]), fold(name))
+    return _haystack(_with_stems(fold(record["text"])), fold(author["handle"]), fold(name))
+
+
+def needle(term: TextTerm) -> str:
+    """What a text term looks for in :func:`searchable_text`: a word's stem, a phrase as is."""
+    folded = fold(term.needle)
+    return folded if term.exact else needle_for(folded)
+
+
+def _with_stems(folded_text: str) -> str:
+    """The folded text, then (on a line of its own) the stems its words do not begin with."""
+    stems = extra_stems(folded_text)
+    return f"{folded_text}\n{stems}" if stems else folded_text
 
 
 def _haystack(folded_text: str, folded_handle: str, folded_name: str) -> str:
     """What text terms search: the three parts on lines of their own, so no match spans two.
+
+    ``folded_text`` ends with the stems line of :func:`_with_stems`, if it has one.
 
     Handle and name are one line each (sanitize sees to it; this, for data that
     bypassed it), so the last two line breaks always mark where they start.
@@ -218,7 +233,7 @@ def _any(predicates: list[Predicate]) -> Predicate:
 def _negated(node: Node, env: _Env) -> Predicate:
     """The negation of a node; text and tags negate in place, saving a call per record."""
     if isinstance(node, TextTerm):
-        return _text_predicate((fold(node.needle),), negate=True)
+        return _text_predicate((needle(node),), negate=True)
     if isinstance(node, FieldTerm) and node.field == "tag":
         return _tag_predicate(frozenset(node.values), negate=True)
     predicate = _compile(node, env)
@@ -269,7 +284,7 @@ def _compile(node: Node, env: _Env) -> Predicate:
     if isinstance(node, Not):
         return _negated(node.child, env)
     if isinstance(node, TextTerm):
-        return _text_predicate((fold(node.needle),))
+        return _text_predicate((needle(node),))
     if isinstance(node, CompareTerm):
         return _compare_predicate(node)
     if isinstance(node, DurationTerm):
@@ -279,7 +294,7 @@ def _compile(node: Node, env: _Env) -> Predicate:
 
 def _compile_and(node: And, env: _Env) -> Predicate:
     """Cheap tests first; every plain text term folded into one haystack lookup."""
-    needles = tuple(fold(c.needle) for c in node.children if isinstance(c, TextTerm))
+    needles = tuple(needle(c) for c in node.children if isinstance(c, TextTerm))
     rest = sorted((c for c in node.children if not isinstance(c, TextTerm)), key=_cost)
     predicates = [_compile(child, env) for child in rest]
     if needles:

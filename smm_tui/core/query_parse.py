@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
-from smm_tui.core.models import Intent, Platform, Sentiment, Status
+from smm_tui.core.models import OPEN_VALUES, Intent, Platform, Sentiment, Status
 from smm_tui.core.sanitize import one_line
 
 #: Longer queries are refused (a saved view is a line, not a document).
@@ -54,9 +54,14 @@ class QueryError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class TextTerm:
-    """A word or phrase to find in the text, handle or display name (as typed)."""
+    """A word or phrase to find in the text, handle or display name (as typed).
+
+    A word matches its word forms (see :mod:`smm_tui.core.stemming`); a quoted
+    phrase (``exact``) matches only as written.
+    """
 
     needle: str
+    exact: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +123,7 @@ def _identity(values: Iterable[str]) -> dict[str, str]:
 
 
 _STATUS_VALUES = tuple(status.value for status in Status)
-_OPEN = frozenset({Status.NEW.value, Status.SEEN.value})
+_OPEN = OPEN_VALUES
 
 #: Enumerated fields: every accepted spelling → its canonical value.
 _SPELLINGS: Final[Mapping[str, Mapping[str, str]]] = {
@@ -173,7 +178,7 @@ FIELDS: Final[Mapping[str, str]] = MappingProxyType(
     {
         "platform": f"the network: {_choice_list('platform')}",
         "account": "the brand account it came to, e.g. account:club_brand",
-        "is": f"state: {_choice_list('is')}; open is new or seen",
+        "is": f"state: {_choice_list('is')}; open is new, seen, ticketed or follow-up",
         "status": f"the exact status: {_choice_list('status')}",
         "sentiment": f"the tone: {_choice_list('sentiment')}",
         "intent": f"what the author wants: {_choice_list('intent')}",
@@ -292,7 +297,7 @@ def _lex(text: str) -> list[_Token]:
             phrase, end = _read_quoted(text, i)
             if not phrase:
                 raise QueryError("empty quotes", i, end=end)
-            tokens.append(_Token("text", i, end, phrase))
+            tokens.append(_Token("text", i, end, phrase, quoted=True))
             i = end
         else:
             token = _read_run(text, i)
@@ -473,7 +478,7 @@ class _Parser:
         token = self._tokens[self._i]
         self._i += 1
         if token.kind == "text":
-            return TextTerm(token.value)
+            return TextTerm(token.value, exact=token.quoted)
         if token.kind == "field":
             return _field_node(token)
         return self._group(token)
@@ -533,7 +538,8 @@ def _render_value(term: FieldTerm) -> str:
 
 def _render(node: Node) -> str:
     if isinstance(node, TextTerm):
-        return _quote(node.needle) if _needs_quotes(node.needle) else node.needle
+        quoted = node.exact or _needs_quotes(node.needle)
+        return _quote(node.needle) if quoted else node.needle
     if isinstance(node, FieldTerm):
         return f"{node.field}:{_render_value(node)}"
     if isinstance(node, CompareTerm):

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import Future
 
-from smm_tui.core.models import Status
+from smm_tui.core.models import OPEN_VALUES
 from smm_tui.core.repository import Changed, ChangeSet, Collection, Op, Record, Subscriber, ids_of
 
-_OPEN = {Status.NEW.value, Status.SEEN.value}
+_OPEN = OPEN_VALUES
 
 
 class RehearsalRepository:
@@ -74,7 +74,7 @@ class RehearsalRepository:
         """Nothing is deferred in memory."""
 
     def open_mentions(self) -> Iterator[Record]:
-        """Every mention still new or seen."""
+        """Every mention still open (new, seen, ticketed or follow-up)."""
         return (r for r in self.records(Collection.MENTIONS) if r["status"] in _OPEN)
 
     def count(self, collection: Collection) -> int:

@@ -2,6 +2,8 @@
 
 For every answered mention, the first-response time is ``first_response_at -
 created_at`` and it was "within target" when it came by ``sla_due_at``. The
+share within target judges only mentions a target applies to: those with a due
+time, never spam (data from before ``[sla] applies_to`` gave spam one). The
 report groups them by network, by day (local) and by assignee, with the median
 and 90th percentile, and counts tone (a person's label wins over the
 classifier's). It reads stored records only, so it is the same in the app, in
@@ -19,6 +21,7 @@ from typing import TextIO
 
 from smm_tui.core.models import Mention, Sentiment, to_iso
 from smm_tui.core.repository import Record
+from smm_tui.core.sla import is_spam
 
 GROUPINGS = ("network", "day", "assignee")
 CSV_FIELDS = (
@@ -45,6 +48,8 @@ class Row:
     mentions: int = 0
     times: list[float] = field(default_factory=list)
     within_target: int = 0
+    #: Answered mentions a response target applied to (the share's denominator, with overdue).
+    judged_answered: int = 0
     #: Mentions past due with no answer yet: misses, whatever comes later.
     overdue: int = 0
     tone: dict[Sentiment, int] = field(default_factory=dict)
@@ -66,8 +71,8 @@ class Row:
 
     @property
     def within_share(self) -> float | None:
-        """The share answered within target, of those answered or already overdue."""
-        judged = self.answered + self.overdue
+        """The share answered within target, of those with a target answered or overdue."""
+        judged = self.judged_answered + self.overdue
         return self.within_target / judged if judged else None
 
 
@@ -128,15 +133,17 @@ def _groups(mention: Mention, zone: tzinfo | None) -> list[tuple[str, str]]:
 def _add(row: Row, mention: Mention, now: datetime | None) -> None:
     row.mentions += 1
     row.tone[mention.sentiment] = row.tone.get(mention.sentiment, 0) + 1
+    due = None if is_spam(mention) else mention.sla_due_at
     if mention.first_response_at is None:
-        due = mention.sla_due_at
         if due is not None and now is not None and due < now and mention.status.is_open:
             row.overdue += 1
         return
     waited = (mention.first_response_at - mention.created_at) / timedelta(minutes=1)
     row.times.append(max(waited, 0.0))
-    if mention.sla_due_at is not None and mention.first_response_at <= mention.sla_due_at:
-        row.within_target += 1
+    if due is not None:
+        row.judged_answered += 1
+        if mention.first_response_at <= due:
+            row.within_target += 1
 
 
 def minutes_text(value: float | None) -> str:

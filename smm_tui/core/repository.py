@@ -33,6 +33,7 @@ class Collection(enum.StrEnum):
     AUDIT = "audit"
     CURSORS = "cursors"
     PRESENCE = "presence"
+    NOTES = "notes"
 
 
 OpKind = Literal["put", "insert_new", "patch", "delete"]
@@ -143,7 +144,7 @@ class Repository(Protocol):
         ...
 
     def open_mentions(self) -> Iterator[Record]:
-        """Every mention still open (new or seen): the queue, without reading the archive."""
+        """Every mention still open (see ``Status.is_open``): the queue, without the archive."""
         ...
 
     def count(self, collection: Collection) -> int:

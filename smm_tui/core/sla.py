@@ -1,24 +1,32 @@
 """Response-time targets: when a mention's first response is due, and how urgent it is.
 
-A bank's team answers within minutes, so every open mention carries a due
-time (``sla_due_at``), set when it arrives: its creation time plus the
-account's target, counted in business hours when the team keeps them. The
+A bank's team answers within minutes, so every open mention that needs a
+response carries a due time (``sla_due_at``), set when it arrives: its creation
+time plus the account's target, counted in business hours when the team keeps
+them. What needs a response is configurable by intent (``[sla] applies_to``);
+spam, contest entries and the brand's own comments never do (see
+:meth:`SlaSettings.applies` and :func:`with_target`). The
 feed orders the queue by it and shows the time left with a symbol as well as
 a colour, so the signal survives 16-colour terminals and colour-blind eyes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from smm_tui.core.models import Mention, Status
+from smm_tui.core.models import Intent, Mention, Status
 
 DEFAULT_TARGET = timedelta(minutes=10)
 DEFAULT_WARN = timedelta(minutes=3)
+#: The intents a response target applies to unless ``[sla] applies_to`` says otherwise.
+DEFAULT_APPLIES_TO: frozenset[Intent] = frozenset(
+    {Intent.COMPLAINT, Intent.QUESTION, Intent.PRAISE, Intent.OTHER}
+)
 #: Business hours are walked a day at a time; a target never spans more days than this.
 _MAX_DAYS = 366
 
@@ -75,10 +83,54 @@ class SlaSettings:
 
     default: SlaPolicy = SlaPolicy()
     accounts: Mapping[str, SlaPolicy] = field(default_factory=dict)
+    #: The intents that need a response; a mention not yet classified always does.
+    applies_to: frozenset[Intent] = DEFAULT_APPLIES_TO
 
     def for_account(self, account: str) -> SlaPolicy:
         """The policy of one account."""
         return self.accounts.get(account, self.default)
+
+    def applies(self, mention: Mention) -> bool:
+        """Whether the mention needs a response, and so has a due time.
+
+        Spam (by intent, or tagged so by a rule or a person) never does unless
+        ``spam`` is among :attr:`applies_to`.
+        """
+        if is_spam(mention) and Intent.SPAM not in self.applies_to:
+            return False
+        return mention.intent is Intent.UNKNOWN or mention.intent in self.applies_to
+
+    def due_for(self, mention: Mention) -> datetime | None:
+        """The mention's due time if the target applies (its own, if already set), else None."""
+        if not self.applies(mention):
+            return None
+        if mention.sla_due_at is not None:
+            return mention.sla_due_at
+        return self.for_account(mention.account).due_at(mention.created_at)
+
+    def leaves_queue(self, mention: Mention) -> bool:
+        """Whether the mention is one nobody answers (spam) and so is closed, not queued."""
+        return is_spam(mention) and Intent.SPAM not in self.applies_to
+
+
+def with_target(mention: Mention, settings: SlaSettings, *, exempt: bool = False) -> Mention:
+    """The mention with its due time set, or cleared, by whether the target applies.
+
+    Spam, and what ``exempt`` says needs no response (an entry in a running
+    contest, the brand's own comment), is closed too while open: nobody answers
+    it, so it stays out of the queue, out of Breaching and out of the report's share.
+    """
+    closes = exempt or settings.leaves_queue(mention)
+    due = None if closes else settings.due_for(mention)
+    status = Status.DONE if closes and mention.status.is_open else mention.status
+    if due == mention.sla_due_at and status is mention.status:
+        return mention
+    return dataclasses.replace(mention, sla_due_at=due, status=status)
+
+
+def is_spam(mention: Mention) -> bool:
+    """Spam by intent (the classifier's, a rule's or a person's) or by the ``spam`` tag."""
+    return mention.intent is Intent.SPAM or any(t.casefold() == "spam" for t in mention.tags)
 
 
 class SlaState(enum.Enum):
@@ -93,12 +145,10 @@ class SlaState(enum.Enum):
 #: The symbol beside the time left, so the state reads without colour.
 SYMBOLS = {SlaState.NONE: " ", SlaState.ON_TIME: " ", SlaState.AT_RISK: "⚠", SlaState.BREACHED: "‼"}
 
-_OPEN = (Status.NEW, Status.SEEN)
-
 
 def awaiting_response(mention: Mention) -> bool:
-    """Whether the mention is open and nobody has answered it yet."""
-    return mention.status in _OPEN and mention.first_response_at is None
+    """Whether the mention is open (ticketed too) and nobody has answered it yet."""
+    return mention.status.is_open and mention.first_response_at is None
 
 
 def state(mention: Mention, now: datetime, warn_before: timedelta = DEFAULT_WARN) -> SlaState:

@@ -6,7 +6,7 @@ import dataclasses
 
 from smm_tui.core.context import NotFound, ServiceContext
 from smm_tui.core.models import Status, Ticket, TicketColumn, to_iso
-from smm_tui.core.repository import ChangeSet, Collection
+from smm_tui.core.repository import ChangeSet, Collection, Record
 from smm_tui.core.triage import TRANSITIONS, change_mention
 
 COLUMNS: tuple[TicketColumn, ...] = tuple(TicketColumn)
@@ -70,17 +70,22 @@ class TicketService:
         return self.get(ticket.id)
 
     def _link(self, changes: ChangeSet, mention_id: str, ticket_id: str) -> None:
+        """Link a mention; one still unanswered becomes ``ticketed`` and stays in the queue."""
         mention = self.ctx.mention(mention_id)
         fields: dict[str, object] = {"ticket_id": ticket_id}
-        if Status.TICKETED in TRANSITIONS[mention.status]:
+        unanswered = mention.first_response_at is None
+        if unanswered and Status.TICKETED in TRANSITIONS[mention.status]:
             fields["status"] = Status.TICKETED.value
         change_mention(self.ctx, changes, mention_id, mention.status, fields, ticket_id=ticket_id)
 
     async def move(self, ticket_id: str, column: TicketColumn) -> Ticket:
-        """Put a ticket in another column; resolving closes every mention it still holds.
+        """Put a ticket in another column; resolving it settles the mentions it holds.
 
-        A linked mention is closed only while it is ``ticketed`` under this
-        ticket: one someone moved on, or linked to a newer ticket, is left alone.
+        Resolving closes (``done``) each linked ``ticketed`` mention the customer
+        has had an answer to; one never answered moves to ``follow-up``: it stays
+        in the queue until someone tells the customer. Taking the ticket out of
+        Resolved puts those back to ``ticketed``. Only mentions still linked to
+        this ticket are touched: one linked to a newer ticket is left alone.
         """
         ticket = self.get(ticket_id)
         if ticket.column is column:
@@ -93,26 +98,44 @@ class TicketService:
             changes, "ticket", ticket_id, "move", old=ticket.column.value, new=column.value
         )
         if column is TicketColumn.RESOLVED:
-            self._close_mentions(changes, ticket)
+            self._settle_mentions(changes, ticket)
+        elif ticket.column is TicketColumn.RESOLVED:
+            self._reopen_mentions(changes, ticket)
         await self.ctx.commit(changes)
         return self.get(ticket_id)
 
-    def _close_mentions(self, changes: ChangeSet, ticket: Ticket) -> None:
-        """Guarded patches closing the ticket's still-ticketed mentions, with their events."""
-        expect = {"status": Status.TICKETED.value, "ticket_id": ticket.id}
+    def _settle_mentions(self, changes: ChangeSet, ticket: Ticket) -> None:
+        """Guarded patches: ticketed mentions done if answered, else follow-up."""
+        for mention_id, record in self._linked(ticket):
+            if record["status"] != Status.TICKETED.value:
+                continue
+            answered = record.get("first_response_at") is not None
+            target = Status.DONE if answered else Status.FOLLOW_UP
+            self._change(changes, ticket, mention_id, Status.TICKETED, target)
+
+    def _reopen_mentions(self, changes: ChangeSet, ticket: Ticket) -> None:
+        """A ticket taken out of Resolved: its follow-ups are ticketed again."""
+        for mention_id, record in self._linked(ticket):
+            if record["status"] == Status.FOLLOW_UP.value:
+                self._change(changes, ticket, mention_id, Status.FOLLOW_UP, Status.TICKETED)
+
+    def _linked(self, ticket: Ticket) -> list[tuple[str, Record]]:
+        """The ticket's mentions that are still linked to it, with their records."""
+        found = []
         for mention_id in ticket.mention_ids:
             record = self.ctx.repo.get(Collection.MENTIONS, mention_id)
-            if record is None or any(record.get(k) != v for k, v in expect.items()):
-                continue
-            change_mention(
-                self.ctx,
-                changes,
-                mention_id,
-                Status.TICKETED,
-                {"status": Status.DONE.value},
-                expect=expect,
-                ticket_id=ticket.id,
-            )
+            if record is not None and record.get("ticket_id") == ticket.id:
+                found.append((mention_id, record))
+        return found
+
+    def _change(
+        self, changes: ChangeSet, ticket: Ticket, mention_id: str, old: Status, new: Status
+    ) -> None:
+        expect = {"status": old.value, "ticket_id": ticket.id}
+        fields = {"status": new.value}
+        change_mention(
+            self.ctx, changes, mention_id, old, fields, expect=expect, ticket_id=ticket.id
+        )
 
     async def step(self, ticket_id: str, delta: int) -> Ticket:
         """Move a ticket one column right (+1) or left (-1)."""

@@ -6,16 +6,18 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from smm_tui.core import priority
 from smm_tui.core.context import ServiceContext
-from smm_tui.core.models import Intent, Mention, Sentiment, Status
-from smm_tui.core.repository import Changed, ChangeSet, Collection
+from smm_tui.core.models import Intent, Mention, Sentiment, Status, to_iso
+from smm_tui.core.repository import Changed, ChangeSet, Collection, Record
 from smm_tui.core.sanitize import clean_identity
+from smm_tui.core.sla import SlaSettings, with_target
 
 #: Which statuses a mention may move to from each status.
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.NEW: frozenset({Status.SEEN, Status.REPLIED, Status.TICKETED, Status.DONE}),
     Status.SEEN: frozenset({Status.NEW, Status.REPLIED, Status.TICKETED, Status.DONE}),
     Status.REPLIED: frozenset({Status.SEEN, Status.TICKETED, Status.DONE}),
-    Status.TICKETED: frozenset({Status.SEEN, Status.REPLIED, Status.DONE}),
+    Status.TICKETED: frozenset({Status.SEEN, Status.REPLIED, Status.FOLLOW_UP, Status.DONE}),
+    Status.FOLLOW_UP: frozenset({Status.SEEN, Status.REPLIED, Status.TICKETED, Status.DONE}),
     Status.DONE: frozenset({Status.SEEN}),
 }
 
@@ -41,10 +43,35 @@ class TriageService:
     """Moves mentions through new → seen → replied / ticketed → done."""
 
     def __init__(
-        self, ctx: ServiceContext, *, alarms: Sequence[str] = priority.DEFAULT_ALARMS
+        self,
+        ctx: ServiceContext,
+        *,
+        alarms: Sequence[str] = priority.DEFAULT_ALARMS,
+        sla: SlaSettings | None = None,
     ) -> None:
         self.ctx = ctx
         self.alarms = tuple(alarms)
+        self.sla = sla or SlaSettings()
+
+    def _retarget(self, changes: ChangeSet, before: Record, after: Record) -> dict[str, object]:
+        """Due time and status once a person marks a mention spam, or not spam after all.
+
+        Spam leaves the queue (closed, nothing due); a closed, unanswered spam
+        relabelled as anything else comes back to it, seen, with its due time.
+        """
+        old, new = Mention.from_record(before), Mention.from_record(after)
+        moved = with_target(new, self.sla)
+        fields: dict[str, object] = {"sla_due_at": to_iso(moved.sla_due_at)}
+        status = moved.status
+        unspammed = self.sla.leaves_queue(old) and not self.sla.leaves_queue(new)
+        if unspammed and old.status is Status.DONE and old.first_response_at is None:
+            status = Status.SEEN
+        if status is not old.status:
+            fields["status"] = status.value
+            self.ctx.audit(
+                changes, "mention", old.id, "status", old=old.status.value, new=status.value
+            )
+        return fields
 
     def score(self, mention: Mention) -> int:
         """The stored priority of a mention (see :mod:`smm_tui.core.priority`)."""
@@ -122,6 +149,8 @@ class TriageService:
             raised = current.priority - self.score(current)
             points = max(0, min(100, self.score(relabelled) + raised))
             fields = {field: value, "overridden": overridden, "priority": points}
+            if field == "intent":
+                fields |= self._retarget(changes, record, {**record, **fields})
             changes.patch(Collection.MENTIONS, mention_id, fields)
             self.ctx.audit(
                 changes, "mention", mention_id, f"set {field}", old=record.get(field), new=value
@@ -144,6 +173,8 @@ class TriageService:
             new = [t for t in dict.fromkeys([*old, *wanted]) if t.casefold() not in dropped]
             if new == old:
                 continue
-            changes.patch(Collection.MENTIONS, mention_id, {"tags": new})
+            fields: dict[str, object] = {"tags": new}
+            fields |= self._retarget(changes, record, {**record, "tags": new})
+            changes.patch(Collection.MENTIONS, mention_id, fields)
             self.ctx.audit(changes, "mention", mention_id, "tag", old=old, new=new)
         return await self.ctx.commit(changes)

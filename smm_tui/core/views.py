@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from smm_tui.core.feed import FeedFilter, FeedScope
 from smm_tui.core.query import Query, QueryError, parse
+from smm_tui.core.sanitize import one_line
 
 #: The query of a view that lists everything (open or not).
 EVERYTHING = "*"
@@ -69,3 +70,18 @@ def build_views(queries: Mapping[str, str] | None = None) -> tuple[View, ...]:
         except QueryError as exc:
             raise ViewError(f"view {name!r}: {exc}") from None
     return tuple(views)
+
+
+#: What an empty list says when nothing was typed after ``/``.
+NOTHING_YET = "No mentions here yet."
+
+
+def empty_text(typed: str) -> str:
+    """What an empty feed says: that nothing matches the query typed, if one was.
+
+    The query is shown as literal text, on one line, made safe (the caller must
+    still render it as text, never as markup).
+    """
+    if not typed.strip():
+        return NOTHING_YET
+    return f"nothing matches {one_line(typed.strip())}"

@@ -19,6 +19,7 @@ from smm_tui.core.ingest import IngestService
 from smm_tui.core.lease import Lease, SoleLease
 from smm_tui.core.models import utcnow
 from smm_tui.core.network import RateLimited
+from smm_tui.core.notes import NoteService
 from smm_tui.core.outbox import OutboxService
 from smm_tui.core.presence import PresenceService
 from smm_tui.core.priority import DEFAULT_ALARMS
@@ -69,7 +70,7 @@ class Workspace:
         self.ctx = ServiceContext(repo, actor, clock, make_id, owner or this_process(), owner_alive)
         self.sources = dict(sources)
         self.settings = settings or Settings(users=(actor,))
-        self.triage = TriageService(self.ctx, alarms=self.settings.alarms)
+        self.triage = TriageService(self.ctx, alarms=self.settings.alarms, sla=self.settings.sla)
         self.ingest = IngestService(
             self.ctx,
             sla=self.settings.sla,
@@ -84,6 +85,7 @@ class Workspace:
         self.feed = FeedModel(repo, self.query_context)
         self.presence = PresenceService(self.ctx)
         self.customers = CustomerService(self.ctx)
+        self.notes = NoteService(self.ctx)
         #: Whether this process may poll the accounts (another may be doing it).
         self.poller: Lease = poller or SoleLease()
 

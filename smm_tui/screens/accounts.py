@@ -20,25 +20,36 @@ REFRESH_SECONDS = 1.0
 
 
 _COLUMNS = (("account", 16), ("network", 9), ("state", 13), ("last ok", 8), ("next", 6))
+#: Below this width the network column goes (the account's name usually says it).
+_WITH_NETWORK = 62
+#: What the budget column means, said once under the table.
+BUDGET_NOTE = (
+    "budget: requests the network still allows before its rate limit resets, as it last "
+    "said; unknown until it says (some networks never do)."
+)
 
 
-def accounts_content(healths: Sequence[AccountHealth], now: datetime) -> Content:
+def accounts_content(
+    healths: Sequence[AccountHealth], now: datetime, width: int = _WITH_NETWORK
+) -> Content:
     """A row per account (state, last success, next poll, budget), then each problem in words."""
     if not healths:
         return Content("No accounts are configured. Add [[accounts]] blocks to config.toml.")
-    header = "".join(title.ljust(width) for title, width in _COLUMNS) + "budget"
+    shown = [c for c in _COLUMNS if width >= _WITH_NETWORK or c[0] != "network"]
+    header = "".join(title.ljust(size) for title, size in shown) + "budget"
     lines = [Content.assemble((header, "bold $text-muted"))]
     for health in healths:
         chip = view.chip(health, now)
-        cells = (
-            f"{chip.glyph} {health.account}",
-            health.platform.value,
-            health.state.value,
-            view.clock_time(health.last_success),
-            view.until(health.next_poll, now),
-        )
-        row = "".join(_fit(cell, width) for cell, (_, width) in zip(cells, _COLUMNS, strict=True))
-        lines.append(Content(row + (view.budget_text(health.budget) or "?")))
+        cells = {
+            "account": f"{chip.glyph} {health.account}",
+            "network": health.platform.value,
+            "state": health.state.value,
+            "last ok": view.clock_time(health.last_success),
+            "next": view.until(health.next_poll, now),
+        }
+        row = "".join(_fit(cells[title], size) for title, size in shown)
+        lines.append(Content(row + (view.budget_text(health.budget) or "unknown")))
+    lines += [Content(""), Content.assemble((BUDGET_NOTE, "$text-muted"))]
     problems = [h for h in healths if h.message]
     if problems:
         lines.append(Content(""))
@@ -77,12 +88,13 @@ class AccountsScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         """Draw now and keep the countdowns current."""
         self._redraw()
+        self.call_after_refresh(self._redraw)  # again at the width the layout gave
         self.set_interval(REFRESH_SECONDS, self._redraw)
 
     def _redraw(self) -> None:
-        self.query_one("#accounts-text", Static).update(
-            accounts_content(self._healths(), self._now())
-        )
+        text = self.query_one("#accounts-text", Static)
+        width = text.content_size.width or _WITH_NETWORK
+        text.update(accounts_content(self._healths(), self._now(), width))
 
     def action_scroll(self, delta: int) -> None:
         self.query_one("#accounts-body").scroll_relative(y=delta, animate=False)

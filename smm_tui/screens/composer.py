@@ -28,7 +28,14 @@ class ComposerScreen(MentionScreenBase):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "send", "Send", id="composer.send", tooltip="Send the reply"),
         Binding("escape", "leave", "Back (keep draft)", id="composer.back"),
-        Binding("ctrl+l", "discard", "Discard draft", id="composer.discard"),
+        # Not ctrl+l (terminal users press it to clear the screen) nor a key TextArea edits with.
+        Binding(
+            "ctrl+g",
+            "discard",
+            "Discard draft",
+            id="composer.discard",
+            tooltip="Throw the draft away (asks first)",
+        ),
     ]
 
     def __init__(self, mention_id: str) -> None:
@@ -166,6 +173,18 @@ class ComposerScreen(MentionScreenBase):
         )
 
     def action_discard(self) -> None:
+        """Throw the draft away and leave, after asking if anything was written."""
+        if not self.text.strip() and self.workspace.outbox.draft(self.mention_id) is None:
+            self._discard()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._discard()
+
+        self.app.push_screen(ConfirmScreen("Discard this draft? It cannot be undone."), answered)
+
+    def _discard(self) -> None:
         self._stop_autosave()
         self._keep_draft_on_exit = False
         self.act(

@@ -20,6 +20,11 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
+    # A long question wraps inside the dialog instead of running past its edge.
+    DEFAULT_CSS = """
+    ConfirmScreen .dialog > Label { width: 100%; }
+    """
+
     def __init__(self, question: str) -> None:
         super().__init__()
         self.question = question

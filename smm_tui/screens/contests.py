@@ -13,6 +13,7 @@ from textual.widgets import Button, Footer, Input, Label, OptionList, Select, St
 from textual.widgets.option_list import Option
 
 from smm_tui.core.models import Contest, ContestState, Mention
+from smm_tui.core.wording import plural
 from smm_tui.core.workspace import Workspace
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceModal, WorkspaceScreen
@@ -30,7 +31,7 @@ def contest_prompt(contest: Contest, entries: int) -> Content:
         "\n",
         (
             f"{PLATFORM_NAMES[contest.platform]} · {contest.post_external_id}"
-            f" · {entries} entries · {state}",
+            f" · {plural(entries, 'entry')} · {state}",
             "$text-muted",
         ),
     )
@@ -139,8 +140,9 @@ class ContestScreen(WorkspaceScreen):
             return
         contest = self.workspace.contests.get(contest_id)
         entries = len(self.workspace.contests.entries(contest_id))
+        winners = "1 winner" if contest.winners_wanted == 1 else f"{contest.winners_wanted} winners"
         question = (
-            f"Draw {contest.winners_wanted} winner(s) of {contest.name!r} from {entries} entries? "
+            f"Draw {winners} of “{one_line(contest.name)}” from {plural(entries, 'entry')}?\n"
             "The draw is final and closes the contest."
         )
 
@@ -153,7 +155,7 @@ class ContestScreen(WorkspaceScreen):
     def _draw(self, contest_id: str) -> None:
         def drawn(contest: Contest) -> None:
             count = len(contest.draw.winner_entry_ids) if contest.draw else 0
-            self.say(f"Drawn: {count} winner(s). The proof is on the right.")
+            self.say(f"Drawn: {plural(count, 'winner')}. The proof is on the right.")
             self.fill(select=contest_id)
 
         self.act(self.workspace.contests.run_draw(contest_id), done=drawn)
@@ -183,7 +185,8 @@ def contest_detail(workspace: Workspace, contest_id: str) -> Content:
             f" · post {contest.post_external_id}"
         ),
         Content(
-            f"{len(entries)} entries (one per author) · {contest.winners_wanted} winner(s) wanted"
+            f"{plural(len(entries), 'entry')} (one per author)"
+            f" · {plural(contest.winners_wanted, 'winner')} wanted"
         ),
         Content(""),
     ]

@@ -1,28 +1,44 @@
-"""The customer view: one author's mentions, our replies and their tickets, across networks."""
+"""The customer view: one author's mentions, our replies and their tickets, across networks.
+
+A list to work from: move with j/k (g/G), open a mention with enter, answer it
+with r, and keep a note on the customer with N.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+from datetime import datetime
 from typing import ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
 
 from smm_tui.core.context import NotFound
 from smm_tui.core.customers import CustomerHistory
-from smm_tui.core.models import Reply
+from smm_tui.core.models import Mention, Reply, ReplyState, Ticket
+from smm_tui.core.repository import Collection
+from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceMixin, WorkspaceScreen
+from smm_tui.screens.composer import ComposerScreen
+from smm_tui.screens.note import NoteScreen
 from smm_tui.widgets.render import (
     PLATFORM_NAMES,
+    REPLY_STATE_LABELS,
     STATUS_GLYPHS,
     author_label,
+    local,
+    mention_body,
+    note_line,
     one_line,
-    reply_line,
-    short_time,
 )
+
+#: Option ids of ticket rows start with this; the rest of the list is mention ids.
+TICKET_ROW = "ticket:"
 
 
 def open_customer(screen: WorkspaceMixin, mention_id: str) -> None:
@@ -39,91 +55,228 @@ def open_customer(screen: WorkspaceMixin, mention_id: str) -> None:
     screen.run_worker(find(), group="customer", exclusive=True, exit_on_error=False)
 
 
-class CustomerScreen(WorkspaceScreen):
-    """Everything one author wrote to the brand, newest first."""
+def full_time(moment: datetime) -> str:
+    """``2026-11-24 09:14`` in local time: a customer's history spans days and years."""
+    return local(moment).strftime("%Y-%m-%d %H:%M")
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "app.pop_screen", "Back", id="customer.back"),
-        Binding("j,down", "scroll(1)", "Scroll", show=False, id="customer.down"),
-        Binding("k,up", "scroll(-1)", "Scroll", show=False, id="customer.up"),
+
+def mention_entry(mention: Mention, replies: Sequence[Reply], *, possible: bool) -> Content:
+    """A mention in the customer view: date, network, status, its whole text, our replies."""
+    lines = [
+        Content.assemble(
+            ("≈ " if possible else "", "bold $warning"),
+            (f"{STATUS_GLYPHS[mention.status]} ", "$text-muted"),
+            (full_time(mention.created_at), "bold"),
+            ("  ", ""),
+            (PLATFORM_NAMES[mention.platform], "$text-secondary"),
+            (f" · {mention.account} · {mention.status.value}", "$text-muted"),
+        ),
+        mention_body(mention),
     ]
+    lines += [reply_entry(reply) for reply in replies]
+    return Content("\n").join(lines)
 
-    def __init__(self, history: CustomerHistory) -> None:
-        super().__init__()
-        self.history = history
 
-    DEFAULT_CSS = """
-    CustomerScreen #customer-lines { text-wrap: nowrap; text-overflow: ellipsis; padding: 0 1; }
-    CustomerScreen #customer-summary { padding: 0 1 1 1; color: $text-muted; }
-    """
+def reply_entry(reply: Reply) -> Content:
+    """``↪ sent 2026-11-24 09:20 by anna: text`` under the mention it answers."""
+    style = "bold $error" if reply.state is ReplyState.FAILED else "$success"
+    parts: list[str | tuple[str, str]] = [
+        ("↪ ", style),
+        (REPLY_STATE_LABELS[reply.state], style),
+        (f" {full_time(reply.created_at)} by ", "$text-muted"),
+        (one_line(reply.author), "$text-muted"),
+        ": ",
+        one_line(reply.text),
+    ]
+    if reply.error:
+        parts.append((" — " + one_line(reply.error), "$error"))
+    return Content.assemble(*parts)
 
-    def compose(self) -> ComposeResult:
-        yield Static(self._title(), classes="status-line")
-        yield Static(self._summary(), id="customer-summary")
-        with VerticalScroll(id="customer-body"):
-            yield Static(self._body(), id="customer-lines")
-        yield Footer()
 
-    def _title(self) -> Content:
-        history = self.history
-        anchor = next(
-            (m for m in history.mentions if not history.possible(m)),
-            history.mentions[0] if history.mentions else None,
-        )
-        who = author_label(anchor) if anchor else ""
-        return Content.assemble(("Customer  ", "bold"), (who, "bold $text-primary"))
-
-    def _summary(self) -> Content:
-        history = self.history
-        networks = ", ".join(PLATFORM_NAMES[p] for p in history.networks)
-        maybe = sum(1 for m in history.mentions if history.possible(m))
-        note = f" · ≈ {maybe} matched by handle and name only: maybe them" if maybe else ""
-        counts = " · ".join(
-            _count(n, word)
-            for n, word in (
-                (len(history.replies), "reply"),
-                (len(history.tickets), "ticket"),
-            )
-        )
-        mentions = _count(len(history.mentions), "mention")
-        return Content(f"{mentions} on {networks} · {counts}{note}")
-
-    def _body(self) -> Content:
-        now = self.workspace.ctx.clock()
-        replies: dict[str, list[Reply]] = {}
-        for reply in self.history.replies:
-            replies.setdefault(reply.mention_id, []).append(reply)
-        lines: list[Content] = []
-        for mention in self.history.mentions:
-            lines.append(
-                Content.assemble(
-                    ("≈" if self.history.possible(mention) else " ", "bold $warning"),
-                    (f"{STATUS_GLYPHS[mention.status]} ", "$text-muted"),
-                    (short_time(mention.created_at, now).ljust(7), "$text-muted"),
-                    (PLATFORM_NAMES[mention.platform].ljust(9), "$text-secondary"),
-                    one_line(mention.text),
-                )
-            )
-            lines += [Content.assemble("    ", reply_line(r)) for r in replies.get(mention.id, [])]
-        if self.history.tickets:
-            lines.append(Content(""))
-            lines.append(Content.assemble(("Tickets", "bold")))
-            for ticket in self.history.tickets:
-                lines.append(
-                    Content.assemble(
-                        (f"#{ticket.id[:6]} ", "$text-muted"),
-                        (ticket.column.label.ljust(22), "$text-secondary"),
-                        (ticket.department or "no department", "$text-muted"),
-                        "  ",
-                        one_line(ticket.title),
-                    )
-                )
-        return Content("\n").join(lines)
-
-    def action_scroll(self, delta: int) -> None:
-        self.query_one("#customer-body").scroll_relative(y=delta, animate=False)
+def ticket_entry(ticket: Ticket) -> Content:
+    """A ticket of the customer's: its column, department and title."""
+    return Content.assemble(
+        ("⚑ Ticket ", "bold"),
+        (f"#{ticket.id[:6]} · {ticket.column.label} · ", "$text-muted"),
+        (one_line(ticket.department) or "no department", "$text-muted"),
+        (f" · {full_time(ticket.created_at)}", "$text-muted"),
+        "\n",
+        one_line(ticket.title),
+    )
 
 
 def _count(number: int, word: str) -> str:
     plural = word[:-1] + "ies" if word.endswith("y") else word + "s"
     return f"{number} {word if number == 1 else plural}"
+
+
+def summary_content(history: CustomerHistory) -> Content:
+    """``3 mentions on VK, Telegram · 1 reply · 0 tickets`` and how sure the match is."""
+    networks = ", ".join(PLATFORM_NAMES[p] for p in history.networks)
+    maybe = sum(1 for m in history.mentions if history.possible(m))
+    note = f" · ≈ {maybe} matched by handle and name only: maybe them" if maybe else ""
+    counts = f"{_count(len(history.replies), 'reply')} · {_count(len(history.tickets), 'ticket')}"
+    return Content(f"{_count(len(history.mentions), 'mention')} on {networks} · {counts}{note}")
+
+
+def history_options(history: CustomerHistory) -> list[Option | None]:
+    """The list's rows: each mention with our replies under it, then the tickets."""
+    replies: dict[str, list[Reply]] = {}
+    for reply in sorted(history.replies, key=lambda r: r.created_at):
+        replies.setdefault(reply.mention_id, []).append(reply)
+    options: list[Option | None] = []
+    for mention in history.mentions:
+        if options:
+            options.append(None)
+        prompt = mention_entry(
+            mention, replies.get(mention.id, []), possible=history.possible(mention)
+        )
+        options.append(Option(prompt, id=mention.id))
+    for ticket in history.tickets:
+        options += [None, Option(ticket_entry(ticket), id=TICKET_ROW + ticket.id)]
+    return options
+
+
+class CustomerScreen(WorkspaceScreen):
+    """Everything one author wrote to the brand, newest first, as a list to work from."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,o", "open", "Open", id="customer.open", tooltip="Open the mention"),
+        Binding("r", "reply", "Reply", id="customer.reply", tooltip="Reply to the mention"),
+        Binding("N", "note", "Note", id="customer.note", tooltip="Write the team's note on them"),
+        Binding("escape,q", "app.pop_screen", "Back", id="customer.back"),
+        Binding("j,down", "cursor(1)", "Down", show=False, id="customer.down"),
+        Binding("k,up", "cursor(-1)", "Up", show=False, id="customer.up"),
+        Binding("g,home", "edge(0)", "Top", show=False, id="customer.top"),
+        Binding("G,end", "edge(-1)", "Bottom", show=False, id="customer.bottom"),
+    ]
+
+    DEFAULT_CSS = """
+    CustomerScreen #customer-summary { padding: 0 1; color: $text-muted; }
+    CustomerScreen #customer-note { padding: 0 1; }
+    CustomerScreen #customer-list { height: 1fr; border: none; padding: 0; }
+    CustomerScreen #customer-list > .option-list--option { padding: 0 1; }
+    """
+
+    def __init__(self, history: CustomerHistory) -> None:
+        super().__init__()
+        self.history = history
+
+    @property
+    def anchor_mention(self) -> Mention | None:
+        """The mention the view was opened from (its author is the customer)."""
+        history = self.history
+        return next(
+            (m for m in history.mentions if not history.possible(m)),
+            history.mentions[0] if history.mentions else None,
+        )
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title(), classes="status-line")
+        yield Static(id="customer-summary")
+        yield Static(id="customer-note")
+        yield OptionList(id="customer-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._fill()
+        self.query_one(OptionList).focus()
+
+    def _title(self) -> Content:
+        anchor = self.anchor_mention
+        who = author_label(anchor) if anchor else ""
+        return Content.assemble(("Customer  ", "bold"), (who, "bold $text-primary"))
+
+    def _fill(self) -> None:
+        """Show the history (keeping the highlighted row) and the note."""
+        self.query_one("#customer-summary", Static).update(summary_content(self.history))
+        widget = self.query_one(OptionList)
+        keep = self.selected_row()
+        widget.clear_options()
+        widget.add_options(history_options(self.history))
+        if keep is not None and keep in {o.id for o in widget.options}:
+            widget.highlighted = widget.get_option_index(keep)
+        elif widget.option_count:
+            widget.highlighted = 0
+        self._show_note()
+
+    def _show_note(self) -> None:
+        note = self.workspace.notes.get(self.history.platform, self.history.author.id)
+        widget = self.query_one("#customer-note", Static)
+        widget.display = note is not None
+        widget.update(note_line(note.text) if note else Content(""))
+
+    @on(DataChanged)
+    def _changed(self, event: DataChanged) -> None:
+        changed = event.changed
+        ours = {m.id for m in self.history.mentions}
+        if (
+            changed.of(Collection.MENTIONS) & ours
+            or changed.of(Collection.REPLIES)
+            or changed.of(Collection.TICKETS)
+        ):
+            self.history = self.workspace.customers.refreshed(self.history)
+            self._fill()
+        elif changed.of(Collection.NOTES):
+            self._show_note()
+
+    def selected_row(self) -> str | None:
+        """The id of the highlighted row (a mention id, or ``ticket:`` and a ticket id)."""
+        widget = self.query_one(OptionList)
+        if widget.highlighted is None:
+            return None
+        return widget.get_option_at_index(widget.highlighted).id
+
+    def selected_mention(self) -> str | None:
+        """The mention of the highlighted row (a ticket row stands for its mention)."""
+        row = self.selected_row()
+        if row is None or not row.startswith(TICKET_ROW):
+            return row
+        ticket_id = row.removeprefix(TICKET_ROW)
+        ticket = next((t for t in self.history.tickets if t.id == ticket_id), None)
+        return ticket.mention_id if ticket else None
+
+    def action_cursor(self, delta: int) -> None:
+        widget = self.query_one(OptionList)
+        if delta > 0:
+            widget.action_cursor_down()
+        else:
+            widget.action_cursor_up()
+
+    def action_edge(self, where: int) -> None:
+        widget = self.query_one(OptionList)
+        if where == 0:
+            widget.action_first()
+        else:
+            widget.action_last()
+
+    @on(OptionList.OptionSelected)
+    def _open_selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        # The detail view opens this one (C): importing it at the top would be a cycle.
+        from smm_tui.screens.detail import MentionScreen
+
+        mention_id = self.selected_mention()
+        if mention_id is not None:
+            self.app.push_screen(MentionScreen(mention_id))
+
+    def action_reply(self) -> None:
+        mention_id = self.selected_mention()
+        if mention_id is not None:
+            self.app.push_screen(ComposerScreen(mention_id))
+
+    def action_note(self) -> None:
+        history, anchor = self.history, self.anchor_mention
+        note = self.workspace.notes.get(history.platform, history.author.id)
+
+        def written(text: str | None) -> None:
+            if text is not None:
+                self.act(
+                    self.workspace.notes.set(history.platform, history.author, text),
+                    done=lambda _: self._show_note(),
+                )
+
+        who = author_label(anchor) if anchor else one_line(history.author.handle)
+        self.app.push_screen(NoteScreen(who, note.text if note else ""), written)

@@ -17,7 +17,7 @@ from smm_tui.screens.base import MentionScreenBase
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.confirm import ConfirmScreen
 from smm_tui.screens.customer import open_customer
-from smm_tui.widgets.render import mention_block, reply_line, why_block
+from smm_tui.widgets.render import mention_block, reply_line, why_block, with_note
 
 
 class MentionScreen(MentionScreenBase):
@@ -84,8 +84,10 @@ class MentionScreen(MentionScreenBase):
         self.query_one("#detail-thread", Static).update(self._thread_content(mention))
         now = self.workspace.ctx.clock()
         replying = [p.user for p in self.workspace.presence.others(mention.id)]
+        note = self.workspace.notes.for_mention(mention)
+        block = mention_block(mention, now=now, replying=replying)
         self.query_one("#detail-mention", Static).update(
-            mention_block(mention, now=now, replying=replying)
+            with_note(block, note.text if note else None)
         )
         self.query_one("#detail-replies", Static).update(self._replies_content(mention))
         settings = self.workspace.settings

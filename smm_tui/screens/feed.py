@@ -17,23 +17,33 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
+from smm_tui.core import acknowledge
 from smm_tui.core.feed import FeedFilter, FeedScope
 from smm_tui.core.feed_index import pause_while_busy
-from smm_tui.core.models import Intent, Sentiment, Status, Ticket
+from smm_tui.core.models import Status, Ticket
 from smm_tui.core.query import QueryError
 from smm_tui.core.repository import Changed, Collection
-from smm_tui.core.views import View
+from smm_tui.core.views import View, empty_text
+from smm_tui.core.wording import plural, shared_tags, tag_edit
 from smm_tui.messages import DataChanged
+from smm_tui.screens.assign import Assignment, AssignScreen
 from smm_tui.screens.base import WorkspaceScreen
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.contests import NewContestScreen
 from smm_tui.screens.customer import open_customer
 from smm_tui.screens.detail import MentionScreen
-from smm_tui.screens.label import Choice, LabelScreen, TagScreen
+from smm_tui.screens.label import Labels, LabelScreen, TagScreen
 from smm_tui.widgets.arrivals import Arrivals
 from smm_tui.widgets.feed_list import FeedList
 from smm_tui.widgets.health_strip import HealthStrip
-from smm_tui.widgets.render import mention_block, mention_row, query_error_content, views_bar
+from smm_tui.widgets.render import (
+    WIDE_ROW,
+    mention_block,
+    mention_row,
+    query_error_content,
+    views_bar,
+    with_note,
+)
 from smm_tui.widgets.status_bar import StatusBar
 
 FILTER_DELAY = 0.15
@@ -57,7 +67,11 @@ class FeedScreen(WorkspaceScreen):
             "d", "done_next", "Done+next", id="feed.done_next", tooltip="Mark done, go to the next"
         ),
         Binding(
-            "t", "ticket", "Ticket", id="feed.ticket", tooltip="Open a ticket for the mention(s)"
+            "t",
+            "ticket",
+            "Ticket",
+            id="feed.ticket",
+            tooltip="Open one ticket for the mention or the marked ones",
         ),
         Binding(
             "space", "mark", "Mark", show=False, id="feed.mark", tooltip="Mark for a bulk action"
@@ -68,10 +82,10 @@ class FeedScreen(WorkspaceScreen):
         Binding(
             "a",
             "assign",
-            "Assign me",
+            "Assign",
             show=False,
             id="feed.assign",
-            tooltip="Assign to me / unassign",
+            tooltip="Assign to me (a, enter), a teammate or nobody",
         ),
         Binding(
             "o",
@@ -119,7 +133,7 @@ class FeedScreen(WorkspaceScreen):
             "Tag",
             show=False,
             id="feed.tag",
-            tooltip="Add (or -remove) tags on the mention(s)",
+            tooltip="Edit the tags of the mention or the marked ones",
         ),
         Binding(
             "L",
@@ -127,7 +141,7 @@ class FeedScreen(WorkspaceScreen):
             "Label",
             show=False,
             id="feed.label",
-            tooltip="Set tone or intent by hand",
+            tooltip="Set tone and intent by hand",
         ),
         Binding(
             "C",
@@ -166,6 +180,8 @@ class FeedScreen(WorkspaceScreen):
         self._scope: FeedScope | None = None
         #: Mentions that arrived out of sight, shown in the status line until seen.
         self._arrivals = Arrivals()
+        #: Mentions with a saved draft (rows show ✎); re-read only when drafts change.
+        self._drafted: frozenset[str] = frozenset()
 
     def compose(self) -> ComposeResult:
         yield StatusBar("Feed")
@@ -192,6 +208,7 @@ class FeedScreen(WorkspaceScreen):
         self.query_one("#feed-filter-error").display = False
         self.workspace.feed.track([view.filter for view in self.workspace.settings.views])
         self.workspace.feed.set_filter(self.current_view.filter)
+        self._drafted = self.workspace.outbox.drafted()
         self._show()
         self.query_one(FeedList).focus()
         # Time left to answer counts down on screen; a redraw of the visible rows is cheap.
@@ -214,6 +231,8 @@ class FeedScreen(WorkspaceScreen):
         if feed.filter.query.time_dependent:
             feed.retest()
             self._show(follow=self.feed_list.current)
+        elif feed.catch_up():  # one fell overdue: it moves up by its priority
+            self._show(follow=self.feed_list.current)
         elif minute != self._drawn_minute:
             # Countdowns show whole minutes: redraw (and send over SSH) only when one ticks.
             self.feed_list.refresh()
@@ -235,7 +254,7 @@ class FeedScreen(WorkspaceScreen):
         """Show the next (or previous) saved view, keeping what was typed after /."""
         self._view = (self._view + step) % len(self.workspace.settings.views)
         self._scope = None
-        self._apply_filter(self._typed)
+        self._apply_filter(self._typed, always=True)
         self._update_views_bar()
 
     def _update_views_bar(self) -> None:
@@ -277,6 +296,7 @@ class FeedScreen(WorkspaceScreen):
         self.run_worker(show(), group="view-counts", exclusive=True, exit_on_error=False)
 
     def on_screen_resume(self) -> None:
+        self._drafted = self.workspace.outbox.drafted()
         self._show()
 
     # -- data -----------------------------------------------------------------------
@@ -286,20 +306,28 @@ class FeedScreen(WorkspaceScreen):
         """The list widget."""
         return self.query_one(FeedList)
 
-    def _row(self, mention_id: str, marked: bool) -> Content | None:
+    def _row(self, mention_id: str, marked: bool, width: int) -> Content | None:
         mention = self.workspace.feed.mention(mention_id)
         if mention is None:
             return None
         warn = self.workspace.settings.sla.for_account(mention.account).warn_before
         busy = bool(self.workspace.presence.others(mention_id))
         return mention_row(
-            mention, self.workspace.ctx.clock(), marked=marked, warn_before=warn, busy=busy
+            mention,
+            self.workspace.ctx.clock(),
+            marked=marked,
+            warn_before=warn,
+            busy=busy,
+            drafted=mention_id in self._drafted,
+            wide=width >= WIDE_ROW,
         )
 
-    def _show(self, follow: str | None = None) -> None:
+    def _show(self, follow: str | None = None, *, top: bool = False) -> None:
+        """Show the feed's rows; ``top`` (another query or view) starts at the most urgent."""
         self._counts_stale = True
         feed = self.workspace.feed
-        self.feed_list.show(feed.ids, follow=follow, locate=feed.index_of)
+        self.feed_list.empty_text = empty_text(self._typed)
+        self.feed_list.show(feed.ids, follow=follow, locate=feed.index_of, top=top)
         self._update_views_bar()
         self._update_status()
         self._update_preview(self.feed_list.current)
@@ -307,7 +335,7 @@ class FeedScreen(WorkspaceScreen):
     def _update_status(self) -> None:
         feed = self.workspace.feed
         parts: list[str | tuple[str, str]] = [
-            (self.current_view.name, "bold"),
+            (self._title(), "bold"),
             (" · ", "$text-muted"),
             (f"{feed.unread} new", "bold $text-accent" if feed.unread else "$text-muted"),
             (" · ", "$text-muted"),
@@ -324,6 +352,15 @@ class FeedScreen(WorkspaceScreen):
         arrivals = self._arrivals.content(self.workspace.feed.index_of, rows)
         self.query_one(StatusBar).show(Content.assemble(arrivals, *parts))
 
+    def _title(self) -> str:
+        """The view's name, or what ``o`` made of it: ``All``, ``Negative · all``."""
+        view, scope = self.current_view, self.workspace.feed.filter.scope
+        if scope is view.scope:
+            return view.name
+        if view.query.is_empty:
+            return "All" if scope is FeedScope.ALL else "Open"
+        return f"{view.name} · {'all' if scope is FeedScope.ALL else 'open only'}"
+
     def _update_preview(self, mention_id: str | None) -> None:
         preview = self.query_one("#feed-preview", Static)
         mention = self.workspace.feed.mention(mention_id) if mention_id else None
@@ -333,7 +370,10 @@ class FeedScreen(WorkspaceScreen):
             return
         replying = [p.user for p in self.workspace.presence.others(mention.id)]
         now = self.workspace.ctx.clock()
-        preview.update(mention_block(mention, now=now, replying=replying), layout=False)
+        block = mention_block(mention, now=now, replying=replying)
+        note = self.workspace.notes.for_mention(mention)
+        width = preview.content_size.width or None
+        preview.update(with_note(block, note.text if note else None, width), layout=False)
 
     @on(DataChanged)
     def _refresh_rows(self, event: DataChanged) -> None:
@@ -341,6 +381,8 @@ class FeedScreen(WorkspaceScreen):
             # No record changed (the archive finished loading): only counts may differ.
             self._update_views_bar()
             return
+        if event.changed.of(Collection.DRAFTS):
+            self._drafted = self.workspace.outbox.drafted()
         reading_below_top = self.feed_list.cursor > 0
         self._show()
         if reading_below_top:
@@ -375,8 +417,11 @@ class FeedScreen(WorkspaceScreen):
         text = event.value
         self._filter_timer = self.set_timer(FILTER_DELAY, lambda: self._apply_filter(text))
 
-    def _apply_filter(self, text: str) -> bool:
-        """Narrow the view by ``text``; a bad query is shown where it is wrong, changing nothing."""
+    def _apply_filter(self, text: str, *, always: bool = False) -> bool:
+        """Narrow the view by ``text``; a bad query is shown where it is wrong, changing nothing.
+
+        A new filter (or ``always``: another view) starts at the top of the list.
+        """
         feed = self.workspace.feed
         error = self.query_one("#feed-filter-error", Static)
         try:
@@ -391,7 +436,9 @@ class FeedScreen(WorkspaceScreen):
         self._typed = text
         if wanted != feed.filter:
             feed.set_filter(wanted)
-            self._show()
+            self._show(top=True)
+        elif always:
+            self._show(top=True)
         return True
 
     @on(Input.Submitted, "#feed-filter")
@@ -411,11 +458,13 @@ class FeedScreen(WorkspaceScreen):
         self.query_one("#feed-filter-error").display = False
         feed = self.workspace.feed
         self._typed = ""
-        if feed.filter != self.current_view.filter:
+        self._scope = None
+        changed = feed.filter != self.current_view.filter
+        if changed:
             feed.set_filter(self.current_view.filter)
         self.feed_list.marked.clear()
         self._range_start = None
-        self._show()
+        self._show(top=changed)
         self.feed_list.focus()
 
     def action_scope(self) -> None:
@@ -424,7 +473,7 @@ class FeedScreen(WorkspaceScreen):
         # Kept while the query is edited; another view brings its own scope.
         self._scope = None if scope is self.current_view.scope else scope
         feed.set_filter(FeedFilter(scope, feed.filter.query))
-        self._show()
+        self._show(top=True)
 
     # -- actions --------------------------------------------------------------------
 
@@ -439,11 +488,19 @@ class FeedScreen(WorkspaceScreen):
         return targets
 
     def action_done_next(self) -> None:
+        """Close the mention (or the marked ones) and go on; bulk says how many it closed."""
+        bulk = bool(self.feed_list.marked)
         targets = self._take_targets()
         if not targets:
             return
-        self.feed_list.move_to(self.feed_list.next_after(targets))
-        self.act(self.workspace.triage.set_status(targets, Status.DONE))
+        feed_list = self.feed_list
+        if feed_list.current in targets:
+            feed_list.move_to(feed_list.next_after(targets))
+        done = self._said_done if bulk else None
+        self.act(self.workspace.triage.set_status(targets, Status.DONE), done=done)
+
+    def _said_done(self, changed: Changed) -> None:
+        self.say(f"{len(changed.of(Collection.MENTIONS))} done")
 
     def action_seen(self) -> None:
         self.act(self.workspace.triage.set_status(self._take_targets(), Status.SEEN))
@@ -452,11 +509,19 @@ class FeedScreen(WorkspaceScreen):
         self.act(self.workspace.triage.set_status(self._take_targets(), Status.NEW))
 
     def action_assign(self) -> None:
-        targets = self._take_targets()
-        mentions = self.workspace.feed.mentions(targets)
-        me = self.workspace.actor
-        assignee = None if mentions and all(m.assignee == me for m in mentions) else me
-        self.act(self.workspace.triage.assign(targets, assignee))
+        """Ask who gets the mention (or the marked ones): enter gives them to me."""
+        targets = self.feed_list.targets()
+        if not targets:
+            return
+
+        def chosen(pick: Assignment | None) -> None:
+            if pick is None:
+                return
+            self.feed_list.marked.clear()  # used up only when the action happens
+            self.act(self.workspace.triage.assign(targets, pick.assignee))
+
+        ws = self.workspace
+        self.app.push_screen(AssignScreen(len(targets), ws.actor, ws.settings.users), chosen)
 
     def action_visual(self) -> None:
         """V starts a range at the cursor; V again marks every row from there to here."""
@@ -476,32 +541,39 @@ class FeedScreen(WorkspaceScreen):
         if not targets:
             return
 
+        # The tags every target has are shown to edit; the others are left as they are.
+        shared = shared_tags([m.tags for m in self.workspace.feed.mentions(targets)])
+
         def chosen(words: str | None) -> None:
-            if words:
+            if words is None:
+                return
+            add, drop = tag_edit(shared, words)
+            if add or drop:
                 self.feed_list.marked.clear()  # used up only when the action happens
-                add = [w for w in words.split() if not w.startswith("-")]
-                drop = [w[1:] for w in words.split() if w.startswith("-") and len(w) > 1]
                 self.act(self.workspace.triage.tag(targets, add=add, remove=drop))
 
-        self.app.push_screen(TagScreen(len(targets)), chosen)
+        self.app.push_screen(TagScreen(len(targets), shared), chosen)
 
     def action_label(self) -> None:
         targets = self.feed_list.targets()
         if not targets:
             return
 
-        def chosen(choice: Choice | None) -> None:
-            if choice is None:
+        def chosen(labels: Labels | None) -> None:
+            if labels is None:
                 return
             self.feed_list.marked.clear()  # used up only when the action happens
-            field, value = choice
-            triage = self.workspace.triage
-            if field == "sentiment":
-                self.act(triage.set_sentiment(targets, Sentiment(value)))
-            else:
-                self.act(triage.set_intent(targets, Intent(value)))
+            self.act(self._set_labels(targets, labels))
 
         self.app.push_screen(LabelScreen(len(targets)), chosen)
+
+    async def _set_labels(self, targets: list[str], labels: Labels) -> None:
+        # One after the other: each reads what the other wrote (priority, overridden).
+        triage = self.workspace.triage
+        if labels.sentiment is not None:
+            await triage.set_sentiment(targets, labels.sentiment)
+        if labels.intent is not None:
+            await triage.set_intent(targets, labels.intent)
 
     def action_ticket(self) -> None:
         targets = self._take_targets()
@@ -509,8 +581,17 @@ class FeedScreen(WorkspaceScreen):
             self.act(self.workspace.tickets.open(targets), done=self._ticket_opened)
 
     def _ticket_opened(self, ticket: Ticket) -> None:
-        count = len(ticket.mention_ids)
-        self.say(f"Ticket #{ticket.id[:6]} for {count} mention(s): {ticket.title}  (2: board)")
+        count = plural(len(ticket.mention_ids), "mention")
+        self.say(f"Ticket #{ticket.id[:6]} for {count}: {ticket.title}  (2: board)")
+        mention = self.workspace.feed.mention(ticket.mention_id)
+        if len(ticket.mention_ids) == 1 and mention is not None:
+            # The customer still waits in public: offer them an acknowledgement at once.
+            offer, mention_id = acknowledge.offer(self.workspace.outbox, mention), mention.id
+            self.act(offer, done=lambda offered: self._acknowledge(mention_id, offered))
+
+    def _acknowledge(self, mention_id: str, offered: bool) -> None:
+        if offered:
+            self.app.push_screen(ComposerScreen(mention_id))
 
     def action_open(self) -> None:
         self._open_current(MentionScreen)

@@ -1,7 +1,9 @@
-"""Label mentions by hand: a tone or an intent with one key, or tags typed in."""
+"""Label mentions by hand: a tone and an intent with a key each, or tags typed in."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -9,16 +11,37 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label
+from textual.widgets import Footer, Input, Label, Static
 
 from smm_tui.core.models import Intent, Sentiment
-
-#: What a key sets: the field ("sentiment" or "intent") and its value.
-Choice = tuple[str, str]
+from smm_tui.core.sanitize import clean_identity
 
 
-class LabelScreen(ModalScreen[Choice | None]):
-    """Pick a sentiment or an intent for the marked mentions (or the one under the cursor)."""
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """What one opening of the label picker set: a tone, an intent, or both."""
+
+    sentiment: Sentiment | None = None
+    intent: Intent | None = None
+
+
+#: The picker's rows: the field, then each value with the key shown for it.
+_ROWS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
+    ("tone", "sentiment", (("n", "negative"), ("e", "neutral"), ("p", "positive"))),
+    (
+        "intent",
+        "intent",
+        (("c", "complaint"), ("q", "question"), ("r", "praise"), ("s", "spam"), ("o", "other")),
+    ),
+)
+
+
+class LabelScreen(ModalScreen[Labels | None]):
+    """Pick a tone and an intent for the marked mentions (or the one under the cursor).
+
+    One key per field; once both are picked they apply together, and enter
+    applies just the one picked.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "pick('sentiment', 'negative')", "Negative", id="label.negative"),
@@ -29,54 +52,97 @@ class LabelScreen(ModalScreen[Choice | None]):
         Binding("r", "pick('intent', 'praise')", "Praise", id="label.praise"),
         Binding("s", "pick('intent', 'spam')", "Spam", id="label.spam"),
         Binding("o", "pick('intent', 'other')", "Other", id="label.other"),
+        Binding(
+            "enter", "apply", "Apply", id="label.apply", tooltip="Apply the tone or intent picked"
+        ),
         Binding("escape", "dismiss(None)", "Cancel", id="label.cancel"),
     ]
 
     def __init__(self, count: int) -> None:
         super().__init__()
         self.count = count
+        self.picked = Labels()
 
     def compose(self) -> ComposeResult:
         what = _what(self.count)
         with Vertical(classes="dialog"):
             yield Label(Content.assemble(("Label ", "bold"), what))
-            yield Label(Content("tone:    n negative · e neutral · p positive"))
-            yield Label(Content("intent:  c complaint · q question · r praise · s spam · o other"))
+            yield Static(self._rows(), id="label-rows")
             yield Label(
-                Content("A label you set sticks: the classifier leaves it be."), classes="hint"
+                Content(
+                    "Pick a tone and an intent (enter applies one alone). "
+                    "A label you set sticks: the classifier leaves it be."
+                ),
+                classes="hint",
             )
         yield Footer()
 
+    def _rows(self) -> Content:
+        lines = []
+        for title, field, values in _ROWS:
+            chosen = getattr(self.picked, field)
+            parts: list[str | tuple[str, str]] = [f"{title}:".ljust(9)]
+            for index, (key, value) in enumerate(values):
+                if index:
+                    parts.append(" · ")
+                on = chosen is not None and chosen.value == value
+                parts.append((f"{key} {value}", "bold reverse") if on else f"{key} {value}")
+            if chosen is not None:
+                parts.append(("  ✓", "bold $success"))
+            lines.append(Content.assemble(*parts))
+        return Content("\n").join(lines)
+
     def action_pick(self, field: str, value: str) -> None:
-        """Close with the chosen label."""
-        kind = Sentiment if field == "sentiment" else Intent
-        self.dismiss((field, kind(value).value))
+        """Choose a tone or an intent; with both chosen, close."""
+        if field == "sentiment":
+            self.picked = replace(self.picked, sentiment=Sentiment(value))
+        else:
+            self.picked = replace(self.picked, intent=Intent(value))
+        if self.picked.sentiment is not None and self.picked.intent is not None:
+            self.dismiss(self.picked)
+            return
+        self.query_one("#label-rows", Static).update(self._rows())
+
+    def action_apply(self) -> None:
+        """Close with what was picked (nothing picked: as if cancelled)."""
+        empty = self.picked.sentiment is None and self.picked.intent is None
+        self.dismiss(None if empty else self.picked)
 
 
 class TagScreen(ModalScreen[str | None]):
-    """Type tags for the marked mentions: ``refund urgent`` adds, ``-spam`` removes."""
+    """Edit the tags of the marked mentions: the ones they share are shown to edit.
+
+    A word adds a tag, ``-spam`` removes one, and a shown tag deleted from the
+    box is removed (see :func:`smm_tui.core.wording.tag_edit`).
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", id="tag.cancel"),
     ]
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, tags: Sequence[str] = ()) -> None:
         super().__init__()
         self.count = count
+        self.tags = tuple(tags)
 
     def compose(self) -> ComposeResult:
         what = _what(self.count)
+        shown = " ".join(clean_identity(tag) for tag in self.tags)
         with Vertical(classes="dialog"):
             yield Label(Content.assemble(("Tags for ", "bold"), what))
-            yield Input(placeholder="refund urgent -spam", id="tag-input")
+            yield Input(
+                shown + " " if shown else "", placeholder="refund urgent -spam", id="tag-input"
+            )
             yield Label(
-                Content("enter applies · a word adds a tag, -word removes it"), classes="hint"
+                Content("enter applies · a word adds a tag; delete one, or -word, to remove it"),
+                classes="hint",
             )
         yield Footer()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Close with what was typed."""
-        self.dismiss(event.value.strip() or None)
+        """Close with what the box holds (empty, when tags were shown, removes them)."""
+        text = event.value.strip()
+        self.dismiss(text if text or self.tags else None)
 
 
 def _what(count: int) -> str:

@@ -27,36 +27,48 @@ RECOUNT_SECONDS = 5.0
 _HEADINGS = {"network": "By network", "day": "By day", "assignee": "By assignee"}
 
 
-def report_content(rows: list[report.Row], days: int) -> Content:
-    """The report as a table, one section per grouping."""
+#: The table's width with the tone column; narrower, the tone goes and names are cut shorter.
+WIDE_TABLE = 72
+
+
+def report_content(rows: list[report.Row], days: int, width: int = WIDE_TABLE) -> Content:
+    """The report as a table, one section per grouping, fitted to ``width`` columns."""
     if not rows:
         return Content(f"No mentions in the last {days} days.")
+    wide = width >= WIDE_TABLE
+    name, time = (16, 8) if wide else (12, 7)
+    columns = (
+        f"{'mentions':>9}{'answered':>9}{'median':>{time}}{'p90':>{time}}"
+        f"{'in target':>10}" + ("   − / = / +" if wide else "")
+    )
     lines: list[Content] = []
-    header = f"{'':<16}{'mentions':>9}{'answered':>9}{'median':>8}{'p90':>8}{'in target':>10}"
     for grouping in report.GROUPINGS:
         section = [r for r in rows if r.grouping == grouping]
         if not section:
             continue
         if lines:
             lines.append(Content(""))
-        lines.append(Content.assemble((_HEADINGS[grouping], "bold")))
-        lines.append(Content.assemble((header + "   − / = / +", "$text-muted")))
-        lines += [_line(row) for row in section]
+        # The section's name heads the first column: a line that starts with blanks
+        # loses them when Textual wraps it, and the columns would shift under it.
+        lines.append(
+            Content.assemble((_HEADINGS[grouping].ljust(name), "bold"), (columns, "$text-muted"))
+        )
+        lines += [_line(row, name, time, tone=wide) for row in section]
     return Content("\n").join(lines)
 
 
-def _line(row: report.Row) -> Content:
+def _line(row: report.Row, name: int, time: int, *, tone: bool) -> Content:
     share = row.within_share
     style = "$text-error" if share is not None and share < 0.8 else "$text-success"
-    tone = "/".join(
+    counts = "/".join(
         str(row.tone.get(s, 0)) for s in (Sentiment.NEGATIVE, Sentiment.NEUTRAL, Sentiment.POSITIVE)
     )
     return Content.assemble(
-        (clean_identity(row.group)[:15].ljust(16), "$text-primary"),
+        (clean_identity(row.group)[: name - 1].ljust(name), "$text-primary"),
         f"{row.mentions:>9}{row.answered:>9}",
-        f"{report.minutes_text(row.median):>8}{report.minutes_text(row.p90):>8}",
+        f"{report.minutes_text(row.median):>{time}}{report.minutes_text(row.p90):>{time}}",
         (f"{report.share_text(share):>10}", style),
-        ("   " + tone, "$text-muted"),
+        ("   " + counts if tone else "", "$text-muted"),
     )
 
 
@@ -73,6 +85,8 @@ class ReportScreen(WorkspaceScreen):
         super().__init__()
         self.days = PERIODS[0]
         self._stale = False
+        #: The rows shown, to fit again to a new width without recounting.
+        self._rows: list[report.Row] | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusBar("Report")
@@ -113,10 +127,20 @@ class ReportScreen(WorkspaceScreen):
         self.app.call_from_thread(self._show, rows)
 
     def _show(self, rows: list[report.Row]) -> None:
+        self._rows = rows
         self.query_one(StatusBar).show(
             Content.assemble(("Report", "bold"), (f" · last {self.days} days", "$text-muted"))
         )
-        self.query_one("#report-table", Static).update(report_content(rows, self.days))
+        table = self.query_one("#report-table", Static)
+        # The scrollbar may come and go: keep its room so that the table never wraps.
+        width = table.size.width - 2 if table.size.width else WIDE_TABLE
+        table.update(report_content(rows, self.days, width))
+
+    def on_resize(self) -> None:
+        """Fit the table to the new width (once the layout has it)."""
+        if self._rows is not None:
+            rows = self._rows
+            self.call_after_refresh(lambda: self._show(rows))
 
     def action_period(self) -> None:
         self.days = PERIODS[(PERIODS.index(self.days) + 1) % len(PERIODS)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 from textual import on
@@ -12,6 +13,7 @@ from textual.content import Content
 from textual.widgets import Button, Footer, Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
+from smm_tui.core.cards import card_title
 from smm_tui.core.models import Ticket, TicketColumn
 from smm_tui.core.tickets import COLUMNS
 from smm_tui.messages import DataChanged
@@ -32,13 +34,30 @@ SHORT_LABELS = {
 CARD_TITLE_LENGTH = 34  # two lines of a column at 80 columns
 
 
-def ticket_prompt(ticket: Ticket) -> Content:
-    """A ticket card: a short title, then its id, department and assignee."""
+def ticket_prompt(
+    ticket: Ticket, own_accounts: Iterable[str] = (), length: int = CARD_TITLE_LENGTH
+) -> Content:
+    """A ticket card: a short title (without our own @handle), then id, department, assignee."""
     meta = " · ".join(x for x in (ticket.department, ticket.assignee or "") if x) or "unrouted"
-    title = one_line(ticket.title)
-    if len(title) > CARD_TITLE_LENGTH:
-        title = title[: CARD_TITLE_LENGTH - 1] + "…"
+    title = one_line(card_title(ticket.title, own_accounts))
+    if len(title) > length:
+        title = title[: length - 1] + "…"
     return Content.assemble((title, "bold"), "\n", (f"#{ticket.id[:6]} {meta}", "$text-muted"))
+
+
+#: Column titles for a narrow board (60 columns).
+NARROW_TITLES = {
+    TicketColumn.NEW: "New",
+    TicketColumn.IN_PROGRESS: "Doing",
+    TicketColumn.WAITING: "Waiting",
+    TicketColumn.RESOLVED: "Resolved",
+}
+
+
+def column_title(column: TicketColumn, count: int, width: int) -> str:
+    """``Waiting on department 2``, or ``Waiting 2`` when the column is narrow."""
+    full = f"{column.label} {count}"
+    return full if len(full) <= width else f"{NARROW_TITLES[column]} {count}"
 
 
 class TicketBoardScreen(WorkspaceScreen):
@@ -56,12 +75,16 @@ class TicketBoardScreen(WorkspaceScreen):
         Binding("o", "open_mention", "Mention", id="tickets.open_mention"),
     ]
 
+    DEFAULT_CSS = """
+    TicketBoardScreen .column-title { text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
     def compose(self) -> ComposeResult:
         yield StatusBar("Tickets")
         with Horizontal(id="board"):
             for column in COLUMNS:
                 with Vertical(classes="board-column"):
-                    yield Label(column.label, classes="column-title")
+                    yield Label(column.label, classes="column-title", id=f"title-{column.value}")
                     yield OptionList(id=f"col-{column.value}", classes="column-list")
         yield HealthStrip()
         yield Footer()
@@ -73,6 +96,10 @@ class TicketBoardScreen(WorkspaceScreen):
     def on_screen_resume(self) -> None:
         self.fill()
 
+    def on_resize(self) -> None:
+        """Titles and cards are cut to the columns' width (known once laid out again)."""
+        self.call_after_refresh(self.fill)
+
     @on(DataChanged)
     def _changed(self) -> None:
         self.fill()
@@ -82,19 +109,24 @@ class TicketBoardScreen(WorkspaceScreen):
 
     def fill(self, select: str | None = None) -> None:
         tickets = self.workspace.tickets.all()[::-1]  # newest first
+        own = list(self.workspace.sources)
         for column in COLUMNS:
             widget = self._list(column)
+            # Two lines of the column (less the scrollbar); 80 columns before the first layout.
+            width = widget.size.width or 20
+            length = max(12, 2 * (width - 2))
             keep = select or self._highlighted_id(widget)
+            cards = [t for t in tickets if t.column is column]
             widget.clear_options()
-            widget.add_options(
-                Option(ticket_prompt(t), id=t.id) for t in tickets if t.column is column
-            )
-            if keep is not None and keep in {t.id for t in tickets if t.column is column}:
+            widget.add_options(Option(ticket_prompt(t, own, length), id=t.id) for t in cards)
+            if keep is not None and keep in {t.id for t in cards}:
                 widget.highlighted = widget.get_option_index(keep)
             elif widget.option_count:
                 widget.highlighted = 0
-        counts = {c: sum(t.column is c for t in tickets) for c in COLUMNS}
-        summary = " · ".join(f"{SHORT_LABELS[c]} {n}" for c, n in counts.items())
+            title = self.query_one(f"#title-{column.value}", Label)
+            title.update(column_title(column, len(cards), width - 2))
+        resolved = sum(t.column is TicketColumn.RESOLVED for t in tickets)
+        summary = f"{len(tickets) - resolved} open · {resolved} resolved"
         self.query_one(StatusBar).show(Content(summary))
 
     @staticmethod
@@ -169,6 +201,10 @@ class TicketBoardScreen(WorkspaceScreen):
 class TicketEditScreen(WorkspaceModal):
     """Route a ticket: department, assignee and an internal note."""
 
+    DEFAULT_CSS = """
+    TicketEditScreen #edit-title { width: 100%; }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Cancel", id="ticket_edit.cancel"),
         Binding("ctrl+s", "save", "Save", id="ticket_edit.save"),
@@ -186,7 +222,8 @@ class TicketEditScreen(WorkspaceModal):
             yield Label(
                 Content.assemble(
                     ("Ticket ", "bold"), f"#{self.ticket.id[:6]}: ", one_line(self.ticket.title)
-                )
+                ),
+                id="edit-title",
             )
             yield Label("Department")
             yield Select(

@@ -9,7 +9,8 @@ change often small:
   (a week of a busy account was ~7k mentions and ~50 ms to rewrite).
 - ``audit/YYYY-MM-DD.json`` holds the audit trail by day, so each action
   rewrites one day's events, not a growing week.
-- tickets, contests, entries, replies, drafts and cursors each have a file.
+- tickets, contests, entries, replies, drafts, cursors and notes on customers
+  each have a file.
 
 Every file is a valid TinyDB document: ``{collection: {doc_id: record}}``.
 """
@@ -35,6 +36,7 @@ _SINGLE_FILE = {
     Collection.ENTRIES: "entries.json",
     Collection.CURSORS: "cursors.json",
     Collection.PRESENCE: "presence.json",
+    Collection.NOTES: "notes.json",
 }
 
 #: Globs, relative to the data dir, of every file the layout can produce.

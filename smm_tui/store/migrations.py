@@ -9,16 +9,63 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from smm_tui.store.layout import META
+from smm_tui.store.layout import META, OPEN_MENTIONS
 from smm_tui.store.storage import AtomicJSONStorage, StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 
 Migration = Callable[[Path], None]
 
+
+def _add_notes(data_dir: Path) -> None:
+    """Version 2 adds ``notes.json`` (notes on customers), written with the first note.
+
+    Nothing to rewrite: the step exists so that an older smm-tui refuses the data
+    dir (asking to be upgraded) instead of setting aside a file it does not know.
+    """
+
+
+_MENTIONS = "mentions"
+_Tables = dict[str, dict[str, Any]]
+
+
+def _ticketed_stay_open(data_dir: Path) -> None:
+    """Version 3: a ticketed mention nobody has answered is open (it stays in the queue).
+
+    Earlier versions archived every ticketed mention. Unanswered ones move to the
+    open queue's file; answered ones become ``replied`` (they keep their ticket,
+    whose resolution closes them). The open file is written before the archive
+    days, so a step cut short leaves a copy in both, which the next run (the
+    version is bumped only once a step is done) settles.
+    """
+    opened = AtomicJSONStorage(data_dir / OPEN_MENTIONS)
+    queue = opened.read() or {}
+    open_docs = queue.setdefault(_MENTIONS, {})
+    rewritten: list[tuple[AtomicJSONStorage, _Tables]] = []
+    for path in sorted((data_dir / "mentions").glob("archive-*.json")):
+        storage = AtomicJSONStorage(path)
+        tables = storage.read() or {}
+        docs = tables.get(_MENTIONS, {})
+        ticketed = [key for key, record in docs.items() if record.get("status") == "ticketed"]
+        for key in ticketed:
+            record = docs[key]
+            record["rev"] = int(record.get("rev") or 0) + 1
+            if record.get("first_response_at"):
+                record["status"] = "replied"
+            else:
+                open_docs[key] = docs.pop(key)
+        if ticketed:
+            rewritten.append((storage, tables))
+    if rewritten:
+        opened.write(queue)
+    for storage, tables in rewritten:
+        storage.write(tables)
+
+
 #: ``MIGRATIONS[n]`` upgrades a data dir from version ``n`` to ``n + 1``.
-MIGRATIONS: dict[int, Migration] = {}
+MIGRATIONS: dict[int, Migration] = {1: _add_notes, 2: _ticketed_stay_open}
 
 
 def read_version(data_dir: Path) -> int | None:

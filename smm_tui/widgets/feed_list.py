@@ -20,7 +20,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.visual import Visual
 
-RowFactory = Callable[[str, bool], Content | None]
+#: Makes a row from a mention id, whether it is marked, and the width it has.
+RowFactory = Callable[[str, bool, int], Content | None]
 #: Called at once, in the same frame as the cursor's move, with the id now under it.
 HighlightHook = Callable[[str | None], None]
 
@@ -124,12 +125,14 @@ class FeedList(ScrollView, can_focus=True):
         *,
         follow: str | None = None,
         locate: Callable[[str], int | None] | None = None,
+        top: bool = False,
     ) -> None:
         """Show new ids, keeping the cursor on the same mention where possible.
 
         The cursor stays on ``follow``, else on the mention it was on; only when
-        that mention left the list does it stay on the same row. ``locate``
-        finds an id's row faster than a scan (the feed model has an index).
+        that mention left the list does it stay on the same row. ``top`` starts
+        a different list (another query or view) at its first row instead.
+        ``locate`` finds an id's row faster than a scan (the feed model has an index).
         """
         anchor = follow if follow is not None else self._highlighted
         old_cursor = self.cursor
@@ -137,8 +140,10 @@ class FeedList(ScrollView, can_focus=True):
         self._locate = locate or self._scan
         self.marked = {m for m in self.marked if self._locate(m) is not None}
         self.virtual_size = Size(self.size.width, len(ids))
-        index = self._locate(anchor) if anchor is not None else None
-        if index is None:
+        index = self._locate(anchor) if anchor is not None and not top else None
+        if top:
+            index = 0
+        elif index is None:
             index = min(old_cursor, max(len(ids) - 1, 0))
         self.cursor = index
         self.refresh()
@@ -246,7 +251,8 @@ class FeedList(ScrollView, can_focus=True):
         if row >= len(self._ids):
             return Strip.blank(width, self.visual_style.rich_style)
         mention_id = self._ids[row]
-        content = self._row_factory(mention_id, mention_id in self.marked) or Content("…")
+        content = self._row_factory(mention_id, mention_id in self.marked, width)
+        content = content or Content("…")
         component = "feed-list--cursor" if row == self.cursor else None
         return self._strip(content, component, width)
 

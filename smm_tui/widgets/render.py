@@ -14,7 +14,7 @@ from textual.content import Content
 
 from smm_tui.core import priority, sla
 from smm_tui.core.classify import classify_mention
-from smm_tui.core.models import Mention, Platform, Reply, ReplyState, Status
+from smm_tui.core.models import Mention, Platform, Reply, ReplyState, Sentiment, Status
 from smm_tui.core.query import QueryError
 from smm_tui.core.sanitize import clean_identity, clean_text
 
@@ -23,6 +23,7 @@ STATUS_GLYPHS: dict[Status, str] = {
     Status.SEEN: "○",
     Status.REPLIED: "↩",
     Status.TICKETED: "⚑",
+    Status.FOLLOW_UP: "✉",
     Status.DONE: "✓",
 }
 
@@ -100,20 +101,68 @@ def mention_row(
     marked: bool,
     warn_before: timedelta = sla.DEFAULT_WARN,
     busy: bool = False,
+    drafted: bool = False,
+    wide: bool = False,
 ) -> Content:
-    """One feed row: mark, status (✎ while someone else replies), time left, network, author."""
+    """One feed row: mark, status (✎ while someone else replies), draft, time left, network,
+    author, then who has it and its tags (columns, with tone, when ``wide``), then the text.
+    """
     status_style = "bold $text-accent" if mention.status is Status.NEW else "$text-muted"
     glyph = ("✎", "bold $warning") if busy else (STATUS_GLYPHS[mention.status], status_style)
-    return Content.assemble(
+    parts: list[str | tuple[str, str]] = [
         ("▌" if marked else " ", "bold $warning"),
         glyph,
-        " ",
+        (DRAFT_MARK, "bold $text-accent") if drafted else " ",
         when_cell(mention, now, warn_before),
         (PLATFORM_LABELS[mention.platform].ljust(3), "bold $text-secondary"),
         (cut(clean_identity(mention.author.handle), HANDLE_CELLS).ljust(17), "$text-primary"),
-        # A row shows one line: cutting first keeps a 100 KB text from costing every repaint.
-        one_line(mention.text[:ROW_TEXT_CHARS]),
-    )
+    ]
+    parts += _triage_columns(mention) if wide else _triage_markers(mention)
+    # A row shows one line: cutting first keeps a 100 KB text from costing every repaint.
+    parts.append(one_line(mention.text[:ROW_TEXT_CHARS]))
+    return Content.assemble(*parts)
+
+
+#: Shown after a row's status when a draft reply to it is saved.
+DRAFT_MARK = "✎"
+#: From this width on, a feed row has columns for assignee, tone and tags.
+WIDE_ROW = 110
+#: The widths of those columns (each with its trailing space).
+ASSIGNEE_CELLS, TONE_CELLS, TAGS_CELLS = 10, 4, 16
+
+TONE_LABELS: dict[Sentiment, tuple[str, str]] = {
+    Sentiment.NEGATIVE: ("neg", "$text-error"),
+    Sentiment.NEUTRAL: ("neu", "$text-muted"),
+    Sentiment.POSITIVE: ("pos", "$text-success"),
+    Sentiment.UNKNOWN: ("", "$text-muted"),
+}
+
+
+def _tags_text(tags: Sequence[str]) -> str:
+    return " ".join("#" + clean_identity(tag) for tag in tags)
+
+
+def _triage_columns(mention: Mention) -> list[str | tuple[str, str]]:
+    """Assignee, tone and tags in fixed columns, for a wide terminal."""
+    assignee = "@" + clean_identity(mention.assignee) if mention.assignee else ""
+    tone, tone_style = TONE_LABELS[mention.sentiment]
+    return [
+        (cut(assignee, ASSIGNEE_CELLS - 1).ljust(ASSIGNEE_CELLS), "$text-secondary"),
+        (tone.ljust(TONE_CELLS), tone_style),
+        (cut(_tags_text(mention.tags), TAGS_CELLS - 1).ljust(TAGS_CELLS), "$text-accent"),
+    ]
+
+
+def _triage_markers(mention: Mention) -> list[str | tuple[str, str]]:
+    """``@anna #vip+1`` before the text, only when set, so an 80-column row stays readable."""
+    parts: list[str | tuple[str, str]] = []
+    if mention.assignee:
+        parts.append((cut("@" + clean_identity(mention.assignee), 7) + " ", "$text-secondary"))
+    if mention.tags:
+        more = f"+{len(mention.tags) - 1}" if len(mention.tags) > 1 else ""
+        first = cut("#" + clean_identity(mention.tags[0]), 9)
+        parts.append((first + more + " ", "$text-accent"))
+    return parts
 
 
 #: How much of a handle a feed row shows, and how much of the text it looks at.
@@ -157,10 +206,19 @@ def mention_header(
         parts += _due_parts(mention, now)
     if mention.author.followers is not None:
         parts.append((f" · {mention.author.followers:,} followers", "$text-muted"))
-    if triage and mention.assignee:
-        parts.append((" · @", "$text-muted"))
-        parts.append((clean_identity(mention.assignee), "$text-muted"))
     return Content.assemble(*parts)
+
+
+def triage_line(mention: Mention) -> Content | None:
+    """``Assigned to anna · Tags #vip #refund``, or None when it has neither."""
+    parts: list[str | tuple[str, str]] = []
+    if mention.assignee:
+        parts += [("Assigned to ", "$text-muted"), (clean_identity(mention.assignee), "bold")]
+    if mention.tags:
+        if parts:
+            parts.append((" · ", "$text-muted"))
+        parts += [("Tags ", "$text-muted"), (_tags_text(mention.tags), "bold $text-accent")]
+    return Content.assemble(*parts) if parts else None
 
 
 def mention_body(mention: Mention) -> Content:
@@ -176,15 +234,15 @@ def mention_block(
     now: datetime | None = None,
     replying: Sequence[str] = (),
 ) -> Content:
-    """Header, body and link of a mention; ``triage=False`` for thread context.
+    """Header, who has it and its tags, body and link; ``triage=False`` for thread context.
 
     ``replying`` names the people (in other smm-tui) writing a reply to it now.
     """
-    parts: list[str | Content | tuple[str, str]] = [
-        mention_header(mention, triage=triage, now=now),
-        "\n",
-        mention_body(mention),
-    ]
+    parts: list[str | Content | tuple[str, str]] = [mention_header(mention, triage=triage, now=now)]
+    labels = triage_line(mention) if triage else None
+    if labels is not None:
+        parts += ["\n", labels]
+    parts += ["\n", mention_body(mention)]
     if mention.url:
         parts += ["\n", (clean_identity(mention.url), "$text-muted underline")]
     if ours:
@@ -242,14 +300,19 @@ def why_block(
 
 
 def query_error_content(query: str, error: QueryError) -> Content:
-    """The query with the wrong part underlined, and what is wrong, for under the input."""
+    """The query with the wrong part underlined, then what is wrong, for under the input.
+
+    What is wrong goes on a line of its own, so that a list of the values allowed
+    wraps instead of running off a narrow terminal.
+    """
     start, end = error.position, min(error.end, len(query))
     return Content.assemble(
         ("✖ ", "bold $text-error"),
         clean_identity(query[:start]),
         (clean_identity(query[start:end]) or " ", "bold underline $text-error"),
         clean_identity(query[end:]),
-        ("   " + clean_identity(str(error)), "$text-error"),
+        "\n",
+        (clean_identity(str(error)), "$text-error"),
     )
 
 
@@ -265,3 +328,14 @@ def views_bar(counts: Sequence[tuple[str, int | None]], current: int) -> Content
         parts.append((f" {clean_identity(name)} {shown} ", style))
         parts.append(" ")
     return Content.assemble(*parts)
+
+
+def note_line(text: str, width: int | None = None) -> Content:
+    """``Note: …``, the team's note on a customer: literal, on one line (cut to ``width``)."""
+    line = Content.assemble(("Note: ", "bold $warning"), (one_line(text), "$warning"))
+    return line if width is None or width <= 0 else line.truncate(width, ellipsis=True)
+
+
+def with_note(block: Content, note: str | None, width: int | None = None) -> Content:
+    """A mention's block with the note on its author above it, when there is one."""
+    return block if not note else Content("\n").join([note_line(note, width), block])

@@ -1,4 +1,8 @@
-"""The top line of every pane: what you are looking at, and the pane keys."""
+"""The top line of every pane: what you are looking at, and the pane keys.
+
+A summary too long for one line (a long filter) takes a second line rather than
+being cut.
+"""
 
 from __future__ import annotations
 
@@ -19,12 +23,23 @@ PANES = (
 )
 
 
-def pane_tabs(current: str, keys: Mapping[str, str]) -> Content:
-    """``1 Feed 2 Tickets 3 Contests`` (keys as bound) with the current pane highlighted."""
+#: Below this width the tabs name only the current pane (`` 1 Feed  2  3  4``), so that
+#: the summary (a long filter, say) keeps the room.
+NAMED_TABS_WIDTH = 100
+
+
+def pane_tabs(current: str, keys: Mapping[str, str], *, compact: bool = False) -> Content:
+    """``1 Feed 2 Tickets 3 Contests`` (keys as bound) with the current pane highlighted.
+
+    ``compact`` names only the current pane; the others show their keys.
+    """
     parts: list[str | tuple[str, str]] = []
     for binding_id, name in PANES:
-        style = "bold reverse" if name == current else "$text-muted"
-        parts.append((f" {keys.get(binding_id, '?')} {name} ", style))
+        key = keys.get(binding_id, "?")
+        if name == current:
+            parts.append((f" {key} {name} ", "bold reverse"))
+        else:
+            parts.append((f" {key} " if compact else f" {key} {name} ", "$text-muted"))
     return Content.assemble(*parts)
 
 
@@ -41,9 +56,10 @@ class StatusBar(Horizontal):
 
     DEFAULT_CSS = """
     StatusBar {
-        height: 1;
+        height: auto;
+        max-height: 2;
         background: $panel;
-        & > #status-left { width: 1fr; padding: 0 1; }
+        & > #status-left { width: 1fr; height: auto; max-height: 2; padding: 0 1; }
         & > #status-tabs { width: auto; }
     }
     """
@@ -58,9 +74,20 @@ class StatusBar(Horizontal):
 
     def on_mount(self) -> None:
         """Label the panes with the keys actually bound (the user may have remapped them)."""
+        self._show_tabs()
+
+    def on_resize(self) -> None:
+        """Name every pane only when the bar is wide enough to keep the summary whole."""
+        self._show_tabs()
+
+    def _show_tabs(self) -> None:
         app = cast(KeyedApp, self.app)
         keys = {binding_id: app.keys_for(binding_id) for binding_id, _ in PANES}
-        self.query_one("#status-tabs", Static).update(pane_tabs(self.pane, keys))
+        compact = self.app.size.width < NAMED_TABS_WIDTH
+        tabs = pane_tabs(self.pane, keys, compact=compact)
+        widget = self.query_one("#status-tabs", Static)
+        if widget.visual != tabs:
+            widget.update(tabs)
 
     def show(self, summary: Content) -> None:
         """Replace the left-hand summary."""

@@ -149,7 +149,8 @@ def test_ticket_across_the_board(workspace: Workspace, clock: FakeClock) -> None
     assert ticket.column is TicketColumn.RESOLVED
     assert ticket.resolved_at == clock.now
     assert run(workspace.tickets.step(ticket.id, 1)).column is TicketColumn.RESOLVED
-    assert workspace.ctx.mention(mention.id).status is Status.DONE
+    # Never answered: it stays in the queue until the customer is told.
+    assert workspace.ctx.mention(mention.id).status is Status.FOLLOW_UP
     ticket = run(workspace.tickets.update(ticket.id, department="Fraud", assignee="bob", note="n"))
     assert (ticket.department, ticket.assignee, ticket.note) == ("Fraud", "bob", "n")
 
@@ -592,11 +593,11 @@ def test_resolving_a_bulk_ticket_closes_every_linked_mention(workspace: Workspac
 
     run(workspace.tickets.move(ticket.id, TicketColumn.RESOLVED))
     statuses = [workspace.ctx.mention(i).status for i in ids]
-    assert statuses == [Status.DONE, Status.REPLIED, Status.TICKETED, Status.TICKETED]
+    assert statuses == [Status.FOLLOW_UP, Status.REPLIED, Status.TICKETED, Status.TICKETED]
     run(workspace.tickets.move(newer.id, TicketColumn.RESOLVED))
     statuses = [workspace.ctx.mention(i).status for i in ids]
-    assert statuses == [Status.DONE, Status.REPLIED, Status.DONE, Status.DONE]
-    closed = [e.entity_id for e in audit(workspace) if e.detail.get("new") == "done"]
+    assert statuses == [Status.FOLLOW_UP, Status.REPLIED, Status.FOLLOW_UP, Status.FOLLOW_UP]
+    closed = [e.entity_id for e in audit(workspace) if e.detail.get("new") == "follow-up"]
     assert sorted(closed) == sorted([ids[0], ids[2], ids[3]])
 
 
@@ -608,7 +609,7 @@ def test_a_ticket_stored_before_bulk_links_covers_its_one_mention(workspace: Wor
     workspace.repo.commit(ChangeSet().put(Collection.TICKETS, old_record))
     assert workspace.tickets.get(ticket.id).mention_ids == (mention.id,)
     run(workspace.tickets.move(ticket.id, TicketColumn.RESOLVED))
-    assert workspace.ctx.mention(mention.id).status is Status.DONE
+    assert workspace.ctx.mention(mention.id).status is Status.FOLLOW_UP
 
 
 # -- network reads through services ----------------------------------------------------------------

@@ -66,7 +66,7 @@ def test_answered_or_handled_mentions_have_no_clock() -> None:
     due = dataclasses.replace(make_mention(1), sla_due_at=T0)
     assert sla.state(dataclasses.replace(due, first_response_at=T0), T0) is SlaState.NONE
     assert sla.state(dataclasses.replace(due, status=Status.DONE), T0) is SlaState.NONE
-    assert sla.label(dataclasses.replace(due, status=Status.TICKETED), T0) is None
+    assert sla.label(dataclasses.replace(due, status=Status.REPLIED), T0) is None
 
 
 def test_a_clock_change_inside_business_hours_counts_real_time() -> None:

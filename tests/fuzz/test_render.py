@@ -21,7 +21,7 @@ from smm_tui.core.models import Mention, Platform, Reply, ReplyState, Status, Ti
 from smm_tui.core.sanitize import clean_identity, clean_text
 from smm_tui.core.tickets import title_from
 from smm_tui.core.workspace import Workspace
-from smm_tui.screens.customer import CustomerScreen
+from smm_tui.screens.customer import CustomerScreen, history_options, summary_content
 from smm_tui.widgets.render import (
     HANDLE_CELLS,
     ROW_TEXT_CHARS,
@@ -29,6 +29,7 @@ from smm_tui.widgets.render import (
     cut,
     mention_block,
     mention_row,
+    note_line,
     one_line,
     reply_line,
     why_block,
@@ -127,11 +128,20 @@ def test_customer_view_is_literal_text(sent: list[tuple[Fields, bool]], reply_te
     )
     history = CustomerHistory(first.author, first.platform, mentions, (reply,), (ticket,))
     screen = OfflineCustomerScreen(history)
-    title, body = screen._title(), screen._body()
-    for content in (title, screen._summary(), body):
+    rows = [row.prompt for row in history_options(history) if row is not None]
+    body = Content("\n").join(row for row in rows if isinstance(row, Content))
+    title = screen._title()
+    for content in (title, summary_content(history), body):
         assert_rendered_safe(content)
     assert_literal(title, author_label(first))
-    assert_literal(body, *(one_line(m.text) for m in mentions), one_line(reply_text))
+    assert_literal(body, *(clean_text(m.text) for m in mentions), one_line(reply_text))
+
+
+@given(texts)
+def test_a_note_on_a_customer_is_literal_text(text: str) -> None:
+    for line in (note_line(text), note_line(text, 30)):
+        assert_rendered_safe(line)
+    assert_literal(note_line(text), one_line(text))
 
 
 @settings(max_examples=examples(ci=3, fuzz=50))

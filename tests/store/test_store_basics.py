@@ -376,6 +376,7 @@ def test_a_registered_migration_runs_once(data_dir: Path, monkeypatch: pytest.Mo
     with Store.open(data_dir) as store:
         store.commit(ChangeSet().insert_new(Collection.MENTIONS, mention(1)))
         store.commit(ChangeSet().insert_new(Collection.MENTIONS, mention(2)))
+    migrations.write_version(data_dir, 1)  # the fake steps below start from version 1
     calls: list[Path] = []
 
     def add_priority(root: Path) -> None:
@@ -407,6 +408,7 @@ def test_migrations_run_in_order_and_a_failed_step_is_retried(
 ) -> None:
     with Store.open(data_dir):
         pass
+    migrations.write_version(data_dir, 1)  # the fake steps below start from version 1
     ran: list[int] = []
     attempts: list[int] = []
 
@@ -434,6 +436,7 @@ def test_a_missing_migration_step_is_a_one_line_error(
 ) -> None:
     with Store.open(data_dir):
         pass
+    migrations.write_version(data_dir, 1)
     monkeypatch.setattr(migrations, "MIGRATIONS", {})
     with pytest.raises(StoreError) as caught:
         migrations.upgrade(data_dir, target=2)

@@ -17,7 +17,7 @@ from tests.ui.harness import Running, running, settle, wait_for
 
 async def open_composer_on(run: Running, platform: Platform) -> str:
     ws = run.workspace
-    await wait_for(run.pilot, lambda: len(ws.feed.ids) >= 150, "the whole backlog")
+    await wait_for(run.pilot, lambda: len(ws.feed.ids) >= 140, "the whole backlog")
     target = next(i for i in ws.feed.ids if ws.ctx.mention(i).platform is platform)
     feed = run.app.screen.query_one(FeedList)
     feed.cursor = ws.feed.index_of(target) or 0

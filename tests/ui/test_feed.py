@@ -22,7 +22,7 @@ def is_done(ws: Workspace, mention_id: str) -> Callable[[], bool]:
 async def test_new_arrivals_do_not_move_the_selection(tmp_path: Path, clock: FakeClock) -> None:
     async with running(tmp_path / "data", clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) >= 150, "the backlog")
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 140, "the backlog")
         await pilot.press("g", "j", "j", "j")
         feed = run.app.screen.query_one(FeedList)
         reading = feed.current
@@ -38,7 +38,7 @@ async def test_new_arrivals_do_not_move_the_selection(tmp_path: Path, clock: Fak
 async def test_done_and_next_lands_on_the_row_below(tmp_path: Path, clock: FakeClock) -> None:
     async with running(tmp_path / "data", clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) >= 150, "the backlog")
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 140, "the backlog")
         await pilot.press("g", "j", "j")
         feed = run.app.screen.query_one(FeedList)
         rows = list(ws.feed.ids[:6])
@@ -55,7 +55,7 @@ async def test_done_and_next_lands_on_the_row_below(tmp_path: Path, clock: FakeC
 async def test_done_and_next_in_all_scope_moves_down(tmp_path: Path, clock: FakeClock) -> None:
     async with running(tmp_path / "data", clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) >= 150, "the backlog")
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 140, "the backlog")
         await pilot.press("o", "g")
         feed = run.app.screen.query_one(FeedList)
         rows = list(ws.feed.ids[:3])
@@ -68,7 +68,7 @@ async def test_done_and_next_in_all_scope_moves_down(tmp_path: Path, clock: Fake
 async def test_bulk_marks_apply_to_every_marked_mention(tmp_path: Path, clock: FakeClock) -> None:
     async with running(tmp_path / "data", clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) >= 150, "the backlog")
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 140, "the backlog")
         await pilot.press("g")
         marked = list(ws.feed.ids[:3])
         await pilot.press("space", "space", "space", "t")
@@ -83,7 +83,7 @@ async def test_a_bad_query_says_where_and_a_good_one_filters(
 ) -> None:
     async with running(tmp_path / "data", clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) >= 150, "the whole backlog")
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 140, "the whole backlog")
         everything = len(ws.feed.ids)
         await pilot.press("slash")
         box = run.app.screen.query_one("#feed-filter", Input)
@@ -106,9 +106,9 @@ async def test_saved_views_switch_with_brackets_and_count_live(
 ) -> None:
     async with running(tmp_path / "data", clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) >= 150, "the whole backlog")
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 140, "the whole backlog")
         views = run.app.screen.query_one("#feed-views", Static)
-        await pilot.press("g", "a")  # assign the top mention to me
+        await pilot.press("g", "a", "enter")  # assign the top mention to me
         await wait_for(pilot, lambda: "Mine 1" in str(views.render()), "the live count")
         # Queue → Unassigned → Breaching → Negative → Mine
         await pilot.press(*["right_square_bracket"] * 4)
@@ -126,7 +126,7 @@ async def test_o_holds_while_the_query_changes_and_a_view_brings_its_own_scope(
 
     async with running(tmp_path / "data", clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) >= 150, "the whole backlog")
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 140, "the whole backlog")
         await pilot.press("o")
         assert ws.feed.filter.scope is FeedScope.ALL
         await pilot.press("slash")

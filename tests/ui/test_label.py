@@ -14,12 +14,12 @@ from tests.ui.harness import running, settle, wait_for
 async def test_marked_mentions_get_a_label_that_sticks(tmp_path: Path, clock: FakeClock) -> None:
     async with running(tmp_path / "data", clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) >= 150, "the whole backlog")
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 140, "the whole backlog")
         await pilot.press("g")
         first, second = ws.feed.ids[0], ws.feed.ids[1]
         await pilot.press("space", "space", "L")
         await wait_for(pilot, lambda: isinstance(run.app.screen, LabelScreen), "the picker")
-        await pilot.press("n")
+        await pilot.press("n", "enter")  # the tone alone
         await wait_for(
             pilot,
             lambda: all(ws.ctx.mention(i).sentiment is Sentiment.NEGATIVE for i in (first, second)),
@@ -28,16 +28,18 @@ async def test_marked_mentions_get_a_label_that_sticks(tmp_path: Path, clock: Fa
         await settle(pilot)
         assert all("sentiment" in ws.ctx.mention(i).overridden for i in (first, second))
 
-        await pilot.press("L", "s")  # no marks left: the mention under the cursor
+        under_cursor = run.app.screen.query_one(FeedList).current
+        assert under_cursor is not None
+        await pilot.press("L", "s", "enter")  # no marks left: the mention under the cursor
         await settle(pilot)
-        labelled = [i for i in ws.feed.ids[:3] if ws.ctx.mention(i).intent is Intent.SPAM]
-        assert len(labelled) == 1
+        spam = [i for i in (first, second, under_cursor) if ws.ctx.mention(i).intent is Intent.SPAM]
+        assert spam == [under_cursor]
 
 
 async def test_a_visual_range_then_tags_for_all_of_it(tmp_path: Path, clock: FakeClock) -> None:
     async with running(tmp_path / "data", clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) >= 150, "the whole backlog")
+        await wait_for(pilot, lambda: len(ws.feed.ids) >= 140, "the whole backlog")
         await pilot.press("g")
         rows = list(ws.feed.ids[:4])
         await pilot.press("V", "j", "j", "j", "V")

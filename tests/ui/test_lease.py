@@ -31,7 +31,7 @@ async def test_the_second_app_leaves_polling_to_the_first_then_takes_over(
             other.release()
             app.claim_polling()
             assert app.polling and app.poller_elsewhere is None
-            await wait_for(pilot, lambda: len(app.workspace.feed.ids) >= 150, "the whole backlog")
+            await wait_for(pilot, lambda: len(app.workspace.feed.ids) >= 140, "the whole backlog")
             await wait_for(
                 pilot,
                 lambda: all(h.state is HealthState.OK for h in app.account_health()),

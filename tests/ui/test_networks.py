@@ -20,6 +20,7 @@ from smm_tui.config import Config, demo_config
 from smm_tui.core.models import Platform, ReplyState
 from smm_tui.core.network import AuthError, MentionPage, RateBudget, RateLimited
 from smm_tui.core.polling import HealthState, PollPolicy
+from smm_tui.core.repository import Collection
 from smm_tui.runtime import build_sources
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.confirm import ConfirmScreen
@@ -114,7 +115,14 @@ async def all_polled(pilot: Pilot[Any]) -> None:
         lambda: all(h.state is not HealthState.STARTING for h in app.account_health()),
         "every account polled",
     )
-    await wait_for(pilot, lambda: len(app.workspace.feed.ids) >= 90, "the demo backlog")
+    repo = app.workspace.repo
+    # Three working accounts, 30 each; spam and contest entries among them are closed at once.
+    await wait_for(pilot, lambda: repo.count(Collection.MENTIONS) >= 90, "the demo backlog")
+    await wait_for(
+        pilot,
+        lambda: len(app.workspace.feed.ids) == sum(1 for _ in repo.open_mentions()),
+        "the queue showing the open ones",
+    )
     await pilot.press("g")  # the cursor follows a mention: put it on the newest
     for strip in app.screen.query(HealthStrip):
         strip.show_health()

@@ -1,4 +1,5 @@
-"""SVG snapshots of every pane at 80x24, from the real app on a seeded demo workspace."""
+"""SVG snapshots of every pane at 80x24 (the key screens at 60x20 and 120x40 too), from the
+real app on a seeded demo workspace."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from textual.pilot import Pilot
 from smm_tui.app import SmmApp
 from smm_tui.core.models import ContestState, Platform, TicketColumn
 from smm_tui.core.polling import HealthState
+from smm_tui.screens.accounts import AccountsScreen
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.customer import CustomerScreen
 from smm_tui.screens.detail import MentionScreen
@@ -33,7 +35,7 @@ def app(tmp_path: Path, clock: FakeClock) -> Iterator[SmmApp]:
 async def loaded(pilot: Pilot[Any]) -> None:
     app = pilot.app
     assert isinstance(app, SmmApp)
-    await wait_for(pilot, lambda: len(app.workspace.feed.ids) >= 150, "the demo backlog")
+    await wait_for(pilot, lambda: len(app.workspace.feed.ids) >= 10, "the demo queue")
     await wait_for(
         pilot,
         lambda: all(h.state is HealthState.OK for h in app.account_health()),
@@ -142,3 +144,74 @@ def test_report(snap_compare: Snap, app: SmmApp) -> None:
         await wait_for(pilot, lambda: "By network" in str(table.render()), "the figures")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=then(open_report))
+
+
+# -- every key screen at 60x20, 80x24 and 120x40 -------------------------------------------------
+
+SIZES = {"60x20": (60, 20), "80x24": (80, 24), "120x40": (120, 40)}
+
+
+async def _detail(pilot: Pilot[Any]) -> None:
+    await pilot.press("j", "enter")
+    screen = pilot.app.screen
+    assert isinstance(screen, MentionScreen)
+    await wait_for(pilot, lambda: screen.thread, "the thread")
+
+
+async def _board(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, SmmApp)
+    workspace = app.workspace
+    first, second = workspace.feed.ids[0], workspace.feed.ids[3]
+    await workspace.tickets.open([first], department="Cards")
+    ticket = await workspace.tickets.open([second], department="Mobile app")
+    await workspace.tickets.move(ticket.id, TicketColumn.WAITING)
+    await pilot.press("2")
+    await pilot.pause()
+
+
+async def _contests(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, SmmApp)
+    workspace = app.workspace
+    made = await workspace.contests.create(
+        "November giveaway", Platform.VK, "bank-vk", "post-contest"
+    )
+    source = workspace.source_for("bank-vk")
+    assert source is not None
+    await workspace.contests.collect(made.id, await source.fetch_post_comments("post-contest"))
+    await workspace.contests.run_draw(made.id, seed="5eed" * 16)
+    await pilot.press("3")
+
+
+async def _report(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    await pilot.press("4")
+    await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen), "the report")
+    table = app.screen.query_one("#report-table")
+    await wait_for(pilot, lambda: "By network" in str(table.render()), "the figures")
+
+
+async def _accounts(pilot: Pilot[Any]) -> None:
+    await pilot.press("A")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, AccountsScreen), "accounts")
+
+
+async def _feed(pilot: Pilot[Any]) -> None:
+    await pilot.pause()
+
+
+SCREENS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
+    "feed": _feed,
+    "detail": _detail,
+    "board": _board,
+    "contests": _contests,
+    "report": _report,
+    "accounts": _accounts,
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("screen", SCREENS)
+def test_screen_at_size(snap_compare: Snap, app: SmmApp, screen: str, size: str) -> None:
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=then(SCREENS[screen]))

@@ -1,0 +1,110 @@
+"""Notes on customers: one line the team keeps about an author ("VIP", "lawyer involved").
+
+A note belongs to one author on one network (the network's author id), the
+same identity the customer view is anchored on. Its text is typed by a team
+member, but it is kept and shown like network text: cleaned, on one line, and
+never read as markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Self
+
+from smm_tui.core.context import ServiceContext
+from smm_tui.core.models import Author, Mention, Platform, from_iso, to_iso
+from smm_tui.core.repository import ChangeSet, Collection
+from smm_tui.core.sanitize import one_line
+
+#: The longest note kept, in characters: a note is a line, not a file.
+NOTE_LENGTH = 300
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerNote:
+    """What the team noted about one author, and who wrote it when."""
+
+    id: str
+    platform: Platform
+    author_id: str
+    handle: str
+    text: str
+    updated_at: datetime
+    updated_by: str
+    rev: int = 0
+
+    def to_record(self) -> dict[str, Any]:
+        """A JSON-able dict."""
+        return {
+            "id": self.id,
+            "platform": self.platform.value,
+            "author_id": self.author_id,
+            "handle": self.handle,
+            "text": self.text,
+            "updated_at": to_iso(self.updated_at),
+            "updated_by": self.updated_by,
+            "rev": self.rev,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Self:
+        """The inverse of :meth:`to_record`."""
+        updated = from_iso(record["updated_at"])
+        assert updated is not None
+        return cls(
+            id=str(record["id"]),
+            platform=Platform(record["platform"]),
+            author_id=str(record["author_id"]),
+            handle=str(record.get("handle") or ""),
+            text=str(record.get("text") or ""),
+            updated_at=updated,
+            updated_by=str(record.get("updated_by") or ""),
+            rev=int(record.get("rev") or 0),
+        )
+
+
+def note_id(platform: Platform, author_id: str) -> str:
+    """The id of the note on an author: one note per author and network."""
+    return f"{platform.value}:{author_id}"
+
+
+def note_text(typed: str) -> str:
+    """A typed note as it is kept: one line, cleaned, at most :data:`NOTE_LENGTH` characters."""
+    line = one_line(typed)
+    return line if len(line) <= NOTE_LENGTH else line[: NOTE_LENGTH - 1] + "…"
+
+
+class NoteService:
+    """Reads and writes the notes on customers."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def get(self, platform: Platform, author_id: str) -> CustomerNote | None:
+        """The note on an author, if there is one."""
+        record = self.ctx.repo.get(Collection.NOTES, note_id(platform, author_id))
+        return None if record is None else CustomerNote.from_record(record)
+
+    def for_mention(self, mention: Mention) -> CustomerNote | None:
+        """The note on the author of ``mention``, if there is one."""
+        return self.get(mention.platform, mention.author.id)
+
+    async def set(self, platform: Platform, author: Author, typed: str) -> CustomerNote | None:
+        """Write the note on an author (an empty text removes it); returns what is kept."""
+        key = note_id(platform, author.id)
+        text = note_text(typed)
+        current = self.get(platform, author.id)
+        if (current.text if current else "") == text:
+            return current
+        changes = ChangeSet()
+        if text:
+            note = CustomerNote(
+                key, platform, author.id, author.handle, text, self.ctx.clock(), self.ctx.actor
+            )
+            changes.put(Collection.NOTES, note.to_record())
+        else:
+            changes.delete(Collection.NOTES, key)
+        self.ctx.audit(changes, "note", key, "set" if text else "remove")
+        await self.ctx.commit(changes)
+        return self.get(platform, author.id)

@@ -1,0 +1,89 @@
+"""Assign mentions to someone: me first, then the team, then nobody."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label, Static
+
+from smm_tui.core.sanitize import clean_identity
+from smm_tui.core.wording import plural
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Who was picked: a user, or None to unassign."""
+
+    assignee: str | None
+
+
+def assign_choices(me: str, users: Sequence[str]) -> list[str | None]:
+    """Me, then every other user once, in the config's order, then None (unassign)."""
+    return [me, *dict.fromkeys(u for u in users if u != me), None]
+
+
+class AssignScreen(ModalScreen[Assignment | None]):
+    """Pick who gets the marked mentions (or the one under the cursor); enter on the first is me."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "pick", "Assign", id="assign.pick", tooltip="Assign to the highlighted"),
+        Binding("m", "choose(0)", "Me", id="assign.me", tooltip="Assign to me"),
+        Binding("u", "choose(-1)", "Unassign", id="assign.none", tooltip="Assign to nobody"),
+        Binding("j,down", "move(1)", "Down", show=False, id="assign.down"),
+        Binding("k,up", "move(-1)", "Up", show=False, id="assign.up"),
+        Binding("escape", "dismiss(None)", "Cancel", id="assign.cancel"),
+    ]
+
+    def __init__(self, count: int, me: str, users: Sequence[str]) -> None:
+        super().__init__()
+        self.count = count
+        self.me = me
+        self.choices = assign_choices(me, users)
+        self.cursor = 0
+
+    def compose(self) -> ComposeResult:
+        what = "this mention" if self.count == 1 else plural(self.count, "marked mention")
+        with Vertical(classes="dialog"):
+            yield Label(Content.assemble(("Assign ", "bold"), what, " to"))
+            yield Static(self._choices_content(), id="assign-choices")
+            yield Label(
+                Content("j/k move · enter assigns · m me · u unassign · esc cancels"),
+                classes="hint",
+            )
+        yield Footer()
+
+    def _label(self, choice: str | None) -> str:
+        if choice is None:
+            return "nobody (unassign)"
+        name = clean_identity(choice)
+        return f"me ({name})" if choice == self.me else name
+
+    def _choices_content(self) -> Content:
+        lines = [
+            Content.assemble(
+                ("› " if index == self.cursor else "  ", "bold $accent"),
+                (self._label(choice), "bold reverse" if index == self.cursor else ""),
+            )
+            for index, choice in enumerate(self.choices)
+        ]
+        return Content("\n").join(lines)
+
+    def action_move(self, step: int) -> None:
+        """Move the highlight (it stops at either end)."""
+        self.cursor = max(0, min(self.cursor + step, len(self.choices) - 1))
+        self.query_one("#assign-choices", Static).update(self._choices_content())
+
+    def action_pick(self) -> None:
+        """Close with the highlighted person."""
+        self.dismiss(Assignment(self.choices[self.cursor]))
+
+    def action_choose(self, index: int) -> None:
+        """Close with the choice at ``index`` (0 is me, -1 is nobody)."""
+        self.dismiss(Assignment(self.choices[index]))

@@ -1,0 +1,83 @@
+"""Plain query words match word forms in Russian and English; phrases stay exact (issue 12, 6)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from smm_tui.core.feed import FeedFilter, FeedModel, FeedScope
+from smm_tui.core.query import QueryContext, parse
+from smm_tui.core.repository import ChangeSet, Collection
+from smm_tui.core.stemming import extra_stems, needle_for
+from smm_tui.core.views import NOTHING_YET, empty_text
+from smm_tui.store.store import Store
+from tests.conftest import make_mention
+
+CTX = QueryContext(datetime(2026, 11, 26, 12, tzinfo=UTC), "anna")
+TEXTS = [
+    "Где моя карта?",
+    "Карту заблокировали вчера",
+    "Оплата картой не проходит",
+    "Нет моих карт в приложении",
+    "The card was declined",
+    "Two cards, both blocked",
+    "Please reply",
+    "Still no replies from you",
+    "Кредит одобрили",
+]
+
+
+def matching(query: str) -> list[int]:
+    records: list[dict[str, Any]] = [
+        make_mention(n, text=text).to_record() for n, text in enumerate(TEXTS)
+    ]
+    predicate = parse(query).compile(CTX)
+    return [n for n, record in enumerate(records) if predicate(record)]
+
+
+def test_a_russian_word_finds_its_forms() -> None:
+    assert matching("карта") == [0, 1, 2, 3]
+    assert matching("карту") == matching("карт") == [0, 1, 2, 3]
+    assert matching("заблокировал") == [1]
+
+
+def test_an_english_word_finds_its_forms_even_when_the_stem_is_not_a_prefix() -> None:
+    assert matching("cards") == matching("card") == [4, 5]
+    assert matching("reply") == matching("replies") == [6, 7]
+    assert matching("blocking") == [5]
+
+
+def test_a_quoted_phrase_stays_exact() -> None:
+    assert matching('"карта"') == [0]
+    assert matching('"reply"') == [6]
+    assert matching('"карту заблокировали"') == [1]
+
+
+def test_words_in_other_scripts_or_with_signs_are_searched_as_typed() -> None:
+    assert needle_for("12:30") == "12:30"
+    assert needle_for("e-mail") == "e-mail"
+    assert needle_for("بطاقة") == "بطاقة"
+    assert needle_for("карта") == "карт"
+    assert extra_stems("please reply, trading") == "repli trade"
+    assert extra_stems("карта card") == ""
+
+
+def test_the_feed_index_finds_word_forms_over_everything(store: Store) -> None:
+    changes = ChangeSet()
+    for n, text in enumerate(TEXTS):
+        changes.insert_new(Collection.MENTIONS, make_mention(n, text=text).to_record())
+    store.commit(changes)
+    feed = FeedModel(store, lambda: CTX)
+    for typed in ("к", "ка", "кар", "карт", "карта"):
+        feed.set_filter(FeedFilter.parsed(FeedScope.ALL, typed))
+    assert len(feed.ids) == 4
+    feed.set_filter(FeedFilter.parsed(FeedScope.ALL, "replies"))
+    assert len(feed.ids) == 2
+    feed.set_filter(FeedFilter.parsed(FeedScope.ALL, '"карта"'))
+    assert len(feed.ids) == 1
+
+
+def test_an_empty_result_says_what_matched_nothing() -> None:
+    assert empty_text("") == NOTHING_YET
+    assert empty_text("  карта ") == "nothing matches карта"
+    assert empty_text("[b]x[/b]\x1b[31m") == "nothing matches [b]x[/b]␛[31m"
