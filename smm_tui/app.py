@@ -309,8 +309,10 @@ class SmmApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        rows = help_rows(self.screen.active_bindings, self.get_key_display)
-        self.push_screen(HelpScreen(type(self.screen).__name__.removesuffix("Screen"), rows))
+        screen = self.screen
+        rows = help_rows(screen.active_bindings, self.get_key_display)
+        notes = screen.help_notes() if isinstance(screen, WorkspaceScreen) else []
+        self.push_screen(HelpScreen(type(screen).__name__.removesuffix("Screen"), rows, notes))
 
     def action_accounts(self) -> None:
         if not isinstance(self.screen, AccountsScreen):

@@ -110,6 +110,10 @@ class WorkspaceScreen(WorkspaceMixin, Screen[None]):
         """Commands this screen adds to the command palette."""
         return []
 
+    def help_notes(self) -> list[str]:
+        """What help should say about this screen beyond its keys (plain text)."""
+        return []
+
 
 class WorkspaceModal(WorkspaceMixin, ModalScreen[None]):
     """A dialog over the workspace."""

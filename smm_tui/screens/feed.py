@@ -55,6 +55,14 @@ CLOCK_SECONDS = 5.0
 WARM_AFTER_SECONDS = 1.0
 
 
+#: How the Queue is ordered, for help (the README says the same).
+QUEUE_ORDER = (
+    "Order of the Queue: overdue mentions first, highest priority first, then the longest "
+    "overdue; then those not yet due, least time left first; answered mentions and those "
+    'with no response target last. "All" is newest first.'
+)
+
+
 class FeedScreen(WorkspaceScreen):
     """Mentions newest first; the open queue by default."""
 
@@ -618,6 +626,10 @@ class FeedScreen(WorkspaceScreen):
         if mention is None:
             return
         self.app.push_screen(NewContestScreen(prefill=mention))
+
+    def help_notes(self) -> list[str]:
+        """The queue's order, which no key shows."""
+        return [QUEUE_ORDER]
 
     def palette_commands(self) -> list[SystemCommand]:
         return [

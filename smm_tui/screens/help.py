@@ -47,10 +47,13 @@ class HelpScreen(ModalScreen[None]):
         Binding("k,up", "scroll(-1)", "Scroll", show=False, id="help.up"),
     ]
 
-    def __init__(self, title: str, rows: list[tuple[str, str, str]]) -> None:
+    def __init__(
+        self, title: str, rows: list[tuple[str, str, str]], notes: list[str] | None = None
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.rows = rows
+        self.notes = notes or []
 
     def compose(self) -> ComposeResult:
         width = max((len(keys) for keys, _, _ in self.rows), default=4) + 2
@@ -68,6 +71,8 @@ class HelpScreen(ModalScreen[None]):
             yield Label(Content.assemble(("Keys: ", "bold"), self.title_text))
             with VerticalScroll(id="help-body"):
                 yield Static(Content("\n").join(lines))
+                for note in self.notes:
+                    yield Static(Content(note), classes="help-note")
             yield Label(
                 Content("Remap a key in config.toml under [keymap] by its id. esc closes."),
                 classes="hint",

@@ -61,6 +61,8 @@ async def test_remapped_key_works_and_help_shows_it(tmp_path: Path, clock: FakeC
         assert rows["feed.done_next"] == "x"
         assert rows["feed.reply"] == "r"
         assert "app.help" in rows and "feed.down" in rows
+        # The queue's order is no key's, so help says it in words.
+        assert any("overdue mentions first, highest priority first" in n for n in help_screen.notes)
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(run.app.screen, HelpScreen), "help closed")
 
