@@ -34,7 +34,8 @@ from smm_tui.core.indexed import (
     narrow,
     priority_of,
 )
-from smm_tui.core.query import Node, Query, QueryContext, TextSplit, searchable_text
+from smm_tui.core.query import Needles, Node, Query, QueryContext, TextSplit, searchable_text
+from smm_tui.core.query_match import common_start, covers
 from smm_tui.core.repository import Collection, Record, Repository
 
 SortKey = tuple[str, ...]
@@ -270,12 +271,11 @@ class MentionIndex:
                 ages, rows, tags_of = list(ages), rows.copy(), self._facets.tags_now()
         texts = rows.texts
         if words.needles:
-            positions = _holding(texts, positions, [narrow(n) for n in words.needles])
+            positions = _holding(texts, positions, [_narrowed(word) for word in words.needles])
             if not from_worker:
                 self._memo = _TextMemo(generation, words.needles, words.rest.root, positions)
         for word in words.absent:
-            unwanted = narrow(word)
-            positions = [i for i in positions if unwanted not in texts[i]]
+            positions = _lacking(texts, positions, _narrowed(word))
         if plan.rest.is_empty:
             return ages[:] if isinstance(positions, range) else [ages[i] for i in positions]
         matches = plan.rest.compile(ctx)
@@ -311,26 +311,62 @@ class _TextMemo:
     """Which positions of the index held the needles last typed, for typing on."""
 
     generation: int
-    needles: tuple[str, ...]
+    needles: tuple[Needles, ...]
     #: The query's other terms: the memo holds only positions their facets allowed.
     rest: Node
     picked: list[int]
 
-    def narrowed_by(self, needles: tuple[str, ...]) -> bool:
+    def narrowed_by(self, needles: tuple[Needles, ...]) -> bool:
         """Whether every text holding all of ``needles`` holds all of this memo's."""
-        return all(any(old in new for new in needles) for old in self.needles)
+        return all(any(covers(new, old) for new in needles) for old in self.needles)
 
 
-def _holding(texts: list[str], positions: Sequence[int], needles: list[str]) -> list[int]:
-    """The positions whose text holds every needle (already narrowed)."""
-    first, *others = needles
-    if isinstance(positions, range):
-        picked = [i for i, text in enumerate(texts) if first in text]
-    else:
-        picked = [i for i in positions if first in texts[i]]
-    for needle in others:
-        picked = [i for i in picked if needle in texts[i]]
-    return picked
+def _narrowed(word: Needles) -> Needles:
+    return tuple(narrow(needle) for needle in word)
+
+
+def _holding(texts: list[str], positions: Sequence[int], words: list[Needles]) -> list[int]:
+    """The positions whose text holds a needle of every word (already narrowed).
+
+    A word is one needle or two (its stem, and the word as typed: see ``needles``).
+    """
+    picked = positions
+    for word in words:
+        everywhere = isinstance(picked, range)
+        if len(word) == 1:
+            (needle,) = word
+            if everywhere:
+                picked = [i for i, text in enumerate(texts) if needle in text]
+            else:
+                picked = [i for i in picked if needle in texts[i]]
+        elif len(word) == 2:
+            # Both hold their common beginning: one pass finds the texts worth two tests.
+            stem, typed = word
+            common = common_start(word)
+            if everywhere:
+                picked = [i for i, text in enumerate(texts) if common in text]
+            else:
+                picked = [i for i in picked if common in texts[i]]
+            picked = [i for i in picked if stem in texts[i] or typed in texts[i]]
+        else:
+            picked = [i for i in picked if any(needle in texts[i] for needle in word)]
+    return picked if isinstance(picked, list) else list(picked)
+
+
+def _lacking(texts: list[str], positions: Sequence[int], word: Needles) -> list[int]:
+    """The positions whose text holds no needle of ``word`` (already narrowed)."""
+    if len(word) == 1:
+        (unwanted,) = word
+        return [i for i in positions if unwanted not in texts[i]]
+    if len(word) == 2:
+        stem, typed = word
+        common = common_start(word)  # most texts lack it: one test each
+        return [
+            i
+            for i in positions
+            if common not in (text := texts[i]) or (stem not in text and typed not in text)
+        ]
+    return [i for i in positions if not any(needle in texts[i] for needle in word)]
 
 
 def _haystack(record: Record) -> str:

@@ -56,10 +56,12 @@ from smm_tui.core.query_match import (
     _compile,
     _Env,
     clear_text_cache,
-    needle,
+    covers,
+    needles,
     searchable_text,
     warm_text_cache,
 )
+from smm_tui.core.query_match import Needles as Needles
 from smm_tui.core.query_match import Predicate as Predicate
 from smm_tui.core.query_match import Record as Record
 from smm_tui.core.query_parse import (
@@ -163,25 +165,26 @@ class Query:
     def split_text(self) -> TextSplit:
         """The words every match must contain and must not contain, and the other terms.
 
-        A record matches this query exactly when each of ``needles`` is a
-        substring of :func:`searchable_text` of it, none of ``absent`` is, and it
-        matches ``rest``. A caller holding the searchable texts of many records
-        can then test words with plain substring search before anything else.
+        Each word is its :data:`Needles`, any one of which counts. A record
+        matches this query exactly when one needle of each of ``needles`` is a
+        substring of :func:`searchable_text` of it, no needle of ``absent`` is,
+        and it matches ``rest``. A caller holding the searchable texts of many
+        records can then test words with plain substring search before anything else.
         """
-        needles: list[str] = []
-        absent: list[str] = []
+        found: list[Needles] = []
+        absent: list[Needles] = []
         others: list[Node] = []
         for term in _conjuncts(self.root):
             if isinstance(term, TextTerm):
-                needles.append(needle(term))
+                found.append(needles(term))
             elif isinstance(term, Not) and isinstance(term.child, TextTerm):
-                absent.append(needle(term.child))
+                absent.append(needles(term.child))
             else:
                 others.append(term)
-        if not needles and not absent:
+        if not found and not absent:
             return TextSplit((), (), self)
         rest = others[0] if len(others) == 1 else And(tuple(others))
-        return TextSplit(tuple(needles), tuple(absent), Query(rest))
+        return TextSplit(tuple(found), tuple(absent), Query(rest))
 
     def refines(self, previous: Query) -> bool:
         """Whether every record this query matches, ``previous`` matches too.
@@ -215,8 +218,8 @@ class Query:
 class TextSplit:
     """A query as words to find, words to be absent, and its other terms (see ``split_text``)."""
 
-    needles: tuple[str, ...]
-    absent: tuple[str, ...]
+    needles: tuple[Needles, ...]
+    absent: tuple[Needles, ...]
     rest: Query
 
 
@@ -239,10 +242,10 @@ def _implies(own: Node, term: Node) -> bool:
     if own == term:
         return True
     if isinstance(own, TextTerm) and isinstance(term, TextTerm):
-        return needle(term) in needle(own)
+        return covers(needles(own), needles(term))
     if isinstance(own, Not) and isinstance(term, Not):
         if isinstance(own.child, TextTerm) and isinstance(term.child, TextTerm):
-            return needle(own.child) in needle(term.child)
+            return covers(needles(term.child), needles(own.child))
         return False
     if isinstance(own, FieldTerm) and isinstance(term, FieldTerm):
         same = own.field == term.field and own.field in _MERGEABLE

@@ -124,10 +124,42 @@ def searchable_text(record: Record, *, cached: bool = True) -> str:
     return _haystack(_with_stems(fold(record["text"])), fold(author["handle"]), fold(name))
 
 
-def needle(term: TextTerm) -> str:
-    """What a text term looks for in :func:`searchable_text`: a word's stem, a phrase as is."""
+#: What a text term looks for in :func:`searchable_text`: any one of these strings.
+Needles = tuple[str, ...]
+
+
+def needles(term: TextTerm) -> Needles:
+    """What a text term looks for in :func:`searchable_text`; any one of them matches.
+
+    A phrase is itself. A word is its stem and, when the stem does not begin it
+    (``timothy`` → ``timothi``), the word as typed too: only the text's whole words
+    carry their stems (see :func:`_with_stems`), so a handle, a name or a word run
+    into another (``Timothy Smith``, ``@jennyk``, ``#happyhour``) is found as written,
+    as it was before words matched their forms. A Russian stem always begins its
+    word, so a Russian word is one needle.
+    """
     folded = fold(term.needle)
-    return folded if term.exact else needle_for(folded)
+    if term.exact:
+        return (folded,)
+    stem = needle_for(folded)
+    return (stem,) if stem in folded else (stem, folded)
+
+
+def common_start(word: Needles) -> str:
+    """The longest beginning all of ``word``'s needles share ("" if none).
+
+    Every text holding one of them holds it: one substring test rules most texts out.
+    """
+    shortest = min(word, key=len)
+    for end in range(len(shortest), 0, -1):
+        if all(needle.startswith(shortest[:end]) for needle in word):
+            return shortest[:end]
+    return ""
+
+
+def covers(found: Needles, wanted: Needles) -> bool:
+    """Whether a text holding one of ``found`` surely holds one of ``wanted``."""
+    return all(any(part in whole for part in wanted) for whole in found)
 
 
 def _with_stems(folded_text: str) -> str:
@@ -233,7 +265,7 @@ def _any(predicates: list[Predicate]) -> Predicate:
 def _negated(node: Node, env: _Env) -> Predicate:
     """The negation of a node; text and tags negate in place, saving a call per record."""
     if isinstance(node, TextTerm):
-        return _text_predicate((needle(node),), negate=True)
+        return _text_predicate((needles(node),), negate=True)
     if isinstance(node, FieldTerm) and node.field == "tag":
         return _tag_predicate(frozenset(node.values), negate=True)
     predicate = _compile(node, env)
@@ -284,7 +316,7 @@ def _compile(node: Node, env: _Env) -> Predicate:
     if isinstance(node, Not):
         return _negated(node.child, env)
     if isinstance(node, TextTerm):
-        return _text_predicate((needle(node),))
+        return _text_predicate((needles(node),))
     if isinstance(node, CompareTerm):
         return _compare_predicate(node)
     if isinstance(node, DurationTerm):
@@ -294,22 +326,42 @@ def _compile(node: Node, env: _Env) -> Predicate:
 
 def _compile_and(node: And, env: _Env) -> Predicate:
     """Cheap tests first; every plain text term folded into one haystack lookup."""
-    needles = tuple(needle(c) for c in node.children if isinstance(c, TextTerm))
+    words = tuple(needles(c) for c in node.children if isinstance(c, TextTerm))
     rest = sorted((c for c in node.children if not isinstance(c, TextTerm)), key=_cost)
     predicates = [_compile(child, env) for child in rest]
-    if needles:
-        text = _text_predicate(needles)
+    if words:
+        text = _text_predicate(words)
         position = next((i for i, c in enumerate(rest) if _cost(c) > 20), len(rest))
         predicates.insert(position, text)
     return _all(predicates)
 
 
-def _text_predicate(needles: tuple[str, ...], negate: bool = False) -> Predicate:
-    """Every needle (folded) occurs in the folded text, handle or display name."""
+def _text_predicate(words: tuple[Needles, ...], negate: bool = False) -> Predicate:
+    """Each word has one of its needles (folded) in the folded text, handle or display name."""
+    if len(words) == 1 and len(words[0]) <= 2:
+        return _word_predicate(*words[0], negate=negate)
+    # Each word as (its first needle, the others): a word of one needle costs one test.
+    split = tuple((word[0], word[1:]) for word in words)
+    narrowed = tuple((narrow(first), tuple(map(narrow, others))) for first, others in split)
+
+    def contains_all(record: Record) -> bool:
+        if type(record) is IndexedRow:
+            folded, wanted = record.haystack, narrowed
+        else:
+            folded, wanted = _entry(record)[1], split
+        for first, others in wanted:
+            if first not in folded and not (others and any(n in folded for n in others)):
+                return negate
+        return not negate
+
+    return contains_all
+
+
+def _word_predicate(needle: str, word: str | None = None, *, negate: bool = False) -> Predicate:
+    """One word: ``needle`` (its stem), or ``word`` as typed, in the folded haystack."""
     cache, fold_record = _HAYSTACKS, _fold_record
-    narrowed = tuple(narrow(needle) for needle in needles)
-    if len(needles) == 1:
-        needle, row_needle = needles[0], narrowed[0]
+    row_needle = narrow(needle)
+    if word is None:
 
         def contains(record: Record) -> bool:
             if type(record) is IndexedRow:  # an index row carries its haystack
@@ -323,17 +375,22 @@ def _text_predicate(needles: tuple[str, ...], negate: bool = False) -> Predicate
 
         return contains
 
-    def contains_all(record: Record) -> bool:
-        if type(record) is IndexedRow:
-            folded, wanted = record.haystack, narrowed
-        else:
-            folded, wanted = _entry(record)[1], needles
-        for needle in wanted:
-            if needle not in folded:
-                return negate
-        return not negate
+    row_word, common = narrow(word), common_start((needle, word))
+    row_common = narrow(common)
 
-    return contains_all
+    def contains_either(record: Record) -> bool:
+        if type(record) is IndexedRow:
+            hay = record.haystack
+            found = row_common in hay and (row_needle in hay or row_word in hay)
+            return found is not negate
+        text, author = record["text"], record["author"]
+        entry = cache.get(text)
+        if entry is None or not (entry[0] is author or entry[0] == author):
+            entry = fold_record(text, author)
+        hay = entry[1]
+        return (common in hay and (needle in hay or word in hay)) is not negate
+
+    return contains_either
 
 
 def _author_predicate(value: str) -> Predicate:

@@ -56,8 +56,9 @@ class QueryError(ValueError):
 class TextTerm:
     """A word or phrase to find in the text, handle or display name (as typed).
 
-    A word matches its word forms (see :mod:`smm_tui.core.stemming`); a quoted
-    phrase (``exact``) matches only as written.
+    A word matches its word forms (see :mod:`smm_tui.core.stemming`) and itself as
+    typed (in a handle or name: ``timothy``); a quoted phrase (``exact``) matches
+    only as written.
     """
 
     needle: str

@@ -9,6 +9,11 @@ word does not have (``reply`` → ``repli``, ``trading`` → ``trade``): for suc
 the searchable text carries the stem too, on a line after the text
 (:func:`extra_stems`), so the stem of any form finds them. Only English words cost
 a stemmer call when a text is indexed, each distinct word once (a bounded cache).
+
+Only the text's whole words carry such stems, not the author's handle and name, nor
+a word run into another (``@jennyk``, ``#happyhour``): a word whose stem it does not
+begin is therefore also searched as typed (see ``query_match.needles``), so it still
+finds everything it found before it matched its forms.
 """
 
 from __future__ import annotations

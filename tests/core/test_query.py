@@ -657,6 +657,13 @@ def test_validate_checks_assignees_against_known_users() -> None:
         ("a OR b", "(a OR b) c", True),
         ("a OR b", "a", False),
         ("author:iv", "author:iva", False),
+        ("timoth", "timothy", True),  # timothy: its stem timothi, or timothy as typed
+        ("timothy", "timoth", False),
+        ("timothy", "timothi", True),
+        ("timothi", "timothy", False),  # "Timothy" holds timothy, not timothi
+        ("-timothy", "-timoth", True),
+        ("-timothi", "-timothy", True),
+        ("-timothy", "-timothi", False),  # "-timothi" lets "Timothy" through
     ],
 )
 def test_refines(previous: str, current: str, refines: bool) -> None:
@@ -665,7 +672,7 @@ def test_refines(previous: str, current: str, refines: bool) -> None:
 
 def test_refines_is_sound_on_records() -> None:
     rng = random.Random(3)
-    words = ("card", "карта", "блок", "spam", "app")
+    words = ("card", "карта", "блок", "spam", "app", "happy", "happiness")
     records = [
         record(
             n,
@@ -676,6 +683,7 @@ def test_refines_is_sound_on_records() -> None:
         for n in range(60)
     ]
     pieces = ["car", "card", "карт", "-spa", "-spam", "tag:spam", "platform:vk", "platform:vk,x"]
+    pieces += ["happ", "happy", "happi", "-happy", "-happi", "-happ"]
     for _ in range(300):
         previous = " ".join(rng.sample(pieces, rng.randint(0, 3)))
         current = " ".join(rng.sample(pieces, rng.randint(0, 3)))
@@ -777,9 +785,10 @@ def test_many_terms_compile_and_match() -> None:
 
 
 def test_split_text_separates_words_to_find_and_to_leave_out() -> None:
-    words = parse('Card -REFUND platform:vk "ёлка ok" -tag:spam').split_text()
-    assert words.needles == ("card", "елка ok")
-    assert words.absent == ("refund",)
+    words = parse('Card -REFUND platform:vk "ёлка ok" -tag:spam Timothy').split_text()
+    # A word whose stem does not begin it is looked for as typed too (a name: Timothy).
+    assert words.needles == (("card",), ("елка ok",), ("timothi", "timothy"))
+    assert words.absent == (("refund",),)
     assert words.rest == parse("platform:vk -tag:spam")
     only_fields = parse("platform:vk OR card")
     assert only_fields.split_text().rest is only_fields

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from smm_tui.core.feed import FeedFilter, FeedModel, FeedScope
+from smm_tui.core.models import Author
 from smm_tui.core.query import QueryContext, parse
 from smm_tui.core.repository import ChangeSet, Collection
 from smm_tui.core.stemming import extra_stems, needle_for
@@ -81,3 +82,66 @@ def test_an_empty_result_says_what_matched_nothing() -> None:
     assert empty_text("") == NOTHING_YET
     assert empty_text("  карта ") == "nothing matches карта"
     assert empty_text("[b]x[/b]\x1b[31m") == "nothing matches [b]x[/b]␛[31m"
+
+
+#: Customers found by a word in their handle or name (the texts never say it).
+CUSTOMERS = [
+    ("@tsmith", "Timothy Smith"),
+    ("@jenny_k", ""),
+    ("@jennyk", "J. K."),  # run together: no word of it stems to "jenni"
+    ("@hc_2024", "Happy Customer"),
+    ("@ivanova_a", "Анна Иванова"),
+    ("@other", "Someone Else"),
+]
+
+
+def customer_records() -> list[dict[str, Any]]:
+    return [
+        make_mention(n, author=Author(f"a{n}", handle, name), text=f"Карты нет, {n}").to_record()
+        for n, (handle, name) in enumerate(CUSTOMERS)
+    ] + [make_mention(9, text="Где моя карта?").to_record()]
+
+
+def customers_matching(query: str) -> list[int]:
+    predicate = parse(query).compile(CTX)
+    return [n for n, record in enumerate(customer_records()) if predicate(record)]
+
+
+def test_a_word_finds_a_customer_by_handle_or_name_as_before_word_forms() -> None:
+    assert customers_matching("timothy") == [0]
+    assert customers_matching("Timothy smith") == [0]
+    assert customers_matching("jenny") == [1, 2]
+    assert customers_matching("happy") == [3]
+    assert customers_matching("иванова") == customers_matching("иванову") == [4]
+    assert customers_matching("-timothy -happy") == [1, 2, 4, 5, 6]
+    assert customers_matching("happy OR timothy") == [0, 3]
+    assert customers_matching("(jenny OR happy) -jenny_k") == [2, 3]
+    # author:/from: look for the field's value as typed, in handle and name only.
+    assert customers_matching("author:timothy") == [0]
+    assert customers_matching("from:jenny") == [1, 2]
+    assert customers_matching("author:@jenny_k") == [1]
+    assert customers_matching("карта") == customers_matching("карту") == [0, 1, 2, 3, 4, 5, 6]
+    assert customers_matching('"карта"') == [6]
+
+
+def test_the_feed_index_finds_a_customer_by_handle_or_name(store: Store) -> None:
+    changes = ChangeSet()
+    for record in customer_records():
+        changes.insert_new(Collection.MENTIONS, record)
+    store.commit(changes)
+    feed = FeedModel(store, lambda: CTX)
+
+    def shown(query: str) -> int:
+        feed.set_filter(FeedFilter.parsed(FeedScope.ALL, query))
+        return len(feed.ids)
+
+    assert [shown("timothy"[:end]) for end in range(1, 8)] == [3, 1, 1, 1, 1, 1, 1]
+    assert [shown("jenny"[:end]) for end in range(1, 6)] == [2, 2, 2, 2, 2]
+    assert shown("happy") == 1
+    assert shown("иванова") == 1
+    assert shown("-timothy") == 6
+    assert shown("-happy -jenny") == 4
+    assert shown("timothy OR happy") == 2
+    assert shown("jenny -jenny_k") == 1
+    assert shown("карта") == 7
+    assert shown("карту") == 7
