@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
+import asyncio
 from collections.abc import Iterable, Mapping
 
 from smm_tui.core import draw
+from smm_tui.core.attention import quiet_entry
 from smm_tui.core.context import NotFound, ServiceContext
-from smm_tui.core.ingest import entry_for, sanitize_mention
+from smm_tui.core.ingest import IngestService, entry_for
 from smm_tui.core.models import Contest, ContestState, Entry, Mention, Platform, Status
 from smm_tui.core.network import AdapterError
 from smm_tui.core.repository import Changed, ChangeSet, Collection
 from smm_tui.core.sanitize import one_line
 from smm_tui.core.sources import AccountSource
+from smm_tui.core.triage import change_mention
 
 
 class ContestError(ValueError):
@@ -30,14 +32,22 @@ class ContestService:
     """Creates contests, collects one entry per author and draws winners.
 
     ``sources`` (account name → adapter) is needed only to collect entries from
-    the network (:meth:`collect_from_network`).
+    the network (:meth:`collect_from_network`). ``ingest`` stores the comments
+    collected as it stores any mention (classified, with the config's rules and
+    response target); only a plain entry is closed (see
+    :func:`~smm_tui.core.attention.quiet_entry`), and every comment enters.
     """
 
     def __init__(
-        self, ctx: ServiceContext, sources: Mapping[str, AccountSource] | None = None
+        self,
+        ctx: ServiceContext,
+        sources: Mapping[str, AccountSource] | None = None,
+        *,
+        ingest: IngestService | None = None,
     ) -> None:
         self.ctx = ctx
         self.sources: Mapping[str, AccountSource] = sources if sources is not None else {}
+        self.ingest = ingest or IngestService(ctx)
 
     def get(self, contest_id: str) -> Contest:
         """The current contest; raises NotFound."""
@@ -63,7 +73,11 @@ class ContestService:
     async def create(
         self, name: str, platform: Platform, account: str, post_external_id: str, winners: int = 1
     ) -> Contest:
-        """Start a contest on one of an account's posts; known comments enter at once."""
+        """Start a contest on one of an account's posts; known comments enter at once.
+
+        Those that are plain entries leave the queue; a complaint or a question
+        on the post, or a comment a person has acted on, stays where it is.
+        """
         if not name.strip():
             raise ContestError("a contest needs a name")
         if not post_external_id.strip():
@@ -91,12 +105,11 @@ class ContestService:
         """Enter every commenter on the contest post (the first comment per author counts)."""
         contest = _open(self.get(contest_id))
         changes = ChangeSet()
-        for comment in sorted(comments, key=lambda m: (m.created_at, m.external_id)):
-            if comment.root_external_id != contest.post_external_id:
-                continue
-            mention = sanitize_mention(comment)
-            closed = dataclasses.replace(mention, status=Status.DONE, sla_due_at=None)
-            changes.insert_new(Collection.MENTIONS, closed.to_record())
+        on_post = [c for c in comments if c.root_external_id == contest.post_external_id]
+        on_post.sort(key=lambda m: (m.created_at, m.external_id))
+        # Classifying a post's comments is work: it is done off the event loop.
+        for mention in await asyncio.to_thread(self.ingest.entrants, on_post):
+            changes.insert_new(Collection.MENTIONS, mention.to_record())
             changes.insert_new(Collection.ENTRIES, entry_for(contest.id, mention).to_record())
             stored = self.ctx.repo.get(Collection.MENTIONS, mention.id)
             if stored is not None:
@@ -104,15 +117,16 @@ class ContestService:
         return await self.ctx.commit(changes)
 
     def _out_of_queue(self, changes: ChangeSet, mention: Mention) -> None:
-        """An entry needs no response: close it if open and unanswered, with nothing due."""
-        if not mention.status.is_open or mention.first_response_at is not None:
+        """A plain entry needs no response: close it, with nothing due (guarded, audited).
+
+        A complaint or a question on the post, a ticketed or followed-up one, or
+        one a person has acted on is left as it is.
+        """
+        if not quiet_entry(mention, self.ingest.alarms):
             return
-        expect = {"status": mention.status.value}
+        expect = {"status": mention.status.value, "overridden": list(mention.overridden)}
         fields = {"status": Status.DONE.value, "sla_due_at": None}
-        changes.patch(Collection.MENTIONS, mention.id, fields, expect)
-        self.ctx.audit(
-            changes, "mention", mention.id, "status", old=mention.status.value, new="done"
-        )
+        change_mention(self.ctx, changes, mention.id, mention.status, fields, expect=expect)
 
     async def collect_from_network(self, contest_id: str) -> int:
         """Fetch the contest post's comments and enter their authors; returns new entries.

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from smm_tui.core import priority
+from smm_tui.core.attention import quiet_entry, touched
 from smm_tui.core.classify import classify_mention
 from smm_tui.core.context import ServiceContext
 from smm_tui.core.models import (
@@ -27,8 +28,12 @@ from smm_tui.core.query import QueryContext
 from smm_tui.core.repository import Changed, ChangeSet, Collection
 from smm_tui.core.rules import Rule, apply_rules
 from smm_tui.core.sanitize import clean_count, clean_id, clean_identity, clean_text, clean_url
-from smm_tui.core.sla import SlaSettings, with_target
+from smm_tui.core.sla import SUSPECTED_SPAM_TAG, SlaSettings, unconfirmed_spam, with_target
 from smm_tui.core.tickets import title_from
+from smm_tui.core.triage import change_mention
+
+#: What the start-up back-fill decides from: it writes only if none changed meanwhile.
+_BACKFILL_GUARD = ("status", "intent", "sentiment", "sla_due_at", "tags", "overridden", "assignee")
 
 
 def sanitize_mention(mention: Mention) -> Mention:
@@ -88,24 +93,52 @@ class IngestService:
         ours = self._our_replies()
         query_context = self._query_context()
         for raw in mentions:
-            outcome = apply_rules(self.prepared(raw), self.rules, query_context)
-            contest_id = contests.get(
-                (
-                    outcome.mention.platform.value,
-                    outcome.mention.account,
-                    outcome.mention.root_external_id,
-                )
-            )
-            # Rules may have made it spam: whether it needs a response is settled after them.
-            exempt = contest_id is not None or _key(outcome.mention) in ours
-            mention = with_target(outcome.mention, self.sla, exempt=exempt)
+            mention, contest_id, department = self._stored(raw, contests, ours, query_context)
             known = self.ctx.repo.get(Collection.MENTIONS, mention.id) is not None
-            if outcome.department is not None and not known:
-                mention = self._route(changes, mention, outcome.department)
+            if department is not None and not known:
+                mention = self._route(changes, mention, department)
             changes.insert_new(Collection.MENTIONS, mention.to_record())
             if contest_id is not None:
                 changes.insert_new(Collection.ENTRIES, entry_for(contest_id, mention).to_record())
         return changes
+
+    def entrants(self, comments: Iterable[Mention]) -> list[Mention]:
+        """Comments on a running contest's post as ingest would store them, rules and all.
+
+        A plain entry is closed; a complaint or a question there stays in the queue.
+        """
+        contests, ours = self._open_contests_by_post(), self._our_replies()
+        query_context = self._query_context()
+        return [self._stored(raw, contests, ours, query_context)[0] for raw in comments]
+
+    def _stored(
+        self,
+        raw: Mention,
+        contests: Mapping[tuple[str, str, str | None], str],
+        ours: set[tuple[str, str, str]],
+        query_context: QueryContext,
+    ) -> tuple[Mention, str | None, str | None]:
+        """A fetched mention as stored, the open contest it enters, where a rule routes it."""
+        outcome = apply_rules(self.prepared(raw), self.rules, query_context)
+        contest_id = contests.get(_post(outcome.mention))
+        # Rules may have made it spam: whether it needs a response is settled after them.
+        mention = self._targeted(outcome.mention, contest_id is not None, ours)
+        if unconfirmed_spam(mention) and SUSPECTED_SPAM_TAG not in mention.tags:
+            mention = dataclasses.replace(mention, tags=(SUSPECTED_SPAM_TAG, *mention.tags))
+        return mention, contest_id, outcome.department
+
+    def _targeted(
+        self, mention: Mention, on_contest_post: bool, ours: set[tuple[str, str, str]]
+    ) -> Mention:
+        """With its due time, or closed: our own comment, a plain contest entry, certain spam.
+
+        A comment under a running contest's post is closed only if it is a plain
+        entry (:func:`~smm_tui.core.attention.quiet_entry`): a complaint or a
+        question there is still an entry, and stays in the queue.
+        """
+        entry = on_contest_post and quiet_entry(mention, self.alarms)
+        exempt = entry or _key(mention) in ours
+        return with_target(mention, self.sla, alarms=self.alarms, exempt=exempt)
 
     def _our_replies(self) -> set[tuple[str, str, str]]:
         """The network ids of the replies we published: fetched back, they are our own."""
@@ -138,27 +171,44 @@ class IngestService:
         Data from an earlier version has none: without a due time a mention
         would sort last in the queue and could never be breaching. A due time is
         set only where the target applies (:func:`~smm_tui.core.sla.with_target`),
-        as at ingest: one on spam, a contest entry or our own comment is taken
-        away (and the mention closed), as is one on an intent ``[sla] applies_to``
-        no longer lists.
+        as at ingest: one on certain spam, a plain contest entry or our own
+        comment is taken away (and the mention closed), as is one on an intent
+        ``[sla] applies_to`` no longer lists.
+
+        It runs at every start, so it never changes the status of a mention a
+        person has :func:`~smm_tui.core.attention.touched` (reopened, relabelled,
+        assigned…). Each patch is guarded by the fields it was decided from, and
+        each status it changes is audited (action ``status``, ``by="back-fill"``).
         """
         changes = ChangeSet()
         contests, ours = self._open_contests_by_post(), self._our_replies()
         fixed = ("sla_due_at", "sentiment", "intent", "priority", "status")
         for record in self.ctx.repo.open_mentions():
-            mention = Mention.from_record(record)
-            if not record.get("sla_due_at"):
-                mention = self.prepared(mention)
-            post = (mention.platform.value, mention.account, mention.root_external_id)
-            exempt = post in contests or _key(mention) in ours
-            mention = with_target(mention, self.sla, exempt=exempt)
+            stored = Mention.from_record(record)
+            mention = stored if record.get("sla_due_at") else self.prepared(stored)
+            mention = self._targeted(mention, _post(mention) in contests, ours)
             fields = {
                 key: value
                 for key, value in mention.to_record().items()
                 if key in fixed and value != record.get(key)
             }
-            if fields:
-                changes.patch(Collection.MENTIONS, mention.id, fields)
+            if touched(stored):
+                fields.pop("status", None)
+            if not fields:
+                continue
+            expect = {key: record.get(key) for key in _BACKFILL_GUARD}
+            if "status" in fields:
+                change_mention(
+                    self.ctx,
+                    changes,
+                    stored.id,
+                    stored.status,
+                    fields,
+                    expect=expect,
+                    by="back-fill",
+                )
+            else:
+                changes.patch(Collection.MENTIONS, stored.id, fields, expect)
         return changes
 
     def prepared(self, raw: Mention) -> Mention:
@@ -173,7 +223,7 @@ class IngestService:
             mention = dataclasses.replace(mention, sentiment=found.sentiment)
         if "intent" not in mention.overridden and mention.intent is Intent.UNKNOWN:
             mention = dataclasses.replace(mention, intent=found.intent)
-        mention = dataclasses.replace(mention, sla_due_at=self.sla.due_for(mention))
+        mention = dataclasses.replace(mention, sla_due_at=self.sla.due_for(mention, self.alarms))
         return dataclasses.replace(mention, priority=priority.score(mention, self.alarms))
 
     async def ingest(
@@ -198,6 +248,10 @@ class IngestService:
             for c in self.ctx.repo.records(Collection.CONTESTS)
             if c["state"] == ContestState.OPEN.value
         }
+
+
+def _post(mention: Mention) -> tuple[str, str, str | None]:
+    return (mention.platform.value, mention.account, mention.root_external_id)
 
 
 def _key(mention: Mention) -> tuple[str, str, str]:

@@ -206,7 +206,8 @@ class Mention:
     priority: int = 0
     #: When the first response is due (the account's response-time target).
     sla_due_at: datetime | None = None
-    #: Fields a person set by hand ("sentiment", "intent"): the classifier leaves them be.
+    #: Fields a person set by hand ("sentiment", "intent", "status", "assignee", "tags"):
+    #: the classifier and automation (back-fill, contests) leave them be.
     overridden: tuple[str, ...] = ()
     #: The names of the rules that fired on it at ingest.
     rules: tuple[str, ...] = ()

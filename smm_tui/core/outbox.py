@@ -360,8 +360,8 @@ class OutboxService:
         return self.reply(reply_id)
 
     def _mark_replied(self, changes: ChangeSet, mention_id: str, now: datetime) -> None:
-        """An answered mention leaves the queue: replied (it keeps its ticket, whose
-        resolution closes it), or done when its ticket is resolved already."""
+        """An answered mention leaves the queue: replied (it keeps its ticket, and
+        resolving the ticket leaves it replied), or done when it was a follow-up."""
         mention = self.ctx.mention(mention_id)
         fields: dict[str, object] = {}
         if mention.status is Status.FOLLOW_UP:

@@ -4,8 +4,8 @@ A bank's team answers within minutes, so every open mention that needs a
 response carries a due time (``sla_due_at``), set when it arrives: its creation
 time plus the account's target, counted in business hours when the team keeps
 them. What needs a response is configurable by intent (``[sla] applies_to``);
-spam, contest entries and the brand's own comments never do (see
-:meth:`SlaSettings.applies` and :func:`with_target`). The
+certain spam, plain contest entries and the brand's own comments never do (see
+:meth:`SlaSettings.applies`, :func:`certain_spam` and :func:`with_target`). The
 feed orders the queue by it and shows the time left with a symbol as well as
 a colour, so the signal survives 16-colour terminals and colour-blind eyes.
 """
@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from smm_tui.core.attention import trouble_sign
 from smm_tui.core.models import Intent, Mention, Status
 
 DEFAULT_TARGET = timedelta(minutes=10)
@@ -27,6 +28,8 @@ DEFAULT_WARN = timedelta(minutes=3)
 DEFAULT_APPLIES_TO: frozenset[Intent] = frozenset(
     {Intent.COMPLAINT, Intent.QUESTION, Intent.PRAISE, Intent.OTHER}
 )
+#: The tag that shows spam the classifier is not sure of, left in the queue for a person.
+SUSPECTED_SPAM_TAG = "spam?"
 #: Business hours are walked a day at a time; a target never spans more days than this.
 _MAX_DAYS = 366
 
@@ -90,38 +93,43 @@ class SlaSettings:
         """The policy of one account."""
         return self.accounts.get(account, self.default)
 
-    def applies(self, mention: Mention) -> bool:
+    def applies(self, mention: Mention, alarms: Sequence[str] = ()) -> bool:
         """Whether the mention needs a response, and so has a due time.
 
-        Spam (by intent, or tagged so by a rule or a person) never does unless
-        ``spam`` is among :attr:`applies_to`.
+        :func:`certain_spam` never does unless ``spam`` is among :attr:`applies_to`;
+        spam the classifier is not sure of (a fraud victim quoting the fraud)
+        does, whatever :attr:`applies_to` says. ``alarms`` are the alarm words.
         """
         if is_spam(mention) and Intent.SPAM not in self.applies_to:
-            return False
+            return not certain_spam(mention, alarms)
         return mention.intent is Intent.UNKNOWN or mention.intent in self.applies_to
 
-    def due_for(self, mention: Mention) -> datetime | None:
+    def due_for(self, mention: Mention, alarms: Sequence[str] = ()) -> datetime | None:
         """The mention's due time if the target applies (its own, if already set), else None."""
-        if not self.applies(mention):
+        if not self.applies(mention, alarms):
             return None
         if mention.sla_due_at is not None:
             return mention.sla_due_at
         return self.for_account(mention.account).due_at(mention.created_at)
 
-    def leaves_queue(self, mention: Mention) -> bool:
-        """Whether the mention is one nobody answers (spam) and so is closed, not queued."""
-        return is_spam(mention) and Intent.SPAM not in self.applies_to
+    def leaves_queue(self, mention: Mention, alarms: Sequence[str] = ()) -> bool:
+        """Whether the mention is one nobody answers (certain spam): closed, not queued."""
+        return Intent.SPAM not in self.applies_to and certain_spam(mention, alarms)
 
 
-def with_target(mention: Mention, settings: SlaSettings, *, exempt: bool = False) -> Mention:
+def with_target(
+    mention: Mention, settings: SlaSettings, *, alarms: Sequence[str] = (), exempt: bool = False
+) -> Mention:
     """The mention with its due time set, or cleared, by whether the target applies.
 
-    Spam, and what ``exempt`` says needs no response (an entry in a running
-    contest, the brand's own comment), is closed too while open: nobody answers
-    it, so it stays out of the queue, out of Breaching and out of the report's share.
+    :func:`certain_spam`, and what ``exempt`` says needs no response (a plain
+    entry in a running contest, the brand's own comment), is closed too while
+    open: nobody answers it, so it stays out of the queue, out of Breaching and
+    out of the report's share. Spam the classifier is not sure of stays open
+    with its due time, for a person to confirm (``L``) or answer.
     """
-    closes = exempt or settings.leaves_queue(mention)
-    due = None if closes else settings.due_for(mention)
+    closes = exempt or settings.leaves_queue(mention, alarms)
+    due = None if closes else settings.due_for(mention, alarms)
     status = Status.DONE if closes and mention.status.is_open else mention.status
     if due == mention.sla_due_at and status is mention.status:
         return mention
@@ -130,7 +138,36 @@ def with_target(mention: Mention, settings: SlaSettings, *, exempt: bool = False
 
 def is_spam(mention: Mention) -> bool:
     """Spam by intent (the classifier's, a rule's or a person's) or by the ``spam`` tag."""
-    return mention.intent is Intent.SPAM or any(t.casefold() == "spam" for t in mention.tags)
+    return mention.intent is Intent.SPAM or _tagged_spam(mention)
+
+
+def certain_spam(mention: Mention, alarms: Sequence[str] = ()) -> bool:
+    """Spam that may be closed unseen: marked by a person or a rule, or plainly spam.
+
+    The ``spam`` tag (a rule's ``spam = true`` adds it, as a person may) or the
+    spam intent set by a person (``L``) settle it. The classifier's spam verdict
+    alone does only when the text shows no :func:`~smm_tui.core.attention.trouble_sign`
+    (no complaint, blame or question, no alarm word, no plea for help).
+    """
+    if _tagged_spam(mention):
+        return True
+    if mention.intent is not Intent.SPAM:
+        return False
+    return "intent" in mention.overridden or trouble_sign(mention, alarms) is None
+
+
+def unconfirmed_spam(mention: Mention) -> bool:
+    """Open spam by the classifier's word alone, waiting for a person to confirm it."""
+    return (
+        mention.intent is Intent.SPAM
+        and mention.status.is_open
+        and "intent" not in mention.overridden
+        and not _tagged_spam(mention)
+    )
+
+
+def _tagged_spam(mention: Mention) -> bool:
+    return any(t.casefold() == "spam" for t in mention.tags)
 
 
 class SlaState(enum.Enum):

@@ -81,11 +81,12 @@ class TicketService:
     async def move(self, ticket_id: str, column: TicketColumn) -> Ticket:
         """Put a ticket in another column; resolving it settles the mentions it holds.
 
-        Resolving closes (``done``) each linked ``ticketed`` mention the customer
-        has had an answer to; one never answered moves to ``follow-up``: it stays
-        in the queue until someone tells the customer. Taking the ticket out of
-        Resolved puts those back to ``ticketed``. Only mentions still linked to
-        this ticket are touched: one linked to a newer ticket is left alone.
+        A linked mention still ``ticketed`` has had no answer (a reply makes it
+        ``replied``, and resolving leaves an answered one so): resolving moves it
+        to ``follow-up``, and it stays in the queue until someone tells the
+        customer. Taking the ticket out of Resolved puts those back to
+        ``ticketed``. Only mentions still linked to this ticket are touched: one
+        linked to a newer ticket is left alone.
         """
         ticket = self.get(ticket_id)
         if ticket.column is column:
@@ -105,7 +106,11 @@ class TicketService:
         return self.get(ticket_id)
 
     def _settle_mentions(self, changes: ChangeSet, ticket: Ticket) -> None:
-        """Guarded patches: ticketed mentions done if answered, else follow-up."""
+        """Guarded patches: a ticketed mention (never answered) becomes follow-up.
+
+        An answered one is ``replied`` already and is left so; one still
+        ``ticketed`` with an answer on record (set by hand) is closed.
+        """
         for mention_id, record in self._linked(ticket):
             if record["status"] != Status.TICKETED.value:
                 continue

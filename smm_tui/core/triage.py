@@ -9,7 +9,7 @@ from smm_tui.core.context import ServiceContext
 from smm_tui.core.models import Intent, Mention, Sentiment, Status, to_iso
 from smm_tui.core.repository import Changed, ChangeSet, Collection, Record
 from smm_tui.core.sanitize import clean_identity
-from smm_tui.core.sla import SlaSettings, with_target
+from smm_tui.core.sla import SUSPECTED_SPAM_TAG, SlaSettings, with_target
 
 #: Which statuses a mention may move to from each status.
 TRANSITIONS: dict[Status, frozenset[Status]] = {
@@ -54,17 +54,26 @@ class TriageService:
         self.sla = sla or SlaSettings()
 
     def _retarget(self, changes: ChangeSet, before: Record, after: Record) -> dict[str, object]:
-        """Due time and status once a person marks a mention spam, or not spam after all.
+        """Due time and status once a person relabels or retags a mention.
 
-        Spam leaves the queue (closed, nothing due); a closed, unanswered spam
-        relabelled as anything else comes back to it, seen, with its due time.
+        Spam marked so by a person leaves the queue (closed, nothing due). A
+        mention closed with nothing due and never answered (spam, a plain
+        contest entry) that now needs a response comes back to the queue, seen.
+        A mention that gains a due time this way is due the target from the
+        moment of the change, not from when it was written: the team could not
+        have answered it while it was out of the queue, so it neither comes
+        back overdue nor counts as a miss in the report. One that keeps its due
+        time (a classifier's spam left in the queue, relabelled) keeps it.
         """
         old, new = Mention.from_record(before), Mention.from_record(after)
-        moved = with_target(new, self.sla)
-        fields: dict[str, object] = {"sla_due_at": to_iso(moved.sla_due_at)}
+        moved = with_target(new, self.sla, alarms=self.alarms)
+        due = moved.sla_due_at
+        if due is not None and old.sla_due_at is None:
+            due = self.sla.for_account(new.account).due_at(self.ctx.clock())
+        fields: dict[str, object] = {"sla_due_at": to_iso(due)}
         status = moved.status
-        unspammed = self.sla.leaves_queue(old) and not self.sla.leaves_queue(new)
-        if unspammed and old.status is Status.DONE and old.first_response_at is None:
+        closed_unseen = old.status is Status.DONE and old.sla_due_at is None
+        if closed_unseen and old.first_response_at is None and due is not None:
             status = Status.SEEN
         if status is not old.status:
             fields["status"] = status.value
@@ -77,8 +86,16 @@ class TriageService:
         """The stored priority of a mention (see :mod:`smm_tui.core.priority`)."""
         return priority.score(mention, self.alarms)
 
-    def status_changes(self, mention_ids: Iterable[str], target: Status) -> ChangeSet:
-        """Guarded patches (compare-and-set on the old status) plus their audit events."""
+    def status_changes(
+        self, mention_ids: Iterable[str], target: Status, *, by_hand: bool = True
+    ) -> ChangeSet:
+        """Guarded patches (compare-and-set on the old status) plus their audit events.
+
+        ``by_hand``: a person chose the status (``s``, ``u``, ``d``), so it is
+        recorded in ``overridden`` and automation (the start-up back-fill, a
+        contest) leaves it be. A mention reopened that was closed with nothing
+        due and needs a response is due the target from now.
+        """
         changes = ChangeSet()
         for mention_id in mention_ids:
             record = self.ctx.repo.get(Collection.MENTIONS, mention_id)
@@ -87,26 +104,37 @@ class TriageService:
             current = Status(record["status"])
             if target not in TRANSITIONS[current]:
                 continue
+            fields: dict[str, object] = {"status": target.value}
+            if by_hand:
+                fields |= self._reopened_due(record, target) | _touched(record, "status")
             change_mention(
-                self.ctx,
-                changes,
-                mention_id,
-                current,
-                {"status": target.value},
-                expect={"status": current.value},
+                self.ctx, changes, mention_id, current, fields, expect={"status": current.value}
             )
         return changes
 
-    async def set_status(self, mention_ids: Iterable[str], target: Status) -> Changed:
+    def _reopened_due(self, record: Record, target: Status) -> dict[str, object]:
+        """A due time from now for a mention brought back to the queue with none."""
+        mention = Mention.from_record(record)
+        reopened = not mention.status.is_open and target.is_open
+        if not reopened or mention.sla_due_at is not None or mention.first_response_at:
+            return {}
+        if not self.sla.applies(mention, self.alarms):
+            return {}
+        due = self.sla.for_account(mention.account).due_at(self.ctx.clock())
+        return {"sla_due_at": to_iso(due)}
+
+    async def set_status(
+        self, mention_ids: Iterable[str], target: Status, *, by_hand: bool = True
+    ) -> Changed:
         """Move mentions to ``target`` where the transition is allowed."""
-        return await self.ctx.commit(self.status_changes(mention_ids, target))
+        return await self.ctx.commit(self.status_changes(mention_ids, target, by_hand=by_hand))
 
     async def mark_seen(self, mention_id: str) -> Changed:
-        """A new mention the manager has looked at becomes seen."""
+        """A new mention the manager has looked at becomes seen (not a choice of status)."""
         record = self.ctx.repo.get(Collection.MENTIONS, mention_id)
         if record is None or record["status"] != Status.NEW.value:
             return Changed(ids={})
-        return await self.set_status([mention_id], Status.SEEN)
+        return await self.set_status([mention_id], Status.SEEN, by_hand=False)
 
     async def assign(self, mention_ids: Iterable[str], assignee: str | None) -> Changed:
         """Give mentions to someone (None unassigns)."""
@@ -115,7 +143,8 @@ class TriageService:
             record = self.ctx.repo.get(Collection.MENTIONS, mention_id)
             if record is None or record.get("assignee") == assignee:
                 continue
-            changes.patch(Collection.MENTIONS, mention_id, {"assignee": assignee})
+            fields = {"assignee": assignee} | _touched(record, "assignee")
+            changes.patch(Collection.MENTIONS, mention_id, fields)
             self.ctx.audit(
                 changes,
                 "mention",
@@ -150,6 +179,10 @@ class TriageService:
             points = max(0, min(100, self.score(relabelled) + raised))
             fields = {field: value, "overridden": overridden, "priority": points}
             if field == "intent":
+                # A person has decided: the classifier's "spam?" needs no confirming.
+                tags = [t for t in record.get("tags") or () if t != SUSPECTED_SPAM_TAG]
+                if tags != list(record.get("tags") or ()):
+                    fields["tags"] = tags
                 fields |= self._retarget(changes, record, {**record, **fields})
             changes.patch(Collection.MENTIONS, mention_id, fields)
             self.ctx.audit(
@@ -173,8 +206,14 @@ class TriageService:
             new = [t for t in dict.fromkeys([*old, *wanted]) if t.casefold() not in dropped]
             if new == old:
                 continue
-            fields: dict[str, object] = {"tags": new}
-            fields |= self._retarget(changes, record, {**record, "tags": new})
+            fields: dict[str, object] = {"tags": new} | _touched(record, "tags")
+            fields |= self._retarget(changes, record, {**record, **fields})
             changes.patch(Collection.MENTIONS, mention_id, fields)
             self.ctx.audit(changes, "mention", mention_id, "tag", old=old, new=new)
         return await self.ctx.commit(changes)
+
+
+def _touched(record: Record, field: str) -> dict[str, object]:
+    """``overridden`` with ``field`` added: a person set it, and automation leaves it be."""
+    overridden = sorted({*record.get("overridden", ()), field})
+    return {} if overridden == record.get("overridden") else {"overridden": overridden}

@@ -80,7 +80,7 @@ class Workspace:
         )
         self.outbox = OutboxService(self.ctx)
         self.tickets = TicketService(self.ctx)
-        self.contests = ContestService(self.ctx, self.sources)
+        self.contests = ContestService(self.ctx, self.sources, ingest=self.ingest)
         self.threads = ThreadService(self.ctx, self.sources)
         self.feed = FeedModel(repo, self.query_context)
         self.presence = PresenceService(self.ctx)
