@@ -49,7 +49,10 @@ class RehearsalRepository:
         records = self._records[op.collection]
         current = records.get(op.id)
         if op.kind == "delete":
-            return records.pop(op.id, None) is not None
+            if current is None or any(current.get(k) != v for k, v in op.expect.items()):
+                return False
+            del records[op.id]
+            return True
         if op.kind == "insert_new" and current is not None:
             return False
         if op.kind == "patch":

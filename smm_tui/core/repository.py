@@ -47,7 +47,8 @@ class Op:
     - ``insert_new`` writes it only if no record has that id (ingest dedupe);
     - ``patch`` sets the named fields on the current record, and only if every
       field in ``expect`` still has the expected value;
-    - ``delete`` removes the record.
+    - ``delete`` removes the record, and only if every field in ``expect`` still
+      has the expected value.
     """
 
     kind: OpKind
@@ -84,9 +85,11 @@ class ChangeSet:
         self.ops.append(Op("patch", collection, record_id, fields, expect or {}))
         return self
 
-    def delete(self, collection: Collection, record_id: str) -> ChangeSet:
-        """Remove a record."""
-        self.ops.append(Op("delete", collection, record_id))
+    def delete(
+        self, collection: Collection, record_id: str, expect: Mapping[str, Any] | None = None
+    ) -> ChangeSet:
+        """Remove a record, optionally guarded by ``expect``."""
+        self.ops.append(Op("delete", collection, record_id, expect=expect or {}))
         return self
 
     def extend(self, other: ChangeSet) -> ChangeSet:

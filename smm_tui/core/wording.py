@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 #: Plurals that the ``-s``/``-ies`` rule gets wrong.
@@ -25,14 +26,36 @@ def _regular_plural(word: str) -> str:
     return word + "s"
 
 
+#: A tag in the tag box: ``"two words"`` (``-"two words"`` removes it), or a word.
+_TAG_WORD = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+def tag_words(typed: str) -> list[str]:
+    """The words of a tag box; a quoted tag keeps its spaces (a rule may set one)."""
+    words = []
+    for match in _TAG_WORD.finditer(typed):
+        sign, quoted, word = match.groups()
+        if word is not None:
+            words.append(word)
+        elif quoted.strip():
+            words.append(sign + " ".join(quoted.split()))
+    return words
+
+
+def shown_tags(tags: Sequence[str]) -> str:
+    """Tags as the tag box shows them, to be read back by :func:`tag_words`."""
+    return " ".join(f'"{tag}"' if any(c.isspace() for c in tag) else tag for tag in tags)
+
+
 def tag_edit(shown: Sequence[str], typed: str) -> tuple[list[str], list[str]]:
     """The tags to add and to remove after the user edited ``shown`` into ``typed``.
 
     A word adds a tag and ``-word`` removes one; a shown tag left out of what
     was typed is removed too, so editing the shown list is what it looks like.
-    Tags compare without case, as ``tag:`` queries do.
+    A tag with spaces is shown and typed in double quotes. Tags compare without
+    case, as ``tag:`` queries do.
     """
-    words = typed.split()
+    words = tag_words(typed)
     kept = [w for w in words if not w.startswith("-")]
     drop = [w[1:] for w in words if w.startswith("-") and len(w) > 1]
     had = {tag.casefold() for tag in shown}

@@ -66,8 +66,22 @@ class AccountsScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "dismiss", "Close", id="accounts.close", tooltip="Close"),
-        Binding("j,down", "scroll(1)", "Scroll", show=False, id="accounts.down"),
-        Binding("k,up", "scroll(-1)", "Scroll", show=False, id="accounts.up"),
+        Binding(
+            "j,down",
+            "scroll(1)",
+            "Scroll",
+            show=False,
+            id="accounts.down",
+            tooltip="Scroll the accounts down",
+        ),
+        Binding(
+            "k,up",
+            "scroll(-1)",
+            "Scroll",
+            show=False,
+            id="accounts.up",
+            tooltip="Scroll the accounts up",
+        ),
     ]
 
     def __init__(
@@ -83,7 +97,7 @@ class AccountsScreen(ModalScreen[None]):
             with VerticalScroll(id="accounts-body"):
                 yield Static(id="accounts-text")
             yield Label(Content("Tokens are read at start: fix one, then restart."), classes="hint")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         """Draw now and keep the countdowns current."""

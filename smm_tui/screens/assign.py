@@ -36,9 +36,15 @@ class AssignScreen(ModalScreen[Assignment | None]):
         Binding("enter", "pick", "Assign", id="assign.pick", tooltip="Assign to the highlighted"),
         Binding("m", "choose(0)", "Me", id="assign.me", tooltip="Assign to me"),
         Binding("u", "choose(-1)", "Unassign", id="assign.none", tooltip="Assign to nobody"),
-        Binding("j,down", "move(1)", "Down", show=False, id="assign.down"),
-        Binding("k,up", "move(-1)", "Up", show=False, id="assign.up"),
-        Binding("escape", "dismiss(None)", "Cancel", id="assign.cancel"),
+        Binding(
+            "j,down", "move(1)", "Down", show=False, id="assign.down", tooltip="Highlight the next"
+        ),
+        Binding(
+            "k,up", "move(-1)", "Up", show=False, id="assign.up", tooltip="Highlight the previous"
+        ),
+        Binding(
+            "escape", "dismiss(None)", "Cancel", id="assign.cancel", tooltip="Assign nobody new"
+        ),
     ]
 
     def __init__(self, count: int, me: str, users: Sequence[str]) -> None:
@@ -53,11 +59,27 @@ class AssignScreen(ModalScreen[Assignment | None]):
         with Vertical(classes="dialog"):
             yield Label(Content.assemble(("Assign ", "bold"), what, " to"))
             yield Static(self._choices_content(), id="assign-choices")
-            yield Label(
-                Content("j/k move · enter assigns · m me · u unassign · esc cancels"),
-                classes="hint",
-            )
-        yield Footer()
+            yield Label(classes="hint", id="assign-hint")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#assign-hint", Label).update(self._hint())
+
+    def _key(self, binding_id: str) -> str:
+        """The first key bound to ``binding_id`` now (after the user's keymap), as displayed."""
+        for item in self.active_bindings.values():
+            if item.binding.id == binding_id:
+                return self.app.get_key_display(item.binding)
+        return "?"
+
+    def _hint(self) -> Content:
+        """``j/k move · ⏎ assigns · m me · u unassign · esc cancels``, in the live keys."""
+        key = self._key
+        return Content(
+            f"{key('assign.down')}/{key('assign.up')} move · {key('assign.pick')} assigns · "
+            f"{key('assign.me')} me · {key('assign.none')} unassign · "
+            f"{key('assign.cancel')} cancels"
+        )
 
     def _label(self, choice: str | None) -> str:
         if choice is None:

@@ -27,7 +27,13 @@ class ComposerScreen(MentionScreenBase):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "send", "Send", id="composer.send", tooltip="Send the reply"),
-        Binding("escape", "leave", "Back (keep draft)", id="composer.back"),
+        Binding(
+            "escape",
+            "leave",
+            "Back (keep draft)",
+            id="composer.back",
+            tooltip="Leave; the draft is kept",
+        ),
         # Not ctrl+l (terminal users press it to clear the screen) nor a key TextArea edits with.
         Binding(
             "ctrl+g",
@@ -72,7 +78,7 @@ class ComposerScreen(MentionScreenBase):
         self._typed = draft.text if draft else ""
         yield TextArea(draft.text if draft else "", id="composer-text", soft_wrap=True)
         yield Static(id="composer-count", classes="status-line")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)

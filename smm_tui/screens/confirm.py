@@ -16,8 +16,8 @@ class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question; y or enter confirms, n or esc declines."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes", tooltip="Yes, go ahead"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no", tooltip="No, change nothing"),
     ]
 
     # A long question wraps inside the dialog instead of running past its edge.
@@ -33,7 +33,7 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(classes="dialog"):
             yield Label(Content(self.question))
             yield Label(Content("y / enter: yes    n / esc: no"), classes="hint")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

@@ -41,7 +41,7 @@ class ContestScreen(WorkspaceScreen):
     """Contests on the left; the selected one's entries, winners and proof on the right."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "new", "New contest", id="contests.new"),
+        Binding("n", "new", "New contest", id="contests.new", tooltip="Start a contest on a post"),
         Binding(
             "c",
             "collect",
@@ -49,9 +49,9 @@ class ContestScreen(WorkspaceScreen):
             id="contests.collect",
             tooltip="Fetch every comment on the post",
         ),
-        Binding("w", "draw", "Draw winner", id="contests.draw"),
-        Binding("j", "cursor(1)", "Down", show=False, id="contests.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="contests.up"),
+        Binding("w", "draw", "Draw winner", id="contests.draw", tooltip="Draw the winners (final)"),
+        Binding("j", "cursor(1)", "Down", show=False, id="contests.down", tooltip="Next contest"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="contests.up", tooltip="Previous contest"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -61,7 +61,7 @@ class ContestScreen(WorkspaceScreen):
             with VerticalScroll(id="contest-detail"):
                 yield Static(id="contest-info")
         yield HealthStrip()
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.fill()
@@ -222,8 +222,12 @@ class NewContestScreen(WorkspaceModal):
     """Create a contest bound to one post of one account."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss", "Cancel", id="new_contest.cancel"),
-        Binding("ctrl+s", "create", "Create", id="new_contest.create"),
+        Binding(
+            "escape", "dismiss", "Cancel", id="new_contest.cancel", tooltip="Close without creating"
+        ),
+        Binding(
+            "ctrl+s", "create", "Create", id="new_contest.create", tooltip="Create the contest"
+        ),
     ]
 
     def __init__(self, prefill: Mention | None = None) -> None:
@@ -252,7 +256,7 @@ class NewContestScreen(WorkspaceModal):
             with Horizontal(classes="buttons"):
                 yield Button("Create (ctrl+s)", variant="primary", id="contest-create")
                 yield Button("Cancel (esc)", id="contest-cancel")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#contest-name").focus()

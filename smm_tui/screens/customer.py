@@ -21,9 +21,10 @@ from textual.widgets.option_list import Option
 from smm_tui.core.context import NotFound
 from smm_tui.core.customers import CustomerHistory
 from smm_tui.core.models import Mention, Reply, ReplyState, Ticket
+from smm_tui.core.notes import CustomerNote, NoteChanged
 from smm_tui.core.repository import Collection
 from smm_tui.messages import DataChanged
-from smm_tui.screens.base import WorkspaceMixin, WorkspaceScreen
+from smm_tui.screens.base import USER_ERRORS, WorkspaceMixin, WorkspaceScreen
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.note import NoteScreen
 from smm_tui.widgets.render import (
@@ -144,11 +145,17 @@ class CustomerScreen(WorkspaceScreen):
         Binding("enter,o", "open", "Open", id="customer.open", tooltip="Open the mention"),
         Binding("r", "reply", "Reply", id="customer.reply", tooltip="Reply to the mention"),
         Binding("N", "note", "Note", id="customer.note", tooltip="Write the team's note on them"),
-        Binding("escape,q", "app.pop_screen", "Back", id="customer.back"),
-        Binding("j,down", "cursor(1)", "Down", show=False, id="customer.down"),
-        Binding("k,up", "cursor(-1)", "Up", show=False, id="customer.up"),
-        Binding("g,home", "edge(0)", "Top", show=False, id="customer.top"),
-        Binding("G,end", "edge(-1)", "Bottom", show=False, id="customer.bottom"),
+        Binding(
+            "escape,q", "app.pop_screen", "Back", id="customer.back", tooltip="Back where you were"
+        ),
+        Binding("j,down", "cursor(1)", "Down", show=False, id="customer.down", tooltip="Next row"),
+        Binding("k,up", "cursor(-1)", "Up", show=False, id="customer.up", tooltip="Previous row"),
+        Binding(
+            "g,home", "edge(0)", "Top", show=False, id="customer.top", tooltip="The newest mention"
+        ),
+        Binding(
+            "G,end", "edge(-1)", "Bottom", show=False, id="customer.bottom", tooltip="The last row"
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -161,6 +168,8 @@ class CustomerScreen(WorkspaceScreen):
     def __init__(self, history: CustomerHistory) -> None:
         super().__init__()
         self.history = history
+        #: A note typed here that could not be saved (a teammate's came first): N shows it.
+        self.unsaved_note: str | None = None
 
     @property
     def anchor_mention(self) -> Mention | None:
@@ -176,7 +185,7 @@ class CustomerScreen(WorkspaceScreen):
         yield Static(id="customer-summary")
         yield Static(id="customer-note")
         yield OptionList(id="customer-list")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self._fill()
@@ -269,14 +278,27 @@ class CustomerScreen(WorkspaceScreen):
 
     def action_note(self) -> None:
         history, anchor = self.history, self.anchor_mention
-        note = self.workspace.notes.get(history.platform, history.author.id)
+        base = self.workspace.notes.get(history.platform, history.author.id)
+        shown = self.unsaved_note if self.unsaved_note is not None else (base.text if base else "")
 
         def written(text: str | None) -> None:
+            self.unsaved_note = None  # cancelled, or being saved
             if text is not None:
-                self.act(
-                    self.workspace.notes.set(history.platform, history.author, text),
-                    done=lambda _: self._show_note(),
-                )
+                self.run_worker(self._save_note(text, base), group="note", exit_on_error=False)
 
         who = author_label(anchor) if anchor else one_line(history.author.handle)
-        self.app.push_screen(NoteScreen(who, note.text if note else ""), written)
+        self.app.push_screen(NoteScreen(who, shown), written)
+
+    async def _save_note(self, text: str, base: CustomerNote | None) -> None:
+        """Save the note written over ``base``; if it cannot be, say so and keep the text."""
+        history = self.history
+        try:
+            await self.workspace.notes.set(history.platform, history.author, text, base=base)
+        except NoteChanged as exc:
+            self.unsaved_note = text
+            key = self.keys_for("customer.note")
+            self.say(f"{exc}; your text is kept: press {key} to save it again", error=True)
+        except USER_ERRORS as exc:
+            self.unsaved_note = text
+            self.say(f"Note not saved: {exc}", error=True)
+        self._show_note()

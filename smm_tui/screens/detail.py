@@ -24,10 +24,14 @@ class MentionScreen(MentionScreenBase):
     """The detail view: thread context above, the mention, then replies and ticket."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "app.pop_screen", "Back", id="detail.back"),
-        Binding("r", "reply", "Reply", id="detail.reply"),
-        Binding("t", "ticket", "Ticket", id="detail.ticket"),
-        Binding("d", "done", "Done", id="detail.done"),
+        Binding(
+            "escape,q", "app.pop_screen", "Back", id="detail.back", tooltip="Back where you were"
+        ),
+        Binding("r", "reply", "Reply", id="detail.reply", tooltip="Write a reply"),
+        Binding(
+            "t", "ticket", "Ticket", id="detail.ticket", tooltip="Open a ticket for the mention"
+        ),
+        Binding("d", "done", "Done", id="detail.done", tooltip="Mark done and go back"),
         Binding(
             "R", "retry", "Retry failed", id="detail.retry", tooltip="Send a failed reply again"
         ),
@@ -39,8 +43,22 @@ class MentionScreen(MentionScreenBase):
             id="detail.customer",
             tooltip="This author's mentions, replies, tickets",
         ),
-        Binding("j,down", "scroll_down", "Scroll", show=False, id="detail.down"),
-        Binding("k,up", "scroll_up", "Scroll", show=False, id="detail.up"),
+        Binding(
+            "j,down",
+            "scroll_down",
+            "Scroll",
+            show=False,
+            id="detail.down",
+            tooltip="Scroll the mention down",
+        ),
+        Binding(
+            "k,up",
+            "scroll_up",
+            "Scroll",
+            show=False,
+            id="detail.up",
+            tooltip="Scroll the mention up",
+        ),
     ]
 
     def __init__(self, mention_id: str) -> None:
@@ -55,7 +73,7 @@ class MentionScreen(MentionScreenBase):
             yield Static(id="detail-mention", classes="mention")
             yield Static(id="detail-why", classes="why")
             yield Static(id="detail-replies", classes="replies")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self._redraw()

@@ -209,7 +209,7 @@ class FeedScreen(WorkspaceScreen):
         with Vertical(id="feed-preview-box"):
             yield Static(id="feed-preview")
         yield HealthStrip()
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#feed-filter").display = False

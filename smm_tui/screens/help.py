@@ -42,9 +42,24 @@ class HelpScreen(ModalScreen[None]):
     """Every key that works on the screen below, with what it does and its keymap id."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark,q", "dismiss", "Close", id="help.close"),
-        Binding("j,down", "scroll(1)", "Scroll", show=False, id="help.down"),
-        Binding("k,up", "scroll(-1)", "Scroll", show=False, id="help.up"),
+        Binding(
+            "escape,question_mark,q",
+            "dismiss",
+            "Close",
+            id="help.close",
+            tooltip="Close the key list",
+        ),
+        Binding(
+            "j,down",
+            "scroll(1)",
+            "Scroll",
+            show=False,
+            id="help.down",
+            tooltip="Scroll the keys down",
+        ),
+        Binding(
+            "k,up", "scroll(-1)", "Scroll", show=False, id="help.up", tooltip="Scroll the keys up"
+        ),
     ]
 
     def __init__(
@@ -77,7 +92,7 @@ class HelpScreen(ModalScreen[None]):
                 Content("Remap a key in config.toml under [keymap] by its id. esc closes."),
                 classes="hint",
             )
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def action_scroll(self, delta: int) -> None:
         body = self.query_one("#help-body")

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Label, Static
 
 from smm_tui.core.models import Intent, Sentiment
 from smm_tui.core.sanitize import clean_identity
+from smm_tui.core.wording import shown_tags
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +26,8 @@ class Labels:
     intent: Intent | None = None
 
 
-#: The picker's rows: the field, then each value with the key shown for it.
+#: The picker's rows: the field, then each value with its default key (the rows show the
+#: keys as bound now, after the user's keymap: see :meth:`LabelScreen._key`).
 _ROWS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
     ("tone", "sentiment", (("n", "negative"), ("e", "neutral"), ("p", "positive"))),
     (
@@ -44,18 +46,23 @@ class LabelScreen(ModalScreen[Labels | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "pick('sentiment', 'negative')", "Negative", id="label.negative"),
-        Binding("e", "pick('sentiment', 'neutral')", "Neutral", id="label.neutral"),
-        Binding("p", "pick('sentiment', 'positive')", "Positive", id="label.positive"),
-        Binding("c", "pick('intent', 'complaint')", "Complaint", id="label.complaint"),
-        Binding("q", "pick('intent', 'question')", "Question", id="label.question"),
-        Binding("r", "pick('intent', 'praise')", "Praise", id="label.praise"),
-        Binding("s", "pick('intent', 'spam')", "Spam", id="label.spam"),
-        Binding("o", "pick('intent', 'other')", "Other", id="label.other"),
+        *(
+            Binding(
+                key,
+                f"pick('{field}', '{value}')",
+                value.capitalize(),
+                id=f"label.{value}",
+                tooltip=f"{title.capitalize()}: {value}",
+            )
+            for title, field, values in _ROWS
+            for key, value in values
+        ),
         Binding(
             "enter", "apply", "Apply", id="label.apply", tooltip="Apply the tone or intent picked"
         ),
-        Binding("escape", "dismiss(None)", "Cancel", id="label.cancel"),
+        Binding(
+            "escape", "dismiss(None)", "Cancel", id="label.cancel", tooltip="Leave the labels be"
+        ),
     ]
 
     def __init__(self, count: int) -> None:
@@ -75,18 +82,27 @@ class LabelScreen(ModalScreen[Labels | None]):
                 ),
                 classes="hint",
             )
-        yield Footer()
+        yield Footer(show_command_palette=False)
+
+    def _key(self, binding_id: str) -> str:
+        """The first key bound to ``binding_id`` now (after the user's keymap), as displayed."""
+        for item in self.active_bindings.values():
+            if item.binding.id == binding_id:
+                return self.app.get_key_display(item.binding)
+        return "?"
 
     def _rows(self) -> Content:
+        """``tone:    n negative · e neutral · p positive`` and the intents, in the live keys."""
         lines = []
         for title, field, values in _ROWS:
             chosen = getattr(self.picked, field)
             parts: list[str | tuple[str, str]] = [f"{title}:".ljust(9)]
-            for index, (key, value) in enumerate(values):
+            for index, (_, value) in enumerate(values):
                 if index:
                     parts.append(" · ")
                 on = chosen is not None and chosen.value == value
-                parts.append((f"{key} {value}", "bold reverse") if on else f"{key} {value}")
+                text = f"{self._key(f'label.{value}')} {value}"
+                parts.append((text, "bold reverse") if on else text)
             if chosen is not None:
                 parts.append(("  ✓", "bold $success"))
             lines.append(Content.assemble(*parts))
@@ -113,11 +129,12 @@ class TagScreen(ModalScreen[str | None]):
     """Edit the tags of the marked mentions: the ones they share are shown to edit.
 
     A word adds a tag, ``-spam`` removes one, and a shown tag deleted from the
-    box is removed (see :func:`smm_tui.core.wording.tag_edit`).
+    box is removed; a tag with spaces is in double quotes (see
+    :func:`smm_tui.core.wording.tag_edit`).
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Cancel", id="tag.cancel"),
+        Binding("escape", "dismiss(None)", "Cancel", id="tag.cancel", tooltip="Leave the tags be"),
     ]
 
     def __init__(self, count: int, tags: Sequence[str] = ()) -> None:
@@ -127,7 +144,7 @@ class TagScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         what = _what(self.count)
-        shown = " ".join(clean_identity(tag) for tag in self.tags)
+        shown = shown_tags([clean_identity(tag) for tag in self.tags])
         with Vertical(classes="dialog"):
             yield Label(Content.assemble(("Tags for ", "bold"), what))
             yield Input(
@@ -137,7 +154,7 @@ class TagScreen(ModalScreen[str | None]):
                 Content("enter applies · a word adds a tag; delete one, or -word, to remove it"),
                 classes="hint",
             )
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Close with what the box holds (empty, when tags were shown, removes them)."""

@@ -45,7 +45,7 @@ class NoteScreen(ModalScreen[str | None]):
             yield Label(
                 Content("Shown with every mention of theirs. Empty removes it."), classes="hint"
             )
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     @on(Input.Submitted)
     def action_save(self) -> None:

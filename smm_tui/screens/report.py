@@ -77,8 +77,22 @@ class ReportScreen(WorkspaceScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "period", "Period", id="report.period", tooltip="7, 30 or 90 days"),
-        Binding("j,down", "scroll(1)", "Scroll", show=False, id="report.down"),
-        Binding("k,up", "scroll(-1)", "Scroll", show=False, id="report.up"),
+        Binding(
+            "j,down",
+            "scroll(1)",
+            "Scroll",
+            show=False,
+            id="report.down",
+            tooltip="Scroll the report down",
+        ),
+        Binding(
+            "k,up",
+            "scroll(-1)",
+            "Scroll",
+            show=False,
+            id="report.up",
+            tooltip="Scroll the report up",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -94,7 +108,7 @@ class ReportScreen(WorkspaceScreen):
             yield Static(Content("Counting…"), id="report-table")
         yield Static(Content("CSV: smm-tui report --format csv --days N"), classes="status-line")
         yield HealthStrip()
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.recompute()

@@ -64,15 +64,49 @@ class TicketBoardScreen(WorkspaceScreen):
     """Four columns of tickets; keys move the selected ticket between them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("h,left", "focus_column(-1)", "Column ←", show=False, id="tickets.left"),
-        Binding("l,right", "focus_column(1)", "Column →", show=False, id="tickets.right"),
-        Binding("j", "cursor(1)", "Down", show=False, id="tickets.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="tickets.up"),
-        Binding("L,greater_than_sign,shift+right", "move(1)", "Move →", id="tickets.move_right"),
-        Binding("H,less_than_sign,shift+left", "move(-1)", "Move ←", id="tickets.move_left"),
-        Binding("x", "resolve", "Resolve", id="tickets.resolve"),
+        Binding(
+            "h,left",
+            "focus_column(-1)",
+            "Column ←",
+            show=False,
+            id="tickets.left",
+            tooltip="The column to the left",
+        ),
+        Binding(
+            "l,right",
+            "focus_column(1)",
+            "Column →",
+            show=False,
+            id="tickets.right",
+            tooltip="The column to the right",
+        ),
+        Binding("j", "cursor(1)", "Down", show=False, id="tickets.down", tooltip="Next ticket"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="tickets.up", tooltip="Previous ticket"),
+        Binding(
+            "L,greater_than_sign,shift+right",
+            "move(1)",
+            "Move →",
+            id="tickets.move_right",
+            tooltip="Move the ticket one column right",
+        ),
+        Binding(
+            "H,less_than_sign,shift+left",
+            "move(-1)",
+            "Move ←",
+            id="tickets.move_left",
+            tooltip="Move the ticket one column left",
+        ),
+        Binding(
+            "x", "resolve", "Resolve", id="tickets.resolve", tooltip="Move the ticket to Resolved"
+        ),
         Binding("enter,e", "edit", "Edit", id="tickets.edit", tooltip="Department, assignee, note"),
-        Binding("o", "open_mention", "Mention", id="tickets.open_mention"),
+        Binding(
+            "o",
+            "open_mention",
+            "Mention",
+            id="tickets.open_mention",
+            tooltip="Open the ticket's mention",
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -87,7 +121,7 @@ class TicketBoardScreen(WorkspaceScreen):
                     yield Label(column.label, classes="column-title", id=f"title-{column.value}")
                     yield OptionList(id=f"col-{column.value}", classes="column-list")
         yield HealthStrip()
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.fill()
@@ -206,8 +240,12 @@ class TicketEditScreen(WorkspaceModal):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss", "Cancel", id="ticket_edit.cancel"),
-        Binding("ctrl+s", "save", "Save", id="ticket_edit.save"),
+        Binding(
+            "escape", "dismiss", "Cancel", id="ticket_edit.cancel", tooltip="Close without saving"
+        ),
+        Binding(
+            "ctrl+s", "save", "Save", id="ticket_edit.save", tooltip="Save the changes and close"
+        ),
     ]
 
     def __init__(self, ticket: Ticket) -> None:
@@ -248,7 +286,7 @@ class TicketEditScreen(WorkspaceModal):
             with Horizontal(classes="buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="edit-save")
                 yield Button("Cancel (esc)", id="edit-cancel")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     @on(Button.Pressed, "#edit-save")
     def action_save(self) -> None:

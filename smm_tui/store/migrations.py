@@ -2,7 +2,9 @@
 
 The version lives in ``meta.json`` (a TinyDB file with a ``schema`` table).
 A migration is a function of the data dir that rewrites files in place through
-the atomic storage; they run in order, under the store lock, at open.
+the atomic storage; they run in order, under the store lock, at open, once the
+store has finished any commit left in its journal: that commit was written by the
+version before, so it is migrated with the rest.
 """
 
 from __future__ import annotations
@@ -85,17 +87,28 @@ def write_version(data_dir: Path, version: int) -> None:
     AtomicJSONStorage(data_dir / META).write({"schema": {"1": {"version": version}}})
 
 
-def upgrade(data_dir: Path, target: int = SCHEMA_VERSION) -> int:
-    """Run every migration from the data dir's version up to ``target``; returns the old version."""
+def refuse_newer(data_dir: Path, target: int | None = None) -> int | None:
+    """The data dir's schema version (None for a new data dir); raises StoreError when it
+    is newer than ``target`` (by default :data:`SCHEMA_VERSION`), which this smm-tui
+    must then neither read nor write."""
+    target = SCHEMA_VERSION if target is None else target
     found = read_version(data_dir)
-    if found is None:
-        write_version(data_dir, target)
-        return target
-    if found > target:
+    if found is not None and found > target:
         raise StoreError(
             f"{data_dir} holds schema version {found}, newer than this smm-tui knows "
             f"({target}); upgrade smm-tui"
         )
+    return found
+
+
+def upgrade(data_dir: Path, target: int | None = None) -> int:
+    """Run every migration from the data dir's version up to ``target`` (by default
+    :data:`SCHEMA_VERSION`); returns the old version."""
+    target = SCHEMA_VERSION if target is None else target
+    found = refuse_newer(data_dir, target)
+    if found is None:
+        write_version(data_dir, target)
+        return target
     for version in range(found, target):
         step = MIGRATIONS.get(version)
         if step is None:

@@ -2,6 +2,8 @@
 
 How a commit works (all under the data dir's inter-process lock):
 
+0. Check the schema version in ``meta.json``: once a newer smm-tui has upgraded
+   the data dir, this store writes nothing more (and re-reads nothing), and says so.
 1. Finish any commit a crashed process left in the journal.
 2. Re-read every shard another process replaced since we last looked.
 3. Apply the queued operations to copies of the shards they touch.
@@ -73,6 +75,10 @@ logger = logging.getLogger(__name__)
 
 class StoreLocked(StoreError):
     """Another process held the store lock for longer than the timeout."""
+
+
+class StoreOutdated(StoreError):
+    """A newer smm-tui upgraded the data dir since this store opened it: it writes no more."""
 
 
 @dataclass(slots=True)
@@ -159,6 +165,12 @@ class Store:
         self._closing = threading.Event()
         self._crash_reported = False
         self.commits = 0
+        #: The schema version this store reads and writes (see migrations).
+        self.schema_version = migrations.SCHEMA_VERSION
+        self._meta_signature: FileSignature | None = None
+        #: Set once meta.json names a newer schema: the one line every write then fails with.
+        self._outdated: str | None = None
+        self._outdated_told = False
 
     # -- life cycle ---------------------------------------------------------------
 
@@ -178,8 +190,13 @@ class Store:
         ensure_private_dir(data_dir)
         store = cls(data_dir, lock_timeout=lock_timeout)
         with store._locked():
-            migrations.upgrade(data_dir)
+            # A journal left by the version before is finished first, so that the
+            # migration sees (and upgrades) what that commit wrote.
+            migrations.refuse_newer(data_dir, store.schema_version)
             store._recover_journal()
+            store._drop_memory()  # the migration may rewrite what recovery read
+            migrations.upgrade(data_dir, store.schema_version)
+            store._meta_signature = FileSignature.of(data_dir / layout.META)
             store._load(None if not defer_archive else lambda path: not layout.is_archive(path))
         if not defer_archive:
             store._archive_wanted.set()
@@ -225,6 +242,7 @@ class Store:
         ids: dict[Collection, set[str]] = {Collection.MENTIONS: set()}
         try:
             with self._locked():
+                self._check_schema()
                 hot = self._refresh(lambda path: not layout.is_archive(path))
                 archive = self._load(layout.is_archive)
             for collection, changed in hot.ids.items():
@@ -478,7 +496,7 @@ class Store:
             return
         for request in waiting:
             request.future.set_result(per_request.get(id(request), changed))
-        if changed:
+        if changed or changed.warnings:
             self._notify(changed)
 
     def _notify(self, changed: Changed) -> None:
@@ -491,13 +509,42 @@ class Store:
 
     def _refresh_only(self) -> Changed:
         try:
+            self._check_schema()
             return self._refresh()
+        except StoreOutdated as exc:
+            # Told once (whichever noticed first); then the store just stops reading.
+            told, self._outdated_told = self._outdated_told, True
+            return Changed(ids={}, external=True, warnings=() if told else (str(exc),))
         except StoreCorrupt as exc:
             self.warnings.append(str(exc))
             return Changed(ids={}, external=True)
 
+    def _check_schema(self) -> None:
+        """Raise StoreOutdated if meta.json says a newer smm-tui upgraded the data dir.
+
+        Checked before every commit and refresh (a stat, and a read when the file
+        changed): an old session must never write old-shaped records into a data dir
+        a newer version has migrated, nor read records it does not understand.
+        """
+        if self._outdated is None:
+            signature = FileSignature.of(self.data_dir / layout.META)
+            if signature == self._meta_signature:
+                return
+            found = migrations.read_version(self.data_dir)
+            self._meta_signature = signature
+            if found is None or found <= self.schema_version:
+                return
+            self._outdated = (
+                f"the data dir {self.data_dir} was upgraded to schema {found} by a newer "
+                "smm-tui: quit and start the new version"
+            )
+            self.warnings.append(self._outdated)
+            logger.warning("%s", self._outdated)
+        raise StoreOutdated(self._outdated)
+
     def _commit_batch(self, requests: list[_Request]) -> tuple[Changed, dict[int, Changed]]:
         with self._locked():
+            self._check_schema()
             self._recover_journal()
             external = self._refresh()
             ops = [op for request in requests for op in request.changes.ops]  # type: ignore[union-attr]
@@ -575,19 +622,16 @@ class Store:
 
     def _apply(self, plan: _Plan, op: Op) -> bool:
         current = self._current(plan, op.collection, op.id)
-        if op.kind == "delete":
-            if current is None:
+        if op.kind in ("delete", "patch"):
+            # Both need the record, and every field in ``expect`` as expected.
+            if current is None or any(current.get(k) != v for k, v in op.expect.items()):
                 return False
-            self._place(plan, op.collection, None, op.id)
-            return True
-        if op.kind == "insert_new" and current is not None:
-            return False
-        if op.kind == "patch":
-            if current is None:
-                return False
-            if any(current.get(k) != v for k, v in op.expect.items()):
-                return False
+            if op.kind == "delete":
+                self._place(plan, op.collection, None, op.id)
+                return True
             record = {**current, **op.record}
+        elif op.kind == "insert_new" and current is not None:
+            return False
         else:
             record = dict(op.record)
         record["rev"] = int((current or {}).get("rev") or 0) + 1
@@ -737,6 +781,17 @@ class Store:
         journal.unlink()
         with contextlib.suppress(OSError):
             fsync_dir(self.data_dir)
+
+    def _drop_memory(self) -> None:
+        """Forget every shard read, so that the next refresh reads every file afresh."""
+        with self._state:
+            self._shards.clear()
+            self._cold.clear()
+            self._recent.clear()
+            self._signatures.clear()
+            for collection in Collection:
+                self._records[collection].clear()
+                self._location[collection].clear()
 
     def _shard_paths(self) -> set[str]:
         found = {

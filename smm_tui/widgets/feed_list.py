@@ -50,12 +50,37 @@ class FeedList(ScrollView, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "cursor_down", "Down", show=False, id="feed.down"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="feed.up"),
-        Binding("g,home", "cursor_top", "Top", show=False, id="feed.top"),
-        Binding("G,end", "cursor_bottom", "Bottom", show=False, id="feed.bottom"),
-        Binding("ctrl+d,pagedown", "page_down", "Page down", show=False, id="feed.page_down"),
-        Binding("ctrl+u,pageup", "page_up", "Page up", show=False, id="feed.page_up"),
+        Binding(
+            "j,down", "cursor_down", "Down", show=False, id="feed.down", tooltip="Next mention"
+        ),
+        Binding("k,up", "cursor_up", "Up", show=False, id="feed.up", tooltip="Previous mention"),
+        Binding(
+            "g,home", "cursor_top", "Top", show=False, id="feed.top", tooltip="The first mention"
+        ),
+        Binding(
+            "G,end",
+            "cursor_bottom",
+            "Bottom",
+            show=False,
+            id="feed.bottom",
+            tooltip="The last mention",
+        ),
+        Binding(
+            "ctrl+d,pagedown",
+            "page_down",
+            "Page down",
+            show=False,
+            id="feed.page_down",
+            tooltip="A page further down",
+        ),
+        Binding(
+            "ctrl+u,pageup",
+            "page_up",
+            "Page up",
+            show=False,
+            id="feed.page_up",
+            tooltip="A page further up",
+        ),
     ]
 
     #: The watcher repaints just the two rows involved; a full repaint would send the whole

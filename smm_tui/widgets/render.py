@@ -120,7 +120,31 @@ def mention_row(
     parts += _triage_columns(mention) if wide else _triage_markers(mention)
     # A row shows one line: cutting first keeps a 100 KB text from costing every repaint.
     parts.append(one_line(mention.text[:ROW_TEXT_CHARS]))
-    return Content.assemble(*parts)
+    return Content.assemble(*compact(parts))
+
+
+def compact(parts: Sequence[str | tuple[str, str]]) -> list[str | tuple[str, str]]:
+    """The same parts in fewer style changes: what a j/k repaint writes to the terminal.
+
+    Blanks join the part after them (a space shows nothing of its colour or
+    weight, and these styles set neither background nor underline), and
+    neighbours of one style are joined.
+    """
+    joined: list[tuple[str, str]] = []
+    blanks = ""
+    for part in parts:
+        text, style = (part, "") if isinstance(part, str) else part
+        if not text.strip(" "):
+            blanks += text
+            continue
+        text, blanks = blanks + text, ""
+        if joined and joined[-1][1] == style:
+            joined[-1] = (joined[-1][0] + text, style)
+        else:
+            joined.append((text, style))
+    if blanks:
+        joined.append((blanks, ""))
+    return [text if not style else (text, style) for text, style in joined]
 
 
 #: Shown after a row's status when a draft reply to it is saved.
@@ -206,7 +230,7 @@ def mention_header(
         parts += _due_parts(mention, now)
     if mention.author.followers is not None:
         parts.append((f" · {mention.author.followers:,} followers", "$text-muted"))
-    return Content.assemble(*parts)
+    return Content.assemble(*compact(parts))
 
 
 def triage_line(mention: Mention) -> Content | None:
@@ -218,7 +242,7 @@ def triage_line(mention: Mention) -> Content | None:
         if parts:
             parts.append((" · ", "$text-muted"))
         parts += [("Tags ", "$text-muted"), (_tags_text(mention.tags), "bold $text-accent")]
-    return Content.assemble(*parts) if parts else None
+    return Content.assemble(*compact(parts)) if parts else None
 
 
 def mention_body(mention: Mention) -> Content:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from smm_tui.core.wording import plural, shared_tags, tag_edit
+from smm_tui.core.wording import plural, shared_tags, shown_tags, tag_edit, tag_words
 
 
 def test_plural_forms() -> None:
@@ -30,3 +30,14 @@ def test_shared_tags_are_those_every_mention_has() -> None:
     assert shared_tags([("vip", "refund"), ("Refund", "x")]) == ["refund"]
     assert shared_tags([("vip",)]) == ["vip"]
     assert shared_tags([]) == []
+
+
+def test_a_tag_with_a_space_is_shown_quoted_and_kept_whole() -> None:
+    shown = ["new customer", "vip"]
+    assert shown_tags(shown) == '"new customer" vip'
+    assert tag_edit(shown, shown_tags(shown)) == ([], [])
+    assert tag_edit(shown, '"new customer" vip urgent') == (["urgent"], [])
+    assert tag_edit(shown, "vip") == ([], ["new customer"])
+    assert tag_edit([], '-"new customer" "late  card"') == (["late card"], ["new customer"])
+    assert tag_words('a "b c" -"d e" "unclosed tail') == ["a", "b c", "-d e", "unclosed tail"]
+    assert tag_words('"" -"  "') == []

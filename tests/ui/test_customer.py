@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from textual.content import Content
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from smm_tui.core.repository import Collection
 from smm_tui.core.workspace import Workspace
@@ -15,6 +16,7 @@ from smm_tui.screens.customer import CustomerScreen
 from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.feed import FeedScreen
 from smm_tui.screens.note import NoteScreen
+from smm_tui.store.store import Store
 from tests.conftest import FakeClock
 from tests.ui.harness import Running, running, settle, wait_for
 
@@ -135,3 +137,51 @@ async def test_a_note_on_the_customer_shows_wherever_they_appear(
             lambda: ws.notes.get(history.platform, history.author.id) is None,
             "the note removed",
         )
+
+
+async def test_a_note_a_teammate_changed_meanwhile_is_not_lost(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    async with running(data, clock) as run:
+        pilot, app, ws = run.pilot, run.app, run.workspace
+        said: list[tuple[str, str]] = []
+
+        def notify(message: str, *, severity: str = "information", **_: object) -> None:
+            said.append((message, severity))
+
+        monkeypatch.setattr(app, "notify", notify)
+        screen = await _open_customer(run)
+        history = screen.history
+        await pilot.press("N")
+        await wait_for(pilot, lambda: isinstance(app.screen, NoteScreen), "the note dialog")
+        # Meanwhile omar, in his own smm-tui on the same data dir, writes a note first.
+        with Store.open(data) as theirs:
+            omar = Workspace(theirs, actor="omar", sources={}, clock=clock)
+            await omar.notes.set(history.platform, history.author, "Lawyer involved", base=None)
+        await pilot.press(*"Calls back at 5", "enter")
+        await wait_for(pilot, lambda: app.screen is screen, "back on the customer")
+        await wait_for(pilot, lambda: any(s == "error" for _, s in said), "told")
+        message = next(m for m, s in said if s == "error")
+        assert message == (
+            "Note not saved: omar changed it meanwhile; your text is kept: press N to save it again"
+        )
+        note = ws.notes.get(history.platform, history.author.id)
+        assert note is not None and note.text == "Lawyer involved", "omar's note stands"
+        await wait_for(
+            pilot, lambda: _text(screen, "#customer-note") == "Note: Lawyer involved", "theirs"
+        )
+
+        await pilot.press("N")
+        await wait_for(pilot, lambda: isinstance(app.screen, NoteScreen), "the note again")
+        assert app.screen.query_one(Input).value == "Calls back at 5", "the text is kept"
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: (
+                getattr(ws.notes.get(history.platform, history.author.id), "text", "")
+                == "Calls back at 5"
+            ),
+            "saved over theirs, knowingly",
+        )
+        assert screen.unsaved_note is None

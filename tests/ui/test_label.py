@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+from textual.widgets import Input
+
+from smm_tui.config import RuleConfig, demo_config
 from smm_tui.core.models import Intent, Sentiment
 from smm_tui.screens.label import LabelScreen, TagScreen
 from smm_tui.widgets.feed_list import FeedList
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, make_mention
 from tests.ui.harness import running, settle, wait_for
 
 
@@ -56,3 +60,26 @@ async def test_a_visual_range_then_tags_for_all_of_it(tmp_path: Path, clock: Fak
         await settle(pilot)
         assert not feed.marked, "marks are used up by the action"
         assert set(ws.ctx.mention(ws.feed.ids[4]).tags).isdisjoint({"refund", "urgent"})
+
+
+async def test_a_rule_tag_with_a_space_stays_whole_when_tags_are_edited(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    rule = RuleConfig("newcomers", '"first time"', ("new customer",), None, None, False, 0)
+    config = dataclasses.replace(demo_config("anna"), rules=(rule,))
+    async with running(tmp_path / "data", clock, config=config, poll=False) as run:
+        pilot, ws = run.pilot, run.workspace
+        mention = make_mention(
+            1, text="first time here, how do I order a card?", created_at=clock()
+        )
+        await ws.ingest.ingest([mention])
+        assert ws.ctx.mention(mention.id).tags == ("new customer",)
+        await wait_for(pilot, lambda: ws.feed.index_of(mention.id) is not None, "in the feed")
+        await pilot.press("g", *["j"] * (ws.feed.index_of(mention.id) or 0), "number_sign")
+        await wait_for(pilot, lambda: isinstance(run.app.screen, TagScreen), "the tag box")
+        box = run.app.screen.query_one("#tag-input", Input)
+        assert box.value == '"new customer" '
+        await pilot.press("end", *"vip", "enter")
+        await wait_for(pilot, lambda: "vip" in ws.ctx.mention(mention.id).tags, "vip added")
+        await settle(pilot)
+        assert ws.ctx.mention(mention.id).tags == ("new customer", "vip")
