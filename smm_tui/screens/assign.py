@@ -15,6 +15,7 @@ from textual.widgets import Footer, Label, Static
 
 from smm_tui.core.sanitize import clean_identity
 from smm_tui.core.wording import plural
+from smm_tui.screens.base import first_key_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +67,7 @@ class AssignScreen(ModalScreen[Assignment | None]):
         self.query_one("#assign-hint", Label).update(self._hint())
 
     def _key(self, binding_id: str) -> str:
-        """The first key bound to ``binding_id`` now (after the user's keymap), as displayed."""
-        for item in self.active_bindings.values():
-            if item.binding.id == binding_id:
-                return self.app.get_key_display(item.binding)
-        return "?"
+        return first_key_for(self, binding_id)
 
     def _hint(self) -> Content:
         """``j/k move · ⏎ assigns · m me · u unassign · esc cancels``, in the live keys."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from textual import work
 from textual.app import SystemCommand
@@ -101,6 +101,14 @@ class MentionScreenBase(WorkspaceMixin, Screen[None]):
         """Ask the mention's network for its thread; the answer comes as ThreadFetched."""
         result = await self.workspace.threads.fetch(self.mention_id)
         self.post_message(ThreadFetched(self.mention_id, result.thread, result.error))
+
+
+def first_key_for(screen: Screen[Any], binding_id: str) -> str:
+    """The first key bound to ``binding_id`` on ``screen`` now (after the keymap), as displayed."""
+    for item in screen.active_bindings.values():
+        if item.binding.id == binding_id:
+            return screen.app.get_key_display(item.binding)
+    return "?"
 
 
 class WorkspaceScreen(WorkspaceMixin, Screen[None]):

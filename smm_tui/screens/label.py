@@ -16,6 +16,7 @@ from textual.widgets import Footer, Input, Label, Static
 from smm_tui.core.models import Intent, Sentiment
 from smm_tui.core.sanitize import clean_identity
 from smm_tui.core.wording import shown_tags
+from smm_tui.screens.base import first_key_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +86,7 @@ class LabelScreen(ModalScreen[Labels | None]):
         yield Footer(show_command_palette=False)
 
     def _key(self, binding_id: str) -> str:
-        """The first key bound to ``binding_id`` now (after the user's keymap), as displayed."""
-        for item in self.active_bindings.values():
-            if item.binding.id == binding_id:
-                return self.app.get_key_display(item.binding)
-        return "?"
+        return first_key_for(self, binding_id)
 
     def _rows(self) -> Content:
         """``tone:    n negative · e neutral · p positive`` and the intents, in the live keys."""

@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+from textual.app import App
 from textual.pilot import Pilot
 
 from smm_tui.app import SmmApp
@@ -124,3 +126,14 @@ async def settle(pilot: Pilot[None]) -> None:
     if busy:  # an empty list would mean "every worker", pollers included
         await pilot.app.workers.wait_for_complete(busy)
     await pilot.pause()
+
+
+def notices(app: App[None], monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Every toast the app shows from now on, as (message, severity)."""
+    said: list[tuple[str, str]] = []
+
+    def notify(message: str, *, severity: str = "information", **_: object) -> None:
+        said.append((message, severity))
+
+    monkeypatch.setattr(app, "notify", notify)
+    return said

@@ -18,7 +18,7 @@ from smm_tui.screens.feed import FeedScreen
 from smm_tui.screens.note import NoteScreen
 from smm_tui.store.store import Store
 from tests.conftest import FakeClock
-from tests.ui.harness import Running, running, settle, wait_for
+from tests.ui.harness import Running, notices, running, settle, wait_for
 
 #: A note that would be markup if anything parsed it.
 NOTE = "VIP [b]lawyer[/b] involved [@click=app.quit]x[/]"
@@ -145,12 +145,7 @@ async def test_a_note_a_teammate_changed_meanwhile_is_not_lost(
     data = tmp_path / "data"
     async with running(data, clock) as run:
         pilot, app, ws = run.pilot, run.app, run.workspace
-        said: list[tuple[str, str]] = []
-
-        def notify(message: str, *, severity: str = "information", **_: object) -> None:
-            said.append((message, severity))
-
-        monkeypatch.setattr(app, "notify", notify)
+        said = notices(app, monkeypatch)
         screen = await _open_customer(run)
         history = screen.history
         await pilot.press("N")

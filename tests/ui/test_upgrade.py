@@ -11,7 +11,7 @@ import pytest
 from smm_tui.core.models import Status
 from smm_tui.store import migrations
 from tests.conftest import FakeClock
-from tests.ui.harness import running, wait_for
+from tests.ui.harness import notices, running, wait_for
 
 
 async def test_the_old_session_warns_once_and_writes_nothing(
@@ -20,12 +20,7 @@ async def test_the_old_session_warns_once_and_writes_nothing(
     data = tmp_path / "data"
     async with running(data, clock) as run:
         pilot, app, ws = run.pilot, run.app, run.workspace
-        said: list[tuple[str, str]] = []
-
-        def notify(message: str, *, severity: str = "information", **_: object) -> None:
-            said.append((message, severity))
-
-        monkeypatch.setattr(app, "notify", notify)
+        said = notices(app, monkeypatch)
         await wait_for(pilot, lambda: len(ws.feed.ids) > 3, "the queue")
         target = ws.feed.ids[0]
         before = ws.ctx.mention(target).status
