@@ -31,6 +31,7 @@ from types import MappingProxyType
 from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
+from smm_tui.core.demo_day import TEAMMATES
 from smm_tui.core.models import Intent, Platform
 from smm_tui.core.network import DEFAULT_BACKFILL
 from smm_tui.core.query import QueryError, parse
@@ -236,7 +237,9 @@ def demo_config(user: str) -> Config:
         )
         for simulated, name in names.items()
     )
-    return Config(user=user, accounts=accounts, users=(user,))
+    # The demo's team: the teammates who answered its fortnight can be assigned too.
+    team = tuple(dict.fromkeys((user, *TEAMMATES)))
+    return Config(user=user, accounts=accounts, users=team)
 
 
 def load_config(path: Path, env: Mapping[str, str], *, required: bool = False) -> Config:

@@ -128,7 +128,8 @@ def test_example_config_has_no_live_token_key() -> None:
 def test_demo_config() -> None:
     config = demo_config("anna")
     assert config.user == "anna"
-    assert config.users == ("anna",)
+    assert config.users == ("anna", "omar"), "the demo's team, the user first and once"
+    assert demo_config("alice").users == ("alice", "anna", "omar")
     assert [a.name for a in config.accounts] == [
         "bank-vk",
         "bank-tg",

@@ -14,7 +14,10 @@ from smm_tui.core.outbox import OutboxService
 
 ACKNOWLEDGEMENTS: Final = {
     "ru": "Спасибо, что написали! Мы передали ваш вопрос специалистам и вернёмся с ответом.",
-    "en": "Thank you for letting us know! We have passed this on to our team and will be back.",
+    "en": (
+        "Thank you for letting us know! We have passed this on to our team "
+        "and will get back to you here."
+    ),
     "ar": "شكرًا لتواصلك معنا! أحلنا طلبك إلى الفريق المختص وسنعود إليك بالرد.",
 }
 #: The language of the acknowledgement when the mention's has none of its own.
