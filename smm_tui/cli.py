@@ -343,7 +343,6 @@ def _config_problem(config: Config) -> str | None:
 
 
 HEADLESS = ("poll", "reply")
-Job = Callable[[Workspace, list[str]], Awaitable[int]]
 
 
 def _headless(args: Args, config: Config, data_dir: Path, env: Mapping[str, str]) -> int:
@@ -368,12 +367,12 @@ def _headless(args: Args, config: Config, data_dir: Path, env: Mapping[str, str]
         except headless.CommandError as exc:
             raise UserError(str(exc)) from None
 
-    jobs: dict[str, Job] = {"poll": poll, "reply": reply}
+    job = poll if args.command == "poll" else reply
     once = args.command != "poll" or args.once
     sources, left_out = build_sources(config, env=env, long_poll=not once)
     with open_workspace(data_dir, config, sources=sources) as (workspace, store_warnings):
         _warn(store_warnings)
-        return asyncio.run(_then_close(jobs[args.command](workspace, left_out), sources))
+        return asyncio.run(_then_close(job(workspace, left_out), sources))
 
 
 def _run_doctor(config: Config, data_dir: Path, env: Mapping[str, str]) -> int:

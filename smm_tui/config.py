@@ -31,7 +31,6 @@ from types import MappingProxyType
 from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
-from smm_tui.core.demo_day import TEAMMATES
 from smm_tui.core.models import Intent, Platform
 from smm_tui.core.network import DEFAULT_BACKFILL
 from smm_tui.core.query import QueryError, parse
@@ -220,6 +219,10 @@ def default_config(env: Mapping[str, str]) -> Config:
     return Config(user=user, users=(user,))
 
 
+#: Who works the demo inbox besides its user (they answered its fortnight of history).
+DEMO_TEAMMATES = ("anna", "omar")
+
+
 def demo_config(user: str) -> Config:
     """The built-in demo workspace: one simulated account per real network."""
     names = {
@@ -238,7 +241,7 @@ def demo_config(user: str) -> Config:
         for simulated, name in names.items()
     )
     # The demo's team: the teammates who answered its fortnight can be assigned too.
-    team = tuple(dict.fromkeys((user, *TEAMMATES)))
+    team = tuple(dict.fromkeys((user, *DEMO_TEAMMATES)))
     return Config(user=user, accounts=accounts, users=team)
 
 

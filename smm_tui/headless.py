@@ -87,8 +87,8 @@ async def poll_forever(workspace: Workspace, left_out: Iterable[str], out: TextI
 
 async def until_signalled(
     work: Coroutine[object, object, object], signals: Iterable[signal.Signals]
-) -> bool:
-    """Run ``work`` until it ends or one of ``signals`` arrives; True if a signal stopped it.
+) -> None:
+    """Run ``work`` until it ends or one of ``signals`` arrives.
 
     Afterwards the signals are ignored, so that a second one cannot interrupt the
     clean-up that follows, such as committing the store's last writes.
@@ -113,7 +113,6 @@ async def until_signalled(
         for sig in wanted:
             loop.remove_signal_handler(sig)
         ignore_signals(wanted)
-    return bool(caught)
 
 
 async def _poll_all(workspace: Workspace, out: TextIO) -> None:

@@ -242,14 +242,15 @@ def open_workspace(
         sources, warnings = build_sources(config, env=env, clock=clock, working_day=working_day)
     store = Store.open(data_dir, defer_archive=defer_archive)
     poller = PollerLease(data_dir, this_process())
+    settings = settings_from(config)
     try:
         if seed_day:
-            store.commit(seed_demo_day(config, sources, clock()))
+            store.commit(seed_demo_day(config, settings, sources, clock()))
         workspace = Workspace(
             store,
             actor=config.user,
             sources=sources,
-            settings=settings_from(config),
+            settings=settings,
             clock=clock,
             make_id=make_id,
             poller=poller,
@@ -269,7 +270,9 @@ def is_builtin_demo(config: Config) -> bool:
     return bool(config.accounts) and config.accounts == demo_config(config.user).accounts
 
 
-def seed_demo_day(config: Config, sources: Mapping[str, AccountSource], now: datetime) -> ChangeSet:
+def seed_demo_day(
+    config: Config, settings: Settings, sources: Mapping[str, AccountSource], now: datetime
+) -> ChangeSet:
     """What a team did with the demo accounts' fortnight of history, as one commit."""
     accounts: list[demo_day.DemoAccount] = []
     for name, source in sources.items():
@@ -278,8 +281,8 @@ def seed_demo_day(config: Config, sources: Mapping[str, AccountSource], now: dat
             accounts.append(demo_day.DemoAccount(name, source, history, source.contest_post_id))
     return demo_day.rehearse(
         accounts,
-        user=config.user,
-        settings=settings_from(config),
+        team=(config.user, *config.users),
+        settings=settings,
         now=now,
         seed=config.demo.seed,
         replies=OUR_REPLIES,

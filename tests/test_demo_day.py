@@ -14,7 +14,7 @@ from smm_tui.core import report
 from smm_tui.core.models import Mention, TicketColumn
 from smm_tui.core.repository import Collection
 from smm_tui.core.workspace import Workspace, poll_account
-from smm_tui.runtime import build_sources, open_workspace, seed_demo_day
+from smm_tui.runtime import build_sources, open_workspace, seed_demo_day, settings_from
 from smm_tui.store.store import Store
 from tests.conftest import T0, FakeClock
 
@@ -105,7 +105,7 @@ async def test_the_same_seed_and_clock_give_the_same_day(tmp_path: Path) -> None
 
 async def test_the_store_applies_every_operation_of_the_day(tmp_path: Path) -> None:
     sources, _ = build_sources(CONFIG, clock=FakeClock(), working_day=True)
-    changes = seed_demo_day(CONFIG, sources, T0)
+    changes = seed_demo_day(CONFIG, settings_from(CONFIG), sources, T0)
     with Store.open(tmp_path / "demo") as store:
         changed = store.commit(changes)
     assert changed.applied and not changed.skipped

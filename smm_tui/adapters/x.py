@@ -294,13 +294,11 @@ class XAdapter(HttpAdapter):
         path: str,
         params: Mapping[str, str],
         token_param: str,
-        limit: int | None = None,
     ) -> AsyncGenerator[_Page, None]:
-        """Up to ``limit`` pages of a newest-first listing, following ``meta.next_token``."""
-        limit = MAX_PAGES if limit is None else limit
+        """Up to ``MAX_PAGES`` pages of a newest-first listing, following ``meta.next_token``."""
         query = dict(params)
         seen: set[str] = set()
-        for _ in range(limit):
+        for _ in range(MAX_PAGES):
             page = self._page(await self._get_json(bucket, path, query), bucket)
             yield page
             token = page.next_token
@@ -308,8 +306,7 @@ class XAdapter(HttpAdapter):
                 return
             seen.add(token)
             query[token_param] = token
-        if limit == MAX_PAGES:
-            logger.warning("%s: %s stopped after %d pages", self._ctx.who, bucket, MAX_PAGES)
+        logger.warning("%s: %s stopped after %d pages", self._ctx.who, bucket, MAX_PAGES)
 
     async def _conversation(self, root: str) -> list[Mention]:
         """Every post of the conversation ``root`` started, found by recent search, oldest first."""

@@ -907,5 +907,14 @@ def classify(text: str, language: str = "", own: Iterable[str] = ()) -> Classifi
 
 
 def classify_mention(mention: Mention) -> Classification:
-    """Classify a mention, never reading its own account's handle as evidence."""
-    return classify(mention.text, mention.language, (mention.account,))
+    """Classify a mention, never reading its own account's handle as evidence.
+
+    Ingest asks several times per mention (its labels, then whether spam in it is
+    certain): the answer for the last few texts is kept.
+    """
+    return _classified(mention.text, mention.language, mention.account)
+
+
+@lru_cache(maxsize=1024)
+def _classified(text: str, language: str, account: str) -> Classification:
+    return classify(text, language, (account,))

@@ -37,8 +37,6 @@ from smm_tui.core.tickets import TicketService
 from smm_tui.core.triage import TriageService
 from smm_tui.core.workspace import Settings
 
-#: Who works the demo inbox besides the user.
-TEAMMATES = ("anna", "omar")
 CONTEST_NAME = "Store vouchers giveaway"
 _LATE_SHARE = 0.17
 _ON_TIME_MEDIAN_MINUTES = 3.5
@@ -61,7 +59,7 @@ class DemoAccount:
 def rehearse(
     accounts: Sequence[DemoAccount],
     *,
-    user: str,
+    team: Sequence[str],
     settings: Settings,
     now: datetime,
     seed: int,
@@ -69,11 +67,13 @@ def rehearse(
 ) -> ChangeSet:
     """Everything the team did with the accounts' history, for a store to commit at once.
 
+    ``team`` names the people who did it, the demo's own user first.
+
     ``replies`` holds reply texts by ``language/intent`` (``language/other`` and
     ``en/other`` stand in for the rest). The day runs on an event loop of its
     own in a worker thread, so this may be called with or without one running.
     """
-    day = _Day(accounts, user=user, settings=settings, now=now, seed=seed, replies=replies)
+    day = _Day(accounts, team=team, settings=settings, now=now, seed=seed, replies=replies)
     with ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(asyncio.run, day.play()).result()
     return day.repo.changes()
@@ -109,7 +109,7 @@ class _Day:
         self,
         accounts: Sequence[DemoAccount],
         *,
-        user: str,
+        team: Sequence[str],
         settings: Settings,
         now: datetime,
         seed: int,
@@ -124,7 +124,7 @@ class _Day:
         self.accounts = {account.name: account for account in accounts}
         ids = random.Random(f"{seed}\x1fids")
         self.make_id: Callable[[], str] = lambda: f"{ids.getrandbits(64):016x}"
-        self.people = [self._person(name) for name in dict.fromkeys((user, *TEAMMATES))]
+        self.people = [self._person(name) for name in dict.fromkeys(team)]
 
     def _context(self, actor: str) -> ServiceContext:
         # One owner for every claim: the day's replies are settled as they are sent.

@@ -19,7 +19,6 @@ from smm_tui.core.repository import Record
 
 #: Fields stored as one canonical value, compared exactly (see the query language).
 EXACT_FIELDS: Final = ("platform", "status", "sentiment", "intent")
-_OPEN_STATUSES: Final = tuple(sorted(OPEN_VALUES))
 _STATUSES: Final = frozenset(status.value for status in Status)
 
 
@@ -139,7 +138,7 @@ class FacetIndex:
         if term.field in EXACT_FIELDS or term.field == "tag":
             return self._union(term.field, term.values)
         if term.field == "is" and all(v in _STATUSES or v == "open" for v in term.values):
-            wanted = {s for v in term.values for s in (_OPEN_STATUSES if v == "open" else (v,))}
+            wanted = {s for v in term.values for s in (OPEN_VALUES if v == "open" else (v,))}
             return self._union("status", tuple(wanted))
         return None
 

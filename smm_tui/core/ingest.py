@@ -88,7 +88,10 @@ class IngestService:
 
     def changes_for(self, mentions: Iterable[Mention]) -> ChangeSet:
         """Insert-if-new operations for mentions, plus entries for open contests they enter."""
+        mentions = list(mentions)
         changes = ChangeSet()
+        if not mentions:  # most polls bring nothing: skip the look-ups below
+            return changes
         contests = self._open_contests_by_post()
         ours = self._our_replies()
         query_context = self._query_context()

@@ -10,16 +10,16 @@ The public entry point is :mod:`smm_tui.core.query`, which re-exports what calle
 from __future__ import annotations
 
 import operator
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from smm_tui.core.indexed import IndexedRow, narrow
-from smm_tui.core.models import to_iso
+from smm_tui.core.models import OPEN_VALUES, to_iso
 from smm_tui.core.query_parse import (
     _NAME_FIELDS,
-    _OPEN,
     _SPELLINGS,
     _STATUS_VALUES,
     And,
@@ -150,11 +150,8 @@ def common_start(word: Needles) -> str:
 
     Every text holding one of them holds it: one substring test rules most texts out.
     """
-    shortest = min(word, key=len)
-    for end in range(len(shortest), 0, -1):
-        if all(needle.startswith(shortest[:end]) for needle in word):
-            return shortest[:end]
-    return ""
+    # Character by character is what is wanted here: these are words, not paths.
+    return os.path.commonprefix(list(word))  # noqa: RUF071
 
 
 def covers(found: Needles, wanted: Needles) -> bool:
@@ -461,7 +458,7 @@ def _due_predicate(cutoff: str) -> Predicate:
     """Awaiting a first response (open, unanswered) that is due by ``cutoff``."""
 
     def due(record: Record) -> bool:
-        if record.get("status") not in _OPEN:
+        if record.get("status") not in OPEN_VALUES:
             return False
         due_at = record.get("sla_due_at")
         return due_at is not None and due_at <= cutoff and record.get("first_response_at") is None
@@ -497,7 +494,7 @@ def _is_predicate(value: str, env: _Env) -> Predicate:
     if value in _STATUS_VALUES:
         return _enum_predicate("status", frozenset({value}))
     if value == "open":
-        return _enum_predicate("status", _OPEN)
+        return _enum_predicate("status", OPEN_VALUES)
     if value == "breaching":
         return _due_predicate(env.now_iso)
     if value == "spam":

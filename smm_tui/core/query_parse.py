@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
-from smm_tui.core.models import OPEN_VALUES, Intent, Platform, Sentiment, Status
+from smm_tui.core.models import Intent, Platform, Sentiment, Status
 from smm_tui.core.sanitize import one_line
 
 #: Longer queries are refused (a saved view is a line, not a document).
@@ -124,7 +124,6 @@ def _identity(values: Iterable[str]) -> dict[str, str]:
 
 
 _STATUS_VALUES = tuple(status.value for status in Status)
-_OPEN = OPEN_VALUES
 
 #: Enumerated fields: every accepted spelling → its canonical value.
 _SPELLINGS: Final[Mapping[str, Mapping[str, str]]] = {

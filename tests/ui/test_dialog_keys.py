@@ -9,13 +9,15 @@ import inspect
 import pkgutil
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from textual.binding import Binding
 from textual.content import Content
 from textual.dom import DOMNode
+from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Label, Static
+from textual.widgets import Static
 
 import smm_tui.screens
 import smm_tui.widgets
@@ -61,8 +63,9 @@ def test_every_binding_has_an_id_and_a_tooltip(owner: type[DOMNode]) -> None:
     assert missing == [], f"{owner.__name__}: bindings without an id or a tooltip"
 
 
-def _hint(screen: AssignScreen) -> str:
-    visual = screen.query_one("#assign-hint", Label).render()
+def _shown(screen: Screen[Any], selector: str) -> str:
+    """The plain text a Label or Static of ``screen`` shows."""
+    visual = screen.query_one(selector, Static).render()
     assert isinstance(visual, Content)
     return visual.plain
 
@@ -88,15 +91,9 @@ async def test_the_assign_hint_names_the_live_keys(
         await wait_for(pilot, lambda: isinstance(app.screen, AssignScreen), "the assign dialog")
         screen = app.screen
         assert isinstance(screen, AssignScreen)
-        await wait_for(pilot, lambda: _hint(screen) == hint, f"the hint {hint!r}")
+        await wait_for(pilot, lambda: _shown(screen, "#assign-hint") == hint, f"the hint {hint!r}")
         await pilot.press("i" if keymap else "m")  # "me", as the hint says
         await wait_for(pilot, lambda: not isinstance(app.screen, AssignScreen), "assigned")
-
-
-def _rows(screen: LabelScreen) -> str:
-    visual = screen.query_one("#label-rows", Static).render()
-    assert isinstance(visual, Content)
-    return visual.plain
 
 
 @pytest.mark.parametrize(
@@ -119,7 +116,9 @@ async def test_the_label_rows_name_the_live_keys(
         await wait_for(pilot, lambda: isinstance(app.screen, LabelScreen), "the label dialog")
         screen = app.screen
         assert isinstance(screen, LabelScreen)
-        await wait_for(pilot, lambda: tone in _rows(screen), f"the tone row {tone!r}")
+        await wait_for(
+            pilot, lambda: tone in _shown(screen, "#label-rows"), f"the tone row {tone!r}"
+        )
         await pilot.press("x" if keymap else "n", "enter")  # negative, as the row says
         await wait_for(
             pilot,
