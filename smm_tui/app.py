@@ -49,10 +49,6 @@ class SmmApp(App[None]):
     TITLE = "smm-tui"
     CSS_PATH = "styles/app.tcss"
     ENABLE_COMMAND_PALETTE = True
-    # Textual's default; the app.palette binding below adds ":". Every screen's footer
-    # is Footer(show_command_palette=False): at 80 columns its room is the pane's keys,
-    # and the palette is in help, like every show=False binding.
-    COMMAND_PALETTE_BINDING = "ctrl+p"
     MODES = {
         "feed": FeedScreen,
         "tickets": TicketBoardScreen,

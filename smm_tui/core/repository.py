@@ -116,6 +116,12 @@ class Changed:
         """Ids changed in one collection."""
         return self.ids.get(collection, frozenset())
 
+    def inserted(self, collection: Collection) -> list[str]:
+        """Ids of the records of one collection this change brought in (not only updated)."""
+        return [
+            op.id for op in self.applied if op.kind == "insert_new" and op.collection is collection
+        ]
+
     def __bool__(self) -> bool:
         return any(self.ids.values())
 

@@ -13,9 +13,7 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     """``1 mention``, ``2 mentions``, ``0 entries``; ``many`` overrides the plural form."""
     if count == 1:
         return f"{count} {word}"
-    if many is None:
-        many = _IRREGULAR.get(word) or _regular_plural(word)
-    return f"{count} {many}"
+    return f"{count} {many or _IRREGULAR.get(word) or _regular_plural(word)}"
 
 
 def _regular_plural(word: str) -> str:

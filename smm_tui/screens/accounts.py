@@ -11,10 +11,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from smm_tui.core import health as view
 from smm_tui.core.polling import AccountHealth
+from smm_tui.widgets.footer import PaneFooter
 
 REFRESH_SECONDS = 1.0
 
@@ -97,7 +98,7 @@ class AccountsScreen(ModalScreen[None]):
             with VerticalScroll(id="accounts-body"):
                 yield Static(id="accounts-text")
             yield Label(Content("Tokens are read at start: fix one, then restart."), classes="hint")
-        yield Footer(show_command_palette=False)
+        yield PaneFooter()
 
     def on_mount(self) -> None:
         """Draw now and keep the countdowns current."""

@@ -11,11 +11,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from smm_tui.core.sanitize import clean_identity
 from smm_tui.core.wording import plural
 from smm_tui.screens.base import first_key_for
+from smm_tui.widgets.footer import PaneFooter
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,7 @@ class AssignScreen(ModalScreen[Assignment | None]):
             yield Label(Content.assemble(("Assign ", "bold"), what, " to"))
             yield Static(self._choices_content(), id="assign-choices")
             yield Label(classes="hint", id="assign-hint")
-        yield Footer(show_command_palette=False)
+        yield PaneFooter()
 
     def on_mount(self) -> None:
         self.query_one("#assign-hint", Label).update(self._hint())

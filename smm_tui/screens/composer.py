@@ -10,13 +10,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from smm_tui.core.models import Mention, Reply, ReplyState
 from smm_tui.core.presence import HEARTBEAT, collision_warning
 from smm_tui.messages import DataChanged, ThreadFetched
 from smm_tui.screens.base import MentionScreenBase
 from smm_tui.screens.confirm import ConfirmScreen
+from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.render import PLATFORM_NAMES, author_label, mention_block
 
 DRAFT_SAVE_DELAY = 0.8
@@ -78,7 +79,7 @@ class ComposerScreen(MentionScreenBase):
         self._typed = draft.text if draft else ""
         yield TextArea(draft.text if draft else "", id="composer-text", soft_wrap=True)
         yield Static(id="composer-count", classes="status-line")
-        yield Footer(show_command_palette=False)
+        yield PaneFooter()
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)

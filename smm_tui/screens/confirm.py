@@ -9,7 +9,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label
+from textual.widgets import Label
+
+from smm_tui.widgets.footer import PaneFooter
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -33,7 +35,7 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(classes="dialog"):
             yield Label(Content(self.question))
             yield Label(Content("y / enter: yes    n / esc: no"), classes="hint")
-        yield Footer(show_command_palette=False)
+        yield PaneFooter()
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

@@ -9,7 +9,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static
+from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from smm_tui.core.models import Contest, ContestState, Mention
@@ -18,6 +18,7 @@ from smm_tui.core.workspace import Workspace
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceModal, WorkspaceScreen
 from smm_tui.screens.confirm import ConfirmScreen
+from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.health_strip import HealthStrip
 from smm_tui.widgets.render import PLATFORM_NAMES, one_line
 from smm_tui.widgets.status_bar import StatusBar
@@ -61,7 +62,7 @@ class ContestScreen(WorkspaceScreen):
             with VerticalScroll(id="contest-detail"):
                 yield Static(id="contest-info")
         yield HealthStrip()
-        yield Footer(show_command_palette=False)
+        yield PaneFooter()
 
     def on_mount(self) -> None:
         self.fill()
@@ -140,7 +141,7 @@ class ContestScreen(WorkspaceScreen):
             return
         contest = self.workspace.contests.get(contest_id)
         entries = len(self.workspace.contests.entries(contest_id))
-        winners = "1 winner" if contest.winners_wanted == 1 else f"{contest.winners_wanted} winners"
+        winners = plural(contest.winners_wanted, "winner")
         question = (
             f"Draw {winners} of “{one_line(contest.name)}” from {plural(entries, 'entry')}?\n"
             "The draw is final and closes the contest."
@@ -256,7 +257,7 @@ class NewContestScreen(WorkspaceModal):
             with Horizontal(classes="buttons"):
                 yield Button("Create (ctrl+s)", variant="primary", id="contest-create")
                 yield Button("Cancel (esc)", id="contest-cancel")
-        yield Footer(show_command_palette=False)
+        yield PaneFooter()
 
     def on_mount(self) -> None:
         self.query_one("#contest-name").focus()

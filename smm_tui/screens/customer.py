@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from smm_tui.core.context import NotFound
@@ -23,10 +23,12 @@ from smm_tui.core.customers import CustomerHistory
 from smm_tui.core.models import Mention, Reply, ReplyState, Ticket
 from smm_tui.core.notes import CustomerNote, NoteChanged
 from smm_tui.core.repository import Collection
+from smm_tui.core.wording import plural
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import USER_ERRORS, WorkspaceMixin, WorkspaceScreen
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.note import NoteScreen
+from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.render import (
     PLATFORM_NAMES,
     REPLY_STATE_LABELS,
@@ -106,18 +108,13 @@ def ticket_entry(ticket: Ticket) -> Content:
     )
 
 
-def _count(number: int, word: str) -> str:
-    plural = word[:-1] + "ies" if word.endswith("y") else word + "s"
-    return f"{number} {word if number == 1 else plural}"
-
-
 def summary_content(history: CustomerHistory) -> Content:
     """``3 mentions on VK, Telegram · 1 reply · 0 tickets`` and how sure the match is."""
     networks = ", ".join(PLATFORM_NAMES[p] for p in history.networks)
     maybe = sum(1 for m in history.mentions if history.possible(m))
     note = f" · ≈ {maybe} matched by handle and name only: maybe them" if maybe else ""
-    counts = f"{_count(len(history.replies), 'reply')} · {_count(len(history.tickets), 'ticket')}"
-    return Content(f"{_count(len(history.mentions), 'mention')} on {networks} · {counts}{note}")
+    counts = f"{plural(len(history.replies), 'reply')} · {plural(len(history.tickets), 'ticket')}"
+    return Content(f"{plural(len(history.mentions), 'mention')} on {networks} · {counts}{note}")
 
 
 def history_options(history: CustomerHistory) -> list[Option | None]:
@@ -185,7 +182,7 @@ class CustomerScreen(WorkspaceScreen):
         yield Static(id="customer-summary")
         yield Static(id="customer-note")
         yield OptionList(id="customer-list")
-        yield Footer(show_command_palette=False)
+        yield PaneFooter()
 
     def on_mount(self) -> None:
         self._fill()

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from smm_tui.core.models import Mention, ReplyState, Status
 from smm_tui.messages import DataChanged, ReplySettled, ThreadFetched
@@ -17,6 +17,7 @@ from smm_tui.screens.base import MentionScreenBase
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.confirm import ConfirmScreen
 from smm_tui.screens.customer import open_customer
+from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.render import mention_block, reply_line, why_block, with_note
 
 
@@ -73,7 +74,7 @@ class MentionScreen(MentionScreenBase):
             yield Static(id="detail-mention", classes="mention")
             yield Static(id="detail-why", classes="why")
             yield Static(id="detail-replies", classes="replies")
-        yield Footer(show_command_palette=False)
+        yield PaneFooter()
 
     def on_mount(self) -> None:
         self._redraw()

@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from smm_tui.core import acknowledge
 from smm_tui.core.feed import FeedFilter, FeedScope
@@ -23,7 +23,7 @@ from smm_tui.core.feed_index import pause_while_busy
 from smm_tui.core.models import Status, Ticket
 from smm_tui.core.query import QueryError
 from smm_tui.core.repository import Changed, Collection
-from smm_tui.core.views import View, empty_text
+from smm_tui.core.views import NOTHING_YET, View, empty_text
 from smm_tui.core.wording import plural, shared_tags, tag_edit
 from smm_tui.messages import DataChanged
 from smm_tui.screens.assign import Assignment, AssignScreen
@@ -35,6 +35,7 @@ from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.label import Labels, LabelScreen, TagScreen
 from smm_tui.widgets.arrivals import Arrivals
 from smm_tui.widgets.feed_list import FeedList
+from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.health_strip import HealthStrip
 from smm_tui.widgets.render import (
     WIDE_ROW,
@@ -201,7 +202,7 @@ class FeedScreen(WorkspaceScreen):
         yield Static(id="feed-filter-error")
         yield FeedList(
             self._row,
-            empty_text="No mentions here yet.",
+            empty_text=NOTHING_YET,
             on_highlight=self._update_preview,
             id="feed-list",
         )
@@ -209,7 +210,7 @@ class FeedScreen(WorkspaceScreen):
         with Vertical(id="feed-preview-box"):
             yield Static(id="feed-preview")
         yield HealthStrip()
-        yield Footer(show_command_palette=False)
+        yield PaneFooter()
 
     def on_mount(self) -> None:
         self.query_one("#feed-filter").display = False
@@ -395,7 +396,9 @@ class FeedScreen(WorkspaceScreen):
         self._show()
         if reading_below_top:
             rows = self.feed_list.rows_in_view()
-            if self._arrivals.land(_inserted(event.changed), self.workspace.feed.index_of, rows):
+            if self._arrivals.land(
+                event.changed.inserted(Collection.MENTIONS), self.workspace.feed.index_of, rows
+            ):
                 self._update_status()
 
     @on(FeedList.Highlighted)
@@ -642,12 +645,3 @@ class FeedScreen(WorkspaceScreen):
             SystemCommand("Filter the feed", "Filter by text", self.action_filter),
             SystemCommand("Start a contest on this post", "Contest manager", self.action_contest),
         ]
-
-
-def _inserted(changed: Changed) -> list[str]:
-    """The mentions a change brought in (not those it only updated)."""
-    return [
-        op.id
-        for op in changed.applied
-        if op.kind == "insert_new" and op.collection is Collection.MENTIONS
-    ]

@@ -10,7 +10,9 @@ from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
+
+from smm_tui.widgets.footer import PaneFooter
 
 
 def help_rows(
@@ -87,12 +89,12 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(id="help-body"):
                 yield Static(Content("\n").join(lines))
                 for note in self.notes:
-                    yield Static(Content(note), classes="help-note")
+                    yield Static(Content(note), classes="hint")
             yield Label(
                 Content("Remap a key in config.toml under [keymap] by its id. esc closes."),
                 classes="hint",
             )
-        yield Footer(show_command_palette=False)
+        yield PaneFooter()
 
     def action_scroll(self, delta: int) -> None:
         body = self.query_one("#help-body")

@@ -11,12 +11,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from smm_tui.core.models import Intent, Sentiment
 from smm_tui.core.sanitize import clean_identity
 from smm_tui.core.wording import shown_tags
 from smm_tui.screens.base import first_key_for
+from smm_tui.widgets.footer import PaneFooter
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ class LabelScreen(ModalScreen[Labels | None]):
                 ),
                 classes="hint",
             )
-        yield Footer(show_command_palette=False)
+        yield PaneFooter()
 
     def _key(self, binding_id: str) -> str:
         return first_key_for(self, binding_id)
@@ -151,7 +152,7 @@ class TagScreen(ModalScreen[str | None]):
                 Content("enter applies · a word adds a tag; delete one, or -word, to remove it"),
                 classes="hint",
             )
-        yield Footer(show_command_palette=False)
+        yield PaneFooter()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Close with what the box holds (empty, when tags were shown, removes them)."""

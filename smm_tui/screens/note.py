@@ -10,9 +10,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label
+from textual.widgets import Input, Label
 
 from smm_tui.core.notes import NOTE_LENGTH
+from smm_tui.widgets.footer import PaneFooter
 
 
 class NoteScreen(ModalScreen[str | None]):
@@ -45,7 +46,7 @@ class NoteScreen(ModalScreen[str | None]):
             yield Label(
                 Content("Shown with every mention of theirs. Empty removes it."), classes="hint"
             )
-        yield Footer(show_command_palette=False)
+        yield PaneFooter()
 
     @on(Input.Submitted)
     def action_save(self) -> None:

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from smm_tui.core import report
 from smm_tui.core.models import Sentiment
@@ -18,6 +18,7 @@ from smm_tui.core.repository import Collection
 from smm_tui.core.sanitize import clean_identity
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.health_strip import HealthStrip
 from smm_tui.widgets.status_bar import StatusBar
 
@@ -108,7 +109,7 @@ class ReportScreen(WorkspaceScreen):
             yield Static(Content("Counting…"), id="report-table")
         yield Static(Content("CSV: smm-tui report --format csv --days N"), classes="status-line")
         yield HealthStrip()
-        yield Footer(show_command_palette=False)
+        yield PaneFooter()
 
     def on_mount(self) -> None:
         self.recompute()

@@ -10,7 +10,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Input, Label, OptionList, Select
+from textual.widgets import Button, Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
 from smm_tui.core.cards import card_title
@@ -19,17 +19,10 @@ from smm_tui.core.tickets import COLUMNS
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceModal, WorkspaceScreen
 from smm_tui.screens.detail import MentionScreen
+from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.health_strip import HealthStrip
-from smm_tui.widgets.render import one_line
+from smm_tui.widgets.render import cut, one_line
 from smm_tui.widgets.status_bar import StatusBar
-
-SHORT_LABELS = {
-    TicketColumn.NEW: "new",
-    TicketColumn.IN_PROGRESS: "in progress",
-    TicketColumn.WAITING: "waiting",
-    TicketColumn.RESOLVED: "resolved",
-}
-
 
 CARD_TITLE_LENGTH = 34  # two lines of a column at 80 columns
 
@@ -39,9 +32,7 @@ def ticket_prompt(
 ) -> Content:
     """A ticket card: a short title (without our own @handle), then id, department, assignee."""
     meta = " · ".join(x for x in (ticket.department, ticket.assignee or "") if x) or "unrouted"
-    title = one_line(card_title(ticket.title, own_accounts))
-    if len(title) > length:
-        title = title[: length - 1] + "…"
+    title = cut(one_line(card_title(ticket.title, own_accounts)), length)
     return Content.assemble((title, "bold"), "\n", (f"#{ticket.id[:6]} {meta}", "$text-muted"))
 
 
@@ -121,7 +112,7 @@ class TicketBoardScreen(WorkspaceScreen):
                     yield Label(column.label, classes="column-title", id=f"title-{column.value}")
                     yield OptionList(id=f"col-{column.value}", classes="column-list")
         yield HealthStrip()
-        yield Footer(show_command_palette=False)
+        yield PaneFooter()
 
     def on_mount(self) -> None:
         self.fill()
@@ -286,7 +277,7 @@ class TicketEditScreen(WorkspaceModal):
             with Horizontal(classes="buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="edit-save")
                 yield Button("Cancel (esc)", id="edit-cancel")
-        yield Footer(show_command_palette=False)
+        yield PaneFooter()
 
     @on(Button.Pressed, "#edit-save")
     def action_save(self) -> None:

@@ -22,9 +22,6 @@ class Arrivals:
     def __init__(self) -> None:
         self._ids: set[str] = set()
 
-    def __len__(self) -> int:
-        return len(self._ids)
-
     def land(self, mention_ids: Iterable[str], row_of: RowOf, in_view: range) -> bool:
         """Count the listed ones outside ``in_view``; whether the count changed."""
         before = len(self._ids)
