@@ -49,7 +49,13 @@ from smm_tui.paths import (
     resolve_config_path,
     resolve_data_dir,
 )
-from smm_tui.runtime import account_secrets, build_sources, open_workspace, with_user
+from smm_tui.runtime import (
+    account_secrets,
+    build_sources,
+    open_existing_workspace,
+    open_workspace,
+    with_user,
+)
 from smm_tui.store.storage import StoreError
 
 PROG = "smm-tui"
@@ -379,7 +385,10 @@ def _run_doctor(config: Config, data_dir: Path, env: Mapping[str, str]) -> int:
     """``doctor``: the app's own start-up checks, then accounts and the store (never created)."""
     problem = _config_problem(config)
     sources, left_out = build_sources(config, env=env, long_poll=False)
-    with _existing_workspace(data_dir, config, sources) as (workspace, store_warnings):
+    with open_existing_workspace(data_dir, config, sources=sources) as (
+        workspace,
+        store_warnings,
+    ):
         job = headless.doctor(
             sources,
             workspace,
@@ -393,18 +402,6 @@ def _run_doctor(config: Config, data_dir: Path, env: Mapping[str, str]) -> int:
             out=sys.stdout,
         )
         return asyncio.run(_then_close(job, sources))
-
-
-@contextlib.contextmanager
-def _existing_workspace(
-    data_dir: Path, config: Config, sources: Mapping[str, AccountSource]
-) -> Iterator[tuple[Workspace | None, list[str]]]:
-    """The workspace in ``data_dir``, or None if there is no such directory (none is made)."""
-    if not data_dir.is_dir():
-        yield None, []
-        return
-    with open_workspace(data_dir, config, sources=sources) as opened:
-        yield opened
 
 
 async def _then_close(job: Awaitable[int], sources: Mapping[str, AccountSource]) -> int:

@@ -23,7 +23,7 @@ from smm_tui.core.repository import Collection, Record
 from smm_tui.core.sanitize import one_line
 from smm_tui.core.wording import plural
 from smm_tui.core.workspace import Workspace
-from smm_tui.runtime import open_workspace
+from smm_tui.runtime import open_existing_workspace, open_workspace
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -54,10 +54,7 @@ def export_mentions(
     added to that line and to the one saying the data dir holds no mentions.
     """
     selected = _parse_query(query)
-    _require(data_dir, "nothing to export", elsewhere)
-    with open_workspace(data_dir, config, sources={}) as (workspace, warnings):
-        warn(warnings)
-        _say_if_empty(workspace, data_dir, elsewhere)
+    with _reading(data_dir, config, "nothing to export", elsewhere) as workspace:
         records = sorted(_selected(workspace, selected), key=lambda r: r["created_at"])
         mentions = (Mention.from_record(r) for r in records)
         try:
@@ -91,10 +88,7 @@ def write_report(
     if not 0 < days <= MAX_REPORT_DAYS:
         raise UserError(f"--days must be from 1 to {MAX_REPORT_DAYS}", EXIT_USAGE)
     selected = _parse_query(query)
-    _require(data_dir, "nothing to report", elsewhere)
-    with open_workspace(data_dir, config, sources={}) as (workspace, warnings):
-        warn(warnings)
-        _say_if_empty(workspace, data_dir, elsewhere)
+    with _reading(data_dir, config, "nothing to report", elsewhere) as workspace:
         now = workspace.ctx.clock()
         hours = workspace.settings.sla.default.hours
         rows = report.build_from_records(
@@ -146,11 +140,17 @@ def warn(warnings: list[str]) -> None:
         print(f"smm-tui: warning: {one_line(line)}", file=sys.stderr)
 
 
-def _require(data_dir: Path, nothing: str, elsewhere: str) -> None:
-    """Refuse a data dir that is not there: opening the store would create it."""
-    if not data_dir.is_dir():
-        why = "; ".join(part for part in (nothing, elsewhere) if part)
-        raise UserError(f"no data dir at {data_dir} ({why})")
+@contextlib.contextmanager
+def _reading(data_dir: Path, config: Config, nothing: str, elsewhere: str) -> Iterator[Workspace]:
+    """The workspace to read from: refused if the data dir is not there (never created),
+    with its warnings printed and an empty one named."""
+    with open_existing_workspace(data_dir, config, sources={}) as (workspace, warnings):
+        if workspace is None:
+            why = "; ".join(part for part in (nothing, elsewhere) if part)
+            raise UserError(f"no data dir at {data_dir} ({why})")
+        warn(warnings)
+        _say_if_empty(workspace, data_dir, elsewhere)
+        yield workspace
 
 
 def _say_if_empty(workspace: Workspace, data_dir: Path, elsewhere: str) -> None:

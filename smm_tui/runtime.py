@@ -265,6 +265,19 @@ def open_workspace(
         store.close()
 
 
+@contextmanager
+def open_existing_workspace(
+    data_dir: Path, config: Config, *, sources: Mapping[str, AccountSource]
+) -> Iterator[tuple[Workspace | None, list[str]]]:
+    """:func:`open_workspace` for a command that only reads: None if ``data_dir`` is not
+    there, which opening the store would create."""
+    if not data_dir.is_dir():
+        yield None, []
+        return
+    with open_workspace(data_dir, config, sources=sources) as opened:
+        yield opened
+
+
 def is_builtin_demo(config: Config) -> bool:
     """Whether ``config`` is the built-in demo workspace (``smm-tui demo``), never a real one."""
     return bool(config.accounts) and config.accounts == demo_config(config.user).accounts

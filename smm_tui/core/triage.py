@@ -163,6 +163,23 @@ class TriageService:
         """A person's reading of what the author wants: it sticks."""
         return await self._override(mention_ids, "intent", intent.value)
 
+    async def set_labels(
+        self,
+        mention_ids: Iterable[str],
+        sentiment: Sentiment | None = None,
+        intent: Intent | None = None,
+    ) -> None:
+        """Both readings a person gave at once (either may be None): the tone, then the intent.
+
+        Two commits, one after the other: each reads what the other wrote (priority,
+        ``overridden``).
+        """
+        ids = list(mention_ids)
+        if sentiment is not None:
+            await self.set_sentiment(ids, sentiment)
+        if intent is not None:
+            await self.set_intent(ids, intent)
+
     async def _override(self, mention_ids: Iterable[str], field: str, value: str) -> Changed:
         changes = ChangeSet()
         for mention_id in mention_ids:

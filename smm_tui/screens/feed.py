@@ -574,17 +574,10 @@ class FeedScreen(WorkspaceScreen):
             if labels is None:
                 return
             self.feed_list.marked.clear()  # used up only when the action happens
-            self.act(self._set_labels(targets, labels))
+            triage = self.workspace.triage
+            self.act(triage.set_labels(targets, labels.sentiment, labels.intent))
 
         self.app.push_screen(LabelScreen(len(targets)), chosen)
-
-    async def _set_labels(self, targets: list[str], labels: Labels) -> None:
-        # One after the other: each reads what the other wrote (priority, overridden).
-        triage = self.workspace.triage
-        if labels.sentiment is not None:
-            await triage.set_sentiment(targets, labels.sentiment)
-        if labels.intent is not None:
-            await triage.set_intent(targets, labels.intent)
 
     def action_ticket(self) -> None:
         targets = self._take_targets()
