@@ -47,23 +47,12 @@ class RehearsalRepository:
 
     def _apply(self, op: Op) -> bool:
         records = self._records[op.collection]
-        current = records.get(op.id)
-        if op.kind == "delete":
-            if current is None or any(current.get(k) != v for k, v in op.expect.items()):
-                return False
+        applies, record = op.outcome(records.get(op.id))
+        if applies and record is None:
             del records[op.id]
-            return True
-        if op.kind == "insert_new" and current is not None:
-            return False
-        if op.kind == "patch":
-            if current is None or any(current.get(k) != v for k, v in op.expect.items()):
-                return False
-            record = {**current, **op.record}
-        else:
-            record = dict(op.record)
-        record["rev"] = int((current or {}).get("rev") or 0) + 1
-        records[op.id] = record
-        return True
+        elif applies and record is not None:
+            records[op.id] = record
+        return applies
 
     def get(self, collection: Collection, record_id: str) -> Record | None:
         """The record with that id, or None."""

@@ -57,6 +57,26 @@ class Op:
     record: Mapping[str, Any] = field(default_factory=dict)
     expect: Mapping[str, Any] = field(default_factory=dict)
 
+    def outcome(self, current: Record | None) -> tuple[bool, Record | None]:
+        """What this operation makes of ``current``: (whether it applies, the new record).
+
+        A new record of None means the record is deleted. The store and the
+        rehearsal both apply operations through this, so they cannot drift apart.
+        """
+        if self.kind in ("delete", "patch"):
+            # Both need the record, and every field in ``expect`` as expected.
+            if current is None or any(current.get(k) != v for k, v in self.expect.items()):
+                return False, None
+            if self.kind == "delete":
+                return True, None
+            record = {**current, **self.record}
+        elif self.kind == "insert_new" and current is not None:
+            return False, None
+        else:
+            record = dict(self.record)
+        record["rev"] = int((current or {}).get("rev") or 0) + 1
+        return True, record
+
 
 @dataclass(slots=True)
 class ChangeSet:

@@ -621,22 +621,10 @@ class Store:
         return plan
 
     def _apply(self, plan: _Plan, op: Op) -> bool:
-        current = self._current(plan, op.collection, op.id)
-        if op.kind in ("delete", "patch"):
-            # Both need the record, and every field in ``expect`` as expected.
-            if current is None or any(current.get(k) != v for k, v in op.expect.items()):
-                return False
-            if op.kind == "delete":
-                self._place(plan, op.collection, None, op.id)
-                return True
-            record = {**current, **op.record}
-        elif op.kind == "insert_new" and current is not None:
-            return False
-        else:
-            record = dict(op.record)
-        record["rev"] = int((current or {}).get("rev") or 0) + 1
-        self._place(plan, op.collection, record, op.id)
-        return True
+        applies, record = op.outcome(self._current(plan, op.collection, op.id))
+        if applies:
+            self._place(plan, op.collection, record, op.id)
+        return applies
 
     def _write_or_roll_back(self, plan: _Plan) -> None:
         """Write a plan; on an OS error put every touched file back and say so."""
