@@ -14,12 +14,13 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Final
 
-__all__ = ["handle_key", "own_keys", "strip_handles"]
+__all__ = ["handle_key", "own_keys", "strip_handles", "strip_own_addressing"]
 
 #: ``@name``, ``@name.bsky.social`` or ``@name@instance``; never the middle of an e-mail address.
 _HANDLE: Final = r"@\w(?:[\w.-]*\w)?(?:@\w(?:[\w.-]*\w)?)?"
 _HANDLE_RE: Final = re.compile(r"(?<![\w@])" + _HANDLE)
 _LEADING_RE: Final = re.compile(r"\s*(?:" + _HANDLE + r"[\s,:;]*)+")
+_ONE_LEADING_RE: Final = re.compile(r"\s*(" + _HANDLE + r")[\s,:;]*")
 _NOT_KEY_RE: Final = re.compile(r"[\W_]+")
 
 
@@ -63,3 +64,11 @@ def strip_handles(text: str, own: frozenset[str]) -> tuple[str, list[str]]:
         return " "
 
     return _HANDLE_RE.sub(cut, text), strangers
+
+
+def strip_own_addressing(text: str, own: frozenset[str]) -> str:
+    """``text`` without the @-handles of our own accounts it starts with (others' stay)."""
+    rest = text
+    while own and (match := _ONE_LEADING_RE.match(rest)) and handle_key(match[1]) in own:
+        rest = rest[match.end() :]
+    return rest

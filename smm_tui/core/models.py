@@ -51,7 +51,7 @@ class Status(enum.StrEnum):
 OPEN_STATUSES: frozenset[Status] = frozenset(
     {Status.NEW, Status.SEEN, Status.TICKETED, Status.FOLLOW_UP}
 )
-#: Their stored values, for tests on records.
+#: Their stored values, as records hold them.
 OPEN_VALUES: frozenset[str] = frozenset(status.value for status in OPEN_STATUSES)
 
 

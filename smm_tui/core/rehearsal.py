@@ -16,8 +16,6 @@ from concurrent.futures import Future
 from smm_tui.core.models import OPEN_VALUES
 from smm_tui.core.repository import Changed, ChangeSet, Collection, Op, Record, Subscriber, ids_of
 
-_OPEN = OPEN_VALUES
-
 
 class RehearsalRepository:
     """A :class:`~smm_tui.core.repository.Repository` in memory, for one task's private use."""
@@ -67,7 +65,7 @@ class RehearsalRepository:
 
     def open_mentions(self) -> Iterator[Record]:
         """Every mention still open (new, seen, ticketed or follow-up)."""
-        return (r for r in self.records(Collection.MENTIONS) if r["status"] in _OPEN)
+        return (r for r in self.records(Collection.MENTIONS) if r["status"] in OPEN_VALUES)
 
     def count(self, collection: Collection) -> int:
         """How many records a collection holds."""

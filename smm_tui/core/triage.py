@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 
 from smm_tui.core import priority
 from smm_tui.core.context import ServiceContext
@@ -69,7 +70,7 @@ class TriageService:
         moved = with_target(new, self.sla, alarms=self.alarms)
         due = moved.sla_due_at
         if due is not None and old.sla_due_at is None:
-            due = self.sla.for_account(new.account).due_at(self.ctx.clock())
+            due = self._due_from_now(new)
         fields: dict[str, object] = {"sla_due_at": to_iso(due)}
         status = moved.status
         closed_unseen = old.status is Status.DONE and old.sla_due_at is None
@@ -120,8 +121,11 @@ class TriageService:
             return {}
         if not self.sla.applies(mention, self.alarms):
             return {}
-        due = self.sla.for_account(mention.account).due_at(self.ctx.clock())
-        return {"sla_due_at": to_iso(due)}
+        return {"sla_due_at": to_iso(self._due_from_now(mention))}
+
+    def _due_from_now(self, mention: Mention) -> datetime:
+        """The response target counted from now: for a mention a person brought back."""
+        return self.sla.for_account(mention.account).due_at(self.ctx.clock())
 
     async def set_status(
         self, mention_ids: Iterable[str], target: Status, *, by_hand: bool = True

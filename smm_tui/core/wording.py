@@ -69,3 +69,8 @@ def shared_tags(tag_lists: Sequence[Sequence[str]]) -> list[str]:
         return []
     rest = [{t.casefold() for t in tags} for tags in tag_lists[1:]]
     return [t for t in tag_lists[0] if all(t.casefold() in other for other in rest)]
+
+
+def acted_on(count: int) -> str:
+    """What a dialog acts on: ``this mention`` or ``3 marked mentions``."""
+    return "this mention" if count == 1 else plural(count, "marked mention")

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from smm_tui.core.sanitize import clean_identity
-from smm_tui.core.wording import plural
+from smm_tui.core.wording import acted_on
 from smm_tui.screens.base import first_key_for
 from smm_tui.widgets.footer import PaneFooter
 
@@ -57,7 +57,7 @@ class AssignScreen(ModalScreen[Assignment | None]):
         self.cursor = 0
 
     def compose(self) -> ComposeResult:
-        what = "this mention" if self.count == 1 else plural(self.count, "marked mention")
+        what = acted_on(self.count)
         with Vertical(classes="dialog"):
             yield Label(Content.assemble(("Assign ", "bold"), what, " to"))
             yield Static(self._choices_content(), id="assign-choices")

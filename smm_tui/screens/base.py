@@ -54,13 +54,7 @@ class WorkspaceMixin(DOMNode):
 
     def keys_for(self, binding_id: str) -> str:
         """How the keys bound to ``binding_id`` are shown (after any remapping)."""
-        screen = self.screen
-        keys = [
-            self.app.get_key_display(item.binding)
-            for item in screen.active_bindings.values()
-            if item.binding.id == binding_id
-        ]
-        return "/".join(dict.fromkeys(keys)) or "?"
+        return "/".join(dict.fromkeys(bound_keys(self.screen, binding_id))) or "?"
 
     def say(self, message: str, *, error: bool = False) -> None:
         """A one-line toast. Never markup, and cleaned: messages may quote network text."""
@@ -103,12 +97,18 @@ class MentionScreenBase(WorkspaceMixin, Screen[None]):
         self.post_message(ThreadFetched(self.mention_id, result.thread, result.error))
 
 
+def bound_keys(screen: Screen[Any], binding_id: str) -> list[str]:
+    """The keys bound to ``binding_id`` on ``screen`` now (after the keymap), as displayed."""
+    return [
+        screen.app.get_key_display(item.binding)
+        for item in screen.active_bindings.values()
+        if item.binding.id == binding_id
+    ]
+
+
 def first_key_for(screen: Screen[Any], binding_id: str) -> str:
-    """The first key bound to ``binding_id`` on ``screen`` now (after the keymap), as displayed."""
-    for item in screen.active_bindings.values():
-        if item.binding.id == binding_id:
-            return screen.app.get_key_display(item.binding)
-    return "?"
+    """The first key bound to ``binding_id`` on ``screen`` now, as displayed ("?" if none)."""
+    return next(iter(bound_keys(screen, binding_id)), "?")
 
 
 class WorkspaceScreen(WorkspaceMixin, Screen[None]):

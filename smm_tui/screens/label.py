@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, Static
 
 from smm_tui.core.models import Intent, Sentiment
 from smm_tui.core.sanitize import clean_identity
-from smm_tui.core.wording import shown_tags
+from smm_tui.core.wording import acted_on, shown_tags
 from smm_tui.screens.base import first_key_for
 from smm_tui.widgets.footer import PaneFooter
 
@@ -73,7 +73,7 @@ class LabelScreen(ModalScreen[Labels | None]):
         self.picked = Labels()
 
     def compose(self) -> ComposeResult:
-        what = _what(self.count)
+        what = acted_on(self.count)
         with Vertical(classes="dialog"):
             yield Label(Content.assemble(("Label ", "bold"), what))
             yield Static(self._rows(), id="label-rows")
@@ -141,7 +141,7 @@ class TagScreen(ModalScreen[str | None]):
         self.tags = tuple(tags)
 
     def compose(self) -> ComposeResult:
-        what = _what(self.count)
+        what = acted_on(self.count)
         shown = shown_tags([clean_identity(tag) for tag in self.tags])
         with Vertical(classes="dialog"):
             yield Label(Content.assemble(("Tags for ", "bold"), what))
@@ -158,8 +158,3 @@ class TagScreen(ModalScreen[str | None]):
         """Close with what the box holds (empty, when tags were shown, removes them)."""
         text = event.value.strip()
         self.dismiss(text if text or self.tags else None)
-
-
-def _what(count: int) -> str:
-    """What a dialog acts on: ``this mention`` or ``3 marked mentions``."""
-    return "this mention" if count == 1 else f"{count} marked mentions"
