@@ -76,7 +76,7 @@ def load_cases(path: Path = EVAL_SET) -> list[Case]:
         if not line.strip():
             continue
         row = json.loads(line)
-        hint = row["language"] if row["language"] in ("ru", "en", "ar") else ""
+        hint = row["language"] if row["language"] in LANGUAGES else ""
         result = classify(row["text"], hint)
         cases.append(
             Case(
@@ -144,7 +144,7 @@ def quality(cases: Sequence[Case]) -> dict[str, Any]:
         sum(c.sentiment == c.got_sentiment and c.intent == c.got_intent for c in cases),
         len(cases),
     )
-    for language in ("ru", "en", "ar", "mixed"):
+    for language in (*LANGUAGES, "mixed"):
         predicted = [c for c in cases if c.language == language and c.got_negative_complaint]
         results[f"negative_complaint_precision.{language}"] = ratio(
             sum(c.negative_complaint for c in predicted), len(predicted)
@@ -308,7 +308,7 @@ def main() -> None:
         "lines": len(cases),
         "by_language": {
             language: sum(c.language == language for c in cases)
-            for language in ("ru", "en", "ar", "mixed")
+            for language in (*LANGUAGES, "mixed")
         },
         "throughput_runs": args.runs,
         "python": platform.python_version(),

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import bench_classify
 import bench_store
 from benchlib import fmt, label, machine, merge_results, print_rows
 
@@ -136,14 +137,16 @@ CONTEXT = (
     ("app.{size}.frames_per_keypress", "frames painted per cursor move"),
     ("app.{size}.idle_bytes_per_s", "bytes written per second, no input"),
 )
-SENTIMENTS = ("negative", "neutral", "positive")
-INTENTS = ("question", "complaint", "praise", "spam", "other")
-PRECISION_GOAL = 0.85
-HOLDOUT_PRECISION_GOAL = 0.90
-AR_COMPLAINT_RECALL_GOAL = 0.80
-#: Languages whose per-class figures the table shows.
-LANGUAGES = ("ru", "en", "ar")
-TEXTS_PER_S_GOAL = 20_000
+# The classifier's classes, languages and goals are bench_classify's own.
+SENTIMENTS = tuple(s.value for s in bench_classify.SENTIMENTS)
+INTENTS = tuple(i.value for i in bench_classify.INTENTS)
+LANGUAGES = bench_classify.LANGUAGES
+PRECISION_GOAL = bench_classify.TARGETS["classify.all.negative_complaint_precision.ru"][1]
+HOLDOUT_PRECISION_GOAL = bench_classify.TARGETS["classify.holdout.negative_complaint_precision.ru"][
+    1
+]
+AR_COMPLAINT_RECALL_GOAL = bench_classify.TARGETS["classify.holdout.ar.intent.complaint.recall"][1]
+TEXTS_PER_S_GOAL = bench_classify.TARGETS["classify.texts_per_s"][1]
 
 
 def parts(quick: bool, output: Path, workspaces: Path, size: int) -> dict[str, list[str]]:

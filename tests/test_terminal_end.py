@@ -19,7 +19,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -76,8 +76,7 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _wait_until(condition: object, timeout: float) -> bool:
-    assert callable(condition)
+def _wait_until(condition: Callable[[], object], timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -169,6 +168,10 @@ def _assert_kept(data_dir: Path) -> None:
         assert mention is not None and mention["assignee"] == USER
     finally:
         store.close()
+    _assert_lock_free(data_dir)
+
+
+def _assert_lock_free(data_dir: Path) -> None:
     lease = PollerLease(data_dir, "test:1")
     assert lease.try_acquire(), "the poller lock is still held"
     lease.release()
@@ -272,10 +275,11 @@ def test_poll_stops_on_a_signal_and_frees_the_lock(tmp_path: Path, sig: signal.S
         stdin=subprocess.DEVNULL,
     )
     try:
-        assert process.stdout is not None
+        stdout = process.stdout
+        assert stdout is not None
         # The first state change says the poller is running.
-        assert _wait_until(lambda: _readable(process.stdout), PAINT_WITHIN), "poll said nothing"
-        assert b"demo-vk" in process.stdout.readline()
+        assert _wait_until(lambda: _readable(stdout), PAINT_WITHIN), "poll said nothing"
+        assert b"demo-vk" in stdout.readline()
         process.send_signal(sig)
         out, err = process.communicate(timeout=5)
     finally:
@@ -285,6 +289,4 @@ def test_poll_stops_on_a_signal_and_frees_the_lock(tmp_path: Path, sig: signal.S
     assert process.returncode in (0, -sig), err.decode()
     assert b"Traceback" not in err, err.decode()
     assert b"stopped" in out
-    lease = PollerLease(data_dir, "test:1")
-    assert lease.try_acquire(), "the poller lock is still held"
-    lease.release()
+    _assert_lock_free(data_dir)

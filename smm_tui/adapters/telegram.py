@@ -179,15 +179,26 @@ class TelegramAdapter(HttpAdapter):
                 # Asking for this page confirmed the earlier ones: Telegram has forgotten them.
                 logger.info("%s; keeping the %d updates already received", exc, len(found))
                 break
-            next_offset = _next_offset(updates, offset)
+            next_offset = self._keep_page(updates, offset, found)
             if next_offset is None:
                 break
+            offset = next_offset
+        return MentionPage(tuple(found.values()), str(offset))
+
+    def _keep_page(
+        self, updates: list[dict[str, Any]], offset: int | None, found: dict[str, Mention]
+    ) -> int | None:
+        """Keep a page's mentions in ``found``; the offset after it, or None if it was empty.
+
+        An edit replaces the text in place: the dict is keyed by the mention's id.
+        """
+        next_offset = _next_offset(updates, offset)
+        if next_offset is not None:
             for update in updates:
                 mention = self._readable(update)
                 if mention is not None:
-                    found[mention.external_id] = mention  # an edit replaces the text in place
-            offset = next_offset
-        return MentionPage(tuple(found.values()), str(offset))
+                    found[mention.external_id] = mention
+        return next_offset
 
     async def _backfill_updates(self) -> MentionPage:
         """The first poll: the ``backfill`` newest mentions among the pending updates.
@@ -211,13 +222,9 @@ class TelegramAdapter(HttpAdapter):
         while pending.pages < MAX_PAGES:
             updates = await self._updates(pending.offset, long_poll=pending.pages == 0)
             pending.pages += 1
-            next_offset = _next_offset(updates, pending.offset)
+            next_offset = self._keep_page(updates, pending.offset, pending.found)
             if next_offset is None:
                 break
-            for update in updates:
-                mention = self._readable(update)
-                if mention is not None:
-                    pending.found[mention.external_id] = mention
             pending.offset = next_offset
         else:
             logger.warning("%s: backfill stopped after %d pages", self._ctx.who, MAX_PAGES)
