@@ -13,12 +13,12 @@ import pytest
 
 from smm_tui.config import (
     DEFAULT_DEPARTMENTS,
-    EXAMPLE_CONFIG,
     AccountConfig,
     Config,
     ConfigError,
     DemoConfig,
     demo_config,
+    example_config,
     load_config,
 )
 from smm_tui.core.models import Platform
@@ -52,7 +52,8 @@ def error_of(path: Path, env: dict[str, str] | None = None) -> str:
     return message.removeprefix(f"config {path}: ")
 
 
-ONE_VK = '[[accounts]]\nname = "a"\nplatform = "vk"\n'
+ONE_VK = '[[accounts]]\nname = "a"\nplatform = "vk"\ngroup_id = 1\n'
+ONE_X = '[[accounts]]\nname = "b"\nplatform = "x"\nuser_id = "9"\n'
 
 
 # --- defaults ------------------------------------------------------------------
@@ -105,7 +106,7 @@ def test_users_default_to_the_configured_user(write: Writer) -> None:
 
 
 def test_example_config_loads(write: Writer) -> None:
-    config = load_config(write(EXAMPLE_CONFIG), ENV)
+    config = load_config(write(example_config()), ENV)
     platforms = {a.platform for a in config.accounts}
     assert platforms == set(Platform)
     assert config.user == "anna"
@@ -121,7 +122,7 @@ def test_example_config_loads(write: Writer) -> None:
 
 def test_example_config_has_no_live_token_key() -> None:
     # So a copy of the example works at any file mode.
-    document = tomllib.loads(EXAMPLE_CONFIG)
+    document = tomllib.loads(example_config())
     assert all("token" not in account for account in document["accounts"])
 
 
@@ -178,9 +179,7 @@ def test_config_objects_are_frozen(write: Writer) -> None:
 
 def test_unknown_account_key_suggests(write: Writer) -> None:
     path = write(
-        ONE_VK
-        + '[[accounts]]\nname = "b"\nplatform = "x"\n'
-        + '[[accounts]]\nname = "c"\nplatform = "mastodon"\ntokn_env = "T"\n'
+        ONE_VK + ONE_X + '[[accounts]]\nname = "c"\nplatform = "mastodon"\ntokn_env = "T"\n'
     )
     assert error_of(path) == "unknown key 'accounts[2].tokn_env' (did you mean 'token_env'?)"
 
@@ -224,7 +223,7 @@ def test_bad_platform(write: Writer) -> None:
 
 
 def test_duplicate_account_name_is_named(write: Writer) -> None:
-    path = write(ONE_VK + '[[accounts]]\nname = "b"\nplatform = "x"\n' + ONE_VK)
+    path = write(ONE_VK + ONE_X + ONE_VK)
     message = error_of(path)
     assert message == (
         "duplicate account name \"a\" in 'accounts[2].name' (already used by accounts[0])"
@@ -255,7 +254,7 @@ def test_duplicate_account_name_is_named(write: Writer) -> None:
     ],
 )
 def test_bad_account_values(write: Writer, line: str, expected: str) -> None:
-    base = {"name": 'name = "a"', "platform": 'platform = "vk"'}
+    base = {"name": 'name = "a"', "platform": 'platform = "vk"', "group_id": "group_id = 1"}
     key = line.split(" ")[0]
     lines = [v for k, v in base.items() if k != key] + [line]
     assert expected in error_of(write("[[accounts]]\n" + "\n".join(lines) + "\n"))
@@ -282,7 +281,7 @@ def test_bad_platform_extras(write: Writer, body: str, expected: str) -> None:
 
 
 def test_backfill_defaults_to_200_and_may_be_zero(write: Writer) -> None:
-    text = ONE_VK + "group_id = 1\n" + '[[accounts]]\nname = "b"\nplatform = "x"\nbackfill = 0\n'
+    text = ONE_VK + ONE_X + "backfill = 0\n"
     first, second = load_config(write(text), ENV).accounts
     assert (first.backfill, second.backfill) == (200, 0)
     demo = '[[accounts]]\nname = "d"\nplatform = "demo"\nbackfill = 50\n'
@@ -294,8 +293,8 @@ def test_backfill_defaults_to_200_and_may_be_zero(write: Writer) -> None:
     ("value", "shown"), [("-1", "-1"), ("2.5", "2.5"), ('"200"', '"200"'), ("true", "true")]
 )
 def test_a_bad_backfill_is_named(write: Writer, value: str, shown: str) -> None:
-    accounts = ONE_VK + "group_id = 1\n" + ONE_VK.replace('"a"', '"b"')
-    text = accounts + '[[accounts]]\nname = "c"\nplatform = "mastodon"\n' + f"backfill = {value}\n"
+    mastodon = '[[accounts]]\nname = "c"\nplatform = "mastodon"\nbase_url = "https://m.example"\n'
+    text = ONE_VK + ONE_X + mastodon + f"backfill = {value}\n"
     assert (
         error_of(write(text)) == f"'accounts[2].backfill' must be a whole number >= 0, got {shown}"
     )

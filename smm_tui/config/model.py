@@ -1,0 +1,157 @@
+"""The validated config as frozen objects, its defaults and its one-line error.
+
+These are what the rest of the app reads; :mod:`smm_tui.config.load` builds
+them from a file, :mod:`smm_tui.config.demo` for the built-in demo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from smm_tui.core.models import Platform
+from smm_tui.core.network import DEFAULT_BACKFILL
+
+DEFAULT_DEPARTMENTS: tuple[str, ...] = (
+    "Cards",
+    "Mobile app",
+    "Delivery",
+    "Payments",
+    "Fraud",
+    "General",
+)
+DEFAULT_RATE_PER_MINUTE = 3.0
+DEFAULT_DEMO_SEED = 7
+FALLBACK_USER = "manager"
+#: The intents ``[sla] applies_to`` names unless the file says otherwise (see ``core.sla``).
+DEFAULT_APPLIES_TO = ("complaint", "question", "praise", "other")
+
+_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line break escaped, so a message stays on one line."""
+    escaped = "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text
+    )
+    return escaped.translate(_LINE_BREAKS)
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message is one line naming file and key."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(f"config {one_line(str(path))}: {one_line(detail)}")
+
+
+@dataclass(frozen=True)
+class AccountConfig:
+    """One ``[[accounts]]`` block: a brand account on one network.
+
+    ``extra`` holds the platform's own keys (``group_id`` for vk, ``user_id``
+    for x, ``handle`` for bluesky, ``simulate``/``seed`` for demo). A token
+    written in the file is kept out of ``repr``; read it with :meth:`token`.
+    """
+
+    name: str
+    platform: Platform
+    base_url: str | None = None
+    token_env: str | None = None
+    extra: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    file_token: str | None = field(default=None, repr=False)
+    #: This account's own first-response target (minutes), else ``[sla] minutes``.
+    sla_minutes: float | None = None
+    #: How many of the most recent mentions the first poll stores (0: start from now).
+    backfill: int = DEFAULT_BACKFILL
+
+    def token(self, env: Mapping[str, str]) -> str | None:
+        """The access token: ``env[token_env]`` if set and non-empty, else the file's token."""
+        if self.token_env:
+            from_env = env.get(self.token_env)
+            if from_env:
+                return from_env
+        return self.file_token
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    """One ``[[rules]]`` block: a query (``when``) and what to do with a match."""
+
+    name: str
+    when: str
+    tags: tuple[str, ...] = ()
+    assign: str | None = None
+    department: str | None = None
+    spam: bool = False
+    raise_priority: int = 0
+
+
+@dataclass(frozen=True)
+class SlaConfig:
+    """The ``[sla]`` table: the first-response target and, optionally, business hours.
+
+    ``business_hours`` is ``(start, end)`` as ``"HH:MM"``; ``business_days``
+    are weekday numbers (0 = Monday). Without business hours the clock always runs.
+    """
+
+    minutes: float = 10.0
+    warn_minutes: float = 3.0
+    business_hours: tuple[str, str] | None = None
+    business_days: tuple[int, ...] = (0, 1, 2, 3, 4)
+    timezone: str = "UTC"
+    #: The intents a response target applies to (spam, entries, our own never need one).
+    applies_to: tuple[str, ...] = DEFAULT_APPLIES_TO
+
+
+@dataclass(frozen=True)
+class DemoConfig:
+    """The ``[demo]`` table: how fast and how reproducibly demo accounts generate traffic."""
+
+    rate_per_minute: float = DEFAULT_RATE_PER_MINUTE
+    seed: int = DEFAULT_DEMO_SEED
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole validated config. ``source`` is the file it came from, if any.
+
+    ``users`` defaults to just ``user``.
+    """
+
+    user: str
+    accounts: tuple[AccountConfig, ...] = ()
+    demo: DemoConfig = field(default_factory=DemoConfig)
+    sla: SlaConfig = field(default_factory=SlaConfig)
+    #: ``[triage] alarm_keywords``: None keeps the built-in list.
+    alarm_keywords: tuple[str, ...] | None = None
+    #: ``[views]``: name → query, in order; None keeps the default views.
+    views: Mapping[str, str] | None = None
+    #: ``[[rules]]``, in order (checked: queries parse, users and departments exist).
+    rules: tuple[RuleConfig, ...] = ()
+    keymap: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    departments: tuple[str, ...] = DEFAULT_DEPARTMENTS
+    users: tuple[str, ...] = ()
+    source: Path | None = None
+
+    def __post_init__(self) -> None:
+        if not self.users:
+            object.__setattr__(self, "users", (self.user,))
+
+    def account(self, name: str) -> AccountConfig | None:
+        """The account called ``name``, or ``None``."""
+        return next((a for a in self.accounts if a.name == name), None)
+
+
+def default_user(env: Mapping[str, str]) -> str:
+    """The user when the config names none: ``$USER``, else ``"manager"``."""
+    return env.get("USER") or FALLBACK_USER
+
+
+def default_config(env: Mapping[str, str]) -> Config:
+    """The config used when there is no config file: no accounts, all defaults."""
+    user = default_user(env)
+    return Config(user=user, users=(user,))
