@@ -1,9 +1,9 @@
-"""What the demo stream says: comment templates, names and brand posts.
+"""What the demo's commenters write: comment templates, brand posts and the team's replies.
 
-Plain data for :mod:`smm_tui.adapters.demo`. The brand is a bank with its own
+Plain data for :mod:`smm_tui.adapters.demo_stream`. The brand is a bank with its own
 marketplace (cards, transfers, cashback, deliveries), written about in Russian,
 English and Arabic. Templates are ``str.format`` strings; the placeholders are
-filled per item by the demo adapter:
+filled per item by the demo's stream:
 
 ``{amount}`` money, ``{order}`` an order or ticket number, ``{card}`` a card's
 last digits, ``{days}``/``{hours}`` small counts (grammar is safe for 2-4 in
@@ -11,8 +11,8 @@ Russian and 3-9 in Arabic), ``{city}`` a city (Russian: prepositional case, used
 after "в"), ``{time}`` a clock time, ``{ver}`` an app version, ``{link}`` a spam
 link, ``{friend}``/``{friend2}`` mentions of other users.
 
-Hostile strings (terminal escapes, Rich markup, bidi overrides) live here too:
-the demo mixes them in rarely to show the app renders them harmlessly.
+Who writes them is in :mod:`smm_tui.adapters.demo_people`; the rare hostile strings
+are in :mod:`smm_tui.adapters.demo_hostile`.
 """
 
 from __future__ import annotations
@@ -274,193 +274,6 @@ CONTEST_POSTS: tuple[tuple[str, str], ...] = (
     ),
 )
 
-#: (native, latin) first names by language and gender.
-FIRST_NAMES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
-    "ru": {
-        "m": (
-            ("Алексей", "alexey"),
-            ("Дмитрий", "dmitry"),
-            ("Иван", "ivan"),
-            ("Сергей", "sergey"),
-            ("Андрей", "andrey"),
-            ("Михаил", "mikhail"),
-            ("Никита", "nikita"),
-            ("Артём", "artem"),
-            ("Павел", "pavel"),
-            ("Егор", "egor"),
-            ("Кирилл", "kirill"),
-            ("Роман", "roman"),
-            ("Денис", "denis"),
-            ("Максим", "maxim"),
-            ("Олег", "oleg"),
-        ),
-        "f": (
-            ("Анна", "anna"),
-            ("Мария", "maria"),
-            ("Екатерина", "ekaterina"),
-            ("Ольга", "olga"),
-            ("Наталья", "natalia"),
-            ("Татьяна", "tatiana"),
-            ("Юлия", "yulia"),
-            ("Елена", "elena"),
-            ("Светлана", "svetlana"),
-            ("Ксения", "ksenia"),
-            ("Дарья", "daria"),
-            ("Алина", "alina"),
-            ("Виктория", "viktoria"),
-            ("Полина", "polina"),
-            ("Ирина", "irina"),
-        ),
-    },
-    "en": {
-        "m": (
-            ("James", "james"),
-            ("Michael", "michael"),
-            ("David", "david"),
-            ("Daniel", "daniel"),
-            ("Chris", "chris"),
-            ("Ryan", "ryan"),
-            ("Matt", "matt"),
-            ("Josh", "josh"),
-            ("Tom", "tom"),
-            ("Sam", "sam"),
-            ("Ethan", "ethan"),
-            ("Omar", "omar"),
-            ("Lucas", "lucas"),
-        ),
-        "f": (
-            ("Emily", "emily"),
-            ("Sarah", "sarah"),
-            ("Jessica", "jess"),
-            ("Olivia", "olivia"),
-            ("Emma", "emma"),
-            ("Sophie", "sophie"),
-            ("Hannah", "hannah"),
-            ("Grace", "grace"),
-            ("Chloe", "chloe"),
-            ("Megan", "megan"),
-            ("Priya", "priya"),
-            ("Mia", "mia"),
-        ),
-    },
-    "ar": {
-        "m": (
-            ("محمد", "mohammed"),
-            ("أحمد", "ahmed"),
-            ("عبدالله", "abdullah"),
-            ("خالد", "khalid"),
-            ("عمر", "omar"),
-            ("يوسف", "yousef"),
-            ("فهد", "fahad"),
-            ("سعد", "saad"),
-            ("علي", "ali"),
-            ("حسن", "hassan"),
-            ("ماجد", "majed"),
-            ("طارق", "tariq"),
-        ),
-        "f": (
-            ("فاطمة", "fatima"),
-            ("نورة", "noura"),
-            ("سارة", "sara"),
-            ("مريم", "maryam"),
-            ("ريم", "reem"),
-            ("لمى", "lama"),
-            ("هند", "hind"),
-            ("دانة", "dana"),
-            ("ليلى", "layla"),
-            ("جود", "joud"),
-        ),
-    },
-}
-
-#: (native, latin) family names. Russian ones are masculine; every one of them
-#: takes the feminine form by adding "а"/"a" (all end in -ов/-ев/-ин).
-LAST_NAMES: dict[str, tuple[tuple[str, str], ...]] = {
-    "ru": (
-        ("Смирнов", "smirnov"),
-        ("Иванов", "ivanov"),
-        ("Кузнецов", "kuznetsov"),
-        ("Попов", "popov"),
-        ("Васильев", "vasiliev"),
-        ("Петров", "petrov"),
-        ("Соколов", "sokolov"),
-        ("Михайлов", "mikhailov"),
-        ("Новиков", "novikov"),
-        ("Фёдоров", "fedorov"),
-        ("Морозов", "morozov"),
-        ("Волков", "volkov"),
-        ("Алексеев", "alekseev"),
-        ("Лебедев", "lebedev"),
-        ("Семёнов", "semenov"),
-        ("Егоров", "egorov"),
-        ("Павлов", "pavlov"),
-        ("Козлов", "kozlov"),
-        ("Степанов", "stepanov"),
-        ("Николаев", "nikolaev"),
-        ("Орлов", "orlov"),
-        ("Зайцев", "zaitsev"),
-        ("Соловьёв", "soloviev"),
-        ("Белов", "belov"),
-        ("Гусев", "gusev"),
-        ("Титов", "titov"),
-        ("Комаров", "komarov"),
-        ("Борисов", "borisov"),
-        ("Фомин", "fomin"),
-        ("Ильин", "ilyin"),
-    ),
-    "en": (
-        ("Carter", "carter"),
-        ("Smith", "smith"),
-        ("Johnson", "johnson"),
-        ("Brown", "brown"),
-        ("Taylor", "taylor"),
-        ("Wilson", "wilson"),
-        ("Davies", "davies"),
-        ("Evans", "evans"),
-        ("Walker", "walker"),
-        ("Wright", "wright"),
-        ("Robinson", "robinson"),
-        ("Thompson", "thompson"),
-        ("Hughes", "hughes"),
-        ("Edwards", "edwards"),
-        ("Green", "green"),
-        ("Hall", "hall"),
-        ("Harris", "harris"),
-        ("Clarke", "clarke"),
-        ("Patel", "patel"),
-        ("Nguyen", "nguyen"),
-        ("Kim", "kim"),
-        ("Murphy", "murphy"),
-        ("O'Brien", "obrien"),
-    ),
-    "ar": (
-        ("العتيبي", "alotaibi"),
-        ("الحربي", "alharbi"),
-        ("القحطاني", "alqahtani"),
-        ("الشمري", "alshammari"),
-        ("الدوسري", "aldosari"),
-        ("المطيري", "almutairi"),
-        ("الزهراني", "alzahrani"),
-        ("الغامدي", "alghamdi"),
-        ("السبيعي", "alsubaie"),
-        ("المالكي", "almalki"),
-        ("حداد", "haddad"),
-        ("خوري", "khoury"),
-        ("النجار", "alnajjar"),
-        ("منصور", "mansour"),
-    ),
-}
-
-#: Spam accounts: (display name, screen name).
-SPAM_BOTS: tuple[tuple[str, str], ...] = (
-    ("Crypto Queen 💰", "cryptoqueen_x100"),
-    ("Лёгкий заработок", "earn_easy_24"),
-    ("Инвестор PRO", "invest_pro_ru"),
-    ("Lucky Spin 🎰", "luckyspin_vip"),
-    ("ربح سريع", "fast_profit_gulf"),
-    ("Free USDT Drop", "usdt_drop_free"),
-)
-
 #: Spam landing pages; reserved .example domains, so nothing real is advertised.
 SPAM_LINKS: tuple[str, ...] = (
     "https://x100-crypto.example/r/{code}",
@@ -485,49 +298,6 @@ CITIES: dict[str, tuple[str, ...]] = {
     "en": ("Manchester", "Leeds", "Austin", "Toronto", "Dublin", "Denver", "Bristol", "Chicago"),
     "ar": ("الرياض", "جدة", "دبي", "الدوحة", "الكويت", "عمّان", "المنامة", "مسقط"),
 }
-
-MASTODON_INSTANCES: tuple[str, ...] = (
-    "mastodon.social",
-    "mstdn.social",
-    "mastodon.online",
-    "fosstodon.org",
-    "techhub.social",
-    "mas.to",
-)
-
-#: Whole texts that try to attack the terminal or the UI (phishing-style spam).
-HOSTILE_TEXTS: tuple[str, ...] = (
-    "Ваша карта заблокирована! Разблокировать: [link=https://evil.example]bank.example[/link]",
-    "Нажми → [@click=app.quit]x[/] и получи бонус 500 ₽",
-    "Support here: [link= verify your account [/] now",
-    "\x1b[2J\x1b[HYOUR ACCOUNT IS SUSPENDED, call +1 555 0100",
-    "Claim your refund at [link=https://evil.example]bank.example[/link] today",
-    "Срочно проверьте счёт \x9b31m до 18:00",
-)
-
-#: Fragments appended to an otherwise ordinary comment.
-HOSTILE_FRAGMENTS: tuple[str, ...] = (
-    "[@click=app.quit]x[/]",
-    "[link=https://evil.example]bank.example[/link]",
-    "[link=",
-    "[/]",
-    "\x1b[2J",
-    "\x1b]0;pwned\x07",
-    "\x9b",
-)
-
-#: Display names with hostile content; ``{name}`` is the author's real name.
-HOSTILE_NAMES: tuple[str, ...] = (
-    "\x1b]0;pwned\x07{name}",
-    "[@click=app.quit]{name}[/]",
-    "{name} [link=https://evil.example]Support[/link]",
-    "{name}\x1b[2J",
-    "{name} [/]",
-)
-
-#: Appended to a handle after a right-to-left override (U+202E): renders as "support_bank".
-HOSTILE_HANDLE_TAIL = "\u202eknab_troppus"
-
 #: The team's replies in the demo's history, by ``language/intent``; ``language/other``
 #: stands in for the rest.
 OUR_REPLIES: dict[str, tuple[str, ...]] = {

@@ -1,0 +1,95 @@
+"""When each comment of a demo account's stream is written.
+
+Items 1 to ``history`` lie in the fortnight before the backlog (most of them before
+today's shift), the next ``backlog`` items in the window just before ``start``,
+and live items follow with exponential gaps, as on a busy brand page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from smm_tui.adapters.demo_identities import Seed
+
+__all__ = ["HISTORY_SPAN", "Timeline"]
+
+#: How far back a working day's history reaches.
+HISTORY_SPAN = timedelta(days=14)
+#: The share of the history written in the last 20 hours (today's shift), the rest before.
+_TODAY_SHARE = 0.3
+_TODAY = timedelta(hours=20)
+
+
+class Timeline:
+    """When each item of one account's stream is written, around ``start``."""
+
+    def __init__(
+        self,
+        seed: Seed,
+        *,
+        history: int,
+        backlog: int,
+        backlog_window: timedelta,
+        rate_per_minute: float,
+        start: datetime,
+    ) -> None:
+        #: How many items come before the backlog: never fetched as new.
+        self.history = history
+        self._seed = seed
+        self._backlog = backlog
+        self._backlog_window_s = backlog_window.total_seconds()
+        self._rate = rate_per_minute
+        self._start = start
+        # Moves the whole timeline earlier when a cursor from a previous run is ahead of it.
+        self._shift_s = 0.0
+        self._live_offsets: list[float] = []
+        # Gaps are drawn in order as the offsets cache grows, so any instance draws the same.
+        self._gap_rng = seed.rng("gaps")
+        self._history_offsets = self._build_history_offsets()
+
+    def time_of(self, number: int) -> datetime:
+        """When item ``number`` was written; history and backlog lie before ``start``."""
+        return self._start + timedelta(seconds=self.offset_s(number) + self._shift_s)
+
+    def before_start(self, age_s: float) -> datetime:
+        """The moment ``age_s`` seconds before ``start``, moved with the timeline."""
+        return self._start + timedelta(seconds=self._shift_s - age_s)
+
+    def offset_s(self, number: int) -> float:
+        """Seconds from ``start`` (negative before it) to item ``number``, as first laid out."""
+        if number <= self.history:
+            return self._history_offsets[number - 1]
+        backlog = number - self.history
+        if backlog <= self._backlog:
+            jitter = self._seed.rng("when", number).uniform(-0.35, 0.35)
+            slots = self._backlog - backlog + 0.5 + jitter
+            return -self._backlog_window_s * slots / self._backlog
+        live = backlog - self._backlog
+        offsets = self._live_offsets
+        while len(offsets) < live:
+            gap = self._gap_rng.expovariate(self._rate / 60)
+            offsets.append((offsets[-1] if offsets else 0.0) + gap)
+        return offsets[live - 1]
+
+    def rebase_if_ahead(self, last: int, now: datetime) -> None:
+        """Move the timeline earlier so that item ``last`` was written by ``now``."""
+        # A restarted app brings a cursor its new timeline has not reached yet; without
+        # this, the stream would stay silent until the new clock caught up with it.
+        if last <= self.history + self._backlog:
+            return
+        ahead = self.time_of(last) - now
+        if ahead > timedelta(0):
+            self._shift_s -= ahead.total_seconds()
+
+    def _build_history_offsets(self) -> list[float]:
+        """Seconds before ``start`` of each history comment, oldest first."""
+        rng = self._seed.rng("history")
+        newest = self._backlog_window_s + 60
+        today = _TODAY.total_seconds()
+        offsets = []
+        for _ in range(self.history):
+            if rng.random() < _TODAY_SHARE:
+                offsets.append(-rng.uniform(newest, today))
+            else:
+                offsets.append(-rng.uniform(today, HISTORY_SPAN.total_seconds()))
+        return sorted(offsets)
