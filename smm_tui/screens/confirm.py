@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label
 
+from smm_tui.screens.hints import key_hint
 from smm_tui.widgets.footer import PaneFooter
 
 
@@ -34,7 +35,8 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Content(self.question))
-            yield Label(Content("y / enter: yes    n / esc: no"), classes="hint")
+            hint = key_hint(self, ("confirm.yes", "yes"), ("confirm.no", "no"))
+            yield Label(hint, classes="hint", id="confirm-hint")
         yield PaneFooter()
 
     def action_answer(self, answer: bool) -> None:

@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from smm_tui.screens.base import first_key_for
 from smm_tui.widgets.footer import PaneFooter
 
 
@@ -90,9 +91,11 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(Content("\n").join(lines))
                 for note in self.notes:
                     yield Static(Content(note), classes="hint")
+            close = first_key_for(self, "help.close")
             yield Label(
-                Content("Remap a key in config.toml under [keymap] by its id. esc closes."),
+                Content(f"Remap a key in config.toml under [keymap] by its id. {close} closes."),
                 classes="hint",
+                id="help-hint",
             )
         yield PaneFooter()
 

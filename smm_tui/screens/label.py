@@ -77,12 +77,14 @@ class LabelScreen(ModalScreen[Labels | None]):
         with Vertical(classes="dialog"):
             yield Label(Content.assemble(("Label ", "bold"), what))
             yield Static(self._rows(), id="label-rows")
+            apply = self._key("label.apply")
             yield Label(
                 Content(
-                    "Pick a tone and an intent (enter applies one alone). "
+                    f"Pick a tone and an intent ({apply} applies one alone). "
                     "A label you set sticks: the classifier leaves it be."
                 ),
                 classes="hint",
+                id="label-hint",
             )
         yield PaneFooter()
 

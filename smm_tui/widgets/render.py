@@ -7,7 +7,7 @@ on the way out (cheap, visible rows only) in case a record predates a rule.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from textual.content import Content
@@ -15,6 +15,7 @@ from textual.content import Content
 from smm_tui.core import priority, sla
 from smm_tui.core.classify import classify_mention
 from smm_tui.core.models import Mention, Platform, Reply, ReplyState, Sentiment, Status
+from smm_tui.core.platforms import PLATFORMS
 from smm_tui.core.query import QueryError
 from smm_tui.core.sanitize import clean_identity, clean_text
 
@@ -27,23 +28,9 @@ STATUS_GLYPHS: dict[Status, str] = {
     Status.DONE: "✓",
 }
 
-PLATFORM_LABELS: dict[Platform, str] = {
-    Platform.VK: "VK",
-    Platform.TELEGRAM: "TG",
-    Platform.MASTODON: "MA",
-    Platform.BLUESKY: "BS",
-    Platform.X: "X",
-    Platform.DEMO: "DE",
-}
-
-PLATFORM_NAMES: dict[Platform, str] = {
-    Platform.VK: "VK",
-    Platform.TELEGRAM: "Telegram",
-    Platform.MASTODON: "Mastodon",
-    Platform.BLUESKY: "Bluesky",
-    Platform.X: "X",
-    Platform.DEMO: "Demo",
-}
+#: The feed's two-letter network column and the full names dialogs use, from the registry.
+PLATFORM_LABELS: Mapping[Platform, str] = {p: entry.label for p, entry in PLATFORMS.items()}
+PLATFORM_NAMES: Mapping[Platform, str] = {p: entry.name for p, entry in PLATFORMS.items()}
 
 REPLY_STATE_LABELS: dict[ReplyState, str] = {
     ReplyState.QUEUED: "queued",

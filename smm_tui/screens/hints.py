@@ -1,0 +1,20 @@
+"""Hint lines that name the keys as they are bound now, so a remapped key is never misnamed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.content import Content
+from textual.screen import Screen
+
+from smm_tui.screens.base import bound_keys
+
+
+def keys_of(screen: Screen[Any], binding_id: str) -> str:
+    """Every key bound to ``binding_id`` on ``screen`` now, as ``y / enter`` ("?" if none)."""
+    return " / ".join(bound_keys(screen, binding_id)) or "?"
+
+
+def key_hint(screen: Screen[Any], *actions: tuple[str, str], gap: str = "    ") -> Content:
+    """``y / enter: yes    n / esc: no`` for each (binding id, what it does), in the live keys."""
+    return Content(gap.join(f"{keys_of(screen, bid)}: {what}" for bid, what in actions))
