@@ -11,6 +11,7 @@ from smm_tui.core.context import NotFound, ServiceContext
 from smm_tui.core.ingest import IngestService, entry_for
 from smm_tui.core.models import Contest, ContestState, Entry, Mention, Platform, Status
 from smm_tui.core.network import AdapterError
+from smm_tui.core.platforms import ContestReach, spec
 from smm_tui.core.repository import Changed, ChangeSet, Collection
 from smm_tui.core.sanitize import one_line
 from smm_tui.core.sources import AccountSource
@@ -26,6 +27,12 @@ def _open(contest: Contest) -> Contest:
     if contest.state is not ContestState.OPEN:
         raise ContestError(f"contest {contest.name!r} is closed; its entries are frozen")
     return contest
+
+
+def reach_caveat(platform: Platform) -> str:
+    """What a contest on ``platform`` can miss, or "" when it sees every comment on the post."""
+    capabilities = spec(platform).capabilities
+    return "" if capabilities.contests is ContestReach.FULL else capabilities.caveat
 
 
 class ContestService:
@@ -131,10 +138,20 @@ class ContestService:
     async def collect_from_network(self, contest_id: str) -> int:
         """Fetch the contest post's comments and enter their authors; returns new entries.
 
-        Raises ContestError (one line, safe to show) when the account has no
-        adapter, the network fails, or the contest is closed.
+        Raises ContestError (one line, safe to show) when the network cannot list
+        a post's comments (Telegram's Bot API), the account has no adapter, the
+        network fails, or the contest is closed.
         """
         contest = _open(self.get(contest_id))
+        network = spec(contest.platform)
+        if not network.capabilities.history:
+            # Asking would only fail: the entries are the comments that arrived in the feed.
+            raise ContestError(
+                one_line(
+                    f"{network.name} cannot list a post's comments: "
+                    f"{reach_caveat(contest.platform)}"
+                )
+            )
         source = self.sources.get(contest.account)
         if source is None:
             raise ContestError(one_line(f"no adapter for account {contest.account}"))

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from smm_tui.core.contests import ContestError
+from smm_tui.core.contests import ContestError, reach_caveat
 from smm_tui.core.models import (
     AuditEvent,
     Author,
@@ -751,3 +751,19 @@ def test_our_reply_is_ours_by_author_parent_and_text_links_aside() -> None:
     assert not is_our_reply(reply(shown, author=stranger), mention, sent, "brand")
     assert not is_our_reply(reply(shown, parent="c7"), mention, sent, "brand")
     assert not is_our_reply(reply("@alice Something else"), mention, sent, "brand")
+
+
+def test_a_network_that_cannot_list_comments_is_not_asked(store: Store, clock: FakeClock) -> None:
+    source = FakeSource()
+    workspace = Workspace(store, actor="alice", sources={"bank-tg": source}, clock=clock)
+    contest = run(workspace.contests.create("Live", Platform.TELEGRAM, "bank-tg", "-100:7"))
+    source.comments = (make_mention(1, root_external_id="-100:7"),)
+    with pytest.raises(ContestError, match="Telegram cannot list a post's comments: the Bot API"):
+        run(workspace.contests.collect_from_network(contest.id))
+    assert workspace.contests.entries(contest.id) == []
+
+
+def test_only_a_partial_reach_has_a_caveat() -> None:
+    assert reach_caveat(Platform.VK) == "" and reach_caveat(Platform.MASTODON) == ""
+    assert "7 days" in reach_caveat(Platform.X)
+    assert "only the comments the bot saw" in reach_caveat(Platform.TELEGRAM)
