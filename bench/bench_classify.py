@@ -26,8 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from smm_tui.core import classify as classify_module
-from smm_tui.core.classify import classify
+from smm_tui.core.classify import MAX_CHARS, classify
+from smm_tui.core.classify_words import clear_token_cache
 from smm_tui.core.models import Intent, Sentiment
 
 EVAL_SET = Path(__file__).resolve().parents[1] / "tests" / "data" / "classifier_eval.jsonl"
@@ -167,7 +167,7 @@ def throughput(
         started = time.perf_counter()
         while (elapsed := time.perf_counter() - started) < seconds:
             if cold:
-                classify_module._read_token.cache_clear()
+                clear_token_cache()
             for text in texts:
                 classify(text)
             count += len(texts)
@@ -325,7 +325,7 @@ def main() -> None:
         f"{len(cases)} texts. Throughput: median of {args.runs} runs over the eval texts on one "
         "core (texts_per_s_min: the slowest run; texts_per_s_cold: token cache emptied before "
         "every pass). long_100k_ms: one 100,000-character text (only the first "
-        f"{classify_module.MAX_CHARS:,} are read)."
+        f"{MAX_CHARS:,} are read)."
     )
     if args.json is not None:
         write_results(args.json, results)
