@@ -35,7 +35,7 @@ from smm_tui.core.indexed import (
     priority_of,
 )
 from smm_tui.core.query import Needles, Node, Query, QueryContext, TextSplit, searchable_text
-from smm_tui.core.query_match import common_start, covers
+from smm_tui.core.query_text import common_start, covers
 from smm_tui.core.repository import Collection, Record, Repository
 
 SortKey = tuple[str, ...]
@@ -322,7 +322,9 @@ class _TextMemo:
 
 
 def _narrowed(word: Needles) -> Needles:
-    return tuple(narrow(needle) for needle in word)
+    if len(word) == 1:
+        return (narrow(word[0]),)
+    return (narrow(word[0]), narrow(word[1]))
 
 
 def _holding(texts: list[str], positions: Sequence[int], words: list[Needles]) -> list[int]:
@@ -332,24 +334,16 @@ def _holding(texts: list[str], positions: Sequence[int], words: list[Needles]) -
     """
     picked = positions
     for word in words:
-        everywhere = isinstance(picked, range)
-        if len(word) == 1:
-            (needle,) = word
-            if everywhere:
-                picked = [i for i, text in enumerate(texts) if needle in text]
-            else:
-                picked = [i for i in picked if needle in texts[i]]
-        elif len(word) == 2:
-            # Both hold their common beginning: one pass finds the texts worth two tests.
-            stem, typed = word
-            common = common_start(word)
-            if everywhere:
-                picked = [i for i, text in enumerate(texts) if common in text]
-            else:
-                picked = [i for i in picked if common in texts[i]]
-            picked = [i for i in picked if stem in texts[i] or typed in texts[i]]
+        # A word of two needles: both hold their common beginning, so one pass finds the
+        # texts worth two tests.
+        first = word[0] if len(word) == 1 else common_start(word)
+        if isinstance(picked, range):
+            picked = [i for i, text in enumerate(texts) if first in text]
         else:
-            picked = [i for i in picked if any(needle in texts[i] for needle in word)]
+            picked = [i for i in picked if first in texts[i]]
+        if len(word) == 2:
+            stem, typed = word
+            picked = [i for i in picked if stem in texts[i] or typed in texts[i]]
     return picked if isinstance(picked, list) else list(picked)
 
 
@@ -358,15 +352,13 @@ def _lacking(texts: list[str], positions: Sequence[int], word: Needles) -> list[
     if len(word) == 1:
         (unwanted,) = word
         return [i for i in positions if unwanted not in texts[i]]
-    if len(word) == 2:
-        stem, typed = word
-        common = common_start(word)  # most texts lack it: one test each
-        return [
-            i
-            for i in positions
-            if common not in (text := texts[i]) or (stem not in text and typed not in text)
-        ]
-    return [i for i in positions if not any(needle in texts[i] for needle in word)]
+    stem, typed = word
+    common = common_start(word)  # most texts lack it: one test each
+    return [
+        i
+        for i in positions
+        if common not in (text := texts[i]) or (stem not in text and typed not in text)
+    ]
 
 
 def _haystack(record: Record) -> str:

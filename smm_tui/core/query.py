@@ -46,32 +46,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Final
 
-# The ``name as name`` imports re-export, for callers and tests, names that moved out of here.
-from smm_tui.core.query_match import _HAYSTACKS as _HAYSTACKS
-from smm_tui.core.query_match import (
-    _MERGEABLE,
-    TEXT_CACHE_LIMIT,
-    QueryContext,
-    _compile,
-    _Env,
-    clear_text_cache,
-    covers,
-    needles,
-    searchable_text,
-    warm_text_cache,
-)
-from smm_tui.core.query_match import Needles as Needles
-from smm_tui.core.query_match import Predicate as Predicate
-from smm_tui.core.query_match import Record as Record
-from smm_tui.core.query_parse import (
-    _EMPTY,
-    ALIASES,
-    CHOICES,
-    FIELDS,
-    MAX_DEPTH,
-    MAX_DURATION_S,
-    MAX_LENGTH,
+from smm_tui.core.query_ast import (
+    EMPTY,
     And,
     CompareTerm,
     DurationTerm,
@@ -79,14 +57,34 @@ from smm_tui.core.query_parse import (
     Node,
     Not,
     Or,
-    QueryError,
+    Spelling,
+    Term,
     TextTerm,
-    _did_you_mean,
-    _render,
-    _render_duration,
-    _shown,
     fold,
-    parse_node,
+    render,
+    render_duration,
+    write,
+)
+from smm_tui.core.query_fields import (
+    ALIASES,
+    CHOICES,
+    FIELDS,
+    MAX_DURATION_S,
+    MERGEABLE,
+    did_you_mean,
+)
+from smm_tui.core.query_match import QueryContext, compile_query
+from smm_tui.core.query_parse import MAX_DEPTH, MAX_LENGTH, QueryError, parse_node, shown
+from smm_tui.core.query_text import (
+    TEXT_CACHE_LIMIT,
+    Needles,
+    Predicate,
+    Record,
+    clear_text_cache,
+    covers,
+    needles,
+    searchable_text,
+    warm_text_cache,
 )
 from smm_tui.core.sanitize import one_line
 
@@ -102,12 +100,15 @@ __all__ = [
     "CompareTerm",
     "DurationTerm",
     "FieldTerm",
+    "Needles",
     "Node",
     "Not",
     "Or",
+    "Predicate",
     "Query",
     "QueryContext",
     "QueryError",
+    "Record",
     "TextSplit",
     "TextTerm",
     "clear_text_cache",
@@ -139,7 +140,7 @@ class Query:
     text: str = dataclasses.field(init=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "text", _render(self.root))
+        object.__setattr__(self, "text", render(self.root))
 
     def __str__(self) -> str:
         return self.text
@@ -147,7 +148,7 @@ class Query:
     @property
     def is_empty(self) -> bool:
         """Whether the query has no terms (and so matches everything)."""
-        return self.root == _EMPTY
+        return self.root == EMPTY
 
     @property
     def time_dependent(self) -> bool:
@@ -156,7 +157,7 @@ class Query:
 
     def compile(self, ctx: QueryContext) -> Predicate:
         """A fast test over mention records, with cut-off times and needles worked out once."""
-        return _compile(self.root, _Env.of(ctx))
+        return compile_query(self.root, ctx)
 
     def matches(self, record: Record, ctx: QueryContext) -> bool:
         """Whether one record matches; for many records use :meth:`compile` once."""
@@ -248,7 +249,7 @@ def _implies(own: Node, term: Node) -> bool:
             return covers(needles(term.child), needles(own.child))
         return False
     if isinstance(own, FieldTerm) and isinstance(term, FieldTerm):
-        same = own.field == term.field and own.field in _MERGEABLE
+        same = own.field == term.field and own.field in MERGEABLE
         return same and set(own.values) <= set(term.values)
     return False
 
@@ -267,8 +268,8 @@ def _check_users(term: FieldTerm, known: set[str], users: tuple[str, ...]) -> No
     positions = term.positions or (0,) * len(term.values)
     for value, position in zip(term.values, positions, strict=True):
         if value not in ("me", "none") and value not in known:
-            hint = _did_you_mean(value, [fold(user) for user in users])
-            raise QueryError(f"assignee: unknown user {_shown(value)}", position, hint)
+            hint = did_you_mean(value, [fold(user) for user in users])
+            raise QueryError(f"assignee: unknown user {shown(value)}", position, hint)
 
 
 # -- describing -----------------------------------------------------------------------------------
@@ -297,25 +298,21 @@ def _describe_field(term: FieldTerm) -> str:
     return f"{term.field} {values}"
 
 
-def _describe(node: Node) -> str:
-    if isinstance(node, TextTerm):
-        return f"“{one_line(node.needle)}”"
-    if isinstance(node, FieldTerm):
-        return _describe_field(node)
-    if isinstance(node, CompareTerm):
-        return f"{node.field} {_OP_WORDS[node.op]} {node.number}"
-    if isinstance(node, DurationTerm):
-        return f"{_DURATION_WORDS[node.field]} {_render_duration(node.seconds)}"
-    if isinstance(node, Not):
-        inner = _describe(node.child)
-        return f"not ({inner})" if isinstance(node.child, And | Or) else f"not {inner}"
-    if isinstance(node, And):
-        parts = (f"({_describe(c)})" if isinstance(c, Or) else _describe(c) for c in node.children)
-        return ", ".join(parts) or "everything"
-    parts = (f"({_describe(c)})" if isinstance(c, And) else _describe(c) for c in node.children)
-    return " or ".join(parts)
+_FOR_PEOPLE: Final = Spelling(
+    negation="not ", and_joiner=", ", or_joiner=" or ", empty="everything", bracket_and_in_or=True
+)
+
+
+def _describe_term(term: Term) -> str:
+    if isinstance(term, TextTerm):
+        return f"“{one_line(term.needle)}”"
+    if isinstance(term, FieldTerm):
+        return _describe_field(term)
+    if isinstance(term, CompareTerm):
+        return f"{term.field} {_OP_WORDS[term.op]} {term.number}"
+    return f"{_DURATION_WORDS[term.field]} {render_duration(term.seconds)}"
 
 
 def describe(query: Query) -> str:
     """A short human summary, e.g. ``platform vk, open, not tagged spam, “карта”``."""
-    return _describe(query.root)
+    return write(query.root, _describe_term, _FOR_PEOPLE)

@@ -1,30 +1,52 @@
-"""The query language's syntax: lexer, parser, the tree of terms, and its normalised text.
+"""The query language's syntax: the lexer and the parser.
 
-:func:`parse_node` turns text into a tree of :data:`Node` (or raises :class:`QueryError`
-saying where the text is wrong); :func:`_render` writes a tree back as normalised text.
-:data:`FIELDS`, :data:`ALIASES` and :data:`CHOICES` describe the fields. The public
-entry point is :mod:`smm_tui.core.query`, which re-exports what callers need.
+:func:`parse_node` turns text into a tree of :data:`~smm_tui.core.query_ast.Node` (or
+raises :class:`QueryError` saying where the text is wrong). The tree, and how it is
+written back as normalised text, is in :mod:`smm_tui.core.query_ast`; the fields are in
+:mod:`smm_tui.core.query_fields`. The public entry point is
+:mod:`smm_tui.core.query`, which re-exports what callers need.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
 import re
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Final
 
-from smm_tui.core.models import Intent, Platform, Sentiment, Status
+from smm_tui.core.query_ast import (
+    EMPTY,
+    FIELD_NAME,
+    STOP,
+    And,
+    CompareTerm,
+    DurationTerm,
+    FieldTerm,
+    Node,
+    Not,
+    Or,
+    TextTerm,
+    fold,
+)
+from smm_tui.core.query_fields import (
+    ALIASES,
+    CHOICES,
+    DURATION_FIELDS,
+    EXAMPLES,
+    FIELDS,
+    MAX_DURATION_S,
+    NUMBER_EXAMPLES,
+    NUMBER_FIELDS,
+    SPELLINGS,
+    UNIT_SECONDS,
+    choice_list,
+    did_you_mean,
+)
 from smm_tui.core.sanitize import one_line
 
 #: Longer queries are refused (a saved view is a line, not a document).
 MAX_LENGTH: Final = 4096
 #: How deeply parentheses may nest.
 MAX_DEPTH: Final = 16
-#: The longest duration ``older:``/``newer:``/``due:`` accept (ten years).
-MAX_DURATION_S: Final = 3650 * 86400
 
 
 # -- errors ---------------------------------------------------------------------------------------
@@ -49,184 +71,13 @@ class QueryError(ValueError):
         return f"{text} ({self.hint})" if self.hint else text
 
 
-# -- the tree -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TextTerm:
-    """A word or phrase to find in the text, handle or display name (as typed).
-
-    A word matches its word forms (see :mod:`smm_tui.core.stemming`) and itself as
-    typed (in a handle or name: ``timothy``); a quoted phrase (``exact``) matches
-    only as written.
-    """
-
-    needle: str
-    exact: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class FieldTerm:
-    """``field:value[,value…]``: canonical field name and values; any value may match."""
-
-    field: str
-    values: tuple[str, ...]
-    #: Where each value starts in the parsed text (for :meth:`Query.validate`).
-    positions: tuple[int, ...] = dataclasses.field(default=(), compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class CompareTerm:
-    """``priority:>=70``, ``followers:<100``: a number compared with ``op``."""
-
-    field: str
-    op: str
-    number: int
-
-
-@dataclass(frozen=True, slots=True)
-class DurationTerm:
-    """``older:5m``, ``newer:1h``, ``due:10m``: a span of time in seconds."""
-
-    field: str
-    seconds: int
-
-
-@dataclass(frozen=True, slots=True)
-class Not:
-    """The negation of a term or group."""
-
-    child: Node
-
-
-@dataclass(frozen=True, slots=True)
-class And:
-    """Every child matches; no children means everything matches."""
-
-    children: tuple[Node, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Or:
-    """At least one child matches."""
-
-    children: tuple[Node, ...]
-
-
-Node = TextTerm | FieldTerm | CompareTerm | DurationTerm | Not | And | Or
-
-
-# -- fields ---------------------------------------------------------------------------------------
-
-
-def _identity(values: Iterable[str]) -> dict[str, str]:
-    return {value: value for value in values}
-
-
-_STATUS_VALUES = tuple(status.value for status in Status)
-
-#: Enumerated fields: every accepted spelling → its canonical value.
-_SPELLINGS: Final[Mapping[str, Mapping[str, str]]] = {
-    "platform": {
-        **_identity(platform.value for platform in Platform),
-        "tg": "telegram",
-        "masto": "mastodon",
-        "bsky": "bluesky",
-        "tw": "x",
-        "twitter": "x",
-    },
-    "is": _identity(
-        (
-            "open",
-            *_STATUS_VALUES,
-            "spam",
-            "assigned",
-            "unassigned",
-            "breaching",
-            "replied-to",
-        )
-    ),
-    "status": _identity(_STATUS_VALUES),
-    "sentiment": {
-        **_identity(sentiment.value for sentiment in Sentiment),
-        "neg": "negative",
-        "neu": "neutral",
-        "pos": "positive",
-    },
-    "intent": _identity(intent.value for intent in Intent),
-    "has": _identity(("url", "ticket")),
-}
-
-#: Enumerated fields → their canonical values, in order (for help and completion).
-CHOICES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
-    {name: tuple(dict.fromkeys(spellings.values())) for name, spellings in _SPELLINGS.items()}
-)
-
-
-def _choice_list(name: str) -> str:
-    """``vk, telegram (tg), …``: canonical values with their aliases."""
-    spellings = _SPELLINGS[name]
-    parts = []
-    for value in CHOICES[name]:
-        aliases = [s for s, canonical in spellings.items() if canonical == value and s != value]
-        parts.append(f"{value} ({', '.join(aliases)})" if aliases else value)
-    return ", ".join(parts)
-
-
-#: Field name → one line of help. Enumerated fields list their values.
-FIELDS: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        "platform": f"the network: {_choice_list('platform')}",
-        "account": "the brand account it came to, e.g. account:club_brand",
-        "is": f"state: {_choice_list('is')}; open is new, seen, ticketed or follow-up",
-        "status": f"the exact status: {_choice_list('status')}",
-        "sentiment": f"the tone: {_choice_list('sentiment')}",
-        "intent": f"what the author wants: {_choice_list('intent')}",
-        "assignee": "who it is assigned to: a name, me or none",
-        "tag": "tagged so, e.g. tag:refund (-tag:spam leaves spam out)",
-        "lang": "the language code, e.g. lang:ru (alias language:)",
-        "author": "@handle exactly, or part of the handle or name (alias from:)",
-        "priority": "0–100, compared: priority:>=70, priority:<30, priority:50",
-        "followers": "the author's followers, compared: followers:>1000, followers:>=5k",
-        "older": "created at least this long ago: older:5m (s, m, h, d, w; 1h30m)",
-        "newer": "created at most this long ago: newer:1h",
-        "due": "awaiting a first response due within this time, or overdue: due:10m",
-        "has": f"has a {_choice_list('has')}",
-    }
-)
-
-#: Alternative field names → the canonical one.
-ALIASES: Final[Mapping[str, str]] = MappingProxyType({"from": "author", "language": "lang"})
-
-_NAME_FIELDS = frozenset({"account", "assignee", "tag", "lang"})
-_NUMBER_FIELDS = frozenset({"priority", "followers"})
-_DURATION_FIELDS = frozenset({"older", "newer", "due"})
-
-_EXAMPLES = {
-    "account": "account:club_brand",
-    "assignee": "assignee:me",
-    "tag": "tag:refund",
-    "lang": "lang:ru",
-    "author": "author:@handle",
-    "priority": "priority:>=70",
-    "followers": "followers:>1000",
-    "older": "older:5m",
-    "newer": "newer:1h",
-    "due": "due:10m",
-}
-_NUMBER_EXAMPLES = {"priority": "50, >=70 or <30", "followers": "1000, >1000 or <=5k"}
-
-
 # -- lexing ---------------------------------------------------------------------------------------
 
-_FIELD_NAME = re.compile(r"([A-Za-z_]+):")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"', re.DOTALL)
 _UNESCAPE = re.compile(r'\\(["\\])')
 _NUMBER = re.compile(r"(>=|<=|>|<|=)?(\d{1,12})(k?)", re.IGNORECASE | re.ASCII)
 _DURATION = re.compile(r"(?:\d{1,9}[smhdw])+", re.IGNORECASE | re.ASCII)
 _DURATION_PART = re.compile(r"(\d+)([smhdw])", re.IGNORECASE | re.ASCII)
-_UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
-_STOP = frozenset('"()')
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +91,7 @@ class _Token:
     quoted: bool = False
 
 
-def _shown(text: str, limit: int = 32) -> str:
+def shown(text: str, limit: int = 32) -> str:
     """User text quoted in a message: made safe, on one line, shortened."""
     safe = one_line(text)
     return f"'{safe[:limit]}…'" if len(safe) > limit else f"'{safe}'"
@@ -256,7 +107,7 @@ def _read_quoted(text: str, start: int) -> tuple[str, int]:
 
 def _run_end(text: str, start: int) -> int:
     end = start
-    while end < len(text) and not text[end].isspace() and text[end] not in _STOP:
+    while end < len(text) and not text[end].isspace() and text[end] not in STOP:
         end += 1
     return end
 
@@ -267,7 +118,7 @@ def _read_run(text: str, start: int) -> _Token:
     run = text[start:end]
     if run == "OR":
         return _Token("or", start, end)
-    match = _FIELD_NAME.match(run)
+    match = FIELD_NAME.match(run)
     if match is None:
         return _Token("text", start, end, run)
     name, value = match.group(1), run[match.end() :]
@@ -309,11 +160,6 @@ def _lex(text: str) -> list[_Token]:
 # -- field values ---------------------------------------------------------------------------------
 
 
-def _did_you_mean(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
-
-
 def _items(name: str, token: _Token) -> list[tuple[str, int]]:
     """The comma-separated items of an unquoted value, with where each starts."""
     if token.quoted:
@@ -328,15 +174,15 @@ def _items(name: str, token: _Token) -> list[tuple[str, int]]:
 
 
 def _choice_term(name: str, token: _Token) -> FieldTerm:
-    spellings = _SPELLINGS[name]
+    spellings = SPELLINGS[name]
     values, positions = [], []
     for item, position in _items(name, token):
         canonical = spellings.get(item.lower())
         if canonical is None:
-            hint = _did_you_mean(item.lower(), spellings)
-            allowed = f"one of: {_choice_list(name)}"
+            hint = did_you_mean(item.lower(), spellings)
+            allowed = f"one of: {choice_list(name)}"
             raise QueryError(
-                f"{name}: unknown value {_shown(item)}",
+                f"{name}: unknown value {shown(item)}",
                 position,
                 f"{hint} {allowed}" if hint else allowed,
                 position + len(item),
@@ -361,7 +207,7 @@ def _number_term(name: str, token: _Token) -> CompareTerm:
     match = _NUMBER.fullmatch(token.value)
     if match is None or token.quoted:
         raise QueryError(
-            f"{name}: expects a number like {_NUMBER_EXAMPLES[name]}",
+            f"{name}: expects a number like {NUMBER_EXAMPLES[name]}",
             token.value_start,
             end=token.end,
         )
@@ -375,7 +221,7 @@ def _duration_term(name: str, token: _Token) -> DurationTerm:
             f"{name}: expects a duration like 5m, 2h, 3d", token.value_start, end=token.end
         )
     seconds = sum(
-        int(count) * _UNIT_SECONDS[unit.lower()]
+        int(count) * UNIT_SECONDS[unit.lower()]
         for count, unit in _DURATION_PART.findall(token.value)
     )
     if seconds > MAX_DURATION_S:
@@ -387,23 +233,23 @@ def _field_node(token: _Token) -> Node:
     typed = token.name.lower()
     name = ALIASES.get(typed, typed)
     if name not in FIELDS:
-        hint = _did_you_mean(typed, [*FIELDS, *ALIASES])
+        hint = did_you_mean(typed, [*FIELDS, *ALIASES])
         raise QueryError(
-            f"unknown field {_shown(token.name)}",
+            f"unknown field {shown(token.name)}",
             token.start,
             hint or f'quote it to search the text: "{one_line(token.name)[:32]}:…"',
             token.start + len(token.name),
         )
     if not token.value:
-        example = f"e.g. {_EXAMPLES[name]}" if name in _EXAMPLES else ""
+        example = f"e.g. {EXAMPLES[name]}" if name in EXAMPLES else ""
         if name in CHOICES:
-            example = f"one of: {_choice_list(name)}"
+            example = f"one of: {choice_list(name)}"
         raise QueryError(f"{typed}: expects a value", token.value_start, example, token.end)
-    if name in _SPELLINGS:
+    if name in SPELLINGS:
         return _choice_term(name, token)
-    if name in _NUMBER_FIELDS:
+    if name in NUMBER_FIELDS:
         return _number_term(name, token)
-    if name in _DURATION_FIELDS:
+    if name in DURATION_FIELDS:
         return _duration_term(name, token)
     if name == "author":
         return FieldTerm(name, (fold(token.value),), (token.value_start,))
@@ -418,9 +264,6 @@ def _flatten(kind: type[And] | type[Or], nodes: list[Node]) -> Node:
     for node in nodes:
         children.extend(node.children if isinstance(node, kind) else (node,))
     return children[0] if len(children) == 1 else kind(tuple(children))
-
-
-_EMPTY: Final = And(())
 
 
 def _negate(node: Node) -> Node:
@@ -454,7 +297,7 @@ class _Parser:
         while (token := self._peek()) is not None and token.kind == "or":
             self._i += 1
             groups.append(self._and())
-            if _EMPTY in (groups[-2], groups[-1]):
+            if EMPTY in (groups[-2], groups[-1]):
                 raise QueryError("OR needs a term on each side", token.start, end=token.end)
         return _flatten(Or, groups)
 
@@ -462,7 +305,7 @@ class _Parser:
         items: list[Node] = []
         while self._peek_kind() not in ("end", "or", ")"):
             items.append(self._unary())
-        return _EMPTY if not items else _flatten(And, items)
+        return EMPTY if not items else _flatten(And, items)
 
     def _unary(self) -> Node:
         negated, first = False, self._tokens[self._i]
@@ -493,7 +336,7 @@ class _Parser:
         if closing is None or closing.kind != ")":
             raise QueryError("unclosed '('", opening.start, "add a ')'")
         self._i += 1
-        if inner == _EMPTY:
+        if inner == EMPTY:
             raise QueryError("empty parentheses", opening.start, end=closing.end)
         return inner
 
@@ -503,62 +346,3 @@ def parse_node(text: str) -> Node:
     if len(text) > MAX_LENGTH:
         raise QueryError("query too long", MAX_LENGTH, f"at most {MAX_LENGTH} characters")
     return _Parser(_lex(text)).parse()
-
-
-# -- the normalised text --------------------------------------------------------------------------
-
-
-def _needs_quotes(text: str) -> bool:
-    if not text or text == "OR" or text[0] == "-" or _FIELD_NAME.match(text):
-        return True
-    return any(c.isspace() or c in _STOP for c in text)
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _render_duration(seconds: int) -> str:
-    parts = []
-    for unit, size in _UNIT_SECONDS.items():
-        count, seconds = divmod(seconds, size)
-        if count:
-            parts.append(f"{count}{unit}")
-    return "".join(parts) or "0s"
-
-
-def _render_value(term: FieldTerm) -> str:
-    if len(term.values) == 1:
-        value = term.values[0]
-        if not value or any(c.isspace() or c in _STOP or c == "," for c in value):
-            return _quote(value)
-        return value
-    return ",".join(term.values)
-
-
-def _render(node: Node) -> str:
-    if isinstance(node, TextTerm):
-        quoted = node.exact or _needs_quotes(node.needle)
-        return _quote(node.needle) if quoted else node.needle
-    if isinstance(node, FieldTerm):
-        return f"{node.field}:{_render_value(node)}"
-    if isinstance(node, CompareTerm):
-        return f"{node.field}:{'' if node.op == '=' else node.op}{node.number}"
-    if isinstance(node, DurationTerm):
-        return f"{node.field}:{_render_duration(node.seconds)}"
-    if isinstance(node, Not):
-        inner = _render(node.child)
-        return f"-({inner})" if isinstance(node.child, And | Or) else f"-{inner}"
-    if isinstance(node, And):
-        return " ".join(
-            f"({_render(c)})" if isinstance(c, Or) else _render(c) for c in node.children
-        )
-    return " OR ".join(_render(child) for child in node.children)
-
-
-# -- folding --------------------------------------------------------------------------------------
-
-
-def fold(text: str) -> str:
-    """Text made comparable regardless of case: ``casefold``, and the letter ``ё`` read as ye."""
-    return text.casefold().replace("ё", "е")

@@ -12,7 +12,7 @@ a stemmer call when a text is indexed, each distinct word once (a bounded cache)
 
 Only the text's whole words carry such stems, not the author's handle and name, nor
 a word run into another (``@jennyk``, ``#happyhour``): a word whose stem it does not
-begin is therefore also searched as typed (see ``query_match.needles``), so it still
+begin is therefore also searched as typed (see ``query_text.needles``), so it still
 finds everything it found before it matched its forms.
 """
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from smm_tui.core import query_match as query_module
+from smm_tui.core import query_text
 from smm_tui.core.models import Author, Intent, Platform, Sentiment, Status
 from smm_tui.core.query import (
     ALIASES,
@@ -559,11 +559,11 @@ def test_cache_follows_edits_and_shared_texts() -> None:
 
 
 def test_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(query_module, "TEXT_CACHE_LIMIT", 10)
+    monkeypatch.setattr(query_text, "TEXT_CACHE_LIMIT", 10)
     records = [record(n, text=f"text {n}") for n in range(50)]
     predicate = parse("text").compile(CTX)
     assert all(predicate(r) for r in records)
-    assert len(query_module._HAYSTACKS) <= 10
+    assert query_text.text_cache_size() <= 10
 
 
 # -- helpers for the app --------------------------------------------------------------------------

@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from smm_tui.core.feed import FeedFilter, FeedModel, FeedScope
+from smm_tui.core.feed_index import MentionIndex
 from smm_tui.core.models import Author
-from smm_tui.core.query import QueryContext, parse
+from smm_tui.core.query import QueryContext, TextTerm, parse
+from smm_tui.core.query_text import needles
 from smm_tui.core.repository import ChangeSet, Collection
 from smm_tui.core.stemming import extra_stems, needle_for
 from smm_tui.core.views import NOTHING_YET, empty_text
@@ -145,3 +147,39 @@ def test_the_feed_index_finds_a_customer_by_handle_or_name(store: Store) -> None
     assert shown("jenny -jenny_k") == 1
     assert shown("карта") == 7
     assert shown("карту") == 7
+
+
+def test_the_index_tests_words_of_one_needle_and_of_two_as_the_predicate_does(
+    store: Store,
+) -> None:
+    # A word is one needle ("карта": its stem begins it) or two ("timothy" → "timothi",
+    # and as typed); the index's word tests handle both, wanted and unwanted.
+    assert len(needles(TextTerm("карта"))) == 1
+    assert len(needles(TextTerm("timothy"))) == 2
+    records = customer_records() + [
+        make_mention(20 + n, text=text).to_record() for n, text in enumerate(TEXTS)
+    ]
+    changes = ChangeSet()
+    for record in records:
+        changes.insert_new(Collection.MENTIONS, record)
+    store.commit(changes)
+    index = MentionIndex(store)
+    for typed in (
+        "карта",
+        "timothy",
+        "-карта",
+        "-timothy",
+        "карта -timothy",
+        "timothy -replies",
+        "-timothy -карта",
+        "jenny -timothy",
+        "cards -blocking",
+        '"карта" -jenny',
+    ):
+        query = parse(typed)
+        predicate = query.compile(CTX)
+        expected = sorted(record["id"] for record in records if predicate(record))
+        assert expected, typed
+        for from_worker in (False, True):
+            found = index.matching(query, CTX, from_worker=from_worker)
+            assert sorted(key[-1] for key in found) == expected, typed
