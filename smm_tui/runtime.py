@@ -13,19 +13,17 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from smm_tui.adapters import registry
 from smm_tui.adapters.base import Adapter
-from smm_tui.adapters.bluesky import BlueskyAdapter
+from smm_tui.adapters.connection import LONG_POLL_SECONDS, Connection, Simulation
 from smm_tui.adapters.demo import DemoAdapter
 from smm_tui.adapters.demo_corpus import OUR_REPLIES
-from smm_tui.adapters.mastodon import MastodonAdapter
-from smm_tui.adapters.telegram import TelegramAdapter
-from smm_tui.adapters.vk import VKAdapter
-from smm_tui.adapters.x import XAdapter
 from smm_tui.config import AccountConfig, Config, demo_config
 from smm_tui.core import demo_day
 from smm_tui.core.audit import new_id
 from smm_tui.core.context import this_process
-from smm_tui.core.models import Intent, Platform, utcnow
+from smm_tui.core.models import Intent, utcnow
+from smm_tui.core.platforms import spec
 from smm_tui.core.priority import DEFAULT_ALARMS
 from smm_tui.core.query import parse
 from smm_tui.core.repository import ChangeSet
@@ -35,9 +33,6 @@ from smm_tui.core.views import build_views
 from smm_tui.core.workspace import AccountSource, Settings, Workspace
 from smm_tui.store.lease import PollerLease
 from smm_tui.store.store import Store
-
-#: How long VK and Telegram hold a poll open waiting for news.
-LONG_POLL_SECONDS = 20
 
 
 class AdapterUnavailable(Exception):
@@ -60,78 +55,24 @@ def build_adapter(
     (for ``poll --once``) instead of holding the request open for news.
     ``working_day`` shapes a demo account as :meth:`DemoAdapter.working_day`.
     """
-    if account.platform is Platform.DEMO:
-        simulate = Platform(str(account.extra.get("simulate", "vk")))
-        seed = account.extra.get("seed", config.demo.seed + index)
-        demo = DemoAdapter.working_day if working_day else DemoAdapter
-        return demo(
-            account.name,
-            simulate=simulate,
-            seed=int(str(seed)),
-            rate_per_minute=config.demo.rate_per_minute,
-            clock=clock,
-        )
-    token = _token(account, env)
-    hint = account.token_env or ""
-    base_url, extra = account.base_url, account.extra
-    match account.platform:
-        case Platform.MASTODON:
-            if not base_url:
-                raise AdapterUnavailable(
-                    f"mastodon account {account.name!r} needs base_url (its instance, "
-                    "e.g. https://mastodon.social); it is left out"
-                )
-            return MastodonAdapter(
-                account.name,
-                base_url=base_url,
-                token=token,
-                clock=clock,
-                token_hint=hint,
-                backfill=account.backfill,
-            )
-        case Platform.VK:
-            group_id = int(str(extra["group_id"]))
-            return VKAdapter(
-                account.name,
-                base_url=base_url,
-                token=token,
-                group_id=group_id,
-                clock=clock,
-                token_hint=hint,
-                longpoll_wait=LONG_POLL_SECONDS if long_poll else 0,
-                backfill=account.backfill,
-            )
-        case Platform.TELEGRAM:
-            return TelegramAdapter(
-                account.name,
-                base_url=base_url,
-                token=token,
-                clock=clock,
-                token_hint=hint,
-                poll_timeout=LONG_POLL_SECONDS if long_poll else 0,
-                backfill=account.backfill,
-            )
-        case Platform.BLUESKY:
-            return BlueskyAdapter(
-                account.name,
-                base_url=base_url,
-                token=token,
-                handle=str(extra["handle"]),
-                clock=clock,
-                token_hint=hint,
-                backfill=account.backfill,
-            )
-        case Platform.X:
-            return XAdapter(
-                account.name,
-                base_url=base_url,
-                token=token,
-                user_id=str(extra["user_id"]),
-                clock=clock,
-                token_hint=hint,
-                backfill=account.backfill,
-            )
-    raise AdapterUnavailable(f"account {account.name!r}: no adapter for {account.platform.value}")
+    who = f"{account.platform.value} account {account.name!r}"
+    facts = spec(account.platform)
+    try:
+        entry = registry.entry(account.platform)
+    except KeyError:
+        raise AdapterUnavailable(f"{who}: no adapter for {account.platform.value}") from None
+    if facts.needs_base_url and not account.base_url:
+        raise AdapterUnavailable(f"{who} needs base_url ({entry.server}); it is left out")
+    connection = Connection(
+        token=_token(account, env) if facts.needs_token else "",
+        token_env=account.token_env or "",
+        base_url=account.base_url,
+        clock=clock,
+        backfill=account.backfill,
+        long_poll_seconds=LONG_POLL_SECONDS if long_poll else 0,
+        simulation=Simulation(config.demo.seed + index, config.demo.rate_per_minute, working_day),
+    )
+    return entry.factory(account, connection)
 
 
 def _token(account: AccountConfig, env: Mapping[str, str]) -> str:

@@ -28,6 +28,7 @@ from smm_tui.core.network import (
     Unverifiable,
     is_our_reply,
 )
+from smm_tui.core.platforms import spec
 
 __all__ = [
     "Adapter",
@@ -95,10 +96,19 @@ class Adapter(abc.ABC):
 
     Every subclass's :data:`CONTRACT_METHODS` are wrapped by
     :func:`typed_errors_only`, so callers need handle only :class:`AdapterError`.
+    A network's adapter names its network in the class statement
+    (``class VKAdapter(HttpAdapter, network=Platform.VK)``) and takes
+    :attr:`platform`, :attr:`reply_limit` and :attr:`idempotent_replies` from
+    that network's entry in :data:`smm_tui.core.platforms.PLATFORMS`.
     """
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, network: Platform | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if network is not None:
+            facts = spec(network)
+            cls.platform = network
+            cls.reply_limit = facts.reply_limit
+            cls.idempotent_replies = facts.capabilities.idempotency_keys
         for name in CONTRACT_METHODS:
             if name in cls.__dict__:
                 setattr(cls, name, typed_errors_only(cls.__dict__[name]))

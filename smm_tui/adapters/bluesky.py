@@ -22,11 +22,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from collections.abc import Iterable, Iterator
 from typing import Any
-
-import httpx
 
 from smm_tui.adapters import http
 from smm_tui.adapters.backfill import Backfill, BacklogPage
@@ -60,9 +57,9 @@ from smm_tui.adapters.bluesky_records import (
 )
 from smm_tui.adapters.bluesky_xrpc import WRITE, Session, XrpcClient, retry_time
 from smm_tui.adapters.client import HttpAdapter
-from smm_tui.core import limits
-from smm_tui.core.models import Author, Mention, Platform, utcnow
-from smm_tui.core.network import DEFAULT_BACKFILL, NotSent
+from smm_tui.adapters.connection import Connection
+from smm_tui.core.models import Author, Mention, Platform
+from smm_tui.core.network import NotSent
 
 __all__ = ["DEFAULT_BASE_URL", "BlueskyAdapter", "build_facets", "post_url"]
 
@@ -83,7 +80,7 @@ _REF_CACHE = 5000
 _REASONS = ("mention", "reply")
 
 
-class BlueskyAdapter(HttpAdapter):
+class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
     """One Bluesky account, signed in with its handle and an app password.
 
     The session's JWTs are secrets like the password: they are redacted from
@@ -91,35 +88,16 @@ class BlueskyAdapter(HttpAdapter):
     writes, sessions); while one is spent, calls to it raise
     :class:`RateLimited` without sending. Bluesky has no idempotency key, so a
     reply whose answer was lost is looked for in the thread (:meth:`find_reply`).
-    ``backfill`` is how many of the newest mentions the first poll reads back.
+    The connection's ``backfill`` is how many of the newest mentions the first
+    poll reads back.
     """
 
-    platform = Platform.BLUESKY
-    reply_limit = limits.REPLY_LIMITS[Platform.BLUESKY]
-    idempotent_replies = False
-
-    def __init__(
-        self,
-        account: str,
-        *,
-        base_url: str | None = None,
-        token: str,
-        handle: str,
-        client: httpx.AsyncClient | None = None,
-        clock: Callable[[], datetime] = utcnow,
-        deadline: float = http.DEFAULT_DEADLINE,
-        token_hint: str = "",
-        backfill: int = DEFAULT_BACKFILL,
-    ) -> None:
+    def __init__(self, account: str, connection: Connection, *, handle: str) -> None:
         super().__init__(
             account,
-            base_url=base_url or DEFAULT_BASE_URL,
-            secrets=(token,),
-            client=client,
-            clock=clock,
-            deadline=deadline,
-            token_hint=token_hint,
-            reset_parser=functools.partial(retry_time, clock=clock),
+            connection,
+            default_base_url=DEFAULT_BASE_URL,
+            reset_parser=functools.partial(retry_time, clock=connection.clock),
         )
         self._handle = handle.strip().lstrip("@")
         self._xrpc = XrpcClient(
@@ -127,12 +105,12 @@ class BlueskyAdapter(HttpAdapter):
             self._ctx,
             base=self._base,
             handle=self._handle,
-            password=token,
+            password=connection.token,
             on_session=self._signed_in,
         )
         self._refs: dict[str, Refs] = {}
         self._dids: dict[str, str] = {}
-        self._backfill = Backfill(backfill)
+        self._backfill = Backfill(connection.backfill)
 
     def __repr__(self) -> str:
         return (

@@ -9,13 +9,13 @@ and redacts its secrets, takes the caller's httpx client or makes one, and in
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import httpx
 
 from smm_tui.adapters import http
 from smm_tui.adapters.base import Adapter, TransientError
+from smm_tui.adapters.connection import Connection
 from smm_tui.core import limits
 
 __all__ = ["HttpAdapter", "epoch_header", "malformed"]
@@ -24,8 +24,8 @@ __all__ = ["HttpAdapter", "epoch_header", "malformed"]
 class HttpAdapter(Adapter):
     """An adapter that reaches its network through one httpx client.
 
-    A subclass hands its constructor arguments on to ``__init__`` and then
-    finds ``self._base`` (``base_url`` without a trailing slash),
+    A subclass hands its :class:`~smm_tui.adapters.connection.Connection` on to
+    ``__init__`` and then finds ``self._base`` (``base_url`` without a trailing slash),
     ``self._ctx`` (the :class:`~smm_tui.adapters.http.CallContext` for
     :mod:`smm_tui.adapters.http`), ``self._client`` and ``self._clock``. The
     context names the network after :attr:`Adapter.platform`.
@@ -37,35 +37,35 @@ class HttpAdapter(Adapter):
     def __init__(
         self,
         account: str,
+        connection: Connection,
         *,
-        base_url: str,
-        secrets: tuple[str, ...],
-        client: httpx.AsyncClient | None,
-        clock: Callable[[], datetime],
-        deadline: float,
-        token_hint: str,
+        default_base_url: str = "",
+        secrets: tuple[str, ...] = (),
         reset_parser: http.ResetParser | None = None,
     ) -> None:
-        """Set up the plumbing; ``client`` is None to have one made (and closed) here.
+        """Set up the plumbing from ``connection``; a client is made (and closed) here
+        unless the connection brings one.
 
-        ``secrets`` are redacted from every message (the token, and any form
+        ``secrets`` are redacted from every message besides the token (any form
         of it the network puts in a URL). ``reset_parser`` reads the network's
         rate-limit reset header when a 429 carries no ``Retry-After``.
         """
         super().__init__(account)
-        self._base = base_url.rstrip("/")
+        if connection.backfill < 0:
+            raise ValueError(f"{self.platform.value} account {account!r}: backfill must be >= 0")
+        self._base = connection.base(default_base_url)
         self._ctx = http.CallContext(
             network=self.platform.value,
             account=account,
-            secrets=secrets,
-            deadline=deadline,
-            clock=clock,
+            secrets=(connection.token, *secrets),
+            deadline=connection.deadline,
+            clock=connection.clock,
             reset_parser=reset_parser,
-            token_hint=token_hint,
+            token_hint=connection.token_env,
         )
-        self._client = client if client is not None else http.make_client()
-        self._owns_client = client is None
-        self._clock = clock
+        self._owns_client = connection.client is None
+        self._client = connection.client or http.make_client(timeout=connection.timeout)
+        self._clock = connection.clock
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(account={self.account!r}, base_url={self._base!r})"

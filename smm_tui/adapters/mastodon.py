@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from html.parser import HTMLParser
 from typing import Any
@@ -32,9 +32,8 @@ from smm_tui.adapters.base import (
     TransientError,
 )
 from smm_tui.adapters.client import HttpAdapter
-from smm_tui.core import limits
-from smm_tui.core.models import Author, Mention, Platform, from_iso, utcnow
-from smm_tui.core.network import DEFAULT_BACKFILL
+from smm_tui.adapters.connection import Connection
+from smm_tui.core.models import Author, Mention, Platform, from_iso
 
 __all__ = ["MastodonAdapter", "html_to_text", "parse_link_header"]
 
@@ -48,48 +47,24 @@ _BUCKET = "account"
 _LINK_PART = re.compile(r'<([^>]*)>\s*;\s*rel="?([^";,]+)"?')
 
 
-class MastodonAdapter(HttpAdapter):
+class MastodonAdapter(HttpAdapter, network=Platform.MASTODON):
     """One Mastodon account on one instance, spoken to with a user token.
 
     The last ``X-RateLimit-*`` values seen are kept (:meth:`rate_budget`);
     while the budget is spent, calls raise :class:`RateLimited` without sending
     anything. Mastodon honours ``Idempotency-Key``, so a reply whose answer was
-    lost may be posted again with the same key. ``backfill`` is how many of the
-    newest mentions the first poll reads back (the account's ``backfill`` key).
+    lost may be posted again with the same key. The connection's ``backfill`` is
+    how many of the newest mentions the first poll reads back.
     """
 
-    platform = Platform.MASTODON
-    reply_limit = limits.REPLY_LIMITS[Platform.MASTODON]
-    idempotent_replies = True
-
-    def __init__(
-        self,
-        account: str,
-        *,
-        base_url: str,
-        token: str,
-        client: httpx.AsyncClient | None = None,
-        clock: Callable[[], datetime] = utcnow,
-        deadline: float = http.DEFAULT_DEADLINE,
-        token_hint: str = "",
-        backfill: int = DEFAULT_BACKFILL,
-    ) -> None:
-        super().__init__(
-            account,
-            base_url=base_url,
-            secrets=(token,),
-            client=client,
-            clock=clock,
-            deadline=deadline,
-            token_hint=token_hint,
-            reset_parser=_reset_time,
-        )
-        self._auth = {"Authorization": f"Bearer {token}"}
+    def __init__(self, account: str, connection: Connection) -> None:
+        super().__init__(account, connection, reset_parser=_reset_time)
+        self._auth = {"Authorization": f"Bearer {connection.token}"}
         self._visibility: dict[str, str] = {}
         # Mastodon's limits are per account across endpoints: one bucket.
         self._budgets = http.RateBudgets(self._ctx)
         self._limit_known = False
-        self._backfill = Backfill(backfill)
+        self._backfill = Backfill(connection.backfill)
 
     def rate_budget(self) -> RateBudget | None:
         """The last ``X-RateLimit-*`` values Mastodon sent."""

@@ -27,13 +27,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
-from datetime import datetime
+from collections.abc import Iterable
 from typing import Any
 
-import httpx
-
-from smm_tui.adapters import http
 from smm_tui.adapters.base import (
     Identity,
     MentionPage,
@@ -43,6 +39,7 @@ from smm_tui.adapters.base import (
     TransientError,
 )
 from smm_tui.adapters.client import HttpAdapter
+from smm_tui.adapters.connection import Connection
 from smm_tui.adapters.vk_api import MENTIONS, REPLY, LongPollServer, VKApi
 from smm_tui.adapters.vk_comments import (
     FIELDS,
@@ -60,9 +57,7 @@ from smm_tui.adapters.vk_wall import (
     from_unix,
     plain_text,
 )
-from smm_tui.core import limits
-from smm_tui.core.models import Mention, Platform, utcnow
-from smm_tui.core.network import DEFAULT_BACKFILL
+from smm_tui.core.models import Mention, Platform
 
 __all__ = ["DEFAULT_BASE_URL", "VKAdapter", "plain_text"]
 
@@ -75,7 +70,7 @@ _MAX_SESSION_RENEWALS = 3
 _EXTERNAL_ID = re.compile(r"(\d{1,19})(?:_(\d{1,19}))?")
 
 
-class VKAdapter(HttpAdapter):
+class VKAdapter(HttpAdapter, network=Platform.VK):
     """One VK community, spoken to with a community access token.
 
     Reads are one rate bucket and ``wall.createComment`` another (see
@@ -84,48 +79,21 @@ class VKAdapter(HttpAdapter):
 
     VK documents ``guid`` on ``wall.createComment`` as a key "to avoid repeated
     comments"; it is sent, but without a documented guarantee the outbox still
-    checks the thread (``idempotent_replies`` is False). ``backfill`` is how
-    many of the newest comments the first poll keeps.
+    checks the thread (``idempotent_replies`` is False). The connection's
+    ``backfill`` is how many of the newest comments the first poll keeps.
     """
 
-    platform = Platform.VK
-    reply_limit = limits.REPLY_LIMITS[Platform.VK]
-    idempotent_replies = False
-
-    def __init__(
-        self,
-        account: str,
-        *,
-        base_url: str | None = None,
-        token: str,
-        group_id: int,
-        client: httpx.AsyncClient | None = None,
-        clock: Callable[[], datetime] = utcnow,
-        deadline: float = http.DEFAULT_DEADLINE,
-        token_hint: str = "",
-        longpoll_wait: int = 20,
-        backfill: int = DEFAULT_BACKFILL,
-    ) -> None:
+    def __init__(self, account: str, connection: Connection, *, group_id: int) -> None:
         if group_id <= 0:
             raise ValueError(f"vk account {account!r}: group_id must be a positive number")
-        if backfill < 0:
-            raise ValueError(f"vk account {account!r}: backfill must be >= 0")
-        super().__init__(
-            account,
-            base_url=base_url or DEFAULT_BASE_URL,
-            secrets=(token,),
-            client=client,
-            clock=clock,
-            deadline=deadline,
-            token_hint=token_hint,
-        )
+        super().__init__(account, connection, default_base_url=DEFAULT_BASE_URL)
         self._group = group_id
-        self._api = VKApi(self._client, self._ctx, self._base, token)
-        self._wait = max(0, min(longpoll_wait, 90))
+        self._api = VKApi(self._client, self._ctx, self._base, connection.token)
+        self._wait = max(0, min(connection.long_poll_seconds, 90))
         self._session: LongPollServer | None = None
         self._authors = Authors()
         self._wall = WallReader(self._api, self._ctx, group_id, self._authors)
-        self._backfill = backfill
+        self._backfill = connection.backfill
 
     def __repr__(self) -> str:
         return (

@@ -20,10 +20,9 @@ reading error answers and rate-limit headers is :mod:`smm_tui.adapters.x_errors`
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, Callable, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import httpx
@@ -39,6 +38,7 @@ from smm_tui.adapters.base import (
     RateLimited,
 )
 from smm_tui.adapters.client import HttpAdapter
+from smm_tui.adapters.connection import Connection
 from smm_tui.adapters.x_errors import (
     USAGE_CAPPED,
     call_name,
@@ -51,17 +51,22 @@ from smm_tui.adapters.x_errors import (
 from smm_tui.adapters.x_posts import (
     POST_ID,
     author_of,
+    checked_post_id,
     created_at,
+    descends_from,
+    first_id,
     language_of,
+    or_empty,
     permalink,
     plain_text,
+    post_fields,
     replied_to,
     snowflake_time,
+    unique,
     users_by_id,
 )
-from smm_tui.core import limits
-from smm_tui.core.models import Mention, Platform, utcnow
-from smm_tui.core.network import DEFAULT_BACKFILL, is_our_reply
+from smm_tui.core.models import Mention, Platform
+from smm_tui.core.network import is_our_reply
 
 __all__ = ["API_BASE", "XAdapter", "plain_text", "snowflake_time"]
 
@@ -76,11 +81,6 @@ PAGE_LIMIT = 100
 MAX_PAGES = 50
 #: How many ancestors of a mention are looked up before giving up on the chain.
 MAX_ANCESTORS = 20
-TWEET_FIELDS = (
-    "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,lang,entities,"
-    "note_tweet"
-)
-USER_FIELDS = "username,name,public_metrics"
 _MENTIONS = "mentions"
 _TWEETS = "tweets"
 _SEARCH = "search"
@@ -100,48 +100,24 @@ class _Page:
     next_token: str | None
 
 
-class XAdapter(HttpAdapter):
+class XAdapter(HttpAdapter, network=Platform.X):
     """One X account, spoken to with an OAuth 2.0 user-context bearer token.
 
     Each endpoint's ``x-rate-limit-*`` values are kept in their own bucket;
     while a bucket is spent, calls to it raise :class:`RateLimited` without
     sending anything. X has no idempotency key, so :attr:`idempotent_replies`
     is False and :meth:`find_reply` looks for a reply that may already exist.
-    ``backfill`` is how many of the newest mentions the first poll reads back.
+    The connection's ``backfill`` is how many of the newest mentions the first
+    poll reads back.
     """
 
-    platform = Platform.X
-    reply_limit = limits.REPLY_LIMITS[Platform.X]
-    idempotent_replies = False
-
-    def __init__(
-        self,
-        account: str,
-        *,
-        base_url: str | None = None,
-        token: str,
-        user_id: str = "",
-        client: httpx.AsyncClient | None = None,
-        clock: Callable[[], datetime] = utcnow,
-        deadline: float = http.DEFAULT_DEADLINE,
-        token_hint: str = "",
-        backfill: int = DEFAULT_BACKFILL,
-    ) -> None:
-        super().__init__(
-            account,
-            base_url=base_url or API_BASE,
-            secrets=(token,),
-            client=client,
-            clock=clock,
-            deadline=deadline,
-            token_hint=token_hint,
-            reset_parser=reset_time,
-        )
+    def __init__(self, account: str, connection: Connection, *, user_id: str = "") -> None:
+        super().__init__(account, connection, default_base_url=API_BASE, reset_parser=reset_time)
         self._user_id = str(user_id).strip()
-        self._auth = {"Authorization": f"Bearer {token}"}
+        self._auth = {"Authorization": f"Bearer {connection.token}"}
         self._username = ""
         self._budgets = http.RateBudgets(self._ctx, main_bucket=_MENTIONS)
-        self._backfill = Backfill(backfill)
+        self._backfill = Backfill(connection.backfill)
 
     def rate_budget(self) -> RateBudget | None:
         """The mention timeline's budget, or any endpoint's budget that is spent now."""
@@ -186,7 +162,7 @@ class XAdapter(HttpAdapter):
         since = _valid_cursor(cursor, self._ctx.who)
         if since is None:
             return await self._backfill.read(self._backlog_page, MAX_PAGES)
-        params = self._fields(max_results=PAGE_LIMIT)
+        params = post_fields(max_results=PAGE_LIMIT)
         params["since_id"] = since
         path = f"/2/users/{await self._user()}/mentions"
         newest: str | None = None
@@ -194,11 +170,11 @@ class XAdapter(HttpAdapter):
         async for page in self._pages(_MENTIONS, path, params, "pagination_token"):
             newest = newest or page.newest_id
             newest_first.extend(page.mentions)
-        return MentionPage(tuple(reversed(_unique(newest_first))), newest or since)
+        return MentionPage(tuple(reversed(unique(newest_first))), newest or since)
 
     async def _backlog_page(self, token: str | None) -> BacklogPage:
         """One page of the mention timeline for the first poll's backfill."""
-        params = self._fields(max_results=PAGE_LIMIT)
+        params = post_fields(max_results=PAGE_LIMIT)
         if token is not None:
             params["pagination_token"] = token
         path = f"/2/users/{await self._user()}/mentions"
@@ -218,7 +194,7 @@ class XAdapter(HttpAdapter):
             item
             for item in conversation
             if item.external_id != mention.external_id
-            and _descends_from(item, mention.external_id, by_id)
+            and descends_from(item, mention.external_id, by_id)
         ]
         return (*ancestors, *below)
 
@@ -233,8 +209,8 @@ class XAdapter(HttpAdapter):
         The account's timeline shows a new post at once, while recent search
         may lag behind, so this does not go through :meth:`fetch_thread`.
         """
-        params = self._fields(max_results=PAGE_LIMIT)
-        params["since_id"] = _post_id(mention.external_id, self._ctx.who)
+        params = post_fields(max_results=PAGE_LIMIT)
+        params["since_id"] = checked_post_id(mention.external_id, self._ctx.who)
         me = await self._user()
         path = f"/2/users/{me}/tweets"
         async with aclosing(self._pages(_TIMELINE, path, params, "pagination_token")) as pages:
@@ -249,7 +225,7 @@ class XAdapter(HttpAdapter):
 
         X has no idempotency key, so ``idempotency_key`` is unused.
         """
-        target = _post_id(mention.external_id, self._ctx.who)
+        target = checked_post_id(mention.external_id, self._ctx.who)
         body = {"text": text, "reply": {"in_reply_to_tweet_id": target}}
         response = await self._call(_TWEETS, "POST", "/2/tweets", json=body)
         created = http.decode_json(response, self._ctx)
@@ -310,12 +286,12 @@ class XAdapter(HttpAdapter):
 
     async def _conversation(self, root: str) -> list[Mention]:
         """Every post of the conversation ``root`` started, found by recent search, oldest first."""
-        params = self._fields(max_results=PAGE_LIMIT)
-        params["query"] = f"conversation_id:{_post_id(root, self._ctx.who)}"
+        params = post_fields(max_results=PAGE_LIMIT)
+        params["query"] = f"conversation_id:{checked_post_id(root, self._ctx.who)}"
         newest_first: list[Mention] = []
         async for page in self._pages(_SEARCH, "/2/tweets/search/recent", params, "next_token"):
             newest_first.extend(page.mentions)
-        return list(reversed(_unique(newest_first)))
+        return list(reversed(unique(newest_first)))
 
     async def _ancestors(self, mention: Mention, known: Mapping[str, Mention]) -> list[Mention]:
         """The posts above ``mention``, root first; older than search reaches: looked up."""
@@ -332,23 +308,13 @@ class XAdapter(HttpAdapter):
         return list(reversed(chain))
 
     async def _lookup(self, post_id: str) -> Mention | None:
-        params = self._fields()
-        params["ids"] = _post_id(post_id, self._ctx.who)
+        params = post_fields()
+        params["ids"] = checked_post_id(post_id, self._ctx.who)
         body = await self._get_json(_LOOKUP, "/2/tweets", params)
         if isinstance(body, dict) and "data" not in body and isinstance(body.get("errors"), list):
             return None  # X answers 200 with only "errors" for a post it cannot show
         page = self._page(body, _LOOKUP)
         return next((m for m in page.mentions if m.external_id == post_id), None)
-
-    def _fields(self, max_results: int | None = None) -> dict[str, str]:
-        params = {
-            "tweet.fields": TWEET_FIELDS,
-            "expansions": "author_id",
-            "user.fields": USER_FIELDS,
-        }
-        if max_results is not None:
-            params["max_results"] = str(max_results)
-        return params
 
     async def _user(self) -> str:
         """The account's numeric user id, asked of X once when the config leaves it out."""
@@ -369,14 +335,14 @@ class XAdapter(HttpAdapter):
             raise PermanentError(
                 f"{self._ctx.who}: {what} refused{problem_detail(errors[0], self._ctx)}"
             )
-        tweets = _or_empty(body.get("data"), [])
-        meta = _or_empty(body.get("meta"), {})
-        includes = _or_empty(body.get("includes"), {})
+        tweets = or_empty(body.get("data"), [])
+        meta = or_empty(body.get("meta"), {})
+        includes = or_empty(body.get("includes"), {})
         if not isinstance(tweets, list) or not isinstance(meta, dict):
             raise self._malformed(what)
         if not isinstance(includes, dict):
             raise self._malformed(what)
-        users = users_by_id(_or_empty(includes.get("users"), []))
+        users = users_by_id(or_empty(includes.get("users"), []))
         if users is None:
             raise self._malformed(what)
         mentions = tuple(self._mention(tweet, users) for tweet in tweets)
@@ -384,7 +350,7 @@ class XAdapter(HttpAdapter):
         token = meta.get("next_token")
         return _Page(
             mentions,
-            str(newest) if isinstance(newest, str | int) else _first_id(mentions),
+            str(newest) if isinstance(newest, str | int) else first_id(mentions),
             token if isinstance(token, str) and token else None,
         )
 
@@ -417,47 +383,9 @@ class XAdapter(HttpAdapter):
         )
 
 
-def _post_id(value: str, who: str) -> str:
-    """``value`` if it is an X post id; it goes into URLs and search queries, so check it."""
-    if not POST_ID.fullmatch(value):
-        raise PermanentError(f"{who}: not an X post id")
-    return value
-
-
 def _valid_cursor(cursor: str | None, who: str) -> str | None:
     if cursor is None or POST_ID.fullmatch(cursor):
         return cursor
     # A cursor we did not write: start over from the latest page (ingest drops repeats).
     logger.warning("%s: ignoring a cursor that is not a post id", who)
     return None
-
-
-def _first_id(mentions: tuple[Mention, ...]) -> str | None:
-    return mentions[0].external_id if mentions else None
-
-
-def _unique(mentions: list[Mention]) -> list[Mention]:
-    seen: set[str] = set()
-    unique = []
-    for mention in mentions:
-        if mention.external_id not in seen:
-            seen.add(mention.external_id)
-            unique.append(mention)
-    return unique
-
-
-def _descends_from(item: Mention, ancestor_id: str, by_id: Mapping[str, Mention]) -> bool:
-    parent = item.parent_external_id
-    for _ in range(len(by_id) + 1):  # bounded: a cycle in hostile data must not hang
-        if parent is None:
-            return False
-        if parent == ancestor_id:
-            return True
-        above = by_id.get(parent)
-        parent = above.parent_external_id if above is not None else None
-    return False
-
-
-def _or_empty(value: Any, empty: Any) -> Any:
-    """``value``, or ``empty`` when X left it out (None); a wrong type stays wrong, to be caught."""
-    return empty if value is None else value

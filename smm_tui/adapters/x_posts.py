@@ -1,7 +1,8 @@
-"""Reading X posts: plain text, authors, replies, languages, times and permalinks.
+"""Reading X posts: plain text, authors, replies, languages, times, permalinks and ids.
 
 Pure functions over the API v2 ``data`` and ``includes.users`` objects, used
-by :class:`~smm_tui.adapters.x.XAdapter` to turn posts into mentions.
+by :class:`~smm_tui.adapters.x.XAdapter` to turn posts into mentions, check
+post ids and follow reply chains.
 """
 
 from __future__ import annotations
@@ -12,18 +13,25 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from smm_tui.core.models import Author, from_iso
+from smm_tui.core.models import Author, Mention, from_iso
+from smm_tui.core.network import PermanentError
 
 __all__ = [
     "PERMALINK",
     "POST_ID",
     "author_of",
+    "checked_post_id",
     "created_at",
+    "descends_from",
+    "first_id",
     "language_of",
+    "or_empty",
     "permalink",
     "plain_text",
+    "post_fields",
     "replied_to",
     "snowflake_time",
+    "unique",
     "users_by_id",
 ]
 
@@ -35,6 +43,12 @@ _SNOWFLAKE_EPOCH_MS = 1288834974657
 _ESCAPED = re.compile(r"&(amp|lt|gt);")
 _UNESCAPE = {"amp": "&", "lt": "<", "gt": ">"}
 _NO_LANGUAGE = ("und", "zxx")
+#: What every read of posts asks X to include.
+TWEET_FIELDS = (
+    "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,lang,entities,"
+    "note_tweet"
+)
+USER_FIELDS = "username,name,public_metrics"
 
 
 def plain_text(tweet: Mapping[str, Any]) -> str:
@@ -117,5 +131,58 @@ def permalink(username: str, post_id: str) -> str:
     return PERMALINK.format(username=quote(username or "i/web", safe="/"), id=quote(post_id))
 
 
+def post_fields(max_results: int | None = None) -> dict[str, str]:
+    """The query parameters that make X include what :func:`plain_text` and the rest read."""
+    params = {
+        "tweet.fields": TWEET_FIELDS,
+        "expansions": "author_id",
+        "user.fields": USER_FIELDS,
+    }
+    if max_results is not None:
+        params["max_results"] = str(max_results)
+    return params
+
+
 def _get(item: Any, key: str) -> Any:
     return item.get(key) if isinstance(item, dict) else None
+
+
+def checked_post_id(value: str, who: str) -> str:
+    """``value`` if it is an X post id; it goes into URLs and search queries, so check it."""
+    if not POST_ID.fullmatch(value):
+        raise PermanentError(f"{who}: not an X post id")
+    return value
+
+
+def first_id(mentions: tuple[Mention, ...]) -> str | None:
+    """The id of the first (the newest) of a page's posts."""
+    return mentions[0].external_id if mentions else None
+
+
+def unique(mentions: list[Mention]) -> list[Mention]:
+    """``mentions`` in their order, each post once."""
+    seen: set[str] = set()
+    kept = []
+    for mention in mentions:
+        if mention.external_id not in seen:
+            seen.add(mention.external_id)
+            kept.append(mention)
+    return kept
+
+
+def descends_from(item: Mention, ancestor_id: str, by_id: Mapping[str, Mention]) -> bool:
+    """Whether ``item`` answers ``ancestor_id``, directly or further down, in ``by_id``."""
+    parent = item.parent_external_id
+    for _ in range(len(by_id) + 1):  # bounded: a cycle in hostile data must not hang
+        if parent is None:
+            return False
+        if parent == ancestor_id:
+            return True
+        above = by_id.get(parent)
+        parent = above.parent_external_id if above is not None else None
+    return False
+
+
+def or_empty(value: Any, empty: Any) -> Any:
+    """``value``, or ``empty`` when X left it out (None); a wrong type stays wrong, to be caught."""
+    return empty if value is None else value

@@ -29,8 +29,9 @@ from tests.adapters.httpserver import (
     unused_port,
 )
 from tests.conftest import FakeClock
-from tests.fakes.base import TEST_DEADLINE, Fault
-from tests.fakes.bluesky import (
+from tests.fakes.base import Fault
+from tests.fakes.bluesky import FakeBluesky
+from tests.fakes.bluesky_shapes import (
     BRAND_DID,
     BRAND_HANDLE,
     CREATE_RECORD,
@@ -40,9 +41,9 @@ from tests.fakes.bluesky import (
     LIST_NOTIFICATIONS,
     REFRESH_SESSION,
     RESOLVE_HANDLE,
-    FakeBluesky,
     xrpc_error,
 )
+from tests.fakes.harness import Network
 from tests.recorded import FIXTURES
 
 API = FIXTURES / "api" / "bluesky"
@@ -65,56 +66,25 @@ def fake(http_server: TestServer) -> FakeBluesky:
     return FakeBluesky(http_server)
 
 
-def adapter_for(
-    server: TestServer | str,
-    *,
-    clock: Callable[[], datetime] | None = None,
-    client: httpx.AsyncClient | None = None,
-    deadline: float = 5.0,
-) -> BlueskyAdapter:
-    base = server if isinstance(server, str) else server.url
-    return BlueskyAdapter(
-        ACCOUNT,
-        base_url=base,
-        token=PASSWORD,
-        handle=HANDLE,
-        client=client or cheap_client(),
-        clock=clock or FakeClock(NOW),
-        deadline=deadline,
-        token_hint="BANK_BLUESKY_APP_PASSWORD",
-    )
-
-
-def cheap_client(timeout: httpx.Timeout = http.DEFAULT_TIMEOUT) -> httpx.AsyncClient:
-    """A client without certificate loading (25-75 ms each): these tests speak plain HTTP."""
-    return http.make_client(timeout=timeout, transport=httpx.AsyncHTTPTransport(verify=False))
+BLUESKY = Network(
+    BlueskyAdapter,
+    account=ACCOUNT,
+    token=PASSWORD,
+    token_env="BANK_BLUESKY_APP_PASSWORD",
+    now=NOW,
+    author=Author("did:plc:someone", "@someone.bsky.social"),
+    keys={"handle": HANDLE},
+)
+adapter_for = BLUESKY.adapter
+mention_of = BLUESKY.mention
+fixture = BLUESKY.fixture
 
 
 def on_fake(fake: FakeBluesky, clock: Callable[[], datetime] | None = None) -> BlueskyAdapter:
-    """What ``fake.adapter()`` builds (the contract suite uses that), with a cheap client."""
-    fake.clock = clock or FakeClock(NOW)
-    return BlueskyAdapter(
-        "brand",
-        base_url=fake.server.url,
-        token=fake.token,
-        handle=BRAND_HANDLE,
-        client=cheap_client(FAST),
-        clock=fake.clock,
-        deadline=TEST_DEADLINE,
-        token_hint=fake.token_env,
-    )
-
-
-def fixture(name: str) -> Any:
-    return json.loads((API / name).read_text(encoding="utf-8"))
-
-
-def http_fixture(name: str) -> tuple[int, dict[str, str], Any]:
-    """Status, headers and JSON body of a documented ``.http`` fixture."""
-    head, _, body = (API / name).read_text(encoding="utf-8").partition("\n\n")
-    status_line, *lines = head.splitlines()
-    headers = dict(line.split(": ", 1) for line in lines)
-    return int(status_line.split()[1]), headers, json.loads(body)
+    """What ``fake.adapter()`` builds (the contract suite uses that), on a clock of the test's."""
+    adapter = fake.adapter(clock=clock or FakeClock(NOW), timeout=FAST)
+    assert isinstance(adapter, BlueskyAdapter)
+    return adapter
 
 
 def session_body() -> dict[str, Any]:
@@ -148,18 +118,6 @@ def notification(k: int, template: dict[str, Any], indexed: datetime) -> dict[st
 
 def texts(mentions: tuple[Mention, ...]) -> list[str]:
     return [m.text for m in mentions]
-
-
-def mention_of(uri: str, language: str = "") -> Mention:
-    return Mention(
-        platform=Platform.BLUESKY,
-        account=ACCOUNT,
-        external_id=uri,
-        author=Author("did:plc:someone", "@someone.bsky.social"),
-        text="hi",
-        created_at=NOW,
-        language=language,
-    )
 
 
 # -- parsing the documented shapes ------------------------------------------------------
@@ -527,7 +485,7 @@ async def test_reply_to_an_unseen_post_looks_up_its_refs(fake: FakeBluesky) -> N
     question = fake.add_mention("is the app down?")
     follow_up = fake.add_mention("still down", reply_to=question, author="bob")
 
-    published = await on_fake(fake).post_reply(mention_of(follow_up, "en"), "Fixed", "k")
+    published = await on_fake(fake).post_reply(mention_of(follow_up, language="en"), "Fixed", "k")
 
     (lookup,) = fake.server.requests_to("GET", GET_POSTS)
     assert lookup.query == {"uris": [follow_up]}
@@ -555,7 +513,7 @@ async def test_a_failed_look_up_before_posting_is_not_sent(fake: FakeBluesky) ->
 
 async def test_a_bad_language_tag_is_left_out(fake: FakeBluesky) -> None:
     uri = fake.add_mention("hello")
-    published = await on_fake(fake).post_reply(mention_of(uri, "ru; DROP"), "ok", "k")
+    published = await on_fake(fake).post_reply(mention_of(uri, language="ru; DROP"), "ok", "k")
     assert "langs" not in fake.post(published.external_id)["record"]
 
 
@@ -672,8 +630,7 @@ async def test_verify_says_who_we_are(fake: FakeBluesky) -> None:
 
 
 async def test_429_waits_for_ratelimit_reset_without_sending(http_server: TestServer) -> None:
-    status, headers, body = http_fixture("error-rate-limit.http")
-    serve(http_server, json_reply(body, status, headers))
+    serve(http_server, BLUESKY.answer("error-rate-limit.http"))
     clock = FakeClock(NOW)
     adapter = adapter_for(http_server, clock=clock)
 
@@ -879,17 +836,8 @@ async def test_connect_refused_is_not_sent() -> None:
     await adapter.aclose()
 
 
-async def test_aclose_closes_only_its_own_client(http_server: TestServer) -> None:
-    async with http.make_client() as client:
-        await adapter_for(http_server, client=client).aclose()
-        assert not client.is_closed
-    own = BlueskyAdapter(ACCOUNT, base_url=http_server.url, token=PASSWORD, handle=HANDLE)
-    await own.aclose()
-    assert own._client.is_closed
-
-
 def test_defaults_and_urls() -> None:
-    adapter = BlueskyAdapter("a", token="t", handle="@acme.bsky.social")
+    adapter = adapter_for(None, keys={"handle": "@acme.bsky.social"})
     assert "https://bsky.social" in repr(adapter) and "'acme.bsky.social'" in repr(adapter)
     assert post_url("@anna.bsky.social", ANNA) == (
         "https://bsky.app/profile/anna.bsky.social/post/3let2ajrh4c2k"

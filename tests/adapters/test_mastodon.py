@@ -6,7 +6,6 @@ import copy
 import json
 import logging
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,7 +20,7 @@ from smm_tui.adapters.base import (
     TransientError,
 )
 from smm_tui.adapters.mastodon import MastodonAdapter, html_to_text, parse_link_header
-from smm_tui.core.models import Author, Mention, Platform
+from smm_tui.core.models import Author
 from smm_tui.core.network import AdapterError, NotSent
 from tests.adapters.httpserver import (
     Reply,
@@ -36,6 +35,7 @@ from tests.adapters.httpserver import (
     unused_port,
 )
 from tests.conftest import FakeClock
+from tests.fakes.harness import Network
 from tests.recorded import FIXTURES, cassette
 
 API = FIXTURES / "api" / "mastodon"
@@ -46,34 +46,21 @@ NOTIFICATIONS = "/api/v1/notifications"
 STATUSES = "/api/v1/statuses"
 
 
-def adapter_for(
-    server: TestServer | str,
-    *,
-    clock: Callable[[], datetime] | None = None,
-    client: httpx.AsyncClient | None = None,
-    deadline: float = 5.0,
-) -> MastodonAdapter:
-    base = server if isinstance(server, str) else server.url
-    return MastodonAdapter(
-        ACCOUNT,
-        base_url=base,
-        token=CANARY,
-        client=client,
-        clock=clock or FakeClock(NOW),
-        deadline=deadline,
-    )
+MASTODON = Network(
+    MastodonAdapter,
+    account=ACCOUNT,
+    token=CANARY,
+    now=NOW,
+    author=Author("110200000000000011", "@anna@fediverse.example.ru", "Анна"),
+    language="ru",
+)
+adapter_for = MASTODON.adapter
+mention_of = MASTODON.mention
 
 
 def mentions_fixture() -> list[dict[str, Any]]:
     data: list[dict[str, Any]] = json.loads((API / "list-mentions.json").read_text())
     return data
-
-
-def http_headers(name: str) -> dict[str, str]:
-    """The headers of a documented ``.http`` fixture."""
-    head = (API / name).read_text().split("\n\n", 1)[0]
-    lines = head.splitlines()[1:]
-    return dict(line.split(": ", 1) for line in lines if ": " in line)
 
 
 def recorded_bodies(name: str) -> list[tuple[str, str]]:
@@ -95,18 +82,6 @@ def link_prev(server: TestServer, min_id: str) -> dict[str, str]:
         "Link": f'<{server.url}{NOTIFICATIONS}?max_id=1&types%5B%5D=mention>; rel="next", '
         f'<{server.url}{NOTIFICATIONS}?min_id={min_id}&types%5B%5D=mention>; rel="prev"'
     }
-
-
-def mention_of(status_id: str, acct: str = "anna@fediverse.example.ru") -> Mention:
-    return Mention(
-        platform=Platform.MASTODON,
-        account=ACCOUNT,
-        external_id=status_id,
-        author=Author("110200000000000011", "@" + acct, "Анна"),
-        text="hi",
-        created_at=NOW,
-        language="ru",
-    )
 
 
 # -- HTML → text -------------------------------------------------------------
@@ -137,7 +112,7 @@ def test_fixture_statuses_become_plain_text() -> None:
 
 
 def test_parse_link_header() -> None:
-    links = parse_link_header(http_headers("list-mentions-headers.http")["Link"])
+    links = parse_link_header(MASTODON.answer("list-mentions-headers.http").headers["Link"])
     assert links["prev"].endswith("min_id=34975861&types%5B%5D=mention")
     assert "max_id=34975811" in links["next"]
 
@@ -146,7 +121,7 @@ def test_parse_link_header() -> None:
 
 
 async def test_first_poll_returns_recent_page_oldest_first(http_server: TestServer) -> None:
-    headers = http_headers("list-mentions-headers.http")
+    headers = MASTODON.answer("list-mentions-headers.http").headers
 
     def handler(request: Request) -> Reply:
         older = "max_id" in request.query  # the backfill asks for older pages: there are none
@@ -375,7 +350,7 @@ async def test_401_is_an_auth_error_naming_the_account(http_server: TestServer) 
 
 
 async def test_429_with_iso_reset_is_rate_limited(http_server: TestServer) -> None:
-    headers = http_headers("error-rate-limit.http")
+    headers = MASTODON.answer("error-rate-limit.http").headers
     http_server.route(
         "GET", NOTIFICATIONS, json_reply({"error": "Too many requests"}, 429, headers)
     )

@@ -7,7 +7,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -15,7 +15,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from smm_tui.adapters import http, telegram
+from smm_tui.adapters import telegram
 from smm_tui.adapters.base import (
     AuthError,
     PermanentError,
@@ -24,7 +24,7 @@ from smm_tui.adapters.base import (
     Unverifiable,
 )
 from smm_tui.adapters.telegram import TelegramAdapter
-from smm_tui.core.models import Author, Mention, Platform
+from smm_tui.core.models import Author
 from smm_tui.core.network import AdapterError, NotSent
 from tests.adapters.httpserver import (
     Reply,
@@ -40,6 +40,7 @@ from tests.adapters.httpserver import (
 )
 from tests.conftest import FakeClock
 from tests.fakes.base import Fault
+from tests.fakes.harness import Network, plain_client
 from tests.fakes.telegram import FakeTelegram
 from tests.recorded import FIXTURES
 
@@ -57,32 +58,16 @@ CHANNEL = -1001444000222
 EMPTY = json_reply({"ok": True, "result": []})
 
 
-def adapter_for(
-    server: TestServer | str,
-    *,
-    clock: Callable[[], datetime] | None = None,
-    client: httpx.AsyncClient | None = None,
-    deadline: float = 5.0,
-    poll_timeout: int = 0,
-    backfill: int = 200,
-) -> TelegramAdapter:
-    base = server if isinstance(server, str) else server.url
-    return TelegramAdapter(
-        ACCOUNT,
-        base_url=base,
-        token=CANARY,
-        client=client or plain_http_client(),
-        clock=clock or FakeClock(NOW),
-        deadline=deadline,
-        token_hint="BANK_TG_TOKEN",
-        poll_timeout=poll_timeout,
-        backfill=backfill,
-    )
-
-
-def plain_http_client(timeout: httpx.Timeout = http.DEFAULT_TIMEOUT) -> httpx.AsyncClient:
-    """A client for http:// test servers: no CA bundle to load, so tests stay fast."""
-    return http.make_client(timeout=timeout, transport=httpx.AsyncHTTPTransport(verify=False))
+TELEGRAM = Network(
+    TelegramAdapter,
+    account=ACCOUNT,
+    token=CANARY,
+    token_env="BANK_TG_TOKEN",
+    now=NOW,
+    author=Author("1", "@someone"),
+)
+adapter_for = TELEGRAM.adapter
+mention_of = TELEGRAM.mention
 
 
 def fixture_body() -> dict[str, Any]:
@@ -92,14 +77,6 @@ def fixture_body() -> dict[str, Any]:
 
 def fixture_messages() -> list[dict[str, Any]]:
     return [update["message"] for update in fixture_body()["result"]]
-
-
-def http_fixture(name: str) -> Reply:
-    """A documented ``.http`` answer, served as it is."""
-    head, _, body = (API / name).read_text(encoding="utf-8").partition("\n\n")
-    status_line, *header_lines = head.splitlines()
-    headers = dict(line.split(": ", 1) for line in header_lines)
-    return Reply(int(status_line.split()[1]), headers, body.encode())
 
 
 def ok(result: Any) -> Reply:
@@ -135,17 +112,6 @@ def updates(*items: dict[str, Any], first: int = 100) -> list[dict[str, Any]]:
     return [dict(item, update_id=first + k) for k, item in enumerate(wrapped)]
 
 
-def mention_of(external_id: str) -> Mention:
-    return Mention(
-        platform=Platform.TELEGRAM,
-        account=ACCOUNT,
-        external_id=external_id,
-        author=Author("1", "@someone"),
-        text="hi",
-        created_at=NOW,
-    )
-
-
 @pytest.fixture
 def fake() -> Iterator[FakeTelegram]:
     for server in running_server():
@@ -157,7 +123,7 @@ def fake() -> Iterator[FakeTelegram]:
 
 async def test_fixture_updates_become_mentions(http_server: TestServer) -> None:
     http_server.route("POST", UPDATES, sequence(json_reply(fixture_body()), EMPTY))
-    adapter = adapter_for(http_server, poll_timeout=20)
+    adapter = adapter_for(http_server, long_poll=20)
 
     page = await adapter.fetch_mentions(None)
 
@@ -337,9 +303,7 @@ async def test_a_backfill_keeps_the_newest_pending_mentions(
     fake: FakeTelegram, backfill: int, kept: int
 ) -> None:
     sent = [fake.add_mention(f"old {k}") for k in range(5)]
-    adapter = TelegramAdapter(
-        ACCOUNT, base_url=fake.server.url, token=fake.token, poll_timeout=0, backfill=backfill
-    )
+    adapter = adapter_for(fake.server, token=fake.token, backfill=backfill)
 
     page = await adapter.fetch_mentions(None)
     new = fake.add_mention("new")
@@ -493,7 +457,7 @@ async def test_403_on_send_is_permanent_not_auth(http_server: TestServer) -> Non
 
 
 async def test_429_retry_after_is_honoured_per_kind_of_call(http_server: TestServer) -> None:
-    http_server.route("POST", UPDATES, http_fixture("error-rate-limit.http"))
+    http_server.route("POST", UPDATES, TELEGRAM.answer("error-rate-limit.http"))
     http_server.route("POST", SEND, raw_json_reply((API / "reply-success.json").read_text()))
     clock = FakeClock(NOW)
     adapter = adapter_for(http_server, clock=clock)
@@ -552,7 +516,7 @@ async def test_fake_rate_limit_on_replies_leaves_reading_alone(fake: FakeTelegra
 async def test_stall_past_read_timeout_is_transient_and_bounded(http_server: TestServer) -> None:
     http_server.route("POST", SEND, http_server.stall())
     timeout = httpx.Timeout(connect=1.0, read=0.2, write=1.0, pool=1.0)
-    async with plain_http_client(timeout) as client:
+    async with plain_client(timeout) as client:
         adapter = adapter_for(http_server, client=client)
         started = time.monotonic()
         with pytest.raises(TransientError, match="sendMessage timed out") as caught:
@@ -581,8 +545,8 @@ async def test_long_poll_outlasts_the_client_read_timeout(http_server: TestServe
 
     http_server.route("POST", UPDATES, slow_first)
     timeout = httpx.Timeout(connect=1.0, read=0.1, write=1.0, pool=1.0)
-    async with plain_http_client(timeout) as client:
-        adapter = adapter_for(http_server, client=client, deadline=0.2, poll_timeout=1)
+    async with plain_client(timeout) as client:
+        adapter = adapter_for(http_server, client=client, deadline=0.2, long_poll=1)
         page = await adapter.fetch_mentions(None)
     assert len(page.mentions) == 3
     assert [sent_json(r)["timeout"] for r in http_server.requests] == [1, 0]
@@ -597,15 +561,10 @@ async def test_connect_refused_is_not_sent() -> None:
     await adapter.aclose()
 
 
-async def test_default_host_and_client_ownership() -> None:
-    own = TelegramAdapter("a", token=CANARY)
-    assert repr(own) == "TelegramAdapter(account='a', base_url='https://api.telegram.org')"
+async def test_default_host() -> None:
+    own = adapter_for(None)
+    assert repr(own) == "TelegramAdapter(account='bank-tg', base_url='https://api.telegram.org')"
     await own.aclose()
-    assert own._client.is_closed
-    async with httpx.AsyncClient() as client:
-        lent = TelegramAdapter("b", token=CANARY, client=client)
-        await lent.aclose()
-        assert not client.is_closed
 
 
 # -- secrets -----------------------------------------------------------------
@@ -621,7 +580,7 @@ async def test_token_never_in_errors_or_logs(
         failure(409, f"Conflict {quote(CANARY, safe='')}"),
         failure(400, f"Bad Request: {CANARY}"),
         failure(403, f"Forbidden {quote(CANARY, safe=':')}"),
-        http_fixture("error-rate-limit.http"),
+        TELEGRAM.answer("error-rate-limit.http"),
         failure(500, f"Internal {CANARY}"),
         html_error_page(502),
         truncated_json({"token": CANARY}),

@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from smm_tui.adapters import http, vk, vk_wall
+from smm_tui.adapters import vk, vk_wall
 from smm_tui.adapters.base import AuthError, PermanentError, RateLimited, TransientError
 from smm_tui.adapters.vk import VKAdapter, plain_text
-from smm_tui.core.models import Author, Mention, Platform
+from smm_tui.core.models import Author, Platform
 from smm_tui.core.network import AdapterError, NotSent
 from tests.adapters.httpserver import (
     Reply,
@@ -32,6 +32,7 @@ from tests.adapters.httpserver import (
 )
 from tests.conftest import FakeClock
 from tests.fakes.base import Fault
+from tests.fakes.harness import Network, plain_client
 from tests.fakes.vk import FakeVK
 from tests.recorded import FIXTURES
 
@@ -53,48 +54,19 @@ def fake(server: TestServer) -> FakeVK:
     return FakeVK(server, token=CANARY)
 
 
-def plain_client(timeout: httpx.Timeout = http.DEFAULT_TIMEOUT) -> httpx.AsyncClient:
-    """make_client() for plain-http tests: loading the CA bundle costs ~30 ms a client."""
-    transport = httpx.AsyncHTTPTransport(verify=False)
-    return http.make_client(timeout=timeout, transport=transport)
-
-
-def adapter_for(
-    server: TestServer | str,
-    *,
-    clock: Callable[[], datetime] | None = None,
-    client: httpx.AsyncClient | None = None,
-    deadline: float = 5.0,
-    wait: int = 0,
-) -> VKAdapter:
-    base = server if isinstance(server, str) else server.url
-    return VKAdapter(
-        ACCOUNT,
-        base_url=base,
-        token=CANARY,
-        group_id=GROUP,
-        client=client if client is not None else plain_client(),
-        clock=clock or FakeClock(NOW),
-        deadline=deadline,
-        token_hint="BANK_VK_TOKEN",
-        longpoll_wait=wait,
-    )
-
-
-def fake_adapter(fake: FakeVK, **kwargs: Any) -> VKAdapter:
-    return adapter_for(fake.server, **kwargs)
-
-
-def fixture(name: str) -> Any:
-    return json.loads((API / name).read_text())
-
-
-def http_fixture(name: str) -> Reply:
-    """A documented ``.http`` answer as the server sends it."""
-    head, _, body = (API / name).read_text().partition("\n\n")
-    lines = head.splitlines()
-    headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
-    return Reply(int(lines[0].split()[1]), headers, body.encode())
+VK = Network(
+    VKAdapter,
+    account=ACCOUNT,
+    token=CANARY,
+    token_env="BANK_VK_TOKEN",
+    now=NOW,
+    author=Author("512345678", "anna.smirnova", "Анна Смирнова"),
+    keys={"group_id": GROUP},
+    root_of=lambda external_id: external_id.split("_")[0],
+)
+adapter_for = VK.adapter
+mention_of = VK.mention
+fixture = VK.fixture
 
 
 def comments_fixture() -> dict[str, Any]:
@@ -136,19 +108,6 @@ def event(comment: dict[str, Any], kind: str = "wall_reply_new") -> dict[str, An
 def anna() -> dict[str, Any]:
     profile: dict[str, Any] = comments_fixture()["profiles"][0]
     return profile
-
-
-def mention_of(external_id: str, parent: str | None = None) -> Mention:
-    return Mention(
-        platform=Platform.VK,
-        account=ACCOUNT,
-        external_id=external_id,
-        author=Author("512345678", "anna.smirnova", "Анна Смирнова"),
-        text="hi",
-        created_at=NOW,
-        parent_external_id=parent,
-        root_external_id=external_id.split("_")[0],
-    )
 
 
 # -- text ----------------------------------------------------------------------
@@ -254,7 +213,7 @@ async def test_long_poll_event_becomes_a_mention(server: TestServer) -> None:
         ),
     )
     server.route("POST", method("users.get"), ok([anna()]))
-    adapter = adapter_for(server, wait=25)
+    adapter = adapter_for(server, long_poll=25)
 
     page = await adapter.fetch_mentions(cursor("1023"))
 
@@ -427,7 +386,7 @@ async def test_first_poll_reads_the_newest_posts_oldest_first(fake: FakeVK) -> N
     a = fake.add_mention("first", reply_to=second)
     b = fake.add_mention("second", reply_to=newest, author="bob")
     c = fake.add_mention("third", reply_to=a, author="carol")
-    adapter = fake_adapter(fake)
+    adapter = adapter_for(fake.server)
     await adapter.post_reply(mention_of(b, parent=newest), "Спасибо!", "k")
 
     page = await adapter.fetch_mentions(None)
@@ -444,7 +403,7 @@ async def test_first_poll_reads_the_newest_posts_oldest_first(fake: FakeVK) -> N
 
 
 async def test_pages_through_long_poll_until_caught_up(fake: FakeVK) -> None:
-    adapter = fake_adapter(fake)
+    adapter = adapter_for(fake.server)
     start = await adapter.fetch_mentions(None)
     sent = [fake.add_mention(f"q{k}", author=("alice", "bob")[k % 2]) for k in range(7)]
 
@@ -460,7 +419,7 @@ async def test_pages_through_long_poll_until_caught_up(fake: FakeVK) -> None:
 
 
 async def test_our_published_reply_is_not_a_mention(fake: FakeVK) -> None:
-    adapter = fake_adapter(fake)
+    adapter = adapter_for(fake.server)
     start = await adapter.fetch_mentions(None)
     question = fake.add_mention("когда откроетесь?")
     asked = await adapter.fetch_mentions(start.cursor)
@@ -475,10 +434,10 @@ async def test_our_published_reply_is_not_a_mention(fake: FakeVK) -> None:
 
 
 async def test_a_restart_asks_a_new_key_and_keeps_ts(fake: FakeVK) -> None:
-    first = fake_adapter(fake)
+    first = adapter_for(fake.server)
     stored = (await first.fetch_mentions(None)).cursor
     new = fake.add_mention("while we were away")
-    second = fake_adapter(fake)
+    second = adapter_for(fake.server)
     before = len(fake.server.requests_to("POST", method("wall.get")))
 
     page = await second.fetch_mentions(stored)
@@ -489,7 +448,7 @@ async def test_a_restart_asks_a_new_key_and_keeps_ts(fake: FakeVK) -> None:
 
 
 async def test_lost_history_is_caught_up_once(fake: FakeVK) -> None:
-    adapter = fake_adapter(fake)
+    adapter = adapter_for(fake.server)
     start = await adapter.fetch_mentions(None)
     sent = [fake.add_mention(f"lost {k}") for k in range(4)]
     fake.lose_history()
@@ -503,7 +462,7 @@ async def test_lost_history_is_caught_up_once(fake: FakeVK) -> None:
 async def test_an_unreadable_cursor_starts_over(fake: FakeVK) -> None:
     known = fake.add_mention("hello")
     for broken in ("not json", "[]", '{"ts": 5}', '{"seen": {}}', '{"ts": "1", "seen": []}'):
-        adapter = fake_adapter(fake)
+        adapter = adapter_for(fake.server)
         page = await adapter.fetch_mentions(broken)
         assert [m.external_id for m in page.mentions] == [known]
         await adapter.aclose()
@@ -516,7 +475,7 @@ async def test_thread_of_a_reply_to_a_reply(fake: FakeVK) -> None:
     question = fake.add_mention("приложение не работает")
     first = fake.add_mention("у меня тоже", reply_to=question, author="bob")
     second = fake.add_mention("и у меня", reply_to=first, author="carol")
-    adapter = fake_adapter(fake)
+    adapter = adapter_for(fake.server)
     mention = next(
         m for m in (await adapter.fetch_mentions(None)).mentions if m.external_id == second
     )
@@ -538,7 +497,7 @@ async def test_post_comments_page_and_read_long_threads(fake: FakeVK) -> None:
     post = fake.add_post("Конкурс!")
     top = [fake.add_mention(f"entry {k}", reply_to=post, author=f"fan{k}") for k in range(5)]
     replies = [fake.add_mention(f"reply {k}", reply_to=top[1], author="bob") for k in range(5)]
-    adapter = fake_adapter(fake)
+    adapter = adapter_for(fake.server)
     await adapter.post_reply(mention_of(top[0], parent=post), "Удачи!", "k")
 
     comments = await adapter.fetch_post_comments(post)
@@ -559,7 +518,7 @@ async def test_post_comments_page_and_read_long_threads(fake: FakeVK) -> None:
 async def test_thread_of_a_post_finds_our_reply_to_the_post(fake: FakeVK) -> None:
     post = fake.add_post("Пост")
     fake.add_mention("comment", reply_to=post)
-    adapter = fake_adapter(fake)
+    adapter = adapter_for(fake.server)
     post_mention = mention_of(post)
     published = await adapter.post_reply(post_mention, "Ответ сообщества", "k")
 
@@ -573,7 +532,7 @@ async def test_thread_of_a_post_finds_our_reply_to_the_post(fake: FakeVK) -> Non
 
 
 async def test_ids_that_are_not_vk_ids_are_refused_without_a_request(fake: FakeVK) -> None:
-    adapter = fake_adapter(fake)
+    adapter = adapter_for(fake.server)
     for bad in ("abc", "1_2_3", "", "-1_2", "1_"):
         with pytest.raises(PermanentError, match="not a VK post or comment id"):
             await adapter.post_reply(mention_of(bad), "x", "k")
@@ -618,7 +577,7 @@ async def test_reply_request_shape(server: TestServer) -> None:
 async def test_a_long_reply_goes_as_multipart(fake: FakeVK) -> None:
     question = fake.add_mention("?")
     text = "Ответ с подробностями. " * 120  # > 2 KB once encoded
-    adapter = fake_adapter(fake)
+    adapter = adapter_for(fake.server)
 
     await adapter.post_reply(mention_of(question, fake.brand_post), text, "k")
 
@@ -644,8 +603,8 @@ async def test_error_5_is_an_auth_error_saying_what_to_set(server: TestServer) -
 @pytest.mark.parametrize(
     ("reply", "wait", "spent"),
     [
-        (http_fixture("error-rate-limit.http"), timedelta(seconds=1), {"mentions", "reply"}),
-        (http_fixture("error-flood-control.http"), timedelta(seconds=60), {"reply"}),
+        (VK.answer("error-rate-limit.http"), timedelta(seconds=1), {"mentions", "reply"}),
+        (VK.answer("error-flood-control.http"), timedelta(seconds=60), {"reply"}),
         (vk_error(29, "Rate limit reached"), timedelta(hours=1), set()),
     ],
     ids=["6-per-second", "9-flood-control", "29-quota"],
@@ -841,7 +800,7 @@ async def test_the_check_read_timeout_allows_for_wait(server: TestServer) -> Non
     server.route("POST", method("groups.getById"), slow(0.2, ok({"groups": []})))
     timeout = httpx.Timeout(connect=1.0, read=0.08, write=1.0, pool=1.0)
     async with plain_client(timeout) as client:
-        adapter = adapter_for(server, client=client, deadline=0.1, wait=1)
+        adapter = adapter_for(server, client=client, deadline=0.1, long_poll=1)
         assert (await adapter.fetch_mentions(cursor("1"))).mentions == ()
         with pytest.raises(TransientError, match="timed out"):
             await adapter.verify()
@@ -871,21 +830,12 @@ async def test_connect_refused_is_not_sent(server: TestServer) -> None:
     await adapter.aclose()
 
 
-async def test_aclose_closes_only_a_client_it_made() -> None:
-    async with plain_client() as client:
-        await adapter_for("http://127.0.0.1:1", client=client).aclose()
-        assert not client.is_closed
-    own = VKAdapter(ACCOUNT, base_url="http://127.0.0.1:1", token=CANARY, group_id=GROUP)
-    await own.aclose()
-    assert own._client.is_closed
-
-
 async def test_default_host_and_group_id() -> None:
-    adapter = VKAdapter("a", token=CANARY, group_id=1)
+    adapter = adapter_for(None, keys={"group_id": 1})
     assert "https://api.vk.com" in repr(adapter)
     await adapter.aclose()
     with pytest.raises(ValueError, match="group_id"):
-        VKAdapter("a", token=CANARY, group_id=0)
+        adapter_for(None, keys={"group_id": 0})
 
 
 async def test_verify_names_the_community(server: TestServer) -> None:
@@ -904,7 +854,7 @@ async def test_verify_names_the_community(server: TestServer) -> None:
 
 
 async def test_fake_faults_on_a_long_poll_check(fake: FakeVK) -> None:
-    adapter = fake_adapter(fake)
+    adapter = adapter_for(fake.server)
     state = (await adapter.fetch_mentions(None)).cursor
     fake.fail("mentions", Fault.AUTH)
     with pytest.raises(AuthError):

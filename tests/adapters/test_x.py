@@ -6,7 +6,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -18,7 +18,7 @@ from smm_tui.adapters import http, x_errors
 from smm_tui.adapters import x as x_module
 from smm_tui.adapters.base import AuthError, PermanentError, RateLimited, TransientError
 from smm_tui.adapters.x import XAdapter, plain_text, snowflake_time
-from smm_tui.core.models import Author, Mention, Platform
+from smm_tui.core.models import Author, Platform
 from smm_tui.core.network import AdapterError, MentionPage, NotSent, PublishedReply
 from tests.adapters.httpserver import (
     Reply,
@@ -32,6 +32,7 @@ from tests.adapters.httpserver import (
 )
 from tests.conftest import FakeClock
 from tests.fakes.base import TEST_TIMEOUT, Fault
+from tests.fakes.harness import Network
 from tests.fakes.x import BRAND_ID, FakeX
 from tests.recorded import FIXTURES, cassette
 
@@ -59,6 +60,7 @@ FIELDS = {
 
 
 _CLIENTS: list[httpx.AsyncClient] = []
+_FAKES: list[FakeX] = []
 
 
 def local_client(read: float = 5.0) -> httpx.AsyncClient:
@@ -70,9 +72,10 @@ def local_client(read: float = 5.0) -> httpx.AsyncClient:
 
 
 def adapter_of(fake: FakeX, timeout: httpx.Timeout = TEST_TIMEOUT) -> XAdapter:
-    """``fake.adapter()``, whose client (passed in, so not the adapter's) the test closes."""
+    """``fake.adapter()``, whose client the fake lent (closed when the test ends)."""
     adapter = fake.adapter(timeout=timeout)
-    _CLIENTS.append(adapter._client)
+    assert isinstance(adapter, XAdapter)
+    _FAKES.append(fake)
     return adapter
 
 
@@ -82,29 +85,22 @@ async def close_clients() -> AsyncIterator[None]:
     yield
     while _CLIENTS:
         await _CLIENTS.pop().aclose()
+    while _FAKES:
+        await _FAKES.pop().aclose()
 
 
-def adapter_for(
-    server: TestServer | str,
-    *,
-    clock: Callable[[], datetime] | None = None,
-    client: httpx.AsyncClient | None = None,
-    deadline: float = 5.0,
-    user_id: str = USER,
-    backfill: int = 200,
-) -> XAdapter:
-    base = server if isinstance(server, str) else server.url
-    return XAdapter(
-        ACCOUNT,
-        base_url=base,
-        token=CANARY,
-        user_id=user_id,
-        client=client or local_client(),
-        clock=clock or FakeClock(NOW),
-        deadline=deadline,
-        token_hint="BANK_X_TOKEN",
-        backfill=backfill,
-    )
+X = Network(
+    XAdapter,
+    account=ACCOUNT,
+    token=CANARY,
+    token_env="BANK_X_TOKEN",
+    now=NOW,
+    author=Author("1502233445566778899", "@anna_smirnova", "Анна"),
+    keys={"user_id": USER},
+    root_of=lambda post_id: post_id,
+)
+adapter_for = X.adapter
+mention_of = X.mention
 
 
 def mentions_fixture() -> dict[str, Any]:
@@ -112,32 +108,11 @@ def mentions_fixture() -> dict[str, Any]:
     return data
 
 
-def http_fixture(name: str) -> Reply:
-    """A documented ``.http`` answer (status line, headers, blank line, body) as a Reply."""
-    head, _, body = (API / name).read_text(encoding="utf-8").partition("\n\n")
-    status_line, *lines = head.splitlines()
-    headers = dict(line.split(": ", 1) for line in lines)
-    return Reply(int(status_line.split()[1]), headers, body.encode())
-
-
 def recorded(name: str, method: str = "GET") -> tuple[str, Reply]:
     """(request uri, answer) of the first ``method`` exchange in a tweepy cassette."""
     exchange = next(e for e in cassette("x", name) if e.method == method)
     headers = {k: v for k, v in exchange.headers.items() if k.lower() != "content-length"}
     return exchange.uri, Reply(exchange.status, headers, exchange.body.encode())
-
-
-def mention_of(post_id: str, *, root: str | None = None, parent: str | None = None) -> Mention:
-    return Mention(
-        platform=Platform.X,
-        account=ACCOUNT,
-        external_id=post_id,
-        author=Author("1502233445566778899", "@anna_smirnova", "Анна"),
-        text="hi",
-        created_at=NOW,
-        parent_external_id=parent,
-        root_external_id=root or post_id,
-    )
 
 
 def post(
@@ -356,7 +331,7 @@ async def test_recorded_mentions_response(http_server: TestServer) -> None:
     uri, reply = recorded("test_client_get_users_mentions.yaml")
     assert uri == "https://api.twitter.com/2/users/783214/mentions"
     http_server.route("GET", "/2/users/783214/mentions", reply)
-    adapter = adapter_for(http_server, user_id="783214")
+    adapter = adapter_for(http_server, keys={"user_id": "783214"})
 
     page = await adapter.fetch_mentions(None)
 
@@ -455,7 +430,7 @@ async def test_fake_thread_comments_and_paging(fake: FakeX) -> None:
 
 async def test_post_reply_sends_the_documented_request(http_server: TestServer) -> None:
     http_server.route("GET", MENTIONS, json_reply(mentions_fixture()))
-    http_server.route("POST", TWEETS, http_fixture("reply-success.http"))
+    http_server.route("POST", TWEETS, X.answer("reply-success.http"))
     me = {"data": {"id": USER, "name": "Acme", "username": "acme_support"}}
     http_server.route("GET", "/2/users/me", json_reply(me))
     adapter = adapter_for(http_server)
@@ -489,7 +464,7 @@ async def test_reply_to_an_id_that_is_not_a_post_id_sends_nothing(http_server: T
     with pytest.raises(PermanentError, match="not an X post id"):
         await adapter_for(http_server).post_reply(mention_of("1/../../2"), "hi", "k")
     with pytest.raises(PermanentError, match="user_id"):
-        await adapter_for(http_server, user_id="@acme").fetch_mentions(None)
+        await adapter_for(http_server, keys={"user_id": "@acme"}).fetch_mentions(None)
     assert http_server.requests == []
 
 
@@ -538,7 +513,7 @@ async def test_verify_reads_users_me(fake: FakeX, http_server: TestServer) -> No
         "Acme Support",
     )
     await adapter.aclose()
-    other = adapter_for(http_server, user_id="42")
+    other = adapter_for(http_server, keys={"user_id": "42"})
     other._auth = {"Authorization": f"Bearer {fake.token}"}
     with pytest.raises(PermanentError, match="not to the configured user_id"):
         await other.verify()
@@ -546,7 +521,9 @@ async def test_verify_reads_users_me(fake: FakeX, http_server: TestServer) -> No
 
 async def test_without_user_id_the_token_user_is_asked_once(fake: FakeX) -> None:
     fake.add_mention("hello")
-    adapter = XAdapter(ACCOUNT, base_url=fake.server.url, token=fake.token, client=local_client())
+    adapter = adapter_for(
+        fake.server, client=local_client(), token=fake.token, keys={"user_id": ""}
+    )
     await adapter.fetch_mentions(None)
     await adapter.fetch_mentions(None)
     paths = [r.path for r in fake.server.requests]
@@ -636,7 +613,7 @@ async def test_errors_only_200_is_permanent(http_server: TestServer) -> None:
 async def test_429_waits_for_the_reset_and_sends_nothing_until_then(
     http_server: TestServer,
 ) -> None:
-    http_server.route("GET", MENTIONS, http_fixture("error-rate-limit.http"))
+    http_server.route("GET", MENTIONS, X.answer("error-rate-limit.http"))
     clock = FakeClock(NOW)
     adapter = adapter_for(http_server, clock=clock)
     reset = datetime.fromtimestamp(1735723800, UTC)
@@ -652,7 +629,7 @@ async def test_429_waits_for_the_reset_and_sends_nothing_until_then(
     assert budget is not None and budget.spent(clock.now)
 
     # Other endpoints have their own budgets.
-    http_server.route("POST", TWEETS, http_fixture("reply-success.http"))
+    http_server.route("POST", TWEETS, X.answer("reply-success.http"))
     await adapter.post_reply(mention_of(ANNA), "hi", "k")
     assert len(http_server.requests) == 2
 
@@ -663,8 +640,8 @@ async def test_429_waits_for_the_reset_and_sends_nothing_until_then(
 
 
 async def test_usage_cap_pauses_every_post_read_for_a_day(http_server: TestServer) -> None:
-    http_server.route("GET", MENTIONS, http_fixture("error-usage-cap.http"))
-    http_server.route("POST", TWEETS, http_fixture("reply-success.http"))
+    http_server.route("GET", MENTIONS, X.answer("error-usage-cap.http"))
+    http_server.route("POST", TWEETS, X.answer("reply-success.http"))
     adapter = adapter_for(http_server)
 
     with pytest.raises(RateLimited, match="monthly usage cap reached") as caught:
@@ -677,7 +654,7 @@ async def test_usage_cap_pauses_every_post_read_for_a_day(http_server: TestServe
 
 
 async def test_usage_cap_with_a_reset_header(http_server: TestServer) -> None:
-    reply = http_fixture("error-usage-cap.http")
+    reply = X.answer("error-usage-cap.http")
     reply.headers["x-rate-limit-reset"] = "1735776000"
     http_server.route("GET", MENTIONS, reply)
     with pytest.raises(RateLimited) as caught:
@@ -812,17 +789,8 @@ async def test_a_broken_base_url_is_a_typed_error() -> None:
         await adapter_for("http://[::1").fetch_mentions(None)
 
 
-async def test_aclose_closes_only_its_own_client(http_server: TestServer) -> None:
-    async with local_client() as client:
-        await adapter_for(http_server, client=client).aclose()
-        assert not client.is_closed
-    own = XAdapter(ACCOUNT, base_url=http_server.url, token=CANARY, user_id=USER)
-    await own.aclose()
-    assert own._client.is_closed
-
-
 def test_default_host_is_api_x_com() -> None:
-    adapter = XAdapter(ACCOUNT, token=CANARY, user_id=USER)
+    adapter = adapter_for(None)
     assert repr(adapter) == "XAdapter(account='bank-x', base_url='https://api.x.com')"
 
 

@@ -15,12 +15,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import ClassVar, Literal
 
 import httpx
 
-from smm_tui.adapters import http
+from smm_tui.adapters import http, registry
 from smm_tui.adapters.base import Adapter
+from smm_tui.adapters.connection import Connection
 from smm_tui.config import AccountConfig
 from smm_tui.core.models import Platform, utcnow
 from tests.adapters.httpserver import (
@@ -149,18 +151,26 @@ class FakeNetwork(abc.ABC):
         self._faults: dict[str, list[Fault | None]] = {}
         self._lock = threading.Lock()
         self._clients: list[httpx.AsyncClient] = []
+        #: The clock of the last adapter made, which rate-limit windows follow.
+        self.clock: Callable[[], datetime] = utcnow
 
     # -- what tests use ----------------------------------------------------------
 
-    @abc.abstractmethod
+    def keys(self) -> dict[str, object]:
+        """The network's own config keys of the brand account (``group_id``, ``handle``...)."""
+        return {}
+
     def account(self, name: str = "brand") -> AccountConfig:
         """The config block of the brand account on this fake (base_url = the server)."""
+        extra = MappingProxyType(self.keys())
+        return AccountConfig(
+            name, self.platform, base_url=self.server.url, token_env=self.token_env, extra=extra
+        )
 
     def env(self) -> dict[str, str]:
         """The environment that holds the token."""
         return {self.token_env: self.token}
 
-    @abc.abstractmethod
     def adapter(
         self,
         *,
@@ -169,7 +179,23 @@ class FakeNetwork(abc.ABC):
         timeout: httpx.Timeout = TEST_TIMEOUT,
         deadline: float = TEST_DEADLINE,
     ) -> Adapter:
-        """A real adapter pointed at this fake, with short timeouts."""
+        """A real adapter pointed at this fake, built through the registry, with short timeouts.
+
+        It does not long-poll: a long poll stretches the read timeout and the
+        deadline past the poll, which would make every stall test wait for it.
+        The fake's rate-limit windows follow ``clock`` from now on.
+        """
+        self.clock = clock
+        connection = Connection(
+            token=self.token,
+            token_env=self.token_env,
+            base_url=self.server.url,
+            deadline=deadline,
+            client=self.client(timeout),
+            clock=clock,
+            long_poll_seconds=0,
+        )
+        return registry.build(self.account(name), connection)
 
     @abc.abstractmethod
     def add_post(self, text: str) -> str:

@@ -10,55 +10,36 @@ publishes it.
 
 from __future__ import annotations
 
-import base64
 import copy
-import hashlib
 import itertools
 import json
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from types import MappingProxyType
+from datetime import timedelta
 from typing import Any
 
-import httpx
-
-from smm_tui.adapters.base import Adapter
-from smm_tui.adapters.bluesky import BlueskyAdapter
-from smm_tui.config import AccountConfig
-from smm_tui.core.limits import grapheme_count
-from smm_tui.core.models import Platform, utcnow
+from smm_tui.core.models import Platform
 from tests.adapters.httpserver import Reply, Request, TestServer, json_reply, truncated_json
-from tests.fakes.base import TEST_DEADLINE, TEST_TIMEOUT, FakeNetwork, Fault, Operation, Published
-from tests.recorded import FIXTURES
-
-API = FIXTURES / "api" / "bluesky"
-CREATE_SESSION = "/xrpc/com.atproto.server.createSession"
-REFRESH_SESSION = "/xrpc/com.atproto.server.refreshSession"
-LIST_NOTIFICATIONS = "/xrpc/app.bsky.notification.listNotifications"
-GET_POST_THREAD = "/xrpc/app.bsky.feed.getPostThread"
-GET_POSTS = "/xrpc/app.bsky.feed.getPosts"
-CREATE_RECORD = "/xrpc/com.atproto.repo.createRecord"
-GET_PROFILE = "/xrpc/app.bsky.actor.getProfile"
-RESOLVE_HANDLE = "/xrpc/com.atproto.identity.resolveHandle"
-BRAND_HANDLE = "brand.bsky.social"
-BRAND_DID = "did:plc:z72i7hdynmk6r22z27h6tvur"
-POST = "app.bsky.feed.post"
-RATE_LIMIT = 3000
-RATE_WINDOW_S = 300
-_BASE_TIME = datetime(2025, 1, 1, 10, 0, tzinfo=UTC)
-_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
-_TEMPLATE: dict[str, Any] = json.loads((API / "list-mentions.json").read_text(encoding="utf-8"))[
-    "notifications"
-][0]
-_SESSION: dict[str, Any] = json.loads(
-    (API / "create-session-success.json").read_text(encoding="utf-8")
+from tests.fakes import bluesky_shapes as xrpc
+from tests.fakes.base import FakeNetwork, Fault, Operation, Published
+from tests.fakes.bluesky_shapes import (
+    BASE_TIME,
+    BRAND_DID,
+    BRAND_HANDLE,
+    POST,
+    TEMPLATE,
+    Sessions,
+    cid,
+    invalid_post,
+    iso_stamp,
+    not_found,
+    notification_of,
+    profile_view,
+    rate_headers,
+    replied_uri,
+    tid,
+    xrpc_error,
 )
-
-
-def xrpc_error(status: int, error: str, message: str, **headers: str) -> Reply:
-    """An XRPC error answer: ``{"error": <name>, "message": <text>}``."""
-    return json_reply({"error": error, "message": message}, status, headers)
 
 
 class FakeBluesky(FakeNetwork):
@@ -77,63 +58,30 @@ class FakeBluesky(FakeNetwork):
 
     def __init__(self, server: TestServer, token: str = "tok-S3cr3t/+=%value") -> None:
         super().__init__(server, token)
-        self.jwts: list[str] = []
         self._ids = itertools.count(1)
         self._state = threading.RLock()
         self._posts: dict[str, dict[str, Any]] = {}
         self._notifications: list[dict[str, Any]] = []
-        self._access: set[str] = set()
-        self._expired: set[str] = set()
-        self._refresh: set[str] = set()
-        self._revoked = False
+        self._sessions = Sessions()
         self._default_post = ""
-        #: The clock rate-limit resets are counted from (the last adapter's).
-        self.clock: Callable[[], datetime] = utcnow
         routes: dict[tuple[str, str], Callable[[Request], Reply]] = {
-            ("POST", CREATE_SESSION): self._create_session,
-            ("POST", REFRESH_SESSION): self._refresh_session,
-            ("GET", LIST_NOTIFICATIONS): self._list_notifications,
-            ("GET", GET_POST_THREAD): self._get_post_thread,
-            ("GET", GET_POSTS): self._get_posts,
-            ("POST", CREATE_RECORD): self._create_record,
-            ("GET", GET_PROFILE): self._get_profile,
-            ("GET", RESOLVE_HANDLE): self._resolve_handle,
+            ("POST", xrpc.CREATE_SESSION): self._create_session,
+            ("POST", xrpc.REFRESH_SESSION): self._refresh_session,
+            ("GET", xrpc.LIST_NOTIFICATIONS): self._list_notifications,
+            ("GET", xrpc.GET_POST_THREAD): self._get_post_thread,
+            ("GET", xrpc.GET_POSTS): self._get_posts,
+            ("POST", xrpc.CREATE_RECORD): self._create_record,
+            ("GET", xrpc.GET_PROFILE): self._get_profile,
+            ("GET", xrpc.RESOLVE_HANDLE): self._resolve_handle,
         }
         for (method, path), handler in routes.items():
             server.route(method, path, handler)
 
     # -- FakeNetwork -------------------------------------------------------------
 
-    def account(self, name: str = "brand") -> AccountConfig:
-        """The brand account's config block (``handle`` is Bluesky's extra key)."""
-        return AccountConfig(
-            name,
-            Platform.BLUESKY,
-            base_url=self.server.url,
-            token_env=self.token_env,
-            extra=MappingProxyType({"handle": BRAND_HANDLE}),
-        )
-
-    def adapter(
-        self,
-        *,
-        name: str = "brand",
-        clock: Callable[[], datetime] = utcnow,
-        timeout: httpx.Timeout = TEST_TIMEOUT,
-        deadline: float = TEST_DEADLINE,
-    ) -> Adapter:
-        """A BlueskyAdapter on this server with short timeouts; rate limits follow ``clock``."""
-        self.clock = clock
-        return BlueskyAdapter(
-            name,
-            base_url=self.server.url,
-            token=self.token,
-            handle=BRAND_HANDLE,
-            client=self.client(timeout),
-            clock=clock,
-            deadline=deadline,
-            token_hint=self.token_env,
-        )
+    def keys(self) -> dict[str, object]:
+        """The brand's handle (Bluesky's own key)."""
+        return {"handle": BRAND_HANDLE}
 
     def add_post(self, text: str) -> str:
         """A top-level post by the brand."""
@@ -152,42 +100,39 @@ class FakeBluesky(FakeNetwork):
                 reply_to = self._default_post
             view = self._add_post(text, author, parent=reply_to)
             brand_above = any(p["author"]["did"] == BRAND_DID for p in self._ancestors(view))
-            notification = copy.deepcopy(_TEMPLATE)
-            notification.update(
-                uri=view["uri"],
-                cid=view["cid"],
-                author=copy.deepcopy(view["author"]),
-                reason="reply" if brand_above else "mention",
-                record=copy.deepcopy(view["record"]),
-                isRead=False,
-                indexedAt=view["indexedAt"],
-            )
-            if brand_above:
-                notification["reasonSubject"] = reply_to
-            self._notifications.append(notification)
+            subject = reply_to if brand_above else None
+            self._notifications.append(notification_of(view, subject))
             return str(view["uri"])
 
     def requests(self, operation: Operation) -> list[Request]:
         """Requests received for one operation."""
-        path = {"mentions": LIST_NOTIFICATIONS, "thread": GET_POST_THREAD, "reply": CREATE_RECORD}
+        path = {
+            "mentions": xrpc.LIST_NOTIFICATIONS,
+            "thread": xrpc.GET_POST_THREAD,
+            "reply": xrpc.CREATE_RECORD,
+        }
         return [r for r in list(self.server.requests) if r.path == path[operation]]
 
     # -- what bluesky tests use --------------------------------------------------
 
+    @property
+    def jwts(self) -> list[str]:
+        """Every token issued, in order (access, refresh, access, ...)."""
+        return self._sessions.jwts
+
     def expire_access(self) -> None:
         """Every access token issued so far has expired; refresh tokens still work."""
         with self._state:
-            self._expire_access_unlocked()
+            self._sessions.expire_access()
 
     def expire_sessions(self) -> None:
         """Every token issued so far is dead, refresh tokens included; signing in still works."""
         with self._state:
-            self._expire_access_unlocked()
-            self._refresh.clear()
+            self._sessions.expire_all()
 
     def session_requests(self) -> list[Request]:
         """createSession and refreshSession requests, in order."""
-        paths = (CREATE_SESSION, REFRESH_SESSION)
+        paths = (xrpc.CREATE_SESSION, xrpc.REFRESH_SESSION)
         return [r for r in list(self.server.requests) if r.path in paths]
 
     def post(self, uri: str) -> dict[str, Any]:
@@ -201,23 +146,23 @@ class FakeBluesky(FakeNetwork):
         self, text: str, author: str, *, parent: str | None, record: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         n = next(self._ids)
-        profile = _profile(author)
-        uri = f"at://{profile['did']}/app.bsky.feed.post/{_tid(n)}"
-        stamp = _stamp(_BASE_TIME + timedelta(seconds=n))
+        profile = profile_view(author)
+        uri = f"at://{profile['did']}/app.bsky.feed.post/{tid(n)}"
+        created = iso_stamp(BASE_TIME + timedelta(seconds=n))
         if record is None:
-            record = {"$type": POST, "text": text, "createdAt": stamp, "langs": ["en"]}
+            record = {"$type": POST, "text": text, "createdAt": created, "langs": ["en"]}
             if parent is not None:
                 record["reply"] = self._reply_refs(parent)
         view = {
             "uri": uri,
-            "cid": _cid(uri, text),
+            "cid": cid(uri, text),
             "author": profile,
             "record": record,
             "replyCount": 0,
             "repostCount": 0,
             "likeCount": 0,
             "quoteCount": 0,
-            "indexedAt": _stamp(_BASE_TIME + timedelta(seconds=n, milliseconds=400)),
+            "indexedAt": iso_stamp(BASE_TIME + timedelta(seconds=n, milliseconds=400)),
             "viewer": {},
             "labels": [],
         }
@@ -234,43 +179,16 @@ class FakeBluesky(FakeNetwork):
 
     def _ancestors(self, view: dict[str, Any]) -> list[dict[str, Any]]:
         chain: list[dict[str, Any]] = []
-        parent = _parent_uri(view)
+        parent = replied_uri(view)
         while parent is not None and parent in self._posts:
             chain.append(self._posts[parent])
-            parent = _parent_uri(self._posts[parent])
+            parent = replied_uri(self._posts[parent])
         return chain
-
-    def _issue_session(self) -> dict[str, Any]:
-        n = next(self._ids)
-        access = f"eyJhbGciOiJFUzI1NiJ9.access-{n}-Zm9vYmFy.c2lnbmF0dXJl"
-        refresh = f"eyJhbGciOiJFUzI1NiJ9.refresh-{n}-YmF6cXV4.c2lnbmF0dXJl"
-        self._access.add(access)
-        self._refresh.add(refresh)
-        self.jwts += [access, refresh]
-        return dict(
-            _SESSION, accessJwt=access, refreshJwt=refresh, handle=BRAND_HANDLE, did=BRAND_DID
-        )
-
-    def _expire_access_unlocked(self) -> None:
-        self._expired |= self._access
-        self._access.clear()
-
-    def _revoke(self) -> None:
-        """The app password was revoked: its sessions die and signing in fails once."""
-        self._revoked = True
-        self._expire_access_unlocked()
-        self._refresh.clear()
 
     # -- protocol ----------------------------------------------------------------
 
     def _headers(self) -> dict[str, str]:
-        reset = int(self.clock().timestamp()) + RATE_WINDOW_S
-        return {
-            "ratelimit-limit": str(RATE_LIMIT),
-            "ratelimit-remaining": str(RATE_LIMIT - 1 - len(self.server.requests) % RATE_LIMIT),
-            "ratelimit-reset": str(reset),
-            "ratelimit-policy": f"{RATE_LIMIT};w={RATE_WINDOW_S}",
-        }
+        return rate_headers(self.clock(), len(self.server.requests))
 
     def _ok(self, body: Any) -> Reply:
         return json_reply(body, headers=self._headers())
@@ -279,11 +197,7 @@ class FakeBluesky(FakeNetwork):
         """The answer to a request whose access token is not good, or None."""
         token = request.headers.get("authorization", "").removeprefix("Bearer ")
         with self._state:
-            if token in self._access:
-                return None
-            if token in self._expired:
-                return xrpc_error(400, "ExpiredToken", "Token has expired")
-        return xrpc_error(401, "AuthenticationRequired", "Authentication Required")
+            return self._sessions.denied(token)
 
     def _faulted(self, operation: Operation, answer: Callable[[], Reply]) -> Reply:
         """``answer()``, unless a fault is pending for ``operation``: then the fault's answer."""
@@ -299,14 +213,14 @@ class FakeBluesky(FakeNetwork):
         if fault is Fault.SERVER_ERROR:
             return xrpc_error(500, "InternalServerError", "Internal Server Error")
         if fault is Fault.MALFORMED:
-            return truncated_json({"notifications": [copy.deepcopy(_TEMPLATE)]})
+            return truncated_json({"notifications": [copy.deepcopy(TEMPLATE)]})
         if fault is Fault.RATE_LIMIT:
             headers = dict(self._headers(), **{"ratelimit-remaining": "0"})
             headers["ratelimit-reset"] = str(int(self.clock().timestamp()) + 60)
             return xrpc_error(429, "RateLimitExceeded", "Rate Limit Exceeded", **headers)
         if fault is Fault.AUTH:
             with self._state:
-                self._revoke()
+                self._sessions.revoke()
             return xrpc_error(400, "ExpiredToken", "Token has expired")
         return self.stall()
 
@@ -320,18 +234,17 @@ class FakeBluesky(FakeNetwork):
             return xrpc_error(400, "InvalidRequest", "Input must have the property identifier")
         with self._state:
             known = identifier.lstrip("@").casefold() in (BRAND_HANDLE, BRAND_DID)
-            if self._revoked or not known or password != self.token:
-                self._revoked = False
+            if self._sessions.revoked or not known or password != self.token:
+                self._sessions.revoked = False
                 return xrpc_error(401, "AuthenticationRequired", "Invalid identifier or password")
-            return self._ok(self._issue_session())
+            return self._ok(self._sessions.issue(next(self._ids)))
 
     def _refresh_session(self, request: Request) -> Reply:
         token = request.headers.get("authorization", "").removeprefix("Bearer ")
         with self._state:
-            if token not in self._refresh:
+            if not self._sessions.take_refresh(token):
                 return xrpc_error(400, "ExpiredToken", "Token has been revoked")
-            self._refresh.discard(token)
-            session = self._issue_session()
+            session = self._sessions.issue(next(self._ids))
         return self._ok({k: session[k] for k in ("accessJwt", "refreshJwt", "handle", "did")})
 
     def _list_notifications(self, request: Request) -> Reply:
@@ -358,7 +271,7 @@ class FakeBluesky(FakeNetwork):
         body: dict[str, Any] = {"notifications": page, "priority": False}
         if len(page) == min(limit, self.page_size):
             body["cursor"] = page[-1]["indexedAt"]
-        body["seenAt"] = _stamp(_BASE_TIME)
+        body["seenAt"] = iso_stamp(BASE_TIME)
         return self._ok(body)
 
     def _get_post_thread(self, request: Request) -> Reply:
@@ -372,19 +285,19 @@ class FakeBluesky(FakeNetwork):
             if uri not in self._posts:
                 return xrpc_error(400, "NotFound", f"Post not found: {uri}")
             node = self._thread_node(uri, depth)
-            parent_node, uri_above = node, _parent_uri(self._posts[uri])
+            parent_node, uri_above = node, replied_uri(self._posts[uri])
             for _ in range(height):
                 if uri_above is None:
                     break
                 if uri_above not in self._posts:
-                    parent_node["parent"] = _not_found(uri_above)
+                    parent_node["parent"] = not_found(uri_above)
                     break
                 above = {
                     "$type": "app.bsky.feed.defs#threadViewPost",
                     "post": copy.deepcopy(self._posts[uri_above]),
                 }
                 parent_node["parent"] = above
-                parent_node, uri_above = above, _parent_uri(self._posts[uri_above])
+                parent_node, uri_above = above, replied_uri(self._posts[uri_above])
         return self._ok({"thread": node})
 
     def _thread_node(self, uri: str, depth: int) -> dict[str, Any]:
@@ -393,7 +306,7 @@ class FakeBluesky(FakeNetwork):
             "post": copy.deepcopy(self._posts[uri]),
         }
         if depth > 0:
-            children = [v["uri"] for v in self._posts.values() if _parent_uri(v) == uri]
+            children = [v["uri"] for v in self._posts.values() if replied_uri(v) == uri]
             # Newest first: the AppView ranks replies, it does not sort them by time.
             node["replies"] = [self._thread_node(child, depth - 1) for child in reversed(children)]
         return node
@@ -415,7 +328,7 @@ class FakeBluesky(FakeNetwork):
         actor = request.query.get("actor", [""])[0]
         if actor not in (BRAND_DID, BRAND_HANDLE):
             return xrpc_error(400, "InvalidRequest", "Profile not found")
-        profile = dict(_profile("brand"), followersCount=1200, followsCount=10, postsCount=42)
+        profile = dict(profile_view("brand"), followersCount=1200, followsCount=10, postsCount=42)
         return self._ok(profile)
 
     def _resolve_handle(self, request: Request) -> Reply:
@@ -444,11 +357,9 @@ class FakeBluesky(FakeNetwork):
         return self._faulted("reply", lambda: self._publish(record, text, refs))
 
     def _invalid(self, body: dict[str, Any], refs: Any, text: str) -> Reply | None:
-        if body.get("repo") != BRAND_DID or body.get("collection") != POST:
-            return xrpc_error(400, "InvalidRequest", "Invalid repo or collection")
-        if grapheme_count(text) > 300:
-            message = "Invalid app.bsky.feed.post record: Record/text must not be longer than"
-            return xrpc_error(400, "InvalidRequest", f"{message} 300 graphemes")
+        refused = invalid_post(body, text)
+        if refused is not None:
+            return refused
         if not isinstance(refs, dict) or not all(
             self._is_strong_ref(refs.get(key)) for key in ("root", "parent")
         ):
@@ -471,51 +382,10 @@ class FakeBluesky(FakeNetwork):
         answer = {
             "uri": view["uri"],
             "cid": view["cid"],
-            "commit": {"cid": _cid("commit", view["uri"]), "rev": _tid(next(self._ids))},
+            "commit": {"cid": cid("commit", view["uri"]), "rev": tid(next(self._ids))},
             "validationStatus": "valid",
         }
         return self._ok(answer)
-
-
-def _profile(name: str) -> dict[str, Any]:
-    """A ``profileView`` like the fixture's, for ``name`` (``brand`` is the brand account)."""
-    profile: dict[str, Any] = copy.deepcopy(_TEMPLATE["author"])
-    if name == "brand":
-        did, handle = BRAND_DID, BRAND_HANDLE
-    else:
-        digest = hashlib.sha256(name.encode()).digest()
-        did = "did:plc:" + base64.b32encode(digest).decode()[:24].lower()
-        handle = f"{name}.bsky.social"
-    profile.update(did=did, handle=handle, displayName=name.title())
-    return profile
-
-
-def _parent_uri(view: dict[str, Any]) -> str | None:
-    reply = view["record"].get("reply")
-    return str(reply["parent"]["uri"]) if isinstance(reply, dict) else None
-
-
-def _not_found(uri: str) -> dict[str, Any]:
-    return {"$type": "app.bsky.feed.defs#notFoundPost", "uri": uri, "notFound": True}
-
-
-def _tid(n: int) -> str:
-    """A record key shaped like a TID: 13 sortable base32 characters."""
-    value = 0x3_0000_0000_0000 + n
-    chars = []
-    for _ in range(13):
-        chars.append(_TID_ALPHABET[value % 32])
-        value //= 32
-    return "".join(reversed(chars))
-
-
-def _cid(*parts: str) -> str:
-    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
-    return "bafyrei" + base64.b32encode(digest).decode().rstrip("=").lower()
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 FAKE = FakeBluesky

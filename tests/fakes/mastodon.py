@@ -11,12 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
-
-from smm_tui.adapters.base import Adapter
-from smm_tui.adapters.mastodon import MastodonAdapter
-from smm_tui.config import AccountConfig
-from smm_tui.core.models import Platform, utcnow
+from smm_tui.core.models import Platform
 from tests.adapters.httpserver import (
     Reply,
     Request,
@@ -25,7 +20,7 @@ from tests.adapters.httpserver import (
     server_error,
     truncated_json,
 )
-from tests.fakes.base import TEST_DEADLINE, TEST_TIMEOUT, FakeNetwork, Fault, Operation, Published
+from tests.fakes.base import FakeNetwork, Fault, Operation, Published
 from tests.recorded import FIXTURES
 
 NOTIFICATIONS = "/api/v1/notifications"
@@ -54,31 +49,6 @@ class FakeMastodon(FakeNetwork):
         server.route("POST", STATUSES, self._post_status)
 
     # -- FakeNetwork -------------------------------------------------------------
-
-    def account(self, name: str = "brand") -> AccountConfig:
-        """The brand account's config block."""
-        return AccountConfig(
-            name, Platform.MASTODON, base_url=self.server.url, token_env=self.token_env
-        )
-
-    def adapter(
-        self,
-        *,
-        name: str = "brand",
-        clock: Callable[[], datetime] = utcnow,
-        timeout: httpx.Timeout = TEST_TIMEOUT,
-        deadline: float = TEST_DEADLINE,
-    ) -> Adapter:
-        """A MastodonAdapter on this instance with short timeouts."""
-        return MastodonAdapter(
-            name,
-            base_url=self.server.url,
-            token=self.token,
-            client=self.client(timeout),
-            clock=clock,
-            deadline=deadline,
-            token_hint=self.token_env,
-        )
 
     def add_post(self, text: str) -> str:
         """A public status by the brand."""

@@ -17,19 +17,12 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, quote
 
-import httpx
-
-from smm_tui.adapters.base import Adapter
-from smm_tui.adapters.telegram import TelegramAdapter
-from smm_tui.config import AccountConfig
-from smm_tui.core.models import Platform, utcnow
+from smm_tui.core.models import Platform
 from tests.adapters.httpserver import Reply, Request, TestServer, json_reply, truncated_json
-from tests.fakes.base import TEST_DEADLINE, TEST_TIMEOUT, FakeNetwork, Fault, Operation, Published
+from tests.fakes.base import FakeNetwork, Fault, Operation, Published
 from tests.recorded import FIXTURES
 
 API = FIXTURES / "api" / "telegram"
@@ -78,36 +71,6 @@ class FakeTelegram(FakeNetwork):
             server.route(verb, self.paths["me"], json_reply({"ok": True, "result": BOT}))
 
     # -- FakeNetwork -------------------------------------------------------------
-
-    def account(self, name: str = "brand") -> AccountConfig:
-        """The bot's config block (Telegram has no extra keys)."""
-        return AccountConfig(
-            name, Platform.TELEGRAM, base_url=self.server.url, token_env=self.token_env
-        )
-
-    def adapter(
-        self,
-        *,
-        name: str = "brand",
-        clock: Callable[[], datetime] = utcnow,
-        timeout: httpx.Timeout = TEST_TIMEOUT,
-        deadline: float = TEST_DEADLINE,
-    ) -> Adapter:
-        """A TelegramAdapter on this server with short timeouts.
-
-        ``poll_timeout=0``: a long poll stretches the read timeout and the
-        deadline past the poll, which would make every stall test wait for it.
-        """
-        return TelegramAdapter(
-            name,
-            base_url=self.server.url,
-            token=self.token,
-            client=self.client(timeout),
-            clock=clock,
-            deadline=deadline,
-            token_hint=self.token_env,
-            poll_timeout=0,
-        )
 
     def add_post(self, text: str) -> str:
         """A channel post, as its automatic forward into the discussion group."""

@@ -26,21 +26,12 @@ the same from methods and from the long-poll server.
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import itertools
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
-from types import MappingProxyType
 from typing import Any, ClassVar
 
-import httpx
-
-from smm_tui.adapters.vk import VKAdapter
-from smm_tui.config import AccountConfig
-from smm_tui.core.models import Platform, utcnow
+from smm_tui.core.models import Platform
 from tests.adapters.httpserver import (
     Reply,
     Request,
@@ -49,36 +40,24 @@ from tests.adapters.httpserver import (
     json_reply,
     truncated_json,
 )
-from tests.fakes.base import (
-    TEST_DEADLINE,
-    TEST_TIMEOUT,
-    FakeNetwork,
-    Fault,
-    Operation,
-    Published,
+from tests.fakes.base import FakeNetwork, Fault, Operation, Published
+from tests.fakes.vk_wall import (
+    GROUP,
+    GROUP_ID,
+    METHODS,
+    Comment,
+    Post,
+    VKError,
+    error_reply,
+    event,
+    int_param,
+    operation_of,
+    page_of,
+    params_of,
+    profile_of,
 )
 
-#: The community of the fixtures (``list-mentions.json``).
-GROUP_ID = 218375169
-GROUP = {
-    "id": GROUP_ID,
-    "name": "Кофейня «Зерно»",
-    "screen_name": "zerno_coffee",
-    "is_closed": 0,
-    "type": "page",
-    "photo_100": "https://sun1-13.userapi.com/impg/c000/zerno_100.jpg",
-}
 LONGPOLL_PATH = "/longpoll"
-METHODS = (
-    "groups.getById",
-    "groups.getLongPollServer",
-    "users.get",
-    "wall.createComment",
-    "wall.get",
-    "wall.getById",
-    "wall.getComment",
-    "wall.getComments",
-)
 #: Long-poll ``ts`` values start here, so that no valid ``ts`` is 0.
 TS_BASE = 1000
 #: Dates start at 2025-01-01 08:42:03 UTC (the fixture's first comment); a minute apart.
@@ -86,59 +65,6 @@ DATE_BASE = 1735720923
 THREAD_ITEMS_MAX = 10
 
 _IN_BODY = frozenset({Fault.AUTH, Fault.RATE_LIMIT, Fault.RATE_LIMIT_IN_BODY})
-_ERRORS = {
-    5: "User authorization failed: invalid access_token (4).",
-    6: "Too many requests per second",
-    9: "Flood control",
-    10: "Internal server error",
-    29: "Rate limit reached",
-    100: "One of the parameters specified was missing or invalid",
-}
-
-
-class VKError(Exception):
-    """An API error the fake answers with."""
-
-    def __init__(self, code: int, detail: str = "") -> None:
-        super().__init__(code)
-        self.code = code
-        self.detail = detail
-
-
-@dataclass
-class _Comment:
-    id: int
-    post_id: int
-    from_id: int
-    text: str
-    date: int
-    reply_to_comment: int | None = None
-    reply_to_user: int | None = None
-    head: int | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        item: dict[str, Any] = {
-            "id": self.id,
-            "from_id": self.from_id,
-            "post_id": self.post_id,
-            "owner_id": -GROUP_ID,
-            "parents_stack": [self.head] if self.head is not None else [],
-            "date": self.date,
-            "text": self.text,
-            "likes": {"count": 0, "user_likes": 0, "can_like": 1, "can_publish": 1},
-        }
-        if self.reply_to_comment is not None:
-            item["reply_to_comment"] = self.reply_to_comment
-        if self.reply_to_user is not None:
-            item["reply_to_user"] = self.reply_to_user
-        return item
-
-
-@dataclass
-class _Post:
-    id: int
-    text: str
-    date: int
 
 
 class FakeVK(FakeNetwork):
@@ -151,8 +77,8 @@ class FakeVK(FakeNetwork):
         super().__init__(server, token)
         self.group_id = GROUP_ID
         self._state = threading.RLock()
-        self._posts: dict[int, _Post] = {}
-        self._comments: dict[int, _Comment] = {}
+        self._posts: dict[int, Post] = {}
+        self._comments: dict[int, Comment] = {}
         self._users: dict[int, dict[str, Any]] = {}
         self._events: list[dict[str, Any]] = []
         self._history_floor = 0
@@ -171,42 +97,14 @@ class FakeVK(FakeNetwork):
 
     # -- what tests use ----------------------------------------------------------
 
-    def account(self, name: str = "brand") -> AccountConfig:
-        """The ``[[accounts]]`` block of the community on this fake."""
-        return AccountConfig(
-            name=name,
-            platform=Platform.VK,
-            base_url=self.server.url,
-            token_env=self.token_env,
-            extra=MappingProxyType({"group_id": self.group_id}),
-        )
-
-    def adapter(
-        self,
-        *,
-        name: str = "brand",
-        clock: Callable[[], datetime] = utcnow,
-        timeout: httpx.Timeout = TEST_TIMEOUT,
-        deadline: float = TEST_DEADLINE,
-    ) -> VKAdapter:
-        """A VKAdapter on this fake. ``longpoll_wait=0``: the fake never holds a check open,
-        so the check's read timeout stays the client's (and stalls end as quickly)."""
-        return VKAdapter(
-            name,
-            base_url=self.server.url,
-            token=self.token,
-            group_id=self.group_id,
-            client=self.client(timeout),
-            clock=clock,
-            deadline=deadline,
-            token_hint=self.token_env,
-            longpoll_wait=0,
-        )
+    def keys(self) -> dict[str, object]:
+        """The community's id (VK's own key)."""
+        return {"group_id": self.group_id}
 
     def add_post(self, text: str) -> str:
         """A post on the community's wall; returns its id (``"<post_id>"``)."""
         with self._state:
-            post = _Post(next(self._post_ids), text, self._date())
+            post = Post(next(self._post_ids), text, self._date())
             self._posts[post.id] = post
             return str(post.id)
 
@@ -244,7 +142,7 @@ class FakeVK(FakeNetwork):
         """A user with a full profile; returns the id (for comments with hostile names)."""
         with self._state:
             user_id = next(self._user_ids)
-            self._users[user_id] = _profile(user_id, first_name, last_name, screen_name)
+            self._users[user_id] = profile_of(user_id, first_name, last_name, screen_name)
             return user_id
 
     def add_comment_by(self, user_id: int, text: str, reply_to: str | None = None) -> str:
@@ -268,20 +166,20 @@ class FakeVK(FakeNetwork):
             if profile["screen_name"] == name:
                 return profile
         user_id = next(self._user_ids)
-        self._users[user_id] = _profile(user_id, name.capitalize(), "", name)
+        self._users[user_id] = profile_of(user_id, name.capitalize(), "", name)
         return self._users[user_id]
 
-    def _new_comment(self, reply_to: str, from_id: int, text: str) -> _Comment:
+    def _new_comment(self, reply_to: str, from_id: int, text: str) -> Comment:
         post_text, _, comment_text = reply_to.partition("_")
         post = self._posts[int(post_text)]
-        comment = _Comment(next(self._comment_ids), post.id, from_id, text, self._date())
+        comment = Comment(next(self._comment_ids), post.id, from_id, text, self._date())
         if comment_text:
             parent = self._comments[int(comment_text)]
             comment.reply_to_comment = parent.id
             comment.reply_to_user = parent.from_id if parent.from_id > 0 else None
             comment.head = parent.head if parent.head is not None else parent.id
         self._comments[comment.id] = comment
-        self._events.append(_event(comment))
+        self._events.append(event(comment))
         return comment
 
     # -- routing -----------------------------------------------------------------
@@ -291,7 +189,7 @@ class FakeVK(FakeNetwork):
             return "mentions"
         if not request.path.startswith("/method/"):
             return None
-        return _operation(request.path.removeprefix("/method/"), _params(request))
+        return operation_of(request.path.removeprefix("/method/"), params_of(request))
 
     def _peek_fault(self, operation: Operation) -> Fault | None:
         with self._lock:
@@ -300,8 +198,8 @@ class FakeVK(FakeNetwork):
 
     def _method_handler(self, name: str) -> Callable[[Request], Reply]:
         def handler(request: Request) -> Reply:
-            params = _params(request)
-            operation = _operation(name, params)
+            params = params_of(request)
+            operation = operation_of(name, params)
             fault = self.take_fault(operation)
             if fault is not None and fault is not Fault.COMMIT_THEN_STALL:
                 return self._method_fault(fault, operation, name, params)
@@ -311,7 +209,7 @@ class FakeVK(FakeNetwork):
                 with self._state:
                     response = getattr(self, "_" + name.replace(".", "_"))(params)
             except VKError as exc:
-                return _error_reply(exc.code, name, params, exc.detail)
+                return error_reply(exc.code, name, params, exc.detail)
             if fault is Fault.COMMIT_THEN_STALL:
                 return self.stall()
             return json_reply({"response": response})
@@ -334,7 +232,7 @@ class FakeVK(FakeNetwork):
             Fault.RATE_LIMIT: 29,
             Fault.RATE_LIMIT_IN_BODY: 9 if operation == "reply" else 6,
         }
-        return _error_reply(codes[fault], name, params)
+        return error_reply(codes[fault], name, params)
 
     def _check(self, request: Request) -> Reply:
         if self._peek_fault("mentions") in _IN_BODY:
@@ -391,7 +289,7 @@ class FakeVK(FakeNetwork):
     def _wall_get(self, params: dict[str, str]) -> dict[str, Any]:
         self._own_wall(params)
         posts = sorted(self._posts.values(), key=lambda p: p.id, reverse=True)
-        page = _page(posts, params, self.page_size)
+        page = page_of(posts, params, self.page_size)
         return {"count": len(posts), "items": [self._post_json(p) for p in page]}
 
     def _wall_getById(self, params: dict[str, str]) -> dict[str, Any]:
@@ -405,26 +303,26 @@ class FakeVK(FakeNetwork):
 
     def _wall_getComment(self, params: dict[str, str]) -> dict[str, Any]:
         self._own_wall(params)
-        comment = self._comments.get(_int(params, "comment_id"))
+        comment = self._comments.get(int_param(params, "comment_id"))
         if comment is None:
             raise VKError(100, "comment_id is invalid")
         return self._extended({"items": [comment.to_json()]}, [comment])
 
     def _wall_getComments(self, params: dict[str, str]) -> dict[str, Any]:
         self._own_wall(params)
-        post_id = _int(params, "post_id")
+        post_id = int_param(params, "post_id")
         if post_id not in self._posts:
             raise VKError(100, "post_id is invalid")
         on_post = [c for c in self._comments.values() if c.post_id == post_id]
         if "comment_id" in params:
-            head = _int(params, "comment_id")
+            head = int_param(params, "comment_id")
             if head not in self._comments:
                 raise VKError(100, "comment_id is invalid")
             level = [c for c in on_post if c.head == head]
         else:
             level = [c for c in on_post if c.head is None]
         level.sort(key=lambda c: c.id, reverse=params.get("sort") == "desc")
-        page = _page(level, params, self.page_size)
+        page = page_of(level, params, self.page_size)
         inline = min(int(params.get("thread_items_count") or 0), THREAD_ITEMS_MAX, self.page_size)
         items, shown = [], list(page)
         for comment in page:
@@ -454,13 +352,13 @@ class FakeVK(FakeNetwork):
         self._own_wall(params)
         if params.get("from_group") != str(self.group_id):
             raise VKError(100, "from_group is invalid")
-        post_id = _int(params, "post_id")
+        post_id = int_param(params, "post_id")
         message = params.get("message", "")
         if post_id not in self._posts or not message:
             raise VKError(100, "post_id or message is invalid")
         reply_to = str(post_id)
         if "reply_to_comment" in params:
-            parent = self._comments.get(_int(params, "reply_to_comment"))
+            parent = self._comments.get(int_param(params, "reply_to_comment"))
             if parent is None or parent.post_id != post_id:
                 raise VKError(100, "reply_to_comment is invalid")
             reply_to = f"{post_id}_{parent.id}"
@@ -475,7 +373,7 @@ class FakeVK(FakeNetwork):
         if params.get("owner_id") != f"-{self.group_id}":
             raise VKError(15 if params.get("owner_id") else 100, "owner_id")
 
-    def _post_json(self, post: _Post) -> dict[str, Any]:
+    def _post_json(self, post: Post) -> dict[str, Any]:
         comments = sum(1 for c in self._comments.values() if c.post_id == post.id)
         return {
             "id": post.id,
@@ -488,7 +386,7 @@ class FakeVK(FakeNetwork):
             "likes": {"count": 0, "user_likes": 0, "can_like": 1, "can_publish": 1},
         }
 
-    def _extended(self, body: dict[str, Any], comments: list[_Comment]) -> dict[str, Any]:
+    def _extended(self, body: dict[str, Any], comments: list[Comment]) -> dict[str, Any]:
         authors = {c.from_id for c in comments}
         profiles = [self._users[i] for i in sorted(authors) if i in self._users]
         groups = [GROUP] if -self.group_id in authors else []
@@ -496,79 +394,3 @@ class FakeVK(FakeNetwork):
 
 
 FAKE = FakeVK
-
-
-def _operation(method: str, params: dict[str, str]) -> Operation:
-    if method == "wall.createComment":
-        return "reply"
-    if method in ("wall.getById", "wall.getComment"):
-        return "thread"
-    if method == "wall.getComments" and "comment_id" in params:
-        return "thread"
-    return "mentions"
-
-
-def _params(request: Request) -> dict[str, str]:
-    """Query, form and multipart parameters of a method call (the last value of each)."""
-    params = {name: values[-1] for name, values in request.query.items()}
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith("multipart/form-data"):
-        head = f"Content-Type: {content_type}\r\n\r\n".encode()
-        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + request.body)
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            payload = part.get_payload(decode=True)
-            if isinstance(name, str) and isinstance(payload, bytes):
-                params[name] = payload.decode()
-    elif request.body:
-        params.update({name: values[-1] for name, values in request.form().items()})
-    return params
-
-
-def _int(params: dict[str, str], name: str) -> int:
-    value = params.get(name, "")
-    if not value.lstrip("-").isdigit():
-        raise VKError(100, f"{name} is invalid")
-    return int(value)
-
-
-def _page(items: list[Any], params: dict[str, str], cap: int) -> list[Any]:
-    offset = int(params.get("offset") or 0)
-    count = min(int(params.get("count") or 20), cap)
-    return items[offset : offset + count]
-
-
-def _profile(user_id: int, first: str, last: str, screen_name: str) -> dict[str, Any]:
-    return {
-        "id": user_id,
-        "first_name": first,
-        "last_name": last,
-        "screen_name": screen_name,
-        "photo_100": "https://vk.com/images/camera_100.png",
-        "can_access_closed": True,
-        "is_closed": False,
-    }
-
-
-def _event(comment: _Comment) -> dict[str, Any]:
-    return {
-        "type": "wall_reply_new",
-        "event_id": f"{comment.id:040x}",
-        "v": "5.199",
-        "object": {
-            **comment.to_json(),
-            "thread": {"count": 0},
-            "post_owner_id": -GROUP_ID,
-        },
-        "group_id": GROUP_ID,
-    }
-
-
-def _error_reply(code: int, method: str, params: dict[str, str], detail: str = "") -> Reply:
-    message = _ERRORS.get(code, "Access denied")
-    if detail:
-        message = f"{message}: {detail}"
-    shown = {"method": method, "oauth": "1", **{k: v for k, v in params.items() if k == "v"}}
-    request_params = [{"key": key, "value": value} for key, value in shown.items()]
-    error = {"error_code": code, "error_msg": message, "request_params": request_params}
-    return json_reply({"error": error})

@@ -16,70 +16,39 @@ adapter looks for a reply it may already have published); ``reply`` =
 
 from __future__ import annotations
 
-import base64
 import copy
 import json
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from types import MappingProxyType
 from typing import Any, ClassVar
 
-import httpx
-
-from smm_tui.adapters.x import XAdapter
-from smm_tui.config import AccountConfig
 from smm_tui.core import limits
-from smm_tui.core.models import Platform, utcnow
+from smm_tui.core.models import Platform
 from tests.adapters.httpserver import Reply, Request, TestServer, json_reply, truncated_json
 from tests.fakes.base import (
-    TEST_DEADLINE,
-    TEST_TIMEOUT,
     FakeNetwork,
     Fault,
     Operation,
     Published,
 )
-from tests.recorded import FIXTURES
+from tests.fakes.x_shapes import (
+    DEFAULT_FIELDS,
+    PROBLEM_401,
+    PROBLEM_429,
+    PROBLEM_503,
+    RATE_LIMIT,
+    SNOWFLAKE_EPOCH_MS,
+    decode_token,
+    encode_token,
+    escape,
+    fixture_template,
+    listed_param,
+    one_param,
+)
 
-FIXTURE = FIXTURES / "api" / "x" / "list-mentions.json"
 BRAND_ID = "1400000000000000001"
 BRAND_USERNAME = "acme_support"
-_SNOWFLAKE_EPOCH_MS = 1288834974657
-#: Fields every post has whatever was asked (X's defaults).
-_DEFAULT_FIELDS = ("id", "text", "edit_history_tweet_ids")
-_RATE_LIMIT = 450
-_RATE_WINDOW_S = 900
-_PROBLEM_401 = {
-    "title": "Unauthorized",
-    "type": "about:blank",
-    "status": 401,
-    "detail": "Unauthorized",
-}
-_PROBLEM_429 = {
-    "title": "Too Many Requests",
-    "detail": "Too Many Requests",
-    "type": "about:blank",
-    "status": 429,
-}
-_PROBLEM_503 = {
-    "title": "Service Unavailable",
-    "detail": "Service Unavailable",
-    "type": "about:blank",
-    "status": 503,
-}
-
-
-def escape(text: str) -> str:
-    """Text as X sends it: ``&``, ``<`` and ``>`` as entities, nothing else."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def fixture_template() -> dict[str, Any]:
-    """The first documented post, the shape every fake post copies."""
-    data: dict[str, Any] = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    template: dict[str, Any] = data["data"][0]
-    return template
 
 
 class FakeX(FakeNetwork):
@@ -104,35 +73,9 @@ class FakeX(FakeNetwork):
 
     # -- FakeNetwork -------------------------------------------------------------
 
-    def account(self, name: str = "brand") -> AccountConfig:
-        """The ``[[accounts]]`` block for this fake."""
-        return AccountConfig(
-            name=name,
-            platform=Platform.X,
-            base_url=self.server.url,
-            token_env=self.token_env,
-            extra=MappingProxyType({"user_id": BRAND_ID}),
-        )
-
-    def adapter(
-        self,
-        *,
-        name: str = "brand",
-        clock: Callable[[], datetime] = utcnow,
-        timeout: httpx.Timeout = TEST_TIMEOUT,
-        deadline: float = TEST_DEADLINE,
-    ) -> XAdapter:
-        """An XAdapter pointed at this fake."""
-        return XAdapter(
-            name,
-            base_url=self.server.url,
-            token=self.token,
-            user_id=BRAND_ID,
-            client=self.client(timeout),
-            clock=clock,
-            deadline=deadline,
-            token_hint=self.token_env,
-        )
+    def keys(self) -> dict[str, object]:
+        """The brand's numeric user id (X's own key)."""
+        return {"user_id": BRAND_ID}
 
     def add_post(self, text: str) -> str:
         """A post by the brand that starts its own conversation."""
@@ -195,7 +138,7 @@ class FakeX(FakeNetwork):
         """A snowflake id one second after the last, and its time."""
         self._sequence += 1
         millis = self._base_ms + self._sequence * 1000
-        post_id = str((millis - _SNOWFLAKE_EPOCH_MS) << 22)
+        post_id = str((millis - SNOWFLAKE_EPOCH_MS) << 22)
         return post_id, datetime.fromtimestamp(millis / 1000, UTC)
 
     def _add_post(self, text: str, author_id: str, reply_to: str | None) -> str:
@@ -266,7 +209,7 @@ class FakeX(FakeNetwork):
 
         def guarded(request: Request) -> Reply:
             if request.headers.get("authorization") != f"Bearer {self.token}":
-                return self._json(_PROBLEM_401, 401)
+                return self._json(PROBLEM_401, 401)
             fault = self.take_fault(operation) if operation is not None else None
             if fault is None:
                 with self._lock:
@@ -280,13 +223,13 @@ class FakeX(FakeNetwork):
         if common is not None:
             return common
         if fault is Fault.SERVER_ERROR:
-            return self._json(_PROBLEM_503, 503)
+            return self._json(PROBLEM_503, 503)
         if fault is Fault.MALFORMED:
             return truncated_json({"data": [{"id": "1", "text": "cut"}], "meta": {}})
         if fault is Fault.RATE_LIMIT:
-            return self._json(_PROBLEM_429, 429, remaining=0, reset_in=60)
+            return self._json(PROBLEM_429, 429, remaining=0, reset_in=60)
         if fault is Fault.AUTH:
-            return self._json(_PROBLEM_401, 401)
+            return self._json(PROBLEM_401, 401)
         if fault is Fault.COMMIT_THEN_STALL:
             with self._lock:
                 handler(request)
@@ -296,9 +239,9 @@ class FakeX(FakeNetwork):
         self, body: Any, status: int = 200, *, remaining: int | None = None, reset_in: int = 900
     ) -> Reply:
         self._calls += 1
-        left = remaining if remaining is not None else max(1, _RATE_LIMIT - self._calls)
+        left = remaining if remaining is not None else max(1, RATE_LIMIT - self._calls)
         headers = {
-            "x-rate-limit-limit": str(_RATE_LIMIT),
+            "x-rate-limit-limit": str(RATE_LIMIT),
             "x-rate-limit-remaining": str(left),
             "x-rate-limit-reset": str(int(time.time()) + reset_in),
         }
@@ -322,7 +265,7 @@ class FakeX(FakeNetwork):
         return self._listing(request, posts, "pagination_token", (5, 100))
 
     def _search(self, request: Request) -> Reply:
-        query = _one(request, "query") or ""
+        query = one_param(request, "query") or ""
         if not query.startswith("conversation_id:") or not query[16:].isdigit():
             return self._invalid("query", "The fake understands only conversation_id:<id>")
         root = query[16:]
@@ -332,7 +275,7 @@ class FakeX(FakeNetwork):
         return self._listing(request, posts, "next_token", (10, 100))
 
     def _lookup(self, request: Request) -> Reply:
-        ids = (_one(request, "ids") or "").split(",")
+        ids = (one_param(request, "ids") or "").split(",")
         found = [self._posts[i] for i in ids if i in self._posts]
         errors = [
             {
@@ -395,9 +338,9 @@ class FakeX(FakeNetwork):
     ) -> Reply:
         """Newest first, after ``since_id``, below the page token, at most ``page_size``."""
         try:
-            wanted = int(_one(request, "max_results") or result_range[0])
-            since = int(_one(request, "since_id") or 0)
-            until = _decode_token(_one(request, token_param))
+            wanted = int(one_param(request, "max_results") or result_range[0])
+            since = int(one_param(request, "since_id") or 0)
+            until = decode_token(one_param(request, token_param))
         except ValueError:
             return self._invalid(token_param, "invalid paging parameter")
         if not result_range[0] <= wanted <= result_range[1]:
@@ -417,50 +360,24 @@ class FakeX(FakeNetwork):
             "oldest_id": page[-1]["id"],
         }
         if len(matching) > len(page):
-            meta["next_token"] = _encode_token(int(page[-1]["id"]))
+            meta["next_token"] = encode_token(int(page[-1]["id"]))
         return self._json({**self._shaped(request, page), "meta": meta})
 
     def _shaped(self, request: Request, posts: list[dict[str, Any]]) -> dict[str, Any]:
         """``data`` (and ``includes.users``) with just the fields the request asked for."""
-        fields = set(_listed(request, "tweet.fields")) | set(_DEFAULT_FIELDS)
+        fields = set(listed_param(request, "tweet.fields")) | set(DEFAULT_FIELDS)
         data = []
         for post in posts:
             shaped = {k: copy.deepcopy(v) for k, v in post.items() if k in fields}
             shaped["text"] = escape(post["text"])
             data.append(shaped)
         body: dict[str, Any] = {"data": data}
-        if "author_id" in _listed(request, "expansions"):
-            user_fields = set(_listed(request, "user.fields")) | {"id", "name", "username"}
+        if "author_id" in listed_param(request, "expansions"):
+            user_fields = set(listed_param(request, "user.fields")) | {"id", "name", "username"}
             authors = dict.fromkeys(str(p["author_id"]) for p in posts)
             users = [{k: v for k, v in self._users[a].items() if k in user_fields} for a in authors]
             body["includes"] = {"users": users}
         return body
-
-
-def _one(request: Request, name: str) -> str | None:
-    values = request.query.get(name)
-    return values[0] if values else None
-
-
-def _listed(request: Request, name: str) -> list[str]:
-    return [part for part in (_one(request, name) or "").split(",") if part]
-
-
-def _encode_token(below: int) -> str:
-    return base64.b32encode(f"until:{below}".encode()).decode().rstrip("=").lower()
-
-
-def _decode_token(token: str | None) -> int:
-    if token is None:
-        return 1 << 64
-    padded = token.upper() + "=" * (-len(token) % 8)
-    try:
-        text = base64.b32decode(padded).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise ValueError("bad token") from None
-    if not text.startswith("until:"):
-        raise ValueError("bad token")
-    return int(text.removeprefix("until:"))
 
 
 FAKE = FakeX

@@ -18,6 +18,7 @@ import httpx
 from smm_tui.adapters import http
 from smm_tui.adapters.base import Adapter
 from smm_tui.adapters.bluesky import BlueskyAdapter
+from smm_tui.adapters.connection import Connection
 from smm_tui.adapters.mastodon import MastodonAdapter
 from smm_tui.adapters.telegram import TelegramAdapter
 from smm_tui.core.models import Mention
@@ -89,7 +90,7 @@ class Mastodon(Network):
 
     def make(self, client: httpx.AsyncClient) -> Adapter:
         return MastodonAdapter(
-            "bank-masto", base_url="https://masto.example", token="t", client=client
+            "bank-masto", Connection("t", base_url="https://masto.example", client=client)
         )
 
     def answer(self, request: httpx.Request) -> httpx.Response:
@@ -133,7 +134,7 @@ class Telegram(Network):
     name = "telegram"
 
     def make(self, client: httpx.AsyncClient) -> Adapter:
-        return TelegramAdapter("bank-tg", token="123:abc", client=client, poll_timeout=0)
+        return TelegramAdapter("bank-tg", Connection("123:abc", client=client, long_poll_seconds=0))
 
     def answer(self, request: httpx.Request) -> httpx.Response:
         offset = json.loads(request.content or b"{}").get("offset")
@@ -173,7 +174,7 @@ class Bluesky(Network):
 
     def make(self, client: httpx.AsyncClient) -> Adapter:
         return BlueskyAdapter(
-            "bank-bsky", token="app-pass", handle="acme.bsky.social", client=client
+            "bank-bsky", Connection("app-pass", client=client), handle="acme.bsky.social"
         )
 
     def answer(self, request: httpx.Request) -> httpx.Response:
