@@ -1,4 +1,8 @@
-"""The Textual app: panes as modes, polling workers, and store changes delivered as messages."""
+"""The Textual app: panes as modes, polling workers, and store changes delivered as messages.
+
+It owns the workspace, the polling engine and the accounts' health: it hands changes
+to the screens (DataChanged, ArchiveLoaded, ReplySettled) and pushes health to the strips.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,14 @@ import asyncio
 import logging
 import signal
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -24,21 +29,29 @@ from smm_tui.core.repository import Changed, Collection, RepositoryError
 from smm_tui.core.sanitize import clean_identity
 from smm_tui.core.workspace import Workspace
 from smm_tui.hangup import LEAVE_SIGNALS, TerminalWatch, release_signals
-from smm_tui.messages import AccountHealthChanged, DataChanged, ReplySettled, StoreChanged
+from smm_tui.messages import (
+    AccountHealthChanged,
+    ArchiveLoaded,
+    DataChanged,
+    ReplySettled,
+    StoreChanged,
+)
 from smm_tui.screens.accounts import AccountsScreen
-from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.screens.base import WorkspaceScreen, in_background
 from smm_tui.screens.contests import ContestScreen
 from smm_tui.screens.feed import FeedScreen
 from smm_tui.screens.help import HelpScreen, help_rows
 from smm_tui.screens.report import ReportScreen
 from smm_tui.screens.tickets import TicketBoardScreen
-from smm_tui.widgets.health_strip import HealthStrip
+from smm_tui.widgets.health_strip import HealthReport, HealthStrip
 
 #: How often a process that does not poll checks whether the poller has gone.
 LEASE_RETRY_SECONDS = 5.0
 #: How often the store is re-read for what other processes wrote (presence within 2 s);
 #: a re-read of unchanged files is a stat each.
 REFRESH_SECONDS = 0.5
+#: How often the health strips' countdowns are redrawn.
+HEALTH_SECONDS = 1.0
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +137,9 @@ class SmmApp(App[None]):
         super().__init__()
         self.workspace = workspace
         self.last_key_at = 0.0
-        self.engine = engine or PollingEngine(workspace)
+        self.engine = engine or PollingEngine(
+            workspace.sources, workspace.ingest, workspace.ctx.clock
+        )
         self._keymap_config = dict(keymap or {})
         self._warnings = list(warnings)
         self._poll = poll
@@ -142,7 +157,8 @@ class SmmApp(App[None]):
             self.say(warning, severity="warning", timeout=15)
         self.workspace.repo.subscribe(self._store_changed)
         # The queue is up from the first frame; the archive is read once it is painted.
-        self.call_after_refresh(self.workspace.repo.load_archive)
+        self.call_after_refresh(self._load_archive)
+        self.set_interval(HEALTH_SECONDS, self.show_health)
         if self._poll:
             self.claim_polling()
             self.set_interval(LEASE_RETRY_SECONDS, self.claim_polling)
@@ -193,11 +209,18 @@ class SmmApp(App[None]):
             return
         self.polling, self.poller_elsewhere = True, None
         for source in self.workspace.sources.values():
-            self.run_worker(
-                self.engine.run_account(source, self._health_changed),
-                group="poll",
-                exit_on_error=False,
-            )
+            in_background(self, self.engine.run_account(source, self._health_changed), group="poll")
+
+    def _load_archive(self) -> None:
+        in_background(
+            self, self._read_archive, done=lambda _: self._deliver(ArchiveLoaded), group="archive"
+        )
+
+    def _read_archive(self) -> None:
+        """Read the archive start-up deferred; returns once it is in (a blocking call)."""
+        repo = self.workspace.repo
+        repo.load_archive()
+        repo.records(Collection.MENTIONS)  # an archived collection is listed once it is read
 
     def _health_changed(self, health: AccountHealth) -> None:
         self.post_message(AccountHealthChanged(health))
@@ -214,21 +237,20 @@ class SmmApp(App[None]):
         ``force`` sends a reply that may already be published on a network that
         cannot show threads, once a person has checked.
         """
-        self.run_worker(self._send(reply_id, force), group="outbox", exit_on_error=False)
-
-    async def _send(self, reply_id: str, force: bool = False) -> None:
         outbox = self.workspace.outbox
         reply = outbox.reply(reply_id)
         source = self.workspace.source_for(reply.account)
         if source is None:
             self.say(f"Cannot send: no adapter for account {reply.account}.", severity="error")
             return
-        try:
-            settled = await outbox.send(reply_id, source, force=force)
-        except RepositoryError as exc:
-            self.say(f"Reply not sent: {exc}", severity="error")
-            return
-        self.post_message(ReplySettled(settled))
+        in_background(
+            self,
+            outbox.send(reply_id, source, force=force),
+            done=lambda settled: self.post_message(ReplySettled(settled)),
+            group="outbox",
+            expected=(RepositoryError,),
+            failed=lambda exc: self.say(f"Reply not sent: {exc}", severity="error"),
+        )
 
     def _resume_unsent_replies(self) -> None:
         for reply in self.workspace.outbox.resumable():
@@ -240,11 +262,29 @@ class SmmApp(App[None]):
     def _deliver_change(self, event: StoreChanged) -> None:
         for warning in event.changed.warnings:
             self.say(warning, severity="warning", timeout=15)
-        if set(event.changed.ids) <= {Collection.CURSORS, Collection.AUDIT}:
+        if not event.changed or set(event.changed.ids) <= {Collection.CURSORS, Collection.AUDIT}:
             return
-        self.workspace.feed.apply(event.changed)
-        for screen in self.screen_stack:
-            screen.post_message(DataChanged(event.changed))
+        changed = event.changed
+        self._deliver(lambda: DataChanged(changed))
+
+    def _deliver(self, message: Callable[[], Message]) -> None:
+        """Post a fresh ``message()`` to every screen that wants it (see :meth:`_listening`)."""
+        for screen in self._listening():
+            screen.post_message(message())
+
+    def _listening(self) -> Iterator[Screen[Any]]:
+        """The screens of the pane in view, and those of other panes that follow every change."""
+        yield from self.screen_stack
+        for mode in self.MODES:
+            if mode == self.current_mode:
+                continue
+            try:
+                stack = self.get_screen_stack(mode)
+            except KeyError:  # a pane not opened yet
+                continue
+            for screen in stack:
+                if isinstance(screen, WorkspaceScreen) and screen.FOLLOWS_EVERY_CHANGE:
+                    yield screen
 
     @on(AccountHealthChanged)
     def _show_health(self, event: AccountHealthChanged) -> None:
@@ -255,14 +295,29 @@ class SmmApp(App[None]):
         if alarming and health.message != self._announced.get(health.account):
             self.say(problem_text(health), severity="error", timeout=15)
         self._announced[health.account] = health.message if alarming else None
-        if self.screen_stack:  # a poll may finish while the app is closing
-            for strip in self.screen.query(HealthStrip):
-                strip.show_health()
+        self.show_health()
 
-    @property
-    def has_accounts(self) -> bool:
-        """Whether any account is configured to be polled."""
-        return bool(self.workspace.sources)
+    def show_health(self) -> None:
+        """Push the accounts' health to the strips on screen."""
+        if not self.screen_stack:  # a poll may finish while the app is closing
+            return
+        report = self.health_report()
+        for strip in self.screen.query(HealthStrip):
+            strip.show_health(report)
+
+    @on(HealthStrip.Mounted)
+    def _first_health(self, event: HealthStrip.Mounted) -> None:
+        event.strip.show_health(self.health_report())
+
+    def health_report(self) -> HealthReport:
+        """The accounts' health now, as the strips show it."""
+        return HealthReport(
+            self.account_health(),
+            self.now(),
+            details_key=self.keys_for("app.accounts"),
+            poller_elsewhere=self.poller_elsewhere,
+            has_accounts=bool(self.workspace.sources),
+        )
 
     def account_health(self) -> Sequence[AccountHealth]:
         """Every account's polling health, in config order."""
@@ -283,8 +338,7 @@ class SmmApp(App[None]):
                 severity="error",
                 timeout=10,
             )
-        for screen in self.screen_stack:
-            screen.post_message(DataChanged(Changed(ids={})))
+        self._deliver(lambda: ReplySettled(reply))
 
     @on(Worker.StateChanged)
     def _report_crashed_worker(self, event: Worker.StateChanged) -> None:

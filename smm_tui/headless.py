@@ -45,6 +45,11 @@ class CommandError(Exception):
 LEASE_RETRY_SECONDS = 5.0
 
 
+def engine_for(workspace: Workspace) -> PollingEngine:
+    """A polling engine over the workspace's accounts, storing through its ingest service."""
+    return PollingEngine(workspace.sources, workspace.ingest, workspace.ctx.clock)
+
+
 async def poll_once(workspace: Workspace, left_out: Iterable[str], out: TextIO) -> int:
     """Fetch every account once into the store; a line of counts per account.
 
@@ -58,7 +63,7 @@ async def poll_once(workspace: Workspace, left_out: Iterable[str], out: TextIO) 
     for line in left_out:
         print(f"FAIL {one_line(line)}", file=out)
         failed = True
-    outcomes = await PollingEngine(workspace).poll_once()
+    outcomes = await engine_for(workspace).poll_once()
     for outcome in outcomes:
         if outcome.error:
             print(f"FAIL {outcome.account}: {one_line(outcome.error)}", file=out)
@@ -117,7 +122,7 @@ async def until_signalled(
 
 async def _poll_all(workspace: Workspace, out: TextIO) -> None:
     await _wait_for_lease(workspace, out)
-    engine = PollingEngine(workspace)
+    engine = engine_for(workspace)
     last: dict[str, tuple[object, str | None]] = {}
 
     def report(health: AccountHealth) -> None:

@@ -35,8 +35,12 @@ class ThreadFetched(Message):
         self.error = error
 
 
-class ReplySettled(Message):
-    """A reply was sent, or failed, and that outcome is durable."""
+class ReplySettled(Message, bubble=False):
+    """A reply was sent, or failed, and that outcome is durable.
+
+    The outbox worker posts it to the app, which announces it and hands it on to
+    every screen (it does not bubble back up from them).
+    """
 
     def __init__(self, reply: Reply) -> None:
         super().__init__()
@@ -44,8 +48,15 @@ class ReplySettled(Message):
 
 
 class DataChanged(Message, bubble=False):
-    """Sent by the app to its screens after a durable change; screens re-read what they show."""
+    """Sent by the app to its screens after a durable change; screens re-read what they show.
+
+    ``changed`` always names at least one changed record.
+    """
 
     def __init__(self, changed: Changed) -> None:
         super().__init__()
         self.changed = changed
+
+
+class ArchiveLoaded(Message, bubble=False):
+    """The archive that start-up deferred has been read: counts over everything are whole."""

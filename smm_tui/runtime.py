@@ -199,7 +199,6 @@ def open_workspace(
         backfill = workspace.ingest.backfill_changes()
         if backfill:
             store.commit(backfill)
-            workspace.feed.rebuild()  # it was ordered before the due times existed
         yield workspace, [*store.warnings, *warnings]
     finally:
         poller.release()

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import bisect
 import enum
-from collections.abc import Callable, Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import overload
 
@@ -63,6 +64,9 @@ class FeedFilter:
             return matches
         return lambda record: record["status"] in open_values and matches(record)
 
+
+#: How many closed mentions' records the feed holds for its rows (they live in archive files).
+HELD_ROWS = 2000
 
 #: The queue's three bands, in order: overdue, not yet due, nothing due (answered, no target).
 OVERDUE, DUE, NOTHING_DUE = "0", "1", "2"
@@ -116,6 +120,9 @@ class FeedModel:
         #: The time the open queue's keys were made at: one cut-off for overdue, so the
         #: list stays sorted between re-sorts (see :meth:`catch_up`).
         self._now_iso = ""
+        #: Records of closed mentions read for rows (see :meth:`held_mention`), oldest first.
+        self._held: OrderedDict[str, Record | None] = OrderedDict()
+        self._wanted: set[str] = set()
         self.rebuild()
 
     @property
@@ -280,6 +287,41 @@ class FeedModel:
         record = self._repo.get(Collection.MENTIONS, mention_id)
         return None if record is None else Mention.from_record(record)
 
+    def held_mention(self, mention_id: str) -> Mention | None:
+        """The mention behind a row, without reading a file (safe while painting).
+
+        Open mentions are in memory; a closed one may sit in an archive file: until
+        :meth:`hold` has its record, None, and the id is wanted (:meth:`take_wanted`).
+        """
+        if mention_id in self._open:
+            return self.mention(mention_id)
+        if mention_id not in self._held:
+            self._wanted.add(mention_id)
+            return None
+        self._held.move_to_end(mention_id)
+        record = self._held[mention_id]
+        return None if record is None else Mention.from_record(record)
+
+    def take_wanted(self) -> list[str]:
+        """The rows :meth:`held_mention` could not show, to :meth:`read` off the UI thread."""
+        wanted, self._wanted = self._wanted, set()
+        return sorted(wanted)
+
+    def read(self, mention_ids: Iterable[str]) -> dict[str, Record | None]:
+        """The records of some mentions (None for one that vanished); may read files."""
+        return {i: self._repo.get(Collection.MENTIONS, i) for i in mention_ids}
+
+    def hold(self, records: Mapping[str, Record | None]) -> None:
+        """Keep records :meth:`read` returned for the rows, the least recently shown going."""
+        self._held.update(records)
+        while len(self._held) > HELD_ROWS:
+            self._held.popitem(last=False)
+
+    def count_untracked(self) -> dict[int, int]:
+        """Counts of the tracked filters :meth:`tracked_counts` cannot tell (slow: a worker's)."""
+        counts = self.tracked_counts()
+        return {i: self.count(f) for i, f in enumerate(self._tracked) if counts[i] is None}
+
     def mentions(self, ids: Iterable[str]) -> list[Mention]:
         """Mentions for some ids, skipping any that vanished."""
         return [m for m in (self.mention(i) for i in ids) if m is not None]
@@ -301,6 +343,8 @@ class FeedModel:
     def _retest(self, mention_id: str, matches: Callable[[Record], bool]) -> Record | None:
         """Move one changed mention in the lists; returns its current record, if any."""
         record = self._repo.get(Collection.MENTIONS, mention_id)
+        if mention_id in self._held:
+            self._held[mention_id] = record
         old = self._shown_key(mention_id)
         self._keys.pop(mention_id, None)
         self._index.put(mention_id, record)

@@ -20,12 +20,12 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from smm_tui.core.ingest import IngestService
 from smm_tui.core.models import Platform
 from smm_tui.core.network import AdapterError, AuthError, RateBudget, RateLimited
-from smm_tui.core.repository import RepositoryError
+from smm_tui.core.repository import Collection, RepositoryError
 from smm_tui.core.sanitize import one_line
 from smm_tui.core.sources import AccountSource
-from smm_tui.core.workspace import PollOutcome, Workspace, poll_account
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,35 @@ DEFAULT_POLICIES: Mapping[Platform, PollPolicy] = {
     Platform.X: PollPolicy(interval=60.0),
     Platform.DEMO: PollPolicy(interval=2.0, backoff_base=2.0, backoff_max=60.0),
 }
+
+
+@dataclass(slots=True)
+class PollOutcome:
+    """What one poll of one account did."""
+
+    account: str
+    fetched: int = 0
+    stored: int = 0
+    error: str | None = None
+
+
+async def fetch_into(ingest: IngestService, source: AccountSource) -> PollOutcome:
+    """Fetch an account's new mentions and store them with the new cursor, in one commit.
+
+    A rate limit in the middle of a first poll's backfill may carry the mentions
+    already read (:attr:`RateLimited.read`): they are stored before the error goes
+    on, and the cursor stays as it was, so the next poll resumes the backfill.
+    """
+    cursor = ingest.cursor(source.account)
+    try:
+        page = await source.fetch_mentions(cursor)
+    except RateLimited as exc:
+        if exc.read:
+            await ingest.ingest(exc.read)
+        raise
+    changed = await ingest.ingest(page.mentions, account=source.account, cursor=page.cursor)
+    stored = len(changed.of(Collection.MENTIONS))
+    return PollOutcome(source.account, fetched=len(page.mentions), stored=stored)
 
 
 class HealthState(enum.Enum):
@@ -161,22 +190,30 @@ HealthListener = Callable[[AccountHealth], None]
 
 
 class PollingEngine:
-    """Polls every account of a workspace, each on its own schedule."""
+    """Polls every account, each on its own schedule, into the ingest service.
+
+    It needs only the accounts' adapters, where their mentions go, and the clock
+    the pacing reads; the caller listens to each account's health.
+    """
 
     def __init__(
         self,
-        workspace: Workspace,
+        sources: Mapping[str, AccountSource],
+        ingest: IngestService,
+        clock: Callable[[], datetime],
         *,
         policies: Mapping[Platform, PollPolicy] = DEFAULT_POLICIES,
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
     ) -> None:
-        self.workspace = workspace
+        self.sources = sources
+        self.ingest = ingest
+        self.clock = clock
         self.policies = dict(policies)
         self._sleep = sleep
         self._rng = rng or random.Random()
         self.health: dict[str, AccountHealth] = {
-            name: AccountHealth(name, source.platform) for name, source in workspace.sources.items()
+            name: AccountHealth(name, source.platform) for name, source in sources.items()
         }
 
     def policy_for(self, source: AccountSource) -> PollPolicy:
@@ -190,7 +227,7 @@ class PollingEngine:
         pacer = AccountPacer(
             self.health[source.account],
             self.policy_for(source),
-            self.workspace.ctx.clock,
+            self.clock,
             self._rng,
         )
         while True:
@@ -201,12 +238,12 @@ class PollingEngine:
 
     async def poll_once(self, names: Iterable[str] | None = None) -> list[PollOutcome]:
         """Poll the named accounts (all by default) once, concurrently; outcomes in order."""
-        chosen = list(self.workspace.sources) if names is None else list(names)
+        chosen = list(self.sources) if names is None else list(names)
         return list(await asyncio.gather(*(self._poll_one(name) for name in chosen)))
 
     async def _poll_one(self, name: str) -> PollOutcome:
-        source = self.workspace.sources[name]
-        pacer = AccountPacer(self.health[name], self.policy_for(source), self.workspace.ctx.clock)
+        source = self.sources[name]
+        pacer = AccountPacer(self.health[name], self.policy_for(source), self.clock)
         outcome = await self._attempt(source, pacer)
         self.health[name] = pacer.health
         return outcome
@@ -214,11 +251,11 @@ class PollingEngine:
     async def _poll(self, source: AccountSource, pacer: AccountPacer) -> float:
         await self._attempt(source, pacer)
         assert pacer.health.next_poll is not None
-        return max((pacer.health.next_poll - self.workspace.ctx.clock()).total_seconds(), 0.0)
+        return max((pacer.health.next_poll - self.clock()).total_seconds(), 0.0)
 
     async def _attempt(self, source: AccountSource, pacer: AccountPacer) -> PollOutcome:
         try:
-            outcome = await poll_account(self.workspace, source)
+            outcome = await fetch_into(self.ingest, source)
         except (AdapterError, RepositoryError) as exc:
             pacer.failed(exc, source.rate_budget())
             return PollOutcome(source.account, error=pacer.health.message)

@@ -18,13 +18,14 @@ from smm_tui.core.feed import FeedModel
 from smm_tui.core.ingest import IngestService
 from smm_tui.core.lease import Lease, SoleLease
 from smm_tui.core.models import utcnow
-from smm_tui.core.network import RateLimited
 from smm_tui.core.notes import NoteService
 from smm_tui.core.outbox import OutboxService
+from smm_tui.core.polling import PollOutcome as PollOutcome
+from smm_tui.core.polling import fetch_into
 from smm_tui.core.presence import PresenceService
 from smm_tui.core.priority import DEFAULT_ALARMS
 from smm_tui.core.query import QueryContext
-from smm_tui.core.repository import Collection, Repository
+from smm_tui.core.repository import Repository
 from smm_tui.core.rules import Rule
 from smm_tui.core.sla import SlaSettings
 from smm_tui.core.sources import AccountSource as AccountSource
@@ -82,12 +83,15 @@ class Workspace:
         self.tickets = TicketService(self.ctx)
         self.contests = ContestService(self.ctx, self.sources, ingest=self.ingest)
         self.threads = ThreadService(self.ctx, self.sources)
-        self.feed = FeedModel(repo, self.query_context)
         self.presence = PresenceService(self.ctx)
         self.customers = CustomerService(self.ctx)
         self.notes = NoteService(self.ctx)
         #: Whether this process may poll the accounts (another may be doing it).
         self.poller: Lease = poller or SoleLease()
+
+    def feed_model(self) -> FeedModel:
+        """A new feed model over the repository (its maker owns it and applies changes)."""
+        return FeedModel(self.repo, self.query_context)
 
     def query_context(self) -> QueryContext:
         """What queries are evaluated against now: the clock, who "me" is, the users."""
@@ -103,32 +107,6 @@ class Workspace:
         return self.sources.get(account)
 
 
-@dataclass(slots=True)
-class PollOutcome:
-    """What one poll of one account did."""
-
-    account: str
-    fetched: int = 0
-    stored: int = 0
-    error: str | None = None
-
-
 async def poll_account(workspace: Workspace, source: AccountSource) -> PollOutcome:
-    """Fetch an account's new mentions and store them with the new cursor, in one commit.
-
-    A rate limit in the middle of a first poll's backfill may carry the mentions
-    already read (:attr:`RateLimited.read`): they are stored before the error goes
-    on, and the cursor stays as it was, so the next poll resumes the backfill.
-    """
-    cursor = workspace.ingest.cursor(source.account)
-    try:
-        page = await source.fetch_mentions(cursor)
-    except RateLimited as exc:
-        if exc.read:
-            await workspace.ingest.ingest(exc.read)
-        raise
-    changed = await workspace.ingest.ingest(
-        page.mentions, account=source.account, cursor=page.cursor
-    )
-    stored = len(changed.of(Collection.MENTIONS))
-    return PollOutcome(source.account, fetched=len(page.mentions), stored=stored)
+    """Fetch an account's new mentions into the workspace (see :func:`fetch_into`)."""
+    return await fetch_into(workspace.ingest, source)

@@ -1,12 +1,24 @@
-"""What every screen shares: typed access to the workspace, safe toasts, and guarded actions."""
+"""What every screen shares: typed access to the workspace, safe toasts, and background work.
+
+Background work has one idiom, :func:`in_background`, used by the app and every
+screen: a service call (an awaitable) or a blocking call (a function, run in a
+thread with :func:`asyncio.to_thread`) runs in a Textual worker, and its result
+is handed to a ``done`` callback back on the event loop, which updates widgets or
+posts a past-tense message. Why this one: most of the work is the services'
+async calls, which a thread worker could not await; a blocking call wrapped in
+``to_thread`` fits the same shape, so the result always returns the same way, on
+the UI thread, with no ``call_from_thread``; and one place decides which errors
+become a toast (the rest reach the app's crashed-worker report).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar, cast
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, ClassVar, Protocol, TypeVar, cast
 
-from textual import work
 from textual.app import SystemCommand
+from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 
@@ -17,6 +29,7 @@ from smm_tui.core.repository import RepositoryError
 from smm_tui.core.sanitize import clean_identity
 from smm_tui.core.workspace import Workspace
 from smm_tui.messages import ThreadFetched
+from smm_tui.widgets.status_bar import PANES
 
 T = TypeVar("T")
 
@@ -35,6 +48,43 @@ class WorkspaceApp(Protocol):
         """Send a queued reply in the background; its outcome arrives as ReplySettled."""
         ...
 
+    def keys_for(self, binding_id: str) -> str:
+        """The keys an app binding is bound to (after the user's keymap), as displayed."""
+        ...
+
+
+def in_background(
+    node: DOMNode,
+    work: Awaitable[T] | Callable[[], T],
+    *,
+    done: Callable[[T], object] | None = None,
+    group: str,
+    exclusive: bool = False,
+    expected: tuple[type[Exception], ...] = (),
+    failed: Callable[[Exception], object] | None = None,
+) -> None:
+    """Run ``work`` in a worker of ``node``; ``done`` gets its result on the event loop.
+
+    ``work`` is an awaitable (a service call) or a function that blocks (run in a
+    thread). ``exclusive`` cancels the group's earlier work. An ``expected`` error
+    goes to ``failed``; any other reaches the app's report of crashed workers.
+    """
+
+    async def run() -> None:
+        try:
+            if isinstance(work, Awaitable):
+                result = await work
+            else:
+                result = await asyncio.to_thread(work)
+        except expected as exc:
+            if failed is not None:
+                failed(exc)
+            return
+        if done is not None:
+            done(result)
+
+    node.run_worker(run(), group=group, exclusive=exclusive, exit_on_error=False)
+
 
 class WorkspaceMixin(DOMNode):
     """Workspace access, toasts and guarded service calls for any screen."""
@@ -51,6 +101,11 @@ class WorkspaceMixin(DOMNode):
     def send_reply(self, reply_id: str, *, force: bool = False) -> None:
         """Hand a queued reply to the app's outbox worker."""
         cast(WorkspaceApp, self.app).send_reply(reply_id, force=force)
+
+    def pane_keys(self) -> Mapping[str, str]:
+        """The keys that switch to each pane (for the status bar), by binding id."""
+        app = cast(WorkspaceApp, self.app)
+        return {binding_id: app.keys_for(binding_id) for binding_id, _ in PANES}
 
     def keys_for(self, binding_id: str) -> str:
         """How the keys bound to ``binding_id`` are shown (after any remapping)."""
@@ -69,18 +124,13 @@ class WorkspaceMixin(DOMNode):
         done: Callable[[T], object] | None = None,
         group: str = "actions",
     ) -> None:
-        """Run a service call in a worker; a user-facing failure becomes one toast."""
+        """Run a service call in the background; a user-facing failure becomes one toast."""
+        in_background(
+            self, work, done=done, group=group, expected=USER_ERRORS, failed=self._say_failed
+        )
 
-        async def run() -> None:
-            try:
-                result = await work
-            except USER_ERRORS as exc:
-                self.say(str(exc) or type(exc).__name__, error=True)
-                return
-            if done is not None:
-                done(result)
-
-        self.run_worker(run(), group=group, exit_on_error=False)
+    def _say_failed(self, error: Exception) -> None:
+        self.say(str(error) or type(error).__name__, error=True)
 
 
 class MentionScreenBase(WorkspaceMixin, Screen[None]):
@@ -90,11 +140,30 @@ class MentionScreenBase(WorkspaceMixin, Screen[None]):
         super().__init__()
         self.mention_id = mention_id
 
-    @work(exclusive=True, group="thread", exit_on_error=False)
-    async def fetch_thread(self) -> None:
+    def fetch_thread(self) -> None:
         """Ask the mention's network for its thread; the answer comes as ThreadFetched."""
-        result = await self.workspace.threads.fetch(self.mention_id)
-        self.post_message(ThreadFetched(self.mention_id, result.thread, result.error))
+        mention_id = self.mention_id
+        in_background(
+            self,
+            self.workspace.threads.fetch(mention_id),
+            done=lambda got: self.post_message(ThreadFetched(mention_id, got.thread, got.error)),
+            group="thread",
+            exclusive=True,
+        )
+
+
+#: A key binding as one row of a table: whether the footer shows it, the keys, the action,
+#: the description, the binding's id within its pane, and the tooltip.
+KeyRow = tuple[bool, str, str, str, str, str]
+SHOWN, HIDDEN = True, False
+
+
+def pane_bindings(pane: str, rows: Sequence[KeyRow]) -> list[BindingType]:
+    """A screen's bindings from a table, each with the id ``pane.<id>`` (what keymaps name)."""
+    return [
+        Binding(keys, action, description, show=show, id=f"{pane}.{name}", tooltip=tooltip)
+        for show, keys, action, description, name, tooltip in rows
+    ]
 
 
 def bound_keys(screen: Screen[Any], binding_id: str) -> list[str]:
@@ -113,6 +182,10 @@ def first_key_for(screen: Screen[Any], binding_id: str) -> str:
 
 class WorkspaceScreen(WorkspaceMixin, Screen[None]):
     """A pane over the workspace. It composes and routes; services do the work."""
+
+    #: Whether the screen must see every change, even while another pane is shown
+    #: (it keeps a model updated change by change); others re-read when they return.
+    FOLLOWS_EVERY_CHANGE: ClassVar[bool] = False
 
     def palette_commands(self) -> list[SystemCommand]:
         """Commands this screen adds to the command palette."""

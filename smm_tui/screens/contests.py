@@ -56,7 +56,7 @@ class ContestScreen(WorkspaceScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield StatusBar("Contests")
+        yield StatusBar("Contests", self.pane_keys())
         with Horizontal():
             yield OptionList(id="contest-list")
             with VerticalScroll(id="contest-detail"):

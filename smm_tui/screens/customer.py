@@ -6,9 +6,9 @@ with r, and keep a note on the customer with N.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import ClassVar
 
 from textual import on
@@ -25,7 +25,7 @@ from smm_tui.core.notes import CustomerNote, NoteChanged
 from smm_tui.core.repository import Collection
 from smm_tui.core.wording import plural
 from smm_tui.messages import DataChanged
-from smm_tui.screens.base import USER_ERRORS, WorkspaceMixin, WorkspaceScreen
+from smm_tui.screens.base import USER_ERRORS, WorkspaceMixin, WorkspaceScreen, in_background
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.note import NoteScreen
 from smm_tui.widgets.footer import PaneFooter
@@ -47,15 +47,15 @@ TICKET_ROW = "ticket:"
 def open_customer(screen: WorkspaceMixin, mention_id: str) -> None:
     """Find the author's history off the event loop (it reads every mention), then show it."""
 
-    async def find() -> None:
-        try:
-            history = await asyncio.to_thread(screen.workspace.customers.history, mention_id)
-        except NotFound as exc:
-            screen.say(str(exc), error=True)
-            return
-        screen.app.push_screen(CustomerScreen(history))
-
-    screen.run_worker(find(), group="customer", exclusive=True, exit_on_error=False)
+    in_background(
+        screen,
+        partial(screen.workspace.customers.history, mention_id),
+        done=lambda history: screen.app.push_screen(CustomerScreen(history)),
+        group="customer",
+        exclusive=True,
+        expected=(NotFound,),
+        failed=lambda exc: screen.say(str(exc), error=True),
+    )
 
 
 def full_time(moment: datetime) -> str:
@@ -281,7 +281,7 @@ class CustomerScreen(WorkspaceScreen):
         def written(text: str | None) -> None:
             self.unsaved_note = None  # cancelled, or being saved
             if text is not None:
-                self.run_worker(self._save_note(text, base), group="note", exit_on_error=False)
+                in_background(self, self._save_note(text, base), group="note")
 
         who = author_label(anchor) if anchor else one_line(history.author.handle)
         self.app.push_screen(NoteScreen(who, shown), written)

@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from smm_tui.core.context import NotFound
 from smm_tui.core.models import Mention, ReplyState, Status
 from smm_tui.messages import DataChanged, ReplySettled, ThreadFetched
 from smm_tui.screens.base import MentionScreenBase
@@ -97,8 +98,9 @@ class MentionScreen(MentionScreenBase):
         self._redraw()
 
     def _redraw(self) -> None:
-        mention = self.workspace.feed.mention(self.mention_id)
-        if mention is None:
+        try:
+            mention = self.workspace.ctx.mention(self.mention_id)
+        except NotFound:  # deleted meanwhile: the screen keeps what it showed
             return
         self.query_one("#detail-thread", Static).update(self._thread_content(mention))
         now = self.workspace.ctx.clock()

@@ -1,40 +1,35 @@
-"""The feed: the live list of mentions, triaged from the keyboard."""
+"""The feed: the live list of mentions, triaged from the keyboard.
+
+The screen owns its :class:`~smm_tui.core.feed.FeedModel`: it builds it, applies
+every change the app delivers (it follows changes even while another pane is
+shown) and is the only one to change its filter. It composes and routes; the
+model decides what shows and in what order.
+"""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
-from smm_tui.core import acknowledge
 from smm_tui.core.feed import FeedFilter, FeedScope
 from smm_tui.core.feed_index import pause_while_busy
-from smm_tui.core.models import Status, Ticket
 from smm_tui.core.query import QueryError
-from smm_tui.core.repository import Changed, Collection
+from smm_tui.core.repository import Collection, Record
 from smm_tui.core.views import NOTHING_YET, View, empty_text
-from smm_tui.core.wording import plural, shared_tags, tag_edit
-from smm_tui.messages import DataChanged
-from smm_tui.screens.assign import Assignment, AssignScreen
-from smm_tui.screens.base import WorkspaceScreen
-from smm_tui.screens.composer import ComposerScreen
-from smm_tui.screens.contests import NewContestScreen
-from smm_tui.screens.customer import open_customer
-from smm_tui.screens.detail import MentionScreen
-from smm_tui.screens.label import Labels, LabelScreen, TagScreen
+from smm_tui.messages import ArchiveLoaded, DataChanged
+from smm_tui.screens.base import HIDDEN, SHOWN, in_background, pane_bindings
+from smm_tui.screens.feed_actions import FeedActions
 from smm_tui.widgets.arrivals import Arrivals
 from smm_tui.widgets.feed_list import FeedList
+from smm_tui.widgets.filter_box import FilterBox
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.health_strip import HealthStrip
 from smm_tui.widgets.render import (
@@ -42,12 +37,11 @@ from smm_tui.widgets.render import (
     mention_block,
     mention_row,
     query_error_content,
-    views_bar,
     with_note,
 )
 from smm_tui.widgets.status_bar import StatusBar
+from smm_tui.widgets.views_bar import ViewsBar
 
-FILTER_DELAY = 0.15
 #: How often the views bar's counts may be recomputed.
 COUNT_SECONDS = 1.0
 #: How often the time-left column is redrawn.
@@ -64,147 +58,63 @@ QUEUE_ORDER = (
 )
 
 
-class FeedScreen(WorkspaceScreen):
+class FeedScreen(FeedActions):
     """Mentions newest first; the open queue by default."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "enter", "open", "Open", id="feed.open", tooltip="Open the mention with its thread"
-        ),
-        Binding("r", "reply", "Reply", id="feed.reply", tooltip="Write a reply"),
-        Binding(
-            "d", "done_next", "Done+next", id="feed.done_next", tooltip="Mark done, go to the next"
-        ),
-        Binding(
-            "t",
-            "ticket",
-            "Ticket",
-            id="feed.ticket",
-            tooltip="Open one ticket for the mention or the marked ones",
-        ),
-        Binding(
-            "space", "mark", "Mark", show=False, id="feed.mark", tooltip="Mark for a bulk action"
-        ),
-        Binding("slash", "filter", "Filter", id="feed.filter", tooltip="Filter with a query"),
-        Binding("s", "seen", "Seen", show=False, id="feed.seen", tooltip="Mark seen"),
-        Binding("u", "unread", "Unread", show=False, id="feed.unread", tooltip="Mark new again"),
-        Binding(
-            "a",
-            "assign",
-            "Assign",
-            show=False,
-            id="feed.assign",
-            tooltip="Assign to me (a, enter), a teammate or nobody",
-        ),
-        Binding(
-            "o",
-            "scope",
-            "Open/All",
-            show=False,
-            id="feed.scope",
-            tooltip="Show open mentions or all",
-        ),
-        Binding(
-            "c",
-            "contest",
-            "Contest",
-            show=False,
-            id="feed.contest",
-            tooltip="Start a contest on this post",
-        ),
-        Binding(
-            "right_square_bracket",
-            "view(1)",
-            "Next view",
-            show=False,
-            id="feed.next_view",
-            tooltip="The next saved view",
-        ),
-        Binding(
-            "left_square_bracket",
-            "view(-1)",
-            "Previous view",
-            show=False,
-            id="feed.previous_view",
-            tooltip="The previous saved view",
-        ),
-        Binding(
-            "V",
-            "visual",
-            "Range",
-            show=False,
-            id="feed.visual",
-            tooltip="Mark a range: V here, move, V again",
-        ),
-        Binding(
-            "number_sign",
-            "tag",
-            "Tag",
-            show=False,
-            id="feed.tag",
-            tooltip="Edit the tags of the mention or the marked ones",
-        ),
-        Binding(
-            "L",
-            "label",
-            "Label",
-            show=False,
-            id="feed.label",
-            tooltip="Set tone and intent by hand",
-        ),
-        Binding(
-            "C",
-            "customer",
-            "Customer",
-            show=False,
-            id="feed.customer",
-            tooltip="This author's mentions, replies, tickets",
-        ),
-        Binding(
-            "escape",
-            "clear",
-            "Clear",
-            show=False,
-            id="feed.clear",
-            tooltip="Clear the filter and marks",
-        ),
-    ]
+    FOLLOWS_EVERY_CHANGE = True
+
+    # fmt: off
+    BINDINGS: ClassVar[list[BindingType]] = pane_bindings("feed", [
+        (SHOWN, "enter", "open", "Open", "open", "Open the mention with its thread"),
+        (SHOWN, "r", "reply", "Reply", "reply", "Write a reply"),
+        (SHOWN, "d", "done_next", "Done+next", "done_next", "Mark done, go to the next"),
+        (SHOWN, "t", "ticket", "Ticket", "ticket",
+         "Open one ticket for the mention or the marked ones"),
+        (HIDDEN, "space", "mark", "Mark", "mark", "Mark for a bulk action"),
+        (SHOWN, "slash", "filter", "Filter", "filter", "Filter with a query"),
+        (HIDDEN, "s", "seen", "Seen", "seen", "Mark seen"),
+        (HIDDEN, "u", "unread", "Unread", "unread", "Mark new again"),
+        (HIDDEN, "a", "assign", "Assign", "assign",
+         "Assign to me (a, enter), a teammate or nobody"),
+        (HIDDEN, "o", "scope", "Open/All", "scope", "Show open mentions or all"),
+        (HIDDEN, "c", "contest", "Contest", "contest", "Start a contest on this post"),
+        (HIDDEN, "right_square_bracket", "view(1)", "Next view", "next_view",
+         "The next saved view"),
+        (HIDDEN, "left_square_bracket", "view(-1)", "Previous view", "previous_view",
+         "The previous saved view"),
+        (HIDDEN, "V", "visual", "Range", "visual", "Mark a range: V here, move, V again"),
+        (HIDDEN, "number_sign", "tag", "Tag", "tag",
+         "Edit the tags of the mention or the marked ones"),
+        (HIDDEN, "L", "label", "Label", "label", "Set tone and intent by hand"),
+        (HIDDEN, "C", "customer", "Customer", "customer",
+         "This author's mentions, replies, tickets"),
+        (HIDDEN, "escape", "clear", "Clear", "clear", "Clear the filter and marks"),
+    ])
+    # fmt: on
 
     def __init__(self) -> None:
         super().__init__()
-        self._filter_timer: Timer | None = None
         self._view = 0
         #: What was typed after / (it narrows the current view).
         self._typed = ""
         self._counts_stale = True
         #: The minute the countdowns were last drawn for.
         self._drawn_minute: datetime | None = None
-        #: The views bar as last drawn (names and counts), so unchanged counts cost nothing.
-        self._views_shown: tuple[int, list[tuple[str, int | None]]] | None = None
-        #: Counts of the views over everything with a query, by index, from a worker.
-        self._slow_counts: dict[int, int] = {}
-        #: Where a visual range (V) started, until V is pressed again.
-        self._range_start: str | None = None
         #: The scope o chose, when it differs from the view's own.
         self._scope: FeedScope | None = None
         #: Mentions that arrived out of sight, shown in the status line until seen.
         self._arrivals = Arrivals()
         #: Mentions with a saved draft (rows show ✎); re-read only when drafts change.
         self._drafted: frozenset[str] = frozenset()
+        #: Whether rows painted without their mention are being read already.
+        self._reading_rows = False
 
     def compose(self) -> ComposeResult:
-        yield StatusBar("Feed")
-        yield Static(id="feed-views")
-        yield Input(
-            placeholder='filter: words, "phrase", platform:vk is:open sentiment:neg older:5m',
-            id="feed-filter",
-        )
-        yield Static(id="feed-filter-error")
+        yield StatusBar("Feed", self.pane_keys())
+        yield ViewsBar(id="feed-views")
+        yield FilterBox(input_id="feed-filter", error_id="feed-filter-error")
         yield FeedList(
-            self._row,
-            empty_text=NOTHING_YET,
-            on_highlight=self._update_preview,
-            id="feed-list",
+            self._row, empty_text=NOTHING_YET, on_highlight=self._update_preview, id="feed-list"
         )
         # The border is the box's, so a new preview repaints only the text, not the line.
         with Vertical(id="feed-preview-box"):
@@ -213,13 +123,13 @@ class FeedScreen(WorkspaceScreen):
         yield PaneFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#feed-filter").display = False
-        self.query_one("#feed-filter-error").display = False
-        self.workspace.feed.track([view.filter for view in self.workspace.settings.views])
-        self.workspace.feed.set_filter(self.current_view.filter)
-        self._drafted = self.workspace.outbox.drafted()
+        ws = self.workspace
+        self.feed = ws.feed_model()
+        self.feed.track([view.filter for view in ws.settings.views])
+        self.feed.set_filter(self.current_view.filter)
+        self._drafted = ws.outbox.drafted()
         self._show()
-        self.query_one(FeedList).focus()
+        self.feed_list.focus()
         # Time left to answer counts down on screen; a redraw of the visible rows is cheap.
         self.set_interval(CLOCK_SECONDS, self.tick)
         self.set_interval(COUNT_SECONDS, self._recount)
@@ -229,13 +139,12 @@ class FeedScreen(WorkspaceScreen):
 
     def _warm(self) -> None:
         # The build shares the interpreter with the keys: it waits while the user types.
-        pause = pause_while_busy(self.last_key_at)
-        warm = partial(self.workspace.feed.warm, pause=pause)
-        self.run_worker(asyncio.to_thread(warm), group="feed-warm", exit_on_error=False)
+        warm = partial(self.feed.warm, pause=pause_while_busy(self.last_key_at))
+        in_background(self, warm, group="feed-warm")
 
     def tick(self) -> None:
         """The clock moved: redraw the countdowns, and re-run filters that depend on time."""
-        feed = self.workspace.feed
+        feed = self.feed
         minute = self.workspace.ctx.clock().replace(second=0, microsecond=0)
         if feed.filter.query.time_dependent:
             feed.retest()
@@ -267,16 +176,8 @@ class FeedScreen(WorkspaceScreen):
         self._update_views_bar()
 
     def _update_views_bar(self) -> None:
-        """The views bar with each view's count: live, or the last a worker worked out."""
-        views = self.workspace.settings.views
-        counts = self.workspace.feed.tracked_counts()
-        shown = [
-            (view.name, self._slow_counts.get(index) if count is None else count)
-            for index, (view, count) in enumerate(zip(views, counts, strict=True))
-        ]
-        if (self._view, shown) != self._views_shown:
-            self._views_shown = (self._view, shown)
-            self.query_one("#feed-views", Static).update(views_bar(shown, self._view))
+        names = [view.name for view in self.workspace.settings.views]
+        self.query_one(ViewsBar).show(names, self.feed.tracked_counts(), self._view)
 
     def _recount(self) -> None:
         """Count the views over everything with a query, in a thread, when data moved.
@@ -286,23 +187,18 @@ class FeedScreen(WorkspaceScreen):
         if not self._counts_stale:
             return
         self._counts_stale = False
-        feed, views = self.workspace.feed, self.workspace.settings.views
-        slow = [
-            (index, view.filter)
-            for index, (view, count) in enumerate(zip(views, feed.tracked_counts(), strict=True))
-            if count is None
-        ]
-        if not slow:
-            return
+        if None in self.feed.tracked_counts():
+            in_background(
+                self,
+                self.feed.count_untracked,
+                done=self._counted,
+                group="view-counts",
+                exclusive=True,
+            )
 
-        def count() -> dict[int, int]:
-            return {index: feed.count(wanted) for index, wanted in slow}
-
-        async def show() -> None:
-            self._slow_counts = await asyncio.to_thread(count)
-            self._update_views_bar()
-
-        self.run_worker(show(), group="view-counts", exclusive=True, exit_on_error=False)
+    def _counted(self, counts: dict[int, int]) -> None:
+        self.query_one(ViewsBar).counted(counts)
+        self._update_views_bar()
 
     def on_screen_resume(self) -> None:
         self._drafted = self.workspace.outbox.drafted()
@@ -310,14 +206,11 @@ class FeedScreen(WorkspaceScreen):
 
     # -- data -----------------------------------------------------------------------
 
-    @property
-    def feed_list(self) -> FeedList:
-        """The list widget."""
-        return self.query_one(FeedList)
-
     def _row(self, mention_id: str, marked: bool, width: int) -> Content | None:
-        mention = self.workspace.feed.mention(mention_id)
+        """A row, drawn while painting: a mention not in memory is read after, in a thread."""
+        mention = self.feed.held_mention(mention_id)
         if mention is None:
+            self._read_rows()
             return None
         warn = self.workspace.settings.sla.for_account(mention.account).warn_before
         busy = bool(self.workspace.presence.others(mention_id))
@@ -331,10 +224,25 @@ class FeedScreen(WorkspaceScreen):
             wide=width >= WIDE_ROW,
         )
 
+    def _read_rows(self) -> None:
+        if not self._reading_rows:
+            self._reading_rows = True
+            self.call_after_refresh(self._start_reading_rows)
+
+    def _start_reading_rows(self) -> None:
+        read = partial(self.feed.read, self.feed.take_wanted())
+        in_background(self, read, done=self._rows_read, group="feed-rows")
+
+    def _rows_read(self, records: dict[str, Record | None]) -> None:
+        self._reading_rows = False
+        self.feed.hold(records)
+        self.feed_list.refresh()
+        self._update_preview(self.feed_list.current)
+
     def _show(self, follow: str | None = None, *, top: bool = False) -> None:
         """Show the feed's rows; ``top`` (another query or view) starts at the most urgent."""
         self._counts_stale = True
-        feed = self.workspace.feed
+        feed = self.feed
         self.feed_list.empty_text = empty_text(self._typed)
         self.feed_list.show(feed.ids, follow=follow, locate=feed.index_of, top=top)
         self._update_views_bar()
@@ -342,7 +250,7 @@ class FeedScreen(WorkspaceScreen):
         self._update_preview(self.feed_list.current)
 
     def _update_status(self) -> None:
-        feed = self.workspace.feed
+        feed = self.feed
         parts: list[str | tuple[str, str]] = [
             (self._title(), "bold"),
             (" · ", "$text-muted"),
@@ -357,13 +265,12 @@ class FeedScreen(WorkspaceScreen):
             ]
         if self._typed:
             parts += [("  ·  /", "$text-muted"), (self._typed, "italic")]
-        rows = self.feed_list.rows_in_view()
-        arrivals = self._arrivals.content(self.workspace.feed.index_of, rows)
+        arrivals = self._arrivals.content(feed.index_of, self.feed_list.rows_in_view())
         self.query_one(StatusBar).show(Content.assemble(arrivals, *parts))
 
     def _title(self) -> str:
         """The view's name, or what ``o`` made of it: ``All``, ``Negative · all``."""
-        view, scope = self.current_view, self.workspace.feed.filter.scope
+        view, scope = self.current_view, self.feed.filter.scope
         if scope is view.scope:
             return view.name
         if view.query.is_empty:
@@ -372,34 +279,34 @@ class FeedScreen(WorkspaceScreen):
 
     def _update_preview(self, mention_id: str | None) -> None:
         preview = self.query_one("#feed-preview", Static)
-        mention = self.workspace.feed.mention(mention_id) if mention_id else None
+        mention = self.feed.held_mention(mention_id) if mention_id else None
         # The preview's height is fixed, so no layout pass: it would repaint the list too.
         if mention is None:
             preview.update(Content(""), layout=False)
             return
         replying = [p.user for p in self.workspace.presence.others(mention.id)]
-        now = self.workspace.ctx.clock()
-        block = mention_block(mention, now=now, replying=replying)
+        block = mention_block(mention, now=self.workspace.ctx.clock(), replying=replying)
         note = self.workspace.notes.for_mention(mention)
         width = preview.content_size.width or None
         preview.update(with_note(block, note.text if note else None, width), layout=False)
 
     @on(DataChanged)
     def _refresh_rows(self, event: DataChanged) -> None:
-        if not event.changed:
-            # No record changed (the archive finished loading): only counts may differ.
-            self._update_views_bar()
-            return
+        self.feed.apply(event.changed)
         if event.changed.of(Collection.DRAFTS):
             self._drafted = self.workspace.outbox.drafted()
         reading_below_top = self.feed_list.cursor > 0
         self._show()
         if reading_below_top:
             rows = self.feed_list.rows_in_view()
-            if self._arrivals.land(
-                event.changed.inserted(Collection.MENTIONS), self.workspace.feed.index_of, rows
-            ):
+            arrived = event.changed.inserted(Collection.MENTIONS)
+            if self._arrivals.land(arrived, self.feed.index_of, rows):
                 self._update_status()
+
+    @on(ArchiveLoaded)
+    def _count_everything(self) -> None:
+        self._counts_stale = True
+        self._update_views_bar()
 
     @on(FeedList.Highlighted)
     def _look_at_arrivals(self, event: FeedList.Highlighted) -> None:
@@ -408,220 +315,66 @@ class FeedScreen(WorkspaceScreen):
         if feed_list.cursor == 0:
             changed = self._arrivals.clear()
         else:
-            changed = self._arrivals.seen(self.workspace.feed.index_of, feed_list.rows_in_view())
+            changed = self._arrivals.seen(self.feed.index_of, feed_list.rows_in_view())
         if changed:
             self._update_status()
 
     # -- filter ---------------------------------------------------------------------
 
     def action_filter(self) -> None:
-        box = self.query_one("#feed-filter", Input)
-        box.display = True
-        box.value = self._typed
-        box.focus()
+        self.query_one(FilterBox).open(self._typed)
 
-    @on(Input.Changed, "#feed-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        """Re-filter once typing pauses: a scan of 100k mentions is too slow per key."""
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-        text = event.value
-        self._filter_timer = self.set_timer(FILTER_DELAY, lambda: self._apply_filter(text))
+    @on(FilterBox.Typed)
+    def _filter_typed(self, event: FilterBox.Typed) -> None:
+        self._apply_filter(event.text)
 
     def _apply_filter(self, text: str, *, always: bool = False) -> bool:
         """Narrow the view by ``text``; a bad query is shown where it is wrong, changing nothing.
 
         A new filter (or ``always``: another view) starts at the top of the list.
         """
-        feed = self.workspace.feed
-        error = self.query_one("#feed-filter-error", Static)
+        box = self.query_one(FilterBox)
         try:
             wanted = self.current_view.refined(text)
             if self._scope is not None:
                 wanted = FeedFilter(self._scope, wanted.query)
         except QueryError as exc:
-            error.update(query_error_content(text, exc))
-            error.display = True
+            box.show_error(query_error_content(text, exc))
             return False
-        error.display = False
+        box.show_error(None)
         self._typed = text
-        if wanted != feed.filter:
-            feed.set_filter(wanted)
+        if wanted != self.feed.filter:
+            self.feed.set_filter(wanted)
             self._show(top=True)
         elif always:
             self._show(top=True)
         return True
 
-    @on(Input.Submitted, "#feed-filter")
-    def _filter_kept(self, event: Input.Submitted) -> None:
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-        if not self._apply_filter(event.value):
-            return  # stay in the box until the query is fixed
-        self.query_one("#feed-filter").display = False
-        self.feed_list.focus()
+    @on(FilterBox.Kept)
+    def _filter_kept(self, event: FilterBox.Kept) -> None:
+        if self._apply_filter(event.text):  # else stay in the box until the query is fixed
+            self.query_one(FilterBox).close(error_too=False)
+            self.feed_list.focus()
 
     def action_clear(self) -> None:
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-        box = self.query_one("#feed-filter", Input)
-        box.display = False
-        self.query_one("#feed-filter-error").display = False
-        feed = self.workspace.feed
+        self.query_one(FilterBox).close()
         self._typed = ""
         self._scope = None
-        changed = feed.filter != self.current_view.filter
+        changed = self.feed.filter != self.current_view.filter
         if changed:
-            feed.set_filter(self.current_view.filter)
+            self.feed.set_filter(self.current_view.filter)
         self.feed_list.marked.clear()
         self._range_start = None
         self._show(top=changed)
         self.feed_list.focus()
 
     def action_scope(self) -> None:
-        feed = self.workspace.feed
+        feed = self.feed
         scope = FeedScope.ALL if feed.filter.scope is FeedScope.OPEN else FeedScope.OPEN
         # Kept while the query is edited; another view brings its own scope.
         self._scope = None if scope is self.current_view.scope else scope
         feed.set_filter(FeedFilter(scope, feed.filter.query))
         self._show(top=True)
-
-    # -- actions --------------------------------------------------------------------
-
-    def action_mark(self) -> None:
-        self.feed_list.toggle_mark()
-        self.feed_list.cursor += 1
-        self._update_status()
-
-    def _take_targets(self) -> list[str]:
-        targets = self.feed_list.targets()
-        self.feed_list.marked.clear()
-        return targets
-
-    def action_done_next(self) -> None:
-        """Close the mention (or the marked ones) and go on; bulk says how many it closed."""
-        bulk = bool(self.feed_list.marked)
-        targets = self._take_targets()
-        if not targets:
-            return
-        feed_list = self.feed_list
-        if feed_list.current in targets:
-            feed_list.move_to(feed_list.next_after(targets))
-        done = self._said_done if bulk else None
-        self.act(self.workspace.triage.set_status(targets, Status.DONE), done=done)
-
-    def _said_done(self, changed: Changed) -> None:
-        self.say(f"{len(changed.of(Collection.MENTIONS))} done")
-
-    def action_seen(self) -> None:
-        self.act(self.workspace.triage.set_status(self._take_targets(), Status.SEEN))
-
-    def action_unread(self) -> None:
-        self.act(self.workspace.triage.set_status(self._take_targets(), Status.NEW))
-
-    def action_assign(self) -> None:
-        """Ask who gets the mention (or the marked ones): enter gives them to me."""
-        targets = self.feed_list.targets()
-        if not targets:
-            return
-
-        def chosen(pick: Assignment | None) -> None:
-            if pick is None:
-                return
-            self.feed_list.marked.clear()  # used up only when the action happens
-            self.act(self.workspace.triage.assign(targets, pick.assignee))
-
-        ws = self.workspace
-        self.app.push_screen(AssignScreen(len(targets), ws.actor, ws.settings.users), chosen)
-
-    def action_visual(self) -> None:
-        """V starts a range at the cursor; V again marks every row from there to here."""
-        here = self.feed_list.current
-        if here is None:
-            return
-        if self._range_start is None:
-            self._range_start = here
-            self.say("Range started: move, then V again to mark every row between.")
-            return
-        start, self._range_start = self._range_start, None
-        self.feed_list.mark_range(start, here)
-        self._update_status()
-
-    def action_tag(self) -> None:
-        targets = self.feed_list.targets()
-        if not targets:
-            return
-
-        # The tags every target has are shown to edit; the others are left as they are.
-        shared = shared_tags([m.tags for m in self.workspace.feed.mentions(targets)])
-
-        def chosen(words: str | None) -> None:
-            if words is None:
-                return
-            add, drop = tag_edit(shared, words)
-            if add or drop:
-                self.feed_list.marked.clear()  # used up only when the action happens
-                self.act(self.workspace.triage.tag(targets, add=add, remove=drop))
-
-        self.app.push_screen(TagScreen(len(targets), shared), chosen)
-
-    def action_label(self) -> None:
-        targets = self.feed_list.targets()
-        if not targets:
-            return
-
-        def chosen(labels: Labels | None) -> None:
-            if labels is None:
-                return
-            self.feed_list.marked.clear()  # used up only when the action happens
-            triage = self.workspace.triage
-            self.act(triage.set_labels(targets, labels.sentiment, labels.intent))
-
-        self.app.push_screen(LabelScreen(len(targets)), chosen)
-
-    def action_ticket(self) -> None:
-        targets = self._take_targets()
-        if targets:
-            self.act(self.workspace.tickets.open(targets), done=self._ticket_opened)
-
-    def _ticket_opened(self, ticket: Ticket) -> None:
-        count = plural(len(ticket.mention_ids), "mention")
-        self.say(f"Ticket #{ticket.id[:6]} for {count}: {ticket.title}  (2: board)")
-        mention = self.workspace.feed.mention(ticket.mention_id)
-        if len(ticket.mention_ids) == 1 and mention is not None:
-            # The customer still waits in public: offer them an acknowledgement at once.
-            offer, mention_id = acknowledge.offer(self.workspace.outbox, mention), mention.id
-            self.act(offer, done=lambda offered: self._acknowledge(mention_id, offered))
-
-    def _acknowledge(self, mention_id: str, offered: bool) -> None:
-        if offered:
-            self.app.push_screen(ComposerScreen(mention_id))
-
-    def action_open(self) -> None:
-        self._open_current(MentionScreen)
-
-    def action_reply(self) -> None:
-        self._open_current(ComposerScreen)
-
-    def action_customer(self) -> None:
-        """Open the customer view of the author under the cursor."""
-        mention_id = self.feed_list.current
-        if mention_id is not None:
-            open_customer(self, mention_id)
-
-    def _open_current(self, screen: Callable[[str], Screen[None]]) -> None:
-        """Open a screen on the mention under the cursor, which now counts as seen."""
-        mention_id = self.feed_list.current
-        if mention_id is None:
-            return
-        self.act(self.workspace.triage.mark_seen(mention_id))
-        self.app.push_screen(screen(mention_id))
-
-    def action_contest(self) -> None:
-        mention = self.workspace.feed.mention(self.feed_list.current or "")
-        if mention is None:
-            return
-        self.app.push_screen(NewContestScreen(prefill=mention))
 
     def help_notes(self) -> list[str]:
         """The queue's order, which no key shows."""

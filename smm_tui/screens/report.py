@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -17,7 +16,7 @@ from smm_tui.core.models import Sentiment
 from smm_tui.core.repository import Collection
 from smm_tui.core.sanitize import clean_identity
 from smm_tui.messages import DataChanged
-from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.screens.base import WorkspaceScreen, in_background
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.health_strip import HealthStrip
 from smm_tui.widgets.status_bar import StatusBar
@@ -104,7 +103,7 @@ class ReportScreen(WorkspaceScreen):
         self._rows: list[report.Row] | None = None
 
     def compose(self) -> ComposeResult:
-        yield StatusBar("Report")
+        yield StatusBar("Report", self.pane_keys())
         with VerticalScroll(id="report-body"):
             yield Static(Content("Counting…"), id="report-table")
         yield Static(Content("CSV: smm-tui report --format csv --days N"), classes="status-line")
@@ -127,19 +126,20 @@ class ReportScreen(WorkspaceScreen):
             self._stale = False
             self.recompute()
 
-    @work(exclusive=True, group="report", thread=True, exit_on_error=False)
     def recompute(self) -> None:
         """Count in a thread: the report reads every recent mention."""
+        in_background(self, self._count, done=self._show, group="report", exclusive=True)
+
+    def _count(self) -> list[report.Row]:
         ws = self.workspace
         now = ws.ctx.clock()
         hours = ws.settings.sla.default.hours
-        rows = report.build_from_records(
+        return report.build_from_records(
             ws.repo.records(Collection.MENTIONS),
             now - timedelta(days=self.days),
             now,
             hours.zone if hours else None,
         )
-        self.app.call_from_thread(self._show, rows)
 
     def _show(self, rows: list[report.Row]) -> None:
         self._rows = rows

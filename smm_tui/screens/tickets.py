@@ -105,7 +105,7 @@ class TicketBoardScreen(WorkspaceScreen):
     """
 
     def compose(self) -> ComposeResult:
-        yield StatusBar("Tickets")
+        yield StatusBar("Tickets", self.pane_keys())
         with Horizontal(id="board"):
             for column in COLUMNS:
                 with Vertical(classes="board-column"):

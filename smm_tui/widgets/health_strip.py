@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, cast
 
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static
 
 from smm_tui.core import health as view
@@ -19,33 +20,19 @@ _STYLES = {
     view.Level.WARNING: "$text-warning",
     view.Level.ERROR: "bold $text-error",
 }
-REFRESH_SECONDS = 1.0
 
 
-class HealthApp(Protocol):
-    """An app that knows its accounts' health."""
+@dataclass(frozen=True, slots=True)
+class HealthReport:
+    """What the strip shows: the app's accounts' health at one moment, pushed to it."""
 
-    def account_health(self) -> Sequence[AccountHealth]:
-        """Every account's health, in config order."""
-        ...
-
-    def now(self) -> datetime:
-        """The workspace clock."""
-        ...
-
-    def keys_for(self, binding_id: str) -> str:
-        """The keys of an app binding, as displayed."""
-        ...
-
-    @property
-    def poller_elsewhere(self) -> str | None:
-        """Who polls the accounts, when another process does."""
-        ...
-
-    @property
-    def has_accounts(self) -> bool:
-        """Whether any account is configured to be polled."""
-        ...
+    healths: Sequence[AccountHealth]
+    now: datetime
+    #: The keys that open the accounts screen, as displayed ("" for none).
+    details_key: str = ""
+    #: Who polls the accounts, when another process does.
+    poller_elsewhere: str | None = None
+    has_accounts: bool = True
 
 
 #: Shown for as long as no account is configured: a state, not a passing event.
@@ -98,7 +85,12 @@ def strip_content(
 
 
 class HealthStrip(Static):
-    """Shows every account's polling health; refreshes itself every second."""
+    """Shows every account's polling health, as the app reports it (see :class:`HealthReport`).
+
+    It reads nothing itself: once mounted it says so (:class:`Mounted`, which bubbles
+    to the app), and the app pushes a report then, after every poll, and every
+    second while countdowns run.
+    """
 
     DEFAULT_CSS = """
     HealthStrip {
@@ -111,28 +103,32 @@ class HealthStrip(Static):
     }
     """
 
+    class Mounted(Message):
+        """A strip appeared and has nothing to show yet."""
+
+        def __init__(self, strip: HealthStrip) -> None:
+            super().__init__()
+            self.strip = strip
+
     #: The text and styles the strip shows now (None: nothing drawn yet).
     _shown: tuple[str, tuple[object, ...]] | None = None
 
     def on_mount(self) -> None:
-        """Draw now, then keep countdowns current."""
-        self.show_health()
-        self.set_interval(REFRESH_SECONDS, self.show_health)
+        """Ask for a report to draw."""
+        self.post_message(self.Mounted(self))
 
-    def show_health(self) -> None:
-        """Redraw from the app's current account health."""
-        app = cast(HealthApp, self.app)
-        if app.poller_elsewhere is not None:
+    def show_health(self, report: HealthReport) -> None:
+        """Draw ``report``."""
+        if report.poller_elsewhere is not None:
             self.display = True
-            self._show(elsewhere_content(app.poller_elsewhere))
+            self._show(elsewhere_content(report.poller_elsewhere))
             return
-        if not app.has_accounts:
+        if not report.has_accounts:
             self.display = True
             self._show(NO_ACCOUNTS)
             return
-        healths = app.account_health()
-        self.display = bool(healths)
-        self._show(strip_content(healths, app.now(), app.keys_for("app.accounts")))
+        self.display = bool(report.healths)
+        self._show(strip_content(report.healths, report.now, report.details_key))
 
     def _show(self, content: Content) -> None:
         # Redrawing an unchanged strip still costs a repaint sent over SSH, every second.

@@ -7,7 +7,6 @@ being cut.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol, cast
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -43,16 +42,12 @@ def pane_tabs(current: str, keys: Mapping[str, str], *, compact: bool = False) -
     return Content.assemble(*parts)
 
 
-class KeyedApp(Protocol):
-    """An app that can say which keys a binding id is bound to."""
-
-    def keys_for(self, binding_id: str) -> str:
-        """The keys of an app binding, as shown to the user."""
-        ...
-
-
 class StatusBar(Horizontal):
-    """A one-line bar: a summary on the left, the pane switcher on the right."""
+    """A one-line bar: a summary on the left, the pane switcher on the right.
+
+    ``keys`` are the keys bound to each pane (by the binding ids of :data:`PANES`),
+    as displayed: the screen that composes the bar passes them in.
+    """
 
     DEFAULT_CSS = """
     StatusBar {
@@ -64,9 +59,10 @@ class StatusBar(Horizontal):
     }
     """
 
-    def __init__(self, pane: str) -> None:
+    def __init__(self, pane: str, keys: Mapping[str, str]) -> None:
         super().__init__()
         self.pane = pane
+        self.keys = dict(keys)
 
     def compose(self) -> ComposeResult:
         yield Static(Content.assemble((self.pane, "bold")), id="status-left")
@@ -81,10 +77,8 @@ class StatusBar(Horizontal):
         self._show_tabs()
 
     def _show_tabs(self) -> None:
-        app = cast(KeyedApp, self.app)
-        keys = {binding_id: app.keys_for(binding_id) for binding_id, _ in PANES}
         compact = self.app.size.width < NAMED_TABS_WIDTH
-        tabs = pane_tabs(self.pane, keys, compact=compact)
+        tabs = pane_tabs(self.pane, self.keys, compact=compact)
         widget = self.query_one("#status-tabs", Static)
         if widget.visual != tabs:
             widget.update(tabs)

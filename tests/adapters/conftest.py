@@ -106,8 +106,8 @@ async def caught_up_cursor(adapter: Adapter) -> str | None:
 
 def stored_mentions(workspace: Workspace) -> tuple[Mention, ...]:
     """Every mention in the workspace's store."""
-    workspace.feed.rebuild()
-    return tuple(workspace.feed.mentions(workspace.feed.ids))
+    feed = workspace.feed_model()
+    return tuple(feed.mentions(feed.ids))
 
 
 async def poll_until_quiet(workspace: Workspace, adapter: Adapter) -> int:

@@ -248,7 +248,9 @@ async def test_the_poller_waits_sensibly_and_says_what_is_wrong(
             slept.set()
             await asyncio.Event().wait()  # the loop stops here until cancelled
 
-        engine = PollingEngine(ws, policies={fake.platform: STEADY}, sleep=sleep)
+        engine = PollingEngine(
+            ws.sources, ws.ingest, ws.ctx.clock, policies={fake.platform: STEADY}, sleep=sleep
+        )
         seen: list[HealthState] = []
         loop = asyncio.create_task(engine.run_account(adapter, lambda h: seen.append(h.state)))
         try:

@@ -53,7 +53,7 @@ def test_typing_on_narrows_what_is_shown_to_the_same_result_as_a_rescan(tmp_path
         store.commit(
             workspace.ingest.changes_for([make_mention(i, text=t) for i, t in enumerate(texts)])
         )
-        feed = workspace.feed
+        feed = workspace.feed_model()
         feed.rebuild()
         for typed in ("к", "ка", "кар", "карт", "карта"):
             feed.set_filter(FeedFilter.parsed(FeedScope.OPEN, typed))
@@ -72,7 +72,7 @@ def test_retesting_the_open_queue_matches_a_full_rebuild(tmp_path: Path) -> None
         mentions = [make_mention(i) for i in range(8)]
         store.commit(workspace.ingest.changes_for(mentions))
         store.commit(workspace.triage.status_changes([mentions[0].id], Status.DONE))
-        feed = workspace.feed
+        feed = workspace.feed_model()
         feed.rebuild()  # the app keeps the model current through apply()
         feed.set_filter(FeedFilter.parsed(FeedScope.OPEN, "older:1m"))
         feed.retest()

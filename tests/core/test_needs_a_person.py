@@ -57,12 +57,11 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def in_queue(workspace: Workspace, mention_id: str) -> bool:
-    workspace.feed.rebuild()
-    return mention_id in list(workspace.feed.ids)
+    return mention_id in list(workspace.feed_model().ids)
 
 
 def breaching(workspace: Workspace) -> int:
-    return workspace.feed.count(FeedFilter(FeedScope.OPEN, parse("is:breaching")))
+    return workspace.feed_model().count(FeedFilter(FeedScope.OPEN, parse("is:breaching")))
 
 
 def status_events(workspace: Workspace, mention_id: str) -> list[dict[str, Any]]:

@@ -24,9 +24,10 @@ from smm_tui.core.polling import (
     AccountPacer,
     HealthState,
     PollingEngine,
+    PollOutcome,
     PollPolicy,
 )
-from smm_tui.core.workspace import PollOutcome, Workspace
+from smm_tui.core.workspace import Workspace
 from tests.conftest import FakeClock, make_mention
 
 POLICY = PollPolicy(
@@ -156,7 +157,12 @@ async def no_wait(_seconds: float) -> None:
 def engine_over(workspace: Workspace, *sources: ScriptedSource) -> PollingEngine:
     workspace.sources.update({s.account: s for s in sources})
     return PollingEngine(
-        workspace, policies={Platform.VK: POLICY}, sleep=no_wait, rng=random.Random(1)
+        workspace.sources,
+        workspace.ingest,
+        workspace.ctx.clock,
+        policies={Platform.VK: POLICY},
+        sleep=no_wait,
+        rng=random.Random(1),
     )
 
 

@@ -29,12 +29,11 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def queue(workspace: Workspace) -> list[str]:
-    workspace.feed.rebuild()
-    return list(workspace.feed.ids)
+    return list(workspace.feed_model().ids)
 
 
 def breaching(workspace: Workspace) -> int:
-    return workspace.feed.count(FeedFilter(FeedScope.OPEN, parse("is:breaching")))
+    return workspace.feed_model().count(FeedFilter(FeedScope.OPEN, parse("is:breaching")))
 
 
 def test_spam_entries_and_our_own_comments_need_no_response(
@@ -166,7 +165,7 @@ def test_the_queue_moves_a_mention_up_when_it_falls_overdue(
     praise = make_mention(1, text="Отличное приложение, спасибо!")
     complaint = make_mention(5, text="Списали деньги дважды, верните немедленно!!!")
     run(workspace.ingest.ingest([praise, complaint]))
-    feed = workspace.feed
+    feed = workspace.feed_model()
     feed.rebuild()
     assert list(feed.ids) == [praise.id, complaint.id]  # the praise is due first
     assert not feed.catch_up()

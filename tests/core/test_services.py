@@ -364,22 +364,24 @@ def test_the_open_queue_is_most_urgent_first_and_all_is_newest_first(
 ) -> None:
     from smm_tui.core.feed import FeedFilter, FeedScope
 
+    feed = workspace.feed_model()
     mentions = [make_mention(i, text=f"text {i} карта" if i % 2 else f"text {i}") for i in range(6)]
     changed = run(workspace.ingest.ingest(mentions))
-    workspace.feed.apply(changed)
+    feed.apply(changed)
     # The same target for all: the oldest is due first.
-    assert list(workspace.feed.ids) == [m.id for m in mentions]
-    assert workspace.feed.unread == 6
-    workspace.feed.set_filter(FeedFilter.parsed(FeedScope.OPEN, "КАРТА"))
-    assert list(workspace.feed.ids) == [mentions[1].id, mentions[3].id, mentions[5].id]
-    workspace.feed.apply(run(workspace.triage.set_status([mentions[1].id], Status.DONE)))
-    assert list(workspace.feed.ids) == [mentions[3].id, mentions[5].id]
-    workspace.feed.set_filter(FeedFilter.parsed(FeedScope.ALL, "карта"))
-    assert list(workspace.feed.ids) == [mentions[5].id, mentions[3].id, mentions[1].id]
-    assert workspace.feed.index_of(mentions[1].id) == 2
+    assert list(feed.ids) == [m.id for m in mentions]
+    assert feed.unread == 6
+    feed.set_filter(FeedFilter.parsed(FeedScope.OPEN, "КАРТА"))
+    assert list(feed.ids) == [mentions[1].id, mentions[3].id, mentions[5].id]
+    feed.apply(run(workspace.triage.set_status([mentions[1].id], Status.DONE)))
+    assert list(feed.ids) == [mentions[3].id, mentions[5].id]
+    feed.set_filter(FeedFilter.parsed(FeedScope.ALL, "карта"))
+    assert list(feed.ids) == [mentions[5].id, mentions[3].id, mentions[1].id]
+    assert feed.index_of(mentions[1].id) == 2
 
 
 def test_equal_due_times_go_by_priority_and_answered_ones_go_last(workspace: Workspace) -> None:
+    feed = workspace.feed_model()
     due = T0 + timedelta(minutes=10)
     low, high, answered = (dataclasses.replace(make_mention(i), sla_due_at=due) for i in (1, 2, 3))
     answered = dataclasses.replace(answered, first_response_at=T0)
@@ -387,8 +389,8 @@ def test_equal_due_times_go_by_priority_and_answered_ones_go_last(workspace: Wor
     changes = ChangeSet()
     for mention, points in ((low, 10), (high, 90), (answered, 99)):
         changes.patch(Collection.MENTIONS, mention.id, {"priority": points})
-    workspace.feed.apply(workspace.repo.commit(changes))
-    assert list(workspace.feed.ids) == [high.id, low.id, answered.id]
+    feed.apply(workspace.repo.commit(changes))
+    assert list(feed.ids) == [high.id, low.id, answered.id]
 
 
 # -- the outbox across processes: claims, owners and leases ----------------------------------------

@@ -47,8 +47,7 @@ def answer(workspace: Workspace, mention_id: str) -> None:
 
 
 def in_queue(workspace: Workspace, mention_id: str) -> bool:
-    workspace.feed.rebuild()
-    return mention_id in list(workspace.feed.ids)
+    return mention_id in list(workspace.feed_model().ids)
 
 
 def test_a_ticketed_mention_stays_in_the_queue_with_its_clock_running(

@@ -242,7 +242,7 @@ async def test_the_app_shows_worst_case_mentions_literally(tmp_path: Path) -> No
         data_dir, clock, config=Config(user="alice"), size=(120, 40), poll=False
     ) as run:
         pilot, app = run.pilot, run.app
-        await wait_for(pilot, lambda: len(run.workspace.feed.ids) == len(WORST), "the feed")
+        await wait_for(pilot, lambda: len(run.feed.ids) == len(WORST), "the feed")
         assert_screen_safe(app)
         shown = screen_output(app)
         for part in SHOWN:
@@ -254,7 +254,7 @@ async def test_the_app_shows_worst_case_mentions_literally(tmp_path: Path) -> No
             await pilot.press("enter")
             await wait_for(pilot, lambda: isinstance(app.screen, MentionScreen), "the detail view")
             assert isinstance(app.screen, MentionScreen)
-            mention = run.workspace.feed.mention(app.screen.mention_id)
+            mention = run.feed.mention(app.screen.mention_id)
             assert mention is not None
             opened.add(mention.id)
             mark = mention.text[:5]

@@ -16,11 +16,13 @@ from textual.pilot import Pilot
 
 from smm_tui.app import SmmApp
 from smm_tui.config import Config, demo_config
+from smm_tui.core.feed import FeedModel
 from smm_tui.core.models import Platform
 from smm_tui.core.polling import DEFAULT_POLICIES, PollingEngine, PollPolicy, Sleep
 from smm_tui.core.sources import AccountSource
 from smm_tui.core.workspace import Workspace
 from smm_tui.runtime import build_sources, open_workspace
+from smm_tui.screens.feed import FeedScreen
 from tests.conftest import FakeClock
 
 WAIT_SECONDS = 10.0
@@ -33,6 +35,18 @@ class Running:
     app: SmmApp
     pilot: Pilot[None]
     workspace: Workspace
+
+    @property
+    def feed(self) -> FeedModel:
+        """The feed screen's model: what the feed shows."""
+        return feed_of(self.app)
+
+
+def feed_of(app: App[None]) -> FeedModel:
+    """The model of the app's feed screen (it owns it), whichever pane is in view."""
+    screen = app.get_screen_stack("feed")[0]
+    assert isinstance(screen, FeedScreen)
+    return screen.feed
 
 
 def make_app(
@@ -65,7 +79,9 @@ def make_app(
         defer_archive=defer_archive,
     )
     workspace, warnings = context.__enter__()
-    engine = PollingEngine(workspace, policies=policies, sleep=sleep)
+    engine = PollingEngine(
+        workspace.sources, workspace.ingest, workspace.ctx.clock, policies=policies, sleep=sleep
+    )
     app = SmmApp(workspace, keymap=config.keymap, warnings=warnings, poll=poll, engine=engine)
 
     def close() -> None:

@@ -20,7 +20,7 @@ async def with_queue(run: Running) -> None:
     texts = ["Карту заблокировали, помогите", "Где моя карта?", "Не приходит СМС"]
     mentions = [make_mention(n, text=text, language="ru") for n, text in enumerate(texts)]
     await run.workspace.ingest.ingest(mentions)
-    await wait_for(run.pilot, lambda: len(run.workspace.feed.ids) == 3, "the open queue")
+    await wait_for(run.pilot, lambda: len(run.feed.ids) == 3, "the open queue")
 
 
 async def test_a_new_ticket_opens_the_composer_with_an_acknowledgement(
@@ -46,21 +46,21 @@ async def test_a_new_ticket_opens_the_composer_with_an_acknowledgement(
         draft = ws.outbox.draft(mention_id)
         assert draft is not None and draft.text == acknowledgement(mention)
         # Still waiting for an answer: still in the queue.
-        assert mention_id in list(ws.feed.ids)
+        assert mention_id in list(run.feed.ids)
 
 
 async def test_a_query_that_matches_nothing_says_so_literally(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     async with running(tmp_path / "data", clock, poll=False) as run:
-        pilot, ws = run.pilot, run.workspace
+        pilot = run.pilot
         await with_queue(run)
         await pilot.press("slash", *"[b]zqx", "enter")
-        await wait_for(pilot, lambda: len(ws.feed.ids) == 0, "an empty result")
+        await wait_for(pilot, lambda: len(run.feed.ids) == 0, "an empty result")
         feed_list = run.app.screen.query_one(FeedList)
         await wait_for(
             pilot, lambda: "nothing matches [b]zqx" in feed_list.render_line(0).text, "the message"
         )
         await pilot.press("escape")
-        await wait_for(pilot, lambda: len(ws.feed.ids) > 0, "the queue again")
+        await wait_for(pilot, lambda: len(run.feed.ids) > 0, "the queue again")
         assert feed_list.empty_text == "No mentions here yet."

@@ -22,7 +22,7 @@ async def queue_of(run: Running, count: int) -> FeedList:
     await ws.ingest.ingest(
         [make_mention(n, created_at=T0 - timedelta(minutes=count - n)) for n in range(count)]
     )
-    await wait_for(run.pilot, lambda: len(ws.feed.ids) == count, "the queue")
+    await wait_for(run.pilot, lambda: len(run.feed.ids) == count, "the queue")
     return run.app.screen.query_one(FeedList)
 
 
@@ -37,7 +37,7 @@ async def test_an_arrival_below_the_screen_shows_until_scrolled_to(
         newest = make_mention(100, created_at=T0)  # due last: it lands at the bottom
         await run.workspace.ingest.ingest([newest])
         await wait_for(run.pilot, lambda: "↓ 1 arrived" in status_text(run), "the arrival")
-        assert run.workspace.feed.index_of(newest.id) not in feed.rows_in_view()
+        assert run.feed.index_of(newest.id) not in feed.rows_in_view()
 
         await run.pilot.press("G")
         await wait_for(run.pilot, lambda: "arrived" not in status_text(run), "it was seen")
@@ -62,7 +62,7 @@ async def test_nothing_is_announced_while_reading_at_the_top(
         feed = await queue_of(run, 40)
         newest = make_mention(100, created_at=T0)
         await run.workspace.ingest.ingest([newest])
-        await wait_for(run.pilot, lambda: len(run.workspace.feed.ids) == 41, "the arrival")
+        await wait_for(run.pilot, lambda: len(run.feed.ids) == 41, "the arrival")
         await run.pilot.pause()
         assert feed.cursor == 0
         assert "arrived" not in status_text(run)

@@ -44,7 +44,7 @@ async def test_another_process_replying_shows_and_a_second_reply_asks_first(
         ws = run.workspace
         mention = make_mention(1, created_at=clock())
         await ws.ingest.ingest([mention])
-        await wait_for(run.pilot, lambda: len(ws.feed.ids) == 1, "the mention")
+        await wait_for(run.pilot, lambda: len(run.feed.ids) == 1, "the mention")
 
         boris = subprocess.Popen(
             [sys.executable, "-c", BORIS, str(data_dir), mention.id],

@@ -17,10 +17,10 @@ from tests.ui.harness import Running, running, settle, wait_for
 
 async def open_composer_on(run: Running, platform: Platform) -> str:
     ws = run.workspace
-    await wait_for(run.pilot, lambda: len(ws.feed.ids) >= 140, "the whole backlog")
-    target = next(i for i in ws.feed.ids if ws.ctx.mention(i).platform is platform)
+    await wait_for(run.pilot, lambda: len(run.feed.ids) >= 140, "the whole backlog")
+    target = next(i for i in run.feed.ids if ws.ctx.mention(i).platform is platform)
     feed = run.app.screen.query_one(FeedList)
-    feed.cursor = ws.feed.index_of(target) or 0
+    feed.cursor = run.feed.index_of(target) or 0
     await run.pilot.press("r")
     await wait_for(run.pilot, lambda: isinstance(run.app.screen, ComposerScreen), "composer")
     return target

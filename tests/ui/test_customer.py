@@ -24,21 +24,22 @@ from tests.ui.harness import Running, notices, running, settle, wait_for
 NOTE = "VIP [b]lawyer[/b] involved [@click=app.quit]x[/]"
 
 
-def _returning_author(ws: Workspace) -> str | None:
+def _returning_author(run: Running) -> str | None:
     """A mention in the queue whose author (on that network) wrote at least twice."""
+    ws = run.workspace
     counts = Counter(
         (r["platform"], r["author"]["id"]) for r in ws.repo.records(Collection.MENTIONS)
     )
-    mentions = [ws.ctx.mention(i) for i in ws.feed.ids]
+    mentions = [ws.ctx.mention(i) for i in run.feed.ids]
     return next((m.id for m in mentions if counts[m.platform.value, m.author.id] >= 2), None)
 
 
 async def _open_customer(run: Running) -> CustomerScreen:
-    pilot, app, ws = run.pilot, run.app, run.workspace
-    await wait_for(pilot, lambda: _returning_author(ws), "a returning author in the queue")
-    target = _returning_author(ws)
+    pilot, app = run.pilot, run.app
+    await wait_for(pilot, lambda: _returning_author(run), "a returning author in the queue")
+    target = _returning_author(run)
     assert target is not None
-    await pilot.press("g", *["j"] * (ws.feed.index_of(target) or 0), "C")
+    await pilot.press("g", *["j"] * (run.feed.index_of(target) or 0), "C")
     await wait_for(pilot, lambda: isinstance(app.screen, CustomerScreen), "customer view")
     screen = app.screen
     assert isinstance(screen, CustomerScreen)

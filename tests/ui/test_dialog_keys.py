@@ -85,8 +85,8 @@ async def test_the_assign_hint_names_the_live_keys(
 ) -> None:
     config = dataclasses.replace(demo_config("alice"), keymap=keymap)
     async with running(tmp_path / "data", clock, config=config) as run:
-        pilot, app, ws = run.pilot, run.app, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) > 3, "the demo queue")
+        pilot, app = run.pilot, run.app
+        await wait_for(pilot, lambda: len(run.feed.ids) > 3, "the demo queue")
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, AssignScreen), "the assign dialog")
         screen = app.screen
@@ -109,9 +109,9 @@ async def test_the_label_rows_name_the_live_keys(
     config = dataclasses.replace(demo_config("alice"), keymap=keymap)
     async with running(tmp_path / "data", clock, config=config) as run:
         pilot, app, ws = run.pilot, run.app, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) > 3, "the demo queue")
+        await wait_for(pilot, lambda: len(run.feed.ids) > 3, "the demo queue")
         await pilot.press("g")
-        mention_id = ws.feed.ids[0]
+        mention_id = run.feed.ids[0]
         await pilot.press("L")
         await wait_for(pilot, lambda: isinstance(app.screen, LabelScreen), "the label dialog")
         screen = app.screen

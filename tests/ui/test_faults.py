@@ -144,8 +144,7 @@ def strip_text(run: Running) -> str:
 
 
 def shown_texts(run: Running) -> list[str]:
-    ws = run.workspace
-    return [m.text.removeprefix("@brand ").strip() for m in ws.feed.mentions(ws.feed.ids)]
+    return [m.text.removeprefix("@brand ").strip() for m in run.feed.mentions(run.feed.ids)]
 
 
 def states(run: Running) -> dict[str, HealthState]:
@@ -194,7 +193,7 @@ async def with_backlog(run: Running, fakes: dict[str, FakeNetwork]) -> set[str]:
             fake.add_mention(f"{name} backlog {k}")
     everything = len(fakes) * (1 + BACKLOG)
     await wait_for(run.pilot, lambda: len(shown_texts(run)) == everything, "the backlog")
-    return set(run.workspace.feed.ids)
+    return set(run.feed.ids)
 
 
 def hold_back(fakes: dict[str, FakeNetwork]) -> list[str]:
@@ -222,7 +221,7 @@ async def recovers(run: Running, kept: set[str], pending: list[str]) -> None:
     counts = Counter(shown_texts(run))
     assert all(counts[text] == 1 for text in pending), counts
     assert sum(counts.values()) == len(kept) + len(pending), counts
-    assert kept <= set(run.workspace.feed.ids)
+    assert kept <= set(run.feed.ids)
 
 
 def assert_no_html(text: str) -> None:
@@ -255,7 +254,7 @@ async def test_keys_stay_prompt_while_every_network_hangs(
         problem = strip.splitlines()[-1]
         assert problem.startswith("bluesky account 'brand-bluesky': "), problem
         assert "timed out" in problem, problem
-        assert kept == set(run.workspace.feed.ids), "the store lost or gained mentions"
+        assert kept == set(run.feed.ids), "the store lost or gained mentions"
         await wait_for(
             run.pilot,
             lambda: all(now > asked[name] for name, now in requests(fakes).items()),
@@ -320,7 +319,7 @@ async def test_the_strip_says_what_is_wrong_and_nothing_is_lost(
             next_poll = healths[name].next_poll
             assert next_poll is not None and next_poll - clock() >= timedelta(seconds=30)
             assert requests(fakes)[name] == asked[name], f"{name} polled during its limit"
-        assert kept == set(run.workspace.feed.ids), "the store lost or gained mentions"
+        assert kept == set(run.feed.ids), "the store lost or gained mentions"
 
         for fake in fakes.values():
             fake.clear()

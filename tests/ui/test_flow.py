@@ -46,7 +46,7 @@ async def test_a_day_of_work_by_keyboard_survives_a_restart(
     data_dir = tmp_path / "data"
     async with running(data_dir, clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) >= 140, "the whole demo backlog")
+        await wait_for(pilot, lambda: len(run.feed.ids) >= 140, "the whole demo backlog")
         assert isinstance(run.app.screen, FeedScreen)
 
         # Triage: move, open the detail with its thread, go back, done-and-next.
@@ -58,9 +58,9 @@ async def test_a_day_of_work_by_keyboard_survives_a_restart(
             pilot, lambda: ws.ctx.mention(opened.id).status is Status.SEEN, "opened mention seen"
         )
         await pilot.press("escape")
-        opened_at = run.workspace.feed.index_of(opened.id)
+        opened_at = run.feed.index_of(opened.id)
         assert opened_at is not None
-        below = run.workspace.feed.ids[opened_at + 1]
+        below = run.feed.ids[opened_at + 1]
         await pilot.press("d")
         await wait_for(
             pilot, lambda: ws.ctx.mention(opened.id).status is Status.DONE, "done-and-next"

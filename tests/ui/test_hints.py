@@ -49,8 +49,8 @@ async def test_dialog_hints_follow_the_keymap(
 ) -> None:
     config = dataclasses.replace(demo_config("alice"), keymap=keymap)
     async with running(tmp_path / "data", clock, config=config) as run:
-        pilot, app, ws = run.pilot, run.app, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) > 3, "the demo queue")
+        pilot, app = run.pilot, run.app
+        await wait_for(pilot, lambda: len(run.feed.ids) > 3, "the demo queue")
 
         answers: list[bool | None] = []
         app.push_screen(ConfirmScreen("Discard the draft?"), answers.append)

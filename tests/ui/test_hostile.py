@@ -47,7 +47,7 @@ async def test_hostile_mentions_render_literally_and_do_nothing(
     config = Config(user="alice")
     async with running(data_dir, clock, config=config, size=(120, 30), poll=False) as run:
         pilot, app = run.pilot, run.app
-        await wait_for(pilot, lambda: len(run.workspace.feed.ids) == len(HOSTILE), "the feed")
+        await wait_for(pilot, lambda: len(run.feed.ids) == len(HOSTILE), "the feed")
         screen_text = app.export_screenshot()
         assert "[@click=app.quit]click me[/]" in screen_text.replace("&#160;", " ")
         assert "\x1b" not in screen_text and "\x9b" not in screen_text

@@ -38,7 +38,7 @@ async def test_remapped_key_works_and_help_shows_it(tmp_path: Path, clock: FakeC
     )
     async with running(tmp_path / "data", clock, config=config) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) >= 140, "the whole backlog")
+        await wait_for(pilot, lambda: len(run.feed.ids) >= 140, "the whole backlog")
         await pilot.press("g")
         tabs = str(run.app.screen.query_one("#status-tabs", Static).render())
         # At 80 columns the tabs name only the current pane; the others show their keys.

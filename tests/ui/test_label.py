@@ -18,9 +18,9 @@ from tests.ui.harness import running, settle, wait_for
 async def test_marked_mentions_get_a_label_that_sticks(tmp_path: Path, clock: FakeClock) -> None:
     async with running(tmp_path / "data", clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) >= 140, "the whole backlog")
+        await wait_for(pilot, lambda: len(run.feed.ids) >= 140, "the whole backlog")
         await pilot.press("g")
-        first, second = ws.feed.ids[0], ws.feed.ids[1]
+        first, second = run.feed.ids[0], run.feed.ids[1]
         await pilot.press("space", "space", "L")
         await wait_for(pilot, lambda: isinstance(run.app.screen, LabelScreen), "the picker")
         await pilot.press("n", "enter")  # the tone alone
@@ -43,9 +43,9 @@ async def test_marked_mentions_get_a_label_that_sticks(tmp_path: Path, clock: Fa
 async def test_a_visual_range_then_tags_for_all_of_it(tmp_path: Path, clock: FakeClock) -> None:
     async with running(tmp_path / "data", clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) >= 140, "the whole backlog")
+        await wait_for(pilot, lambda: len(run.feed.ids) >= 140, "the whole backlog")
         await pilot.press("g")
-        rows = list(ws.feed.ids[:4])
+        rows = list(run.feed.ids[:4])
         await pilot.press("V", "j", "j", "j", "V")
         feed = run.app.screen.query_one(FeedList)
         assert feed.marked == set(rows)
@@ -59,7 +59,7 @@ async def test_a_visual_range_then_tags_for_all_of_it(tmp_path: Path, clock: Fak
         )
         await settle(pilot)
         assert not feed.marked, "marks are used up by the action"
-        assert set(ws.ctx.mention(ws.feed.ids[4]).tags).isdisjoint({"refund", "urgent"})
+        assert set(ws.ctx.mention(run.feed.ids[4]).tags).isdisjoint({"refund", "urgent"})
 
 
 async def test_a_rule_tag_with_a_space_stays_whole_when_tags_are_edited(
@@ -74,8 +74,8 @@ async def test_a_rule_tag_with_a_space_stays_whole_when_tags_are_edited(
         )
         await ws.ingest.ingest([mention])
         assert ws.ctx.mention(mention.id).tags == ("new customer",)
-        await wait_for(pilot, lambda: ws.feed.index_of(mention.id) is not None, "in the feed")
-        await pilot.press("g", *["j"] * (ws.feed.index_of(mention.id) or 0), "number_sign")
+        await wait_for(pilot, lambda: run.feed.index_of(mention.id) is not None, "in the feed")
+        await pilot.press("g", *["j"] * (run.feed.index_of(mention.id) or 0), "number_sign")
         await wait_for(pilot, lambda: isinstance(run.app.screen, TagScreen), "the tag box")
         box = run.app.screen.query_one("#tag-input", Input)
         assert box.value == '"new customer" '

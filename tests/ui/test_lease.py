@@ -8,7 +8,7 @@ from smm_tui.core.polling import HealthState
 from smm_tui.store.lease import PollerLease
 from smm_tui.widgets.health_strip import HealthStrip
 from tests.conftest import FakeClock
-from tests.ui.harness import make_app, wait_for
+from tests.ui.harness import feed_of, make_app, wait_for
 
 
 async def test_the_second_app_leaves_polling_to_the_first_then_takes_over(
@@ -24,14 +24,14 @@ async def test_the_second_app_leaves_polling_to_the_first_then_takes_over(
             await pilot.pause()
             assert not app.polling and app.poller_elsewhere == "teammate-host:4242"
             strip = app.screen.query_one(HealthStrip)
-            strip.show_health()
+            app.show_health()
             assert "polled by teammate-host:4242" in str(strip.render())
-            assert len(app.workspace.feed.ids) == 0, "the teammate's process fetches"
+            assert len(feed_of(app).ids) == 0, "the teammate's process fetches"
 
             other.release()
             app.claim_polling()
             assert app.polling and app.poller_elsewhere is None
-            await wait_for(pilot, lambda: len(app.workspace.feed.ids) >= 140, "the whole backlog")
+            await wait_for(pilot, lambda: len(feed_of(app).ids) >= 140, "the whole backlog")
             await wait_for(
                 pilot,
                 lambda: all(h.state is HealthState.OK for h in app.account_health()),

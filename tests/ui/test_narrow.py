@@ -71,8 +71,8 @@ async def test_long_texts_wrap_in_dialogs_and_the_header_at_60x20(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     async with running(tmp_path / "data", clock, size=(60, 20)) as run:
-        pilot, app, ws = run.pilot, run.app, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) >= 10, "the queue")
+        pilot, app = run.pilot, run.app
+        await wait_for(pilot, lambda: len(run.feed.ids) >= 10, "the queue")
         await pilot.press("slash")
         box = app.screen.query_one("#feed-filter", Input)
         box.value = "platform:vk sentiment:neg"
@@ -92,7 +92,7 @@ async def test_long_texts_wrap_in_dialogs_and_the_header_at_60x20(
         await pilot.press("n")
 
         title = "Списали 22 260 ₽ два раза за одну покупку, верните деньги срочно"
-        edit = TicketEditScreen(Ticket("t1", ws.feed.ids[0], title, NOW, NOW))
+        edit = TicketEditScreen(Ticket("t1", run.feed.ids[0], title, NOW, NOW))
         await app.push_screen(edit)
         await pilot.pause()
         heading = edit.query_one("#edit-title", Label)

@@ -30,7 +30,7 @@ from tests.adapters.httpserver import running_server
 from tests.adapters.test_contract import NETWORKS
 from tests.conftest import T0, FakeClock
 from tests.fakes.base import FakeNetwork, Fault
-from tests.ui.harness import make_app, running, settle, wait_for
+from tests.ui.harness import feed_of, make_app, running, settle, wait_for
 
 Snap = Callable[..., bool]
 
@@ -54,11 +54,11 @@ async def test_live_feed_and_a_reply_through_the_network(
         fake.add_mention("my card is blocked")
 
         def arrived() -> bool:
-            return any("card is blocked" in m.text for m in ws.feed.mentions(ws.feed.ids))
+            return any("card is blocked" in m.text for m in run.feed.mentions(run.feed.ids))
 
         await wait_for(run.pilot, arrived, "the live mention")
-        target = next(i for i in ws.feed.ids if "card is blocked" in ws.ctx.mention(i).text)
-        await run.pilot.press("g", *["j"] * (ws.feed.index_of(target) or 0), "r")
+        target = next(i for i in run.feed.ids if "card is blocked" in ws.ctx.mention(i).text)
+        await run.pilot.press("g", *["j"] * (run.feed.index_of(target) or 0), "r")
         await wait_for(run.pilot, lambda: isinstance(run.app.screen, ComposerScreen), "composer")
         run.app.screen.query_one(TextArea).text = "Unblocked, sorry for the trouble"
         await run.pilot.press("ctrl+s")
@@ -120,12 +120,11 @@ async def all_polled(pilot: Pilot[Any]) -> None:
     await wait_for(pilot, lambda: repo.count(Collection.MENTIONS) >= 90, "the demo backlog")
     await wait_for(
         pilot,
-        lambda: len(app.workspace.feed.ids) == sum(1 for _ in repo.open_mentions()),
+        lambda: len(feed_of(app).ids) == sum(1 for _ in repo.open_mentions()),
         "the queue showing the open ones",
     )
     await pilot.press("g")  # the cursor follows a mention: put it on the newest
-    for strip in app.screen.query(HealthStrip):
-        strip.show_health()
+    app.show_health()
     await pilot.pause()
 
 
@@ -205,8 +204,8 @@ async def test_a_reply_that_may_be_in_a_telegram_chat_is_resent_only_when_confir
         ws = run.workspace
         ws.outbox.retry_delays = (0.0, 0.0)
         fake.add_mention("where is my refund?")
-        await wait_for(run.pilot, lambda: len(ws.feed.ids) == 1, "the mention")
-        (target,) = ws.feed.ids
+        await wait_for(run.pilot, lambda: len(run.feed.ids) == 1, "the mention")
+        (target,) = run.feed.ids
         fake.fail("reply", Fault.COMMIT_THEN_STALL)
         await run.pilot.press("g", "enter")
         await wait_for(run.pilot, lambda: isinstance(run.app.screen, MentionScreen), "detail")

@@ -40,8 +40,8 @@ async def _palette_opens(pilot: Pilot[None], app: SmmApp, key: str, where: str) 
 @pytest.mark.parametrize("key", ["ctrl+p", "colon"])
 async def test_palette_key_works_on_every_pane(tmp_path: Path, clock: FakeClock, key: str) -> None:
     async with running(tmp_path / "data", clock) as run:
-        pilot, app, ws = run.pilot, run.app, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) > 3, "the demo queue")
+        pilot, app = run.pilot, run.app
+        await wait_for(pilot, lambda: len(run.feed.ids) > 3, "the demo queue")
         await _palette_opens(pilot, app, key, "the feed")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, MentionScreen), "the detail view")
@@ -63,8 +63,8 @@ async def test_palette_key_works_on_every_pane(tmp_path: Path, clock: FakeClock,
 
 async def test_ctrl_p_opens_the_palette_from_the_composer(tmp_path: Path, clock: FakeClock) -> None:
     async with running(tmp_path / "data", clock) as run:
-        pilot, app, ws = run.pilot, run.app, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) > 3, "the demo queue")
+        pilot, app = run.pilot, run.app
+        await wait_for(pilot, lambda: len(run.feed.ids) > 3, "the demo queue")
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, ComposerScreen), "the composer")
         await pilot.press(*"Hi: ok")

@@ -57,8 +57,8 @@ async def test_help_not_the_palette_shows_in_every_footer(
     tmp_path: Path, clock: FakeClock, size: tuple[int, int]
 ) -> None:
     async with running(tmp_path / "data", clock, size=size) as run:
-        pilot, app, ws = run.pilot, run.app, run.workspace
-        await wait_for(pilot, lambda: len(ws.feed.ids) > 3, "the demo queue")
+        pilot, app = run.pilot, run.app
+        await wait_for(pilot, lambda: len(run.feed.ids) > 3, "the demo queue")
         steps: tuple[tuple[tuple[str, ...], type[Screen[None]]], ...] = (
             ((), FeedScreen),
             (("enter",), MentionScreen),

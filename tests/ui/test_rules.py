@@ -28,7 +28,7 @@ async def test_a_rule_routes_a_fraud_report_and_the_detail_says_so(
         assert ws.tickets.get(stored.ticket_id or "").department == "Fraud"
 
         await run.pilot.press("o")  # ticketed mentions are not in the open queue
-        await wait_for(run.pilot, lambda: report.id in list(ws.feed.ids), "the mention")
+        await wait_for(run.pilot, lambda: report.id in list(run.feed.ids), "the mention")
         await run.pilot.press("g", "enter")
         await wait_for(run.pilot, lambda: isinstance(run.app.screen, MentionScreen), "detail")
         why = run.app.screen.query_one("#detail-why", Static)

@@ -33,9 +33,9 @@ async def test_the_queue_runs_by_time_left_and_marks_the_overdue(
         )
         newest_vk = make_mention(3, created_at=T0)
         await ws.ingest.ingest([newest_vk, older_vk, newer_x])
-        await wait_for(run.pilot, lambda: len(ws.feed.ids) == 3, "the mentions")
+        await wait_for(run.pilot, lambda: len(run.feed.ids) == 3, "the mentions")
         # bank-x is due at T0+1m, the older VK one at T0+6m, the newest at T0+10m.
-        assert list(ws.feed.ids) == [newer_x.id, older_vk.id, newest_vk.id]
+        assert list(run.feed.ids) == [newer_x.id, older_vk.id, newest_vk.id]
         feed = run.app.screen.query_one(FeedList)
         assert "⚠  1m" in row_text(feed, 0)
         assert "   6m" in row_text(feed, 1)
@@ -56,10 +56,10 @@ async def test_the_breaching_view_fills_as_time_passes(tmp_path: Path, clock: Fa
         mention = make_mention(1, created_at=T0)
         await ws.ingest.ingest([mention])
         await run.pilot.press("right_square_bracket", "right_square_bracket")  # Breaching
-        await wait_for(run.pilot, lambda: "is:breaching" in ws.feed.filter.text, "the view")
-        assert len(ws.feed.ids) == 0
+        await wait_for(run.pilot, lambda: "is:breaching" in run.feed.filter.text, "the view")
+        assert len(run.feed.ids) == 0
         clock.advance(11 * 60)
         screen = run.app.screen
         assert isinstance(screen, FeedScreen)
         screen.tick()  # what the clock interval calls every few seconds
-        await wait_for(run.pilot, lambda: list(ws.feed.ids) == [mention.id], "now breaching")
+        await wait_for(run.pilot, lambda: list(run.feed.ids) == [mention.id], "now breaching")

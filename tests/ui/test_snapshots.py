@@ -19,7 +19,7 @@ from smm_tui.screens.customer import CustomerScreen
 from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.report import ReportScreen
 from tests.conftest import FakeClock
-from tests.ui.harness import make_app, wait_for
+from tests.ui.harness import feed_of, make_app, wait_for
 
 SIZE = (80, 24)
 Snap = Callable[..., bool]
@@ -35,7 +35,7 @@ def app(tmp_path: Path, clock: FakeClock) -> Iterator[SmmApp]:
 async def loaded(pilot: Pilot[Any]) -> None:
     app = pilot.app
     assert isinstance(app, SmmApp)
-    await wait_for(pilot, lambda: len(app.workspace.feed.ids) >= 10, "the demo queue")
+    await wait_for(pilot, lambda: len(feed_of(app).ids) >= 10, "the demo queue")
     await wait_for(
         pilot,
         lambda: all(h.state is HealthState.OK for h in app.account_health()),
@@ -89,7 +89,7 @@ def test_composer(snap_compare: Snap, app: SmmApp) -> None:
 def test_ticket_board(snap_compare: Snap, app: SmmApp) -> None:
     async def tickets(pilot: Pilot[Any]) -> None:
         workspace = app.workspace
-        first, second = workspace.feed.ids[0], workspace.feed.ids[3]
+        first, second = feed_of(app).ids[0], feed_of(app).ids[3]
         await workspace.tickets.open([first], department="Cards")
         ticket = await workspace.tickets.open([second], department="Mobile app")
         await workspace.tickets.move(ticket.id, TicketColumn.WAITING)
@@ -114,11 +114,11 @@ def test_customer_view(snap_compare: Snap, app: SmmApp) -> None:
         ws = app.workspace
         # The demo has returning authors: show one with several mentions.
         counts: dict[str, int] = {}
-        for mention_id in ws.feed.ids:
+        for mention_id in feed_of(app).ids:
             author = ws.ctx.mention(mention_id).author.id
             counts[author] = counts.get(author, 0) + 1
-        target = next(i for i in ws.feed.ids if counts[ws.ctx.mention(i).author.id] > 1)
-        await pilot.press("g", *["j"] * (ws.feed.index_of(target) or 0), "C")
+        target = next(i for i in feed_of(app).ids if counts[ws.ctx.mention(i).author.id] > 1)
+        await pilot.press("g", *["j"] * (feed_of(app).index_of(target) or 0), "C")
         await wait_for(pilot, lambda: isinstance(app.screen, CustomerScreen), "customer view")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=then(open_customer))
@@ -150,7 +150,7 @@ async def _board(pilot: Pilot[Any]) -> None:
     app = pilot.app
     assert isinstance(app, SmmApp)
     workspace = app.workspace
-    first, second = workspace.feed.ids[0], workspace.feed.ids[3]
+    first, second = feed_of(app).ids[0], feed_of(app).ids[3]
     await workspace.tickets.open([first], department="Cards")
     ticket = await workspace.tickets.open([second], department="Mobile app")
     await workspace.tickets.move(ticket.id, TicketColumn.WAITING)

@@ -40,8 +40,8 @@ async def test_a_failing_disk_is_reported_and_the_last_good_state_kept(
     async with running(data_dir, clock, poll=False, sources={}, notifications=True) as run:
         ws = run.workspace
         ws.repo.commit(ws.ingest.changes_for([make_mention(n) for n in range(3)]))
-        await wait_for(run.pilot, lambda: len(ws.feed.ids) == 3, "the mentions")
-        target = ws.feed.ids[0]
+        await wait_for(run.pilot, lambda: len(run.feed.ids) == 3, "the mentions")
+        target = run.feed.ids[0]
 
         faulty.arm(1, sticky=True)
         await run.pilot.press("d")  # done, and on to the next
@@ -52,12 +52,12 @@ async def test_a_failing_disk_is_reported_and_the_last_good_state_kept(
         assert str(data_dir) in said and "\n" not in said.strip()
         assert "nothing was changed" in said or "finished on the next save" in said
         assert ws.ctx.mention(target).status is Status.NEW  # the last good state
-        assert target in ws.feed.ids
+        assert target in run.feed.ids
 
         faulty.disarm()  # space freed: the same key now works
         await run.pilot.press("g", "d")
         await settle(run.pilot)
-        await wait_for(run.pilot, lambda: target not in ws.feed.ids, "the mention to leave")
+        await wait_for(run.pilot, lambda: target not in run.feed.ids, "the mention to leave")
     with Store.open(data_dir) as reopened:
         record = reopened.get(Collection.MENTIONS, target)
         assert record is not None and record["status"] == Status.DONE.value

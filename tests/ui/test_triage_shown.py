@@ -27,7 +27,7 @@ BACKLOG = 100
 def row_text(run: Running, mention_id: str) -> str:
     """The feed row of a mention as the terminal gets it (scrolled into view first)."""
     feed = run.app.screen.query_one(FeedList)
-    row = run.workspace.feed.index_of(mention_id)
+    row = run.feed.index_of(mention_id)
     assert row is not None
     feed.scroll_to_show(row)
     strip = feed.render_line(row - feed.scroll_offset.y)
@@ -40,14 +40,14 @@ def shown(run: Running, selector: str) -> str:
 
 async def backlog(run: Running) -> None:
     """Wait for the demo's backlog to be listed, with the cursor on the first row."""
-    ws, feed = run.workspace, run.app.screen.query_one(FeedList)
+    feed = run.app.screen.query_one(FeedList)
     polled = lambda: all(h.last_success for h in run.app.account_health())  # noqa: E731
     await wait_for(run.pilot, polled, "every account's first poll")
-    await wait_for(run.pilot, lambda: len(ws.feed.ids) >= BACKLOG, "the backlog")
+    await wait_for(run.pilot, lambda: len(run.feed.ids) >= BACKLOG, "the backlog")
     await settle(run.pilot)
-    await wait_for(run.pilot, lambda: len(feed.ids) == len(ws.feed.ids), "the rows listed")
+    await wait_for(run.pilot, lambda: len(feed.ids) == len(run.feed.ids), "the rows listed")
     await run.pilot.press("g")
-    await wait_for(run.pilot, lambda: feed.current == ws.feed.ids[0], "the first row")
+    await wait_for(run.pilot, lambda: feed.current == run.feed.ids[0], "the first row")
 
 
 async def test_tags_show_in_the_row_preview_and_detail_and_reopen_to_edit(
@@ -56,7 +56,7 @@ async def test_tags_show_in_the_row_preview_and_detail_and_reopen_to_edit(
     async with running(tmp_path / "data", clock) as run:
         pilot, ws = run.pilot, run.workspace
         await backlog(run)
-        target = ws.feed.ids[0]
+        target = run.feed.ids[0]
         await pilot.press("number_sign")
         await wait_for(pilot, lambda: isinstance(run.app.screen, TagScreen), "the tag box")
         await pilot.press(*"vip refund", "enter")
@@ -86,12 +86,12 @@ async def test_wide_rows_show_assignee_tone_and_tags_in_columns(
     async with running(tmp_path / "data", clock, size=(120, 30)) as run:
         pilot, ws = run.pilot, run.workspace
         await backlog(run)
-        target = ws.feed.ids[0]
+        target = run.feed.ids[0]
         await ws.triage.tag([target], add=["vip"])
         await ws.triage.assign([target], "alice")
         await ws.triage.set_sentiment([target], Sentiment.NEGATIVE)
         await wait_for(pilot, lambda: "#vip" in row_text(run, target), "the row redrawn")
-        row, other = row_text(run, target), row_text(run, ws.feed.ids[1])
+        row, other = row_text(run, target), row_text(run, run.feed.ids[1])
         # After mark, status, draft, time, network and handle: who, tone, tags, then the text.
         assert (row[29:39], row[39:43], row[43:59]) == (
             "@alice".ljust(10),
@@ -103,7 +103,7 @@ async def test_wide_rows_show_assignee_tone_and_tags_in_columns(
 
 async def test_a_new_query_or_view_starts_at_the_top(tmp_path: Path, clock: FakeClock) -> None:
     async with running(tmp_path / "data", clock) as run:
-        pilot, ws = run.pilot, run.workspace
+        pilot = run.pilot
         await backlog(run)
         feed = run.app.screen.query_one(FeedList)
 
@@ -114,7 +114,7 @@ async def test_a_new_query_or_view_starts_at_the_top(tmp_path: Path, clock: Fake
             await settle(pilot)
             await wait_for(pilot, lambda: feed.cursor == 0, f"top after {keys}")
             assert feed.scroll_offset.y == 0
-            assert feed.current == ws.feed.ids[0]
+            assert feed.current == run.feed.ids[0]
 
         await from_the_bottom("o")  # all, newest first
         await from_the_bottom("o")  # the queue again, most urgent first
@@ -140,7 +140,7 @@ async def test_o_titles_what_is_shown(tmp_path: Path, clock: FakeClock) -> None:
 
 async def open_composer(run: Running) -> str:
     await backlog(run)
-    target = run.workspace.feed.ids[0]
+    target = run.feed.ids[0]
     await run.pilot.press("r")
     await wait_for(run.pilot, lambda: isinstance(run.app.screen, ComposerScreen), "composer")
     return target
@@ -179,7 +179,7 @@ async def test_a_row_with_a_draft_shows_a_pencil(tmp_path: Path, clock: FakeCloc
         await pilot.press(*"half a thought", "escape")
         await wait_for(pilot, lambda: isinstance(run.app.screen, FeedScreen), "the feed")
         await wait_for(pilot, lambda: row_text(run, target)[2] == "✎", "the draft marker")
-        assert row_text(run, ws.feed.ids[1])[2] == " "
+        assert row_text(run, run.feed.ids[1])[2] == " "
         await ws.outbox.discard_draft(target)
         await wait_for(pilot, lambda: row_text(run, target)[2] == " ", "the marker gone")
 
@@ -197,7 +197,7 @@ async def test_a_assigns_to_me_a_teammate_or_nobody(tmp_path: Path, clock: FakeC
     async with running(tmp_path / "data", clock, config=config) as run:
         ws = run.workspace
         await backlog(run)
-        target = ws.feed.ids[0]
+        target = run.feed.ids[0]
         await assign(run, "enter")  # one key more: me
         assert ws.ctx.mention(target).assignee == "alice"
         await assign(run, "j", "enter")  # then the team in the config's order: anna
@@ -211,7 +211,7 @@ async def test_a_assigns_to_me_a_teammate_or_nobody(tmp_path: Path, clock: FakeC
         await assign(run, "m")
         assert ws.ctx.mention(target).assignee == "alice"
 
-        marked = list(ws.feed.ids[1:4])
+        marked = list(run.feed.ids[1:4])
         await run.pilot.press("j", "space", "space", "space")
         await assign(run, "k", "j", "enter")  # k stops at the top: j is anna
         assert all(ws.ctx.mention(m).assignee == "anna" for m in marked)
@@ -222,7 +222,7 @@ async def test_label_sets_tone_and_intent_in_one_opening(tmp_path: Path, clock: 
     async with running(tmp_path / "data", clock) as run:
         pilot, ws = run.pilot, run.workspace
         await backlog(run)
-        target = ws.feed.ids[0]
+        target = run.feed.ids[0]
         await pilot.press("L")
         await wait_for(pilot, lambda: isinstance(run.app.screen, LabelScreen), "the picker")
         await pilot.press("p", "c")
@@ -242,7 +242,7 @@ async def test_bulk_done_says_how_many_and_keeps_the_cursor(
         monkeypatch.setattr(run.app, "notify", lambda message, **_: said.append(message))
         await backlog(run)
         feed = run.app.screen.query_one(FeedList)
-        rows = list(ws.feed.ids[:6])
+        rows = list(run.feed.ids[:6])
         await pilot.press("space", "space", "space")  # rows 0-2 marked, the cursor on row 3
         assert feed.current == rows[3]
         await pilot.press("d")

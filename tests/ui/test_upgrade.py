@@ -21,8 +21,8 @@ async def test_the_old_session_warns_once_and_writes_nothing(
     async with running(data, clock) as run:
         pilot, app, ws = run.pilot, run.app, run.workspace
         said = notices(app, monkeypatch)
-        await wait_for(pilot, lambda: len(ws.feed.ids) > 3, "the queue")
-        target = ws.feed.ids[0]
+        await wait_for(pilot, lambda: len(run.feed.ids) > 3, "the queue")
+        target = run.feed.ids[0]
         before = ws.ctx.mention(target).status
         migrations.write_version(data, migrations.SCHEMA_VERSION + 1)  # a newer smm-tui
         line = (

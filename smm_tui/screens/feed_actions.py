@@ -1,0 +1,176 @@
+"""What the feed's keys do to the mention under the cursor, or to the marked ones."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.screen import Screen
+
+from smm_tui.core import acknowledge
+from smm_tui.core.feed import FeedModel
+from smm_tui.core.models import Status, Ticket
+from smm_tui.core.repository import Changed, Collection
+from smm_tui.core.wording import plural, shared_tags, tag_edit
+from smm_tui.screens.assign import Assignment, AssignScreen
+from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.screens.composer import ComposerScreen
+from smm_tui.screens.contests import NewContestScreen
+from smm_tui.screens.customer import open_customer
+from smm_tui.screens.detail import MentionScreen
+from smm_tui.screens.label import Labels, LabelScreen, TagScreen
+from smm_tui.widgets.feed_list import FeedList
+
+
+class FeedActions(WorkspaceScreen):
+    """The feed's actions: each hands the targets to a service, or opens a screen on them."""
+
+    #: Which mentions show (the feed screen builds it).
+    feed: FeedModel
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: Where a visual range (V) started, until V is pressed again.
+        self._range_start: str | None = None
+
+    @property
+    def feed_list(self) -> FeedList:
+        """The list widget."""
+        return self.query_one(FeedList)
+
+    def _update_status(self) -> None:
+        """Redraw the status line (marks changed)."""
+
+    def action_mark(self) -> None:
+        self.feed_list.toggle_mark()
+        self.feed_list.cursor += 1
+        self._update_status()
+
+    def _take_targets(self) -> list[str]:
+        targets = self.feed_list.targets()
+        self.feed_list.marked.clear()
+        return targets
+
+    def action_done_next(self) -> None:
+        """Close the mention (or the marked ones) and go on; bulk says how many it closed."""
+        bulk = bool(self.feed_list.marked)
+        targets = self._take_targets()
+        if not targets:
+            return
+        feed_list = self.feed_list
+        if feed_list.current in targets:
+            feed_list.move_to(feed_list.next_after(targets))
+        done = self._said_done if bulk else None
+        self.act(self.workspace.triage.set_status(targets, Status.DONE), done=done)
+
+    def _said_done(self, changed: Changed) -> None:
+        self.say(f"{len(changed.of(Collection.MENTIONS))} done")
+
+    def action_seen(self) -> None:
+        self.act(self.workspace.triage.set_status(self._take_targets(), Status.SEEN))
+
+    def action_unread(self) -> None:
+        self.act(self.workspace.triage.set_status(self._take_targets(), Status.NEW))
+
+    def action_assign(self) -> None:
+        """Ask who gets the mention (or the marked ones): enter gives them to me."""
+        targets = self.feed_list.targets()
+        if not targets:
+            return
+
+        def chosen(pick: Assignment | None) -> None:
+            if pick is None:
+                return
+            self.feed_list.marked.clear()  # used up only when the action happens
+            self.act(self.workspace.triage.assign(targets, pick.assignee))
+
+        ws = self.workspace
+        self.app.push_screen(AssignScreen(len(targets), ws.actor, ws.settings.users), chosen)
+
+    def action_visual(self) -> None:
+        """V starts a range at the cursor; V again marks every row from there to here."""
+        here = self.feed_list.current
+        if here is None:
+            return
+        if self._range_start is None:
+            self._range_start = here
+            self.say("Range started: move, then V again to mark every row between.")
+            return
+        start, self._range_start = self._range_start, None
+        self.feed_list.mark_range(start, here)
+        self._update_status()
+
+    def action_tag(self) -> None:
+        targets = self.feed_list.targets()
+        if not targets:
+            return
+
+        # The tags every target has are shown to edit; the others are left as they are.
+        shared = shared_tags([m.tags for m in self.feed.mentions(targets)])
+
+        def chosen(words: str | None) -> None:
+            if words is None:
+                return
+            add, drop = tag_edit(shared, words)
+            if add or drop:
+                self.feed_list.marked.clear()  # used up only when the action happens
+                self.act(self.workspace.triage.tag(targets, add=add, remove=drop))
+
+        self.app.push_screen(TagScreen(len(targets), shared), chosen)
+
+    def action_label(self) -> None:
+        targets = self.feed_list.targets()
+        if not targets:
+            return
+
+        def chosen(labels: Labels | None) -> None:
+            if labels is None:
+                return
+            self.feed_list.marked.clear()  # used up only when the action happens
+            triage = self.workspace.triage
+            self.act(triage.set_labels(targets, labels.sentiment, labels.intent))
+
+        self.app.push_screen(LabelScreen(len(targets)), chosen)
+
+    def action_ticket(self) -> None:
+        targets = self._take_targets()
+        if targets:
+            self.act(self.workspace.tickets.open(targets), done=self._ticket_opened)
+
+    def _ticket_opened(self, ticket: Ticket) -> None:
+        count = plural(len(ticket.mention_ids), "mention")
+        self.say(f"Ticket #{ticket.id[:6]} for {count}: {ticket.title}  (2: board)")
+        mention = self.feed.mention(ticket.mention_id)
+        if len(ticket.mention_ids) == 1 and mention is not None:
+            # The customer still waits in public: offer them an acknowledgement at once.
+            offer, mention_id = acknowledge.offer(self.workspace.outbox, mention), mention.id
+            self.act(offer, done=lambda offered: self._acknowledge(mention_id, offered))
+
+    def _acknowledge(self, mention_id: str, offered: bool) -> None:
+        if offered:
+            self.app.push_screen(ComposerScreen(mention_id))
+
+    def action_open(self) -> None:
+        self._open_current(MentionScreen)
+
+    def action_reply(self) -> None:
+        self._open_current(ComposerScreen)
+
+    def action_customer(self) -> None:
+        """Open the customer view of the author under the cursor."""
+        mention_id = self.feed_list.current
+        if mention_id is not None:
+            open_customer(self, mention_id)
+
+    def _open_current(self, screen: Callable[[str], Screen[None]]) -> None:
+        """Open a screen on the mention under the cursor, which now counts as seen."""
+        mention_id = self.feed_list.current
+        if mention_id is None:
+            return
+        self.act(self.workspace.triage.mark_seen(mention_id))
+        self.app.push_screen(screen(mention_id))
+
+    def action_contest(self) -> None:
+        mention = self.feed.mention(self.feed_list.current or "")
+        if mention is None:
+            return
+        self.app.push_screen(NewContestScreen(prefill=mention))
