@@ -2,8 +2,9 @@
 
 Every model is a frozen dataclass. Changes go through ``dataclasses.replace`` in
 the services, which also write an :class:`AuditEvent` for each state change.
-Each model converts to and from a plain JSON-able record; the store keeps those
-records, and exports use the same shape.
+Each model converts to and from a plain JSON-able record (``to_record`` and
+``from_record``, worked out from its fields by :mod:`smm_tui.core.codec`); the
+store keeps those records, and exports use the same shape.
 """
 
 from __future__ import annotations
@@ -12,7 +13,11 @@ import enum
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any, ClassVar
+
+from smm_tui.core.codec import Recorded, stored
+from smm_tui.core.codec import from_iso as from_iso
+from smm_tui.core.codec import to_iso as to_iso
 
 
 class Platform(enum.StrEnum):
@@ -118,29 +123,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def to_iso(moment: datetime | None) -> str | None:
-    """Serialise a datetime as ISO 8601 in UTC (``None`` passes through)."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def from_iso(text: str | None) -> datetime | None:
-    """Parse ISO 8601; a naive time is taken as UTC."""
-    if text is None:
-        return None
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def _required_iso(text: str) -> datetime:
-    moment = from_iso(text)
-    assert moment is not None
-    return moment
-
-
 def mention_id(platform: str, account: str, external_id: str) -> str:
     """The app's own id of a mention, derived from its natural key.
 
@@ -152,7 +134,7 @@ def mention_id(platform: str, account: str, external_id: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Author:
+class Author(Recorded):
     """Who wrote a mention, as the network describes them."""
 
     id: str
@@ -160,29 +142,9 @@ class Author:
     display_name: str = ""
     followers: int | None = None
 
-    def to_record(self) -> dict[str, Any]:
-        """A JSON-able dict."""
-        return {
-            "id": self.id,
-            "handle": self.handle,
-            "display_name": self.display_name,
-            "followers": self.followers,
-        }
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Self:
-        """The inverse of :meth:`to_record`."""
-        followers = record.get("followers")
-        return cls(
-            id=str(record["id"]),
-            handle=str(record["handle"]),
-            display_name=str(record.get("display_name") or ""),
-            followers=int(followers) if followers is not None else None,
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(Recorded):
     """A post, comment or message that mentions or answers one of the brand's accounts."""
 
     platform: Platform
@@ -220,66 +182,9 @@ class Mention:
                 self, "id", mention_id(self.platform, self.account, self.external_id)
             )
 
-    def to_record(self) -> dict[str, Any]:
-        """A JSON-able dict; the store's and the export's shape."""
-        return {
-            "id": self.id,
-            "platform": self.platform.value,
-            "account": self.account,
-            "external_id": self.external_id,
-            "author": self.author.to_record(),
-            "text": self.text,
-            "created_at": to_iso(self.created_at),
-            "url": self.url,
-            "parent_external_id": self.parent_external_id,
-            "root_external_id": self.root_external_id,
-            "language": self.language,
-            "sentiment": self.sentiment.value,
-            "status": self.status.value,
-            "assignee": self.assignee,
-            "tags": list(self.tags),
-            "first_response_at": to_iso(self.first_response_at),
-            "ticket_id": self.ticket_id,
-            "intent": self.intent.value,
-            "priority": self.priority,
-            "sla_due_at": to_iso(self.sla_due_at),
-            "overridden": list(self.overridden),
-            "rules": list(self.rules),
-            "rev": self.rev,
-        }
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Self:
-        """The inverse of :meth:`to_record`; raises KeyError/ValueError on bad records."""
-        return cls(
-            platform=Platform(record["platform"]),
-            account=str(record["account"]),
-            external_id=str(record["external_id"]),
-            author=Author.from_record(record["author"]),
-            text=str(record["text"]),
-            created_at=_required_iso(record["created_at"]),
-            url=str(record.get("url") or ""),
-            parent_external_id=record.get("parent_external_id"),
-            root_external_id=record.get("root_external_id"),
-            language=str(record.get("language") or ""),
-            sentiment=Sentiment(record.get("sentiment") or "unknown"),
-            status=Status(record.get("status") or "new"),
-            assignee=record.get("assignee"),
-            tags=tuple(record.get("tags") or ()),
-            first_response_at=from_iso(record.get("first_response_at")),
-            ticket_id=record.get("ticket_id"),
-            intent=Intent(record.get("intent") or "unknown"),
-            priority=int(record.get("priority") or 0),
-            sla_due_at=from_iso(record.get("sla_due_at")),
-            overridden=tuple(record.get("overridden") or ()),
-            rules=tuple(record.get("rules") or ()),
-            rev=int(record.get("rev") or 0),
-            id=str(record.get("id") or ""),
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class Reply:
+class Reply(Recorded):
     """An answer to a mention, recorded in the outbox before it is sent.
 
     While ``sending``, ``claimed_by`` names the process publishing it
@@ -296,7 +201,8 @@ class Reply:
     text: str
     author: str
     created_at: datetime
-    state: ReplyState = ReplyState.QUEUED
+    # Required when read: a reply that lost its state must not default to queued (resent).
+    state: ReplyState = field(default=ReplyState.QUEUED, metadata=stored(required=True))
     sent_at: datetime | None = None
     external_id: str | None = None
     url: str | None = None
@@ -307,86 +213,25 @@ class Reply:
     uncertain: bool = False
     rev: int = 0
 
-    def to_record(self) -> dict[str, Any]:
-        """A JSON-able dict."""
-        return {
-            "id": self.id,
-            "mention_id": self.mention_id,
-            "platform": self.platform.value,
-            "account": self.account,
-            "text": self.text,
-            "author": self.author,
-            "created_at": to_iso(self.created_at),
-            "state": self.state.value,
-            "sent_at": to_iso(self.sent_at),
-            "external_id": self.external_id,
-            "url": self.url,
-            "error": self.error,
-            "attempts": self.attempts,
-            "claimed_by": self.claimed_by,
-            "claimed_at": to_iso(self.claimed_at),
-            "uncertain": self.uncertain,
-            "rev": self.rev,
-        }
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Self:
-        """The inverse of :meth:`to_record`."""
-        return cls(
-            id=str(record["id"]),
-            mention_id=str(record["mention_id"]),
-            platform=Platform(record["platform"]),
-            account=str(record["account"]),
-            text=str(record["text"]),
-            author=str(record["author"]),
-            created_at=_required_iso(record["created_at"]),
-            state=ReplyState(record["state"]),
-            sent_at=from_iso(record.get("sent_at")),
-            external_id=record.get("external_id"),
-            url=record.get("url"),
-            error=record.get("error"),
-            attempts=int(record.get("attempts") or 0),
-            claimed_by=record.get("claimed_by"),
-            claimed_at=from_iso(record.get("claimed_at")),
-            uncertain=bool(record.get("uncertain", False)),
-            rev=int(record.get("rev") or 0),
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class Draft:
+class Draft(Recorded):
     """An unsent reply being written; kept so it survives quitting the app."""
 
     mention_id: str
     text: str
     updated_at: datetime
 
+    record_extras: ClassVar[tuple[str, ...]] = ("id",)
+
     @property
     def id(self) -> str:
         """Drafts are keyed by the mention they answer."""
         return self.mention_id
 
-    def to_record(self) -> dict[str, Any]:
-        """A JSON-able dict."""
-        return {
-            "id": self.mention_id,
-            "mention_id": self.mention_id,
-            "text": self.text,
-            "updated_at": to_iso(self.updated_at),
-        }
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Self:
-        """The inverse of :meth:`to_record`."""
-        return cls(
-            mention_id=str(record["mention_id"]),
-            text=str(record["text"]),
-            updated_at=_required_iso(record["updated_at"]),
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class Ticket:
+class Ticket(Recorded):
     """A complaint routed to a department, linked to the mentions it came from.
 
     ``mention_id`` is the mention that names the ticket; ``mention_ids`` every
@@ -398,7 +243,7 @@ class Ticket:
     title: str
     created_at: datetime
     updated_at: datetime
-    column: TicketColumn = TicketColumn.NEW
+    column: TicketColumn = field(default=TicketColumn.NEW, metadata=stored(required=True))
     department: str = ""
     assignee: str | None = None
     note: str = ""
@@ -410,44 +255,9 @@ class Ticket:
         if not self.mention_ids:
             object.__setattr__(self, "mention_ids", (self.mention_id,))
 
-    def to_record(self) -> dict[str, Any]:
-        """A JSON-able dict."""
-        return {
-            "id": self.id,
-            "mention_id": self.mention_id,
-            "mention_ids": list(self.mention_ids),
-            "title": self.title,
-            "created_at": to_iso(self.created_at),
-            "updated_at": to_iso(self.updated_at),
-            "column": self.column.value,
-            "department": self.department,
-            "assignee": self.assignee,
-            "note": self.note,
-            "resolved_at": to_iso(self.resolved_at),
-            "rev": self.rev,
-        }
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Self:
-        """The inverse of :meth:`to_record`."""
-        return cls(
-            id=str(record["id"]),
-            mention_id=str(record["mention_id"]),
-            mention_ids=tuple(str(m) for m in record.get("mention_ids") or ()),
-            title=str(record["title"]),
-            created_at=_required_iso(record["created_at"]),
-            updated_at=_required_iso(record["updated_at"]),
-            column=TicketColumn(record["column"]),
-            department=str(record.get("department") or ""),
-            assignee=record.get("assignee"),
-            note=str(record.get("note") or ""),
-            resolved_at=from_iso(record.get("resolved_at")),
-            rev=int(record.get("rev") or 0),
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class DrawResult:
+class DrawResult(Recorded):
     """A winner draw, with everything needed to reproduce and verify it."""
 
     algorithm: str
@@ -458,34 +268,9 @@ class DrawResult:
     drawn_at: datetime
     drawn_by: str
 
-    def to_record(self) -> dict[str, Any]:
-        """A JSON-able dict."""
-        return {
-            "algorithm": self.algorithm,
-            "seed": self.seed,
-            "commitment": self.commitment,
-            "entrant_count": self.entrant_count,
-            "winner_entry_ids": list(self.winner_entry_ids),
-            "drawn_at": to_iso(self.drawn_at),
-            "drawn_by": self.drawn_by,
-        }
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Self:
-        """The inverse of :meth:`to_record`."""
-        return cls(
-            algorithm=str(record["algorithm"]),
-            seed=str(record["seed"]),
-            commitment=str(record["commitment"]),
-            entrant_count=int(record["entrant_count"]),
-            winner_entry_ids=tuple(record["winner_entry_ids"]),
-            drawn_at=_required_iso(record["drawn_at"]),
-            drawn_by=str(record["drawn_by"]),
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class Contest:
+class Contest(Recorded):
     """A giveaway bound to one post: its comments are the entries."""
 
     id: str
@@ -495,45 +280,13 @@ class Contest:
     post_external_id: str
     created_at: datetime
     winners_wanted: int = 1
-    state: ContestState = ContestState.OPEN
+    state: ContestState = field(default=ContestState.OPEN, metadata=stored(required=True))
     draw: DrawResult | None = None
     rev: int = 0
 
-    def to_record(self) -> dict[str, Any]:
-        """A JSON-able dict."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "platform": self.platform.value,
-            "account": self.account,
-            "post_external_id": self.post_external_id,
-            "created_at": to_iso(self.created_at),
-            "winners_wanted": self.winners_wanted,
-            "state": self.state.value,
-            "draw": self.draw.to_record() if self.draw else None,
-            "rev": self.rev,
-        }
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Self:
-        """The inverse of :meth:`to_record`."""
-        draw = record.get("draw")
-        return cls(
-            id=str(record["id"]),
-            name=str(record["name"]),
-            platform=Platform(record["platform"]),
-            account=str(record["account"]),
-            post_external_id=str(record["post_external_id"]),
-            created_at=_required_iso(record["created_at"]),
-            winners_wanted=int(record.get("winners_wanted") or 1),
-            state=ContestState(record["state"]),
-            draw=DrawResult.from_record(draw) if draw else None,
-            rev=int(record.get("rev") or 0),
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(Recorded):
     """One author's entry in a contest: their first comment on the contest post."""
 
     contest_id: str
@@ -542,36 +295,16 @@ class Entry:
     text: str
     created_at: datetime
 
+    record_extras: ClassVar[tuple[str, ...]] = ("id",)
+
     @property
     def id(self) -> str:
         """One entry per author per contest."""
         return f"{self.contest_id}:{self.author.id}"
 
-    def to_record(self) -> dict[str, Any]:
-        """A JSON-able dict."""
-        return {
-            "id": self.id,
-            "contest_id": self.contest_id,
-            "author": self.author.to_record(),
-            "mention_id": self.mention_id,
-            "text": self.text,
-            "created_at": to_iso(self.created_at),
-        }
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Self:
-        """The inverse of :meth:`to_record`."""
-        return cls(
-            contest_id=str(record["contest_id"]),
-            author=Author.from_record(record["author"]),
-            mention_id=str(record["mention_id"]),
-            text=str(record["text"]),
-            created_at=_required_iso(record["created_at"]),
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class AuditEvent:
+class AuditEvent(Recorded):
     """One state change: who did what to which thing, and when."""
 
     id: str
@@ -581,28 +314,3 @@ class AuditEvent:
     entity_id: str
     action: str
     detail: dict[str, Any] = field(default_factory=dict)
-
-    def to_record(self) -> dict[str, Any]:
-        """A JSON-able dict."""
-        return {
-            "id": self.id,
-            "at": to_iso(self.at),
-            "actor": self.actor,
-            "entity": self.entity,
-            "entity_id": self.entity_id,
-            "action": self.action,
-            "detail": self.detail,
-        }
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Self:
-        """The inverse of :meth:`to_record`."""
-        return cls(
-            id=str(record["id"]),
-            at=_required_iso(record["at"]),
-            actor=str(record["actor"]),
-            entity=str(record["entity"]),
-            entity_id=str(record["entity_id"]),
-            action=str(record["action"]),
-            detail=dict(record.get("detail") or {}),
-        )

@@ -34,7 +34,6 @@ from smm_tui.core.models import (
     Sentiment,
     Status,
     from_iso,
-    to_iso,
 )
 
 EXPORT_FIELDS: tuple[str, ...] = (
@@ -62,6 +61,14 @@ EXPORT_FIELDS: tuple[str, ...] = (
     "sla_due_at",
 )
 
+# Export name → the key in the store's author record.
+_AUTHOR_FIELDS = {
+    "author_id": "id",
+    "author_handle": "handle",
+    "author_name": "display_name",
+    "author_followers": "followers",
+}
+
 #: Fields an imported record must have (non-null).
 REQUIRED_FIELDS: tuple[str, ...] = (
     "platform",
@@ -83,6 +90,7 @@ _SHOW_LIMIT = 60
 _BOM = "\ufeff"
 
 _E = TypeVar("_E", bound=StrEnum)
+_V = TypeVar("_V")
 
 
 class ImportLineError(ValueError):
@@ -100,32 +108,13 @@ class ImportLineError(ValueError):
 def mention_to_export(m: Mention) -> dict[str, object]:
     """The flat export record of a mention, keyed by :data:`EXPORT_FIELDS` in order.
 
-    Times are ISO 8601 in UTC with a ``Z``; ``tags`` is a list.
+    The store's record (:meth:`Mention.to_record`) with the author flattened into
+    ``author_*`` fields: times are ISO 8601 in UTC with a ``Z``; ``tags`` is a list.
     """
-    return {
-        "id": m.id,
-        "platform": m.platform.value,
-        "account": m.account,
-        "external_id": m.external_id,
-        "author_id": m.author.id,
-        "author_handle": m.author.handle,
-        "author_name": m.author.display_name,
-        "author_followers": m.author.followers,
-        "text": m.text,
-        "created_at": to_iso(m.created_at),
-        "url": m.url,
-        "parent_external_id": m.parent_external_id,
-        "root_external_id": m.root_external_id,
-        "language": m.language,
-        "sentiment": m.sentiment.value,
-        "status": m.status.value,
-        "assignee": m.assignee,
-        "tags": list(m.tags),
-        "first_response_at": to_iso(m.first_response_at),
-        "intent": m.intent.value,
-        "priority": m.priority,
-        "sla_due_at": to_iso(m.sla_due_at),
-    }
+    record = m.to_record()
+    author = record["author"]
+    record.update({name: author[key] for name, key in _AUTHOR_FIELDS.items()})
+    return {name: record[name] for name in EXPORT_FIELDS}
 
 
 def write_jsonl(mentions: Iterable[Mention], out: TextIO) -> int:
@@ -223,9 +212,8 @@ def _parse_line(line: str, line_number: int) -> Mapping[str, object]:
     try:
         value = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise ImportLineError(
-            line_number, f"not valid JSON ({exc.msg} at column {exc.colno})"
-        ) from None
+        detail = f"not valid JSON ({exc.msg} at column {exc.colno})"
+        raise ImportLineError(line_number, detail) from None
     except (ValueError, RecursionError) as exc:  # e.g. an integer too long to convert
         raise ImportLineError(line_number, f"not valid JSON ({exc})") from None
     if not isinstance(value, dict):
@@ -297,9 +285,8 @@ class _Fields:
         """The "field 'x' must be <what>, got <value>" error."""
         return self.error(f"field '{name}' must be {what}, got {_show(value)}")
 
-    def present(self, name: str) -> object:
-        """A required field's value."""
-        value = self.record.get(name)
+    def needed(self, name: str, value: _V | None) -> _V:
+        """A required field's value: a missing (or null) one is an error."""
         if value is None:
             raise self.error(f"missing field '{name}'")
         return value
@@ -314,7 +301,7 @@ class _Fields:
 
     def text(self, name: str, *, allow_empty: bool = False) -> str:
         """A required string (non-empty unless ``allow_empty``)."""
-        value = self.present(name)
+        value = self.needed(name, self.record.get(name))
         if not isinstance(value, str) or not (value or allow_empty):
             raise self.must(name, "a string" if allow_empty else "a non-empty string", value)
         return value
@@ -328,10 +315,7 @@ class _Fields:
 
     def ident(self, name: str) -> str:
         """A required network id: a non-empty string, or a whole number taken as text."""
-        value = self.optional_ident(name)
-        if value is None:
-            raise self.error(f"missing field '{name}'")
-        return value
+        return self.needed(name, self.optional_ident(name))
 
     def optional_ident(self, name: str) -> str | None:
         """A network id or null/absent; whole numbers are accepted and stringified."""
@@ -357,9 +341,7 @@ class _Fields:
         """One of an enum's values; required when ``default`` is None."""
         value = self.record.get(name)
         if value is None:
-            if default is None:
-                raise self.error(f"missing field '{name}'")
-            return default
+            return self.needed(name, default)
         if isinstance(value, str):
             try:
                 return kind(value)
@@ -369,10 +351,7 @@ class _Fields:
 
     def time(self, name: str) -> datetime:
         """A required ISO 8601 time (a naive one is taken as UTC)."""
-        moment = self.optional_time(name)
-        if moment is None:
-            raise self.error(f"missing field '{name}'")
-        return moment
+        return self.needed(name, self.optional_time(name))
 
     def optional_time(self, name: str) -> datetime | None:
         """An ISO 8601 time or null/absent."""
@@ -399,23 +378,14 @@ class _Fields:
         """If the record carries an ``id``, it must be the derived one."""
         given = self.record.get("id")
         if given is not None and given != derived:
-            raise self.error(
-                f"field 'id' is {_show(given)} but platform, account and external_id "
-                f"give {_show(derived)}"
-            )
+            derivation = f"platform, account and external_id give {_show(derived)}"
+            raise self.error(f"field 'id' is {_show(given)} but {derivation}")
 
 
 def _json_type(value: object) -> str:
-    """The JSON name of a parsed value's type, with an article."""
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    return "null"
+    """The JSON name of a parsed value's type, with an article (``null`` for None)."""
+    kinds = ((list, "an array"), (str, "a string"), (bool, "a boolean"), (int | float, "a number"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), "null")
 
 
 def _show(value: object) -> str:
