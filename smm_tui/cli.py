@@ -7,62 +7,30 @@ User errors (a bad config, a locked or unreadable store, bad import lines)
 print one line to stderr and exit non-zero, with no traceback.
 
 Click only reads the command line here: its callbacks return an :class:`Args`
-and the command runs after click is done, so that every error, interrupt and
-exit status is decided in :func:`main` alone.
+and the command (a function of :mod:`smm_tui.commands`) runs after click is done,
+so that every error, interrupt and exit status is decided in :func:`main` alone.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import dataclasses
-import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 from click.shell_completion import shell_complete
 
-from smm_tui import __version__, headless
-from smm_tui.commands import (
-    EXIT_FAILED,
-    EXIT_USAGE,
-    UserError,
-    export_mentions,
-    import_mentions,
-    write_report,
-)
-from smm_tui.commands import warn as _warn
-from smm_tui.config import Config, ConfigError, demo_config, load_config
+from smm_tui import __version__
+from smm_tui.commands.errors import EXIT_FAILED, EXIT_INTERRUPTED, user_error_code
 from smm_tui.core.sanitize import one_line
-from smm_tui.core.sources import AccountSource
-from smm_tui.core.wording import plural
-from smm_tui.core.workspace import Workspace
-from smm_tui.hangup import LEAVE_SIGNALS, hold_signals, ignore_signals
-from smm_tui.logs import LEVELS, log_to_file, redacting
-from smm_tui.paths import (
-    config_path_named,
-    demo_data_dir,
-    resolve_config_path,
-    resolve_data_dir,
-)
-from smm_tui.runtime import (
-    account_secrets,
-    build_sources,
-    open_existing_workspace,
-    open_workspace,
-    with_user,
-)
-from smm_tui.store.storage import StoreError
+from smm_tui.logs import LEVELS
 
 PROG = "smm-tui"
 #: Click's name for the shell-completion variable of ``smm-tui``.
 COMPLETE_VAR = "_SMM_TUI_COMPLETE"
-#: The exit status of Ctrl-C, as a shell reports it.
-EXIT_INTERRUPTED = 130
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,15 +67,18 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         return args
     try:
         return _dispatch(args, environ)
-    except (UserError, ConfigError, StoreError) as exc:
-        print(f"smm-tui: {one_line(str(exc))}", file=sys.stderr)
-        return exc.code if isinstance(exc, UserError) else _code_for(exc)
-    except OSError as exc:
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        code = user_error_code(exc)
+        if code is not None:
+            print(f"smm-tui: {one_line(str(exc))}", file=sys.stderr)
+            return code
+        if not isinstance(exc, OSError):
+            raise
         where = f" {exc.filename}" if exc.filename else ""
         print(f"smm-tui: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_FAILED
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
 
 
 def _parse(argv: list[str]) -> Args | int:
@@ -123,10 +94,6 @@ def _parse(argv: list[str]) -> Args | int:
         return exc.exit_code
     assert isinstance(args, Args), args
     return args
-
-
-def _code_for(exc: Exception) -> int:
-    return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED
 
 
 # -- the command line -----------------------------------------------------------------------------
@@ -281,181 +248,39 @@ def _report(**params: Any) -> Args:
 
 
 def _dispatch(args: Args, env: dict[str, str]) -> int:
+    """Run the command ``args`` names; its exit status."""
+    # The commands load the store and the adapters: only once one is known to run.
+    from smm_tui.commands import app, doctor, export, importing, poll, reply, report, setup
+
     if args.command == "demo":
-        return _run_app(*_demo_setup(args, env), env)
-    if args.demo:
-        config, data_dir = _demo_setup(args, env)
-    else:
-        config = with_user(_load_config(args, env), args.user)
-        data_dir = resolve_data_dir(args.data_dir, env)
-    # Only the default data dir can be the wrong one unknowingly: the demo keeps its own.
-    elsewhere = "" if args.demo or args.data_dir else "the demo keeps its own: add --demo"
-    with _logging(args, account_secrets(config, env)):
-        if args.command == "doctor":
-            return _run_doctor(config, data_dir, env)
-        if args.command in HEADLESS:
-            return _headless(args, config, data_dir, env)
-        if args.command == "report":
-            return write_report(
-                data_dir,
-                config,
-                args.days,
-                args.fmt,
-                args.output,
-                args.query,
-                elsewhere=elsewhere,
-            )
-        if args.command == "export":
-            return export_mentions(
-                data_dir, config, args.fmt, args.output, args.query, elsewhere=elsewhere
-            )
-        if args.command == "import":
-            return import_mentions(data_dir, config, Path(args.file))
-        return _run_app(config, data_dir, env)
-
-
-@contextlib.contextmanager
-def _logging(args: Args, secrets: list[str]) -> Iterator[None]:
-    """Log to ``--log-file`` (redacted) while the command runs."""
-    if not args.log_file:
-        yield
-        return
-    root = logging.getLogger()
-    level = root.level
-    try:
-        handler = log_to_file(Path(args.log_file).expanduser(), args.log_level or "info", secrets)
-    except OSError as exc:
-        raise UserError(f"cannot write the log {args.log_file}: {exc.strerror}") from None
-    try:
-        yield
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-        handler.close()
-
-
-def _load_config(args: Args, env: Mapping[str, str]) -> Config:
-    """The config file's config; only the default file may be missing (then: the defaults)."""
-    path = resolve_config_path(args.config, env)
-    return load_config(path, env, required=config_path_named(args.config, env))
-
-
-def _config_problem(config: Config) -> str | None:
-    """What stops the app at start in a config that loaded, or None (``doctor`` asks too)."""
-    from smm_tui.keymap import check_keymap  # it imports the UI: only when it is needed
-
-    problem = check_keymap(config.keymap)
-    return f"config {config.source or '(built-in)'}: {problem}" if problem else None
-
-
-HEADLESS = ("poll", "reply")
-
-
-def _headless(args: Args, config: Config, data_dir: Path, env: Mapping[str, str]) -> int:
-    """Run one headless command on the workspace, closing every adapter after."""
-    if not config.accounts:
-        raise UserError(
-            f"config {config.source or '(none)'}: no [[accounts]] are configured", EXIT_USAGE
-        )
-    out = sys.stdout
-
-    async def poll(workspace: Workspace, left_out: list[str]) -> int:
-        if args.once:
-            return await headless.poll_once(workspace, left_out, out)
-        return await headless.poll_forever(workspace, left_out, out)
-
-    async def reply(workspace: Workspace, left_out: list[str]) -> int:
-        _warn(left_out)
-        try:
-            return await headless.send_reply(
-                workspace, args.mention_id, args.text, out, force=args.force
-            )
-        except headless.CommandError as exc:
-            raise UserError(str(exc)) from None
-
-    job = poll if args.command == "poll" else reply
-    once = args.command != "poll" or args.once
-    sources, left_out = build_sources(config, env=env, long_poll=not once)
-    with open_workspace(data_dir, config, sources=sources) as (workspace, store_warnings):
-        _warn(store_warnings)
-        return asyncio.run(_then_close(job(workspace, left_out), sources))
-
-
-def _run_doctor(config: Config, data_dir: Path, env: Mapping[str, str]) -> int:
-    """``doctor``: the app's own start-up checks, then accounts and the store (never created)."""
-    problem = _config_problem(config)
-    sources, left_out = build_sources(config, env=env, long_poll=False)
-    with open_existing_workspace(data_dir, config, sources=sources) as (
-        workspace,
-        store_warnings,
-    ):
-        job = headless.doctor(
-            sources,
-            workspace,
-            config_line=(
-                f"config {config.source or '(none)'}: {plural(len(config.accounts), 'account')}"
-            ),
-            config_problems=[problem] if problem else [],
-            left_out=left_out,
-            data_dir=data_dir,
-            store_warnings=store_warnings,
-            out=sys.stdout,
-        )
-        return asyncio.run(_then_close(job, sources))
-
-
-async def _then_close(job: Awaitable[int], sources: Mapping[str, AccountSource]) -> int:
-    try:
-        return await job
-    finally:
-        await _close_sources(sources.values())
-
-
-def _demo_setup(args: Args, env: dict[str, str]) -> tuple[Config, Path]:
-    base = _load_config(args, env)
-    config = demo_config(args.user or base.user)
-    rate = args.rate if args.rate is not None else base.demo.rate_per_minute
-    if rate <= 0:
-        raise UserError("--rate must be a positive number of mentions per minute", EXIT_USAGE)
-    config = dataclasses.replace(
-        config,
-        demo=dataclasses.replace(base.demo, rate_per_minute=rate),
-        keymap=base.keymap,
-        departments=base.departments,
-        source=base.source,
-    )
-    # The demo never writes into the real workspace: only --data-dir moves it.
-    data_dir = Path(args.data_dir).expanduser() if args.data_dir else demo_data_dir()
-    return config, data_dir
-
-
-def _run_app(config: Config, data_dir: Path, env: Mapping[str, str]) -> int:
-    from rich.console import Console
-
-    from smm_tui.app import SmmApp
-
-    problem = _config_problem(config)
-    if problem:
-        raise UserError(problem, EXIT_USAGE)
-    # SIGTERM and SIGHUP wait until the app can leave cleanly (it releases them); held
-    # before the store's writer thread starts, so that no thread takes them meanwhile.
-    hold_signals(LEAVE_SIGNALS)
-    # The queue shows as soon as it is read; the archive follows in the store's writer.
-    with open_workspace(data_dir, config, env=env, defer_archive=True) as (workspace, warnings):
-        app = SmmApp(workspace, keymap=config.keymap, warnings=warnings)
-        # Textual's crash report prints local variables; never let one show a token.
-        app.error_console = Console(
-            file=redacting(sys.stderr, account_secrets(config, env)), stderr=True
-        )
-        try:
-            app.run()
-        finally:
-            # The app's handlers went with its loop; the store's last writes must finish.
-            ignore_signals(LEAVE_SIGNALS)
-            asyncio.run(_close_sources(workspace.sources.values()))
-    return app.return_code or 0
-
-
-async def _close_sources(sources: Iterable[AccountSource]) -> None:
-    for source in sources:
-        await source.aclose()
+        demo = setup.demo_workplace(args.config, args.data_dir, args.user, args.rate, env)
+        return app.run_app(demo.config, demo.data_dir, env)
+    where = setup.workplace(args.config, args.data_dir, args.user, env, demo=args.demo)
+    config, data_dir = where.config, where.data_dir
+    with setup.logging_to(args.log_file, args.log_level, config, env):
+        match args.command:
+            case "doctor":
+                return doctor.doctor(config, data_dir, env)
+            case "poll":
+                return poll.poll(config, data_dir, env, once=args.once)
+            case "reply":
+                return reply.reply(
+                    config, data_dir, env, args.mention_id, args.text, force=args.force
+                )
+            case "report":
+                return report.write_report(
+                    data_dir,
+                    config,
+                    args.days,
+                    args.fmt,
+                    args.output,
+                    args.query,
+                    elsewhere=where.elsewhere,
+                )
+            case "export":
+                return export.export_mentions(
+                    data_dir, config, args.fmt, args.output, args.query, elsewhere=where.elsewhere
+                )
+            case "import":
+                return importing.import_mentions(data_dir, config, Path(args.file))
+        return app.run_app(config, data_dir, env)
