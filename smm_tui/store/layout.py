@@ -27,6 +27,8 @@ from smm_tui.core.repository import Collection
 
 OPEN_MENTIONS = "mentions/open.json"
 META = "meta.json"
+#: The store's write-ahead journal (see :mod:`smm_tui.store.journal`): not a shard.
+JOURNAL = "journal.json"
 
 _SINGLE_FILE = {
     Collection.REPLIES: "replies.json",
@@ -38,6 +40,9 @@ _SINGLE_FILE = {
     Collection.PRESENCE: "presence.json",
     Collection.NOTES: "notes.json",
 }
+
+#: Collections kept in daily files (see :func:`is_archive`).
+ARCHIVED = frozenset({Collection.MENTIONS, Collection.AUDIT})
 
 #: Globs, relative to the data dir, of every file the layout can produce.
 SHARD_GLOBS = ("*.json", "mentions/*.json", "audit/*.json")
@@ -78,6 +83,10 @@ def is_archive(relative: str) -> bool:
 
 
 def is_shard_path(relative: str) -> bool:
-    """Whether a data-dir-relative path is one the layout could have produced."""
+    """Whether a data-dir-relative path is one the layout could have produced for records
+    (the schema's ``meta.json`` and the journal are not)."""
     path = PurePosixPath(relative)
-    return path.suffix == ".json" and not path.name.startswith(".")
+    return path.suffix == ".json" and not path.name.startswith(".") and relative not in _NOT_SHARDS
+
+
+_NOT_SHARDS = frozenset({META, JOURNAL})

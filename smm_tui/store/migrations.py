@@ -5,20 +5,30 @@ A migration is a function of the data dir that rewrites files in place through
 the atomic storage; they run in order, under the store lock, at open, once the
 store has finished any commit left in its journal: that commit was written by the
 version before, so it is migrated with the rest.
+
+A store that is open while a newer smm-tui upgrades the data dir must stop
+writing: :class:`SchemaWatch` notices it before every commit and refresh.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from smm_tui.store.layout import META, OPEN_MENTIONS
-from smm_tui.store.storage import AtomicJSONStorage, StoreError
+from smm_tui.store.storage import AtomicJSONStorage, FileSignature, StoreError
 
 SCHEMA_VERSION = 3
 
 Migration = Callable[[Path], None]
+
+logger = logging.getLogger(__name__)
+
+
+class StoreOutdated(StoreError):
+    """A newer smm-tui upgraded the data dir since this store opened it: it writes no more."""
 
 
 def _add_notes(data_dir: Path) -> None:
@@ -116,3 +126,43 @@ def upgrade(data_dir: Path, target: int | None = None) -> int:
         step(data_dir)
         write_version(data_dir, version + 1)
     return found
+
+
+class SchemaWatch:
+    """Notices that a newer smm-tui has upgraded a data dir since a store opened it."""
+
+    def __init__(self, data_dir: Path, version: int, warnings: list[str]) -> None:
+        """``version`` is the schema the store reads and writes; ``warnings`` hears once."""
+        self.data_dir = data_dir
+        self.version = version
+        self.warnings = warnings
+        self._signature: FileSignature | None = None
+        #: Set once meta.json names a newer schema: the one line every write then fails with.
+        self._outdated: str | None = None
+
+    def settle(self) -> None:
+        """Take ``meta.json`` as it is now as the version the store opened."""
+        self._signature = FileSignature.of(self.data_dir / META)
+
+    def check(self) -> None:
+        """Raise StoreOutdated if meta.json says a newer smm-tui upgraded the data dir.
+
+        Checked before every commit and refresh (a stat, and a read when the file
+        changed): an old session must never write old-shaped records into a data dir
+        a newer version has migrated, nor read records it does not understand.
+        """
+        if self._outdated is None:
+            signature = FileSignature.of(self.data_dir / META)
+            if signature == self._signature:
+                return
+            found = read_version(self.data_dir)
+            self._signature = signature
+            if found is None or found <= self.version:
+                return
+            self._outdated = (
+                f"the data dir {self.data_dir} was upgraded to schema {found} by a newer "
+                "smm-tui: quit and start the new version"
+            )
+            self.warnings.append(self._outdated)
+            logger.warning("%s", self._outdated)
+        raise StoreOutdated(self._outdated)

@@ -28,9 +28,10 @@ import orjson
 
 from smm_tui.core.models import Author, Mention, Platform, Status
 from smm_tui.core.repository import ChangeSet, Collection
+from smm_tui.store import journal as journal_module
 from smm_tui.store import storage
-from smm_tui.store import store as store_module
-from smm_tui.store.store import Store
+from smm_tui.store.shards import Shards
+from smm_tui.store.store import JOURNAL, Store
 
 START = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
 PLATFORMS = (Platform.VK, Platform.TELEGRAM, Platform.MASTODON, Platform.BLUESKY, Platform.X)
@@ -76,31 +77,31 @@ def die(data_dir: Path, point: str) -> None:
         real_write = storage.atomic_write_bytes
 
         def write_then_die(path: Path, payload: bytes) -> None:
-            if path.name == store_module.JOURNAL:
+            if path.name == JOURNAL:
                 tmp = path.with_name(f".{path.name}.partial")
                 tmp.write_bytes(payload)
                 _kill_self()
             real_write(path, payload)
 
-        # The store calls it through its own module's name: replace it there.
-        setattr(store_module, "atomic_write_bytes", write_then_die)  # noqa: B010
+        # The journal calls it through its own module's name: replace it there.
+        setattr(journal_module, "atomic_write_bytes", write_then_die)  # noqa: B010
     elif point.startswith("shard-"):
         limit = int(point.removeprefix("shard-"))
-        real_shard = Store._write_shard
+        real_shard = Shards.write
         calls = [0]
 
-        def shard_then_die(self: Store, path: str, shard: Any) -> None:
+        def shard_then_die(self: Shards, path: str, shard: Any) -> None:
             calls[0] += 1
             if calls[0] == limit:
                 _kill_self()
             real_shard(self, path, shard)
 
-        Store._write_shard = shard_then_die  # type: ignore[method-assign]
+        Shards.write = shard_then_die  # type: ignore[method-assign]
     elif point == "unlink":
         real_unlink = Path.unlink
 
         def die_on_journal_unlink(self: Path, missing_ok: bool = False) -> None:
-            if self.name == store_module.JOURNAL:
+            if self.name == JOURNAL:
                 _kill_self()
             real_unlink(self, missing_ok=missing_ok)
 

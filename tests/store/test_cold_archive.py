@@ -19,6 +19,7 @@ import pytest
 from smm_tui.core.models import Status
 from smm_tui.core.repository import ChangeSet, Collection
 from smm_tui.store import layout
+from smm_tui.store.shards import Shards
 from smm_tui.store.storage import StoreError
 from smm_tui.store.store import RECENT_ARCHIVE_DAYS, Store
 from tests.store.test_store_basics import archive_of, mention, snapshot
@@ -200,23 +201,23 @@ def test_a_reader_during_a_failed_commit_is_not_left_with_what_was_not_saved(
         for other in others:
             changes.put(Collection.MENTIONS, other)
         store.commit(changes)
-        write_shard, seen = Store._write_shard, {}
+        write_shard, seen = Shards.write, {}
 
-        def failing(self: Store, path: str, shard: Any) -> None:
+        def failing(self: Shards, path: str, shard: Any) -> None:
             if path == layout.OPEN_MENTIONS and "reader" not in seen:
                 # The UI reads the mention between its day's write and the failure.
-                seen["reader"] = self.get(Collection.MENTIONS, target["id"])
+                seen["reader"] = store.get(Collection.MENTIONS, target["id"])
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
             write_shard(self, path, shard)
 
-        monkeypatch.setattr(Store, "_write_shard", failing)
+        monkeypatch.setattr(Shards, "write", failing)
         bulk = ChangeSet().patch(Collection.MENTIONS, target["id"], {"assignee": "never-saved"})
         for other in others:  # five days in one commit: the target's day leaves the cache
             bulk.patch(Collection.MENTIONS, other["id"], {"assignee": "x"})
         bulk.patch(Collection.MENTIONS, queued["id"], {"assignee": "x"})
         with pytest.raises(StoreError, match="nothing was changed"):
             store.commit(bulk)
-        monkeypatch.setattr(Store, "_write_shard", write_shard)
+        monkeypatch.setattr(Shards, "write", write_shard)
         now = store.get(Collection.MENTIONS, target["id"])
         assert now is not None and now.get("assignee") is None
 

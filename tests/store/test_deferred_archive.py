@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from smm_tui.core.models import Mention, Status
 from smm_tui.core.repository import Changed, ChangeSet, Collection
 from smm_tui.core.workspace import Workspace
 from smm_tui.store import layout
+from smm_tui.store.shards import Shard, Shards
 from smm_tui.store.store import Store
 from tests.store.test_store_basics import archive_of, mention, snapshot
 
@@ -34,6 +36,29 @@ def workspace(data_dir: Path) -> tuple[list[str], list[str]]:
             (archived if closed else open_ids).append(record["id"])
         store.commit(changes)
     return open_ids, archived
+
+
+def before_each_read(monkeypatch: pytest.MonkeyPatch, hook: Callable[[str], object]) -> None:
+    """Call ``hook`` with each shard path the store is about to read (it may raise)."""
+    read_shard = Shards.read
+
+    def hooked(shards: Shards, path: str) -> Shard | None:
+        hook(path)
+        return read_shard(shards, path)
+
+    monkeypatch.setattr(Shards, "read", hooked)
+
+
+def hold_back_archive(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Make every read of an archive day wait until the event returned is set."""
+    release = threading.Event()
+
+    def held_back(path: str) -> None:
+        if layout.is_archive(path):
+            release.wait()
+
+    before_each_read(monkeypatch, held_back)
+    return release
 
 
 def test_the_queue_is_there_at_once_and_the_archive_follows(tmp_path: Path) -> None:
@@ -55,15 +80,7 @@ def test_a_write_queued_at_once_waits_for_the_whole_archive(
     data_dir = tmp_path / "data"
     open_ids, archived = workspace(data_dir)
     heard: list[Changed] = []
-    release = threading.Event()
-    read_shard = Store._read_shard
-
-    def held_back(store: Store, path: str) -> object:
-        if layout.is_archive(path):
-            release.wait()
-        return read_shard(store, path)
-
-    monkeypatch.setattr(Store, "_read_shard", held_back)
+    release = hold_back_archive(monkeypatch)
     with Store.open(data_dir, defer_archive=True) as store:
         store.subscribe(heard.append)
         # Closing a queued mention moves it into a day the archive already holds;
@@ -140,15 +157,13 @@ def test_an_archive_day_that_cannot_be_read_is_said_and_writes_stay_safe(
 ) -> None:
     data_dir = tmp_path / "data"
     open_ids, archived = workspace(data_dir)
-    read_shard = Store._read_shard
     broken = {"on": True}
 
-    def unreadable(store: Store, path: str) -> object:
+    def unreadable(path: str) -> None:
         if broken["on"] and layout.is_archive(path):
             raise PermissionError(13, "Permission denied", path)
-        return read_shard(store, path)
 
-    monkeypatch.setattr(Store, "_read_shard", unreadable)
+    before_each_read(monkeypatch, unreadable)
     heard: list[Changed] = []
     told = threading.Event()
     with Store.open(data_dir, defer_archive=True) as store:
@@ -172,13 +187,7 @@ def test_quitting_before_the_archive_is_needed_does_not_read_it(
     data_dir = tmp_path / "data"
     workspace(data_dir)
     read: list[str] = []
-    read_shard = Store._read_shard
-
-    def noted(store: Store, path: str) -> object:
-        read.append(path)
-        return read_shard(store, path)
-
-    monkeypatch.setattr(Store, "_read_shard", noted)
+    before_each_read(monkeypatch, read.append)
     with Store.open(data_dir, defer_archive=True):
         pass
     assert read and not [path for path in read if layout.is_archive(path)]
@@ -189,16 +198,8 @@ async def test_ingest_waits_for_the_archive_without_holding_up_the_event_loop(
 ) -> None:
     data_dir = tmp_path / "data"
     workspace(data_dir)
-    release = threading.Event()
+    release = hold_back_archive(monkeypatch)
     safety = threading.Timer(10, release.set)  # only if the loop were blocked
-    read_shard = Store._read_shard
-
-    def held_back(store: Store, path: str) -> object:
-        if layout.is_archive(path):
-            release.wait()
-        return read_shard(store, path)
-
-    monkeypatch.setattr(Store, "_read_shard", held_back)
     safety.start()
     try:
         with Store.open(data_dir, defer_archive=True) as store:

@@ -1,96 +1,33 @@
-"""The store under hostile conditions: umask 0, corrupt files, I/O errors, crashes, other processes.
+"""The store under hostile conditions: umask 0, corrupt files, I/O errors.
 
-The crash tests run ``crash_child.py`` (next to this file) in child processes
-and SIGKILL them; see reliability-anchors §1.4, STORE-1/3/5/8/10.
+See reliability-anchors §1.4, STORE-3/8/10; processes killed mid-commit and
+several processes at once are in ``test_crash.py``.
 """
 
 from __future__ import annotations
 
-import copy
 import errno
-import importlib
-import multiprocessing
 import os
 import random
 import shutil
-import signal
 import stat
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 
-from smm_tui.core.models import Mention
 from smm_tui.core.repository import ChangeSet, Collection
 from smm_tui.store import layout, storage
+from smm_tui.store.shards import Shards
 from smm_tui.store.storage import StoreError
 from smm_tui.store.store import JOURNAL, LOCK, Store
-
-HERE = Path(__file__).resolve().parent
-CHILD = HERE / "crash_child.py"
-if str(HERE) not in sys.path:  # so that spawned worker processes can import crash_child too
-    sys.path.insert(0, str(HERE))
-crash_child: Any = importlib.import_module("crash_child")
-
-State = dict[Collection, dict[str, dict[str, Any]]]
-
-
-def snapshot(store: Store) -> State:
-    return {c: {r["id"]: copy.deepcopy(r) for r in store.records(c)} for c in Collection}
-
-
-def disk(data_dir: Path) -> dict[str, bytes]:
-    """Every file under the data dir, by relative path, with its bytes."""
-    return {
-        str(p.relative_to(data_dir)): p.read_bytes()
-        for p in sorted(data_dir.rglob("*"))
-        if p.is_file()
-    }
-
-
-def build_store(data_dir: Path, records: list[dict[str, Any]]) -> None:
-    with Store.open(data_dir) as store:
-        changes = ChangeSet()
-        for record in records:
-            changes.insert_new(Collection.MENTIONS, record)
-        changes.insert_new(Collection.CURSORS, {"id": "counter", "n": 0})
-        store.commit(changes)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store with 300 mentions (a third open, the rest in ten daily archives) and a counter."""
-    data_dir = tmp_path_factory.mktemp("template") / "data"
-    build_store(data_dir, crash_child.template_mentions(300))
-    return data_dir
+from tests.store.crashing import State, copy_of, crash_child, disk, pick_ids, snapshot
 
 
 @pytest.fixture
 def data_dir(template: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(template, target)
-    return target
-
-
-def pick_ids(store: Store) -> dict[str, str]:
-    """An open mention and an archived one from a different week, for multi-file commits."""
-    mentions = sorted(store.records(Collection.MENTIONS), key=lambda r: r["id"])
-    open_one = next(r for r in mentions if r["status"] == "new")
-    done_one = next(
-        r
-        for r in mentions
-        if r["status"] == "done"
-        and layout.shard_for(Collection.MENTIONS, r)
-        != layout.shard_for(Collection.MENTIONS, {**open_one, "status": "done"})
-    )
-    return {"open": open_one["id"], "done": done_one["id"]}
+    return copy_of(template, tmp_path)
 
 
 def guarded_changes(ids: dict[str, str]) -> ChangeSet:
@@ -120,13 +57,13 @@ def test_files_are_0600_and_dirs_0700_even_with_umask_0(
 ) -> None:
     data_dir = tmp_path / "missing-parent" / "data"
     journal_modes: list[int] = []
-    real_write_shard = Store._write_shard
+    real_write_shard = Shards.write
 
-    def spy(self: Store, path: str, shard: Any) -> None:
+    def spy(self: Shards, path: str, shard: Any) -> None:
         journal_modes.append(stat.S_IMODE((self.data_dir / JOURNAL).stat().st_mode))
         real_write_shard(self, path, shard)
 
-    monkeypatch.setattr(Store, "_write_shard", spy)
+    monkeypatch.setattr(Shards, "write", spy)
     with Store.open(data_dir) as store:
         changes = ChangeSet()
         for record in crash_child.template_mentions(30):
@@ -400,231 +337,3 @@ def test_an_unserialisable_value_fails_before_any_file_is_touched(data_dir: Path
         assert snapshot(store) == memory_before
         assert disk(data_dir) == disk_before
         store.commit(ChangeSet().put(Collection.DRAFTS, {"id": "d", "text": "fine"}))
-
-
-# -- the journal: a commit cut short is finished by the next process -------------------------------
-
-
-def run_child(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(CHILD), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-@pytest.mark.parametrize("point", ["journal", "shard-1", "shard-2", "shard-3", "shard-4", "unlink"])
-def test_a_commit_killed_midway_is_all_or_nothing(data_dir: Path, point: str) -> None:
-    with Store.open(data_dir) as store:
-        before = snapshot(store)
-        ids = pick_ids(store)
-    (data_dir.parent / "ids.json").write_bytes(orjson.dumps(ids))
-    result = run_child("die", str(data_dir), point)
-    assert result.returncode == -signal.SIGKILL, result.stdout + result.stderr
-    if point != "journal":
-        assert (data_dir / JOURNAL).exists()
-
-    with Store.open(data_dir) as store:
-        assert store.warnings == []
-        assert not (data_dir / JOURNAL).exists()
-        after = snapshot(store)
-    if point == "journal":
-        assert after == before
-        return
-    mentions = after[Collection.MENTIONS]
-    assert mentions[ids["open"]]["status"] == "done"
-    assert mentions[ids["done"]]["status"] == "new"
-    assert crash_child.make_mention("brand-new")["id"] in mentions
-    assert after[Collection.CURSORS]["poll"]["cursor"] == "after-crash-test"
-    assert len(mentions) == len(before[Collection.MENTIONS]) + 1
-    untouched = set(before[Collection.MENTIONS]) - {ids["open"], ids["done"]}
-    assert all(mentions[rid] == before[Collection.MENTIONS][rid] for rid in untouched)
-    # Each record is in exactly one file, the one the layout says.
-    for rid, record in mentions.items():
-        holders = [
-            p
-            for p in (data_dir / "mentions").glob("*.json")
-            if rid in {d["id"] for d in orjson.loads(p.read_bytes())["mentions"].values()}
-        ]
-        assert [str(p.relative_to(data_dir)) for p in holders] == [
-            layout.shard_for(Collection.MENTIONS, record)
-        ]
-
-
-def test_a_running_store_finishes_another_process_journal_on_its_next_commit(
-    data_dir: Path,
-) -> None:
-    with Store.open(data_dir) as store:
-        ids = pick_ids(store)
-        (data_dir.parent / "ids.json").write_bytes(orjson.dumps(ids))
-        result = run_child("die", str(data_dir), "shard-2")
-        assert result.returncode == -signal.SIGKILL, result.stdout + result.stderr
-        assert (data_dir / JOURNAL).exists()
-        store.commit(ChangeSet().put(Collection.DRAFTS, {"id": "d", "text": "mine"}))
-        assert not (data_dir / JOURNAL).exists()
-        assert store.get(Collection.MENTIONS, ids["open"])["status"] == "done"  # type: ignore[index]
-        assert store.get(Collection.MENTIONS, ids["done"])["status"] == "new"  # type: ignore[index]
-        assert store.get(Collection.CURSORS, "poll") is not None
-        assert store.get(Collection.DRAFTS, "d") is not None
-        state = snapshot(store)
-    with Store.open(data_dir) as reopened:
-        assert snapshot(reopened) == state
-
-
-# -- STORE-5 several processes, no lost updates ----------------------------------------------------
-
-
-def test_four_processes_lose_no_updates(tmp_path: Path) -> None:
-    workers, writes = 4, 500
-    data_dir = tmp_path / "data"
-    build_store(data_dir, [])
-    ctx = multiprocessing.get_context("spawn")
-    start = ctx.Barrier(workers)
-    results = ctx.Queue()
-    procs = [
-        ctx.Process(
-            target=crash_child.count_worker, args=(str(data_dir), w, writes, start, results)
-        )
-        for w in range(workers)
-    ]
-    for proc in procs:
-        proc.start()
-    try:
-        reports = [results.get(timeout=120) for _ in procs]
-    finally:
-        for proc in procs:
-            proc.join(timeout=30)
-            if proc.is_alive():
-                proc.kill()
-    assert all(proc.exitcode == 0 for proc in procs), reports
-    print(f"4 processes: compare-and-set retries per worker {sorted(r[2] for r in reports)}")
-    assert sorted(r[1] for r in reports) == [writes] * workers, reports
-
-    with Store.open(data_dir) as store:
-        assert store.warnings == []
-        assert store.get(Collection.CURSORS, "counter")["n"] == workers * writes  # type: ignore[index]
-        ids = {r["id"] for r in store.records(Collection.MENTIONS)}
-        assert len(ids) == workers * writes
-        expected = {
-            crash_child.make_mention(f"w{w}n{n}")["id"]
-            for w in range(workers)
-            for n in range(writes)
-        }
-        assert ids == expected
-
-
-# -- STORE-1 kill -9 at a random moment ------------------------------------------------------------
-
-#: The issue asks for 200 trials; each is a child process killed at a random moment.
-TRIALS = 200
-
-
-def _apply(model: dict[str, str], ops: list[list[str]]) -> dict[str, str]:
-    model = dict(model)
-    for op in ops:
-        if op[0] == "i":
-            assert op[1] not in model
-            model[op[1]] = "new"
-        elif op[0] == "s":
-            assert model[op[1]] != op[2]
-            model[op[1]] = op[2]
-        else:
-            del model[op[1]]
-    return model
-
-
-def _kill_trial(
-    template: Path, statuses: dict[str, str], workdir: Path, trial: int, journaled: list[int]
-) -> str | None:
-    """One kill -9 trial; returns a description of what went wrong, or None.
-
-    Appends the trial's number to ``journaled`` when the kill landed inside a commit
-    whose journal was already written (so the reopen had to roll it forward).
-    """
-    rng = random.Random(trial)
-    data_dir = workdir / f"trial{trial}"
-    shutil.copytree(template, data_dir)
-    proc = subprocess.Popen(
-        [sys.executable, str(CHILD), "loop", str(data_dir), str(trial)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    lines: list[str] = []
-    acknowledging = threading.Event()
-
-    def read() -> None:
-        assert proc.stdout is not None
-        for raw in proc.stdout:
-            lines.append(raw.decode())
-            if raw.startswith(b"A "):
-                acknowledging.set()
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        if not acknowledging.wait(timeout=30):
-            return f"trial {trial}: child never acknowledged a commit: {''.join(lines)[-2000:]}"
-        time.sleep(rng.uniform(0.0, 0.3))  # the random kill moment (deliberate, not a sync)
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.kill()
-        proc.wait()
-        reader.join(timeout=30)
-    if proc.returncode != -signal.SIGKILL:
-        return f"trial {trial}: child exited {proc.returncode}: {''.join(lines)[-2000:]}"
-    if (data_dir / JOURNAL).exists():
-        journaled.append(trial)
-
-    with Store.open(data_dir) as store:
-        warnings = list(store.warnings)
-        records = list(store.records(Collection.MENTIONS))
-    if warnings:
-        return f"trial {trial}: warnings on open: {warnings}"
-    state = {r["id"]: r["status"] for r in records}
-    for record in records:
-        Mention.from_record(record)  # every record still has the mention schema
-
-    model = statuses
-    pending: list[list[str]] | None = None
-    acked = 0
-    for line in lines:
-        if not line.endswith("\n"):
-            break  # cut off by the kill: not acknowledged
-        if line.startswith("B "):
-            pending = orjson.loads(line[2:])
-        elif line.startswith("A "):
-            assert pending is not None
-            model = _apply(model, pending)
-            pending, acked = None, acked + 1
-        else:
-            return f"trial {trial}: unexpected output {line!r}"
-    if state == model:
-        return None
-    if pending is not None and state == _apply(model, pending):
-        return None
-    missing = sorted(set(model) - set(state))[:5]
-    extra = sorted(set(state) - set(model))[:5]
-    wrong = sorted(k for k in set(model) & set(state) if model[k] != state[k])[:5]
-    return (
-        f"trial {trial}: after {acked} acknowledged commits the store lost acknowledged changes "
-        f"(missing {missing}, extra {extra}, wrong status {wrong}; in flight: {pending})"
-    )
-
-
-def test_kill_9_never_loses_an_acknowledged_write(template: Path, tmp_path: Path) -> None:
-    with Store.open(template) as store:
-        statuses = {r["id"]: r["status"] for r in store.records(Collection.MENTIONS)}
-    journaled: list[int] = []
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        outcomes = list(
-            pool.map(
-                lambda n: _kill_trial(template, statuses, tmp_path, n, journaled), range(TRIALS)
-            )
-        )
-    failures = [o for o in outcomes if o is not None]
-    print(f"kill -9: {TRIALS} trials, {len(journaled)} killed mid-commit with the journal written")
-    assert not failures, f"{len(failures)}/{TRIALS} trials failed:\n" + "\n".join(failures[:10])
-    # The kills did land inside commits, between the journal and the last shard write.
-    assert len(journaled) >= TRIALS // 20, len(journaled)
