@@ -83,7 +83,9 @@ def in_background(
         if done is not None:
             done(result)
 
-    node.run_worker(run(), group=group, exclusive=exclusive, exit_on_error=False)
+    # The function, not a coroutine object: work cancelled before it starts (an exclusive
+    # group, a closing screen) then leaves no coroutine behind un-awaited.
+    node.run_worker(run, group=group, exclusive=exclusive, exit_on_error=False)
 
 
 class WorkspaceMixin(DOMNode):
