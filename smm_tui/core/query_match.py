@@ -14,18 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
+from smm_tui.core import query_ast as nodes
 from smm_tui.core.models import OPEN_VALUES, to_iso
-from smm_tui.core.query_ast import (
-    And,
-    CompareTerm,
-    DurationTerm,
-    FieldTerm,
-    Node,
-    Not,
-    Or,
-    TextTerm,
-    fold,
-)
+from smm_tui.core.query_ast import fold
 from smm_tui.core.query_fields import MERGEABLE, NAME_FIELDS, STATUS_VALUES
 from smm_tui.core.query_text import (
     Predicate,
@@ -56,7 +47,7 @@ class QueryContext:
 # -- compiling ------------------------------------------------------------------------------------
 
 
-def compile_query(root: Node, ctx: QueryContext) -> Predicate:
+def compile_query(root: nodes.Node, ctx: QueryContext) -> Predicate:
     """A fast test over mention records, with cut-off times and needles worked out once."""
     return _compile(root, _Env.of(ctx))
 
@@ -127,68 +118,68 @@ def _any(predicates: list[Predicate]) -> Predicate:
     return some
 
 
-def _negated(node: Node, env: _Env) -> Predicate:
+def _negated(node: nodes.Node, env: _Env) -> Predicate:
     """The negation of a node; text and tags negate in place, saving a call per record."""
-    if isinstance(node, TextTerm):
+    if isinstance(node, nodes.TextTerm):
         return text_predicate((needles(node),), negate=True)
-    if isinstance(node, FieldTerm) and node.field == "tag":
+    if isinstance(node, nodes.FieldTerm) and node.field == "tag":
         return tag_predicate(frozenset(node.values), negate=True)
     predicate = _compile(node, env)
     return lambda record: not predicate(record)
 
 
-def _merged(children: tuple[Node, ...]) -> list[Node]:
+def _merged(children: tuple[nodes.Node, ...]) -> list[nodes.Node]:
     """Or's children with same-field terms merged: ``platform:vk OR platform:tg``."""
-    merged: list[Node] = []
+    merged: list[nodes.Node] = []
     by_field: dict[str, int] = {}
     for child in children:
-        if not isinstance(child, FieldTerm) or child.field not in MERGEABLE:
+        if not isinstance(child, nodes.FieldTerm) or child.field not in MERGEABLE:
             merged.append(child)
         elif child.field in by_field:
             index = by_field[child.field]
             earlier = merged[index]
-            assert isinstance(earlier, FieldTerm)
+            assert isinstance(earlier, nodes.FieldTerm)
             values = tuple(dict.fromkeys((*earlier.values, *child.values)))
-            merged[index] = FieldTerm(child.field, values)
+            merged[index] = nodes.FieldTerm(child.field, values)
         else:
             by_field[child.field] = len(merged)
             merged.append(child)
     return merged
 
 
-def _cost(node: Node) -> int:
+def _cost(node: nodes.Node) -> int:
     """Rough relative cost, so cheap tests run first and short-circuit the rest."""
-    if isinstance(node, TextTerm):
+    if isinstance(node, nodes.TextTerm):
         return 20
-    if isinstance(node, FieldTerm):
+    if isinstance(node, nodes.FieldTerm):
         return {"author": 10, "tag": 4, "account": 3, "assignee": 3, "lang": 3}.get(node.field, 1)
-    if isinstance(node, CompareTerm | DurationTerm):
+    if isinstance(node, nodes.CompareTerm | nodes.DurationTerm):
         return 2
-    if isinstance(node, Not):
+    if isinstance(node, nodes.Not):
         return _cost(node.child)
     return sum(_cost(child) for child in node.children)
 
 
-def _compile(node: Node, env: _Env) -> Predicate:
-    if isinstance(node, And):
+def _compile(node: nodes.Node, env: _Env) -> Predicate:
+    if isinstance(node, nodes.And):
         return _compile_and(node, env)
-    if isinstance(node, Or):
+    if isinstance(node, nodes.Or):
         return _any([_compile(child, env) for child in _merged(node.children)])
-    if isinstance(node, Not):
+    if isinstance(node, nodes.Not):
         return _negated(node.child, env)
-    if isinstance(node, TextTerm):
+    if isinstance(node, nodes.TextTerm):
         return text_predicate((needles(node),))
-    if isinstance(node, CompareTerm):
+    if isinstance(node, nodes.CompareTerm):
         return _compare_predicate(node)
-    if isinstance(node, DurationTerm):
+    if isinstance(node, nodes.DurationTerm):
         return _duration_predicate(node, env)
     return _field_predicate(node, env)
 
 
-def _compile_and(node: And, env: _Env) -> Predicate:
+def _compile_and(node: nodes.And, env: _Env) -> Predicate:
     """Cheap tests first; every plain text term folded into one haystack lookup."""
-    words = tuple(needles(c) for c in node.children if isinstance(c, TextTerm))
-    rest = sorted((c for c in node.children if not isinstance(c, TextTerm)), key=_cost)
+    words = tuple(needles(c) for c in node.children if isinstance(c, nodes.TextTerm))
+    rest = sorted((c for c in node.children if not isinstance(c, nodes.TextTerm)), key=_cost)
     predicates = [_compile(child, env) for child in rest]
     if words:
         text = text_predicate(words)
@@ -206,7 +197,7 @@ _OPS: Final[Mapping[str, Callable[[int, int], bool]]] = {
 }
 
 
-def _compare_predicate(term: CompareTerm) -> Predicate:
+def _compare_predicate(term: nodes.CompareTerm) -> Predicate:
     compare, number = _OPS[term.op], term.number
     if term.field == "priority":
         return lambda record: compare(record.get("priority") or 0, number)
@@ -218,7 +209,7 @@ def _compare_predicate(term: CompareTerm) -> Predicate:
     return followers
 
 
-def _duration_predicate(term: DurationTerm, env: _Env) -> Predicate:
+def _duration_predicate(term: nodes.DurationTerm, env: _Env) -> Predicate:
     if term.field == "older":
         cutoff = env.shifted(-term.seconds)
         return lambda record: record["created_at"] <= cutoff
@@ -240,7 +231,7 @@ def _due_predicate(cutoff: str) -> Predicate:
     return due
 
 
-def _field_predicate(term: FieldTerm, env: _Env) -> Predicate:
+def _field_predicate(term: nodes.FieldTerm, env: _Env) -> Predicate:
     if term.field == "is":
         return _any([_is_predicate(value, env) for value in term.values])
     if term.field == "has":
@@ -281,7 +272,7 @@ def _is_predicate(value: str, env: _Env) -> Predicate:
     return lambda record: not record.get("assignee")
 
 
-def _name_predicate(term: FieldTerm, env: _Env) -> Predicate:
+def _name_predicate(term: nodes.FieldTerm, env: _Env) -> Predicate:
     if term.field == "tag":
         return tag_predicate(frozenset(term.values))
     if term.field == "account":

@@ -13,20 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from smm_tui.core.query_ast import (
-    EMPTY,
-    FIELD_NAME,
-    STOP,
-    And,
-    CompareTerm,
-    DurationTerm,
-    FieldTerm,
-    Node,
-    Not,
-    Or,
-    TextTerm,
-    fold,
-)
+from smm_tui.core import query_ast as nodes
+from smm_tui.core.query_ast import fold
 from smm_tui.core.query_fields import (
     ALIASES,
     CHOICES,
@@ -107,7 +95,7 @@ def _read_quoted(text: str, start: int) -> tuple[str, int]:
 
 def _run_end(text: str, start: int) -> int:
     end = start
-    while end < len(text) and not text[end].isspace() and text[end] not in STOP:
+    while end < len(text) and not text[end].isspace() and text[end] not in nodes.STOP:
         end += 1
     return end
 
@@ -118,7 +106,7 @@ def _read_run(text: str, start: int) -> _Token:
     run = text[start:end]
     if run == "OR":
         return _Token("or", start, end)
-    match = FIELD_NAME.match(run)
+    match = nodes.FIELD_NAME.match(run)
     if match is None:
         return _Token("text", start, end, run)
     name, value = match.group(1), run[match.end() :]
@@ -173,7 +161,7 @@ def _items(name: str, token: _Token) -> list[tuple[str, int]]:
     return items
 
 
-def _choice_term(name: str, token: _Token) -> FieldTerm:
+def _choice_term(name: str, token: _Token) -> nodes.FieldTerm:
     spellings = SPELLINGS[name]
     values, positions = [], []
     for item, position in _items(name, token):
@@ -190,20 +178,20 @@ def _choice_term(name: str, token: _Token) -> FieldTerm:
         if canonical not in values:
             values.append(canonical)
             positions.append(position)
-    return FieldTerm(name, tuple(values), tuple(positions))
+    return nodes.FieldTerm(name, tuple(values), tuple(positions))
 
 
-def _name_term(name: str, token: _Token) -> FieldTerm:
+def _name_term(name: str, token: _Token) -> nodes.FieldTerm:
     values, positions = [], []
     for item, position in _items(name, token):
         value = fold(item)
         if value not in values:
             values.append(value)
             positions.append(position)
-    return FieldTerm(name, tuple(values), tuple(positions))
+    return nodes.FieldTerm(name, tuple(values), tuple(positions))
 
 
-def _number_term(name: str, token: _Token) -> CompareTerm:
+def _number_term(name: str, token: _Token) -> nodes.CompareTerm:
     match = _NUMBER.fullmatch(token.value)
     if match is None or token.quoted:
         raise QueryError(
@@ -212,10 +200,10 @@ def _number_term(name: str, token: _Token) -> CompareTerm:
             end=token.end,
         )
     number = int(match.group(2)) * (1000 if match.group(3) else 1)
-    return CompareTerm(name, match.group(1) or "=", number)
+    return nodes.CompareTerm(name, match.group(1) or "=", number)
 
 
-def _duration_term(name: str, token: _Token) -> DurationTerm:
+def _duration_term(name: str, token: _Token) -> nodes.DurationTerm:
     if token.quoted or _DURATION.fullmatch(token.value) is None:
         raise QueryError(
             f"{name}: expects a duration like 5m, 2h, 3d", token.value_start, end=token.end
@@ -226,10 +214,10 @@ def _duration_term(name: str, token: _Token) -> DurationTerm:
     )
     if seconds > MAX_DURATION_S:
         raise QueryError(f"{name}: duration too long", token.value_start, "at most 3650d")
-    return DurationTerm(name, seconds)
+    return nodes.DurationTerm(name, seconds)
 
 
-def _field_node(token: _Token) -> Node:
+def _field_node(token: _Token) -> nodes.Node:
     typed = token.name.lower()
     name = ALIASES.get(typed, typed)
     if name not in FIELDS:
@@ -252,22 +240,22 @@ def _field_node(token: _Token) -> Node:
     if name in DURATION_FIELDS:
         return _duration_term(name, token)
     if name == "author":
-        return FieldTerm(name, (fold(token.value),), (token.value_start,))
+        return nodes.FieldTerm(name, (fold(token.value),), (token.value_start,))
     return _name_term(name, token)
 
 
 # -- parsing --------------------------------------------------------------------------------------
 
 
-def _flatten(kind: type[And] | type[Or], nodes: list[Node]) -> Node:
-    children: list[Node] = []
-    for node in nodes:
+def _flatten(kind: type[nodes.And] | type[nodes.Or], parts: list[nodes.Node]) -> nodes.Node:
+    children: list[nodes.Node] = []
+    for node in parts:
         children.extend(node.children if isinstance(node, kind) else (node,))
     return children[0] if len(children) == 1 else kind(tuple(children))
 
 
-def _negate(node: Node) -> Node:
-    return node.child if isinstance(node, Not) else Not(node)
+def _negate(node: nodes.Node) -> nodes.Node:
+    return node.child if isinstance(node, nodes.Not) else nodes.Not(node)
 
 
 class _Parser:
@@ -285,29 +273,29 @@ class _Parser:
         token = self._peek()
         return "end" if token is None else token.kind
 
-    def parse(self) -> Node:
+    def parse(self) -> nodes.Node:
         node = self._or()
         token = self._peek()
         if token is not None:
             raise QueryError("unmatched ')'", token.start, "delete it or add a '(' before")
         return node
 
-    def _or(self) -> Node:
+    def _or(self) -> nodes.Node:
         groups = [self._and()]
         while (token := self._peek()) is not None and token.kind == "or":
             self._i += 1
             groups.append(self._and())
-            if EMPTY in (groups[-2], groups[-1]):
+            if nodes.EMPTY in (groups[-2], groups[-1]):
                 raise QueryError("OR needs a term on each side", token.start, end=token.end)
-        return _flatten(Or, groups)
+        return _flatten(nodes.Or, groups)
 
-    def _and(self) -> Node:
-        items: list[Node] = []
+    def _and(self) -> nodes.Node:
+        items: list[nodes.Node] = []
         while self._peek_kind() not in ("end", "or", ")"):
             items.append(self._unary())
-        return EMPTY if not items else _flatten(And, items)
+        return nodes.EMPTY if not items else _flatten(nodes.And, items)
 
-    def _unary(self) -> Node:
+    def _unary(self) -> nodes.Node:
         negated, first = False, self._tokens[self._i]
         while self._peek_kind() == "not":
             negated = not negated
@@ -317,16 +305,16 @@ class _Parser:
         node = self._atom()
         return _negate(node) if negated else node
 
-    def _atom(self) -> Node:
+    def _atom(self) -> nodes.Node:
         token = self._tokens[self._i]
         self._i += 1
         if token.kind == "text":
-            return TextTerm(token.value, exact=token.quoted)
+            return nodes.TextTerm(token.value, exact=token.quoted)
         if token.kind == "field":
             return _field_node(token)
         return self._group(token)
 
-    def _group(self, opening: _Token) -> Node:
+    def _group(self, opening: _Token) -> nodes.Node:
         if self._depth >= MAX_DEPTH:
             raise QueryError("too deeply nested", opening.start, f"at most {MAX_DEPTH} levels")
         self._depth += 1
@@ -336,12 +324,12 @@ class _Parser:
         if closing is None or closing.kind != ")":
             raise QueryError("unclosed '('", opening.start, "add a ')'")
         self._i += 1
-        if inner == EMPTY:
+        if inner == nodes.EMPTY:
             raise QueryError("empty parentheses", opening.start, end=closing.end)
         return inner
 
 
-def parse_node(text: str) -> Node:
+def parse_node(text: str) -> nodes.Node:
     """Parse a query's text into its tree; raises :class:`QueryError` saying where it is wrong."""
     if len(text) > MAX_LENGTH:
         raise QueryError("query too long", MAX_LENGTH, f"at most {MAX_LENGTH} characters")
