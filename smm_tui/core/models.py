@@ -19,16 +19,8 @@ from smm_tui.core.codec import Recorded, stored
 from smm_tui.core.codec import from_iso as from_iso
 from smm_tui.core.codec import to_iso as to_iso
 
-
-class Platform(enum.StrEnum):
-    """A network the app can read and answer on."""
-
-    VK = "vk"
-    TELEGRAM = "telegram"
-    MASTODON = "mastodon"
-    BLUESKY = "bluesky"
-    X = "x"
-    DEMO = "demo"
+# Platform is declared beside its facts; it is imported from here all over the app.
+from smm_tui.core.platforms import Platform as Platform
 
 
 class Status(enum.StrEnum):

@@ -1,9 +1,10 @@
-"""Every network's facts in one table: names, length rule, capabilities and config keys.
+"""Every network, and its facts in one table: names, length rule, capabilities and config keys.
 
 The config's per-platform keys, the adapter registry, the reply counter, the
 polling intervals, the feed's labels, the demo's simulated networks and the
 README's network table all read from (or are checked against) :data:`PLATFORMS`.
-Adding a network means one entry here, one adapter module and its registry line.
+Adding a network means a :class:`Platform` member and its entry here, one adapter
+module and its line in ``smm_tui/adapters/registry.py``, and a fake for the tests.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from smm_tui.core.models import Platform
-
 __all__ = [
     "PLATFORMS",
     "Capabilities",
@@ -22,10 +21,22 @@ __all__ = [
     "ContestReach",
     "Counting",
     "KeyKind",
+    "Platform",
     "PlatformSpec",
     "networks",
     "spec",
 ]
+
+
+class Platform(enum.StrEnum):
+    """A network the app can read and answer on."""
+
+    VK = "vk"
+    TELEGRAM = "telegram"
+    MASTODON = "mastodon"
+    BLUESKY = "bluesky"
+    X = "x"
+    DEMO = "demo"
 
 
 class Counting(enum.Enum):

@@ -21,6 +21,7 @@ from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
+from textual.worker import Worker
 
 from smm_tui.core.contests import ContestError
 from smm_tui.core.context import NotFound
@@ -62,12 +63,13 @@ def in_background(
     exclusive: bool = False,
     expected: tuple[type[Exception], ...] = (),
     failed: Callable[[Exception], object] | None = None,
-) -> None:
+) -> Worker[None]:
     """Run ``work`` in a worker of ``node``; ``done`` gets its result on the event loop.
 
     ``work`` is an awaitable (a service call) or a function that blocks (run in a
     thread). ``exclusive`` cancels the group's earlier work. An ``expected`` error
     goes to ``failed``; any other reaches the app's report of crashed workers.
+    Returns the worker, to cancel or wait on.
     """
 
     async def run() -> None:
@@ -85,7 +87,7 @@ def in_background(
 
     # The function, not a coroutine object: work cancelled before it starts (an exclusive
     # group, a closing screen) then leaves no coroutine behind un-awaited.
-    node.run_worker(run, group=group, exclusive=exclusive, exit_on_error=False)
+    return node.run_worker(run, group=group, exclusive=exclusive, exit_on_error=False)
 
 
 class WorkspaceMixin(DOMNode):
