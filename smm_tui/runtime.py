@@ -232,14 +232,9 @@ def seed_demo_day(
         if isinstance(source, DemoAdapter):
             history = source.history_mentions()
             accounts.append(demo_day.DemoAccount(name, source, history, source.contest_post_id))
-    return demo_day.rehearse(
-        accounts,
-        team=(config.user, *config.users),
-        settings=settings,
-        now=now,
-        seed=config.demo.seed,
-        replies=OUR_REPLIES,
-    )
+    team = (config.user, *config.users)
+    plan = demo_day.DayPlan(accounts, team, settings, now, config.demo.seed, OUR_REPLIES)
+    return demo_day.rehearse(plan)
 
 
 def _is_new(data_dir: Path) -> bool:

@@ -56,24 +56,30 @@ class DemoAccount:
     contest_post: str
 
 
-def rehearse(
-    accounts: Sequence[DemoAccount],
-    *,
-    team: Sequence[str],
-    settings: Settings,
-    now: datetime,
-    seed: int,
-    replies: Mapping[str, Sequence[str]],
-) -> ChangeSet:
+@dataclass(frozen=True, slots=True)
+class DayPlan:
+    """What the demo's team rehearses: the accounts, the people, and the texts they answer with.
+
+    ``team`` names the people, the demo's own user first. ``replies`` holds reply
+    texts by ``language/intent`` (``language/other`` and ``en/other`` stand in for
+    the rest).
+    """
+
+    accounts: Sequence[DemoAccount]
+    team: Sequence[str]
+    settings: Settings
+    now: datetime
+    seed: int
+    replies: Mapping[str, Sequence[str]]
+
+
+def rehearse(plan: DayPlan) -> ChangeSet:
     """Everything the team did with the accounts' history, for a store to commit at once.
 
-    ``team`` names the people who did it, the demo's own user first.
-
-    ``replies`` holds reply texts by ``language/intent`` (``language/other`` and
-    ``en/other`` stand in for the rest). The day runs on an event loop of its
-    own in a worker thread, so this may be called with or without one running.
+    The day runs on an event loop of its own in a worker thread, so this may be
+    called with or without one running.
     """
-    day = _Day(accounts, team=team, settings=settings, now=now, seed=seed, replies=replies)
+    day = _Day(plan)
     with ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(asyncio.run, day.play()).result()
     return day.repo.changes()
@@ -105,26 +111,17 @@ class _Person:
 
 
 class _Day:
-    def __init__(
-        self,
-        accounts: Sequence[DemoAccount],
-        *,
-        team: Sequence[str],
-        settings: Settings,
-        now: datetime,
-        seed: int,
-        replies: Mapping[str, Sequence[str]],
-    ) -> None:
+    def __init__(self, plan: DayPlan) -> None:
         self.repo = RehearsalRepository()
-        self.clock = _Clock(now)
-        self.now = now
-        self.seed = seed
-        self.settings = settings
-        self.replies = replies
-        self.accounts = {account.name: account for account in accounts}
-        ids = random.Random(f"{seed}\x1fids")
+        self.clock = _Clock(plan.now)
+        self.now = plan.now
+        self.seed = plan.seed
+        self.settings = plan.settings
+        self.replies = plan.replies
+        self.accounts = {account.name: account for account in plan.accounts}
+        ids = random.Random(f"{plan.seed}\x1fids")
         self.make_id: Callable[[], str] = lambda: f"{ids.getrandbits(64):016x}"
-        self.people = [self._person(name) for name in dict.fromkeys(team)]
+        self.people = [self._person(name) for name in dict.fromkeys(plan.team)]
 
     def _context(self, actor: str) -> ServiceContext:
         # One owner for every claim: the day's replies are settled as they are sent.
