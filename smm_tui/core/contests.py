@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 
 from smm_tui.core import draw
 from smm_tui.core.attention import quiet_entry
-from smm_tui.core.context import NotFound, ServiceContext
+from smm_tui.core.context import ServiceContext
 from smm_tui.core.ingest import IngestService, entry_for
 from smm_tui.core.models import Contest, ContestState, Entry, Mention, Platform, Status
 from smm_tui.core.network import AdapterError
@@ -58,10 +58,7 @@ class ContestService:
 
     def get(self, contest_id: str) -> Contest:
         """The current contest; raises NotFound."""
-        record = self.ctx.repo.get(Collection.CONTESTS, contest_id)
-        if record is None:
-            raise NotFound(f"no contest with id {contest_id}")
-        return Contest.from_record(record)
+        return self.ctx.load(Contest, Collection.CONTESTS, contest_id, "contest")
 
     def all(self) -> list[Contest]:
         """Every contest, newest first."""

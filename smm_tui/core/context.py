@@ -5,13 +5,26 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol, Self, TypeVar
 
 from smm_tui.core.audit import new_id, record_event
 from smm_tui.core.models import Mention, utcnow
 from smm_tui.core.repository import Changed, ChangeSet, Collection, Repository
+
+
+class Stored(Protocol):
+    """A model that can be read back from its stored record."""
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Self:
+        """The model a stored record holds."""
+        ...
+
+
+R = TypeVar("R", bound=Stored)
 
 
 class NotFound(LookupError):
@@ -57,12 +70,19 @@ class ServiceContext:
     owner: str = field(default_factory=this_process)
     owner_alive: Callable[[str], bool] = field(default=process_alive)
 
+    def load(self, model: type[R], collection: Collection, record_id: str, what: str) -> R:
+        """The current ``model`` stored in ``collection`` under ``record_id``.
+
+        Raises NotFound ("no ``what`` with id …") when there is none.
+        """
+        record = self.repo.get(collection, record_id)
+        if record is None:
+            raise NotFound(f"no {what} with id {record_id}")
+        return model.from_record(record)
+
     def mention(self, mention_id: str) -> Mention:
         """The current mention with that id; raises NotFound."""
-        record = self.repo.get(Collection.MENTIONS, mention_id)
-        if record is None:
-            raise NotFound(f"no mention with id {mention_id}")
-        return Mention.from_record(record)
+        return self.load(Mention, Collection.MENTIONS, mention_id, "mention")
 
     def audit(
         self, changes: ChangeSet, entity: str, entity_id: str, action: str, **detail: object

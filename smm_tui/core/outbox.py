@@ -25,7 +25,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from smm_tui.core.context import NotFound, ServiceContext
+from smm_tui.core.context import ServiceContext
 from smm_tui.core.models import Draft, Mention, Reply, ReplyState, Status, to_iso
 from smm_tui.core.network import (
     AdapterError,
@@ -110,10 +110,7 @@ class OutboxService:
 
     def reply(self, reply_id: str) -> Reply:
         """The current state of a reply; raises NotFound."""
-        record = self.ctx.repo.get(Collection.REPLIES, reply_id)
-        if record is None:
-            raise NotFound(f"no reply with id {reply_id}")
-        return Reply.from_record(record)
+        return self.ctx.load(Reply, Collection.REPLIES, reply_id, "reply")
 
     def replies_to(self, mention_id: str) -> list[Reply]:
         """Every reply to a mention, oldest first."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from smm_tui.core.context import NotFound, ServiceContext
+from smm_tui.core.context import ServiceContext
 from smm_tui.core.models import Status, Ticket, TicketColumn, to_iso
 from smm_tui.core.repository import ChangeSet, Collection, Record
 from smm_tui.core.triage import TRANSITIONS, change_mention
@@ -27,10 +27,7 @@ class TicketService:
 
     def get(self, ticket_id: str) -> Ticket:
         """The current ticket; raises NotFound."""
-        record = self.ctx.repo.get(Collection.TICKETS, ticket_id)
-        if record is None:
-            raise NotFound(f"no ticket with id {ticket_id}")
-        return Ticket.from_record(record)
+        return self.ctx.load(Ticket, Collection.TICKETS, ticket_id, "ticket")
 
     def all(self) -> list[Ticket]:
         """Every ticket, oldest first."""
