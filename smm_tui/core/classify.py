@@ -31,8 +31,8 @@ How a text is read:
    question without "!", blame that comes from a negation or an "if" clause counts
    half: "Couldn't find it on the site?" asks.
 
-The lexicon is data, per language, in :mod:`smm_tui.core.lexicon` and its
-``lexicon_ru``/``lexicon_en``/``lexicon_ar`` modules; :mod:`smm_tui.core.classify_words`
+The lexicon is data, one file per language (``core/lexicons/*.txt``), read by
+:mod:`smm_tui.core.lexicon`; :mod:`smm_tui.core.classify_words`
 looks words up in it, :mod:`smm_tui.core.classify_reading` reads a text into a tally of
 evidence (steps 1 to 4), and this module weighs the tally (steps 5 and 6).
 """

@@ -15,7 +15,9 @@ from typing import Final
 from smm_tui.core.addressing import strip_handles
 from smm_tui.core.classify_words import (
     ASKS,
+    AUXILIARIES,
     BREAK,
+    CANT,
     CONDITION,
     CONTRAST,
     DISJUNCTIONS,
@@ -27,13 +29,13 @@ from smm_tui.core.classify_words import (
     POST_INTENSIFIER,
     QUESTION_OPENERS,
     ROLES,
+    SUBJECTS,
     TOKEN_RE,
+    WHAT_FOLLOWERS,
     phrase_length,
     read_token,
 )
 from smm_tui.core.lexicon import CLAP, EMOJI, SARCASTIC_EMOJI, SPAM_EMOJI, Entry, Kind
-from smm_tui.core.lexicon_ar import WHAT_FOLLOWERS
-from smm_tui.core.lexicon_en import AUXILIARIES, CANT, SUBJECTS
 
 _QUOTE_CHARS: Final = 30
 

@@ -1,8 +1,8 @@
 """The classifier's word lookup: folding, tokens, and every language's lexicon as one.
 
-The per-language tables of :mod:`smm_tui.core.lexicon_ru`, ``lexicon_en`` and
-``lexicon_ar`` are merged here, their keys folded as a text is: a token is looked up
-exactly, then by its longest known stem, and for Arabic again after an attached
+The per-language tables of :data:`smm_tui.core.lexicon.LANGUAGES` (read from
+``lexicons/*.txt``) are merged here, their keys folded as a text is: a token is looked
+up exactly, then by its longest known stem, and for Arabic again after an attached
 prefix. Function words get one role each (negator, intensifier, …).
 """
 
@@ -14,10 +14,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
 
-from smm_tui.core import lexicon_ar as ar
-from smm_tui.core import lexicon_en as en
-from smm_tui.core import lexicon_ru as ru
-from smm_tui.core.lexicon import CLAUSE_BREAKS, Entry, Row
+from smm_tui.core.lexicon import CLAUSE_BREAKS, LANGUAGES, Entry, Row
 
 #: Word tokens (with inner apostrophes) and the punctuation that breaks clauses.
 TOKEN_RE: Final = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[.,!?;:…؟،]")
@@ -69,20 +66,38 @@ def _phrases(rows: Iterable[Row]) -> Mapping[tuple[str, ...], Entry]:
     )
 
 
-_EXACT: Final = _words((*ru.EXACT, *en.EXACT, *ar.EXACT))
-_STEMS: Final = _words((*ru.STEMS, *en.STEMS, *ar.STEMS))
+_ALL: Final = tuple(LANGUAGES.values())
+
+
+def _union(section: str) -> frozenset[str]:
+    return frozenset().union(*(language.words(section) for language in _ALL))
+
+
+_EXACT: Final = _words(row for language in _ALL for row in language.exact)
+_STEMS: Final = _words(row for language in _ALL for row in language.stems)
 #: Phrase (as folded tokens) → its entry.
-PHRASES: Final = _phrases((*ru.PHRASES, *en.PHRASES, *ar.PHRASES))
+PHRASES: Final = _phrases(row for language in _ALL for row in language.phrases)
 #: The first tokens of the phrases: only these start a phrase lookup.
 PHRASE_HEADS: Final = frozenset(key[0] for key in PHRASES)
 _LONGEST_STEM: Final = max(map(len, _STEMS))
 
 #: Words that open a question at the start of a clause, in any language.
-QUESTION_OPENERS: Final = ru.QUESTION_OPENERS | en.QUESTION_OPENERS | ar.QUESTION_OPENERS
+QUESTION_OPENERS: Final = _union("question_openers")
 #: "free or paid?" asks; "a fee though it is free" complains.
-DISJUNCTIONS: Final = ru.DISJUNCTIONS | en.DISJUNCTIONS | ar.DISJUNCTIONS
+DISJUNCTIONS: Final = _union("disjunctions")
 #: Hits that name a fee or a charge (with "free" in the text they are a complaint).
-FEE_WORDS: Final = (*en.FEE_WORDS, *ru.FEE_WORDS, *ar.FEE_WORDS)
+FEE_WORDS: Final = tuple(
+    word for code in ("en", "ru", "ar") for word in LANGUAGES[code].ordered("fee_words")
+)
+#: "can't" with nothing after it that it negates is itself a problem ("cant login").
+CANT: Final = LANGUAGES["en"].words("cant")
+#: Auxiliaries open a question when a subject follows ("can I", "is there").
+AUXILIARIES: Final = LANGUAGES["en"].words("auxiliaries")
+SUBJECTS: Final = LANGUAGES["en"].words("subjects")
+#: After Arabic "ما", these make it "what …?"; before a verb it is the dialect's "not".
+WHAT_FOLLOWERS: Final = LANGUAGES["ar"].words("what_followers")
+#: Attached Arabic prefixes stripped to find a word, longest first.
+ARABIC_PREFIXES: Final = LANGUAGES["ar"].ordered("prefixes")
 
 # -- what function words do -------------------------------------------------------------------
 
@@ -92,12 +107,12 @@ ROLES: Final[Mapping[str, int]] = MappingProxyType(
     {
         word: role
         for role, group in [
-            (ASKS, ru.QUESTION_ANYWHERE),
-            (CONDITION, ru.CONDITIONALS | en.CONDITIONALS | ar.CONDITIONALS),
-            (CONTRAST, ru.CONTRAST | en.CONTRAST | ar.CONTRAST),
-            (POST_INTENSIFIER, ar.POST_INTENSIFIERS),
-            (INTENSIFIER, ru.INTENSIFIERS | en.INTENSIFIERS | ar.INTENSIFIERS),
-            (NEGATOR, ru.NEGATORS | en.NEGATORS | ar.NEGATORS),
+            (ASKS, _union("question_anywhere")),
+            (CONDITION, _union("conditionals")),
+            (CONTRAST, _union("contrast")),
+            (POST_INTENSIFIER, _union("post_intensifiers")),
+            (INTENSIFIER, _union("intensifiers")),
+            (NEGATOR, _union("negators")),
             (BREAK, CLAUSE_BREAKS),
         ]
         for word in group
@@ -144,7 +159,7 @@ def read_token(token: str, script: str) -> tuple[str, Entry | None]:
     entry = _stem_entry(token)
     if entry is not None or not ("\u0600" <= token[0] <= "\u06ff"):
         return token, entry
-    for prefix in ar.PREFIXES:
+    for prefix in ARABIC_PREFIXES:
         if token.startswith(prefix) and len(token) - len(prefix) >= 2:
             entry = _stem_entry(token[len(prefix) :])
             if entry is not None:
