@@ -25,41 +25,17 @@ import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from smm_tui.adapters import bluesky_records as records
 from smm_tui.adapters import http
 from smm_tui.adapters.backfill import Backfill, BacklogPage
-from smm_tui.adapters.base import (
-    Identity,
-    MentionPage,
-    PermanentError,
-    PublishedReply,
-    RateBudget,
-    TransientError,
-)
+from smm_tui.adapters.base import Identity, MentionPage, PublishedReply, RateBudget
 from smm_tui.adapters.bluesky_facets import build_facets, mentioned_handles
-from smm_tui.adapters.bluesky_records import (
-    EPOCH,
-    POST,
-    Mark,
-    Refs,
-    created_at,
-    int_or_none,
-    is_at_uri,
-    is_notification,
-    is_post,
-    is_thread_post,
-    mark_of,
-    parse_cursor,
-    post_url,
-    refs_of,
-    reply_of,
-    reply_record,
-    uri_of,
-)
+from smm_tui.adapters.bluesky_records import post_url
 from smm_tui.adapters.bluesky_xrpc import WRITE, Session, XrpcClient, retry_time
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.adapters.connection import Connection
+from smm_tui.core import network
 from smm_tui.core.models import Author, Mention, Platform
-from smm_tui.core.network import NotSent
 
 __all__ = ["DEFAULT_BASE_URL", "BlueskyAdapter", "build_facets", "post_url"]
 
@@ -108,7 +84,7 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
             password=connection.token,
             on_session=self._signed_in,
         )
-        self._refs: dict[str, Refs] = {}
+        self._refs: dict[str, records.Refs] = {}
         self._dids: dict[str, str] = {}
         self._backfill = Backfill(connection.backfill)
 
@@ -138,16 +114,20 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
         which also says what a rate limit mid-way does). The new cursor names the
         newest notification seen (``"<indexedAt>|<uri>"``).
         """
-        mark = parse_cursor(cursor) if cursor is not None else None
+        mark = records.parse_cursor(cursor) if cursor is not None else None
         if cursor is not None and mark is None:
             logger.warning("%s: ignoring a cursor this adapter did not write", self._ctx.who)
         if mark is None:
             page = await self._backfill.read(self._backlog_page, MAX_PAGES)
             # Nothing there yet: whatever comes later is new, all of it.
-            return page if page.cursor is not None else MentionPage((), Mark(EPOCH, "").encode())
+            return (
+                page
+                if page.cursor is not None
+                else MentionPage((), records.Mark(records.EPOCH, "").encode())
+            )
         fresh = await self._fresh_notifications(mark)
         mentions = self._mentions(reversed(fresh))
-        newest = mark_of(fresh[0]).encode() if fresh else cursor
+        newest = records.mark_of(fresh[0]).encode() if fresh else cursor
         return MentionPage(tuple(mentions), newest)
 
     async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
@@ -171,17 +151,17 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
             session = await self._xrpc.session()
             refs = await self._reply_refs(mention.external_id)
             facets = await self._facets(text)
-        except NotSent:
+        except network.NotSent:
             raise
-        except TransientError as exc:
-            raise NotSent(f"{exc} (reply not sent)") from None
-        record = reply_record(text, refs, facets, mention.language, self._clock())
-        body = {"repo": session.did, "collection": POST, "record": record}
+        except network.TransientError as exc:
+            raise network.NotSent(f"{exc} (reply not sent)") from None
+        record = records.reply_record(text, refs, facets, mention.language, self._clock())
+        body = {"repo": session.did, "collection": records.POST, "record": record}
         response = await self._xrpc.authed(
             "POST", "com.atproto.repo.createRecord", WRITE, json=body
         )
         created = http.decode_json(response, self._xrpc.ctx)
-        if not isinstance(created, dict) or not is_at_uri(created.get("uri")):
+        if not isinstance(created, dict) or not records.is_at_uri(created.get("uri")):
             raise self._malformed("createRecord")
         uri = str(created["uri"])
         return PublishedReply(uri, post_url(self._xrpc.handle, uri))
@@ -192,7 +172,7 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
 
     # -- notifications ----------------------------------------------------------
 
-    async def _fresh_notifications(self, mark: Mark) -> list[dict[str, Any]]:
+    async def _fresh_notifications(self, mark: records.Mark) -> list[dict[str, Any]]:
         """Notifications newer than ``mark``, newest first."""
         fresh: list[dict[str, Any]] = []
         page_cursor: str | None = None
@@ -200,7 +180,7 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
         for _ in range(MAX_PAGES):
             items, page_cursor = await self._notification_page(page_cursor)
             for item in items:
-                if mark.reached_by(mark_of(item)):
+                if mark.reached_by(records.mark_of(item)):
                     return fresh
                 fresh.append(item)
             if not items or page_cursor is None or page_cursor in asked:
@@ -212,7 +192,7 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
     async def _backlog_page(self, cursor: str | None) -> BacklogPage:
         """One page of notifications for the first poll's backfill, from page ``cursor``."""
         items, page_cursor = await self._notification_page(cursor)
-        newest = mark_of(items[0]).encode() if items else None
+        newest = records.mark_of(items[0]).encode() if items else None
         return BacklogPage(self._mentions(items), newest, page_cursor if items else None)
 
     def _mentions(self, items: Iterable[dict[str, Any]]) -> list[Mention]:
@@ -223,7 +203,7 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
             if item["reason"] not in _REASONS or item["uri"] in seen:
                 continue
             seen.add(item["uri"])
-            if is_post(item.get("record")):
+            if records.is_post(item.get("record")):
                 mentions.append(self._post_mention(item))
         return mentions
 
@@ -236,7 +216,7 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
             params.append(("cursor", cursor))
         body = await self._xrpc.get_json("app.bsky.notification.listNotifications", params)
         items = body.get("notifications") if isinstance(body, dict) else None
-        if not isinstance(items, list) or not all(is_notification(item) for item in items):
+        if not isinstance(items, list) or not all(records.is_notification(item) for item in items):
             raise self._malformed("notifications")
         next_cursor = body.get("cursor")
         return items, next_cursor if isinstance(next_cursor, str) and next_cursor else None
@@ -249,15 +229,17 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
         node = body.get("thread") if isinstance(body, dict) else None
         if not isinstance(node, dict):
             raise self._malformed("post thread")
-        if not is_thread_post(node):
+        if not records.is_thread_post(node):
             state = "blocked" if node.get("blocked") else "not found"
-            raise PermanentError(f"{self._ctx.who}: post {state}: {self._xrpc.ctx.clean(uri)}")
+            raise network.PermanentError(
+                f"{self._ctx.who}: post {state}: {self._xrpc.ctx.clean(uri)}"
+            )
         return node
 
     def _ancestors(self, node: dict[str, Any]) -> list[Mention]:
         chain: list[Mention] = []
         parent: Any = node.get("parent")
-        while is_thread_post(parent) and len(chain) <= THREAD_PARENT_HEIGHT:
+        while records.is_thread_post(parent) and len(chain) <= THREAD_PARENT_HEIGHT:
             chain.append(self._post_mention(parent["post"]))
             parent = parent.get("parent")
         return chain[::-1]
@@ -270,7 +252,9 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
         replies = node.get("replies") or []
         if not isinstance(replies, list) or budget <= 0:
             return
-        children = [(self._post_mention(r["post"]), r) for r in replies if is_thread_post(r)]
+        children = [
+            (self._post_mention(r["post"]), r) for r in replies if records.is_thread_post(r)
+        ]
         children.sort(key=lambda pair: (pair[0].created_at, pair[0].external_id))
         for mention, child in children:
             yield mention
@@ -278,7 +262,7 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
 
     # -- replies ----------------------------------------------------------------
 
-    async def _reply_refs(self, uri: str) -> Refs:
+    async def _reply_refs(self, uri: str) -> records.Refs:
         refs = self._refs.get(uri)
         if refs is not None:
             return refs
@@ -288,13 +272,10 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
             raise self._malformed("posts")
         for post in posts:
             if isinstance(post, dict) and post.get("uri") == uri:
-                try:
-                    refs = refs_of(post)
-                except (KeyError, TypeError, ValueError, AttributeError):
-                    raise self._malformed("post") from None
+                refs = self._shaped("post", records.refs_of, post)
                 self._remember(uri, refs)
                 return refs
-        raise PermanentError(
+        raise network.PermanentError(
             f"{self._ctx.who}: post not found (deleted?): {self._xrpc.ctx.clean(uri)}"
         )
 
@@ -309,7 +290,7 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
             body = await self._xrpc.get_json(
                 "com.atproto.identity.resolveHandle", {"handle": handle}
             )
-        except PermanentError:
+        except network.PermanentError:
             return  # not a Bluesky handle: it stays plain text
         did = body.get("did") if isinstance(body, dict) else None
         if isinstance(did, str) and did.startswith("did:"):
@@ -319,14 +300,11 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
 
     def _post_mention(self, post: Any) -> Mention:
         """A notification or a ``postView`` (same fields: uri, cid, author, record, indexedAt)."""
-        try:
-            return self._convert(post)
-        except (KeyError, TypeError, ValueError, AttributeError):
-            raise self._malformed("post") from None
+        return self._shaped("post", self._convert, post)
 
     def _convert(self, post: dict[str, Any]) -> Mention:
         uri = str(post["uri"])
-        if not is_at_uri(uri):
+        if not records.is_at_uri(uri):
             raise ValueError("not an at:// uri")
         record = post.get("record") or {}
         author = post["author"]
@@ -334,9 +312,9 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
         did = str(author["did"])
         if handle:
             self._dids[handle.casefold()] = did
-        self._remember(uri, refs_of(post))
-        reply = reply_of(record)
-        parent, root = uri_of(reply.get("parent")), uri_of(reply.get("root"))
+        self._remember(uri, records.refs_of(post))
+        reply = records.reply_of(record)
+        parent, root = records.uri_of(reply.get("parent")), records.uri_of(reply.get("root"))
         langs = record.get("langs")
         return Mention(
             platform=Platform.BLUESKY,
@@ -346,17 +324,19 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
                 id=did,
                 handle="@" + handle if handle else did,
                 display_name=str(author.get("displayName") or ""),
-                followers=int_or_none(author.get("followersCount")),
+                followers=records.int_or_none(author.get("followersCount")),
             ),
             text=str(record.get("text") or ""),
-            created_at=created_at(record.get("createdAt"), str(post.get("indexedAt") or "")),
+            created_at=records.created_at(
+                record.get("createdAt"), str(post.get("indexedAt") or "")
+            ),
             url=post_url(handle or did, uri),
             parent_external_id=parent,
             root_external_id=root or uri,
             language=str(langs[0]) if isinstance(langs, list) and langs else "",
         )
 
-    def _remember(self, uri: str, refs: Refs) -> None:
+    def _remember(self, uri: str, refs: records.Refs) -> None:
         self._refs.pop(uri, None)
         self._refs[uri] = refs
         if len(self._refs) > _REF_CACHE:

@@ -9,7 +9,9 @@ and redacts its secrets, takes the caller's httpx client or makes one, and in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import ParamSpec, TypeVar
 
 import httpx
 
@@ -18,7 +20,14 @@ from smm_tui.adapters.base import Adapter, TransientError
 from smm_tui.adapters.connection import Connection
 from smm_tui.core import limits
 
-__all__ = ["HttpAdapter", "epoch_header", "malformed"]
+__all__ = ["SHAPE_ERRORS", "HttpAdapter", "epoch_header", "malformed"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+#: What reading an answer of an unforeseen shape raises: a key missing, a None
+#: where a dict should be, a number that does not parse or does not fit.
+SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, OverflowError)
 
 
 class HttpAdapter(Adapter):
@@ -81,6 +90,13 @@ class HttpAdapter(Adapter):
 
     def _malformed(self, what: str) -> TransientError:
         return malformed(self._ctx, what)
+
+    def _shaped(self, what: str, read: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
+        """``read(*args, **kwargs)``; an answer it cannot read is a malformed ``what``."""
+        try:
+            return read(*args, **kwargs)
+        except SHAPE_ERRORS:
+            raise self._malformed(what) from None
 
 
 def malformed(ctx: http.CallContext, what: str) -> TransientError:

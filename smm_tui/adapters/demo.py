@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict, Unpack
 
 from smm_tui.adapters.base import (
     Adapter,
@@ -44,6 +45,14 @@ __all__ = ["CONTEST_POST_ID", "HISTORY_SPAN", "DemoAdapter"]
 
 # Our replies get ids of their own, far above the comments' numbers.
 _FIRST_OWN_REPLY = 500_000
+
+
+class Pace(TypedDict, total=False):
+    """How a demo account's stream is seeded and how fast it runs (defaults: ``DemoAdapter``'s)."""
+
+    seed: int
+    rate_per_minute: float
+    clock: Callable[[], datetime]
 
 
 class DemoAdapter(Adapter):
@@ -105,9 +114,7 @@ class DemoAdapter(Adapter):
         account: str,
         *,
         simulate: Platform,
-        seed: int = 7,
-        rate_per_minute: float = 12.0,
-        clock: Callable[[], datetime] = utcnow,
+        **pace: Unpack[Pace],
     ) -> DemoAdapter:
         """An account in the middle of a team's working day.
 
@@ -117,12 +124,10 @@ class DemoAdapter(Adapter):
         return cls(
             account,
             simulate=simulate,
-            seed=seed,
-            rate_per_minute=rate_per_minute,
-            clock=clock,
             history=WORKING_DAY_HISTORY,
             backlog=WORKING_DAY_BACKLOG,
             backlog_window=WORKING_DAY_BACKLOG_WINDOW,
+            **pace,
         )
 
     def history_mentions(self) -> tuple[Mention, ...]:

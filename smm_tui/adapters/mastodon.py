@@ -22,17 +22,10 @@ import httpx
 
 from smm_tui.adapters import http
 from smm_tui.adapters.backfill import Backfill, BacklogPage
-from smm_tui.adapters.base import (
-    Identity,
-    MentionPage,
-    PermanentError,
-    PublishedReply,
-    RateBudget,
-    RateLimited,
-    TransientError,
-)
+from smm_tui.adapters.base import Identity, MentionPage, PublishedReply, RateBudget
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.adapters.connection import Connection
+from smm_tui.core import network
 from smm_tui.core.models import Author, Mention, Platform, from_iso
 
 __all__ = ["MastodonAdapter", "html_to_text", "parse_link_header"]
@@ -147,7 +140,7 @@ class MastodonAdapter(HttpAdapter, network=Platform.MASTODON):
             response = await http.send(
                 self._client, self._ctx, method, self._base + path, headers=headers, **kwargs
             )
-        except RateLimited as exc:
+        except network.RateLimited as exc:
             self._budgets.exhaust(_BUCKET, exc.retry_at)
             raise
         self._budgets.note_response(_BUCKET, response, "X-RateLimit-", _reset_time(response))
@@ -163,12 +156,12 @@ class MastodonAdapter(HttpAdapter, network=Platform.MASTODON):
             return
         try:
             instance = await self._get_json("/api/v2/instance")
-        except PermanentError as exc:
+        except network.PermanentError as exc:
             # Older servers and forks lack v2; the default limit is the documented one.
             logger.info("%s: instance limits unknown (%s)", self._ctx.who, exc)
             self._limit_known = True
             return
-        except TransientError as exc:
+        except network.TransientError as exc:
             logger.info("%s: instance limits unknown for now (%s)", self._ctx.who, exc)
             return
         self._limit_known = True
@@ -229,10 +222,7 @@ class MastodonAdapter(HttpAdapter, network=Platform.MASTODON):
     # -- conversion -----------------------------------------------------------
 
     def _mention(self, status: Any) -> Mention:
-        try:
-            return self._convert(status)
-        except (KeyError, TypeError, ValueError, AttributeError):
-            raise self._malformed("status") from None
+        return self._shaped("status", self._convert, status)
 
     def _convert(self, status: dict[str, Any]) -> Mention:
         status_id = str(status["id"])

@@ -23,15 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from smm_tui.adapters.base import (
-    AdapterError,
-    Identity,
-    MentionPage,
-    PermanentError,
-    PublishedReply,
-    RateBudget,
-    Unverifiable,
-)
+from smm_tui.adapters.base import Identity, MentionPage, PublishedReply, RateBudget
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.adapters.connection import Connection
 from smm_tui.adapters.telegram_api import MENTIONS, REPLY, BotApi
@@ -43,6 +35,7 @@ from smm_tui.adapters.telegram_updates import (
     offset_after,
     offset_of,
 )
+from smm_tui.core import network
 from smm_tui.core.models import Mention, Platform
 
 __all__ = ["DEFAULT_BASE_URL", "TelegramAdapter"]
@@ -117,7 +110,7 @@ class TelegramAdapter(HttpAdapter, network=Platform.TELEGRAM):
         for page in range(MAX_PAGES):
             try:
                 updates = await self._updates(offset, long_poll=page == 0)
-            except AdapterError as exc:
+            except network.AdapterError as exc:
                 if page == 0:
                     raise
                 # Asking for this page confirmed the earlier ones: Telegram has forgotten them.
@@ -186,14 +179,14 @@ class TelegramAdapter(HttpAdapter, network=Platform.TELEGRAM):
 
     async def fetch_post_comments(self, post_external_id: str) -> tuple[Mention, ...]:
         """Never possible: the Bot API cannot list a post's comments."""
-        raise PermanentError(
+        raise network.PermanentError(
             f"{self._ctx.who}: the Bot API cannot list a post's comments; "
             "entries come from the live feed"
         )
 
     async def find_reply(self, mention: Mention, text: str) -> PublishedReply | None:
         """Never possible: the Bot API cannot read a chat's history."""
-        raise Unverifiable(
+        raise network.Unverifiable(
             f"{self._ctx.who}: the Bot API cannot read a chat's history, "
             "so a reply that may have been sent cannot be looked for"
         )
@@ -230,6 +223,6 @@ class TelegramAdapter(HttpAdapter, network=Platform.TELEGRAM):
         try:
             return int(chat), int(message)
         except ValueError:
-            raise PermanentError(
+            raise network.PermanentError(
                 f"{self._ctx.who}: cannot reply to {external_id[:40]!r}: not a Telegram message id"
             ) from None

@@ -30,14 +30,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from smm_tui.adapters.base import (
-    Identity,
-    MentionPage,
-    PermanentError,
-    PublishedReply,
-    RateBudget,
-    TransientError,
-)
+from smm_tui.adapters.base import Identity, MentionPage, PublishedReply, RateBudget
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.adapters.connection import Connection
 from smm_tui.adapters.vk_api import MENTIONS, REPLY, LongPollServer, VKApi
@@ -57,6 +50,7 @@ from smm_tui.adapters.vk_wall import (
     from_unix,
     plain_text,
 )
+from smm_tui.core import network
 from smm_tui.core.models import Mention, Platform
 
 __all__ = ["DEFAULT_BASE_URL", "VKAdapter", "plain_text"]
@@ -147,7 +141,7 @@ class VKAdapter(HttpAdapter, network=Platform.VK):
         try:
             comments = await self._wall.thread_comments(post_id, comment_id)
         except PageCapReached:
-            raise PermanentError(
+            raise network.PermanentError(
                 f"{self._ctx.who}: the thread of {mention.external_id!r} is longer than "
                 f"{MAX_PAGES} pages"
             ) from None
@@ -161,11 +155,13 @@ class VKAdapter(HttpAdapter, network=Platform.VK):
         """
         post_id, comment_id = self._parse_external_id(post_external_id)
         if comment_id is not None:
-            raise PermanentError(f"{self._ctx.who}: {post_external_id!r} is a comment, not a post")
+            raise network.PermanentError(
+                f"{self._ctx.who}: {post_external_id!r} is a comment, not a post"
+            )
         try:
             comments = await self._wall.all_comments(post_id, Pages())
         except PageCapReached:
-            raise PermanentError(
+            raise network.PermanentError(
                 f"{self._ctx.who}: post {post_id} has more comments than "
                 f"{MAX_PAGES} pages; not all could be read"
             ) from None
@@ -206,7 +202,9 @@ class VKAdapter(HttpAdapter, network=Platform.VK):
             if self._session is None:
                 renewals += 1
                 if renewals > _MAX_SESSION_RENEWALS:
-                    raise TransientError(f"{self._ctx.who}: the long-poll key keeps expiring")
+                    raise network.TransientError(
+                        f"{self._ctx.who}: the long-poll key keeps expiring"
+                    )
                 await self._open_session()
             answer = await self._api.check(self._session_now(), state.ts, wait)
             failed = answer.get("failed")
@@ -378,6 +376,8 @@ class VKAdapter(HttpAdapter, network=Platform.VK):
     def _parse_external_id(self, external_id: str) -> tuple[int, int | None]:
         match = _EXTERNAL_ID.fullmatch(external_id)
         if match is None:
-            raise PermanentError(f"{self._ctx.who}: {external_id!r} is not a VK post or comment id")
+            raise network.PermanentError(
+                f"{self._ctx.who}: {external_id!r} is not a VK post or comment id"
+            )
         post, comment = match.groups()
         return int(post), int(comment) if comment is not None else None

@@ -27,16 +27,9 @@ from typing import Any
 
 import httpx
 
-from smm_tui.adapters import http
+from smm_tui.adapters import http, x_posts
 from smm_tui.adapters.backfill import Backfill, BacklogPage
-from smm_tui.adapters.base import (
-    Identity,
-    MentionPage,
-    PermanentError,
-    PublishedReply,
-    RateBudget,
-    RateLimited,
-)
+from smm_tui.adapters.base import Identity, MentionPage, PublishedReply, RateBudget
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.adapters.connection import Connection
 from smm_tui.adapters.x_errors import (
@@ -48,25 +41,9 @@ from smm_tui.adapters.x_errors import (
     raise_for_status,
     reset_time,
 )
-from smm_tui.adapters.x_posts import (
-    POST_ID,
-    author_of,
-    checked_post_id,
-    created_at,
-    descends_from,
-    first_id,
-    language_of,
-    or_empty,
-    permalink,
-    plain_text,
-    post_fields,
-    replied_to,
-    snowflake_time,
-    unique,
-    users_by_id,
-)
+from smm_tui.adapters.x_posts import plain_text, snowflake_time
+from smm_tui.core import network
 from smm_tui.core.models import Mention, Platform
-from smm_tui.core.network import is_our_reply
 
 __all__ = ["API_BASE", "XAdapter", "plain_text", "snowflake_time"]
 
@@ -142,7 +119,7 @@ class XAdapter(HttpAdapter, network=Platform.X):
             raise self._malformed("users/me")
         user_id, username = str(user["id"]), str(user.get("username") or "")
         if self._user_id and user_id != self._user_id:
-            raise PermanentError(
+            raise network.PermanentError(
                 f"{self._ctx.who}: the token belongs to user {one_line(user_id)}, not to the "
                 "configured user_id: fix user_id or the token"
             )
@@ -162,7 +139,7 @@ class XAdapter(HttpAdapter, network=Platform.X):
         since = _valid_cursor(cursor, self._ctx.who)
         if since is None:
             return await self._backfill.read(self._backlog_page, MAX_PAGES)
-        params = post_fields(max_results=PAGE_LIMIT)
+        params = x_posts.post_fields(max_results=PAGE_LIMIT)
         params["since_id"] = since
         path = f"/2/users/{await self._user()}/mentions"
         newest: str | None = None
@@ -170,11 +147,11 @@ class XAdapter(HttpAdapter, network=Platform.X):
         async for page in self._pages(_MENTIONS, path, params, "pagination_token"):
             newest = newest or page.newest_id
             newest_first.extend(page.mentions)
-        return MentionPage(tuple(reversed(unique(newest_first))), newest or since)
+        return MentionPage(tuple(reversed(x_posts.unique(newest_first))), newest or since)
 
     async def _backlog_page(self, token: str | None) -> BacklogPage:
         """One page of the mention timeline for the first poll's backfill."""
-        params = post_fields(max_results=PAGE_LIMIT)
+        params = x_posts.post_fields(max_results=PAGE_LIMIT)
         if token is not None:
             params["pagination_token"] = token
         path = f"/2/users/{await self._user()}/mentions"
@@ -194,7 +171,7 @@ class XAdapter(HttpAdapter, network=Platform.X):
             item
             for item in conversation
             if item.external_id != mention.external_id
-            and descends_from(item, mention.external_id, by_id)
+            and x_posts.descends_from(item, mention.external_id, by_id)
         ]
         return (*ancestors, *below)
 
@@ -209,14 +186,14 @@ class XAdapter(HttpAdapter, network=Platform.X):
         The account's timeline shows a new post at once, while recent search
         may lag behind, so this does not go through :meth:`fetch_thread`.
         """
-        params = post_fields(max_results=PAGE_LIMIT)
-        params["since_id"] = checked_post_id(mention.external_id, self._ctx.who)
+        params = x_posts.post_fields(max_results=PAGE_LIMIT)
+        params["since_id"] = x_posts.checked_post_id(mention.external_id, self._ctx.who)
         me = await self._user()
         path = f"/2/users/{me}/tweets"
         async with aclosing(self._pages(_TIMELINE, path, params, "pagination_token")) as pages:
             async for page in pages:
                 for item in page.mentions:
-                    if is_our_reply(item, mention, text, me):
+                    if network.is_our_reply(item, mention, text, me):
                         return PublishedReply(item.external_id, item.url)
         return None
 
@@ -225,7 +202,7 @@ class XAdapter(HttpAdapter, network=Platform.X):
 
         X has no idempotency key, so ``idempotency_key`` is unused.
         """
-        target = checked_post_id(mention.external_id, self._ctx.who)
+        target = x_posts.checked_post_id(mention.external_id, self._ctx.who)
         body = {"text": text, "reply": {"in_reply_to_tweet_id": target}}
         response = await self._call(_TWEETS, "POST", "/2/tweets", json=body)
         created = http.decode_json(response, self._ctx)
@@ -233,7 +210,7 @@ class XAdapter(HttpAdapter, network=Platform.X):
         if not isinstance(data, dict) or not isinstance(data.get("id"), str | int):
             raise self._malformed("POST /2/tweets")
         reply_id = str(data["id"])
-        return PublishedReply(reply_id, permalink(self._username, reply_id))
+        return PublishedReply(reply_id, x_posts.permalink(self._username, reply_id))
 
     # -- requests -------------------------------------------------------------
 
@@ -243,7 +220,7 @@ class XAdapter(HttpAdapter, network=Platform.X):
         self._budgets.note_response(bucket, response, "x-rate-limit-", reset_time(response))
         try:
             raise_for_status(response, self._ctx)
-        except RateLimited as exc:
+        except network.RateLimited as exc:
             for spent in self._spent_buckets(bucket, response):
                 self._budgets.exhaust(spent, exc.retry_at)
             raise
@@ -286,12 +263,12 @@ class XAdapter(HttpAdapter, network=Platform.X):
 
     async def _conversation(self, root: str) -> list[Mention]:
         """Every post of the conversation ``root`` started, found by recent search, oldest first."""
-        params = post_fields(max_results=PAGE_LIMIT)
-        params["query"] = f"conversation_id:{checked_post_id(root, self._ctx.who)}"
+        params = x_posts.post_fields(max_results=PAGE_LIMIT)
+        params["query"] = f"conversation_id:{x_posts.checked_post_id(root, self._ctx.who)}"
         newest_first: list[Mention] = []
         async for page in self._pages(_SEARCH, "/2/tweets/search/recent", params, "next_token"):
             newest_first.extend(page.mentions)
-        return list(reversed(unique(newest_first)))
+        return list(reversed(x_posts.unique(newest_first)))
 
     async def _ancestors(self, mention: Mention, known: Mapping[str, Mention]) -> list[Mention]:
         """The posts above ``mention``, root first; older than search reaches: looked up."""
@@ -308,8 +285,8 @@ class XAdapter(HttpAdapter, network=Platform.X):
         return list(reversed(chain))
 
     async def _lookup(self, post_id: str) -> Mention | None:
-        params = post_fields()
-        params["ids"] = checked_post_id(post_id, self._ctx.who)
+        params = x_posts.post_fields()
+        params["ids"] = x_posts.checked_post_id(post_id, self._ctx.who)
         body = await self._get_json(_LOOKUP, "/2/tweets", params)
         if isinstance(body, dict) and "data" not in body and isinstance(body.get("errors"), list):
             return None  # X answers 200 with only "errors" for a post it cannot show
@@ -320,8 +297,10 @@ class XAdapter(HttpAdapter, network=Platform.X):
         """The account's numeric user id, asked of X once when the config leaves it out."""
         if not self._user_id:
             await self.verify()
-        if not POST_ID.fullmatch(self._user_id):
-            raise PermanentError(f"{self._ctx.who}: user_id must be the account's numeric X id")
+        if not x_posts.POST_ID.fullmatch(self._user_id):
+            raise network.PermanentError(
+                f"{self._ctx.who}: user_id must be the account's numeric X id"
+            )
         return self._user_id
 
     # -- conversion -----------------------------------------------------------
@@ -332,17 +311,17 @@ class XAdapter(HttpAdapter, network=Platform.X):
         errors = body.get("errors")
         if "data" not in body and "meta" not in body and isinstance(errors, list) and errors:
             # A 200 with only errors: e.g. the user_id does not exist.
-            raise PermanentError(
+            raise network.PermanentError(
                 f"{self._ctx.who}: {what} refused{problem_detail(errors[0], self._ctx)}"
             )
-        tweets = or_empty(body.get("data"), [])
-        meta = or_empty(body.get("meta"), {})
-        includes = or_empty(body.get("includes"), {})
+        tweets = x_posts.or_empty(body.get("data"), [])
+        meta = x_posts.or_empty(body.get("meta"), {})
+        includes = x_posts.or_empty(body.get("includes"), {})
         if not isinstance(tweets, list) or not isinstance(meta, dict):
             raise self._malformed(what)
         if not isinstance(includes, dict):
             raise self._malformed(what)
-        users = users_by_id(or_empty(includes.get("users"), []))
+        users = x_posts.users_by_id(x_posts.or_empty(includes.get("users"), []))
         if users is None:
             raise self._malformed(what)
         mentions = tuple(self._mention(tweet, users) for tweet in tweets)
@@ -350,15 +329,12 @@ class XAdapter(HttpAdapter, network=Platform.X):
         token = meta.get("next_token")
         return _Page(
             mentions,
-            str(newest) if isinstance(newest, str | int) else first_id(mentions),
+            str(newest) if isinstance(newest, str | int) else x_posts.first_id(mentions),
             token if isinstance(token, str) and token else None,
         )
 
     def _mention(self, tweet: Any, users: Mapping[str, dict[str, Any]]) -> Mention:
-        try:
-            return self._convert(tweet, users)
-        except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
-            raise self._malformed("post") from None
+        return self._shaped("post", self._convert, tweet, users)
 
     def _convert(self, tweet: dict[str, Any], users: Mapping[str, dict[str, Any]]) -> Mention:
         tweet_id = str(tweet["id"])
@@ -366,8 +342,8 @@ class XAdapter(HttpAdapter, network=Platform.X):
         user = users.get(author_id)
         if user is not None and author_id == self._user_id and not self._username:
             self._username = str(user.get("username") or "")
-        author = author_of(author_id, user)
-        parent = replied_to(tweet)
+        author = x_posts.author_of(author_id, user)
+        parent = x_posts.replied_to(tweet)
         conversation = tweet.get("conversation_id")
         return Mention(
             platform=Platform.X,
@@ -375,16 +351,16 @@ class XAdapter(HttpAdapter, network=Platform.X):
             external_id=tweet_id,
             author=author,
             text=plain_text(tweet),
-            created_at=created_at(tweet),
-            url=permalink(author.handle.removeprefix("@"), tweet_id),
+            created_at=x_posts.created_at(tweet),
+            url=x_posts.permalink(author.handle.removeprefix("@"), tweet_id),
             parent_external_id=parent,
             root_external_id=str(conversation) if conversation else (parent or tweet_id),
-            language=language_of(tweet.get("lang")),
+            language=x_posts.language_of(tweet.get("lang")),
         )
 
 
 def _valid_cursor(cursor: str | None, who: str) -> str | None:
-    if cursor is None or POST_ID.fullmatch(cursor):
+    if cursor is None or x_posts.POST_ID.fullmatch(cursor):
         return cursor
     # A cursor we did not write: start over from the latest page (ingest drops repeats).
     logger.warning("%s: ignoring a cursor that is not a post id", who)

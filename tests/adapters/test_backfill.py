@@ -23,7 +23,7 @@ from smm_tui.core.models import Platform
 from smm_tui.core.network import DEFAULT_BACKFILL
 from smm_tui.core.workspace import Workspace, poll_account
 from smm_tui.runtime import build_adapter, open_workspace
-from tests.adapters.conftest import MovableClock, poll_until_quiet, stored_mentions, texts
+from tests.adapters import checks
 from tests.fakes.base import FakeNetwork, Fault
 from tests.fakes.bluesky import FakeBluesky
 
@@ -49,14 +49,14 @@ def seed(fake: FakeNetwork) -> None:
 
 def stored_texts(workspace: Workspace) -> list[str]:
     """The texts of every stored mention, each once per stored record, sorted."""
-    stored = stored_mentions(workspace)
+    stored = checks.stored_mentions(workspace)
     assert len({m.id for m in stored}) == len(stored)
-    return sorted(texts(stored))
+    return sorted(checks.texts(stored))
 
 
 @asynccontextmanager
 async def polled(
-    fake: FakeNetwork, clock: MovableClock, tmp_path: Path, backfill: int
+    fake: FakeNetwork, clock: checks.MovableClock, tmp_path: Path, backfill: int
 ) -> AsyncIterator[tuple[Workspace, Adapter]]:
     """A workspace on ``tmp_path`` whose one account (``backfill`` as set) is on ``fake``."""
     account = dataclasses.replace(fake.account(), backfill=backfill)
@@ -72,7 +72,7 @@ async def polled(
 
 
 async def test_a_rate_limit_mid_backfill_waits_for_the_reset_and_stores_each_once(
-    fake: FakeNetwork, real_clock: MovableClock, tmp_path: Path
+    fake: FakeNetwork, real_clock: checks.MovableClock, tmp_path: Path
 ) -> None:
     seed(fake)
     fake.fail("mentions", Fault.RATE_LIMIT, after=CALLS_BEFORE_SECOND_PAGE[fake.platform])
@@ -92,7 +92,7 @@ async def test_a_rate_limit_mid_backfill_waits_for_the_reset_and_stores_each_onc
         assert len(fake.server.requests) == sent, "a request went out before the reset"
 
         real_clock.move_to(retry_at + timedelta(seconds=1))
-        await poll_until_quiet(ws, adapter)
+        await checks.poll_until_quiet(ws, adapter)
 
         assert len(fake.server.requests) > sent
         assert stored_texts(ws) == sorted(RECENT)
@@ -101,7 +101,7 @@ async def test_a_rate_limit_mid_backfill_waits_for_the_reset_and_stores_each_onc
 
 @pytest.mark.parametrize("backfill", [5, 0])
 async def test_backfill_keeps_the_newest_and_later_polls_carry_on(
-    fake: FakeNetwork, real_clock: MovableClock, tmp_path: Path, backfill: int
+    fake: FakeNetwork, real_clock: checks.MovableClock, tmp_path: Path, backfill: int
 ) -> None:
     seed(fake)
     kept = RECENT[len(RECENT) - backfill :]
@@ -112,19 +112,19 @@ async def test_backfill_keeps_the_newest_and_later_polls_carry_on(
         assert ws.ingest.cursor("brand") is not None
 
         fake.add_mention("after the first poll")
-        await poll_until_quiet(ws, adapter)
+        await checks.poll_until_quiet(ws, adapter)
 
         assert stored_texts(ws) == sorted([*kept, "after the first poll"])
 
 
 async def test_an_empty_first_poll_then_takes_everything_that_comes(
-    fake: FakeNetwork, real_clock: MovableClock, tmp_path: Path
+    fake: FakeNetwork, real_clock: checks.MovableClock, tmp_path: Path
 ) -> None:
     async with polled(fake, real_clock, tmp_path, 0) as (ws, adapter):
         assert (await poll_account(ws, adapter)).stored == 0
 
         for text in RECENT[:4]:
             fake.add_mention(text)
-        await poll_until_quiet(ws, adapter)
+        await checks.poll_until_quiet(ws, adapter)
 
         assert stored_texts(ws) == sorted(RECENT[:4])

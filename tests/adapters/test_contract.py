@@ -20,15 +20,8 @@ from smm_tui.core.models import ReplyState
 from smm_tui.core.network import AdapterError
 from smm_tui.core.workspace import poll_account
 from smm_tui.runtime import open_workspace
-from tests.adapters.conftest import (
-    NETWORKS,
-    MovableClock,
-    assert_clean,
-    caught_up_cursor,
-    poll_until_quiet,
-    stored_mentions,
-    texts,
-)
+from tests.adapters import checks
+from tests.adapters.conftest import NETWORKS
 from tests.fakes.base import FakeNetwork, Fault
 
 __all__ = ["NETWORKS"]  # tests/ui and tests/test_headless take the list from here
@@ -39,14 +32,14 @@ __all__ = ["NETWORKS"]  # tests/ui and tests/test_headless take the list from he
 
 async def test_pages_until_caught_up_oldest_first(fake: FakeNetwork, adapter: Adapter) -> None:
     fake.add_mention("warm-up")
-    cursor = await caught_up_cursor(adapter)
+    cursor = await checks.caught_up_cursor(adapter)
     sent = [f"question {k}" for k in range(1, 8)]  # more than two of the fake's pages
     for text in sent:
         fake.add_mention(text)
 
     page = await adapter.fetch_mentions(cursor)
 
-    assert texts(page.mentions) == sent
+    assert checks.texts(page.mentions) == sent
     assert all(m.platform is fake.platform and m.account == "brand" for m in page.mentions)
     assert all(m.created_at.tzinfo is not None for m in page.mentions)
     assert len({m.external_id for m in page.mentions}) == len(sent)
@@ -57,20 +50,20 @@ async def test_no_mention_is_delivered_twice_across_polls(
 ) -> None:
     with open_workspace(tmp_path, Config(user="anna"), sources={"brand": adapter}) as (ws, _):
         fake.add_mention("first")
-        await poll_until_quiet(ws, adapter)
+        await checks.poll_until_quiet(ws, adapter)
         for k in range(4):
             fake.add_mention(f"later {k}")
-        stored = await poll_until_quiet(ws, adapter)
+        stored = await checks.poll_until_quiet(ws, adapter)
         again = await poll_account(ws, adapter)
         assert stored == 4
         assert again.stored == 0 and again.error is None
-        assert sorted(texts(stored_mentions(ws))) == sorted(
+        assert sorted(checks.texts(checks.stored_mentions(ws))) == sorted(
             ["first", *(f"later {k}" for k in range(4))]
         )
 
 
 async def test_thread_context_holds_the_parent(fake: FakeNetwork, adapter: Adapter) -> None:
-    cursor = await caught_up_cursor(adapter)
+    cursor = await checks.caught_up_cursor(adapter)
     question = fake.add_mention("is the app down?")
     follow_up = fake.add_mention("still down", reply_to=question, author="bob")
     page = await adapter.fetch_mentions(cursor)
@@ -119,16 +112,16 @@ TRANSIENT_FAULTS = (Fault.SERVER_ERROR, Fault.MALFORMED, Fault.STALL)
 async def test_transient_faults_are_transient_errors(
     fake: FakeNetwork, adapter: Adapter, fault: Fault
 ) -> None:
-    cursor = await caught_up_cursor(adapter)
+    cursor = await checks.caught_up_cursor(adapter)
     fake.add_mention("after the outage")
     fake.fail("mentions", fault)
 
     with pytest.raises(TransientError) as caught:
         await adapter.fetch_mentions(cursor)
-    assert_clean(str(caught.value), fake)
+    checks.assert_clean(str(caught.value), fake)
 
     page = await adapter.fetch_mentions(cursor)
-    assert texts(page.mentions) == ["after the outage"]
+    assert checks.texts(page.mentions) == ["after the outage"]
 
 
 async def test_an_expired_token_says_which_variable_to_set(
@@ -139,18 +132,18 @@ async def test_an_expired_token_says_which_variable_to_set(
         await adapter.fetch_mentions(None)
     message = str(caught.value)
     assert fake.token_env in message and "'brand'" in message
-    assert_clean(message, fake)
+    checks.assert_clean(message, fake)
 
 
 @pytest.mark.parametrize(
     "fault", (Fault.RATE_LIMIT, Fault.RATE_LIMIT_IN_BODY), ids=lambda f: f.value
 )
 async def test_a_spent_budget_is_not_asked_again_until_reset(
-    fake: FakeNetwork, adapter: Adapter, real_clock: MovableClock, fault: Fault
+    fake: FakeNetwork, adapter: Adapter, real_clock: checks.MovableClock, fault: Fault
 ) -> None:
     if fault not in fake.faults:
         pytest.skip(f"{fake.platform.value} has no {fault.value}")
-    cursor = await caught_up_cursor(adapter)
+    cursor = await checks.caught_up_cursor(adapter)
     fake.add_mention("behind the limit")
     fake.fail("mentions", fault)
 
@@ -158,7 +151,7 @@ async def test_a_spent_budget_is_not_asked_again_until_reset(
         await adapter.fetch_mentions(cursor)
     retry_at = caught.value.retry_at
     assert retry_at > real_clock()
-    assert_clean(str(caught.value), fake)
+    checks.assert_clean(str(caught.value), fake)
     asked = len(fake.requests("mentions"))
 
     with pytest.raises(RateLimited):
@@ -167,14 +160,14 @@ async def test_a_spent_budget_is_not_asked_again_until_reset(
 
     real_clock.move_to(retry_at + timedelta(seconds=1))
     page = await adapter.fetch_mentions(cursor)
-    assert texts(page.mentions) == ["behind the limit"]
+    assert checks.texts(page.mentions) == ["behind the limit"]
 
 
 # -- replies ----------------------------------------------------------------------
 
 
 async def test_a_reply_reaches_the_thread(fake: FakeNetwork, adapter: Adapter) -> None:
-    cursor = await caught_up_cursor(adapter)
+    cursor = await checks.caught_up_cursor(adapter)
     fake.add_mention("card blocked")
     (mention,) = (await adapter.fetch_mentions(cursor)).mentions
     text = "Unblocked: https://bank.example/help/cards/limits-and-blocks"
@@ -193,7 +186,7 @@ async def test_a_reply_reaches_the_thread(fake: FakeNetwork, adapter: Adapter) -
 async def test_a_customer_quoting_us_is_not_our_reply(fake: FakeNetwork, adapter: Adapter) -> None:
     if not fake.shows_threads:
         pytest.skip(f"{fake.platform.value} cannot show threads")
-    cursor = await caught_up_cursor(adapter)
+    cursor = await checks.caught_up_cursor(adapter)
     fake.add_mention("card blocked")
     (mention,) = (await adapter.fetch_mentions(cursor)).mentions
     fake.add_mention("We have unblocked it", reply_to=mention.external_id, author="mallory")
@@ -207,8 +200,8 @@ async def test_commit_then_stall_publishes_exactly_once(
     with open_workspace(tmp_path, Config(user="anna"), sources={"brand": adapter}) as (ws, _):
         ws.outbox.retry_delays = (0.0, 0.0)
         fake.add_mention("where is my money?")
-        await poll_until_quiet(ws, adapter)
-        (mention,) = stored_mentions(ws)
+        await checks.poll_until_quiet(ws, adapter)
+        (mention,) = checks.stored_mentions(ws)
         reply = await ws.outbox.queue(mention.id, "Refunded today")
         fake.fail("reply", Fault.COMMIT_THEN_STALL)
 

@@ -23,22 +23,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from smm_tui.adapters.base import Adapter, AuthError, RateLimited, TransientError
+from smm_tui.adapters.base import Adapter, AuthError, RateLimited
 from smm_tui.config import Config
 from smm_tui.core import health
 from smm_tui.core.models import Mention, Platform
 from smm_tui.core.network import AdapterError
 from smm_tui.core.polling import HealthState, PollingEngine, PollPolicy
 from smm_tui.runtime import open_workspace
-from tests.adapters.conftest import (
-    Limits,
-    MovableClock,
-    assert_clean,
-    caught_up_cursor,
-    poll_until_quiet,
-    stored_mentions,
-    texts,
-)
+from tests.adapters import checks
 from tests.fakes.base import (
     BAD_GATEWAY_PAGE,
     CAPTIVE_PORTAL_PAGE,
@@ -49,27 +41,11 @@ from tests.fakes.base import (
     Fault,
 )
 
-#: What each fault must become.
-EXPECTED: dict[Fault, type[AdapterError]] = {
-    Fault.SERVER_ERROR: TransientError,
-    Fault.MALFORMED: TransientError,
-    Fault.HTML_ERROR: TransientError,
-    Fault.HTML_OK: TransientError,
-    Fault.SLOW_BODY: TransientError,
-    Fault.STALL: TransientError,
-    Fault.RESET: TransientError,
-    Fault.RATE_LIMIT: RateLimited,
-    Fault.RATE_LIMIT_IN_BODY: RateLimited,
-    Fault.RATE_LIMIT_BARE: RateLimited,
-    Fault.AUTH: AuthError,
-    Fault.FIREWALL_PAGE: TransientError,
-    Fault.UNAVAILABLE: RateLimited,
-}
 #: Shorter than the fakes' usual limits, so that the faults which wait them out end fast.
 #: Still well above what a local answer takes, and the read timeout stays above the
 #: slow body's pace: only the deadline can end that one.
 DEADLINE_S = 0.8
-LIMITS = Limits(httpx.Timeout(connect=1.0, read=0.4, write=1.0, pool=1.0), DEADLINE_S)
+LIMITS = checks.Limits(httpx.Timeout(connect=1.0, read=0.4, write=1.0, pool=1.0), DEADLINE_S)
 assert LIMITS.timeout.read is not None and LIMITS.timeout.read > 2 * SLOW_BODY_INTERVAL
 #: Room on top of the deadline for the requests before the faulty one and a busy CI box.
 MARGIN_S = 1.0
@@ -82,7 +58,7 @@ BARE_WAIT_MIN, BARE_WAIT_MAX = timedelta(seconds=30), timedelta(hours=1)
 
 
 @pytest.fixture
-def limits() -> Limits:
+def limits() -> checks.Limits:
     return LIMITS
 
 
@@ -97,7 +73,7 @@ def applicable(fake: FakeNetwork, fault: Fault) -> None:
 
 def assert_readable(message: str, fake: FakeNetwork) -> None:
     """One clean line naming the account, with no page of HTML in it."""
-    assert_clean(message, fake)
+    checks.assert_clean(message, fake)
     assert "\r" not in message and len(message) <= 300, message
     assert not _MARKUP.search(message), message
     for page in PAGES:
@@ -111,7 +87,7 @@ async def warm_cursor(fake: FakeNetwork, adapter: Adapter) -> str | None:
     (The very first poll, without a cursor, takes only the newest page by design.)
     """
     fake.add_mention("warm-up")
-    return await caught_up_cursor(adapter)
+    return await checks.caught_up_cursor(adapter)
 
 
 async def timed_failure(adapter: Adapter, cursor: str | None) -> tuple[AdapterError, float]:
@@ -127,9 +103,9 @@ async def timed_failure(adapter: Adapter, cursor: str | None) -> tuple[AdapterEr
 # -- one fault, then recovery -----------------------------------------------------
 
 
-@pytest.mark.parametrize("fault", tuple(EXPECTED), ids=by_value)
+@pytest.mark.parametrize("fault", tuple(checks.EXPECTED_ERRORS), ids=by_value)
 async def test_a_fault_is_a_typed_clean_error_within_the_deadline_and_nothing_is_lost(
-    fake: FakeNetwork, adapter: Adapter, real_clock: MovableClock, fault: Fault
+    fake: FakeNetwork, adapter: Adapter, real_clock: checks.MovableClock, fault: Fault
 ) -> None:
     applicable(fake, fault)
     cursor = await warm_cursor(fake, adapter)
@@ -140,7 +116,7 @@ async def test_a_fault_is_a_typed_clean_error_within_the_deadline_and_nothing_is
 
     error, elapsed = await timed_failure(adapter, cursor)
 
-    assert isinstance(error, EXPECTED[fault]), f"{type(error).__name__}: {error}"
+    assert isinstance(error, checks.EXPECTED_ERRORS[fault]), f"{type(error).__name__}: {error}"
     assert elapsed < DEADLINE_S + MARGIN_S, f"{fault.value} took {elapsed:.2f}s"
     message = str(error)
     assert_readable(message, fake)
@@ -163,7 +139,7 @@ async def test_a_fault_is_a_typed_clean_error_within_the_deadline_and_nothing_is
 
     page = await adapter.fetch_mentions(cursor)
 
-    assert texts(page.mentions) == sent
+    assert checks.texts(page.mentions) == sent
 
 
 # -- a fault in the middle of a catch-up --------------------------------------------
@@ -174,7 +150,7 @@ MID_CATCH_UP = (Fault.RATE_LIMIT_BARE, Fault.HTML_ERROR, Fault.HTML_OK, Fault.RE
 
 @pytest.mark.parametrize("fault", MID_CATCH_UP, ids=by_value)
 async def test_a_fault_mid_catch_up_loses_and_doubles_nothing(
-    fake: FakeNetwork, adapter: Adapter, real_clock: MovableClock, fault: Fault
+    fake: FakeNetwork, adapter: Adapter, real_clock: checks.MovableClock, fault: Fault
 ) -> None:
     cursor = await warm_cursor(fake, adapter)
     sent = [f"backlog {k}" for k in range(8)]  # three of the fake's pages
@@ -199,13 +175,13 @@ async def test_a_fault_mid_catch_up_loses_and_doubles_nothing(
         if not page.mentions:
             break
 
-    assert Counter(texts(tuple(delivered))) == Counter(sent), "lost or doubled"
+    assert Counter(checks.texts(tuple(delivered))) == Counter(sent), "lost or doubled"
     # Telegram forgets what a later getUpdates confirmed, so its adapter keeps the pages
     # it had and ends the fetch early instead of failing; every other one fails the poll.
     assert errors or fake.platform is Platform.TELEGRAM
     assert len({m.external_id for m in delivered}) == len(sent)
     for error in errors:
-        assert isinstance(error, EXPECTED[fault]), f"{type(error).__name__}: {error}"
+        assert isinstance(error, checks.EXPECTED_ERRORS[fault]), f"{type(error).__name__}: {error}"
         assert_readable(str(error), fake)
 
 
@@ -230,14 +206,14 @@ STEADY = PollPolicy(interval=30.0, backoff_base=5.0, jitter=0.0)
 async def test_the_poller_waits_sensibly_and_says_what_is_wrong(
     fake: FakeNetwork,
     adapter: Adapter,
-    real_clock: MovableClock,
+    real_clock: checks.MovableClock,
     tmp_path: Path,
     fault: Fault,
     state: HealthState,
     chip: str,
 ) -> None:
     with open_workspace(tmp_path, Config(user="anna"), sources={"brand": adapter}) as (ws, _):
-        await poll_until_quiet(ws, adapter)
+        await checks.poll_until_quiet(ws, adapter)
         fake.add_mention("waiting behind the fault")
         fake.fail("mentions", fault, times=100)
         delays: list[float] = []
@@ -275,5 +251,5 @@ async def test_the_poller_waits_sensibly_and_says_what_is_wrong(
         fake.clear()
         if account.next_poll is not None and state is HealthState.RATE_LIMITED:
             real_clock.move_to(account.next_poll)
-        await poll_until_quiet(ws, adapter)
-        assert texts(stored_mentions(ws)).count("waiting behind the fault") == 1
+        await checks.poll_until_quiet(ws, adapter)
+        assert checks.texts(checks.stored_mentions(ws)).count("waiting behind the fault") == 1

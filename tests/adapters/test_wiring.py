@@ -13,7 +13,7 @@ from smm_tui.core.repository import Collection
 from smm_tui.core.workspace import poll_account
 from smm_tui.runtime import build_sources, open_workspace
 from tests.adapters.httpserver import TestServer, json_reply
-from tests.adapters.test_mastodon import mentions_fixture
+from tests.adapters.mastodon_kit import mentions_fixture
 
 CANARY = "tok-CANARY-7f3a"
 
