@@ -2,7 +2,7 @@
 
 Run it as ``.venv/bin/python bench/bench_app.py [--quick] [--workspace DIR] [--json PATH]``.
 
-On a copy of a workspace built by ``bench_store.build_workspace`` (100,000 mentions),
+On a copy of a workspace built by ``store_workspace.build_workspace`` (100,000 mentions),
 with a config that has no accounts, each run starts ``smm-tui run`` on an 80x24
 pseudo-terminal (TERM=xterm-256color) and measures:
 
@@ -22,7 +22,6 @@ See bench/README.md for how a repaint's end is found. Exits 0 whatever it finds.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import math
 import os
@@ -37,8 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import bench_store
-from benchlib import fmt, label, machine, merge_results, percentile, print_rows, summarise
+import benchlib
+import store_workspace
+from benchlib import fmt, label, percentile, print_rows, spread, summarise
 from pty_terminal import Burst, Terminal, TerminalError
 
 #: The feed's status line, "Queue · 24 new · 33 shown": painted once the feed has its rows.
@@ -227,7 +227,7 @@ def measure(
         data_dir = scratch / "workspace"
         if template is None:
             print(f"building a workspace of {size:,} mentions…", file=sys.stderr, flush=True)
-            bench_store.build_workspace(data_dir, size)
+            store_workspace.build_workspace(data_dir, size)
         else:
             shutil.copytree(template, data_dir)
         config = scratch / "config.toml"
@@ -263,7 +263,7 @@ def measure(
         "idle_repaint_period_s": [s["idle_repaint_period_s"] for s in samples],
         "paced_wait_s": [s["paced_wait_s"] for s in samples],
         "command": " ".join(Path(part).name for part in command()) + " run --config C --data-dir D",
-        **machine(),
+        **benchlib.machine(),
     }
     return results
 
@@ -274,12 +274,7 @@ def print_table(results: dict[str, Any], size: int) -> None:
     for key in ("first_start_ms", *KEYS):
         stats = results.get(f"{prefix}.{key}")
         if stats is not None:
-            rows.append(
-                (
-                    f"{prefix}.{key}",
-                    f"{fmt(stats['median'])} ({fmt(stats['min'])}–{fmt(stats['max'])})",
-                )
-            )
+            rows.append((f"{prefix}.{key}", spread(stats)))
     pooled = results[f"{prefix}.key_latency_ms_pooled"]
     rows.append(
         (
@@ -292,30 +287,20 @@ def print_table(results: dict[str, Any], size: int) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1,000 mentions, 1 run, 10 presses")
-    parser.add_argument("--size", type=int, default=None, help="mentions (default 100,000)")
-    parser.add_argument("--runs", type=int, default=None, help="sessions measured (default 5)")
-    parser.add_argument("--presses", type=int, default=None, help="j/k presses per run (100)")
-    parser.add_argument("--workspace", type=Path, default=None, help="copy this workspace")
-    parser.add_argument("--json", type=Path, default=None, help="merge results into this file")
-    args = parser.parse_args()
+    quick = "1,000 mentions, 1 run, 10 presses"
+    args = benchlib.arguments(__doc__, quick, "size runs presses workspace json").parse_args()
     size = args.size or (1000 if args.quick else 100_000)
     runs = args.runs or (1 if args.quick else 5)
     settings = Settings(presses=args.presses or (10 if args.quick else 100))
     if args.quick:
         settings.idle_s = 1.0
-    try:
-        results = measure(args.workspace, size, runs, settings, warm_up=not args.quick)
-    except TerminalError as error:
-        print(f"app benchmark failed: {error}", file=sys.stderr)
-        return 1
-    results["app.meta"]["quick"] = args.quick
-    print_table(results, size)
-    if args.json is not None:
-        merge_results(args.json, results, ("app.",))
-        print(f"wrote {args.json}")
-    return 0
+    return benchlib.run_part(
+        "app.",
+        lambda: measure(args.workspace, size, runs, settings, warm_up=not args.quick),
+        lambda results: print_table(results, size),
+        args,
+        failures=(TerminalError,),
+    )
 
 
 if __name__ == "__main__":

@@ -14,13 +14,12 @@ yet), 5 runs, median (min to max):
   ``Store.open`` loads (a collection pass every few thousand new containers
   otherwise walks the growing heap again and again).
 
-Without ``--workspace`` a workspace is built with ``bench_store.build_workspace``.
+Without ``--workspace`` a workspace is built with ``store_workspace.build_workspace``.
 Exits 0 whatever it finds.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
@@ -28,8 +27,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import bench_store
-from benchlib import fmt, label, machine, merge_results, print_rows, summarise
+import store_workspace
+from benchlib import arguments, label, machine, print_rows, save, spread, summarise
 
 IMPORT = """
 import time
@@ -86,13 +85,8 @@ def measure(workspace: Path, runs: int) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1 run (and 1,000 mentions if built)")
-    parser.add_argument("--runs", type=int, default=None, help="fresh processes each (default 5)")
-    parser.add_argument("--workspace", type=Path, default=None, help="the store to parse")
-    parser.add_argument("--size", type=int, default=None, help="mentions, if one is built")
-    parser.add_argument("--json", type=Path, default=None, help="merge results into this file")
-    args = parser.parse_args()
+    quick = "1 run (and 1,000 mentions if built)"
+    args = arguments(__doc__, quick, "runs workspace size json").parse_args()
     runs = args.runs or (1 if args.quick else 5)
     with tempfile.TemporaryDirectory(prefix="smm-bench-baseline-") as scratch:
         workspace = args.workspace
@@ -100,7 +94,7 @@ def main() -> int:
             size = args.size or (1000 if args.quick else 100_000)
             workspace = Path(scratch) / f"template-{label(size)}"
             print(f"building a workspace of {size:,} mentions…", file=sys.stderr, flush=True)
-            bench_store.build_workspace(workspace, size)
+            store_workspace.build_workspace(workspace, size)
         results = measure(workspace, runs)
     results["baseline.meta"] = {
         "runs": runs,
@@ -111,11 +105,9 @@ def main() -> int:
     rows = [("key", "measured: median (min–max)")]
     for key, stats in results.items():
         if key != "baseline.meta":
-            rows.append((key, f"{fmt(stats['median'])} ({fmt(stats['min'])}–{fmt(stats['max'])})"))
+            rows.append((key, spread(stats)))
     print_rows(rows)
-    if args.json is not None:
-        merge_results(args.json, results, ("baseline.",))
-        print(f"wrote {args.json}")
+    save(args.json, results, "baseline.")
     return 0
 
 

@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from benchlib import machine, met, print_rows, save, targets
 
 from smm_tui.core.classify import MAX_CHARS, classify
 from smm_tui.core.classify_words import clear_token_cache
@@ -33,14 +32,16 @@ from smm_tui.core.models import Intent, Sentiment
 EVAL_SET = Path(__file__).resolve().parents[1] / "tests" / "data" / "classifier_eval.jsonl"
 
 #: key → (direction, target).
-TARGETS: dict[str, tuple[str, float]] = {
-    "classify.all.negative_complaint_precision.ru": (">=", 0.85),
-    "classify.all.negative_complaint_precision.en": (">=", 0.85),
-    "classify.holdout.negative_complaint_precision.ru": (">=", 0.90),
-    "classify.holdout.negative_complaint_precision.en": (">=", 0.90),
-    "classify.holdout.ar.intent.complaint.recall": (">=", 0.80),
-    "classify.texts_per_s": (">=", 20_000),
-}
+TARGETS = targets(
+    at_least={
+        "classify.all.negative_complaint_precision.ru": 0.85,
+        "classify.all.negative_complaint_precision.en": 0.85,
+        "classify.holdout.negative_complaint_precision.ru": 0.90,
+        "classify.holdout.negative_complaint_precision.en": 0.90,
+        "classify.holdout.ar.intent.complaint.recall": 0.80,
+        "classify.texts_per_s": 20_000,
+    }
+)
 
 SENTIMENTS = (Sentiment.NEGATIVE, Sentiment.NEUTRAL, Sentiment.POSITIVE)
 INTENTS = (Intent.QUESTION, Intent.COMPLAINT, Intent.PRAISE, Intent.SPAM, Intent.OTHER)
@@ -192,11 +193,8 @@ def fmt(value: float | None) -> str:
 
 
 def print_table(rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for i, row in enumerate(rows):
-        print(" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-        if i == 0:
-            print("-+-".join("-" * width for width in widths))
+    """The rows as a table, then a blank line."""
+    print_rows(rows)
     print()
 
 
@@ -257,30 +255,13 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
         if key in TARGETS:
             direction, goal = TARGETS[key]
             target = f"{direction} {fmt(goal)}"
-            if value is None:
-                ok = "n/a"
-            else:
-                met = value >= goal if direction == ">=" else value <= goal
-                ok = "yes" if met else "NO"
+            ok = "n/a" if value is None else "yes" if met(value, direction, goal) else "NO"
         shown = fmt(value)
         if ".negative_complaint_precision." in key:
             predicted = results[key.replace("_precision.", "_predicted.")]
             shown = f"{shown} (of {predicted} predicted)"
         rows.append((key, shown, target, ok))
     return rows
-
-
-def write_results(path: Path, results: dict[str, Any]) -> None:
-    """Merge our keys into ``path``, keeping keys other benchmarks wrote there."""
-    merged: dict[str, Any] = {}
-    if path.exists():
-        try:
-            merged = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            merged = {}
-    merged = {k: v for k, v in merged.items() if not k.startswith("classify.")}
-    merged.update(results)
-    path.write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -311,9 +292,7 @@ def main() -> None:
             for language in (*LANGUAGES, "mixed")
         },
         "throughput_runs": args.runs,
-        "python": platform.python_version(),
-        "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
-        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        **machine(),
         "targets": {k: {"direction": d, "value": v} for k, (d, v) in TARGETS.items()},
     }
 
@@ -327,9 +306,7 @@ def main() -> None:
         "every pass). long_100k_ms: one 100,000-character text (only the first "
         f"{MAX_CHARS:,} are read)."
     )
-    if args.json is not None:
-        write_results(args.json, results)
-        print(f"wrote {args.json}")
+    save(args.json, results, "classify.")
 
 
 if __name__ == "__main__":

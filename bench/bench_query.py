@@ -2,9 +2,8 @@
 
 Run it as ``.venv/bin/python bench/bench_query.py [--quick] [--runs N] [--size N] [--json PATH]``.
 
-It builds realistic mention records in memory (``Mention.to_record()`` shape:
-five networks, every status, sentiment and intent, Russian and English texts,
-tags, assignees, SLA due times), then for each representative query times
+It builds realistic mention records in memory (``query_records.py``), then for each
+representative query times
 ``parse`` + ``compile`` and one pass of the predicate over every record, as
 the feed does on a keystroke. Figures are median and p95 over the runs.
 
@@ -25,29 +24,26 @@ it crashes).
 
 from __future__ import annotations
 
-import argparse
-import random
 import statistics
 import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from benchlib import label, machine, merge_results, percentile, summarise
+import benchlib
+from benchlib import fmt, label, percentile, print_rows, summarise
+from query_records import NOW, make_records
 
 from smm_tui.core import query as query_api
 from smm_tui.core.feed import FeedFilter, FeedModel, FeedScope
-from smm_tui.core.models import Author, Intent, Mention, Platform, Sentiment, Status
 from smm_tui.core.query import QueryContext, QueryError, parse
 from smm_tui.core.repository import Changed, ChangeSet, Collection, Record
 
 TARGET_MS = 50.0
-NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 ME = "anna"
+
 
 #: name → query. The first is the issue's example.
 QUERIES: dict[str, str] = {
@@ -70,103 +66,6 @@ TYPED: dict[str, str] = {
     "karta": "карта",
     "fields": "platform:vk sentiment:neg",
 }
-
-NETWORKS = (Platform.VK, Platform.TELEGRAM, Platform.MASTODON, Platform.BLUESKY, Platform.X)
-ACCOUNTS = {
-    Platform.VK: "club_bank",
-    Platform.TELEGRAM: "bank_support_chat",
-    Platform.MASTODON: "@bank@mastodon.social",
-    Platform.BLUESKY: "bank.bsky.social",
-    Platform.X: "@bank",
-}
-#: Each language's corpus: a text is a run of consecutive words from it, so most texts are
-#: unique (as real mentions are) and phrases such as "списали деньги" occur naturally.
-CORPUS_TEXT = {
-    "ru": (
-        "карта заблокирована после покупки в интернете с карты списали деньги дважды за одну "
-        "подписку верните платёж приложение банка вылетает при входе после обновления не могу "
-        "перевести деньги по номеру телефона пишет ошибка спасибо за быструю помощь в чате всё "
-        "решили за пять минут когда откроется отделение в центре очень неудобно ездить ёлки "
-        "опять не приходит смс с кодом подтверждения подскажите какой кешбэк по кредитной карте "
-        "в этом месяце доставка карты курьером задерживается уже неделю отличный сервис "
-        "менеджер всё объяснил рекомендую оператор не отвечает третий день блокировка счёта "
-        "без объяснения причин ипотека одобрена спасибо"
-    ),
-    "en": (
-        "my card was blocked after an online purchase I was charged twice for the same "
-        "subscription please refund the banking app crashes on login after the last update "
-        "cannot transfer money by phone number it says error thanks for the quick help in "
-        "chat solved in five minutes when does the branch in the city centre open again the "
-        "SMS with the confirmation code never arrives what is the cashback on the credit card "
-        "this month card delivery by courier has been delayed for a week great service the "
-        "manager explained everything support has not answered for three days account frozen "
-        "without explanation mortgage approved thank you"
-    ),
-}
-CORPUS = {language: text.split() for language, text in CORPUS_TEXT.items()}
-GREETINGS = {
-    "ru": ("Здравствуйте,", "Добрый день!", "Привет.", "Слушайте,", "@bank", "Банк,"),
-    "en": ("Hello,", "Hi!", "Hey", "Dear bank,", "@bank", "Guys,"),
-}
-SIGN_OFFS = {
-    "ru": ("Спасибо", "Помогите!", "Жду ответа.", "!!!", "🙏", "😡", "#банк", "Позор"),
-    "en": ("Thanks", "Please help!", "Any update?", "!!!", "🙏", "😡", "#fail", "Shame"),
-}
-#: Short texts many authors send word for word.
-COMMON = ("Спасибо!", "+1", "Помогите", "Карта не работает", "help", "Same here", "👍")
-LANGUAGES = ("ru", "ru", "ru", "en", "en")
-TAGS = ("card", "refund", "app", "billing", "praise", "delivery", "spam", "sms", "branch")
-USERS = ("anna", "boris", "chen", "dina")
-STATUSES = (Status.NEW, Status.NEW, Status.SEEN, Status.REPLIED, Status.TICKETED, Status.DONE)
-SPAN = timedelta(days=30)
-
-
-def make_text(rng: random.Random, language: str) -> str:
-    """A greeting, 6 to 40 consecutive corpus words, a sign-off; 3% a common short text."""
-    if rng.random() < 0.03:
-        return rng.choice(COMMON)
-    words = CORPUS[language]
-    start, length = rng.randrange(len(words)), rng.randint(6, 40)
-    picked = [words[(start + i) % len(words)] for i in range(length)]
-    return " ".join([rng.choice(GREETINGS[language]), *picked, rng.choice(SIGN_OFFS[language])])
-
-
-def make_record(rng: random.Random, n: int) -> dict[str, Any]:
-    network = rng.choice(NETWORKS)
-    language = rng.choice(LANGUAGES)
-    created = NOW - SPAN * rng.random()
-    status = rng.choice(STATUSES)
-    user = rng.randrange(40_000)
-    answered = status in (Status.REPLIED, Status.TICKETED) or rng.random() < 0.1
-    return Mention(
-        platform=network,
-        account=ACCOUNTS[network],
-        external_id=f"m{n}",
-        author=Author(
-            id=f"{network.value}:{user}",
-            handle=f"@user{user}",
-            display_name=f"User {user}" if rng.random() < 0.5 else f"Пользователь {user}",
-            followers=rng.randrange(0, 50_000) if rng.random() < 0.9 else None,
-        ),
-        text=make_text(rng, language),
-        created_at=created,
-        url=f"https://{network.value}.example/m{n}" if rng.random() < 0.8 else "",
-        language=language,
-        sentiment=rng.choice(list(Sentiment)),
-        status=status,
-        assignee=rng.choice((*USERS, None, None)),
-        tags=tuple(rng.sample(TAGS, rng.choice((0, 0, 1, 1, 2)))),
-        first_response_at=created + timedelta(minutes=rng.randint(1, 90)) if answered else None,
-        ticket_id=f"T-{n}" if status is Status.TICKETED else None,
-        intent=rng.choice(list(Intent)),
-        priority=rng.randrange(101),
-        sla_due_at=created + timedelta(minutes=10),
-    ).to_record()
-
-
-def make_records(count: int, seed: int = 11) -> list[dict[str, Any]]:
-    rng = random.Random(seed)
-    return [make_record(rng, n) for n in range(count)]
 
 
 def stats(values: list[float]) -> dict[str, float]:
@@ -327,14 +226,6 @@ def time_keystrokes(records: list[dict[str, Any]], runs: int) -> dict[str, Any]:
     }
 
 
-def fmt(value: float) -> str:
-    if value >= 100:
-        return f"{value:,.0f}"
-    if value >= 10:
-        return f"{value:.1f}"
-    return f"{value:.2f}"
-
-
 def print_table(results: dict[str, Any], size: int) -> None:
     prefix = f"query.{label(size)}"
     target = f"filter {label(size)} ≤ {TARGET_MS:.0f} ms"
@@ -397,11 +288,7 @@ def print_table(results: dict[str, Any], size: int) -> None:
     if cache is not None:
         rows.append((f"{prefix}.text_cache_fill_ms", fmt(cache["fill_ms"]), "(once)", ""))
         rows.append((f"{prefix}.text_cache_mb", fmt(cache["mb"]), "", ""))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for i, row in enumerate(rows):
-        print(" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-        if i == 0:
-            print("-+-".join("-" * width for width in widths))
+    print_rows(rows)
     print()
     for name, text in QUERIES.items():
         print(f"{name:16} {results[f'{prefix}.{name}']['matched']:>7,} matched  {text}")
@@ -442,31 +329,21 @@ def run(size: int, runs: int) -> dict[str, Any]:
         "size": size,
         "runs": runs,
         "target_filter_ms": TARGET_MS,
-        **machine(),
+        **benchlib.machine(),
     }
     return results
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1,000 records, 1 run")
-    parser.add_argument("--size", type=int, default=None, help="records (default 100,000)")
-    parser.add_argument("--runs", type=int, default=7, help="runs per query (at least 5)")
-    parser.add_argument("--json", type=Path, default=None, help="merge results into this file")
-    args = parser.parse_args()
+    per_query = "runs per query (default 7, at least 5)"
+    args = benchlib.arguments(
+        __doc__, "1,000 records, 1 run", "size runs json", runs=per_query
+    ).parse_args()
     size = args.size or (1000 if args.quick else 100_000)
-    runs = 1 if args.quick else max(5, args.runs)
-    try:
-        results = run(size, runs)
-    except Exception as error:  # a missed target is reported; a crash is a failure
-        print(f"query benchmark failed: {error!r}", file=sys.stderr)
-        return 1
-    results["query.meta"]["quick"] = args.quick
-    print_table(results, size)
-    if args.json is not None:
-        merge_results(args.json, results, ("query.",))
-        print(f"\nwrote {args.json}")
-    return 0
+    runs = 1 if args.quick else max(5, args.runs or 7)
+    return benchlib.run_part(
+        "query.", lambda: run(size, runs), lambda r: print_table(r, size), args
+    )
 
 
 if __name__ == "__main__":

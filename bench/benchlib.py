@@ -6,11 +6,13 @@ and they import it as ``benchlib``.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
 import statistics
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,81 @@ def fmt(value: float | None) -> str:
     if abs(value) >= 1:
         return f"{value:.2f}"
     return f"{value:.3f}"
+
+
+def spread(stats: dict[str, Any] | None) -> str:
+    """A figure as its median, then its min to max in brackets; ``n/a`` if not measured."""
+    if stats is None:
+        return "n/a"
+    return f"{fmt(stats['median'])} ({fmt(stats['min'])}–{fmt(stats['max'])})"
+
+
+def met(value: float, direction: str, goal: float) -> bool:
+    """Whether ``value`` meets ``goal``: at least it (direction ``>=``) or at most it (``<=``)."""
+    return value >= goal if direction == ">=" else value <= goal
+
+
+def targets(
+    at_least: dict[str, float] | None = None, at_most: dict[str, float] | None = None
+) -> dict[str, tuple[str, float]]:
+    """key → (direction, goal), the shape of a part's ``TARGETS``, from its two kinds of goal."""
+    return {
+        **{key: (">=", goal) for key, goal in (at_least or {}).items()},
+        **{key: ("<=", goal) for key, goal in (at_most or {}).items()},
+    }
+
+
+#: The options the parts share: name → (type, help). ``arguments`` adds those a part names.
+OPTIONS: dict[str, tuple[type, str]] = {
+    "size": (int, "mentions (default 100,000)"),
+    "runs": (int, "runs measured (default 5)"),
+    "presses": (int, "j/k presses per run (100)"),
+    "workspace": (Path, "the workspace to measure on (one is built without it)"),
+    "json": (Path, "merge results into this file"),
+}
+
+
+def arguments(doc: str | None, quick: str, names: str, **helps: str) -> argparse.ArgumentParser:
+    """A part's parser: ``--quick`` (``quick`` its help), then the ``OPTIONS`` in ``names``.
+
+    ``names`` is space-separated; ``helps`` gives an option a help of the part's own. Every
+    option is None unless given.
+    """
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=quick)
+    for name in names.split():
+        kind, help_text = OPTIONS[name]
+        parser.add_argument(f"--{name}", type=kind, default=None, help=helps.get(name, help_text))
+    return parser
+
+
+def save(path: Path | None, results: dict[str, Any], prefix: str) -> None:
+    """Merge a part's ``results`` (keys starting ``prefix``) into ``path``, if one is given."""
+    if path is not None:
+        merge_results(path, results, (prefix,))
+        print(f"wrote {path}")
+
+
+def run_part(
+    prefix: str,
+    measure: Callable[[], dict[str, Any]],
+    table: Callable[[dict[str, Any]], None],
+    args: argparse.Namespace,
+    failures: tuple[type[Exception], ...] = (Exception,),
+) -> int:
+    """Measure, print the part's table, save its figures: the exit status (1 if it crashed).
+
+    ``prefix`` (``"app."``) starts the part's keys; its ``meta`` notes ``args.quick``.
+    """
+    try:
+        results = measure()
+    except failures as error:  # a missed target is reported; a crash is a failure
+        print(f"{prefix.rstrip('.')} benchmark failed: {error!r}", file=sys.stderr)
+        return 1
+    results[f"{prefix}meta"]["quick"] = args.quick
+    table(results)
+    save(args.json, results, prefix)
+    return 0
 
 
 def print_rows(rows: Sequence[Sequence[str]]) -> None:

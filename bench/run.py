@@ -2,7 +2,7 @@
 
 Run it as ``.venv/bin/python bench/run.py [--quick] [--output PATH]``.
 
-It builds the 10k and 100k workspaces once (``bench_store.build_workspace``), runs
+It builds the 10k and 100k workspaces once (``store_workspace.build_workspace``), runs
 each part in its own process (store, query, classify, app, baseline), each merging
 its figures into the JSON file, then prints one table: the issue's figures set
 against their targets, the baselines and the classifier's quality; and writes that
@@ -21,13 +21,23 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import bench_classify
-import bench_store
-from benchlib import fmt, label, machine, merge_results, print_rows
+import store_workspace
+from benchlib import fmt, label, machine, merge_results, met, print_rows, spread
+from targets import (
+    AR_COMPLAINT_RECALL_GOAL,
+    BASELINES,
+    CONTEXT,
+    HOLDOUT_PRECISION_GOAL,
+    INTENTS,
+    LANGUAGES,
+    PRECISION_GOAL,
+    SENTIMENTS,
+    TARGETS,
+    TEXTS_PER_S_GOAL,
+)
 
 HERE = Path(__file__).resolve().parent
 SUMMARY_PREFIXES = ("targets.", "baselines.", "classifier.", "summary.")
@@ -35,123 +45,9 @@ SUMMARY_PREFIXES = ("targets.", "baselines.", "classifier.", "summary.")
 PART_PREFIXES = ("store.", "query.", "classify.", "app.", "baseline.")
 
 
-@dataclass(frozen=True)
-class Target:
-    """One line of the issue's table: where its figure comes from and what it should be."""
-
-    key: str
-    what: str
-    source: str  #: the detailed key, with ``{size}`` for ``100k`` (``1k`` when quick)
-    direction: str
-    goal: float
-    unit: str
-
-
-TARGETS = (
-    Target(
-        "ingest_per_s",
-        "mentions made durable per second, in bursts of 1,000",
-        "store.{size}.ingest_per_s",
-        ">=",
-        5000,
-        "/s",
-    ),
-    Target(
-        "ingest_durable_ms_p95",
-        "a mention's arrival until on disk, p95",
-        "store.{size}.ingest_durable_ms_p95",
-        "<=",
-        250,
-        "ms",
-    ),
-    Target(
-        "action_durable_ms_p95",
-        "one status change made durable, p95",
-        "store.{size}.action_durable_ms_p95",
-        "<=",
-        30,
-        "ms",
-    ),
-    Target(
-        "cold_start_ms",
-        "process start until the feed is painted (pty)",
-        "app.{size}.cold_start_ms",
-        "<=",
-        1000,
-        "ms",
-    ),
-    Target(
-        "key_latency_ms_p95",
-        "j/k in the feed until its repaint ends, p95",
-        "app.{size}.key_latency_ms_p95",
-        "<=",
-        16,
-        "ms",
-    ),
-    Target(
-        "filter_ms_p95",
-        "one keystroke of a / query over all, p95",
-        "query.{size}.keystroke_ms_p95",
-        "<=",
-        50,
-        "ms",
-    ),
-    Target(
-        "rss_mb",
-        "peak resident memory with the feed open",
-        "app.{size}.rss_peak_mb",
-        "<=",
-        200,
-        "MB",
-    ),
-    Target(
-        "bytes_per_keypress",
-        "bytes to the terminal per cursor move",
-        "app.{size}.bytes_per_keypress",
-        "<=",
-        2048,
-        "B",
-    ),
-)
-
-#: name → (what, detailed key); no target, reported beside the table.
-BASELINES = {
-    "import_textual_app_ms": (
-        "import textual.app, fresh process",
-        "baseline.import_textual_app_ms",
-    ),
-    "orjson_parse_store_ms": (
-        "orjson.loads of every store shard",
-        "baseline.orjson_parse_store_ms",
-    ),
-}
-#: Context for the cold start: where its time goes. Printed, not summarised.
-CONTEXT = (
-    ("store.{size}.open_ms", "Store.open of the workspace"),
-    ("app.{size}.driver_start_ms", "process start until Textual takes the screen"),
-    ("app.{size}.first_start_ms", "first start on a copy (backfill)"),
-    ("baseline.import_smm_tui_app_ms", "import smm_tui.app, fresh process"),
-    ("baseline.orjson_parse_store_nogc_ms", "the orjson baseline with gc off, as Store.open"),
-    ("app.{size}.key_latency_ms_p50", "j/k until its repaint ends, p50"),
-    ("app.{size}.key_first_frame_ms_p95", "j/k until its first frame ends, p95"),
-    ("app.{size}.frames_per_keypress", "frames painted per cursor move"),
-    ("app.{size}.idle_bytes_per_s", "bytes written per second, no input"),
-)
-# The classifier's classes, languages and goals are bench_classify's own.
-SENTIMENTS = tuple(s.value for s in bench_classify.SENTIMENTS)
-INTENTS = tuple(i.value for i in bench_classify.INTENTS)
-LANGUAGES = bench_classify.LANGUAGES
-PRECISION_GOAL = bench_classify.TARGETS["classify.all.negative_complaint_precision.ru"][1]
-HOLDOUT_PRECISION_GOAL = bench_classify.TARGETS["classify.holdout.negative_complaint_precision.ru"][
-    1
-]
-AR_COMPLAINT_RECALL_GOAL = bench_classify.TARGETS["classify.holdout.ar.intent.complaint.recall"][1]
-TEXTS_PER_S_GOAL = bench_classify.TARGETS["classify.texts_per_s"][1]
-
-
 def parts(quick: bool, output: Path, workspaces: Path, size: int) -> dict[str, list[str]]:
     """Each part's command line."""
-    py, out, store = sys.executable, str(output), str(bench_store.template(workspaces, size))
+    py, out, store = sys.executable, str(output), str(store_workspace.template(workspaces, size))
     flag = ["--quick"] if quick else []
     return {
         "store": [
@@ -201,10 +97,6 @@ def run_parts(commands: dict[str, list[str]], timeout: float) -> dict[str, dict[
     return report
 
 
-def ok_word(value: float, direction: str, goal: float) -> bool:
-    return value >= goal if direction == ">=" else value <= goal
-
-
 def summary(results: dict[str, Any], size: str, runs: int) -> dict[str, Any]:
     """The ``targets.*``, ``baselines.*`` and ``classifier.*`` keys, from the detailed ones."""
     out: dict[str, Any] = {}
@@ -220,7 +112,7 @@ def summary(results: dict[str, Any], size: str, runs: int) -> dict[str, Any]:
             "target": target.goal,
             "direction": target.direction,
             "ratio": round(stats["median"] / target.goal, 3),
-            "ok": ok_word(stats["median"], target.direction, target.goal),
+            "ok": met(stats["median"], target.direction, target.goal),
             "unit": target.unit,
             "source": source,
             "size": size,
@@ -299,12 +191,6 @@ def class_summary(results: dict[str, Any], prefix: str) -> dict[str, Any]:
 def share(value: float | None) -> str:
     """A precision or recall."""
     return "n/a" if value is None else f"{value:.3f}"
-
-
-def spread(stats: dict[str, Any] | None) -> str:
-    if stats is None:
-        return "n/a"
-    return f"{fmt(stats['median'])} ({fmt(stats['min'])}–{fmt(stats['max'])})"
 
 
 def verdict(entry: dict[str, Any]) -> str:
@@ -414,7 +300,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="smm-bench-") as scratch:
         workspaces = Path(scratch)
         for n in sizes:
-            bench_store.cached_workspace(workspaces, n)
+            store_workspace.cached_workspace(workspaces, n)
         report = run_parts(
             parts(args.quick, output, workspaces, size),
             args.timeout or (120 if args.quick else 900),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -64,3 +64,16 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def workspace(store: Store, clock: FakeClock) -> Workspace:
     return Workspace(store, actor="alice", sources={}, clock=clock)
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[..., Path]:
+    """Write a config file (mode 0644 unless told) and return its path."""
+
+    def _write(text: str, mode: int = 0o644) -> Path:
+        path = tmp_path / "config.toml"
+        path.write_text(text, encoding="utf-8")
+        os.chmod(path, mode)
+        return path
+
+    return _write

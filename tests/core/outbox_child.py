@@ -16,9 +16,10 @@ from typing import Literal
 import orjson
 
 from smm_tui.core.models import Author, Mention
-from smm_tui.core.network import PublishedReply, TransientError, is_our_reply
+from smm_tui.core.network import PublishedReply, TransientError
 from smm_tui.core.workspace import Workspace
 from smm_tui.store.store import Store
+from tests.core.services_kit import our_reply_in
 
 Block = Literal["before", "after"] | None
 WAIT_SECONDS = 60.0
@@ -58,10 +59,7 @@ class FileChannel:
         return tuple(self._published(mention, n, line) for n, line in enumerate(lines, 1))
 
     async def find_reply(self, mention: Mention, text: str) -> PublishedReply | None:
-        for item in await self.fetch_thread(mention):
-            if is_our_reply(item, mention, text, our_id=item.author.id):  # only ours here
-                return PublishedReply(item.external_id, item.url)
-        return None
+        return our_reply_in(await self.fetch_thread(mention), mention, text)
 
     async def post_reply(self, mention: Mention, text: str, idempotency_key: str) -> PublishedReply:
         if self.block == "before":

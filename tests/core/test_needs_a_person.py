@@ -16,7 +16,7 @@ import pytest
 from smm_tui.core import report
 from smm_tui.core.classify import classify_mention
 from smm_tui.core.feed import FeedFilter, FeedScope
-from smm_tui.core.models import Intent, Mention, Status
+from smm_tui.core.models import Contest, Intent, Mention, Status
 from smm_tui.core.query import parse
 from smm_tui.core.repository import ChangeSet, Collection
 from smm_tui.core.rules import Rule
@@ -74,6 +74,19 @@ def status_events(workspace: Workspace, mention_id: str) -> list[dict[str, Any]]
 
 def on_post(n: int, text: str, post: str = "post-7") -> Mention:
     return make_mention(n, text=text, root_external_id=post)
+
+
+def giveaway(workspace: Workspace) -> Contest:
+    """A contest on ``post-7`` of the account the mentions come from."""
+    return run(workspace.contests.create("Giveaway", make_mention(0).platform, "bank-vk", "post-7"))
+
+
+def entered(workspace: Workspace) -> Mention:
+    """A plain entry, ingested on the post of a running giveaway (and so closed on arrival)."""
+    giveaway(workspace)
+    entry = on_post(1, ENTRY)
+    run(workspace.ingest.ingest([entry]))
+    return entry
 
 
 # -- 1: spam ------------------------------------------------------------------------------------
@@ -147,9 +160,7 @@ def test_a_person_calling_suspected_spam_a_complaint_keeps_its_due_time(
 def test_a_complaint_under_a_running_contest_stays_in_the_queue_and_still_enters(
     workspace: Workspace,
 ) -> None:
-    contest = run(
-        workspace.contests.create("Giveaway", make_mention(0).platform, "bank-vk", "post-7")
-    )
+    contest = giveaway(workspace)
     entry, complaint = on_post(1, ENTRY), on_post(2, ENTRY_COMPLAINT)
     run(workspace.ingest.ingest([entry, complaint]))
     assert workspace.ctx.mention(entry.id).status is Status.DONE
@@ -170,7 +181,7 @@ def test_creating_a_contest_closes_only_plain_untouched_entries(workspace: Works
     run(workspace.ingest.ingest([plain, complaint, ticketed, assigned, question]))
     run(workspace.tickets.open([ticketed.id]))
     run(workspace.triage.assign([assigned.id], "anna"))
-    contest = run(workspace.contests.create("Giveaway", plain.platform, "bank-vk", "post-7"))
+    contest = giveaway(workspace)
     assert workspace.ctx.mention(plain.id).status is Status.DONE
     assert workspace.ctx.mention(complaint.id).status is Status.NEW
     assert workspace.ctx.mention(ticketed.id).status is Status.TICKETED
@@ -183,9 +194,7 @@ def test_creating_a_contest_closes_only_plain_untouched_entries(workspace: Works
 def test_comments_collected_for_a_contest_are_read_like_any_mention(
     workspace: Workspace,
 ) -> None:
-    contest = run(
-        workspace.contests.create("Giveaway", make_mention(0).platform, "bank-vk", "post-7")
-    )
+    contest = giveaway(workspace)
     entry, complaint = on_post(1, ENTRY), on_post(2, ENTRY_COMPLAINT)
     run(workspace.contests.collect(contest.id, [entry, complaint]))
     assert workspace.ctx.mention(entry.id).status is Status.DONE
@@ -198,9 +207,7 @@ def test_comments_collected_for_a_contest_are_read_like_any_mention(
 def test_an_entry_a_person_reopened_stays_open_after_a_restart(
     workspace: Workspace, clock: FakeClock
 ) -> None:
-    run(workspace.contests.create("Giveaway", make_mention(0).platform, "bank-vk", "post-7"))
-    entry = on_post(1, ENTRY)
-    run(workspace.ingest.ingest([entry]))
+    entry = entered(workspace)
     assert workspace.ctx.mention(entry.id).status is Status.DONE
     clock.advance(2 * 86400)
     run(workspace.triage.set_status([entry.id], Status.SEEN))  # `s`: a person wants it seen to
@@ -214,9 +221,7 @@ def test_an_entry_a_person_reopened_stays_open_after_a_restart(
 def test_labelling_a_closed_contest_entry_a_question_brings_it_back(
     workspace: Workspace, clock: FakeClock
 ) -> None:
-    run(workspace.contests.create("Giveaway", make_mention(0).platform, "bank-vk", "post-7"))
-    entry = on_post(1, ENTRY)
-    run(workspace.ingest.ingest([entry]))
+    entry = entered(workspace)
     clock.advance(3600)
     run(workspace.triage.set_intent([entry.id], Intent.QUESTION))
     back = workspace.ctx.mention(entry.id)

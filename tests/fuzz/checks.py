@@ -23,28 +23,39 @@ _INVISIBLE_IN_IDENTITY = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\n\t]"
 #: The console's own colour and attribute sequences.
 _SGR = re.compile(r"\x1b\[[0-9;]*m")
 
-_BIDI_NAMES = {
-    "\u202a": "LRE",
-    "\u202b": "RLE",
-    "\u202c": "PDF",
-    "\u202d": "LRO",
-    "\u202e": "RLO",
-    "\u2066": "LRI",
-    "\u2067": "RLI",
-    "\u2068": "FSI",
-    "\u2069": "PDI",
-    "\u200e": "LRM",
-    "\u200f": "RLM",
-    "\u061c": "ALM",
-}
-_ZERO_WIDTH_NAMES = {
-    "\u200b": "ZWSP",
-    "\u200c": "ZWNJ",
-    "\u200d": "ZWJ",
-    "\u2060": "WJ",
-    "\ufeff": "BOM",
-    "\u00ad": "SHY",
-}
+#: The bidi classes of the explicit embeddings, overrides and isolates (UAX #9).
+_EXPLICIT_BIDI = {"LRE", "RLE", "PDF", "LRO", "RLO", "LRI", "RLI", "FSI", "PDI"}
+#: The implicit directional marks, the other Bidi_Control characters.
+_IMPLICIT_MARKS = ("LEFT-TO-RIGHT MARK", "RIGHT-TO-LEFT MARK", "ARABIC LETTER MARK")
+#: Zero-width characters known by a customary name rather than their initials.
+_CUSTOMARY = {"\ufeff": "BOM", "\u00ad": "SHY"}
+
+
+def _abbreviation(char: str) -> str:
+    """The initials of ``char``'s Unicode name, without "TO" and with SPACE as SP.
+
+    "LEFT-TO-RIGHT MARK" is LRM, "POP DIRECTIONAL ISOLATE" PDI, "ZERO WIDTH SPACE" ZWSP.
+    """
+    words = unicodedata.name(char).replace("-", " ").split()
+    return "".join("SP" if word == "SPACE" else word[0] for word in words if word != "TO")
+
+
+def _bidi_control_name(char: str) -> str | None:
+    """The short name of a Bidi_Control character, found from the Unicode data; else None."""
+    explicit = unicodedata.bidirectional(char) in _EXPLICIT_BIDI
+    return (
+        _abbreviation(char) if explicit or unicodedata.name(char, "") in _IMPLICIT_MARKS else None
+    )
+
+
+def _zero_width_name(char: str) -> str | None:
+    """The short name of a zero-width space, joiner or soft hyphen; else None."""
+    name = unicodedata.name(char, "")
+    if char in _CUSTOMARY:
+        return _CUSTOMARY[char]
+    if name.startswith("ZERO WIDTH") or name == "WORD JOINER":
+        return _abbreviation(char)
+    return None
 
 
 #: The other default-ignorable characters marked by their code point in identities.
@@ -78,10 +89,10 @@ def shown_as(char: str, *, identity: bool, previous: str = "", following: str = 
         return f"⟨C1 {code:02X}⟩"
     if 0xD800 <= code <= 0xDFFF:
         return "\ufffd"
-    if char in _BIDI_NAMES:
-        return f"⟨{_BIDI_NAMES[char]}⟩"
-    if identity and char in _ZERO_WIDTH_NAMES:
-        return f"⟨{_ZERO_WIDTH_NAMES[char]}⟩"
+    if bidi := _bidi_control_name(char):
+        return f"⟨{bidi}⟩"
+    if identity and (zero_width := _zero_width_name(char)):
+        return f"⟨{zero_width}⟩"
     hidden = _OTHER_INVISIBLE.fullmatch(char) and not _emoji_style(char, previous, following)
     if identity and hidden:
         return f"⟨U+{code:04X}⟩"

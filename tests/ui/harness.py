@@ -9,21 +9,25 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
 
+import smm_tui.app as app_module
+import smm_tui.screens.feed as feed_module
 from smm_tui.app import SmmApp
 from smm_tui.config import Config, demo_config
 from smm_tui.core.feed import FeedModel
-from smm_tui.core.models import Platform
+from smm_tui.core.models import Platform, Status
 from smm_tui.core.polling import DEFAULT_POLICIES, PollingEngine, PollPolicy, Sleep
 from smm_tui.core.sources import AccountSource
 from smm_tui.core.workspace import Workspace
 from smm_tui.runtime import build_sources, open_workspace
 from smm_tui.screens.feed import FeedScreen
-from tests.conftest import FakeClock
+from smm_tui.store.store import Store
+from tests.conftest import T0, FakeClock, make_mention
 
 WAIT_SECONDS = 10.0
 
@@ -90,41 +94,52 @@ def make_app(
     return app, close
 
 
+class AppOptions(TypedDict, total=False):
+    """What ``running`` passes on to ``make_app``; see there."""
+
+    config: Config | None
+    poll: bool
+    env: Mapping[str, str] | None
+    sources: Mapping[str, AccountSource] | None
+    policies: Mapping[Platform, PollPolicy]
+    sleep: Sleep
+    defer_archive: bool
+
+
 @asynccontextmanager
 async def running(
     data_dir: Path,
     clock: FakeClock,
     *,
-    config: Config | None = None,
     size: tuple[int, int] = (80, 24),
-    poll: bool = True,
-    env: Mapping[str, str] | None = None,
-    sources: Mapping[str, AccountSource] | None = None,
-    policies: Mapping[Platform, PollPolicy] = DEFAULT_POLICIES,
-    sleep: Sleep = asyncio.sleep,
     notifications: bool = False,
-    defer_archive: bool = False,
+    **options: Unpack[AppOptions],
 ) -> AsyncIterator[Running]:
     """Run the app headless; the store is closed (writes finished) on exit.
 
-    ``notifications`` shows toasts as widgets (Textual's test mode leaves them out).
+    ``options`` are ``make_app``'s; ``notifications`` shows toasts as widgets (Textual's test
+    mode leaves them out).
     """
-    app, close = make_app(
-        data_dir,
-        clock,
-        config=config,
-        poll=poll,
-        env=env,
-        sources=sources,
-        policies=policies,
-        sleep=sleep,
-        defer_archive=defer_archive,
-    )
+    app, close = make_app(data_dir, clock, **options)
     try:
         async with app.run_test(size=size, notifications=notifications) as pilot:
             yield Running(app, pilot, app.workspace)
     finally:
         close()
+
+
+#: How many mentions the demo lists once its backlog is in.
+DEMO_BACKLOG = 140
+
+
+@asynccontextmanager
+async def demo_backlog(
+    tmp_path: Path, clock: FakeClock, **options: Unpack[AppOptions]
+) -> AsyncIterator[Running]:
+    """The demo app on a fresh data dir under ``tmp_path``, once its whole backlog is listed."""
+    async with running(tmp_path / "data", clock, **options) as run:
+        await wait_for(run.pilot, lambda: len(run.feed.ids) >= DEMO_BACKLOG, "the whole backlog")
+        yield run
 
 
 async def wait_for(pilot: Pilot[None], condition: Callable[[], object], what: str) -> None:
@@ -153,3 +168,30 @@ def notices(app: App[None], monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, 
 
     monkeypatch.setattr(app, "notify", notify)
     return said
+
+
+def no_background_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No refresh or warm-up within the test: only the app's own requests read the store."""
+    monkeypatch.setattr(app_module, "REFRESH_SECONDS", 3600.0)
+    monkeypatch.setattr(feed_module, "WARM_AFTER_SECONDS", 3600.0)
+
+
+def stored_mentions(
+    data_dir: Path, total: int, open_every: int, *, over_days: bool = False
+) -> None:
+    """A store of ``total`` mentions, one in ``open_every`` still open, the rest done.
+
+    They go in through ingest, so the open ones have due times and start-up writes nothing;
+    ``over_days`` spreads them over a month's days (and so over many daily archives).
+    """
+    with Store.open(data_dir) as store:
+        ingest = Workspace(store, actor="anna", sources={}).ingest
+        mentions = [
+            make_mention(
+                n,
+                status=Status.NEW if n % open_every == 0 else Status.DONE,
+                **({"created_at": T0.replace(day=1 + n % 28)} if over_days else {}),
+            )
+            for n in range(total)
+        ]
+        store.commit(ingest.changes_for(mentions))

@@ -11,7 +11,7 @@ from smm_tui.core.models import Status
 from smm_tui.core.workspace import Workspace
 from smm_tui.widgets.feed_list import FeedList
 from tests.conftest import FakeClock
-from tests.ui.harness import running, settle, wait_for
+from tests.ui.harness import demo_backlog, settle, wait_for
 
 
 def is_done(ws: Workspace, mention_id: str) -> Callable[[], bool]:
@@ -20,9 +20,8 @@ def is_done(ws: Workspace, mention_id: str) -> Callable[[], bool]:
 
 
 async def test_new_arrivals_do_not_move_the_selection(tmp_path: Path, clock: FakeClock) -> None:
-    async with running(tmp_path / "data", clock) as run:
+    async with demo_backlog(tmp_path, clock) as run:
         pilot = run.pilot
-        await wait_for(pilot, lambda: len(run.feed.ids) >= 140, "the backlog")
         await pilot.press("g", "j", "j", "j")
         feed = run.app.screen.query_one(FeedList)
         reading = feed.current
@@ -36,9 +35,8 @@ async def test_new_arrivals_do_not_move_the_selection(tmp_path: Path, clock: Fak
 
 
 async def test_done_and_next_lands_on_the_row_below(tmp_path: Path, clock: FakeClock) -> None:
-    async with running(tmp_path / "data", clock) as run:
+    async with demo_backlog(tmp_path, clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(run.feed.ids) >= 140, "the backlog")
         await pilot.press("g", "j", "j")
         feed = run.app.screen.query_one(FeedList)
         rows = list(run.feed.ids[:6])
@@ -53,9 +51,8 @@ async def test_done_and_next_lands_on_the_row_below(tmp_path: Path, clock: FakeC
 
 
 async def test_done_and_next_in_all_scope_moves_down(tmp_path: Path, clock: FakeClock) -> None:
-    async with running(tmp_path / "data", clock) as run:
+    async with demo_backlog(tmp_path, clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(run.feed.ids) >= 140, "the backlog")
         await pilot.press("o", "g")
         feed = run.app.screen.query_one(FeedList)
         rows = list(run.feed.ids[:3])
@@ -66,9 +63,8 @@ async def test_done_and_next_in_all_scope_moves_down(tmp_path: Path, clock: Fake
 
 
 async def test_bulk_marks_apply_to_every_marked_mention(tmp_path: Path, clock: FakeClock) -> None:
-    async with running(tmp_path / "data", clock) as run:
+    async with demo_backlog(tmp_path, clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(run.feed.ids) >= 140, "the backlog")
         await pilot.press("g")
         marked = list(run.feed.ids[:3])
         await pilot.press("space", "space", "space", "t")
@@ -81,9 +77,8 @@ async def test_bulk_marks_apply_to_every_marked_mention(tmp_path: Path, clock: F
 async def test_a_bad_query_says_where_and_a_good_one_filters(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with running(tmp_path / "data", clock) as run:
+    async with demo_backlog(tmp_path, clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(run.feed.ids) >= 140, "the whole backlog")
         everything = len(run.feed.ids)
         await pilot.press("slash")
         box = run.app.screen.query_one("#feed-filter", Input)
@@ -104,9 +99,8 @@ async def test_a_bad_query_says_where_and_a_good_one_filters(
 async def test_saved_views_switch_with_brackets_and_count_live(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with running(tmp_path / "data", clock) as run:
+    async with demo_backlog(tmp_path, clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(run.feed.ids) >= 140, "the whole backlog")
         views = run.app.screen.query_one("#feed-views", Static)
         await pilot.press("g", "a", "enter")  # assign the top mention to me
         await wait_for(pilot, lambda: "Mine 1" in str(views.render()), "the live count")
@@ -124,9 +118,8 @@ async def test_o_holds_while_the_query_changes_and_a_view_brings_its_own_scope(
 ) -> None:
     from smm_tui.core.feed import FeedScope
 
-    async with running(tmp_path / "data", clock) as run:
+    async with demo_backlog(tmp_path, clock) as run:
         pilot = run.pilot
-        await wait_for(pilot, lambda: len(run.feed.ids) >= 140, "the whole backlog")
         await pilot.press("o")
         assert run.feed.filter.scope is FeedScope.ALL
         await pilot.press("slash")

@@ -13,7 +13,7 @@ from smm_tui.keymap import binding_ids, check_keymap
 from smm_tui.screens.help import HelpScreen
 from smm_tui.widgets.feed_list import FeedList
 from tests.conftest import FakeClock
-from tests.ui.harness import running, settle, wait_for
+from tests.ui.harness import demo_backlog, settle, wait_for
 
 
 def test_every_binding_has_a_unique_id() -> None:
@@ -36,9 +36,8 @@ async def test_remapped_key_works_and_help_shows_it(tmp_path: Path, clock: FakeC
         keymap={"feed.done_next": "x", "app.contests": "4"},
         users=config.users,
     )
-    async with running(tmp_path / "data", clock, config=config) as run:
+    async with demo_backlog(tmp_path, clock, config=config) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(run.feed.ids) >= 140, "the whole backlog")
         await pilot.press("g")
         tabs = str(run.app.screen.query_one("#status-tabs", Static).render())
         # At 80 columns the tabs name only the current pane; the others show their keys.

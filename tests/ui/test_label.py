@@ -12,13 +12,12 @@ from smm_tui.core.models import Intent, Sentiment
 from smm_tui.screens.label import LabelScreen, TagScreen
 from smm_tui.widgets.feed_list import FeedList
 from tests.conftest import FakeClock, make_mention
-from tests.ui.harness import running, settle, wait_for
+from tests.ui.harness import demo_backlog, running, settle, wait_for
 
 
 async def test_marked_mentions_get_a_label_that_sticks(tmp_path: Path, clock: FakeClock) -> None:
-    async with running(tmp_path / "data", clock) as run:
+    async with demo_backlog(tmp_path, clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(run.feed.ids) >= 140, "the whole backlog")
         await pilot.press("g")
         first, second = run.feed.ids[0], run.feed.ids[1]
         await pilot.press("space", "space", "L")
@@ -41,9 +40,8 @@ async def test_marked_mentions_get_a_label_that_sticks(tmp_path: Path, clock: Fa
 
 
 async def test_a_visual_range_then_tags_for_all_of_it(tmp_path: Path, clock: FakeClock) -> None:
-    async with running(tmp_path / "data", clock) as run:
+    async with demo_backlog(tmp_path, clock) as run:
         pilot, ws = run.pilot, run.workspace
-        await wait_for(pilot, lambda: len(run.feed.ids) >= 140, "the whole backlog")
         await pilot.press("g")
         rows = list(run.feed.ids[:4])
         await pilot.press("V", "j", "j", "j", "V")

@@ -11,12 +11,9 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.message import Message
 
-import smm_tui.app as app_module
-import smm_tui.screens.feed as feed_module
 from smm_tui.core.models import Platform, ReplyState, Status
 from smm_tui.core.polling import AccountHealth, HealthState
 from smm_tui.core.repository import Collection, Record
-from smm_tui.core.workspace import Workspace
 from smm_tui.messages import ArchiveLoaded, DataChanged
 from smm_tui.screens.base import in_background
 from smm_tui.screens.composer import ComposerScreen
@@ -28,7 +25,15 @@ from smm_tui.widgets.feed_list import FeedList
 from smm_tui.widgets.health_strip import HealthReport, HealthStrip
 from smm_tui.widgets.status_bar import StatusBar
 from tests.conftest import T0, FakeClock, make_mention
-from tests.ui.harness import feed_of, make_app, running, settle, wait_for
+from tests.ui.harness import (
+    feed_of,
+    make_app,
+    no_background_reads,
+    running,
+    settle,
+    stored_mentions,
+    wait_for,
+)
 
 
 async def test_the_detail_view_fetches_the_thread_again_once_a_reply_is_sent(
@@ -58,28 +63,12 @@ async def test_the_detail_view_fetches_the_thread_again_once_a_reply_is_sent(
         )
 
 
-def _archived_store(data_dir: Path, total: int, open_every: int) -> None:
-    """A store of ``total`` mentions over many days, one in ``open_every`` still open."""
-    with Store.open(data_dir) as store:
-        ingest = Workspace(store, actor="anna", sources={}).ingest
-        mentions = [
-            make_mention(
-                n,
-                status=Status.NEW if n % open_every == 0 else Status.DONE,
-                created_at=T0.replace(day=1 + n % 28),
-            )
-            for n in range(total)
-        ]
-        store.commit(ingest.changes_for(mentions))
-
-
 async def test_the_archive_arrives_as_its_own_message_and_no_change_is_empty(
     tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(app_module, "REFRESH_SECONDS", 3600.0)
-    monkeypatch.setattr(feed_module, "WARM_AFTER_SECONDS", 3600.0)
+    no_background_reads(monkeypatch)
     data_dir = tmp_path / "data"
-    _archived_store(data_dir, 40, 4)
+    stored_mentions(data_dir, 40, 4, over_days=True)
     seen: list[Message] = []
 
     def hook(message: Message) -> None:
@@ -191,7 +180,7 @@ async def test_painting_the_feed_reads_no_archived_mention(
     tmp_path: Path, clock: FakeClock, reads_while_painting: list[str]
 ) -> None:
     data_dir = tmp_path / "data"
-    _archived_store(data_dir, 300, 10)
+    stored_mentions(data_dir, 300, 10, over_days=True)
     async with running(data_dir, clock, poll=False, sources={}) as run:
         pilot = run.pilot
         await wait_for(pilot, lambda: len(run.feed.ids) == 30, "the open queue")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.screen import Screen
 from textual.widgets import Input, Static, TextArea
 
 from smm_tui.config import demo_config
@@ -50,15 +52,21 @@ async def backlog(run: Running) -> None:
     await wait_for(run.pilot, lambda: feed.current == run.feed.ids[0], "the first row")
 
 
+async def open_on_top(run: Running, key: str, screen: type[Screen[Any]]) -> str:
+    """Press ``key`` on the top row and wait for ``screen`` to open; the row's mention id."""
+    target = run.feed.ids[0]
+    await run.pilot.press(key)
+    await wait_for(run.pilot, lambda: isinstance(run.app.screen, screen), screen.__name__)
+    return target
+
+
 async def test_tags_show_in_the_row_preview_and_detail_and_reopen_to_edit(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     async with running(tmp_path / "data", clock) as run:
         pilot, ws = run.pilot, run.workspace
         await backlog(run)
-        target = run.feed.ids[0]
-        await pilot.press("number_sign")
-        await wait_for(pilot, lambda: isinstance(run.app.screen, TagScreen), "the tag box")
+        target = await open_on_top(run, "number_sign", TagScreen)
         await pilot.press(*"vip refund", "enter")
         await wait_for(pilot, lambda: ws.ctx.mention(target).tags == ("vip", "refund"), "tags")
         await settle(pilot)
@@ -140,10 +148,7 @@ async def test_o_titles_what_is_shown(tmp_path: Path, clock: FakeClock) -> None:
 
 async def open_composer(run: Running) -> str:
     await backlog(run)
-    target = run.feed.ids[0]
-    await run.pilot.press("r")
-    await wait_for(run.pilot, lambda: isinstance(run.app.screen, ComposerScreen), "composer")
-    return target
+    return await open_on_top(run, "r", ComposerScreen)
 
 
 async def test_discarding_a_draft_asks_and_ctrl_l_does_not_discard(
@@ -222,9 +227,7 @@ async def test_label_sets_tone_and_intent_in_one_opening(tmp_path: Path, clock: 
     async with running(tmp_path / "data", clock) as run:
         pilot, ws = run.pilot, run.workspace
         await backlog(run)
-        target = run.feed.ids[0]
-        await pilot.press("L")
-        await wait_for(pilot, lambda: isinstance(run.app.screen, LabelScreen), "the picker")
+        target = await open_on_top(run, "L", LabelScreen)
         await pilot.press("p", "c")
         await wait_for(pilot, lambda: isinstance(run.app.screen, FeedScreen), "closed")
         await settle(pilot)

@@ -1,0 +1,102 @@
+"""What the service tests share: running a coroutine, the audit trail, fake reply channels."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from smm_tui.core.models import (
+    AuditEvent,
+    Mention,
+)
+from smm_tui.core.network import (
+    PublishedReply,
+    is_our_reply,
+)
+from smm_tui.core.repository import Collection
+from smm_tui.core.workspace import Workspace
+from tests.conftest import make_mention
+
+T = TypeVar("T")
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` to its end in a fresh event loop."""
+    return asyncio.run(coro)
+
+
+def audit(workspace: Workspace) -> list[AuditEvent]:
+    """The workspace's audit trail, oldest first."""
+    events = [AuditEvent.from_record(r) for r in workspace.repo.records(Collection.AUDIT)]
+    return sorted(events, key=lambda e: e.at)
+
+
+def our_reply_in(thread: tuple[Mention, ...], mention: Mention, text: str) -> PublishedReply | None:
+    """Our published reply to ``mention`` in ``thread``; every item there counts as ours."""
+    for item in thread:
+        if is_our_reply(item, mention, text, our_id=item.author.id):
+            return PublishedReply(item.external_id, item.url)
+    return None
+
+
+class FakeChannel:
+    """A reply channel that records what it published."""
+
+    def __init__(self, account: str = "bank-vk") -> None:
+        self.account = account
+        self.idempotent_replies = False
+        self.published: list[tuple[str, str]] = []
+        self.fail_with: Exception | None = None
+        self.thread: tuple[Mention, ...] = ()
+
+    async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
+        return self.thread
+
+    async def find_reply(self, mention: Mention, text: str) -> PublishedReply | None:
+        return our_reply_in(await self.fetch_thread(mention), mention, text)
+
+    async def post_reply(self, mention: Mention, text: str, idempotency_key: str) -> PublishedReply:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.published.append((mention.external_id, text))
+        return PublishedReply(f"r{len(self.published)}", f"https://vk.com/r{len(self.published)}")
+
+
+class ThreadedChannel(FakeChannel):
+    """A channel whose published replies show in the thread, and that can fail N posts."""
+
+    def __init__(self, *, idempotent: bool = False) -> None:
+        super().__init__()
+        self.idempotent_replies = idempotent
+        self.failures: list[Exception] = []
+        self.commit_before_failing = False
+        self.posts = 0
+
+    async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
+        return tuple(
+            dataclasses.replace(
+                make_mention(50 + n, text=text, parent_external_id=parent),
+                external_id=f"r{n}",
+            )
+            for n, (parent, text) in enumerate(self.published, 1)
+        )
+
+    async def post_reply(self, mention: Mention, text: str, idempotency_key: str) -> PublishedReply:
+        self.posts += 1
+        if self.failures:
+            failure = self.failures.pop(0)
+            if self.commit_before_failing:
+                self.published.append((mention.external_id, text))
+            raise failure
+        self.published.append((mention.external_id, text))
+        return PublishedReply(f"r{len(self.published)}", f"https://vk.com/r{len(self.published)}")
+
+
+def queued(workspace: Workspace, text: str = "Hello") -> str:
+    """Queue ``text`` as a reply to a fresh mention, with no delay between retries; its id."""
+    workspace.outbox.retry_delays = (0.0, 0.0)
+    mention = make_mention(1)
+    run(workspace.ingest.ingest([mention]))
+    return run(workspace.outbox.queue(mention.id, text)).id
