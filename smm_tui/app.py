@@ -39,11 +39,13 @@ from smm_tui.messages import (
 from smm_tui.screens.accounts import AccountsScreen
 from smm_tui.screens.base import WorkspaceScreen, in_background
 from smm_tui.screens.contests import ContestScreen
+from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.feed import FeedScreen
 from smm_tui.screens.help import HelpScreen, help_rows
 from smm_tui.screens.report import ReportScreen
 from smm_tui.screens.tickets import TicketBoardScreen
 from smm_tui.widgets.health_strip import HealthReport, HealthStrip
+from smm_tui.widgets.key_table import key_table
 
 #: How often a process that does not poll checks whether the poller has gone.
 LEASE_RETRY_SECONDS = 5.0
@@ -54,6 +56,23 @@ REFRESH_SECONDS = 0.5
 HEALTH_SECONDS = 1.0
 
 log = logging.getLogger(__name__)
+
+
+# Textual adds its own ctrl+p only when no binding runs the palette: the palette row
+# does, so it carries ctrl+p itself.
+#: SmmApp's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
+_KEYS = """
+feed     | 1             | switch_mode('feed')     | (Feed)     | The mention feed
+tickets  | 2             | switch_mode('tickets')  | (Tickets)  | The ticket board
+contests | 3             | switch_mode('contests') | (Contests) | The contest manager
+report   | 4             | switch_mode('report')   | (Report)   | Response times and the share
+    within target
+accounts | A             | accounts                | (Accounts) | Account health: last success,
+    next poll, rate budget, problems
+help     | question_mark | help                    | Help       | Keys for this screen
+palette  | colon,ctrl+p  | command_palette         | (Commands) | Command palette
+quit     | q             | quit                    | (Quit)     | Quit (drafts are kept)
+"""
 
 
 class SmmApp(App[None]):
@@ -70,60 +89,9 @@ class SmmApp(App[None]):
     }
     DEFAULT_MODE = "feed"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "1",
-            "switch_mode('feed')",
-            "Feed",
-            show=False,
-            id="app.feed",
-            tooltip="The mention feed",
-        ),
-        Binding(
-            "2",
-            "switch_mode('tickets')",
-            "Tickets",
-            show=False,
-            id="app.tickets",
-            tooltip="The ticket board",
-        ),
-        Binding(
-            "3",
-            "switch_mode('contests')",
-            "Contests",
-            show=False,
-            id="app.contests",
-            tooltip="The contest manager",
-        ),
-        Binding(
-            "4",
-            "switch_mode('report')",
-            "Report",
-            show=False,
-            id="app.report",
-            tooltip="Response times and the share within target",
-        ),
-        Binding(
-            "A",
-            "accounts",
-            "Accounts",
-            show=False,
-            id="app.accounts",
-            tooltip="Account health: last success, next poll, rate budget, problems",
-        ),
-        Binding("question_mark", "help", "Help", id="app.help", tooltip="Keys for this screen"),
-        # Textual adds its own ctrl+p only when no binding runs the palette: this one
-        # does, so it carries ctrl+p itself.
-        Binding(
-            "colon,ctrl+p",
-            "command_palette",
-            "Commands",
-            show=False,
-            id="app.palette",
-            tooltip="Command palette",
-        ),
-        Binding("q", "quit", "Quit", show=False, id="app.quit", tooltip="Quit (drafts are kept)"),
-    ]
+    # Textual adds its own ctrl+p only when no binding runs the palette: this one
+    # does, so it carries ctrl+p itself.
+    BINDINGS: ClassVar[list[BindingType]] = key_table("app", _KEYS)
 
     def __init__(
         self,
@@ -333,8 +301,9 @@ class SmmApp(App[None]):
         if reply.state is ReplyState.SENT:
             self.say(f"Reply sent: {reply.url or reply.external_id}")
         elif reply.state is ReplyState.FAILED:
+            retry = self.keys_for("detail.retry")
             self.say(
-                f"Reply failed: {reply.error}. Open the mention and press R to retry.",
+                f"Reply failed: {reply.error}. Open the mention and press {retry} to retry.",
                 severity="error",
                 timeout=10,
             )
@@ -369,8 +338,20 @@ class SmmApp(App[None]):
             self.push_screen(AccountsScreen(self.account_health, self.now))
 
     def keys_for(self, binding_id: str) -> str:
-        """The keys an app binding is bound to (after the user's keymap), as displayed."""
-        for binding in self.BINDINGS:
+        """The keys a binding of the app or of a pane is bound to (after the keymap), as displayed.
+
+        It answers whether or not the pane is on screen (a toast names a key of the
+        detail view; the contests pane names one of the feed's).
+        """
+        owners = (
+            type(self),
+            FeedScreen,
+            TicketBoardScreen,
+            ContestScreen,
+            ReportScreen,
+            MentionScreen,
+        )
+        for binding in (b for owner in owners for b in owner.BINDINGS):
             if isinstance(binding, Binding) and binding.id == binding_id:
                 keys = self._keymap_config.get(binding_id, binding.key).split(",")
                 return "/".join(self.get_key_display(Binding(k.strip(), "")) for k in keys)

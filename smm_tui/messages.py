@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.message import Message
 
 from smm_tui.core.models import Mention, Reply
@@ -9,32 +11,30 @@ from smm_tui.core.polling import AccountHealth
 from smm_tui.core.repository import Changed
 
 
+@dataclass
 class StoreChanged(Message):
     """Changes became durable (ours, or another process's picked up by a refresh)."""
 
-    def __init__(self, changed: Changed) -> None:
-        super().__init__()
-        self.changed = changed
+    changed: Changed
 
 
+@dataclass
 class AccountHealthChanged(Message):
     """An account was polled; ``health`` says how it went and when it polls next."""
 
-    def __init__(self, health: AccountHealth) -> None:
-        super().__init__()
-        self.health = health
+    health: AccountHealth
 
 
+@dataclass
 class ThreadFetched(Message):
     """The thread around a mention arrived from its network."""
 
-    def __init__(self, mention_id: str, thread: tuple[Mention, ...], error: str | None) -> None:
-        super().__init__()
-        self.mention_id = mention_id
-        self.thread = thread
-        self.error = error
+    mention_id: str
+    thread: tuple[Mention, ...]
+    error: str | None
 
 
+@dataclass
 class ReplySettled(Message, bubble=False):
     """A reply was sent, or failed, and that outcome is durable.
 
@@ -42,20 +42,17 @@ class ReplySettled(Message, bubble=False):
     every screen (it does not bubble back up from them).
     """
 
-    def __init__(self, reply: Reply) -> None:
-        super().__init__()
-        self.reply = reply
+    reply: Reply
 
 
+@dataclass
 class DataChanged(Message, bubble=False):
     """Sent by the app to its screens after a durable change; screens re-read what they show.
 
     ``changed`` always names at least one changed record.
     """
 
-    def __init__(self, changed: Changed) -> None:
-        super().__init__()
-        self.changed = changed
+    changed: Changed
 
 
 class ArchiveLoaded(Message, bubble=False):

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -16,6 +16,7 @@ from textual.widgets import Label, Static
 from smm_tui.core import health as view
 from smm_tui.core.polling import AccountHealth
 from smm_tui.widgets.footer import PaneFooter
+from smm_tui.widgets.key_table import key_table
 
 REFRESH_SECONDS = 1.0
 
@@ -62,28 +63,18 @@ def _fit(text: str, width: int) -> str:
     return (text if len(text) < width else text[: width - 2] + "…").ljust(width)
 
 
+#: AccountsScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
+_KEYS = """
+close | escape,q | dismiss    | Close    | Close
+down  | j,down   | scroll(1)  | (Scroll) | Scroll the accounts down
+up    | k,up     | scroll(-1) | (Scroll) | Scroll the accounts up
+"""
+
+
 class AccountsScreen(ModalScreen[None]):
     """Account health, refreshed every second while open."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "dismiss", "Close", id="accounts.close", tooltip="Close"),
-        Binding(
-            "j,down",
-            "scroll(1)",
-            "Scroll",
-            show=False,
-            id="accounts.down",
-            tooltip="Scroll the accounts down",
-        ),
-        Binding(
-            "k,up",
-            "scroll(-1)",
-            "Scroll",
-            show=False,
-            id="accounts.up",
-            tooltip="Scroll the accounts up",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = key_table("accounts", _KEYS)
 
     def __init__(
         self, healths: Callable[[], Sequence[AccountHealth]], now: Callable[[], datetime]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -17,6 +17,7 @@ from smm_tui.core.sanitize import clean_identity
 from smm_tui.core.wording import acted_on
 from smm_tui.screens.base import first_key_for
 from smm_tui.widgets.footer import PaneFooter
+from smm_tui.widgets.key_table import key_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,23 +32,21 @@ def assign_choices(me: str, users: Sequence[str]) -> list[str | None]:
     return [me, *dict.fromkeys(u for u in users if u != me), None]
 
 
+#: AssignScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
+_KEYS = """
+pick   | enter  | pick          | Assign   | Assign to the highlighted
+me     | m      | choose(0)     | Me       | Assign to me
+none   | u      | choose(-1)    | Unassign | Assign to nobody
+down   | j,down | move(1)       | (Down)   | Highlight the next
+up     | k,up   | move(-1)      | (Up)     | Highlight the previous
+cancel | escape | dismiss(None) | Cancel   | Assign nobody new
+"""
+
+
 class AssignScreen(ModalScreen[Assignment | None]):
     """Pick who gets the marked mentions (or the one under the cursor); enter on the first is me."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "pick", "Assign", id="assign.pick", tooltip="Assign to the highlighted"),
-        Binding("m", "choose(0)", "Me", id="assign.me", tooltip="Assign to me"),
-        Binding("u", "choose(-1)", "Unassign", id="assign.none", tooltip="Assign to nobody"),
-        Binding(
-            "j,down", "move(1)", "Down", show=False, id="assign.down", tooltip="Highlight the next"
-        ),
-        Binding(
-            "k,up", "move(-1)", "Up", show=False, id="assign.up", tooltip="Highlight the previous"
-        ),
-        Binding(
-            "escape", "dismiss(None)", "Cancel", id="assign.cancel", tooltip="Assign nobody new"
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = key_table("assign", _KEYS)
 
     def __init__(self, count: int, me: str, users: Sequence[str]) -> None:
         super().__init__()

@@ -14,11 +14,10 @@ become a toast (the rest reach the app's crashed-worker report).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, ClassVar, Protocol, TypeVar, cast
 
 from textual.app import SystemCommand
-from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker
@@ -50,7 +49,7 @@ class WorkspaceApp(Protocol):
         ...
 
     def keys_for(self, binding_id: str) -> str:
-        """The keys an app binding is bound to (after the user's keymap), as displayed."""
+        """The keys a binding of the app or of a pane is bound to (after the keymap)."""
         ...
 
 
@@ -112,8 +111,12 @@ class WorkspaceMixin(DOMNode):
         return {binding_id: app.keys_for(binding_id) for binding_id, _ in PANES}
 
     def keys_for(self, binding_id: str) -> str:
-        """How the keys bound to ``binding_id`` are shown (after any remapping)."""
+        """How the keys bound to ``binding_id`` on this screen are shown (after any remapping)."""
         return "/".join(dict.fromkeys(bound_keys(self.screen, binding_id))) or "?"
+
+    def app_keys_for(self, binding_id: str) -> str:
+        """How the keys of a binding of the app or of any pane are shown, on screen or not."""
+        return cast(WorkspaceApp, self.app).keys_for(binding_id)
 
     def say(self, message: str, *, error: bool = False) -> None:
         """A one-line toast. Never markup, and cleaned: messages may quote network text."""
@@ -137,7 +140,10 @@ class WorkspaceMixin(DOMNode):
         self.say(str(error) or type(error).__name__, error=True)
 
 
-class MentionScreenBase(WorkspaceMixin, Screen[None]):
+# Screen comes first in every class below: Textual takes a class's CSS (its DEFAULT_CSS and
+# the type selectors that match it) through the first base that is a DOM node, so with the
+# mixin first a dialog would miss ModalScreen's styles (centred, the screen below dimmed).
+class MentionScreenBase(Screen[None], WorkspaceMixin):
     """A screen about one mention, which fetches that mention's thread for context."""
 
     def __init__(self, mention_id: str) -> None:
@@ -156,20 +162,6 @@ class MentionScreenBase(WorkspaceMixin, Screen[None]):
         )
 
 
-#: A key binding as one row of a table: whether the footer shows it, the keys, the action,
-#: the description, the binding's id within its pane, and the tooltip.
-KeyRow = tuple[bool, str, str, str, str, str]
-SHOWN, HIDDEN = True, False
-
-
-def pane_bindings(pane: str, rows: Sequence[KeyRow]) -> list[BindingType]:
-    """A screen's bindings from a table, each with the id ``pane.<id>`` (what keymaps name)."""
-    return [
-        Binding(keys, action, description, show=show, id=f"{pane}.{name}", tooltip=tooltip)
-        for show, keys, action, description, name, tooltip in rows
-    ]
-
-
 def bound_keys(screen: Screen[Any], binding_id: str) -> list[str]:
     """The keys bound to ``binding_id`` on ``screen`` now (after the keymap), as displayed."""
     return [
@@ -184,7 +176,7 @@ def first_key_for(screen: Screen[Any], binding_id: str) -> str:
     return next(iter(bound_keys(screen, binding_id)), "?")
 
 
-class WorkspaceScreen(WorkspaceMixin, Screen[None]):
+class WorkspaceScreen(Screen[None], WorkspaceMixin):
     """A pane over the workspace. It composes and routes; services do the work."""
 
     #: Whether the screen must see every change, even while another pane is shown
@@ -200,5 +192,5 @@ class WorkspaceScreen(WorkspaceMixin, Screen[None]):
         return []
 
 
-class WorkspaceModal(WorkspaceMixin, ModalScreen[None]):
+class WorkspaceModal(ModalScreen[None], WorkspaceMixin):
     """A dialog over the workspace."""

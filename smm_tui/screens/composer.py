@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.timer import Timer
@@ -18,32 +18,26 @@ from smm_tui.messages import DataChanged, ThreadFetched
 from smm_tui.screens.base import MentionScreenBase
 from smm_tui.screens.confirm import ConfirmScreen
 from smm_tui.widgets.footer import PaneFooter
+from smm_tui.widgets.key_table import key_table
 from smm_tui.widgets.render import PLATFORM_NAMES, author_label, mention_block
 
 DRAFT_SAVE_DELAY = 0.8
 
 
+# Discard is not ctrl+l (terminal users press it to clear the screen) nor a key TextArea
+# edits with.
+#: ComposerScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
+_KEYS = """
+send    | ctrl+s | send    | Send              | Send the reply
+back    | escape | leave   | Back (keep draft) | Leave; the draft is kept
+discard | ctrl+g | discard | Discard draft     | Throw the draft away (asks first)
+"""
+
+
 class ComposerScreen(MentionScreenBase):
     """Write and send a reply; the draft is kept until it is sent."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "send", "Send", id="composer.send", tooltip="Send the reply"),
-        Binding(
-            "escape",
-            "leave",
-            "Back (keep draft)",
-            id="composer.back",
-            tooltip="Leave; the draft is kept",
-        ),
-        # Not ctrl+l (terminal users press it to clear the screen) nor a key TextArea edits with.
-        Binding(
-            "ctrl+g",
-            "discard",
-            "Discard draft",
-            id="composer.discard",
-            tooltip="Throw the draft away (asks first)",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = key_table("composer", _KEYS)
 
     def __init__(self, mention_id: str) -> None:
         super().__init__(mention_id)

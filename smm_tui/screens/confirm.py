@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -13,20 +13,19 @@ from textual.widgets import Label
 
 from smm_tui.screens.hints import key_hint
 from smm_tui.widgets.footer import PaneFooter
+from smm_tui.widgets.key_table import key_table
+
+#: ConfirmScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
+_KEYS = """
+yes | y,enter  | answer(True)  | Yes | Yes, go ahead
+no  | n,escape | answer(False) | No  | No, change nothing
+"""
 
 
 class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question; y or enter confirms, n or esc declines."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes", tooltip="Yes, go ahead"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no", tooltip="No, change nothing"),
-    ]
-
-    # A long question wraps inside the dialog instead of running past its edge.
-    DEFAULT_CSS = """
-    ConfirmScreen .dialog > Label { width: 100%; }
-    """
+    BINDINGS: ClassVar[list[BindingType]] = key_table("confirm", _KEYS)
 
     def __init__(self, question: str) -> None:
         super().__init__()

@@ -6,20 +6,24 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from smm_tui.core.models import Contest, ContestState, Mention
+from smm_tui.core.contests import reach_caveat
+from smm_tui.core.models import Contest, ContestState, Mention, Platform
 from smm_tui.core.wording import plural
 from smm_tui.core.workspace import Workspace
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceModal, WorkspaceScreen
 from smm_tui.screens.confirm import ConfirmScreen
+from smm_tui.screens.hints import key_button, keys_of
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.health_strip import HealthStrip
+from smm_tui.widgets.key_table import key_table
+from smm_tui.widgets.option_lists import highlighted_id, step_highlight
 from smm_tui.widgets.render import PLATFORM_NAMES, one_line
 from smm_tui.widgets.status_bar import StatusBar
 
@@ -38,22 +42,20 @@ def contest_prompt(contest: Contest, entries: int) -> Content:
     )
 
 
+#: ContestScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
+_CONTEST_KEYS = """
+new     | n | new        | New contest     | Start a contest on a post
+collect | c | collect    | Collect entries | Fetch every comment on the post
+draw    | w | draw       | Draw winner     | Draw the winners (final)
+down    | j | cursor(1)  | (Down)          | Next contest
+up      | k | cursor(-1) | (Up)            | Previous contest
+"""
+
+
 class ContestScreen(WorkspaceScreen):
     """Contests on the left; the selected one's entries, winners and proof on the right."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "new", "New contest", id="contests.new", tooltip="Start a contest on a post"),
-        Binding(
-            "c",
-            "collect",
-            "Collect entries",
-            id="contests.collect",
-            tooltip="Fetch every comment on the post",
-        ),
-        Binding("w", "draw", "Draw winner", id="contests.draw", tooltip="Draw the winners (final)"),
-        Binding("j", "cursor(1)", "Down", show=False, id="contests.down", tooltip="Next contest"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="contests.up", tooltip="Previous contest"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = key_table("contests", _CONTEST_KEYS)
 
     def compose(self) -> ComposeResult:
         yield StatusBar("Contests", self.pane_keys())
@@ -77,10 +79,7 @@ class ContestScreen(WorkspaceScreen):
 
     def selected(self) -> str | None:
         """The highlighted contest's id."""
-        widget = self.query_one("#contest-list", OptionList)
-        if widget.highlighted is None:
-            return None
-        return widget.get_option_at_index(widget.highlighted).id
+        return highlighted_id(self.query_one("#contest-list", OptionList))
 
     def fill(self, select: str | None = None) -> None:
         widget = self.query_one("#contest-list", OptionList)
@@ -103,21 +102,18 @@ class ContestScreen(WorkspaceScreen):
         info = self.query_one("#contest-info", Static)
         contest_id = self.selected()
         if contest_id is None:
+            new, on_comment = keys_of(self, "contests.new"), self.app_keys_for("feed.contest")
             info.update(
                 Content(
-                    "No contests yet. Press n to start one on a post, "
-                    "or c on a comment in the feed."
+                    f"No contests yet. Press {new} to start one on a post, "
+                    f"or {on_comment} on a comment in the feed."
                 )
             )
             return
         info.update(contest_detail(self.workspace, contest_id))
 
     def action_cursor(self, delta: int) -> None:
-        widget = self.query_one("#contest-list", OptionList)
-        if delta > 0:
-            widget.action_cursor_down()
-        else:
-            widget.action_cursor_up()
+        step_highlight(self.query_one("#contest-list", OptionList), delta)
 
     def action_new(self) -> None:
         self.app.push_screen(NewContestScreen())
@@ -175,6 +171,12 @@ class ContestScreen(WorkspaceScreen):
         ]
 
 
+def caveat_lines(platform: Platform) -> list[Content]:
+    """A warning line saying what a contest on ``platform`` can miss (none on full reach)."""
+    caveat = reach_caveat(platform)
+    return [Content.assemble((f"⚠ Reach: {caveat}.", "$text-warning"))] if caveat else []
+
+
 def contest_detail(workspace: Workspace, contest_id: str) -> Content:
     """The contest's facts, entries (newest last), winners and proof."""
     contest = workspace.contests.get(contest_id)
@@ -185,6 +187,7 @@ def contest_detail(workspace: Workspace, contest_id: str) -> Content:
             f"{PLATFORM_NAMES[contest.platform]} · account {contest.account}"
             f" · post {contest.post_external_id}"
         ),
+        *caveat_lines(contest.platform),
         Content(
             f"{plural(len(entries), 'entry')} (one per author)"
             f" · {plural(contest.winners_wanted, 'winner')} wanted"
@@ -219,17 +222,17 @@ def contest_detail(workspace: Workspace, contest_id: str) -> Content:
     return Content("\n").join(lines)
 
 
+#: NewContestScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
+_NEW_CONTEST_KEYS = """
+cancel | escape | dismiss | Cancel | Close without creating
+create | ctrl+s | create  | Create | Create the contest
+"""
+
+
 class NewContestScreen(WorkspaceModal):
     """Create a contest bound to one post of one account."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "escape", "dismiss", "Cancel", id="new_contest.cancel", tooltip="Close without creating"
-        ),
-        Binding(
-            "ctrl+s", "create", "Create", id="new_contest.create", tooltip="Create the contest"
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = key_table("new_contest", _NEW_CONTEST_KEYS)
 
     def __init__(self, prefill: Mention | None = None) -> None:
         super().__init__()
@@ -254,13 +257,27 @@ class NewContestScreen(WorkspaceModal):
             yield Input(post, placeholder="e.g. post-contest", id="contest-post", compact=True)
             yield Label("Winners")
             yield Input("1", type="integer", id="contest-winners", compact=True)
+            yield Static(id="contest-caveat")
             with Horizontal(classes="buttons"):
-                yield Button("Create (ctrl+s)", variant="primary", id="contest-create")
-                yield Button("Cancel (esc)", id="contest-cancel")
+                yield key_button(
+                    self, "Create", "new_contest.create", "contest-create", primary=True
+                )
+                yield key_button(self, "Cancel", "new_contest.cancel", "contest-cancel")
         yield PaneFooter()
 
     def on_mount(self) -> None:
         self.query_one("#contest-name").focus()
+        self._show_caveat()
+
+    @on(Select.Changed, "#contest-account")
+    def _show_caveat(self) -> None:
+        """Say what a contest on the chosen account's network can miss."""
+        account = self.query_one("#contest-account", Select).value
+        source = self.workspace.source_for(account) if isinstance(account, str) else None
+        lines = caveat_lines(source.platform) if source is not None else []
+        caveat = self.query_one("#contest-caveat", Static)
+        caveat.update(Content("\n").join(lines))
+        caveat.display = bool(lines)
 
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:

@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -29,6 +29,8 @@ from smm_tui.screens.base import USER_ERRORS, WorkspaceMixin, WorkspaceScreen, i
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.note import NoteScreen
 from smm_tui.widgets.footer import PaneFooter
+from smm_tui.widgets.key_table import key_table
+from smm_tui.widgets.option_lists import highlighted_id, step_highlight
 from smm_tui.widgets.render import (
     PLATFORM_NAMES,
     REPLY_STATE_LABELS,
@@ -135,25 +137,23 @@ def history_options(history: CustomerHistory) -> list[Option | None]:
     return options
 
 
+#: CustomerScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
+_KEYS = """
+open   | enter,o  | open           | Open     | Open the mention
+reply  | r        | reply          | Reply    | Reply to the mention
+note   | N        | note           | Note     | Write the team's note on them
+back   | escape,q | app.pop_screen | Back     | Back where you were
+down   | j,down   | cursor(1)      | (Down)   | Next row
+up     | k,up     | cursor(-1)     | (Up)     | Previous row
+top    | g,home   | edge(0)        | (Top)    | The newest mention
+bottom | G,end    | edge(-1)       | (Bottom) | The last row
+"""
+
+
 class CustomerScreen(WorkspaceScreen):
     """Everything one author wrote to the brand, newest first, as a list to work from."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter,o", "open", "Open", id="customer.open", tooltip="Open the mention"),
-        Binding("r", "reply", "Reply", id="customer.reply", tooltip="Reply to the mention"),
-        Binding("N", "note", "Note", id="customer.note", tooltip="Write the team's note on them"),
-        Binding(
-            "escape,q", "app.pop_screen", "Back", id="customer.back", tooltip="Back where you were"
-        ),
-        Binding("j,down", "cursor(1)", "Down", show=False, id="customer.down", tooltip="Next row"),
-        Binding("k,up", "cursor(-1)", "Up", show=False, id="customer.up", tooltip="Previous row"),
-        Binding(
-            "g,home", "edge(0)", "Top", show=False, id="customer.top", tooltip="The newest mention"
-        ),
-        Binding(
-            "G,end", "edge(-1)", "Bottom", show=False, id="customer.bottom", tooltip="The last row"
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = key_table("customer", _KEYS)
 
     DEFAULT_CSS = """
     CustomerScreen #customer-summary { padding: 0 1; color: $text-muted; }
@@ -228,10 +228,7 @@ class CustomerScreen(WorkspaceScreen):
 
     def selected_row(self) -> str | None:
         """The id of the highlighted row (a mention id, or ``ticket:`` and a ticket id)."""
-        widget = self.query_one(OptionList)
-        if widget.highlighted is None:
-            return None
-        return widget.get_option_at_index(widget.highlighted).id
+        return highlighted_id(self.query_one(OptionList))
 
     def selected_mention(self) -> str | None:
         """The mention of the highlighted row (a ticket row stands for its mention)."""
@@ -243,11 +240,7 @@ class CustomerScreen(WorkspaceScreen):
         return ticket.mention_id if ticket else None
 
     def action_cursor(self, delta: int) -> None:
-        widget = self.query_one(OptionList)
-        if delta > 0:
-            widget.action_cursor_down()
-        else:
-            widget.action_cursor_up()
+        step_highlight(self.query_one(OptionList), delta)
 
     def action_edge(self, where: int) -> None:
         widget = self.query_one(OptionList)
@@ -257,9 +250,6 @@ class CustomerScreen(WorkspaceScreen):
             widget.action_last()
 
     @on(OptionList.OptionSelected)
-    def _open_selected(self) -> None:
-        self.action_open()
-
     def action_open(self) -> None:
         # The detail view opens this one (C): importing it at the top would be a cycle.
         from smm_tui.screens.detail import MentionScreen

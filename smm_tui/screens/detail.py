@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
@@ -19,49 +19,26 @@ from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.confirm import ConfirmScreen
 from smm_tui.screens.customer import open_customer
 from smm_tui.widgets.footer import PaneFooter
+from smm_tui.widgets.key_table import key_table
 from smm_tui.widgets.render import mention_block, reply_line, why_block, with_note
+
+#: MentionScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
+_KEYS = """
+back     | escape,q | app.pop_screen | Back         | Back where you were
+reply    | r        | reply          | Reply        | Write a reply
+ticket   | t        | ticket         | Ticket       | Open a ticket for the mention
+done     | d        | done           | Done         | Mark done and go back
+retry    | R        | retry          | Retry failed | Send a failed reply again
+customer | C        | customer       | (Customer)   | This author's mentions, replies, tickets
+down     | j,down   | scroll_down    | (Scroll)     | Scroll the mention down
+up       | k,up     | scroll_up      | (Scroll)     | Scroll the mention up
+"""
 
 
 class MentionScreen(MentionScreenBase):
     """The detail view: thread context above, the mention, then replies and ticket."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "escape,q", "app.pop_screen", "Back", id="detail.back", tooltip="Back where you were"
-        ),
-        Binding("r", "reply", "Reply", id="detail.reply", tooltip="Write a reply"),
-        Binding(
-            "t", "ticket", "Ticket", id="detail.ticket", tooltip="Open a ticket for the mention"
-        ),
-        Binding("d", "done", "Done", id="detail.done", tooltip="Mark done and go back"),
-        Binding(
-            "R", "retry", "Retry failed", id="detail.retry", tooltip="Send a failed reply again"
-        ),
-        Binding(
-            "C",
-            "customer",
-            "Customer",
-            show=False,
-            id="detail.customer",
-            tooltip="This author's mentions, replies, tickets",
-        ),
-        Binding(
-            "j,down",
-            "scroll_down",
-            "Scroll",
-            show=False,
-            id="detail.down",
-            tooltip="Scroll the mention down",
-        ),
-        Binding(
-            "k,up",
-            "scroll_up",
-            "Scroll",
-            show=False,
-            id="detail.up",
-            tooltip="Scroll the mention up",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = key_table("detail", _KEYS)
 
     def __init__(self, mention_id: str) -> None:
         super().__init__(mention_id)

@@ -25,13 +25,14 @@ from smm_tui.core.query import QueryError
 from smm_tui.core.repository import Collection, Record
 from smm_tui.core.views import NOTHING_YET, View, empty_text
 from smm_tui.messages import ArchiveLoaded, DataChanged
-from smm_tui.screens.base import HIDDEN, SHOWN, in_background, pane_bindings
+from smm_tui.screens.base import in_background
 from smm_tui.screens.feed_actions import FeedActions
 from smm_tui.widgets.arrivals import Arrivals
 from smm_tui.widgets.feed_list import FeedList
 from smm_tui.widgets.filter_box import FilterBox
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.health_strip import HealthStrip
+from smm_tui.widgets.key_table import key_table
 from smm_tui.widgets.render import (
     WIDE_ROW,
     mention_block,
@@ -58,39 +59,37 @@ QUEUE_ORDER = (
 )
 
 
+#: FeedScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
+_KEYS = """
+open          | enter       | open      | Open       | Open the mention with its thread
+reply         | r           | reply     | Reply      | Write a reply
+done_next     | d           | done_next | Done+next  | Mark done, go to the next
+ticket        | t           | ticket    | Ticket     | Open one ticket for the mention
+    or the marked ones
+mark          | space       | mark      | (Mark)     | Mark for a bulk action
+filter        | slash       | filter    | Filter     | Filter with a query
+seen          | s           | seen      | (Seen)     | Mark seen
+unread        | u           | unread    | (Unread)   | Mark new again
+assign        | a           | assign    | (Assign)   | Assign to me, a teammate or nobody
+scope         | o           | scope     | (Open/All) | Show open mentions or all
+contest       | c           | contest   | (Contest)  | Start a contest on this post
+next_view     | right_square_bracket | view(1)  | (Next view)     | The next saved view
+previous_view | left_square_bracket  | view(-1) | (Previous view) | The previous saved view
+visual        | V           | visual    | (Range)    | Mark a range: press here, move, press again
+tag           | number_sign | tag       | (Tag)      | Edit the tags of the mention
+    or the marked ones
+label         | L           | label     | (Label)    | Set tone and intent by hand
+customer      | C           | customer  | (Customer) | This author's mentions, replies, tickets
+clear         | escape      | clear     | (Clear)    | Clear the filter and marks
+"""
+
+
 class FeedScreen(FeedActions):
     """Mentions newest first; the open queue by default."""
 
     FOLLOWS_EVERY_CHANGE = True
 
-    # fmt: off
-    BINDINGS: ClassVar[list[BindingType]] = pane_bindings("feed", [
-        (SHOWN, "enter", "open", "Open", "open", "Open the mention with its thread"),
-        (SHOWN, "r", "reply", "Reply", "reply", "Write a reply"),
-        (SHOWN, "d", "done_next", "Done+next", "done_next", "Mark done, go to the next"),
-        (SHOWN, "t", "ticket", "Ticket", "ticket",
-         "Open one ticket for the mention or the marked ones"),
-        (HIDDEN, "space", "mark", "Mark", "mark", "Mark for a bulk action"),
-        (SHOWN, "slash", "filter", "Filter", "filter", "Filter with a query"),
-        (HIDDEN, "s", "seen", "Seen", "seen", "Mark seen"),
-        (HIDDEN, "u", "unread", "Unread", "unread", "Mark new again"),
-        (HIDDEN, "a", "assign", "Assign", "assign",
-         "Assign to me (a, enter), a teammate or nobody"),
-        (HIDDEN, "o", "scope", "Open/All", "scope", "Show open mentions or all"),
-        (HIDDEN, "c", "contest", "Contest", "contest", "Start a contest on this post"),
-        (HIDDEN, "right_square_bracket", "view(1)", "Next view", "next_view",
-         "The next saved view"),
-        (HIDDEN, "left_square_bracket", "view(-1)", "Previous view", "previous_view",
-         "The previous saved view"),
-        (HIDDEN, "V", "visual", "Range", "visual", "Mark a range: V here, move, V again"),
-        (HIDDEN, "number_sign", "tag", "Tag", "tag",
-         "Edit the tags of the mention or the marked ones"),
-        (HIDDEN, "L", "label", "Label", "label", "Set tone and intent by hand"),
-        (HIDDEN, "C", "customer", "Customer", "customer",
-         "This author's mentions, replies, tickets"),
-        (HIDDEN, "escape", "clear", "Clear", "clear", "Clear the filter and marks"),
-    ])
-    # fmt: on
+    BINDINGS: ClassVar[list[BindingType]] = key_table("feed", _KEYS)
 
     def __init__(self) -> None:
         super().__init__()

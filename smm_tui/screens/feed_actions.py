@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from smm_tui.core import acknowledge
 from smm_tui.core.feed import FeedModel
 from smm_tui.core.models import Status, Ticket
 from smm_tui.core.repository import Changed, Collection
 from smm_tui.core.wording import plural, shared_tags, tag_edit
-from smm_tui.screens.assign import Assignment, AssignScreen
+from smm_tui.screens.assign import AssignScreen
 from smm_tui.screens.base import WorkspaceScreen
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.contests import NewContestScreen
 from smm_tui.screens.customer import open_customer
 from smm_tui.screens.detail import MentionScreen
-from smm_tui.screens.label import Labels, LabelScreen, TagScreen
+from smm_tui.screens.label import LabelScreen, TagScreen
 from smm_tui.widgets.feed_list import FeedList
+
+#: What a dialog answers.
+A = TypeVar("A")
 
 
 class FeedActions(WorkspaceScreen):
@@ -71,20 +75,34 @@ class FeedActions(WorkspaceScreen):
     def action_unread(self) -> None:
         self.act(self.workspace.triage.set_status(self._take_targets(), Status.NEW))
 
+    def _ask(
+        self,
+        targets: list[str],
+        dialog: ModalScreen[A | None],
+        work: Callable[[A], Awaitable[object] | None],
+    ) -> None:
+        """Ask ``dialog``; its answer becomes ``work`` on the targets (None: nothing to do).
+
+        The marks are used up only when there is work: a cancelled dialog keeps them.
+        """
+
+        def answered(answer: A | None) -> None:
+            done = None if answer is None else work(answer)
+            if done is not None:
+                self.feed_list.marked.clear()
+                self.act(done)
+
+        if targets:
+            self.app.push_screen(dialog, answered)
+
     def action_assign(self) -> None:
         """Ask who gets the mention (or the marked ones): enter gives them to me."""
-        targets = self.feed_list.targets()
-        if not targets:
-            return
-
-        def chosen(pick: Assignment | None) -> None:
-            if pick is None:
-                return
-            self.feed_list.marked.clear()  # used up only when the action happens
-            self.act(self.workspace.triage.assign(targets, pick.assignee))
-
-        ws = self.workspace
-        self.app.push_screen(AssignScreen(len(targets), ws.actor, ws.settings.users), chosen)
+        targets, ws = self.feed_list.targets(), self.workspace
+        self._ask(
+            targets,
+            AssignScreen(len(targets), ws.actor, ws.settings.users),
+            lambda pick: ws.triage.assign(targets, pick.assignee),
+        )
 
     def action_visual(self) -> None:
         """V starts a range at the cursor; V again marks every row from there to here."""
@@ -93,7 +111,8 @@ class FeedActions(WorkspaceScreen):
             return
         if self._range_start is None:
             self._range_start = here
-            self.say("Range started: move, then V again to mark every row between.")
+            again = self.keys_for("feed.visual")
+            self.say(f"Range started: move, then {again} again to mark every row between.")
             return
         start, self._range_start = self._range_start, None
         self.feed_list.mark_range(start, here)
@@ -101,35 +120,22 @@ class FeedActions(WorkspaceScreen):
 
     def action_tag(self) -> None:
         targets = self.feed_list.targets()
-        if not targets:
-            return
-
         # The tags every target has are shown to edit; the others are left as they are.
         shared = shared_tags([m.tags for m in self.feed.mentions(targets)])
 
-        def chosen(words: str | None) -> None:
-            if words is None:
-                return
+        def retag(words: str) -> Awaitable[object] | None:
             add, drop = tag_edit(shared, words)
-            if add or drop:
-                self.feed_list.marked.clear()  # used up only when the action happens
-                self.act(self.workspace.triage.tag(targets, add=add, remove=drop))
+            return self.workspace.triage.tag(targets, add=add, remove=drop) if add or drop else None
 
-        self.app.push_screen(TagScreen(len(targets), shared), chosen)
+        self._ask(targets, TagScreen(len(targets), shared), retag)
 
     def action_label(self) -> None:
-        targets = self.feed_list.targets()
-        if not targets:
-            return
-
-        def chosen(labels: Labels | None) -> None:
-            if labels is None:
-                return
-            self.feed_list.marked.clear()  # used up only when the action happens
-            triage = self.workspace.triage
-            self.act(triage.set_labels(targets, labels.sentiment, labels.intent))
-
-        self.app.push_screen(LabelScreen(len(targets)), chosen)
+        targets, triage = self.feed_list.targets(), self.workspace.triage
+        self._ask(
+            targets,
+            LabelScreen(len(targets)),
+            lambda labels: triage.set_labels(targets, labels.sentiment, labels.intent),
+        )
 
     def action_ticket(self) -> None:
         targets = self._take_targets()
@@ -138,7 +144,8 @@ class FeedActions(WorkspaceScreen):
 
     def _ticket_opened(self, ticket: Ticket) -> None:
         count = plural(len(ticket.mention_ids), "mention")
-        self.say(f"Ticket #{ticket.id[:6]} for {count}: {ticket.title}  (2: board)")
+        board = self.app_keys_for("app.tickets")
+        self.say(f"Ticket #{ticket.id[:6]} for {count}: {ticket.title}  ({board}: board)")
         mention = self.feed.mention(ticket.mention_id)
         if len(ticket.mention_ids) == 1 and mention is not None:
             # The customer still waits in public: offer them an acknowledgement at once.

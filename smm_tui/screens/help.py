@@ -14,6 +14,7 @@ from textual.widgets import Label, Static
 
 from smm_tui.screens.base import first_key_for
 from smm_tui.widgets.footer import PaneFooter
+from smm_tui.widgets.key_table import key_table
 
 
 def help_rows(
@@ -41,29 +42,18 @@ def _fit(text: str, width: int) -> str:
     return text.ljust(width)
 
 
+#: HelpScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
+_KEYS = """
+close | escape,question_mark,q | dismiss    | Close    | Close the key list
+down  | j,down                 | scroll(1)  | (Scroll) | Scroll the keys down
+up    | k,up                   | scroll(-1) | (Scroll) | Scroll the keys up
+"""
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key that works on the screen below, with what it does and its keymap id."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "escape,question_mark,q",
-            "dismiss",
-            "Close",
-            id="help.close",
-            tooltip="Close the key list",
-        ),
-        Binding(
-            "j,down",
-            "scroll(1)",
-            "Scroll",
-            show=False,
-            id="help.down",
-            tooltip="Scroll the keys down",
-        ),
-        Binding(
-            "k,up", "scroll(-1)", "Scroll", show=False, id="help.up", tooltip="Scroll the keys up"
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = key_table("help", _KEYS)
 
     def __init__(
         self, title: str, rows: list[tuple[str, str, str]], notes: list[str] | None = None

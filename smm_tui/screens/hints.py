@@ -6,6 +6,8 @@ from typing import Any
 
 from textual.content import Content
 from textual.screen import Screen
+from textual.widgets import Button
+from textual.widgets.button import ButtonVariant
 
 from smm_tui.screens.base import bound_keys
 
@@ -18,3 +20,11 @@ def keys_of(screen: Screen[Any], binding_id: str) -> str:
 def key_hint(screen: Screen[Any], *actions: tuple[str, str], gap: str = "    ") -> Content:
     """``y / enter: yes    n / esc: no`` for each (binding id, what it does), in the live keys."""
     return Content(gap.join(f"{keys_of(screen, bid)}: {what}" for bid, what in actions))
+
+
+def key_button(
+    screen: Screen[Any], label: str, binding_id: str, button_id: str, *, primary: bool = False
+) -> Button:
+    """A dialog's button that names the key doing the same, as bound now: ``Save (^s)``."""
+    variant: ButtonVariant = "primary" if primary else "default"
+    return Button(f"{label} ({keys_of(screen, binding_id)})", variant=variant, id=button_id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -18,6 +18,7 @@ from smm_tui.core.sanitize import clean_identity
 from smm_tui.core.wording import acted_on, shown_tags
 from smm_tui.screens.base import first_key_for
 from smm_tui.widgets.footer import PaneFooter
+from smm_tui.widgets.key_table import SHOWN, key_table, pane_bindings
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,13 @@ _ROWS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
 )
 
 
+#: LabelScreen's keys besides one per tone and intent (columns: see key_table).
+_LABEL_KEYS = """
+apply  | enter  | apply         | Apply  | Apply the tone or intent picked
+cancel | escape | dismiss(None) | Cancel | Leave the labels be
+"""
+
+
 class LabelScreen(ModalScreen[Labels | None]):
     """Pick a tone and an intent for the marked mentions (or the one under the cursor).
 
@@ -48,23 +56,22 @@ class LabelScreen(ModalScreen[Labels | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(
-            Binding(
-                key,
-                f"pick('{field}', '{value}')",
-                value.capitalize(),
-                id=f"label.{value}",
-                tooltip=f"{title.capitalize()}: {value}",
-            )
-            for title, field, values in _ROWS
-            for key, value in values
+        *pane_bindings(
+            "label",
+            [
+                (
+                    SHOWN,
+                    key,
+                    f"pick('{field}', '{value}')",
+                    value.capitalize(),
+                    value,
+                    f"{title.capitalize()}: {value}",
+                )
+                for title, field, values in _ROWS
+                for key, value in values
+            ],
         ),
-        Binding(
-            "enter", "apply", "Apply", id="label.apply", tooltip="Apply the tone or intent picked"
-        ),
-        Binding(
-            "escape", "dismiss(None)", "Cancel", id="label.cancel", tooltip="Leave the labels be"
-        ),
+        *key_table("label", _LABEL_KEYS),
     ]
 
     def __init__(self, count: int) -> None:
@@ -125,6 +132,12 @@ class LabelScreen(ModalScreen[Labels | None]):
         self.dismiss(None if empty else self.picked)
 
 
+#: TagScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
+_TAG_KEYS = """
+cancel | escape | dismiss(None) | Cancel | Leave the tags be
+"""
+
+
 class TagScreen(ModalScreen[str | None]):
     """Edit the tags of the marked mentions: the ones they share are shown to edit.
 
@@ -133,9 +146,7 @@ class TagScreen(ModalScreen[str | None]):
     :func:`smm_tui.core.wording.tag_edit`).
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Cancel", id="tag.cancel", tooltip="Leave the tags be"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = key_table("tag", _TAG_KEYS)
 
     def __init__(self, count: int, tags: Sequence[str] = ()) -> None:
         super().__init__()

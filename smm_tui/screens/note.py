@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -14,19 +14,19 @@ from textual.widgets import Input, Label
 
 from smm_tui.core.notes import NOTE_LENGTH
 from smm_tui.widgets.footer import PaneFooter
+from smm_tui.widgets.key_table import key_table
+
+#: NoteScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
+_KEYS = """
+cancel | escape | cancel | Cancel | Leave the note as it was
+save   | ctrl+s | save   | Save   | Keep the note (empty: remove)
+"""
 
 
 class NoteScreen(ModalScreen[str | None]):
     """One line about the customer; enter or ctrl+s keeps it (empty removes it), esc cancels."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="note.cancel", tooltip="Leave the note as it was"),
-        Binding("ctrl+s", "save", "Save", id="note.save", tooltip="Keep the note (empty: remove)"),
-    ]
-
-    DEFAULT_CSS = """
-    NoteScreen Label { width: 100%; }
-    """
+    BINDINGS: ClassVar[list[BindingType]] = key_table("note", _KEYS)
 
     def __init__(self, who: str, text: str) -> None:
         super().__init__()

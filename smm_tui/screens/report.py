@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
@@ -19,6 +19,7 @@ from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceScreen, in_background
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.health_strip import HealthStrip
+from smm_tui.widgets.key_table import key_table
 from smm_tui.widgets.status_bar import StatusBar
 
 PERIODS = (7, 30, 90)
@@ -72,28 +73,18 @@ def _line(row: report.Row, name: int, time: int, *, tone: bool) -> Content:
     )
 
 
+#: ReportScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
+_KEYS = """
+period | p      | period     | Period   | 7, 30 or 90 days
+down   | j,down | scroll(1)  | (Scroll) | Scroll the report down
+up     | k,up   | scroll(-1) | (Scroll) | Scroll the report up
+"""
+
+
 class ReportScreen(WorkspaceScreen):
     """Median and p90 first-response time, and the share within target."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("p", "period", "Period", id="report.period", tooltip="7, 30 or 90 days"),
-        Binding(
-            "j,down",
-            "scroll(1)",
-            "Scroll",
-            show=False,
-            id="report.down",
-            tooltip="Scroll the report down",
-        ),
-        Binding(
-            "k,up",
-            "scroll(-1)",
-            "Scroll",
-            show=False,
-            id="report.up",
-            tooltip="Scroll the report up",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = key_table("report", _KEYS)
 
     def __init__(self) -> None:
         super().__init__()

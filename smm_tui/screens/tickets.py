@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Input, Label, OptionList, Select
@@ -19,8 +19,11 @@ from smm_tui.core.tickets import COLUMNS
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceModal, WorkspaceScreen
 from smm_tui.screens.detail import MentionScreen
+from smm_tui.screens.hints import key_button
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.health_strip import HealthStrip
+from smm_tui.widgets.key_table import key_table
+from smm_tui.widgets.option_lists import highlighted_id, step_highlight
 from smm_tui.widgets.render import cut, one_line
 from smm_tui.widgets.status_bar import StatusBar
 
@@ -51,54 +54,24 @@ def column_title(column: TicketColumn, count: int, width: int) -> str:
     return full if len(full) <= width else f"{NARROW_TITLES[column]} {count}"
 
 
+#: TicketBoardScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
+_BOARD_KEYS = """
+left         | h,left   | focus_column(-1) | (Column ←) | The column to the left
+right        | l,right  | focus_column(1)  | (Column →) | The column to the right
+down         | j        | cursor(1)        | (Down)     | Next ticket
+up           | k        | cursor(-1)       | (Up)       | Previous ticket
+move_right   | L,greater_than_sign,shift+right | move(1) | Move → | Move the ticket one column right
+move_left    | H,less_than_sign,shift+left | move(-1) | Move ← | Move the ticket one column left
+resolve      | x        | resolve          | Resolve    | Move the ticket to Resolved
+edit         | enter,e  | edit             | Edit       | Department, assignee, note
+open_mention | o        | open_mention     | Mention    | Open the ticket's mention
+"""
+
+
 class TicketBoardScreen(WorkspaceScreen):
     """Four columns of tickets; keys move the selected ticket between them."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "h,left",
-            "focus_column(-1)",
-            "Column ←",
-            show=False,
-            id="tickets.left",
-            tooltip="The column to the left",
-        ),
-        Binding(
-            "l,right",
-            "focus_column(1)",
-            "Column →",
-            show=False,
-            id="tickets.right",
-            tooltip="The column to the right",
-        ),
-        Binding("j", "cursor(1)", "Down", show=False, id="tickets.down", tooltip="Next ticket"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="tickets.up", tooltip="Previous ticket"),
-        Binding(
-            "L,greater_than_sign,shift+right",
-            "move(1)",
-            "Move →",
-            id="tickets.move_right",
-            tooltip="Move the ticket one column right",
-        ),
-        Binding(
-            "H,less_than_sign,shift+left",
-            "move(-1)",
-            "Move ←",
-            id="tickets.move_left",
-            tooltip="Move the ticket one column left",
-        ),
-        Binding(
-            "x", "resolve", "Resolve", id="tickets.resolve", tooltip="Move the ticket to Resolved"
-        ),
-        Binding("enter,e", "edit", "Edit", id="tickets.edit", tooltip="Department, assignee, note"),
-        Binding(
-            "o",
-            "open_mention",
-            "Mention",
-            id="tickets.open_mention",
-            tooltip="Open the ticket's mention",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = key_table("tickets", _BOARD_KEYS)
 
     DEFAULT_CSS = """
     TicketBoardScreen .column-title { text-wrap: nowrap; text-overflow: ellipsis; }
@@ -140,7 +113,7 @@ class TicketBoardScreen(WorkspaceScreen):
             # Two lines of the column (less the scrollbar); 80 columns before the first layout.
             width = widget.size.width or 20
             length = max(12, 2 * (width - 2))
-            keep = select or self._highlighted_id(widget)
+            keep = select or highlighted_id(widget)
             cards = [t for t in tickets if t.column is column]
             widget.clear_options()
             widget.add_options(Option(ticket_prompt(t, own, length), id=t.id) for t in cards)
@@ -154,12 +127,6 @@ class TicketBoardScreen(WorkspaceScreen):
         summary = f"{len(tickets) - resolved} open · {resolved} resolved"
         self.query_one(StatusBar).show(Content(summary))
 
-    @staticmethod
-    def _highlighted_id(widget: OptionList) -> str | None:
-        if widget.highlighted is None:
-            return None
-        return widget.get_option_at_index(widget.highlighted).id
-
     def _focused_column(self) -> TicketColumn:
         focused = self.focused
         for column in COLUMNS:
@@ -169,18 +136,14 @@ class TicketBoardScreen(WorkspaceScreen):
 
     def selected(self) -> str | None:
         """The id of the highlighted ticket in the focused column."""
-        return self._highlighted_id(self._list(self._focused_column()))
+        return highlighted_id(self._list(self._focused_column()))
 
     def action_focus_column(self, delta: int) -> None:
         index = (COLUMNS.index(self._focused_column()) + delta) % len(COLUMNS)
         self._list(COLUMNS[index]).focus()
 
     def action_cursor(self, delta: int) -> None:
-        widget = self._list(self._focused_column())
-        if delta > 0:
-            widget.action_cursor_down()
-        else:
-            widget.action_cursor_up()
+        step_highlight(self._list(self._focused_column()), delta)
 
     def action_move(self, delta: int) -> None:
         ticket_id = self.selected()
@@ -200,9 +163,6 @@ class TicketBoardScreen(WorkspaceScreen):
         self._list(ticket.column).focus()
 
     @on(OptionList.OptionSelected)
-    def _edit_selected(self) -> None:
-        self.action_edit()
-
     def action_edit(self) -> None:
         ticket_id = self.selected()
         if ticket_id is not None:
@@ -223,21 +183,17 @@ class TicketBoardScreen(WorkspaceScreen):
         ]
 
 
+#: TicketEditScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
+_EDIT_KEYS = """
+cancel | escape | dismiss | Cancel | Close without saving
+save   | ctrl+s | save    | Save   | Save the changes and close
+"""
+
+
 class TicketEditScreen(WorkspaceModal):
     """Route a ticket: department, assignee and an internal note."""
 
-    DEFAULT_CSS = """
-    TicketEditScreen #edit-title { width: 100%; }
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "escape", "dismiss", "Cancel", id="ticket_edit.cancel", tooltip="Close without saving"
-        ),
-        Binding(
-            "ctrl+s", "save", "Save", id="ticket_edit.save", tooltip="Save the changes and close"
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = key_table("ticket_edit", _EDIT_KEYS)
 
     def __init__(self, ticket: Ticket) -> None:
         super().__init__()
@@ -275,8 +231,8 @@ class TicketEditScreen(WorkspaceModal):
             yield Label("Note")
             yield Input(self.ticket.note, id="edit-note", compact=True)
             with Horizontal(classes="buttons"):
-                yield Button("Save (ctrl+s)", variant="primary", id="edit-save")
-                yield Button("Cancel (esc)", id="edit-cancel")
+                yield key_button(self, "Save", "ticket_edit.save", "edit-save", primary=True)
+                yield key_button(self, "Cancel", "ticket_edit.cancel", "edit-cancel")
         yield PaneFooter()
 
     @on(Button.Pressed, "#edit-save")

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
@@ -20,10 +21,23 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.visual import Visual
 
+from smm_tui.widgets.key_table import key_table
+
 #: Makes a row from a mention id, whether it is marked, and the width it has.
 RowFactory = Callable[[str, bool, int], Content | None]
 #: Called at once, in the same frame as the cursor's move, with the id now under it.
 HighlightHook = Callable[[str | None], None]
+
+
+#: FeedList's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
+_KEYS = """
+down      | j,down          | cursor_down   | (Down)      | Next mention
+up        | k,up            | cursor_up     | (Up)        | Previous mention
+top       | g,home          | cursor_top    | (Top)       | The first mention
+bottom    | G,end           | cursor_bottom | (Bottom)    | The last mention
+page_down | ctrl+d,pagedown | page_down     | (Page down) | A page further down
+page_up   | ctrl+u,pageup   | page_up       | (Page up)   | A page further up
+"""
 
 
 class FeedList(ScrollView, can_focus=True):
@@ -49,51 +63,18 @@ class FeedList(ScrollView, can_focus=True):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "j,down", "cursor_down", "Down", show=False, id="feed.down", tooltip="Next mention"
-        ),
-        Binding("k,up", "cursor_up", "Up", show=False, id="feed.up", tooltip="Previous mention"),
-        Binding(
-            "g,home", "cursor_top", "Top", show=False, id="feed.top", tooltip="The first mention"
-        ),
-        Binding(
-            "G,end",
-            "cursor_bottom",
-            "Bottom",
-            show=False,
-            id="feed.bottom",
-            tooltip="The last mention",
-        ),
-        Binding(
-            "ctrl+d,pagedown",
-            "page_down",
-            "Page down",
-            show=False,
-            id="feed.page_down",
-            tooltip="A page further down",
-        ),
-        Binding(
-            "ctrl+u,pageup",
-            "page_up",
-            "Page up",
-            show=False,
-            id="feed.page_up",
-            tooltip="A page further up",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = key_table("feed", _KEYS)
 
     #: The watcher repaints just the two rows involved; a full repaint would send the whole
     #: list to the terminal on every j/k (about 4.5 KB a key over SSH).
     cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
 
+    @dataclass
     class Highlighted(Message):
         """The cursor moved to another mention (or the list became empty: None)."""
 
-        def __init__(self, feed: FeedList, mention_id: str | None) -> None:
-            super().__init__()
-            self.feed = feed
-            self.mention_id = mention_id
+        feed: FeedList
+        mention_id: str | None
 
     def __init__(
         self,

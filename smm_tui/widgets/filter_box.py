@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -26,19 +28,17 @@ class FilterBox(Vertical):
     FilterBox { height: auto; }
     """
 
+    @dataclass
     class Typed(Message):
         """Typing paused: ``text`` is the query to try (a scan per key would be too slow)."""
 
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
+        text: str
 
+    @dataclass
     class Kept(Message):
         """Enter was pressed on ``text``."""
 
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
+        text: str
 
     def __init__(self, *, input_id: str, error_id: str) -> None:
         super().__init__()

@@ -9,17 +9,25 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Static
 
 from smm_tui.app import SmmApp
 from smm_tui.core.models import ContestState, Platform, TicketColumn
 from smm_tui.core.polling import HealthState
 from smm_tui.screens.accounts import AccountsScreen
+from smm_tui.screens.assign import AssignScreen
 from smm_tui.screens.composer import ComposerScreen
+from smm_tui.screens.confirm import ConfirmScreen
+from smm_tui.screens.contests import NewContestScreen
 from smm_tui.screens.customer import CustomerScreen
 from smm_tui.screens.detail import MentionScreen
+from smm_tui.screens.label import LabelScreen, TagScreen
+from smm_tui.screens.note import NoteScreen
 from smm_tui.screens.report import ReportScreen
+from smm_tui.screens.tickets import TicketEditScreen
 from tests.conftest import FakeClock
-from tests.ui.harness import feed_of, make_app, wait_for
+from tests.ui.harness import feed_of, make_app, settle, wait_for
 
 SIZE = (80, 24)
 Snap = Callable[..., bool]
@@ -87,15 +95,7 @@ def test_composer(snap_compare: Snap, app: SmmApp) -> None:
 
 
 def test_ticket_board(snap_compare: Snap, app: SmmApp) -> None:
-    async def tickets(pilot: Pilot[Any]) -> None:
-        workspace = app.workspace
-        first, second = feed_of(app).ids[0], feed_of(app).ids[3]
-        await workspace.tickets.open([first], department="Cards")
-        ticket = await workspace.tickets.open([second], department="Mobile app")
-        await workspace.tickets.move(ticket.id, TicketColumn.WAITING)
-        await pilot.press("2")
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=then(tickets))
+    assert snap_compare(app, terminal_size=SIZE, run_before=then(_board))
 
 
 def test_contest_with_proof(snap_compare: Snap, app: SmmApp) -> None:
@@ -204,3 +204,79 @@ SCREENS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
 @pytest.mark.parametrize("screen", SCREENS)
 def test_screen_at_size(snap_compare: Snap, app: SmmApp, screen: str, size: str) -> None:
     assert snap_compare(app, terminal_size=SIZES[size], run_before=then(SCREENS[screen]))
+
+
+# -- the dialogs, the filter's error line and the empty feed -------------------------------------
+
+
+def _opens(screen: type[Screen[Any]], *keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """A step that presses ``keys`` and waits until ``screen`` is on top."""
+
+    async def press_and_wait(pilot: Pilot[Any]) -> None:
+        await pilot.press(*keys)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, screen), screen.__name__)
+
+    return press_and_wait
+
+
+async def _draft(pilot: Pilot[Any]) -> None:
+    await _opens(ComposerScreen, "r")(pilot)
+    await pilot.press(*"Checking now")
+
+
+async def _ticket(pilot: Pilot[Any]) -> None:
+    await _board(pilot)
+    await settle(pilot)
+
+
+DIALOGS: dict[str, tuple[Callable[[Pilot[Any]], Awaitable[None]], ...]] = {
+    "confirm": (_draft, _opens(ConfirmScreen, "ctrl+g")),
+    "assign": (_opens(AssignScreen, "a"),),
+    "label": (_opens(LabelScreen, "L"),),
+    "tag": (_opens(TagScreen, "number_sign"),),
+    "note": (_opens(CustomerScreen, "C"), _opens(NoteScreen, "N")),
+    "ticket_edit": (_ticket, _opens(TicketEditScreen, "e")),
+    "new_contest": (_opens(NewContestScreen, "3", "n"),),
+}
+
+
+@pytest.mark.parametrize("dialog", DIALOGS)
+def test_dialog(snap_compare: Snap, app: SmmApp, dialog: str) -> None:
+    assert snap_compare(app, terminal_size=SIZE, run_before=then(*DIALOGS[dialog]))
+
+
+def _filtered(query: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """A step that types ``query`` after / and waits until the feed has tried it."""
+
+    async def type_query(pilot: Pilot[Any]) -> None:
+        await pilot.press("slash", *query)
+        error = pilot.app.screen.query_one("#feed-filter-error", Static)
+        feed = feed_of(pilot.app)
+        await wait_for(pilot, lambda: error.display or not feed.ids, f"the feed tried {query}")
+
+    return type_query
+
+
+def _press(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def press(pilot: Pilot[Any]) -> None:
+        await pilot.press(*keys)
+
+    return press
+
+
+#: A query with a mistake: the filter shows one line saying what is wrong.
+BAD_QUERY = "sentiment:angry"
+#: A query nothing in the demo workspace matches.
+NO_MATCH = "zebra"
+
+
+@pytest.mark.parametrize("size", ["80x24", "60x20"])
+def test_filter_error_line(snap_compare: Snap, app: SmmApp, size: str) -> None:
+    run_before = then(_filtered(BAD_QUERY))
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=run_before)
+
+
+@pytest.mark.parametrize("size", ["80x24", "60x20"])
+def test_empty_feed(snap_compare: Snap, app: SmmApp, size: str) -> None:
+    run_before = then(_filtered(NO_MATCH), _press("enter"))
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=run_before)
