@@ -20,6 +20,7 @@ from typing import TextIO
 from smm_tui.core.context import NotFound
 from smm_tui.core.models import Mention, Reply, ReplyState
 from smm_tui.core.network import AdapterError
+from smm_tui.core.outbox import AlreadySending
 from smm_tui.core.polling import AccountHealth, PollingEngine
 from smm_tui.core.repository import Collection
 from smm_tui.core.sanitize import one_line
@@ -202,7 +203,10 @@ async def send_reply(
         print(one_line(done.url or done.external_id or ""), file=out)
         return EXIT_OK
     reply = _same_reply(workspace, mention.id, text, sent=False)
-    reply = reply or await workspace.outbox.queue(mention.id, text)
+    try:
+        reply = reply or await workspace.outbox.queue(mention.id, text)
+    except AlreadySending as exc:
+        raise CommandError(f"{exc} Run this again once it is sent or has failed.") from None
     settled = await workspace.outbox.send(reply.id, source, force=force)
     if settled.state is ReplyState.SENT:
         print(one_line(settled.url or settled.external_id or ""), file=out)

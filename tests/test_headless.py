@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import json
 import os
@@ -16,6 +17,7 @@ from smm_tui.cli import main
 from smm_tui.config import AccountConfig
 from smm_tui.core.models import Mention
 from smm_tui.core.repository import Collection
+from smm_tui.core.workspace import Workspace
 from smm_tui.store.lease import PollerLease
 from smm_tui.store.store import Store
 from tests.adapters.httpserver import running_server
@@ -125,6 +127,25 @@ def test_a_debug_log_never_holds_the_token(cli: Cli, fake: FakeNetwork, tmp_path
     assert "HTTP Request" in text, "httpx's request lines are logged"
     assert fake.token not in text
     assert oct(log.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_reply_on_its_way_holds_back_another(cli: Cli, fake: FakeNetwork) -> None:
+    if fake.platform.value != "vk":
+        pytest.skip("the outbox is the same for every network")
+    fake.add_mention("card blocked, help")
+    assert cli("poll", "--once")[0] == 0
+    mention = cli.stored()[0]
+    with Store.open(cli.data_dir) as store:
+        # The app recorded a reply and was closed before sending it.
+        asyncio.run(Workspace(store, actor="anna", sources={}).outbox.queue(mention.id, "On it"))
+
+    code, out, err = cli("reply", mention.id[:8], "--text", "Unblocked now")
+    assert code == 1 and out == ""
+    assert err.strip() == (
+        "smm-tui: A reply to this mention is already being sent. "
+        "Run this again once it is sent or has failed."
+    )
+    assert fake.published == []
 
 
 def test_reply_to_an_unknown_mention_is_one_line(cli: Cli) -> None:

@@ -51,6 +51,14 @@ UNVERIFIABLE = (
 Sleep = Callable[[float], Awaitable[None]]
 
 
+class AlreadySending(ValueError):
+    """A reply to the mention is queued or being sent already; a second is not recorded."""
+
+
+#: The states of a reply that is still on its way: another one to the mention must wait.
+UNSENT: frozenset[ReplyState] = frozenset({ReplyState.QUEUED, ReplyState.SENDING})
+
+
 class OutboxService:
     """Keeps drafts, queues replies and publishes them through an adapter."""
 
@@ -64,6 +72,8 @@ class OutboxService:
         self.ctx = ctx
         self.retry_delays = tuple(retry_delays)
         self._sleep = sleep
+        # Checking for a reply on its way and recording a new one must not interleave.
+        self._queueing = asyncio.Lock()
 
     # -- drafts -------------------------------------------------------------------
 
@@ -167,8 +177,22 @@ class OutboxService:
             return True
         return not self.ctx.owner_alive(reply.claimed_by)
 
+    def on_its_way(self, mention_id: str) -> bool:
+        """Whether a reply to the mention is queued or being sent."""
+        return any(reply.state in UNSENT for reply in self.replies_to(mention_id))
+
     async def queue(self, mention_id: str, text: str) -> Reply:
-        """Record a reply (and drop the draft) durably, before any network call."""
+        """Record a reply (and drop the draft) durably, before any network call.
+
+        Raises AlreadySending while another reply to the mention is on its way, so
+        a send pressed twice records (and publishes) one reply.
+        """
+        async with self._queueing:
+            if self.on_its_way(mention_id):
+                raise AlreadySending("A reply to this mention is already being sent.")
+            return await self._record(mention_id, text)
+
+    async def _record(self, mention_id: str, text: str) -> Reply:
         mention = self.ctx.mention(mention_id)
         reply = Reply(
             id=self.ctx.make_id(),

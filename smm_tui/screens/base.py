@@ -25,6 +25,7 @@ from textual.worker import Worker
 from smm_tui.core.contests import ContestError
 from smm_tui.core.context import NotFound
 from smm_tui.core.network import AdapterError
+from smm_tui.core.outbox import AlreadySending
 from smm_tui.core.repository import RepositoryError
 from smm_tui.core.sanitize import clean_identity
 from smm_tui.core.workspace import Workspace
@@ -34,7 +35,13 @@ from smm_tui.widgets.status_bar import PANES
 T = TypeVar("T")
 
 #: Failures a user can act on: shown as one line, never a crash.
-USER_ERRORS: tuple[type[Exception], ...] = (RepositoryError, AdapterError, ContestError, NotFound)
+USER_ERRORS: tuple[type[Exception], ...] = (
+    RepositoryError,
+    AdapterError,
+    ContestError,
+    NotFound,
+    AlreadySending,
+)
 
 
 class WorkspaceApp(Protocol):
@@ -130,14 +137,19 @@ class WorkspaceMixin(DOMNode):
         *,
         done: Callable[[T], object] | None = None,
         group: str = "actions",
+        failed: Callable[[Exception], object] | None = None,
     ) -> None:
-        """Run a service call in the background; a user-facing failure becomes one toast."""
-        in_background(
-            self, work, done=done, group=group, expected=USER_ERRORS, failed=self._say_failed
-        )
+        """Run a service call in the background; a user-facing failure becomes one toast.
 
-    def _say_failed(self, error: Exception) -> None:
-        self.say(str(error) or type(error).__name__, error=True)
+        ``failed`` is told of that failure too (after the toast), to undo what waited on it.
+        """
+
+        def say_failed(error: Exception) -> None:
+            self.say(str(error) or type(error).__name__, error=True)
+            if failed is not None:
+                failed(error)
+
+        in_background(self, work, done=done, group=group, expected=USER_ERRORS, failed=say_failed)
 
 
 # Screen comes first in every class below: Textual takes a class's CSS (its DEFAULT_CSS and

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
-from smm_tui.core.models import Mention, Reply, ReplyState
+from smm_tui.core.models import Mention, Reply
 from smm_tui.core.presence import HEARTBEAT, collision_warning
 from smm_tui.messages import DataChanged, ThreadFetched
 from smm_tui.screens.base import MentionScreenBase
@@ -44,6 +44,7 @@ class ComposerScreen(MentionScreenBase):
         self._save_timer: Timer | None = None
         self._keep_draft_on_exit = True
         self._typed = ""
+        self._queueing = False
 
     @property
     def mention(self) -> Mention:
@@ -209,8 +210,17 @@ class ComposerScreen(MentionScreenBase):
         self.app.push_screen(ConfirmScreen(f"{warning} Send yours anyway?"), answered)
 
     def _queue(self) -> None:
+        # A second ctrl+s before the first is recorded is refused here, and by the outbox.
+        self._queueing = True
         self._stop_autosave()
-        self.act(self.workspace.outbox.queue(self.mention_id, self.text.strip()), done=self._queued)
+        self.act(
+            self.workspace.outbox.queue(self.mention_id, self.text.strip()),
+            done=self._queued,
+            failed=self._not_queued,
+        )
+
+    def _not_queued(self, _error: Exception) -> None:
+        self._queueing = False
 
     def _send_problem(self) -> str | None:
         """Why the reply cannot be sent as it is, or None."""
@@ -221,8 +231,7 @@ class ComposerScreen(MentionScreenBase):
             return f"No adapter is configured for account {self.mention.account}."
         if used > limit:
             return f"The reply is {used - limit} over the {limit} limit."
-        unsent = {ReplyState.QUEUED, ReplyState.SENDING}
-        if any(r.state in unsent for r in self.workspace.outbox.replies_to(self.mention_id)):
+        if self._queueing or self.workspace.outbox.on_its_way(self.mention_id):
             return "A reply to this mention is already being sent."
         return None
 

@@ -71,3 +71,24 @@ async def test_draft_survives_quitting_without_leaving(tmp_path: Path, clock: Fa
         )
         assert run.workspace.outbox.draft(mention_id) is None
         assert run.workspace.outbox.replies_to(mention_id)[0].text == "half a thought and the rest"
+
+
+async def test_send_pressed_three_times_publishes_one_reply(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    async with running(tmp_path / "data", clock) as run:
+        mention_id = await open_composer_on(run, Platform.VK)
+        await run.pilot.press(*"Thank you, we are on it")
+        composer = run.app.screen
+        assert isinstance(composer, ComposerScreen)
+        # Three presses handled before the first reply is recorded, as over a slow link.
+        for _ in range(3):
+            composer.action_send()
+        outbox = run.workspace.outbox
+        await wait_for(
+            run.pilot,
+            lambda: [r.state for r in outbox.replies_to(mention_id)] == [ReplyState.SENT],
+            "one reply, sent",
+        )
+        await settle(run.pilot)
+        assert len(outbox.replies_to(mention_id)) == 1
