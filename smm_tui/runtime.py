@@ -69,7 +69,7 @@ def build_adapter(
         base_url=account.base_url,
         clock=clock,
         backfill=account.backfill,
-        long_poll_seconds=LONG_POLL_SECONDS if long_poll else 0,
+        long_poll_seconds=LONG_POLL_SECONDS if long_poll and facts.long_poll else 0,
         simulation=Simulation(config.demo.seed + index, config.demo.rate_per_minute, working_day),
     )
     return entry.factory(account, connection)

@@ -120,6 +120,8 @@ class PlatformSpec:
     #: What the account's ``token_env`` variable holds, for the README and errors.
     token_holds: str
     capabilities: Capabilities
+    #: Other spellings a query accepts for the network (``platform:tg``).
+    aliases: tuple[str, ...] = ()
 
     def key(self, name: str) -> ConfigKey | None:
         """The platform's own config key called ``name``, if it has one."""
@@ -180,6 +182,7 @@ PLATFORMS: Mapping[Platform, PlatformSpec] = MappingProxyType(
                     "the bot saw arrive"
                 ),
             ),
+            aliases=("tg",),
         ),
         Platform.MASTODON: PlatformSpec(
             platform=Platform.MASTODON,
@@ -202,6 +205,7 @@ PLATFORMS: Mapping[Platform, PlatformSpec] = MappingProxyType(
                 idempotency_keys=True,
                 views=False,
             ),
+            aliases=("masto",),
         ),
         Platform.BLUESKY: PlatformSpec(
             platform=Platform.BLUESKY,
@@ -223,6 +227,7 @@ PLATFORMS: Mapping[Platform, PlatformSpec] = MappingProxyType(
                 idempotency_keys=False,
                 views=False,
             ),
+            aliases=("bsky",),
         ),
         Platform.X: PlatformSpec(
             platform=Platform.X,
@@ -248,6 +253,7 @@ PLATFORMS: Mapping[Platform, PlatformSpec] = MappingProxyType(
                 views=True,
                 caveat=_X_SEARCH_WINDOW,
             ),
+            aliases=("tw", "twitter"),
         ),
         Platform.DEMO: PlatformSpec(
             platform=Platform.DEMO,

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from smm_tui.core.ingest import IngestService
 from smm_tui.core.models import Platform
 from smm_tui.core.network import AdapterError, AuthError, RateBudget, RateLimited
+from smm_tui.core.platforms import PLATFORMS
 from smm_tui.core.repository import Collection, RepositoryError
 from smm_tui.core.sanitize import one_line
 from smm_tui.core.sources import AccountSource
@@ -46,16 +47,14 @@ class PollPolicy:
     breaker_cooldown: float = 600.0
 
 
-#: Polling intervals by network. VK and Telegram long-poll: the adapter itself
-#: waits on the server, so the loop asks again at once.
+#: Polling by network, at each network's interval in the platform registry. VK and
+#: Telegram long-poll: the adapter itself waits on the server, so the loop asks again at once.
+#: The demo backs off faster: nothing real is at the other end.
 DEFAULT_POLICIES: Mapping[Platform, PollPolicy] = {
-    Platform.VK: PollPolicy(interval=1.0),
-    Platform.TELEGRAM: PollPolicy(interval=1.0),
-    Platform.MASTODON: PollPolicy(interval=30.0),
-    Platform.BLUESKY: PollPolicy(interval=30.0),
-    # X's mention timeline allows 180 requests per 15 minutes on paid tiers, 1 on free.
-    Platform.X: PollPolicy(interval=60.0),
-    Platform.DEMO: PollPolicy(interval=2.0, backoff_base=2.0, backoff_max=60.0),
+    platform: PollPolicy(interval=entry.poll_interval)
+    if platform is not Platform.DEMO
+    else PollPolicy(interval=entry.poll_interval, backoff_base=2.0, backoff_max=60.0)
+    for platform, entry in PLATFORMS.items()
 }
 
 

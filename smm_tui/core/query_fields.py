@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Final
 
 from smm_tui.core.models import Intent, Platform, Sentiment, Status
+from smm_tui.core.platforms import PLATFORMS
 
 #: The longest duration ``older:``/``newer:``/``due:`` accept (ten years).
 MAX_DURATION_S: Final = 3650 * 86400
@@ -34,11 +35,7 @@ SPELLINGS: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
     {
         "platform": {
             **_identity(platform.value for platform in Platform),
-            "tg": "telegram",
-            "masto": "mastodon",
-            "bsky": "bluesky",
-            "tw": "x",
-            "twitter": "x",
+            **{alias: p.value for p, entry in PLATFORMS.items() for alias in entry.aliases},
         },
         "is": _identity(
             (

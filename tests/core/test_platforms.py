@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from smm_tui.core.models import Platform
 from smm_tui.core.platforms import PLATFORMS, ContestReach, networks, spec
+from smm_tui.core.polling import DEFAULT_POLICIES
+from smm_tui.core.query_fields import SPELLINGS
 
 
 def test_every_platform_has_exactly_one_entry_keyed_by_itself() -> None:
@@ -43,3 +45,14 @@ def test_config_keys_are_unique_per_platform_and_found_by_name() -> None:
 def test_only_the_demo_needs_no_token_and_only_mastodon_names_its_server() -> None:
     assert [e.platform for e in PLATFORMS.values() if not e.needs_token] == [Platform.DEMO]
     assert [e.platform for e in PLATFORMS.values() if e.needs_base_url] == [Platform.MASTODON]
+
+
+def test_polling_and_query_spellings_follow_the_registry() -> None:
+    assert {p: policy.interval for p, policy in DEFAULT_POLICIES.items()} == {
+        p: entry.poll_interval for p, entry in PLATFORMS.items()
+    }
+    spellings = SPELLINGS["platform"]
+    for platform, entry in PLATFORMS.items():
+        assert spellings[platform.value] == platform.value
+        assert all(spellings[alias] == platform.value for alias in entry.aliases)
+    assert spellings["twitter"] == "x" and spellings["tg"] == "telegram"
