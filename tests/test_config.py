@@ -209,6 +209,10 @@ def test_duplicate_account_name_is_named(write: Writer) -> None:
             'base_url = "https://"',
             "'accounts[0].base_url' must be an http(s) URL, got \"https://\"",
         ),
+        (
+            'base_url = "ftp://bank:Secr3t@proxy.example"',
+            "'accounts[0].base_url' must be an http(s) URL, got \"ftp://…@proxy.example\"",
+        ),
         ('base_url = "example.com"', "must be an http(s) URL"),
         ('base_url = "http://host:99999"', "must be an http(s) URL"),
         ('token_env = "MY-TOKEN"', "'accounts[0].token_env' must be the name of an environment"),

@@ -25,6 +25,8 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _PATH_PART = re.compile(r"\.(\w+)|\[(\d+)\]")
 _MISSING = re.compile(r"Object missing required field `(\w+)`")
 _SHOW_LIMIT = 60
+# The user:password part of a URL (scheme://user:secret@host): never echoed.
+_URL_USERINFO = re.compile(r"(?<=://)[^/@\s]*@")
 _PLATFORMS = ", ".join(p.value for p in Platform)
 
 Segment = str | int
@@ -51,6 +53,7 @@ def show(value: object) -> str:
     if isinstance(value, list):
         return "an array"
     text = json.dumps(value, ensure_ascii=False, default=str)
+    text = _URL_USERINFO.sub("…@", text)
     if len(text) > _SHOW_LIMIT:
         text = text[: _SHOW_LIMIT - 1] + "…"
     return text
