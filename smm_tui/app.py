@@ -22,6 +22,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from smm_tui.core.context import NotFound
 from smm_tui.core.health import problem_text
 from smm_tui.core.models import ReplyState
 from smm_tui.core.polling import AccountHealth, HealthState, PollingEngine
@@ -206,7 +207,11 @@ class SmmApp(App[None]):
         cannot show threads, once a person has checked.
         """
         outbox = self.workspace.outbox
-        reply = outbox.reply(reply_id)
+        try:
+            reply = outbox.reply(reply_id)
+        except NotFound as exc:  # a stale id must not end the app in a message handler
+            self.say(f"Cannot send: {exc}.", severity="error")
+            return
         source = self.workspace.source_for(reply.account)
         if source is None:
             self.say(f"Cannot send: no adapter for account {reply.account}.", severity="error")
