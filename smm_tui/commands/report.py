@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -38,7 +37,7 @@ def write_report(
         hours = workspace.settings.sla.default.hours
         rows = report.build_from_records(
             selected(workspace, chosen),
-            now - timedelta(days=days),
+            report.window_start(now, days, hours.zone if hours else None),
             now,
             hours.zone if hours else None,
         )

@@ -16,7 +16,7 @@ import csv
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TextIO
 
 from smm_tui.core.models import Mention, Sentiment, to_iso
@@ -110,6 +110,17 @@ def build(
         section.sort(key=lambda r: r.group, reverse=grouping == "day")
         ordered += section
     return ordered
+
+
+def window_start(now: datetime, days: int, zone: tzinfo | None = None) -> datetime:
+    """The start of "the last ``days`` days": midnight ``days - 1`` days before today.
+
+    Counted in ``zone`` (the team's business hours' zone), UTC when there is none, so
+    the report's rows are exactly ``days`` calendar days, today the last of them.
+    """
+    local = now.astimezone(zone or UTC)
+    first = (local - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return first.astimezone(UTC)
 
 
 def build_from_records(

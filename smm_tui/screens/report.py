@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -127,7 +126,7 @@ class ReportScreen(WorkspaceScreen):
         hours = ws.settings.sla.default.hours
         return report.build_from_records(
             ws.repo.records(Collection.MENTIONS),
-            now - timedelta(days=self.days),
+            report.window_start(now, self.days, hours.zone if hours else None),
             now,
             hours.zone if hours else None,
         )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from smm_tui.core import report
 from smm_tui.core.models import Mention, Platform, Sentiment
@@ -69,3 +70,13 @@ def test_an_unanswered_mention_past_due_is_a_miss() -> None:
     vk = next(r for r in rows if (r.grouping, r.group) == ("network", "vk"))
     assert (vk.answered, vk.overdue, vk.within_target) == (1, 1, 1)
     assert vk.within_share == 0.5
+
+
+def test_the_last_seven_days_are_seven_calendar_days_in_the_teams_zone() -> None:
+    afternoon = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
+    assert report.window_start(afternoon, 7) == datetime(2026, 12, 1, tzinfo=UTC)
+    assert report.window_start(afternoon, 1) == datetime(2026, 12, 7, tzinfo=UTC)
+    # 22:30 UTC is already 8 December in Moscow: the week is 2-8 December there.
+    late = datetime(2026, 12, 7, 22, 30, tzinfo=UTC)
+    moscow = ZoneInfo("Europe/Moscow")
+    assert report.window_start(late, 7, moscow) == datetime(2026, 12, 2, tzinfo=moscow)
