@@ -16,7 +16,7 @@ import smm_tui.config
 from smm_tui.config import EXAMPLE_FILENAME, ConfigError, example_config, load_config
 from smm_tui.config.schema import ACCOUNT_TABLES, Document
 from smm_tui.core.models import Platform
-from smm_tui.core.platforms import PLATFORMS, KeyKind, PlatformSpec
+from smm_tui.core.platforms import PLATFORMS, KeyKind, PlatformSpec, networks
 
 ENV = {"USER": "anna"}
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -186,3 +186,10 @@ def test_the_example_spells_every_platform_in_its_platform_comment() -> None:
     listed = re.search(r"^# platform: (.+)$", example_config(), re.MULTILINE)
     assert listed is not None
     assert listed.group(1).split(" | ") == [p.value for p in PLATFORMS]
+
+
+def test_the_example_and_the_demo_name_every_network_in_the_registry() -> None:
+    every = " | ".join(platform.value for platform in PLATFORMS)
+    assert f"# platform: {every}\n" in example_config()
+    simulated = [account.extra["simulate"] for account in smm_tui.config.demo_config("a").accounts]
+    assert simulated == [entry.platform.value for entry in networks()]
