@@ -107,15 +107,18 @@ def _u64_stream(seed: bytes, committed: bytes) -> Iterator[int]:
             yield int.from_bytes(digest[offset : offset + _VALUE_BYTES], "big")
 
 
-def _rejection_limit(bound: int, bits: int = _VALUE_BITS) -> int:
-    """The largest multiple of ``bound`` not above ``2**bits``; values from it up are redrawn."""
+def rejection_limit(bound: int, bits: int = _VALUE_BITS) -> int:
+    """The largest multiple of ``bound`` not above ``2**bits``; values from it up are redrawn.
+
+    Public because it is part of the draw's published method: a verifier needs it.
+    """
     span = 1 << bits
     return span - span % bound
 
 
-def _uniform_below(bound: int, values: Iterator[int], bits: int = _VALUE_BITS) -> int:
+def uniform_below(bound: int, values: Iterator[int], bits: int = _VALUE_BITS) -> int:
     """A uniform integer in ``[0, bound)`` by rejection sampling from ``bits``-bit values."""
-    limit = _rejection_limit(bound, bits)
+    limit = rejection_limit(bound, bits)
     for value in values:
         if value < limit:
             return value % bound
@@ -126,7 +129,7 @@ def _partial_fisher_yates(count: int, picks: int, values: Iterator[int]) -> tupl
     """The first ``picks`` positions of a Fisher-Yates shuffle of ``range(count)``."""
     pool = list(range(count))
     for position in range(picks):
-        chosen = position + _uniform_below(count - position, values)
+        chosen = position + uniform_below(count - position, values)
         pool[position], pool[chosen] = pool[chosen], pool[position]
     return tuple(pool[:picks])
 

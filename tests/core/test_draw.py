@@ -277,17 +277,17 @@ def test_single_winner_is_uniform(n: int) -> None:
 
 
 def test_rejection_limit_four_bit_source() -> None:
-    assert draw_mod._rejection_limit(10, bits=4) == 10
-    assert draw_mod._uniform_below(10, iter([15, 10, 12, 13, 9]), bits=4) == 9
-    assert draw_mod._uniform_below(10, iter([10, 3]), bits=4) == 3
-    assert draw_mod._rejection_limit(8, bits=4) == 16
+    assert draw_mod.rejection_limit(10, bits=4) == 10
+    assert draw_mod.uniform_below(10, iter([15, 10, 12, 13, 9]), bits=4) == 9
+    assert draw_mod.uniform_below(10, iter([10, 3]), bits=4) == 3
+    assert draw_mod.rejection_limit(8, bits=4) == 16
 
 
 def test_rejection_limit_64_bit() -> None:
-    assert draw_mod._rejection_limit(10) == 2**64 - 6
-    assert draw_mod._rejection_limit(3) == 2**64 - 1
-    assert draw_mod._rejection_limit(4) == 2**64
-    assert draw_mod._rejection_limit(1) == 2**64
+    assert draw_mod.rejection_limit(10) == 2**64 - 6
+    assert draw_mod.rejection_limit(3) == 2**64 - 1
+    assert draw_mod.rejection_limit(4) == 2**64
+    assert draw_mod.rejection_limit(1) == 2**64
 
 
 def test_draw_redraws_values_at_or_above_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
