@@ -14,8 +14,10 @@ become a toast (the rest reach the app's crashed-worker report).
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, ClassVar, Protocol, TypeVar, cast
+from functools import partial
+from typing import Any, ClassVar, Protocol, TypeVar, cast, overload
 
 from textual.app import SystemCommand
 from textual.dom import DOMNode
@@ -60,6 +62,20 @@ class WorkspaceApp(Protocol):
         ...
 
 
+@overload
+def in_background(
+    node: DOMNode,
+    work: Callable[[], Awaitable[T]],
+    *,
+    done: Callable[[T], object] | None = None,
+    group: str,
+    exclusive: bool = False,
+    expected: tuple[type[Exception], ...] = (),
+    failed: Callable[[Exception], object] | None = None,
+) -> Worker[None]: ...
+
+
+@overload
 def in_background(
     node: DOMNode,
     work: Awaitable[T] | Callable[[], T],
@@ -69,19 +85,36 @@ def in_background(
     exclusive: bool = False,
     expected: tuple[type[Exception], ...] = (),
     failed: Callable[[Exception], object] | None = None,
+) -> Worker[None]: ...
+
+
+def in_background(
+    node: DOMNode,
+    work: Awaitable[Any] | Callable[[], Any],
+    *,
+    done: Callable[[Any], object] | None = None,
+    group: str,
+    exclusive: bool = False,
+    expected: tuple[type[Exception], ...] = (),
+    failed: Callable[[Exception], object] | None = None,
 ) -> Worker[None]:
     """Run ``work`` in a worker of ``node``; ``done`` gets its result on the event loop.
 
-    ``work`` is an awaitable (a service call) or a function that blocks (run in a
-    thread). ``exclusive`` cancels the group's earlier work. An ``expected`` error
-    goes to ``failed``; any other reaches the app's report of crashed workers.
-    Returns the worker, to cancel or wait on.
+    ``work`` is an awaitable (a service call), an async function to call with no
+    arguments (``functools.partial`` of a service method), or a function that
+    blocks (run in a thread). An async function creates its coroutine only once
+    the worker starts, so work cancelled before then (an exclusive group, a
+    closing screen) leaves none behind un-awaited. ``exclusive`` cancels the
+    group's earlier work. An ``expected`` error goes to ``failed``; any other
+    reaches the app's report of crashed workers. Returns the worker.
     """
 
     async def run() -> None:
         try:
             if isinstance(work, Awaitable):
                 result = await work
+            elif _is_async(work):
+                result = await work()
             else:
                 result = await asyncio.to_thread(work)
         except expected as exc:
@@ -91,9 +124,13 @@ def in_background(
         if done is not None:
             done(result)
 
-    # The function, not a coroutine object: work cancelled before it starts (an exclusive
-    # group, a closing screen) then leaves no coroutine behind un-awaited.
     return node.run_worker(run, group=group, exclusive=exclusive, exit_on_error=False)
+
+
+def _is_async(work: object) -> bool:
+    """Whether ``work`` is an async function, bare or with its arguments bound by ``partial``."""
+    function = work.func if isinstance(work, partial) else work
+    return inspect.iscoroutinefunction(function)
 
 
 class WorkspaceMixin(DOMNode):
@@ -167,7 +204,7 @@ class MentionScreenBase(Screen[None], WorkspaceMixin):
         mention_id = self.mention_id
         in_background(
             self,
-            self.workspace.threads.fetch(mention_id),
+            partial(self.workspace.threads.fetch, mention_id),
             done=lambda got: self.post_message(ThreadFetched(mention_id, got.thread, got.error)),
             group="thread",
             exclusive=True,

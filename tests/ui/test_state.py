@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import threading
+import warnings
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +152,29 @@ async def test_background_work_runs_off_the_loop_and_returns_on_it() -> None:
     assert threads["work"] is not threading.main_thread()
     assert threads["done"] is threading.main_thread()
     assert [str(e) for e in errors] == ["gone"]
+
+
+async def test_async_work_replaced_before_it_starts_is_never_created() -> None:
+    app: App[None] = App()
+    started: list[str] = []
+    shown: list[str] = []
+
+    async def fetch(name: str) -> str:
+        started.append(name)
+        return name
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        async with app.run_test() as pilot:
+            # The second fetch of an exclusive group cancels the first before it starts.
+            old, new = partial(fetch, "old"), partial(fetch, "new")
+            in_background(app, old, done=shown.append, group="g", exclusive=True)
+            in_background(app, new, done=shown.append, group="g", exclusive=True)
+            await wait_for(pilot, lambda: shown == ["new"], "the newer fetch shown")
+            del old, new
+        gc.collect()
+    assert started == ["new"]
+    assert [str(w.message) for w in caught if "never awaited" in str(w.message)] == []
 
 
 @pytest.fixture
