@@ -17,6 +17,7 @@ from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.feed import FeedScreen
 from smm_tui.screens.note import NoteScreen
 from smm_tui.store.store import Store
+from smm_tui.widgets.feed_list import FeedList
 from tests.conftest import FakeClock
 from tests.ui.harness import Running, notices, running, settle, wait_for
 
@@ -39,10 +40,16 @@ async def _open_customer(run: Running) -> CustomerScreen:
     await wait_for(pilot, lambda: _returning_author(run), "a returning author in the queue")
     target = _returning_author(run)
     assert target is not None
-    await pilot.press("g", *["j"] * (run.feed.index_of(target) or 0), "C")
+    # The cursor is put on the mention itself: the live demo keeps adding mentions, so a
+    # count of j presses taken before them could land on another author.
+    feed = app.screen.query_one(FeedList)
+    feed.cursor = run.feed.index_of(target) or 0
+    await wait_for(pilot, lambda: feed.current == target, "the cursor on the returning author")
+    await pilot.press("C")
     await wait_for(pilot, lambda: isinstance(app.screen, CustomerScreen), "customer view")
     screen = app.screen
     assert isinstance(screen, CustomerScreen)
+    assert target in {m.id for m in screen.history.mentions}
     return screen
 
 
