@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -76,18 +77,22 @@ quit     | q             | quit                    | (Quit)     | Quit (drafts a
 """
 
 
+#: The panes the number keys switch between, by mode name.
+PANE_SCREENS: Mapping[str, type[Screen[Any]]] = {
+    "feed": FeedScreen,
+    "tickets": TicketBoardScreen,
+    "contests": ContestScreen,
+    "report": ReportScreen,
+}
+
+
 class SmmApp(App[None]):
     """smm-tui: the feed, the composer, the ticket board and the contest manager."""
 
     TITLE = "smm-tui"
     CSS_PATH = "styles/app.tcss"
     ENABLE_COMMAND_PALETTE = True
-    MODES = {
-        "feed": FeedScreen,
-        "tickets": TicketBoardScreen,
-        "contests": ContestScreen,
-        "report": ReportScreen,
-    }
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {**PANE_SCREENS}
     DEFAULT_MODE = "feed"
 
     # Textual adds its own ctrl+p only when no binding runs the palette: this one
@@ -106,9 +111,7 @@ class SmmApp(App[None]):
         super().__init__()
         self.workspace = workspace
         self.last_key_at = 0.0
-        self.engine = engine or PollingEngine(
-            workspace.sources, workspace.ingest, workspace.ctx.clock
-        )
+        self.engine = engine or workspace.polling_engine()
         self._keymap_config = dict(keymap or {})
         self._warnings = list(warnings)
         self._poll = poll
@@ -348,14 +351,7 @@ class SmmApp(App[None]):
         It answers whether or not the pane is on screen (a toast names a key of the
         detail view; the contests pane names one of the feed's).
         """
-        owners = (
-            type(self),
-            FeedScreen,
-            TicketBoardScreen,
-            ContestScreen,
-            ReportScreen,
-            MentionScreen,
-        )
+        owners: tuple[type[DOMNode], ...] = (type(self), *PANE_SCREENS.values(), MentionScreen)
         for binding in (b for owner in owners for b in owner.BINDINGS):
             if isinstance(binding, Binding) and binding.id == binding_id:
                 keys = self._keymap_config.get(binding_id, binding.key).split(",")

@@ -21,7 +21,7 @@ from smm_tui.core.context import NotFound
 from smm_tui.core.models import Mention, Reply, ReplyState
 from smm_tui.core.network import AdapterError
 from smm_tui.core.outbox import AlreadySending
-from smm_tui.core.polling import AccountHealth, PollingEngine
+from smm_tui.core.polling import AccountHealth
 from smm_tui.core.repository import Collection
 from smm_tui.core.sanitize import one_line
 from smm_tui.core.sources import AccountSource
@@ -46,11 +46,6 @@ class CommandError(Exception):
 LEASE_RETRY_SECONDS = 5.0
 
 
-def engine_for(workspace: Workspace) -> PollingEngine:
-    """A polling engine over the workspace's accounts, storing through its ingest service."""
-    return PollingEngine(workspace.sources, workspace.ingest, workspace.ctx.clock)
-
-
 async def poll_once(workspace: Workspace, left_out: Iterable[str], out: TextIO) -> int:
     """Fetch every account once into the store; a line of counts per account.
 
@@ -64,7 +59,7 @@ async def poll_once(workspace: Workspace, left_out: Iterable[str], out: TextIO) 
     for line in left_out:
         print(f"FAIL {one_line(line)}", file=out)
         failed = True
-    outcomes = await engine_for(workspace).poll_once()
+    outcomes = await workspace.polling_engine().poll_once()
     for outcome in outcomes:
         if outcome.error:
             print(f"FAIL {outcome.account}: {one_line(outcome.error)}", file=out)
@@ -123,7 +118,7 @@ async def until_signalled(
 
 async def _poll_all(workspace: Workspace, out: TextIO) -> None:
     await _wait_for_lease(workspace, out)
-    engine = engine_for(workspace)
+    engine = workspace.polling_engine()
     last: dict[str, tuple[object, str | None]] = {}
 
     def report(health: AccountHealth) -> None:

@@ -57,12 +57,8 @@ def build_adapter(
     """
     who = f"{account.platform.value} account {account.name!r}"
     facts = spec(account.platform)
-    try:
-        entry = registry.entry(account.platform)
-    except KeyError:
-        raise AdapterUnavailable(f"{who}: no adapter for {account.platform.value}") from None
     if facts.needs_base_url and not account.base_url:
-        raise AdapterUnavailable(f"{who} needs base_url ({entry.server}); it is left out")
+        raise AdapterUnavailable(f"{who} needs base_url ({facts.server}); it is left out")
     connection = Connection(
         token=_token(account, env) if facts.needs_token else "",
         token_env=account.token_env or "",
@@ -72,7 +68,7 @@ def build_adapter(
         long_poll_seconds=LONG_POLL_SECONDS if long_poll and facts.long_poll else 0,
         simulation=Simulation(config.demo.seed + index, config.demo.rate_per_minute, working_day),
     )
-    return entry.factory(account, connection)
+    return registry.build(account, connection)
 
 
 def _token(account: AccountConfig, env: Mapping[str, str]) -> str:

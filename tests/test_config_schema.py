@@ -15,8 +15,9 @@ from msgspec import Meta
 import smm_tui.config
 from smm_tui.config import EXAMPLE_FILENAME, ConfigError, example_config, load_config
 from smm_tui.config.schema import ACCOUNT_TABLES, Document
-from smm_tui.core.models import Platform
+from smm_tui.core.models import Intent, Platform
 from smm_tui.core.platforms import PLATFORMS, KeyKind, PlatformSpec, networks
+from smm_tui.core.sla import DEFAULT_APPLIES_TO
 
 ENV = {"USER": "anna"}
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -193,3 +194,8 @@ def test_the_example_and_the_demo_name_every_network_in_the_registry() -> None:
     assert f"# platform: {every}\n" in example_config()
     simulated = [account.extra["simulate"] for account in smm_tui.config.demo_config("a").accounts]
     assert simulated == [entry.platform.value for entry in networks()]
+
+
+def test_the_configs_default_response_targets_are_the_services_defaults() -> None:
+    # Two copies by necessity: the config may not import the classifier the SLA module pulls in.
+    assert frozenset(map(Intent, smm_tui.config.model.DEFAULT_APPLIES_TO)) == DEFAULT_APPLIES_TO

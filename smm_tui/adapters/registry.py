@@ -2,7 +2,7 @@
 
 A network's facts (its name, reply limit, config keys, whether it needs a
 token or a base_url) are in :data:`smm_tui.core.platforms.PLATFORMS`; how to
-build its adapter is its :class:`Entry` here. The composition root checks the
+build its adapter is its factory in :data:`ENTRIES` here. The composition root checks the
 token and the base_url from those facts and then calls :func:`build`, so a
 new network is one adapter module, one :data:`ENTRIES` line and one fake.
 """
@@ -10,7 +10,6 @@ new network is one adapter module, one :data:`ENTRIES` line and one fake.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Protocol
 
@@ -24,7 +23,7 @@ from smm_tui.adapters.vk import VKAdapter
 from smm_tui.adapters.x import XAdapter
 from smm_tui.core.models import Platform
 
-__all__ = ["ENTRIES", "AccountSettings", "AdapterFactory", "Entry", "build", "entry"]
+__all__ = ["ENTRIES", "AccountSettings", "AdapterFactory", "build"]
 
 
 class AccountSettings(Protocol):
@@ -50,15 +49,6 @@ class AccountSettings(Protocol):
 AdapterFactory = Callable[[AccountSettings, Connection], Adapter]
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """How one network's adapter is built."""
-
-    factory: AdapterFactory
-    #: What base_url names, for the error when a network that needs one has none.
-    server: str = "its server"
-
-
 def _demo(account: AccountSettings, connection: Connection) -> Adapter:
     simulation = connection.simulation
     simulate = Platform(str(account.extra.get("simulate", Platform.VK.value)))
@@ -77,40 +67,24 @@ def _key(account: AccountSettings, name: str) -> str:
     return str(account.extra[name])
 
 
-ENTRIES: Mapping[Platform, Entry] = MappingProxyType(
+ENTRIES: Mapping[Platform, AdapterFactory] = MappingProxyType(
     {
-        Platform.VK: Entry(
-            lambda account, connection: VKAdapter(
-                account.name, connection, group_id=int(_key(account, "group_id"))
-            )
+        Platform.VK: lambda account, connection: VKAdapter(
+            account.name, connection, group_id=int(_key(account, "group_id"))
         ),
-        Platform.TELEGRAM: Entry(
-            lambda account, connection: TelegramAdapter(account.name, connection)
+        Platform.TELEGRAM: lambda account, connection: TelegramAdapter(account.name, connection),
+        Platform.MASTODON: lambda account, connection: MastodonAdapter(account.name, connection),
+        Platform.BLUESKY: lambda account, connection: BlueskyAdapter(
+            account.name, connection, handle=_key(account, "handle")
         ),
-        Platform.MASTODON: Entry(
-            lambda account, connection: MastodonAdapter(account.name, connection),
-            server="its instance, e.g. https://mastodon.social",
+        Platform.X: lambda account, connection: XAdapter(
+            account.name, connection, user_id=_key(account, "user_id")
         ),
-        Platform.BLUESKY: Entry(
-            lambda account, connection: BlueskyAdapter(
-                account.name, connection, handle=_key(account, "handle")
-            )
-        ),
-        Platform.X: Entry(
-            lambda account, connection: XAdapter(
-                account.name, connection, user_id=_key(account, "user_id")
-            )
-        ),
-        Platform.DEMO: Entry(_demo),
+        Platform.DEMO: _demo,
     }
 )
 
 
-def entry(platform: Platform) -> Entry:
-    """How ``platform``'s adapter is built; KeyError for a network without one."""
-    return ENTRIES[platform]
-
-
 def build(account: AccountSettings, connection: Connection) -> Adapter:
-    """The adapter of ``account``, built by its network's entry."""
-    return entry(account.platform).factory(account, connection)
+    """The adapter of ``account``, built by its network's factory."""
+    return ENTRIES[account.platform](account, connection)

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from smm_tui.adapters import http
-from smm_tui.adapters.client import malformed
+from smm_tui.adapters.client import SHAPE_ERRORS, malformed
 from smm_tui.core.models import Author, Mention, Platform
 
 __all__ = [
@@ -44,7 +44,7 @@ CACHE_SIZE = 2000
 #: Edits arrive as edited_message; channel posts, reactions and the rest are not asked for.
 ALLOWED_UPDATES = ("message", "edited_message")
 #: What a message of an unexpected shape raises while it is converted.
-PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError)
+PARSE_ERRORS = (*SHAPE_ERRORS, OSError)
 #: Chats whose messages can be mentions; channels only carry the brand's own posts.
 _MENTION_CHATS = ("private", "group", "supergroup")
 _LINKABLE_CHATS = ("supergroup", "channel")

@@ -5,26 +5,17 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, Self, TypeVar
+from typing import TypeVar
 
 from smm_tui.core.audit import new_id, record_event
+from smm_tui.core.codec import Recorded
 from smm_tui.core.models import Mention, utcnow
 from smm_tui.core.repository import Changed, ChangeSet, Collection, Repository
 
-
-class Stored(Protocol):
-    """A model that can be read back from its stored record."""
-
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> Self:
-        """The model a stored record holds."""
-        ...
-
-
-R = TypeVar("R", bound=Stored)
+R = TypeVar("R", bound=Recorded)
 
 
 class NotFound(LookupError):

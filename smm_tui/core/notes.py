@@ -15,10 +15,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Self
 
+from smm_tui.core.codec import Recorded
 from smm_tui.core.context import ServiceContext
-from smm_tui.core.models import Author, Mention, Platform, from_iso, to_iso
+from smm_tui.core.models import Author, Mention, Platform, to_iso
 from smm_tui.core.repository import ChangeSet, Collection
 from smm_tui.core.sanitize import one_line
 
@@ -27,7 +27,7 @@ NOTE_LENGTH = 300
 
 
 @dataclass(frozen=True, slots=True)
-class CustomerNote:
+class CustomerNote(Recorded):
     """What the team noted about one author, and who wrote it when."""
 
     id: str
@@ -38,35 +38,6 @@ class CustomerNote:
     updated_at: datetime
     updated_by: str
     rev: int = 0
-
-    def to_record(self) -> dict[str, Any]:
-        """A JSON-able dict."""
-        return {
-            "id": self.id,
-            "platform": self.platform.value,
-            "author_id": self.author_id,
-            "handle": self.handle,
-            "text": self.text,
-            "updated_at": to_iso(self.updated_at),
-            "updated_by": self.updated_by,
-            "rev": self.rev,
-        }
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Self:
-        """The inverse of :meth:`to_record`."""
-        updated = from_iso(record["updated_at"])
-        assert updated is not None
-        return cls(
-            id=str(record["id"]),
-            platform=Platform(record["platform"]),
-            author_id=str(record["author_id"]),
-            handle=str(record.get("handle") or ""),
-            text=str(record.get("text") or ""),
-            updated_at=updated,
-            updated_by=str(record.get("updated_by") or ""),
-            rev=int(record.get("rev") or 0),
-        )
 
 
 class NoteChanged(Exception):
@@ -128,8 +99,9 @@ class NoteService:
             return self.get(platform, author.id)
         # Pick up teammates' writes first: a lost race then writes no audit event either.
         await asyncio.wrap_future(self.ctx.repo.refresh())
-        if self.get(platform, author.id) != base:
-            raise NoteChanged(self.get(platform, author.id))
+        current = self.get(platform, author.id)
+        if current != base:
+            raise NoteChanged(current)
         changes = self._changes(key, platform, author, text, base)
         self.ctx.audit(changes, "note", key, "set" if text else "remove", old=old, new=text)
         event = changes.ops[-1]

@@ -122,6 +122,8 @@ class PlatformSpec:
     capabilities: Capabilities
     #: Other spellings a query accepts for the network (``platform:tg``).
     aliases: tuple[str, ...] = ()
+    #: What ``base_url`` names, for the error when a network that needs one has none.
+    server: str = "its server"
 
     def key(self, name: str) -> ConfigKey | None:
         """The platform's own config key called ``name``, if it has one."""
@@ -206,6 +208,7 @@ PLATFORMS: Mapping[Platform, PlatformSpec] = MappingProxyType(
                 views=False,
             ),
             aliases=("masto",),
+            server="its instance, e.g. https://mastodon.social",
         ),
         Platform.BLUESKY: PlatformSpec(
             platform=Platform.BLUESKY,

@@ -20,8 +20,8 @@ from smm_tui.core.lease import Lease, SoleLease
 from smm_tui.core.models import utcnow
 from smm_tui.core.notes import NoteService
 from smm_tui.core.outbox import OutboxService
+from smm_tui.core.polling import PollingEngine, fetch_into
 from smm_tui.core.polling import PollOutcome as PollOutcome
-from smm_tui.core.polling import fetch_into
 from smm_tui.core.presence import PresenceService
 from smm_tui.core.priority import DEFAULT_ALARMS
 from smm_tui.core.query import QueryContext
@@ -101,6 +101,10 @@ class Workspace:
     def actor(self) -> str:
         """The user acting in this workspace."""
         return self.ctx.actor
+
+    def polling_engine(self) -> PollingEngine:
+        """A polling engine over the accounts, storing what it fetches through ingest."""
+        return PollingEngine(self.sources, self.ingest, self.ctx.clock)
 
     def source_for(self, account: str) -> AccountSource | None:
         """The adapter of an account, if it is configured."""

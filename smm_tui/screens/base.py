@@ -156,7 +156,7 @@ class WorkspaceMixin(DOMNode):
 
     def keys_for(self, binding_id: str) -> str:
         """How the keys bound to ``binding_id`` on this screen are shown (after any remapping)."""
-        return "/".join(dict.fromkeys(bound_keys(self.screen, binding_id))) or "?"
+        return keys_of(self.screen, binding_id, separator="/")
 
     def app_keys_for(self, binding_id: str) -> str:
         """How the keys of a binding of the app or of any pane are shown, on screen or not."""
@@ -218,6 +218,11 @@ def bound_keys(screen: Screen[Any], binding_id: str) -> list[str]:
         for item in screen.active_bindings.values()
         if item.binding.id == binding_id
     ]
+
+
+def keys_of(screen: Screen[Any], binding_id: str, *, separator: str = " / ") -> str:
+    """Every key bound to ``binding_id`` on ``screen`` now, as ``y / enter`` ("?" if none)."""
+    return separator.join(dict.fromkeys(bound_keys(screen, binding_id))) or "?"
 
 
 def first_key_for(screen: Screen[Any], binding_id: str) -> str:

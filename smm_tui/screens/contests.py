@@ -17,9 +17,9 @@ from smm_tui.core.models import Contest, ContestState, Mention, Platform
 from smm_tui.core.wording import plural
 from smm_tui.core.workspace import Workspace
 from smm_tui.messages import DataChanged
-from smm_tui.screens.base import WorkspaceModal, WorkspaceScreen
+from smm_tui.screens.base import WorkspaceModal, WorkspaceScreen, keys_of
 from smm_tui.screens.confirm import ConfirmScreen
-from smm_tui.screens.hints import key_button, keys_of
+from smm_tui.screens.hints import key_button
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.health_strip import HealthStrip
 from smm_tui.widgets.key_table import key_table

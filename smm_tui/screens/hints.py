@@ -9,12 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Button
 from textual.widgets.button import ButtonVariant
 
-from smm_tui.screens.base import bound_keys
-
-
-def keys_of(screen: Screen[Any], binding_id: str) -> str:
-    """Every key bound to ``binding_id`` on ``screen`` now, as ``y / enter`` ("?" if none)."""
-    return " / ".join(bound_keys(screen, binding_id)) or "?"
+from smm_tui.screens.base import keys_of
 
 
 def key_hint(screen: Screen[Any], *actions: tuple[str, str], gap: str = "    ") -> Content:

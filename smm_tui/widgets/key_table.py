@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 #: A key binding as one row of a table: whether the footer shows it, the keys, the action,
 #: the description, the binding's id within its pane, and the tooltip.
 KeyRow = tuple[bool, str, str, str, str, str]
-SHOWN, HIDDEN = True, False
+SHOWN = True
 
 
 def pane_bindings(pane: str, rows: Sequence[KeyRow]) -> list[BindingType]:

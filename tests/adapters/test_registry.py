@@ -49,7 +49,7 @@ def keys_cell(platform: Platform) -> str:
     facts = spec(platform)
     parts = [f"`{key.name}`" for key in facts.config_keys]
     if facts.needs_base_url:
-        parts.insert(0, f"`base_url` ({registry.entry(platform).server})")
+        parts.insert(0, f"`base_url` ({spec(platform).server})")
     return ", ".join(parts) or "—"
 
 
