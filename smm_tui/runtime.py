@@ -62,6 +62,7 @@ def build_adapter(
     connection = Connection(
         token=_token(account, env) if facts.needs_token else "",
         token_env=account.token_env or "",
+        user_token=account.user_token(env) or "",
         base_url=account.base_url,
         clock=clock,
         backfill=account.backfill,
@@ -110,7 +111,12 @@ def build_sources(
 
 def account_secrets(config: Config, env: Mapping[str, str]) -> list[str]:
     """Every token the config's accounts would use, for log redaction."""
-    return [token for account in config.accounts if (token := account.token(env))]
+    tokens = (token for account in config.accounts for token in _tokens_of(account, env))
+    return [token for token in tokens if token]
+
+
+def _tokens_of(account: AccountConfig, env: Mapping[str, str]) -> tuple[str | None, ...]:
+    return account.token(env), account.user_token(env)
 
 
 def settings_from(config: Config) -> Settings:

@@ -29,6 +29,8 @@ SAMPLES: dict[KeyKind, tuple[str, str]] = {
     KeyKind.WHOLE: ("-3", '"3"'),
     KeyKind.NON_EMPTY: ('"bank.example"', '" "'),
     KeyKind.NETWORK: ('"x"', '"demo"'),
+    KeyKind.ENV_NAME: ('"BANK_VK_USER_TOKEN"', '"vk1.a.token value"'),
+    KeyKind.CHAT: ('"@bank_news"', '"bank news"'),
 }
 
 

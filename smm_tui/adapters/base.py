@@ -11,7 +11,8 @@ from __future__ import annotations
 import abc
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from smm_tui.core.models import Mention, Platform
@@ -21,6 +22,7 @@ from smm_tui.core.network import (
     Identity,
     MentionPage,
     PermanentError,
+    PostCounters,
     PublishedReply,
     RateBudget,
     RateLimited,
@@ -37,6 +39,7 @@ __all__ = [
     "Identity",
     "MentionPage",
     "PermanentError",
+    "PostCounters",
     "PublishedReply",
     "RateBudget",
     "RateLimited",
@@ -58,6 +61,10 @@ CONTRACT_METHODS = (
     "fetch_post_comments",
     "post_reply",
     "find_reply",
+    "publish_post",
+    "find_post",
+    "follower_count",
+    "post_counters",
 )
 
 
@@ -109,6 +116,7 @@ class Adapter(abc.ABC):
             cls.platform = network
             cls.reply_limit = facts.reply_limit
             cls.idempotent_replies = facts.capabilities.idempotency_keys
+            cls.idempotent_posts = facts.capabilities.idempotency_keys
         for name in CONTRACT_METHODS:
             if name in cls.__dict__:
                 setattr(cls, name, typed_errors_only(cls.__dict__[name]))
@@ -118,6 +126,8 @@ class Adapter(abc.ABC):
     reply_limit: int
     #: True when the network drops a repeated post with the same idempotency key.
     idempotent_replies: bool = False
+    #: True when a repeated post with the same key cannot be published twice.
+    idempotent_posts: bool = False
     #: Seconds between polls, when the adapter knows better than the network's default.
     poll_interval: float | None = None
 
@@ -168,6 +178,28 @@ class Adapter(abc.ABC):
             if is_our_reply(item, mention, text, me.user_id):
                 return PublishedReply(item.external_id, item.url)
         return None
+
+    async def publish_post(self, text: str, key: str) -> PublishedReply:
+        """Publish ``text`` as a new post of the account; ``key`` is stable across attempts."""
+        raise PermanentError(f"{self._who()}: publishing is not available on this network")
+
+    async def find_post(self, text: str, key: str, since: datetime) -> PublishedReply | None:
+        """Our post with ``text`` published at or after ``since`` (after a lost answer), if any.
+
+        Networks that cannot list the account's own posts raise :class:`Unverifiable`.
+        """
+        raise Unverifiable(f"{self._who()}: cannot list the account's posts")
+
+    async def follower_count(self) -> int:
+        """The account's followers, subscribers or members now."""
+        raise PermanentError(f"{self._who()}: follower counts are not available")
+
+    async def post_counters(self, external_ids: Sequence[str]) -> dict[str, PostCounters]:
+        """Likes, reposts, replies and views of some of the account's posts, by external id."""
+        raise PermanentError(f"{self._who()}: post counters are not available")
+
+    def _who(self) -> str:
+        return f"{self.platform.value} account '{self.account}'"
 
     def rate_budget(self) -> RateBudget | None:
         """What is left of the request budget for fetching mentions, if the network says."""

@@ -49,6 +49,8 @@ class Connection:
     token: str = field(default="", repr=False)
     #: The variable the token was read from, named in auth errors ("set BANK_VK_TOKEN").
     token_env: str = ""
+    #: A second token for calls the first cannot make (a VK admin's user token), or "".
+    user_token: str = field(default="", repr=False)
     #: The network's address; None for the adapter's public default.
     base_url: str | None = None
     #: The longest one call may take in total (seconds).

@@ -76,6 +76,11 @@ class AccountConfig:
                 return from_env
         return self.file_token
 
+    def user_token(self, env: Mapping[str, str]) -> str | None:
+        """A second, user token from ``env[user_token_env]`` (VK), if the account names one."""
+        name = self.extra.get("user_token_env")
+        return (env.get(name) or None) if isinstance(name, str) else None
+
 
 @dataclass(frozen=True)
 class RuleConfig:

@@ -26,7 +26,7 @@ from smm_tui.core.platforms import PLATFORMS, KeyKind, PlatformSpec
 #: The field every ``[[accounts]]`` table is told apart by.
 TAG_FIELD = "platform"
 #: Fields whose value is never shown in an error: it may be (or hold) a token.
-SECRET_FIELDS = frozenset({"token", "token_env"})
+SECRET_FIELDS = frozenset({"token", "token_env", "user_token_env"})
 #: A week of minutes: the longest first-response target.
 _WEEK = 7 * 24 * 60
 _LARGEST_FLOAT = 1.7976931348623157e308
@@ -51,6 +51,13 @@ KEY_TYPES: dict[KeyKind, Any] = {
     KeyKind.NETWORK: Annotated[
         str,
         Meta(pattern=f"^({'|'.join(SIMULATED)})$", description=f"one of {', '.join(SIMULATED)}"),
+    ],
+    KeyKind.ENV_NAME: Annotated[
+        str, Meta(pattern="^[A-Za-z_][A-Za-z0-9_]*$", description=KeyKind.ENV_NAME.value)
+    ],
+    KeyKind.CHAT: Annotated[
+        Annotated[str, Meta(pattern=r"^@[A-Za-z0-9_]{4,}$|^-?[0-9]+$")] | int,
+        Meta(description=KeyKind.CHAT.value),
     ],
 }
 

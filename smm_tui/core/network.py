@@ -7,6 +7,7 @@ are here so that core services can handle them without importing adapters.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -103,6 +104,53 @@ class PublishedReply:
     url: str
 
 
+@dataclass(frozen=True, slots=True)
+class PostCounters:
+    """A published post's counters, as the network's own fields give them.
+
+    A counter the network (or the token) cannot give is None, never 0; ``note``
+    says why in words when one is missing ("VK gives views only to a user token").
+    """
+
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
+    views: int | None = None
+    note: str = ""
+
+
+class PostChannel(Protocol):
+    """The part of an adapter that publishes on the brand's own page and reads its numbers.
+
+    ``key`` is the delivery's id: stable across attempts, so the network can
+    drop a repeat (Mastodon's ``Idempotency-Key``, a Bluesky rkey, VK's ``guid``)
+    and :meth:`find_post` can look for an attempt whose answer was lost.
+    """
+
+    account: str
+    #: True when a repeat with the same key cannot publish the post twice.
+    idempotent_posts: bool
+
+    async def publish_post(self, text: str, key: str) -> PublishedReply:
+        """Publish ``text`` as a new post of the account (on its wall, channel or feed)."""
+        ...
+
+    async def find_post(self, text: str, key: str, since: datetime) -> PublishedReply | None:
+        """Our post with ``text`` (sent with ``key``) published at or after ``since``, if any.
+
+        Raises :class:`Unverifiable` when the network cannot list the account's posts.
+        """
+        ...
+
+    async def follower_count(self) -> int:
+        """The account's followers, subscribers or members now, as the network reports them."""
+        ...
+
+    async def post_counters(self, external_ids: Sequence[str]) -> dict[str, PostCounters]:
+        """The counters of some of the account's posts, by external id (missing: not found)."""
+        ...
+
+
 class ReplyChannel(Protocol):
     """The part of an adapter the outbox uses.
 
@@ -124,6 +172,15 @@ class ReplyChannel(Protocol):
     async def post_reply(self, mention: Mention, text: str, idempotency_key: str) -> PublishedReply:
         """Publish a reply."""
         ...
+
+
+def is_our_post(candidate_text: str, text: str) -> bool:
+    """Whether a post of ours on the account reads as ``text`` (links and handles aside).
+
+    Networks shorten links and may rewrite handles, so only the rest is compared.
+    """
+    wanted = _comparable(text)
+    return bool(wanted) and wanted == _comparable(candidate_text)
 
 
 def is_our_reply(candidate: Mention, mention: Mention, text: str, our_id: str) -> bool:

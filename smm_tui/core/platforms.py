@@ -63,6 +63,8 @@ class KeyKind(enum.Enum):
     WHOLE = "a whole number"
     NON_EMPTY = "a non-empty string"
     NETWORK = "a network name"
+    ENV_NAME = "the name of an environment variable (letters, digits, _)"
+    CHAT = 'a chat such as "@name" or its numeric id'
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +151,12 @@ PLATFORMS: Mapping[Platform, PlatformSpec] = MappingProxyType(
             needs_token=True,
             config_keys=(
                 ConfigKey("group_id", KeyKind.POSITIVE_INT, True, "the community's numeric id"),
+                ConfigKey(
+                    "user_token_env",
+                    KeyKind.ENV_NAME,
+                    False,
+                    "the variable holding an admin's user token, for post counters and views",
+                ),
             ),
             token_holds="a community access token (manage, wall)",
             capabilities=Capabilities(
@@ -170,7 +178,7 @@ PLATFORMS: Mapping[Platform, PlatformSpec] = MappingProxyType(
             long_poll=True,
             needs_base_url=False,
             needs_token=True,
-            config_keys=(),
+            config_keys=(ConfigKey("channel", KeyKind.CHAT, False, "the channel posts go to"),),
             token_holds="the bot token from @BotFather",
             capabilities=Capabilities(
                 threads=False,

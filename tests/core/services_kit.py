@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from smm_tui.core.models import (
@@ -12,6 +13,7 @@ from smm_tui.core.models import (
     Mention,
 )
 from smm_tui.core.network import (
+    PostCounters,
     PublishedReply,
     is_our_reply,
 )
@@ -41,7 +43,25 @@ def our_reply_in(thread: tuple[Mention, ...], mention: Mention, text: str) -> Pu
     return None
 
 
-class FakeChannel:
+class NoPublishing:
+    """The publishing half of an account source, for fakes that only read and reply."""
+
+    idempotent_posts = False
+
+    async def publish_post(self, text: str, key: str) -> PublishedReply:
+        raise NotImplementedError
+
+    async def find_post(self, text: str, key: str, since: datetime) -> PublishedReply | None:
+        raise NotImplementedError
+
+    async def follower_count(self) -> int:
+        raise NotImplementedError
+
+    async def post_counters(self, external_ids: Sequence[str]) -> dict[str, PostCounters]:
+        raise NotImplementedError
+
+
+class FakeChannel(NoPublishing):
     """A reply channel that records what it published."""
 
     def __init__(self, account: str = "bank-vk") -> None:

@@ -29,6 +29,7 @@ from smm_tui.core.polling import (
 )
 from smm_tui.core.workspace import Workspace
 from tests.conftest import FakeClock, make_mention
+from tests.core.services_kit import NoPublishing
 
 POLICY = PollPolicy(
     interval=30, backoff_base=5, backoff_max=300, jitter=0.2, breaker_after=4, breaker_cooldown=600
@@ -105,7 +106,7 @@ def test_the_headline_names_credentials_first() -> None:
     assert view.headline([fine]) is None
 
 
-class ScriptedSource:
+class ScriptedSource(NoPublishing):
     """An account source whose polls follow a script of results."""
 
     platform = Platform.VK

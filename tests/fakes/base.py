@@ -37,7 +37,7 @@ from tests.adapters.httpserver import (
 )
 
 #: The operations a fault can be injected into.
-Operation = Literal["mentions", "thread", "reply"]
+Operation = Literal["mentions", "thread", "reply", "post", "find_post", "followers", "counters"]
 
 #: Short limits so that stalls end tests quickly.
 TEST_TIMEOUT = httpx.Timeout(connect=1.0, read=0.6, write=1.0, pool=1.0)
@@ -82,7 +82,7 @@ class Fault(enum.Enum):
     #: The request is taken and never answered (until the test ends): a hung
     #: connection, well past the client's read timeout.
     STALL = "stall"
-    #: For "reply": the server publishes the reply, then stalls past the timeout.
+    #: For "reply" and "post": the server publishes it, then stalls past the timeout.
     COMMIT_THEN_STALL = "commit_then_stall"
 
     # Faults every network meets the same way (from a proxy, a gateway or the
@@ -114,6 +114,26 @@ class Published:
     in_reply_to: str
 
 
+@dataclass(frozen=True)
+class BrandPost:
+    """A post the fake server published on the brand's own page through the API."""
+
+    external_id: str
+    text: str
+    #: The idempotency key, rkey or guid the request carried ("" if none).
+    key: str = ""
+
+
+@dataclass
+class Counters:
+    """What the fake reports for one of the brand's posts; None: the network gives no such figure."""
+
+    likes: int = 0
+    reposts: int = 0
+    replies: int = 0
+    views: int | None = None
+
+
 class FakeNetwork(abc.ABC):
     """One network's server, stateful. Subclasses install routes in ``__init__``.
 
@@ -127,6 +147,10 @@ class FakeNetwork(abc.ABC):
       thread of what it answers (so the outbox can find it there);
     - a fault set with :meth:`fail` replaces the next ``times`` calls of that
       operation (until :meth:`clear`); every request is still recorded on the server;
+    - a post published through the API is appended to :attr:`posts` and shows in
+      the listing of the brand's own posts (so a lost answer can be looked up);
+      :attr:`followers` is what the follower count reads, and :attr:`counters`
+      (by a post's external id) what the post-counter call reads;
     - a fault that looks the same on every network (:meth:`common_fault`: a bare
       429, HTML pages, a slow body, a reset) is answered as that method says.
     """
@@ -147,6 +171,12 @@ class FakeNetwork(abc.ABC):
         self.server = server
         self.token = token
         self.published: list[Published] = []
+        #: Posts published on the brand's page through the API, in order.
+        self.posts: list[BrandPost] = []
+        #: The brand account's follower (subscriber, member) count, as the network reports it.
+        self.followers = 1000
+        #: Counters of the brand's posts by external id (absent: zeros).
+        self.counters: dict[str, Counters] = {}
         #: Per operation, what its next calls meet: a fault, or None to let one through.
         self._faults: dict[str, list[Fault | None]] = {}
         self._lock = threading.Lock()
