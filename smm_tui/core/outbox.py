@@ -7,7 +7,7 @@ Several processes may share a data dir, so moving a reply to ``sending`` is a
 claim: a compare-and-set that records the claiming process (``claimed_by``,
 ``host:pid``) and when (``claimed_at``). Only the claimant settles the reply
 (its outcome is guarded on the claim too). A reply left in ``sending`` by a
-process that died, or whose claim is older than :data:`SEND_LEASE`, was
+process that died, or whose claim is older than :data:`~smm_tui.core.sending.SEND_LEASE`, was
 interrupted mid-POST: whoever takes it over checks the thread for it before
 anything is sent again, so no reply is published twice. A ``sending`` reply
 whose claimant is alive is left alone.
@@ -22,33 +22,21 @@ attempt looks for it in the thread before posting again.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 
 from smm_tui.core.context import ServiceContext
 from smm_tui.core.models import Draft, Mention, Reply, ReplyState, Status, to_iso
-from smm_tui.core.network import (
-    AdapterError,
-    NotSent,
-    PublishedReply,
-    ReplyChannel,
-    TransientError,
-    Unverifiable,
-)
+from smm_tui.core.network import AdapterError, PublishedReply, ReplyChannel, Unverifiable
 from smm_tui.core.repository import Changed, ChangeSet, Collection
+from smm_tui.core.sending import RETRY_DELAYS, Claims, Sleep, post_with_care
 from smm_tui.core.triage import TRANSITIONS, change_mention
 
-#: How long a claim to send a reply holds even if its owner looks alive.
-SEND_LEASE = timedelta(minutes=10)
-#: Pauses (seconds) before each automatic repeat of a POST that is safe to repeat.
-RETRY_DELAYS: tuple[float, ...] = (1.0, 4.0)
 #: Why an uncertain reply on a network without threads is not sent again by itself.
 UNVERIFIABLE = (
     "may already be published, and this network cannot show the thread: check the "
     "chat, then send it again (R in the app, --force on the command line)"
 )
-
-Sleep = Callable[[float], Awaitable[None]]
 
 
 class AlreadySending(ValueError):
@@ -72,6 +60,7 @@ class OutboxService:
         self.ctx = ctx
         self.retry_delays = tuple(retry_delays)
         self._sleep = sleep
+        self._claims = Claims(ctx, Collection.REPLIES, ReplyState.SENDING.value)
         # Checking for a reply on its way and recording a new one must not interleave.
         self._queueing = asyncio.Lock()
 
@@ -169,13 +158,9 @@ class OutboxService:
         """Whether a ``sending`` reply's claim may be taken over.
 
         True when nobody is recorded as its sender, the sender is not alive, or
-        the claim is older than :data:`SEND_LEASE`.
+        the claim is older than :data:`~smm_tui.core.sending.SEND_LEASE`.
         """
-        if reply.claimed_by is None or reply.claimed_at is None:
-            return True
-        if self.ctx.clock() - reply.claimed_at >= SEND_LEASE:
-            return True
-        return not self.ctx.owner_alive(reply.claimed_by)
+        return self._claims.abandoned(reply.claimed_by, reply.claimed_at)
 
     def on_its_way(self, mention_id: str) -> bool:
         """Whether a reply to the mention is queued or being sent."""
@@ -240,7 +225,7 @@ class OutboxService:
         reply = self.reply(reply_id)
         if reply.state is not ReplyState.SENDING or not self.abandoned(reply):
             return reply
-        if not await self._take_over(reply_id):
+        if not await self._claims.take_over(reply_id):
             return self.reply(reply_id)
         mention = self.ctx.mention(reply.mention_id)
         found = await self._look_for(reply, mention, channel, interrupted=True)
@@ -282,68 +267,23 @@ class OutboxService:
         ``uncertain`` whatever the later attempts say, so the next send looks
         for it in the thread first.
         """
-        maybe_sent = False
-        for delay in (*self.retry_delays, None):
-            try:
-                published = await channel.post_reply(mention, reply.text, idempotency_key=reply.id)
-            except NotSent as exc:
-                error = str(exc)
-            except TransientError as exc:
-                error, maybe_sent = str(exc), True
-                if not channel.idempotent_replies:
-                    break
-            except AdapterError as exc:
-                error = str(exc) or type(exc).__name__
-                break
-            else:
-                return await self._confirm(reply.id, published.external_id, published.url)
-            if delay is None:
-                break
-            await self._sleep(delay)
-        return await self._fail(reply.id, _maybe_sent(error) if maybe_sent else error, maybe_sent)
+        outcome = await post_with_care(
+            lambda: channel.post_reply(mention, reply.text, idempotency_key=reply.id),
+            idempotent=channel.idempotent_replies,
+            retry_delays=self.retry_delays,
+            sleep=self._sleep,
+        )
+        if isinstance(outcome, PublishedReply):
+            return await self._confirm(reply.id, outcome.external_id, outcome.url)
+        error = _maybe_sent(outcome.error) if outcome.maybe_sent else outcome.error
+        return await self._fail(reply.id, error, outcome.maybe_sent)
 
     async def _claim(self, reply: Reply) -> bool:
         """Move a queued or failed reply to ``sending`` in our name; False if someone was first."""
-        fields = {"state": ReplyState.SENDING.value, "attempts": reply.attempts + 1}
-        expect = {"state": reply.state.value, "attempts": reply.attempts}
-        return await self._commit_claim(reply.id, fields, expect)
-
-    async def _take_over(self, reply_id: str) -> bool:
-        """Put an abandoned ``sending`` claim in our name; False if it changed meanwhile."""
-        record = self.ctx.repo.get(Collection.REPLIES, reply_id)
-        if record is None:
-            return False
-        expect = {
-            "state": ReplyState.SENDING.value,
-            "claimed_by": record.get("claimed_by"),
-            "rev": record.get("rev"),
-        }
-        return await self._commit_claim(reply_id, {}, expect)
-
-    async def _commit_claim(
-        self, reply_id: str, fields: Mapping[str, object], expect: Mapping[str, object]
-    ) -> bool:
-        claim = {**fields, "claimed_by": self.ctx.owner, "claimed_at": to_iso(self.ctx.clock())}
-        changed = await self.ctx.commit(
-            ChangeSet().patch(Collection.REPLIES, reply_id, claim, expect=expect)
-        )
-        return bool(changed.applied)
-
-    async def _still_ours(self, reply_id: str) -> dict[str, object] | None:
-        """The guard that settles our claim, or None when the claim is no longer ours.
-
-        Checked on fresh state first, so that the audit event and mention change
-        committed with the outcome are not written for a claim we lost.
-        """
-        expect = {"state": ReplyState.SENDING.value, "claimed_by": self.ctx.owner}
-        await asyncio.wrap_future(self.ctx.repo.refresh())
-        record = self.ctx.repo.get(Collection.REPLIES, reply_id)
-        if record is None or any(record.get(k) != v for k, v in expect.items()):
-            return None
-        return dict(expect)
+        return await self._claims.claim(reply.id, reply.state.value, reply.attempts)
 
     async def _fail(self, reply_id: str, error: str, uncertain: bool = False) -> Reply:
-        expect = await self._still_ours(reply_id)
+        expect = await self._claims.still_ours(reply_id)
         if expect is None:
             return self.reply(reply_id)
         changes = ChangeSet().patch(
@@ -357,7 +297,7 @@ class OutboxService:
         return self.reply(reply_id)
 
     async def _confirm(self, reply_id: str, external_id: str, url: str) -> Reply:
-        expect = await self._still_ours(reply_id)
+        expect = await self._claims.still_ours(reply_id)
         if expect is None:
             return self.reply(reply_id)
         reply = self.reply(reply_id)

@@ -19,8 +19,8 @@ from smm_tui.core.network import (
     PublishedReply,
     TransientError,
 )
-from smm_tui.core.outbox import SEND_LEASE
 from smm_tui.core.repository import ChangeSet, Collection
+from smm_tui.core.sending import SEND_LEASE
 from smm_tui.core.workspace import Workspace
 from smm_tui.store.store import Store
 from tests.conftest import FakeClock, make_mention
