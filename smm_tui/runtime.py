@@ -23,6 +23,7 @@ from smm_tui.core import demo_day
 from smm_tui.core.audit import new_id
 from smm_tui.core.context import this_process
 from smm_tui.core.models import Intent, utcnow
+from smm_tui.core.planning import PublishingSettings
 from smm_tui.core.platforms import spec
 from smm_tui.core.priority import DEFAULT_ALARMS
 from smm_tui.core.query import parse
@@ -132,6 +133,19 @@ def settings_from(config: Config) -> Settings:
             Rule(r.name, parse(r.when), r.tags, r.assign, r.department, r.spam, r.raise_priority)
             for r in config.rules
         ),
+        publishing=publishing_from(config),
+    )
+
+
+def publishing_from(config: Config) -> PublishingSettings:
+    """The ``[publishing]`` settings, read in the team's time zone (``[sla] timezone``)."""
+    table = config.publishing
+    return PublishingSettings(
+        utm=table.utm,
+        own_domains=table.own_domains,
+        late_limit=table.late_limit,
+        growth_every=table.growth_every,
+        timezone=config.sla.timezone,
     )
 
 

@@ -116,7 +116,8 @@ class Adapter(abc.ABC):
             cls.platform = network
             cls.reply_limit = facts.reply_limit
             cls.idempotent_replies = facts.capabilities.idempotency_keys
-            cls.idempotent_posts = facts.capabilities.idempotency_keys
+            if "idempotent_posts" not in cls.__dict__:  # a network may make posts idempotent
+                cls.idempotent_posts = facts.capabilities.idempotency_keys
         for name in CONTRACT_METHODS:
             if name in cls.__dict__:
                 setattr(cls, name, typed_errors_only(cls.__dict__[name]))

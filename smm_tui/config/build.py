@@ -25,6 +25,7 @@ from smm_tui.config.model import (
     AccountConfig,
     Config,
     DemoConfig,
+    PublishingConfig,
     RuleConfig,
     SlaConfig,
     default_user,
@@ -33,11 +34,13 @@ from smm_tui.config.schema import (
     ACCOUNT_TABLES,
     AccountTable,
     Document,
+    PublishingTable,
     RuleTable,
     SlaTable,
 )
 from smm_tui.core.platforms import PLATFORMS
 from smm_tui.core.query import QueryError, parse
+from smm_tui.core.when import parse_duration
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-(?:([01]\d|2[0-3]):([0-5]\d)|(24):(00))")
@@ -60,6 +63,7 @@ def build_config(document: dict[str, Any], env: Mapping[str, str]) -> Config:
         accounts=_accounts(typed.accounts),
         demo=DemoConfig(typed.demo.rate_per_minute, typed.demo.seed),
         sla=_sla(typed.sla, document.get("sla", {})),
+        publishing=_publishing(typed.publishing),
         alarm_keywords=keywords or None,
         views=None if typed.views is None else _views(typed.views),
         rules=tuple(
@@ -132,6 +136,18 @@ def _is_http_url(value: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+# --- [publishing] ------------------------------------------------------------------
+
+
+def _publishing(table: PublishingTable) -> PublishingConfig:
+    """UTM tagging and its domains, and the two durations (checked by pattern already)."""
+    late, every = parse_duration(table.late_limit), parse_duration(table.growth_every)
+    if every.total_seconds() < 60:
+        raise must("publishing.growth_every", "a duration of a minute or more", table.growth_every)
+    domains = _distinct("publishing.own_domains", table.own_domains)
+    return PublishingConfig(table.utm, tuple(d.lower() for d in domains), late, every)
 
 
 # --- [sla] -----------------------------------------------------------------------

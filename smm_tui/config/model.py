@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
 
@@ -113,6 +114,18 @@ class SlaConfig:
 
 
 @dataclass(frozen=True)
+class PublishingConfig:
+    """The ``[publishing]`` table: UTM tags on the brand's links, late posts, growth readings."""
+
+    utm: bool = False
+    own_domains: tuple[str, ...] = ()
+    #: A post more than this overdue at start waits for a person.
+    late_limit: timedelta = timedelta(hours=6)
+    #: How often each account's follower count is read.
+    growth_every: timedelta = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
 class DemoConfig:
     """The ``[demo]`` table: how fast and how reproducibly demo accounts generate traffic."""
 
@@ -131,6 +144,7 @@ class Config:
     accounts: tuple[AccountConfig, ...] = ()
     demo: DemoConfig = field(default_factory=DemoConfig)
     sla: SlaConfig = field(default_factory=SlaConfig)
+    publishing: PublishingConfig = field(default_factory=PublishingConfig)
     #: ``[triage] alarm_keywords``: None keeps the built-in list.
     alarm_keywords: tuple[str, ...] | None = None
     #: ``[views]``: name → query, in order; None keeps the default views.

@@ -171,6 +171,23 @@ class RuleTable(Table):
     ] = 0
 
 
+_DURATION = Annotated[
+    str,
+    Meta(pattern=r"^\s*(\d+\s*[smhdSMHD]\s*)+$", description='a duration such as "6h" or "90m"'),
+]
+
+
+class PublishingTable(Table):
+    """``[publishing]``."""
+
+    utm: Annotated[bool, Meta(description="true or false")] = False
+    own_domains: Annotated[
+        list[NonEmpty], Meta(description='a list of domains such as ["bank.example"]')
+    ] = msgspec.field(default_factory=list)
+    late_limit: _DURATION = "6h"
+    growth_every: _DURATION = "1h"
+
+
 class Document(Table):
     """The whole file."""
 
@@ -184,6 +201,7 @@ class Document(Table):
     demo: DemoTable = msgspec.field(default_factory=DemoTable)
     sla: SlaTable = msgspec.field(default_factory=SlaTable)
     triage: TriageTable = msgspec.field(default_factory=TriageTable)
+    publishing: PublishingTable = msgspec.field(default_factory=PublishingTable)
     #: name → query; checked by the loader, which names the view in its error.
     views: Annotated[dict[str, object], Meta(description="a table ([views])")] | None = None
     rules: Annotated[list[RuleTable], Meta(description="an array of tables ([[rules]])")] = (

@@ -34,6 +34,9 @@ class Collection(enum.StrEnum):
     CURSORS = "cursors"
     PRESENCE = "presence"
     NOTES = "notes"
+    POSTS = "posts"
+    DELIVERIES = "deliveries"
+    FOLLOWERS = "followers"
 
 
 OpKind = Literal["put", "insert_new", "patch", "delete"]

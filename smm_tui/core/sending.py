@@ -101,9 +101,18 @@ class Claims:
             return True
         return not self.ctx.owner_alive(claimed_by)
 
-    async def claim(self, record_id: str, state: str, attempts: int) -> bool:
-        """Move a record from ``state`` to sending in our name; False if someone was first."""
-        fields = {"state": self.sending, "attempts": attempts + 1}
+    async def claim(
+        self,
+        record_id: str,
+        state: str,
+        attempts: int,
+        also: Mapping[str, object] | None = None,
+    ) -> bool:
+        """Move a record from ``state`` to sending in our name; False if someone was first.
+
+        ``also`` sets more fields in the same write (when the attempt began).
+        """
+        fields = {**(also or {}), "state": self.sending, "attempts": attempts + 1}
         return await self._commit(record_id, fields, {"state": state, "attempts": attempts})
 
     async def take_over(self, record_id: str) -> bool:

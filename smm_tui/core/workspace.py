@@ -15,18 +15,22 @@ from smm_tui.core.contests import ContestService
 from smm_tui.core.context import ServiceContext, process_alive, this_process
 from smm_tui.core.customers import CustomerService
 from smm_tui.core.feed import FeedModel
+from smm_tui.core.growth import GrowthService
 from smm_tui.core.ingest import IngestService
 from smm_tui.core.lease import Lease, SoleLease
 from smm_tui.core.models import utcnow
 from smm_tui.core.notes import NoteService
 from smm_tui.core.outbox import OutboxService
+from smm_tui.core.planning import PlanningService, PublishingSettings
 from smm_tui.core.polling import PollingEngine, fetch_into
 from smm_tui.core.polling import PollOutcome as PollOutcome
 from smm_tui.core.presence import PresenceService
 from smm_tui.core.priority import DEFAULT_ALARMS
+from smm_tui.core.publisher import Publisher
 from smm_tui.core.query import QueryContext
 from smm_tui.core.repository import Repository
 from smm_tui.core.rules import Rule
+from smm_tui.core.scheduler import PublishingEngine
 from smm_tui.core.sla import SlaSettings
 from smm_tui.core.sources import AccountSource as AccountSource
 from smm_tui.core.threads import ThreadService
@@ -45,6 +49,7 @@ class Settings:
     alarms: tuple[str, ...] = DEFAULT_ALARMS
     views: tuple[View, ...] = field(default_factory=build_views)
     rules: tuple[Rule, ...] = ()
+    publishing: PublishingSettings = field(default_factory=PublishingSettings)
 
 
 class Workspace:
@@ -86,6 +91,10 @@ class Workspace:
         self.presence = PresenceService(self.ctx)
         self.customers = CustomerService(self.ctx)
         self.notes = NoteService(self.ctx)
+        publishing = self.settings.publishing
+        self.planning = PlanningService(self.ctx, self.sources, publishing)
+        self.publisher = Publisher(self.ctx, late_limit=publishing.late_limit)
+        self.growth = GrowthService(self.ctx, self.sources, every=publishing.growth_every)
         #: Whether this process may poll the accounts (another may be doing it).
         self.poller: Lease = poller or SoleLease()
 
@@ -105,6 +114,10 @@ class Workspace:
     def polling_engine(self) -> PollingEngine:
         """A polling engine over the accounts, storing what it fetches through ingest."""
         return PollingEngine(self.sources, self.ingest, self.ctx.clock)
+
+    def publishing_engine(self) -> PublishingEngine:
+        """A publishing loop over the accounts: due posts out, growth and counters read."""
+        return PublishingEngine(self.publisher, self.growth, self.sources, self.ctx.clock)
 
     def source_for(self, account: str) -> AccountSource | None:
         """The adapter of an account, if it is configured."""

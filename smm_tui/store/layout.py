@@ -9,8 +9,8 @@ change often small:
   (a week of a busy account was ~7k mentions and ~50 ms to rewrite).
 - ``audit/YYYY-MM-DD.json`` holds the audit trail by day, so each action
   rewrites one day's events, not a growing week.
-- tickets, contests, entries, replies, drafts, cursors and notes on customers
-  each have a file.
+- tickets, contests, entries, replies, drafts, cursors, notes on customers,
+  posts, their deliveries and follower readings each have a file.
 
 Every file is a valid TinyDB document: ``{collection: {doc_id: record}}``.
 """
@@ -39,6 +39,9 @@ _SINGLE_FILE = {
     Collection.CURSORS: "cursors.json",
     Collection.PRESENCE: "presence.json",
     Collection.NOTES: "notes.json",
+    Collection.POSTS: "posts.json",
+    Collection.DELIVERIES: "deliveries.json",
+    Collection.FOLLOWERS: "followers.json",
 }
 
 #: Collections kept in daily files (see :func:`is_archive`).
