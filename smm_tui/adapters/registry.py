@@ -72,7 +72,11 @@ ENTRIES: Mapping[Platform, AdapterFactory] = MappingProxyType(
         Platform.VK: lambda account, connection: VKAdapter(
             account.name, connection, group_id=int(_key(account, "group_id"))
         ),
-        Platform.TELEGRAM: lambda account, connection: TelegramAdapter(account.name, connection),
+        Platform.TELEGRAM: lambda account, connection: TelegramAdapter(
+            account.name,
+            connection,
+            channel=str(account.extra["channel"]) if "channel" in account.extra else None,
+        ),
         Platform.MASTODON: lambda account, connection: MastodonAdapter(account.name, connection),
         Platform.BLUESKY: lambda account, connection: BlueskyAdapter(
             account.name, connection, handle=_key(account, "handle")

@@ -12,21 +12,32 @@ received is never thrown away because a later page failed.
 
 The Bot API cannot read a chat's history: :meth:`TelegramAdapter.fetch_thread`
 answers from the messages this adapter instance has seen, and
-:meth:`TelegramAdapter.find_reply` raises :class:`Unverifiable`.
+:meth:`TelegramAdapter.find_reply` and :meth:`TelegramAdapter.find_post` raise
+:class:`Unverifiable`. Publishing to the brand's channel, its subscriber count
+and its posts' (absent) counters are :mod:`smm_tui.adapters.telegram_posts`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from smm_tui.adapters.base import Identity, MentionPage, PublishedReply, RateBudget
+from smm_tui.adapters.base import (
+    Identity,
+    MentionPage,
+    PostCounters,
+    PublishedReply,
+    RateBudget,
+)
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.adapters.connection import Connection
 from smm_tui.adapters.telegram_api import MENTIONS, REPLY, BotApi
+from smm_tui.adapters.telegram_posts import Channel, ChannelPosts
 from smm_tui.adapters.telegram_updates import (
     ALLOWED_UPDATES,
     UpdateReader,
@@ -67,10 +78,18 @@ class TelegramAdapter(HttpAdapter, network=Platform.TELEGRAM):
     of each fetch; that call's read timeout and deadline are stretched past it.
     Rate limits are honoured per kind of call (:class:`BotApi`). Telegram has
     no idempotency key for sendMessage. The connection's ``backfill`` is how
-    many of the newest pending mentions the first poll keeps.
+    many of the newest pending mentions the first poll keeps. ``channel`` is
+    the account's ``channel`` key (``"@name"`` or a numeric id), where posts
+    go; without it, publishing and the follower count say to set it.
     """
 
-    def __init__(self, account: str, connection: Connection) -> None:
+    def __init__(
+        self, account: str, connection: Connection, *, channel: str | int | None = None
+    ) -> None:
+        try:  # before the client is made: a bad channel must not leave one open
+            parsed = Channel.parse(channel) if channel is not None else None
+        except ValueError as exc:
+            raise ValueError(f"telegram account {account!r}: {exc}") from None
         # Real tokens ("123:AbC-d_e") pass unchanged; anything else must not split the path.
         path_token = quote(connection.token, safe=":")
         super().__init__(
@@ -81,6 +100,7 @@ class TelegramAdapter(HttpAdapter, network=Platform.TELEGRAM):
         self._reader = UpdateReader(account, self._ctx)
         self._backfill = connection.backfill
         self._pending: _Pending | None = None
+        self._channel = ChannelPosts(self._api, self._ctx, parsed)
 
     def rate_budget(self) -> RateBudget | None:
         """A spent budget while a 429's ``retry_after`` runs; Telegram reports nothing else."""
@@ -201,6 +221,27 @@ class TelegramAdapter(HttpAdapter, network=Platform.TELEGRAM):
         payload = {"chat_id": chat_id, "text": text, "reply_parameters": {"message_id": message_id}}
         sent = self._reader.sent(await self._api.call("sendMessage", payload, REPLY))
         return PublishedReply(sent.external_id, sent.url)
+
+    # -- the brand's channel ----------------------------------------------------
+
+    async def publish_post(self, text: str, key: str) -> PublishedReply:
+        """Send ``text`` to the account's channel as plain text (``key``: Telegram has no use)."""
+        return await self._channel.publish(text)
+
+    async def find_post(self, text: str, key: str, since: datetime) -> PublishedReply | None:
+        """Never possible: the Bot API cannot list a channel's posts."""
+        raise network.Unverifiable(
+            f"{self._ctx.who}: the Bot API cannot list a channel's posts, "
+            "so a post that may have been sent cannot be looked for"
+        )
+
+    async def follower_count(self) -> int:
+        """The channel's subscribers (``getChatMemberCount``)."""
+        return await self._channel.follower_count()
+
+    async def post_counters(self, external_ids: Sequence[str]) -> dict[str, PostCounters]:
+        """All unknown, with a note: the Bot API gives no counters for channel posts."""
+        return self._channel.counters(external_ids)
 
     # -- requests -------------------------------------------------------------
 

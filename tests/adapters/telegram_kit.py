@@ -24,11 +24,14 @@ CANARY = "CANARY-123:tok/7f3a+x=="
 PREFIX = f"/bot{quote(CANARY, safe=':')}/"
 UPDATES = PREFIX + "getUpdates"
 SEND = PREFIX + "sendMessage"
+MEMBERS = PREFIX + "getChatMemberCount"
 ACCOUNT = "bank-tg"
 NOW = datetime(2025, 1, 1, 9, 16, tzinfo=UTC)
 SUPPORT_CHAT = -1001987654321
 DISCUSSION = -1001555000111
 CHANNEL = -1001444000222
+#: The brand channel's @name (its id is :data:`CHANNEL`).
+CHANNEL_NAME = "@acme_news"
 EMPTY = json_reply({"ok": True, "result": []})
 
 
@@ -42,6 +45,12 @@ TELEGRAM = Network(
 )
 adapter_for = TELEGRAM.adapter
 mention_of = TELEGRAM.mention
+
+
+def channel_post(message_id: int, text: str = "hi", chat_id: int = CHANNEL) -> dict[str, Any]:
+    """sendMessage's result for a post in the brand's channel."""
+    chat = {"id": chat_id, "title": "ACME Новости", "type": "channel"}
+    return {"message_id": message_id, "sender_chat": chat, "chat": chat, "date": 1, "text": text}
 
 
 def fixture_body() -> dict[str, Any]:

@@ -1,12 +1,17 @@
-"""A stateful Telegram Bot API: getUpdates with confirming offsets, sendMessage and getMe.
+"""A stateful Telegram Bot API: getUpdates with confirming offsets, sendMessage,
+getChatMemberCount and getMe.
 
-The bot sits in the discussion supergroup of the brand's channel. A post is
-the channel post's automatic forward into that group; a mention is a user's
-message there replying to a post or to another message, as the comments under
-a channel post arrive. Shapes follow ``tests/fixtures/api/telegram/``.
+The bot sits in the discussion supergroup of the brand's channel and is an
+administrator of the channel. A post is the channel post's automatic forward
+into that group; a mention is a user's message there replying to a post or to
+another message, as the comments under a channel post arrive. sendMessage to
+the group is a reply ("reply"); to the channel (``@acme_news`` or its id) it
+publishes a post ("post"), which is forwarded into the group as Telegram does.
+Shapes follow ``tests/fixtures/api/telegram/``.
 
-The Bot API has no call that reads a thread, so the "thread" operation does
-not exist here: :meth:`FakeTelegram.fail` refuses it.
+The Bot API has no call that reads a thread, lists a channel's posts or gives
+a post's counters, so the "thread", "find_post" and "counters" operations do
+not exist here: :meth:`FakeTelegram.fail` refuses them.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from urllib.parse import parse_qs, quote
 
 from smm_tui.core.models import Platform
 from tests.adapters.httpserver import Reply, Request, TestServer, json_reply, truncated_json
-from tests.fakes.base import FakeNetwork, Fault, Operation, Published
+from tests.fakes.base import BrandPost, FakeNetwork, Fault, Operation, Published
 from tests.recorded import FIXTURES
 
 API = FIXTURES / "api" / "telegram"
@@ -39,6 +44,8 @@ BOT: dict[str, Any] = json.loads((API / "reply-success.json").read_text(encoding
 ]["from"]
 FIRST_UPDATE_ID = _UPDATES[0]["update_id"]
 RETRY_AFTER = 35
+#: The operations the Bot API has no call for.
+_NO_CALL: frozenset[str] = frozenset({"thread", "find_post", "counters"})
 _USERNAME = re.compile(r"[A-Za-z0-9_]{4,32}")
 
 
@@ -64,21 +71,23 @@ class FakeTelegram(FakeNetwork):
             "mentions": prefix + "getUpdates",
             "reply": prefix + "sendMessage",
             "me": prefix + "getMe",
+            "followers": prefix + "getChatMemberCount",
         }
         for verb in ("GET", "POST"):  # the Bot API takes both
             server.route(verb, self.paths["mentions"], self._get_updates)
             server.route(verb, self.paths["reply"], self._send_message)
+            server.route(verb, self.paths["followers"], self._member_count)
             server.route(verb, self.paths["me"], json_reply({"ok": True, "result": BOT}))
 
     # -- FakeNetwork -------------------------------------------------------------
 
+    def keys(self) -> dict[str, object]:
+        """The brand's channel, where posts go."""
+        return {"channel": f"@{CHANNEL['username']}"}
+
     def add_post(self, text: str) -> str:
         """A channel post, as its automatic forward into the discussion group."""
-        forward = copy.deepcopy(_FORWARD)
-        forward["text"] = text
-        forward["forward_origin"]["message_id"] = next(self._post_ids)
-        forward["forward_origin"]["date"] = forward["date"] = int(time.time())
-        return self._publish(forward, as_update=True)
+        return self._forward(text, next(self._post_ids), int(time.time()))
 
     def add_mention(self, text: str, *, author: str = "alice", reply_to: str | None = None) -> str:
         """A comment by ``author`` in the discussion group replying to ``reply_to``.
@@ -112,13 +121,19 @@ class FakeTelegram(FakeNetwork):
             return int(update["update_id"])
 
     def fail(self, operation: Operation, fault: Fault, times: int = 1, *, after: int = 0) -> None:
-        """As :meth:`FakeNetwork.fail`; "thread" has no Bot API call to fail."""
-        if operation == "thread":
-            raise ValueError("FakeTelegram: the Bot API has no thread call to fail")
+        """As :meth:`FakeNetwork.fail`; "thread", "find_post" and "counters" have no call."""
+        if operation in _NO_CALL:
+            raise ValueError(f"FakeTelegram: the Bot API has no {operation} call to fail")
         super().fail(operation, fault, times, after=after)
 
     def requests(self, operation: Operation) -> list[Request]:
-        """Requests received for one operation ("thread" never reaches the server)."""
+        """Requests received for one operation; sendMessage is a "post" when sent to the channel.
+
+        "thread", "find_post" and "counters" never reach the server.
+        """
+        if operation in ("post", "reply"):
+            sent = [r for r in list(self.server.requests) if r.path == self.paths["reply"]]
+            return [r for r in sent if _to_channel(_params(r)) == (operation == "post")]
         path = self.paths.get(operation)
         return [r for r in list(self.server.requests) if r.path == path]
 
@@ -141,6 +156,14 @@ class FakeTelegram(FakeNetwork):
             return None
         with self._state:
             return self._messages.get(int(message_id))
+
+    def _forward(self, text: str, post_id: int, date: int) -> str:
+        """Channel post ``post_id``'s automatic forward into the discussion group."""
+        forward = copy.deepcopy(_FORWARD)
+        forward["text"] = text
+        forward["forward_origin"]["message_id"] = post_id
+        forward["forward_origin"]["date"] = forward["date"] = date
+        return self._publish(forward, as_update=True)
 
     def _publish(self, message: dict[str, Any], *, as_update: bool) -> str:
         with self._state:
@@ -188,20 +211,22 @@ class FakeTelegram(FakeNetwork):
         return json_reply({"ok": True, "result": page})
 
     def _send_message(self, request: Request) -> Reply:
+        params = _params(request)
+        if _to_channel(params):
+            return self._post(params)
         fault = self.take_fault("reply")
         if fault is not None and fault is not Fault.COMMIT_THEN_STALL:
             return self._faulted(fault)
-        params = _params(request)
         text = params.get("text")
         reply = params.get("reply_parameters")
         reply = json.loads(reply) if isinstance(reply, str) else reply
         target_id = _as_int(reply.get("message_id")) if isinstance(reply, dict) else None
         if _as_int(params.get("chat_id")) != GROUP["id"]:
             return _error(400, "Bad Request: chat not found")
-        if not isinstance(text, str) or not text.strip():
-            return _error(400, "Bad Request: message text is empty")
-        if len(text) > 4096:
-            return _error(400, "Bad Request: message is too long")
+        refused = _refused_text(text)
+        if refused is not None:
+            return refused
+        assert isinstance(text, str)
         with self._state:
             target = self._messages.get(target_id) if target_id is not None else None
         if target_id is not None and target is None:
@@ -220,6 +245,55 @@ class FakeTelegram(FakeNetwork):
         if fault is Fault.COMMIT_THEN_STALL:
             return self.stall()
         return json_reply({"ok": True, "result": message})
+
+    def _post(self, params: dict[str, Any]) -> Reply:
+        """sendMessage to the channel: a post, forwarded into the discussion group."""
+        fault = self.take_fault("post")
+        if fault is not None and fault is not Fault.COMMIT_THEN_STALL:
+            return self._faulted(fault)
+        text = params.get("text")
+        refused = _refused_text(text)
+        if refused is not None:
+            return refused
+        assert isinstance(text, str)
+        post_id, date = next(self._post_ids), int(time.time())
+        message = {
+            "message_id": post_id,
+            "sender_chat": copy.deepcopy(CHANNEL),
+            "chat": copy.deepcopy(CHANNEL),
+            "date": date,
+            "text": text,
+        }
+        self.posts.append(BrandPost(str(post_id), text))  # Telegram takes no idempotency key
+        self._forward(text, post_id, date)
+        if fault is Fault.COMMIT_THEN_STALL:
+            return self.stall()
+        return json_reply({"ok": True, "result": message})
+
+    def _member_count(self, request: Request) -> Reply:
+        fault = self.take_fault("followers")
+        if fault is not None:
+            return self._faulted(fault)
+        if not _to_channel(_params(request)):
+            return _error(400, "Bad Request: chat not found")
+        return json_reply({"ok": True, "result": self.followers})
+
+
+def _to_channel(params: dict[str, Any]) -> bool:
+    """Whether a call's ``chat_id`` is the brand's channel (by @name or by id)."""
+    chat_id = params.get("chat_id")
+    if isinstance(chat_id, str) and chat_id.startswith("@"):
+        return chat_id[1:].casefold() == str(CHANNEL["username"]).casefold()
+    return _as_int(chat_id) == int(CHANNEL["id"])
+
+
+def _refused_text(text: Any) -> Reply | None:
+    """Telegram's refusal of a message text, or None when it is fine."""
+    if not isinstance(text, str) or not text.strip():
+        return _error(400, "Bad Request: message text is empty")
+    if len(text) > 4096:
+        return _error(400, "Bad Request: message is too long")
+    return None
 
 
 def _embedded(message: dict[str, Any]) -> dict[str, Any]:
