@@ -12,7 +12,9 @@ the newest notification seen, ``"<indexedAt>|<uri>"``; a fetch pages back until
 it meets that notification or one indexed before it. Replies are
 ``app.bsky.feed.post`` records made with ``com.atproto.repo.createRecord``; they
 carry strong references (uri + cid) to the post answered and to its thread's
-root, and facets for links, hashtags and @handles (UTF-8 byte offsets).
+root, and facets for links, hashtags and @handles (UTF-8 byte offsets). The
+brand's own posts, its follower count and its posts' counters are
+:mod:`smm_tui.adapters.bluesky_posts`.
 
 Every call goes to ``base_url`` (the account's PDS or the ``bsky.social``
 entryway). The ``app.bsky.*`` reads are AppView endpoints that the PDS proxies.
@@ -22,14 +24,16 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from smm_tui.adapters import bluesky_records as records
 from smm_tui.adapters import http
 from smm_tui.adapters.backfill import Backfill, BacklogPage
-from smm_tui.adapters.base import Identity, MentionPage, PublishedReply, RateBudget
+from smm_tui.adapters.base import Identity, MentionPage, PostCounters, PublishedReply, RateBudget
 from smm_tui.adapters.bluesky_facets import build_facets, mentioned_handles
+from smm_tui.adapters.bluesky_posts import BrandPosts
 from smm_tui.adapters.bluesky_records import post_url
 from smm_tui.adapters.bluesky_xrpc import WRITE, Session, XrpcClient, retry_time
 from smm_tui.adapters.client import HttpAdapter
@@ -63,10 +67,17 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
     every message. The last ``ratelimit-*`` values are kept per bucket (reads,
     writes, sessions); while one is spent, calls to it raise
     :class:`RateLimited` without sending. Bluesky has no idempotency key, so a
-    reply whose answer was lost is looked for in the thread (:meth:`find_reply`).
+    reply whose answer was lost is looked for in the thread (:meth:`find_reply`);
+    a post of the brand's own is made under a record key derived from its
+    delivery key, and looked for there (:meth:`find_post`).
     The connection's ``backfill`` is how many of the newest mentions the first
     poll reads back.
     """
+
+    # A post's record key is a TID derived from its delivery key, and a PDS will not
+    # create a second record under a key that is taken: a repeat cannot publish twice
+    # (replies get server-chosen keys, so they are not idempotent).
+    idempotent_posts = True
 
     def __init__(self, account: str, connection: Connection, *, handle: str) -> None:
         super().__init__(
@@ -87,6 +98,7 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
         self._refs: dict[str, records.Refs] = {}
         self._dids: dict[str, str] = {}
         self._backfill = Backfill(connection.backfill)
+        self._posts = BrandPosts(self._xrpc, self._facets, self._clock)
 
     def __repr__(self) -> str:
         return (
@@ -165,6 +177,25 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
             raise self._malformed("createRecord")
         uri = str(created["uri"])
         return PublishedReply(uri, post_url(self._xrpc.handle, uri))
+
+    async def publish_post(self, text: str, key: str) -> PublishedReply:
+        """Publish ``text`` under the record key ``key`` names; a repeat finds the first."""
+        return await self._posts.publish(text, key)
+
+    async def find_post(self, text: str, key: str, since: datetime) -> PublishedReply | None:
+        """The post under ``key``'s record key if it reads as ``text``.
+
+        ``since`` is not needed: the record key names this delivery's post alone.
+        """
+        return await self._posts.find(text, key)
+
+    async def follower_count(self) -> int:
+        """The profile's ``followersCount``."""
+        return await self._posts.followers()
+
+    async def post_counters(self, external_ids: Sequence[str]) -> dict[str, PostCounters]:
+        """Likes, reposts and replies by at-uri; Bluesky counts no views."""
+        return await self._posts.counters(external_ids)
 
     def _signed_in(self, session: Session) -> None:
         """Know our own handle's DID, for mention facets."""

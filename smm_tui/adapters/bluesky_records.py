@@ -26,6 +26,7 @@ __all__ = [
     "is_thread_post",
     "mark_of",
     "parse_cursor",
+    "post_record",
     "post_url",
     "refs_of",
     "reply_of",
@@ -164,6 +165,14 @@ def reply_record(
     if _LANGUAGE.fullmatch(language):
         record["langs"] = [language]
     record["reply"] = {"root": dict(refs.root), "parent": dict(refs.parent)}
+    if facets:
+        record["facets"] = facets
+    return record
+
+
+def post_record(text: str, facets: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
+    """A new top-level post record with ``text``, created at ``now`` (no reply, no language)."""
+    record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": _timestamp(now)}
     if facets:
         record["facets"] = facets
     return record

@@ -28,7 +28,7 @@ from smm_tui.adapters import http
 from smm_tui.adapters.base import PermanentError, RateLimited
 from smm_tui.adapters.client import epoch_header, malformed
 
-__all__ = ["READ", "SESSION", "WRITE", "Session", "XrpcClient", "retry_time"]
+__all__ = ["READ", "SESSION", "WRITE", "Session", "XrpcClient", "error_name", "retry_time"]
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +93,14 @@ class XrpcClient:
         """The current session, signing in first if there is none."""
         return self._session or await self._renew(None)
 
-    async def authed(self, method: str, nsid: str, bucket: str, **kwargs: Any) -> httpx.Response:
-        """One call with the access token, renewing the session once if it expired."""
+    async def authed(
+        self, method: str, nsid: str, bucket: str, *, checked: bool = True, **kwargs: Any
+    ) -> httpx.Response:
+        """One call with the access token, renewing the session once if it expired.
+
+        With ``checked=False`` an answer that is neither 2xx nor a refused token
+        is returned as it is, for the caller to read first and :meth:`check` after.
+        """
         session = await self.session()
         response = await self._send(method, nsid, bucket, bearer=session.access, **kwargs)
         if _is_refused(response, _EXPIRED):
@@ -102,7 +108,8 @@ class XrpcClient:
             response = await self._send(method, nsid, bucket, bearer=session.access, **kwargs)
             if _is_refused(response, _EXPIRED):
                 raise http.auth_error(self.ctx, _refusal(response, "new session refused"))
-        self._check(response, nsid, bucket)
+        if checked:
+            self.check(response, nsid, bucket)
         return response
 
     async def get_json(self, nsid: str, params: Any) -> Any:
@@ -131,7 +138,7 @@ class XrpcClient:
         response = await self._send("POST", "com.atproto.server.createSession", SESSION, json=body)
         if _is_refused(response, _LOGIN_REFUSED):
             raise http.auth_error(self.ctx, _refusal(response, "app password refused"))
-        self._check(response, "com.atproto.server.createSession", SESSION)
+        self.check(response, "com.atproto.server.createSession", SESSION)
         return self._session_from(response, "createSession")
 
     async def _refreshed(self, stale: Session) -> Session | None:
@@ -142,7 +149,7 @@ class XrpcClient:
         if _is_refused(response, _LOGIN_REFUSED):
             logger.info("%s: session refresh refused; signing in again", self.ctx.who)
             return None
-        self._check(response, "com.atproto.server.refreshSession", SESSION)
+        self.check(response, "com.atproto.server.refreshSession", SESSION)
         return self._session_from(response, "refreshSession")
 
     def _session_from(self, response: httpx.Response, what: str) -> Session:
@@ -177,7 +184,7 @@ class XrpcClient:
         self.budgets.note_response(bucket, response, "ratelimit-", _reset_time(response))
         return response
 
-    def _check(self, response: httpx.Response, nsid: str, bucket: str) -> None:
+    def check(self, response: httpx.Response, nsid: str, bucket: str) -> None:
         """Raise the typed error a non-2xx XRPC answer means."""
         if response.is_success:
             return
@@ -199,6 +206,11 @@ def retry_time(response: httpx.Response, clock: Callable[[], datetime]) -> datet
         return reset
     window = _policy_window(response.headers.get("ratelimit-policy", ""))
     return clock() + timedelta(seconds=window) if window else None
+
+
+def error_name(response: httpx.Response) -> str:
+    """The ``error`` name of an XRPC error body (``RecordNotFound``), empty when absent."""
+    return _xrpc_error(response)[0]
 
 
 def _xrpc_error(response: httpx.Response) -> tuple[str, str]:

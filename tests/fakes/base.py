@@ -126,7 +126,7 @@ class BrandPost:
 
 @dataclass
 class Counters:
-    """What the fake reports for one of the brand's posts; None: the network gives no such figure."""
+    """What the fake reports for one of the brand's posts (views None: the network gives none)."""
 
     likes: int = 0
     reposts: int = 0

@@ -5,7 +5,9 @@ are built from ``list-mentions.json``'s first item, sessions from
 ``create-session-success.json``. The server issues JWT-like access and refresh
 tokens, answers an expired access token with HTTP 400 ``ExpiredToken``, rotates
 refresh tokens, and checks a reply's strong references (uri + cid) before it
-publishes it.
+publishes it. A post of the brand's own (a createRecord without a reply) keeps
+the record key it came with, and a second create under a taken key is refused
+with HTTP 400 ``InvalidRequest`` ("Record already exists").
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ import itertools
 import json
 import threading
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from smm_tui.core.models import Platform
 from tests.adapters.httpserver import Reply, Request, TestServer, json_reply, truncated_json
 from tests.fakes import bluesky_shapes as xrpc
-from tests.fakes.base import FakeNetwork, Fault, Operation, Published
+from tests.fakes.base import BrandPost, FakeNetwork, Fault, Operation, Published
+from tests.fakes.bluesky_repo import Repo, created, is_tid
 from tests.fakes.bluesky_shapes import (
     BASE_TIME,
     BRAND_DID,
@@ -29,15 +31,11 @@ from tests.fakes.bluesky_shapes import (
     POST,
     TEMPLATE,
     Sessions,
-    cid,
     invalid_post,
     iso_stamp,
-    not_found,
     notification_of,
     profile_view,
     rate_headers,
-    replied_uri,
-    tid,
     xrpc_error,
 )
 
@@ -52,6 +50,10 @@ class FakeBluesky(FakeNetwork):
     createSession (after which the password works again). Tests may also
     :meth:`expire_access` (a refresh fixes it), :meth:`expire_sessions` (signing
     in again fixes it) and read :attr:`jwts` (every token issued).
+
+    Operations by endpoint: ``post`` and ``reply`` are createRecord without and
+    with a reply ref, ``find_post`` is getRecord, ``followers`` getProfile (which
+    ``verify`` reads too) and ``counters`` getPosts (which a reply reads first).
     """
 
     platform = Platform.BLUESKY
@@ -60,7 +62,8 @@ class FakeBluesky(FakeNetwork):
         super().__init__(server, token)
         self._ids = itertools.count(1)
         self._state = threading.RLock()
-        self._posts: dict[str, dict[str, Any]] = {}
+        self._repo = Repo()
+        self._posts = self._repo.views
         self._notifications: list[dict[str, Any]] = []
         self._sessions = Sessions()
         self._default_post = ""
@@ -71,6 +74,7 @@ class FakeBluesky(FakeNetwork):
             ("GET", xrpc.GET_POST_THREAD): self._get_post_thread,
             ("GET", xrpc.GET_POSTS): self._get_posts,
             ("POST", xrpc.CREATE_RECORD): self._create_record,
+            ("GET", xrpc.GET_RECORD): self._get_record,
             ("GET", xrpc.GET_PROFILE): self._get_profile,
             ("GET", xrpc.RESOLVE_HANDLE): self._resolve_handle,
         }
@@ -99,19 +103,25 @@ class FakeBluesky(FakeNetwork):
                 self._default_post = self._default_post or self.add_post("Our news")
                 reply_to = self._default_post
             view = self._add_post(text, author, parent=reply_to)
-            brand_above = any(p["author"]["did"] == BRAND_DID for p in self._ancestors(view))
+            brand_above = any(p["author"]["did"] == BRAND_DID for p in self._repo.ancestors(view))
             subject = reply_to if brand_above else None
             self._notifications.append(notification_of(view, subject))
             return str(view["uri"])
 
     def requests(self, operation: Operation) -> list[Request]:
-        """Requests received for one operation."""
+        """Requests received for one operation (see the class docstring for which is which)."""
+        received = list(self.server.requests)
+        if operation in ("reply", "post"):
+            creates = [r for r in received if r.path == xrpc.CREATE_RECORD]
+            return [r for r in creates if _is_reply(r) == (operation == "reply")]
         path = {
             "mentions": xrpc.LIST_NOTIFICATIONS,
             "thread": xrpc.GET_POST_THREAD,
-            "reply": xrpc.CREATE_RECORD,
+            "find_post": xrpc.GET_RECORD,
+            "followers": xrpc.GET_PROFILE,
+            "counters": xrpc.GET_POSTS,
         }
-        return [r for r in list(self.server.requests) if r.path == path[operation]]
+        return [r for r in received if r.path == path[operation]]
 
     # -- what bluesky tests use --------------------------------------------------
 
@@ -143,47 +153,17 @@ class FakeBluesky(FakeNetwork):
     # -- state -------------------------------------------------------------------
 
     def _add_post(
-        self, text: str, author: str, *, parent: str | None, record: dict[str, Any] | None = None
+        self,
+        text: str,
+        author: str,
+        *,
+        parent: str | None,
+        record: dict[str, Any] | None = None,
+        rkey: str | None = None,
     ) -> dict[str, Any]:
-        n = next(self._ids)
-        profile = profile_view(author)
-        uri = f"at://{profile['did']}/app.bsky.feed.post/{tid(n)}"
-        created = iso_stamp(BASE_TIME + timedelta(seconds=n))
-        if record is None:
-            record = {"$type": POST, "text": text, "createdAt": created, "langs": ["en"]}
-            if parent is not None:
-                record["reply"] = self._reply_refs(parent)
-        view = {
-            "uri": uri,
-            "cid": cid(uri, text),
-            "author": profile,
-            "record": record,
-            "replyCount": 0,
-            "repostCount": 0,
-            "likeCount": 0,
-            "quoteCount": 0,
-            "indexedAt": iso_stamp(BASE_TIME + timedelta(seconds=n, milliseconds=400)),
-            "viewer": {},
-            "labels": [],
-        }
-        self._posts[uri] = view
-        if parent in self._posts:
-            self._posts[parent]["replyCount"] += 1
-        return view
-
-    def _reply_refs(self, parent_uri: str) -> dict[str, Any]:
-        parent = self._posts[parent_uri]
-        parent_ref = {"uri": parent["uri"], "cid": parent["cid"]}
-        root = parent["record"].get("reply", {}).get("root", parent_ref)
-        return {"root": dict(root), "parent": parent_ref}
-
-    def _ancestors(self, view: dict[str, Any]) -> list[dict[str, Any]]:
-        chain: list[dict[str, Any]] = []
-        parent = replied_uri(view)
-        while parent is not None and parent in self._posts:
-            chain.append(self._posts[parent])
-            parent = replied_uri(self._posts[parent])
-        return chain
+        return self._repo.add(
+            next(self._ids), text, author, parent=parent, record=record, rkey=rkey
+        )
 
     # -- protocol ----------------------------------------------------------------
 
@@ -284,52 +264,34 @@ class FakeBluesky(FakeNetwork):
         with self._state:
             if uri not in self._posts:
                 return xrpc_error(400, "NotFound", f"Post not found: {uri}")
-            node = self._thread_node(uri, depth)
-            parent_node, uri_above = node, replied_uri(self._posts[uri])
-            for _ in range(height):
-                if uri_above is None:
-                    break
-                if uri_above not in self._posts:
-                    parent_node["parent"] = not_found(uri_above)
-                    break
-                above = {
-                    "$type": "app.bsky.feed.defs#threadViewPost",
-                    "post": copy.deepcopy(self._posts[uri_above]),
-                }
-                parent_node["parent"] = above
-                parent_node, uri_above = above, replied_uri(self._posts[uri_above])
-        return self._ok({"thread": node})
-
-    def _thread_node(self, uri: str, depth: int) -> dict[str, Any]:
-        node: dict[str, Any] = {
-            "$type": "app.bsky.feed.defs#threadViewPost",
-            "post": copy.deepcopy(self._posts[uri]),
-        }
-        if depth > 0:
-            children = [v["uri"] for v in self._posts.values() if replied_uri(v) == uri]
-            # Newest first: the AppView ranks replies, it does not sort them by time.
-            node["replies"] = [self._thread_node(child, depth - 1) for child in reversed(children)]
-        return node
+            return self._ok({"thread": self._repo.thread(uri, depth, height)})
 
     def _get_posts(self, request: Request) -> Reply:
-        denied = self._denied(request)
-        if denied is not None:
-            return denied
+        return self._denied(request) or self._faulted("counters", lambda: self._posts_of(request))
+
+    def _posts_of(self, request: Request) -> Reply:
         with self._state:
-            uris = request.query.get("uris", [])
-            return self._ok(
-                {"posts": [copy.deepcopy(self._posts[u]) for u in uris if u in self._posts]}
-            )
+            uris = [u for u in request.query.get("uris", []) if u in self._posts]
+            views = [copy.deepcopy(self._posts[u]) for u in uris]
+        for view in views:
+            counted = self.counters.get(view["uri"])
+            if counted is not None:
+                view.update(
+                    likeCount=counted.likes,
+                    repostCount=counted.reposts,
+                    replyCount=counted.replies,
+                )
+        return self._ok({"posts": views})
 
     def _get_profile(self, request: Request) -> Reply:
-        denied = self._denied(request)
-        if denied is not None:
-            return denied
+        return self._denied(request) or self._faulted("followers", lambda: self._profile(request))
+
+    def _profile(self, request: Request) -> Reply:
         actor = request.query.get("actor", [""])[0]
         if actor not in (BRAND_DID, BRAND_HANDLE):
             return xrpc_error(400, "InvalidRequest", "Profile not found")
-        profile = dict(profile_view("brand"), followersCount=1200, followsCount=10, postsCount=42)
-        return self._ok(profile)
+        counts = {"followersCount": self.followers, "followsCount": 10, "postsCount": 42}
+        return self._ok(dict(profile_view("brand"), **counts))
 
     def _resolve_handle(self, request: Request) -> Reply:
         handle = request.query.get("handle", [""])[0].casefold()
@@ -340,6 +302,21 @@ class FakeBluesky(FakeNetwork):
             return xrpc_error(400, "InvalidRequest", "Unable to resolve handle")
         return self._ok({"did": dids[handle]})
 
+    def _get_record(self, request: Request) -> Reply:
+        return self._denied(request) or self._faulted("find_post", lambda: self._record(request))
+
+    def _record(self, request: Request) -> Reply:
+        repo, collection, rkey = (
+            request.query.get(k, [""])[0] for k in ("repo", "collection", "rkey")
+        )
+        did = BRAND_DID if repo.casefold() == BRAND_HANDLE else repo
+        uri = f"at://{did}/{collection}/{rkey}"
+        with self._state:
+            view = copy.deepcopy(self._posts.get(uri))
+        if view is None:
+            return xrpc_error(400, "RecordNotFound", f"Could not locate record: {uri}")
+        return self._ok({"uri": uri, "cid": view["cid"], "value": view["record"]})
+
     def _create_record(self, request: Request) -> Reply:
         denied = self._denied(request)
         if denied is not None:
@@ -347,10 +324,12 @@ class FakeBluesky(FakeNetwork):
         try:
             body = json.loads(request.body)
             record = body["record"]
-            refs = record["reply"]
             text = str(record["text"])
-        except (ValueError, KeyError, TypeError):
+            refs = record.get("reply")
+        except (ValueError, KeyError, TypeError, AttributeError):
             return xrpc_error(400, "InvalidRequest", "Invalid app.bsky.feed.post record")
+        if refs is None:
+            return self._create_post(body, record, text)
         invalid = self._invalid(body, refs, text)
         if invalid is not None:
             return invalid
@@ -379,13 +358,33 @@ class FakeBluesky(FakeNetwork):
             parent = refs["parent"]["uri"]
             view = self._add_post(text, "brand", parent=parent, record=record)
             self.published.append(Published(view["uri"], text, parent))
-        answer = {
-            "uri": view["uri"],
-            "cid": view["cid"],
-            "commit": {"cid": cid("commit", view["uri"]), "rev": tid(next(self._ids))},
-            "validationStatus": "valid",
-        }
-        return self._ok(answer)
+            return self._ok(created(view, next(self._ids)))
+
+    def _create_post(self, body: dict[str, Any], record: dict[str, Any], text: str) -> Reply:
+        refused = invalid_post(body, text)
+        if refused is not None:
+            return refused
+        rkey = body.get("rkey")
+        if rkey is not None and not is_tid(rkey):
+            return xrpc_error(400, "InvalidRequest", "Invalid record key: must be a TID")
+        return self._faulted("post", lambda: self._publish_post(record, text, rkey))
+
+    def _publish_post(self, record: dict[str, Any], text: str, rkey: str | None) -> Reply:
+        with self._state:
+            uri = f"at://{BRAND_DID}/{POST}/{rkey}"
+            if rkey is not None and uri in self._posts:
+                return xrpc_error(400, "InvalidRequest", f"Record already exists: {uri}")
+            view = self._add_post(text, "brand", parent=None, record=record, rkey=rkey)
+            self.posts.append(BrandPost(view["uri"], text, rkey or ""))
+            return self._ok(created(view, next(self._ids)))
+
+
+def _is_reply(request: Request) -> bool:
+    """Whether a createRecord request makes a reply (one that cannot be read counts as one)."""
+    try:
+        return "reply" in json.loads(request.body)["record"]
+    except (ValueError, KeyError, TypeError):
+        return True
 
 
 FAKE = FakeBluesky
