@@ -13,6 +13,8 @@ the last 7 days: older replies are missing, and ancestors are looked up one by
 one. Post ids are opaque strings except where a comment says why their numeric
 (snowflake) value is used.
 
+Publishing on the account (``POST /2/tweets`` without ``reply``), its follower
+count and its posts' ``public_metrics`` are read by :mod:`smm_tui.adapters.x_publish`.
 Reading posts (text, authors, times) is :mod:`smm_tui.adapters.x_posts`;
 reading error answers and rate-limit headers is :mod:`smm_tui.adapters.x_errors`.
 """
@@ -20,28 +22,26 @@ reading error answers and rate-limit headers is :mod:`smm_tui.adapters.x_errors`
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from contextlib import aclosing
-from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
 
-from smm_tui.adapters import http, x_posts
+from smm_tui.adapters import http, x_posts, x_publish
 from smm_tui.adapters.backfill import Backfill, BacklogPage
-from smm_tui.adapters.base import Identity, MentionPage, PublishedReply, RateBudget
+from smm_tui.adapters.base import Identity, MentionPage, PostCounters, PublishedReply, RateBudget
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.adapters.connection import Connection
 from smm_tui.adapters.x_errors import (
     USAGE_CAPPED,
     call_name,
-    one_line,
-    problem_detail,
     problem_of,
     raise_for_status,
     reset_time,
 )
-from smm_tui.adapters.x_posts import plain_text, snowflake_time
+from smm_tui.adapters.x_posts import Page, plain_text, snowflake_time
 from smm_tui.core import network
 from smm_tui.core.models import Mention, Platform
 
@@ -66,15 +66,6 @@ _TIMELINE = "timeline"
 _ME = "me"
 # These all read posts, so one monthly post-read cap covers them all.
 _POST_READS = (_MENTIONS, _SEARCH, _LOOKUP, _TIMELINE)
-
-
-@dataclass(frozen=True, slots=True)
-class _Page:
-    """One page of posts as X sent it (newest first) and where the next one starts."""
-
-    mentions: tuple[Mention, ...]
-    newest_id: str | None
-    next_token: str | None
 
 
 class XAdapter(HttpAdapter, network=Platform.X):
@@ -119,10 +110,7 @@ class XAdapter(HttpAdapter, network=Platform.X):
             raise self._malformed("users/me")
         user_id, username = str(user["id"]), str(user.get("username") or "")
         if self._user_id and user_id != self._user_id:
-            raise network.PermanentError(
-                f"{self._ctx.who}: the token belongs to user {one_line(user_id)}, not to the "
-                "configured user_id: fix user_id or the token"
-            )
+            raise x_publish.wrong_user(user_id, self._ctx)
         self._user_id = user_id
         self._username = username
         return Identity(user_id, "@" + username, str(user.get("name") or ""))
@@ -203,14 +191,65 @@ class XAdapter(HttpAdapter, network=Platform.X):
         X has no idempotency key, so ``idempotency_key`` is unused.
         """
         target = x_posts.checked_post_id(mention.external_id, self._ctx.who)
-        body = {"text": text, "reply": {"in_reply_to_tweet_id": target}}
+        return await self._create({"text": text, "reply": {"in_reply_to_tweet_id": target}})
+
+    async def publish_post(self, text: str, key: str) -> PublishedReply:
+        """Publish ``text`` as a new post of the account (``POST /2/tweets``, no ``reply``).
+
+        X has no idempotency key, so ``key`` is unused: after a lost answer
+        :meth:`find_post` looks for the post. X's refusals (a duplicate of a
+        recent post, a text too long) are :class:`PermanentError` in X's words.
+        """
+        return await self._create({"text": text})
+
+    async def find_post(self, text: str, key: str, since: datetime) -> PublishedReply | None:
+        """Our post with ``text`` from ``since`` on, in our own timeline (no replies, no reposts).
+
+        X shortens links to t.co, so :func:`~smm_tui.core.network.is_our_post`
+        compares the texts without them; ``key`` is unused (X keeps none).
+        """
+        me = await self._user()
+        params = x_publish.timeline_query(since, PAGE_LIMIT)
+        path = f"/2/users/{me}/tweets"
+        async with aclosing(self._pages(_TIMELINE, path, params, "pagination_token")) as pages:
+            async for page in pages:
+                for item in page.mentions:
+                    ours = item.author.id == me and item.parent_external_id is None
+                    if ours and network.is_our_post(item.text, text):
+                        return PublishedReply(item.external_id, item.url)
+        return None
+
+    async def follower_count(self) -> int:
+        """``public_metrics.followers_count`` of the token's user (``GET /2/users/me``)."""
+        body = await self._get_json(_ME, "/2/users/me", {"user.fields": "public_metrics"})
+        count, username = self._shaped(
+            "users/me", x_publish.followers_of, body, self._user_id, self._ctx
+        )
+        self._username = self._username or username  # for the permalinks of new posts
+        return count
+
+    async def post_counters(self, external_ids: Sequence[str]) -> dict[str, PostCounters]:
+        """Likes, reposts, replies and views (``impression_count``) from ``public_metrics``.
+
+        Up to 100 ids a lookup (``GET /2/tweets?ids=``); a post X cannot find (in
+        ``errors[]``) or an id that is not an X post id is left out.
+        """
+        found: dict[str, PostCounters] = {}
+        for batch in x_publish.id_batches(external_ids):
+            params = {"ids": ",".join(batch), "tweet.fields": "public_metrics"}
+            body = await self._get_json(_LOOKUP, "/2/tweets", params)
+            found.update(self._shaped("public_metrics", x_publish.counters_of, body, batch))
+        return found
+
+    async def _create(self, body: dict[str, Any]) -> PublishedReply:
+        """``POST /2/tweets`` with ``body``; the new post's id and permalink."""
         response = await self._call(_TWEETS, "POST", "/2/tweets", json=body)
         created = http.decode_json(response, self._ctx)
         data = created.get("data") if isinstance(created, dict) else None
-        if not isinstance(data, dict) or not isinstance(data.get("id"), str | int):
+        post_id = str(data.get("id")) if isinstance(data, dict) else ""
+        if not x_posts.POST_ID.fullmatch(post_id):  # it goes into URLs and lookups later
             raise self._malformed("POST /2/tweets")
-        reply_id = str(data["id"])
-        return PublishedReply(reply_id, x_posts.permalink(self._username, reply_id))
+        return PublishedReply(post_id, x_posts.permalink(self._username, post_id))
 
     # -- requests -------------------------------------------------------------
 
@@ -247,7 +286,7 @@ class XAdapter(HttpAdapter, network=Platform.X):
         path: str,
         params: Mapping[str, str],
         token_param: str,
-    ) -> AsyncGenerator[_Page, None]:
+    ) -> AsyncGenerator[Page, None]:
         """Up to ``MAX_PAGES`` pages of a newest-first listing, following ``meta.next_token``."""
         query = dict(params)
         seen: set[str] = set()
@@ -305,33 +344,8 @@ class XAdapter(HttpAdapter, network=Platform.X):
 
     # -- conversion -----------------------------------------------------------
 
-    def _page(self, body: Any, what: str) -> _Page:
-        if not isinstance(body, dict):
-            raise self._malformed(what)
-        errors = body.get("errors")
-        if "data" not in body and "meta" not in body and isinstance(errors, list) and errors:
-            # A 200 with only errors: e.g. the user_id does not exist.
-            raise network.PermanentError(
-                f"{self._ctx.who}: {what} refused{problem_detail(errors[0], self._ctx)}"
-            )
-        tweets = x_posts.or_empty(body.get("data"), [])
-        meta = x_posts.or_empty(body.get("meta"), {})
-        includes = x_posts.or_empty(body.get("includes"), {})
-        if not isinstance(tweets, list) or not isinstance(meta, dict):
-            raise self._malformed(what)
-        if not isinstance(includes, dict):
-            raise self._malformed(what)
-        users = x_posts.users_by_id(x_posts.or_empty(includes.get("users"), []))
-        if users is None:
-            raise self._malformed(what)
-        mentions = tuple(self._mention(tweet, users) for tweet in tweets)
-        newest = meta.get("newest_id")
-        token = meta.get("next_token")
-        return _Page(
-            mentions,
-            str(newest) if isinstance(newest, str | int) else x_posts.first_id(mentions),
-            token if isinstance(token, str) and token else None,
-        )
+    def _page(self, body: Any, what: str) -> Page:
+        return x_posts.page_of(body, what, self._ctx, self._mention)
 
     def _mention(self, tweet: Any, users: Mapping[str, dict[str, Any]]) -> Mention:
         return self._shaped("post", self._convert, tweet, users)

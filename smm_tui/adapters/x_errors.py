@@ -9,7 +9,7 @@ explain goes to :func:`http.raise_for_status`.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 import httpx
 
@@ -89,16 +89,25 @@ def _rate_limited(
 
 
 def problem_detail(problem: Any, ctx: http.CallContext) -> str:
-    """``": <what X said>"`` on one line, secrets removed, or nothing."""
+    """``": <what X said>"`` on one line, secrets removed, or nothing.
+
+    An invalid request's ``detail`` is generic ("One or more parameters ... was
+    invalid"); the first of its ``errors[]`` says which and why ("Your Tweet text
+    is too long"), so it follows.
+    """
     if not isinstance(problem, dict):
         return ""
     errors = problem.get("errors")
     first = errors[0] if isinstance(errors, list) and errors else {}
     message = first.get("message") if isinstance(first, dict) else None
-    for text in (problem.get("detail"), problem.get("title"), message):
-        if isinstance(text, str) and text.strip():
-            return ": " + one_line(ctx.clean(text))
-    return ""
+    said = [t for t in (problem.get("detail"), problem.get("title")) if _said(t)][:1]
+    if _said(message) and message not in said:
+        said.append(message)
+    return ": " + one_line(ctx.clean(" ".join(said))) if said else ""
+
+
+def _said(text: object) -> TypeGuard[str]:
+    return isinstance(text, str) and bool(text.strip())
 
 
 def call_name(method: str, url: str, ctx: http.CallContext) -> str:

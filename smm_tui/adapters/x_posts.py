@@ -8,17 +8,22 @@ post ids and follow reply chains.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+from smm_tui.adapters.client import malformed
+from smm_tui.adapters.http import CallContext
+from smm_tui.adapters.x_errors import problem_detail
 from smm_tui.core.models import Author, Mention, from_iso
 from smm_tui.core.network import PermanentError
 
 __all__ = [
     "PERMALINK",
     "POST_ID",
+    "Page",
     "author_of",
     "checked_post_id",
     "created_at",
@@ -26,6 +31,7 @@ __all__ = [
     "first_id",
     "language_of",
     "or_empty",
+    "page_of",
     "permalink",
     "plain_text",
     "post_fields",
@@ -49,6 +55,47 @@ TWEET_FIELDS = (
     "note_tweet"
 )
 USER_FIELDS = "username,name,public_metrics"
+
+#: How a page's post becomes a mention: ``(post, includes.users by id) -> Mention``.
+Converter = Callable[[Any, Mapping[str, dict[str, Any]]], Mention]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of posts as X sent it (newest first) and where the next one starts."""
+
+    mentions: tuple[Mention, ...]
+    newest_id: str | None
+    next_token: str | None
+
+
+def page_of(body: Any, what: str, ctx: CallContext, convert: Converter) -> Page:
+    """A listing's ``data``, ``includes.users`` and ``meta`` read into a :class:`Page`.
+
+    A 200 that holds only ``errors`` (the user_id does not exist, say) is a
+    :class:`PermanentError`; any other unforeseen shape is a malformed ``what``.
+    """
+    if not isinstance(body, dict):
+        raise malformed(ctx, what)
+    errors = body.get("errors")
+    if "data" not in body and "meta" not in body and isinstance(errors, list) and errors:
+        raise PermanentError(f"{ctx.who}: {what} refused{problem_detail(errors[0], ctx)}")
+    tweets = or_empty(body.get("data"), [])
+    meta = or_empty(body.get("meta"), {})
+    includes = or_empty(body.get("includes"), {})
+    if not isinstance(tweets, list) or not isinstance(meta, dict) or not isinstance(includes, dict):
+        raise malformed(ctx, what)
+    users = users_by_id(or_empty(includes.get("users"), []))
+    if users is None:
+        raise malformed(ctx, what)
+    mentions = tuple(convert(tweet, users) for tweet in tweets)
+    newest = meta.get("newest_id")
+    token = meta.get("next_token")
+    return Page(
+        mentions,
+        str(newest) if isinstance(newest, str | int) else first_id(mentions),
+        token if isinstance(token, str) and token else None,
+    )
 
 
 def plain_text(tweet: Mapping[str, Any]) -> str:

@@ -11,7 +11,12 @@ authors in ``includes.users``; only the fields a request asks for in
 Operations: ``mentions`` = ``GET /2/users/:id/mentions``; ``thread`` = recent
 search, ``GET /2/tweets?ids=`` and ``GET /2/users/:id/tweets`` (where the
 adapter looks for a reply it may already have published); ``reply`` =
-``POST /2/tweets``.
+``POST /2/tweets`` with ``reply``; ``post`` = ``POST /2/tweets`` without it (into
+:attr:`posts`, X takes no key); ``find_post`` = the user timeline with
+``start_time``/``exclude``; ``followers`` = ``GET /2/users/me`` asking for
+``public_metrics``; ``counters`` = ``GET /2/tweets?ids=`` asking for
+``public_metrics`` (from :attr:`counters`). :func:`tests.fakes.x_publish.operation_of`
+tells them apart.
 """
 
 from __future__ import annotations
@@ -26,11 +31,14 @@ from typing import Any, ClassVar
 from smm_tui.core import limits
 from smm_tui.core.models import Platform
 from tests.adapters.httpserver import Reply, Request, TestServer, json_reply, truncated_json
-from tests.fakes.base import (
-    FakeNetwork,
-    Fault,
-    Operation,
-    Published,
+from tests.fakes.base import BrandPost, FakeNetwork, Fault, Operation, Published
+from tests.fakes.x_publish import (
+    DUPLICATE,
+    TOO_LONG,
+    not_found,
+    operation_of,
+    own_posts,
+    post_metrics,
 )
 from tests.fakes.x_shapes import (
     DEFAULT_FIELDS,
@@ -43,7 +51,9 @@ from tests.fakes.x_shapes import (
     encode_token,
     escape,
     fixture_template,
+    invalid_request,
     listed_param,
+    mention_entities,
     one_param,
 )
 
@@ -64,8 +74,10 @@ class FakeX(FakeNetwork):
         self._users: dict[str, dict[str, Any]] = {}
         self._posts: dict[str, dict[str, Any]] = {}
         self._mention_ids: list[str] = []
-        self._base_ms = int(time.time()) * 1000 - 3_600_000
-        self._sequence = 0
+        #: When the last post was made (ms): test posts start an hour ago, a second apart.
+        self._last_ms = int(time.time()) * 1000 - 3_600_000
+        #: Send ``repost_count`` (spec 2.167) in ``public_metrics`` instead of ``retweet_count``.
+        self.newer_field_names = False
         self._calls = 0
         self._add_user(BRAND_ID, BRAND_USERNAME, "Acme Support", followers=12_000)
         self._default_post = self.add_post("Welcome to Acme support! Ask us anything.")
@@ -92,17 +104,7 @@ class FakeX(FakeNetwork):
 
     def requests(self, operation: Operation) -> list[Request]:
         """What the server received for ``operation``."""
-        routes = {
-            "mentions": [("GET", self._mentions_path)],
-            "thread": [
-                ("GET", "/2/tweets/search/recent"),
-                ("GET", "/2/tweets"),
-                ("GET", self._timeline_path),
-            ],
-            "reply": [("POST", "/2/tweets")],
-        }[operation]
-        wanted = set(routes)
-        return [r for r in self.server.requests if (r.method, r.path) in wanted]
+        return [r for r in self.server.requests if operation_of(r, BRAND_ID) == operation]
 
     # -- state -------------------------------------------------------------------
 
@@ -134,15 +136,19 @@ class FakeX(FakeNetwork):
         self._add_user(user_id, username, author, followers=len(self._users) * 7)
         return user_id
 
-    def _next_id(self) -> tuple[str, datetime]:
-        """A snowflake id one second after the last, and its time."""
-        self._sequence += 1
-        millis = self._base_ms + self._sequence * 1000
+    def _next_id(self, *, now: bool = False) -> tuple[str, datetime]:
+        """A snowflake id one second after the last (``now``: or now, if later), and its time."""
+        millis = self._last_ms + 1000
+        if now:  # a post published through the API is made now, as find_post's start_time expects
+            millis = max(millis, int(time.time() * 1000))
+        self._last_ms = millis
         post_id = str((millis - SNOWFLAKE_EPOCH_MS) << 22)
         return post_id, datetime.fromtimestamp(millis / 1000, UTC)
 
-    def _add_post(self, text: str, author_id: str, reply_to: str | None) -> str:
-        post_id, created = self._next_id()
+    def _add_post(
+        self, text: str, author_id: str, reply_to: str | None, *, now: bool = False
+    ) -> str:
+        post_id, created = self._next_id(now=now)
         post = copy.deepcopy(self._template)
         post.update(
             id=post_id,
@@ -158,7 +164,7 @@ class FakeX(FakeNetwork):
                 "like_count": 0,
                 "quote_count": 0,
             },
-            entities={"mentions": self._mention_entities(text)},
+            entities={"mentions": mention_entities(text, self._users.values())},
         )
         if reply_to is not None:
             parent = self._posts.get(reply_to)
@@ -167,22 +173,6 @@ class FakeX(FakeNetwork):
             post["referenced_tweets"] = [{"type": "replied_to", "id": reply_to}]
         self._posts[post_id] = post
         return post_id
-
-    def _mention_entities(self, text: str) -> list[dict[str, Any]]:
-        found = []
-        for user in self._users.values():
-            handle = "@" + str(user["username"])
-            start = text.find(handle)
-            if start >= 0:
-                found.append(
-                    {
-                        "start": start,
-                        "end": start + len(handle),
-                        "username": user["username"],
-                        "id": user["id"],
-                    }
-                )
-        return found
 
     # -- routes ------------------------------------------------------------------
 
@@ -195,21 +185,20 @@ class FakeX(FakeNetwork):
         return f"/2/users/{BRAND_ID}/tweets"
 
     def _install(self) -> None:
-        self.server.route("GET", "/2/users/me", self._guarded(None, self._me))
-        self.server.route("GET", self._mentions_path, self._guarded("mentions", self._mentions))
-        self.server.route("GET", "/2/tweets/search/recent", self._guarded("thread", self._search))
-        self.server.route("GET", "/2/tweets", self._guarded("thread", self._lookup))
-        self.server.route("GET", self._timeline_path, self._guarded("thread", self._timeline))
-        self.server.route("POST", "/2/tweets", self._guarded("reply", self._create))
+        self.server.route("GET", "/2/users/me", self._guarded(self._me))
+        self.server.route("GET", self._mentions_path, self._guarded(self._mentions))
+        self.server.route("GET", "/2/tweets/search/recent", self._guarded(self._search))
+        self.server.route("GET", "/2/tweets", self._guarded(self._lookup))
+        self.server.route("GET", self._timeline_path, self._guarded(self._timeline))
+        self.server.route("POST", "/2/tweets", self._guarded(self._create))
 
-    def _guarded(
-        self, operation: Operation | None, handler: Callable[[Request], Reply]
-    ) -> Callable[[Request], Reply]:
-        """``handler`` behind the token check and the fault queue of ``operation``."""
+    def _guarded(self, handler: Callable[[Request], Reply]) -> Callable[[Request], Reply]:
+        """``handler`` behind the token check and the fault queue of the request's operation."""
 
         def guarded(request: Request) -> Reply:
             if request.headers.get("authorization") != f"Bearer {self.token}":
                 return self._json(PROBLEM_401, 401)
+            operation = operation_of(request, BRAND_ID)
             fault = self.take_fault(operation) if operation is not None else None
             if fault is None:
                 with self._lock:
@@ -252,16 +241,22 @@ class FakeX(FakeNetwork):
             {"title": title, "detail": detail, "type": kind, "status": status}, status
         )
 
-    def _me(self, _request: Request) -> Reply:
+    def _me(self, request: Request) -> Reply:
         user = self._users[BRAND_ID]
-        return self._json({"data": {k: user[k] for k in ("id", "name", "username")}})
+        data = {k: user[k] for k in ("id", "name", "username")}
+        if "public_metrics" in listed_param(request, "user.fields"):
+            data["public_metrics"] = {**user["public_metrics"], "followers_count": self.followers}
+        return self._json({"data": data})
 
     def _mentions(self, request: Request) -> Reply:
         posts = [self._posts[i] for i in self._mention_ids]
         return self._listing(request, posts, "pagination_token", (5, 100))
 
     def _timeline(self, request: Request) -> Reply:
-        posts = [p for p in self._posts.values() if p["author_id"] == BRAND_ID]
+        try:
+            posts = own_posts(request, self._posts.values(), BRAND_ID)
+        except ValueError as exc:
+            return self._invalid(str(exc), f"invalid {exc} parameter")
         return self._listing(request, posts, "pagination_token", (5, 100))
 
     def _search(self, request: Request) -> Reply:
@@ -277,19 +272,7 @@ class FakeX(FakeNetwork):
     def _lookup(self, request: Request) -> Reply:
         ids = (one_param(request, "ids") or "").split(",")
         found = [self._posts[i] for i in ids if i in self._posts]
-        errors = [
-            {
-                "value": i,
-                "detail": f"Could not find tweet with ids: [{i}].",
-                "title": "Not Found Error",
-                "resource_type": "tweet",
-                "parameter": "ids",
-                "resource_id": i,
-                "type": "https://api.twitter.com/2/problems/resource-not-found",
-            }
-            for i in ids
-            if i not in self._posts
-        ]
+        errors = [not_found(i) for i in ids if i not in self._posts]
         body: dict[str, Any] = {}
         if found:
             body.update(self._shaped(request, found))
@@ -298,6 +281,8 @@ class FakeX(FakeNetwork):
         return self._json(body)
 
     def _create(self, request: Request) -> Reply:
+        if operation_of(request, BRAND_ID) == "post":
+            return self._publish(request)
         try:
             body = json.loads(request.body)
             text = body["text"]
@@ -320,14 +305,26 @@ class FakeX(FakeNetwork):
         reply.headers["location"] = f"{self.server.url}/2/tweets/{post_id}"
         return reply
 
+    def _publish(self, request: Request) -> Reply:
+        """A new post of the brand's (no ``reply``): refused as X refuses, else into ``posts``."""
+        try:
+            text = json.loads(request.body)["text"]
+        except (ValueError, KeyError, TypeError):
+            return self._invalid("body", "text is required")
+        if not isinstance(text, str) or not text:
+            return self._invalid("text", "text must be a non-empty string")
+        if limits.x_weighted_length(text) > limits.REPLY_LIMITS[Platform.X]:
+            return self._problem(400, "Bad Request", TOO_LONG)
+        if any(post.text == text for post in self.posts):
+            return self._problem(403, "Forbidden", DUPLICATE)
+        post_id = self._add_post(text, BRAND_ID, None, now=True)
+        self.posts.append(BrandPost(post_id, text))
+        reply = self._json({"data": {"id": post_id, "text": escape(text)}}, 201)
+        reply.headers["location"] = f"{self.server.url}/2/tweets/{post_id}"
+        return reply
+
     def _invalid(self, parameter: str, message: str) -> Reply:
-        body = {
-            "errors": [{"parameters": {parameter: []}, "message": message}],
-            "title": "Invalid Request",
-            "detail": "One or more parameters to your request was invalid.",
-            "type": "https://api.twitter.com/2/problems/invalid-request",
-        }
-        return self._json(body, 400)
+        return self._json(invalid_request(parameter, message), 400)
 
     def _listing(
         self,
@@ -370,6 +367,11 @@ class FakeX(FakeNetwork):
         for post in posts:
             shaped = {k: copy.deepcopy(v) for k, v in post.items() if k in fields}
             shaped["text"] = escape(post["text"])
+            if "public_metrics" in fields:
+                counters = self.counters.get(post["id"])
+                shaped["public_metrics"] = post_metrics(
+                    counters, newer_names=self.newer_field_names
+                )
             data.append(shaped)
         body: dict[str, Any] = {"data": data}
         if "author_id" in listed_param(request, "expansions"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from tests.adapters.httpserver import Request
@@ -78,3 +79,31 @@ def decode_token(token: str | None) -> int:
     if not text.startswith("until:"):
         raise ValueError("bad token")
     return int(text.removeprefix("until:"))
+
+
+def invalid_request(parameter: str, message: str) -> dict[str, Any]:
+    """X's 400 Problem for a bad parameter: a generic detail, the reason in ``errors[]``."""
+    return {
+        "errors": [{"parameters": {parameter: []}, "message": message}],
+        "title": "Invalid Request",
+        "detail": "One or more parameters to your request was invalid.",
+        "type": "https://api.twitter.com/2/problems/invalid-request",
+    }
+
+
+def mention_entities(text: str, users: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``entities.mentions`` of ``text``: the first ``@username`` of each of ``users`` in it."""
+    found = []
+    for user in users:
+        handle = "@" + str(user["username"])
+        start = text.find(handle)
+        if start >= 0:
+            found.append(
+                {
+                    "start": start,
+                    "end": start + len(handle),
+                    "username": user["username"],
+                    "id": user["id"],
+                }
+            )
+    return found
