@@ -3,7 +3,8 @@
 Facts are in ``docs/platform-apis.md`` §2. The method calls, VK's in-body
 errors and the rate buckets are in :mod:`smm_tui.adapters.vk_api`; paging
 through posts and comments is :mod:`smm_tui.adapters.vk_comments`; the parsed
-comments, posts, authors and the cursor are :mod:`smm_tui.adapters.vk_wall`.
+comments, posts, authors and the cursor are :mod:`smm_tui.adapters.vk_wall`;
+publishing, the member count and post counters are :mod:`smm_tui.adapters.vk_posts`.
 
 New comments arrive as ``wall_reply_new`` events from the Bots Long Poll server
 (``groups.getLongPollServer`` gives ``server``, ``key`` and ``ts``). On start-up
@@ -27,20 +28,21 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
-from smm_tui.adapters.base import Identity, MentionPage, PublishedReply, RateBudget
+from smm_tui.adapters.base import Identity, MentionPage, PostCounters, PublishedReply, RateBudget
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.adapters.connection import Connection
 from smm_tui.adapters.vk_api import MENTIONS, REPLY, LongPollServer, VKApi
 from smm_tui.adapters.vk_comments import (
-    FIELDS,
     MAX_PAGES,
     PageCapReached,
     Pages,
     WallReader,
 )
+from smm_tui.adapters.vk_posts import PostDesk
 from smm_tui.adapters.vk_wall import (
     Authors,
     Comment,
@@ -65,7 +67,8 @@ _EXTERNAL_ID = re.compile(r"(\d{1,19})(?:_(\d{1,19}))?")
 
 
 class VKAdapter(HttpAdapter, network=Platform.VK):
-    """One VK community, spoken to with a community access token.
+    """One VK community, spoken to with a community access token (and an admin's user
+    token, when the account names one, for what VK keeps from communities).
 
     Reads are one rate bucket and ``wall.createComment`` another (see
     :class:`~smm_tui.adapters.vk_api.VKApi`); while a bucket is spent, calls
@@ -80,9 +83,12 @@ class VKAdapter(HttpAdapter, network=Platform.VK):
     def __init__(self, account: str, connection: Connection, *, group_id: int) -> None:
         if group_id <= 0:
             raise ValueError(f"vk account {account!r}: group_id must be a positive number")
-        super().__init__(account, connection, default_base_url=DEFAULT_BASE_URL)
+        super().__init__(
+            account, connection, default_base_url=DEFAULT_BASE_URL, secrets=(connection.user_token,)
+        )
         self._group = group_id
         self._api = VKApi(self._client, self._ctx, self._base, connection.token)
+        self._posts = PostDesk(self._api, self._ctx, group_id, connection.user_token)
         self._wait = max(0, min(connection.long_poll_seconds, 90))
         self._session: LongPollServer | None = None
         self._authors = Authors()
@@ -96,8 +102,10 @@ class VKAdapter(HttpAdapter, network=Platform.VK):
 
     def rate_budget(self) -> RateBudget | None:
         """A spent budget while VK's rate limit holds, else None (VK sends no budget headers)."""
+        now = self._clock()
         budget = self._api.budgets.summary()
-        return budget if budget is not None and budget.spent(self._clock()) else None
+        spent = budget if budget is not None and budget.spent(now) else None
+        return spent or self._posts.spent_budget(now)
 
     async def identity(self) -> Identity:
         """The community this account speaks as; its id comes from the config, no request."""
@@ -186,6 +194,22 @@ class VKAdapter(HttpAdapter, network=Platform.VK):
             raise self._malformed("wall.createComment") from None
         return PublishedReply(f"{post_id}_{new_id}", self._url(post_id, new_id))
 
+    async def publish_post(self, text: str, key: str) -> PublishedReply:
+        """Publish ``text`` on the community's wall (``wall.post``, ``guid`` = ``key``)."""
+        return await self._posts.publish(text, key)
+
+    async def find_post(self, text: str, key: str, since: datetime) -> PublishedReply | None:
+        """Our post with ``text`` since ``since`` on the wall (VK keeps no ``guid`` to match)."""
+        return await self._posts.find(text, since)
+
+    async def follower_count(self) -> int:
+        """The community's members (``groups.getById``, ``members_count``)."""
+        return await self._posts.followers()
+
+    async def post_counters(self, external_ids: Sequence[str]) -> dict[str, PostCounters]:
+        """Likes, reposts, comments and views (``wall.getById``, a user token's only)."""
+        return await self._posts.counters(external_ids)
+
     # -- long poll ------------------------------------------------------------
 
     async def _open_session(self) -> str:
@@ -256,7 +280,7 @@ class VKAdapter(HttpAdapter, network=Platform.VK):
     ) -> None:
         """Add the comments not seen yet (and not ours) to ``found``."""
         fresh = [c for c in comments if state.is_new(c) and not c.deleted and not self._ours(c)]
-        await self._resolve_authors({c.from_id for c in fresh})
+        await self._wall.resolve_authors({c.from_id for c in fresh})
         for comment in fresh:
             mention = self._mention(comment)
             found.setdefault(mention.external_id, mention)
@@ -298,9 +322,8 @@ class VKAdapter(HttpAdapter, network=Platform.VK):
     # -- posts and authors ----------------------------------------------------
 
     async def _post(self, post_id: int) -> Mention | None:
-        """The post as the root of its threads; None if VK no longer shows it."""
-        params = {"posts": f"-{self._group}_{post_id}", "extended": 1, "fields": FIELDS}
-        body = await self._api.call("wall.getById", params, MENTIONS)
+        """The post as the root of its threads; None if VK no longer shows it (or not to us)."""
+        body = await self._posts.root_post(post_id)
         items = body.get("items") if isinstance(body, dict) else body
         if not isinstance(items, list):
             raise self._malformed("wall.getById")
@@ -313,7 +336,7 @@ class VKAdapter(HttpAdapter, network=Platform.VK):
             created_at = from_unix(post.date)
         except (KeyError, TypeError, ValueError):
             raise self._malformed("wall.getById post") from None
-        await self._resolve_authors({post.from_id})
+        await self._wall.resolve_authors({post.from_id})
         return Mention(
             platform=Platform.VK,
             account=self.account,
@@ -321,24 +344,10 @@ class VKAdapter(HttpAdapter, network=Platform.VK):
             author=self._authors.get(post.from_id),
             text=plain_text(post.text),
             created_at=created_at,
-            url=f"https://vk.com/wall-{self._group}_{post.id}",
+            url=self._posts.url(post.id),
             parent_external_id=None,
             root_external_id=str(post.id),
         )
-
-    async def _resolve_authors(self, ids: set[int]) -> None:
-        """Look up the names of authors no extended answer described (long-poll events)."""
-        users, groups = self._authors.unknown(ids)
-        if users:
-            params = {"user_ids": ",".join(map(str, users)), "fields": FIELDS}
-            body = await self._api.call("users.get", params, MENTIONS)
-            self._authors.remember({"profiles": body})
-        if groups:
-            params = {"group_ids": ",".join(map(str, groups)), "fields": FIELDS}
-            body = await self._api.call("groups.getById", params, MENTIONS)
-            self._authors.remember(
-                {"groups": body.get("groups") if isinstance(body, dict) else body}
-            )
 
     # -- conversion -----------------------------------------------------------
 

@@ -22,13 +22,17 @@ from smm_tui.adapters import http
 from smm_tui.adapters.base import AdapterError, PermanentError, RateLimited, TransientError
 from smm_tui.adapters.client import malformed
 
-__all__ = ["API_VERSION", "MENTIONS", "REPLY", "LongPollServer", "VKApi"]
+__all__ = ["API_VERSION", "MENTIONS", "PUBLISH", "REPLY", "LongPollServer", "Refused", "VKApi"]
 
 API_VERSION = "5.199"
 #: The rate bucket of every read (and of the long-poll checks).
 MENTIONS = "mentions"
 #: The rate bucket of ``wall.createComment``.
 REPLY = "reply"
+#: The rate bucket of ``wall.post``.
+PUBLISH = "publish"
+#: The buckets of writes, which VK's flood control (error 9) holds back together.
+WRITES = frozenset({REPLY, PUBLISH})
 #: VK asks for ``multipart/form-data`` when a request carries more than 2 KB.
 MULTIPART_ABOVE = 2048
 #: Error 6 (too many requests per second): the window is a second.
@@ -39,6 +43,18 @@ FLOOD_WAIT = timedelta(seconds=60)
 #: refill, so we try again hourly rather than lose a whole day.
 QUOTA_WAIT = timedelta(hours=1)
 _MESSAGE_EXCERPT = 160
+
+
+class Refused(PermanentError):
+    """VK refused a call with an error that means nothing more to the adapter; ``code`` is VK's.
+
+    Callers that can do something about a particular refusal (error 27, "method
+    is unavailable with group auth", asks for a user token) look at ``code``.
+    """
+
+    def __init__(self, message: str, code: object) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +68,10 @@ class LongPollServer:
 class VKApi:
     """The calls of one community token, sharing its client, call context and rate buckets.
 
-    Reads are one bucket (:data:`MENTIONS`) and ``wall.createComment`` another
-    (:data:`REPLY`): error 6 (per second) spends both for a second, error 9
-    (flood control) spends the reply bucket for a minute and error 29 (a
+    Reads are one bucket (:data:`MENTIONS`), ``wall.createComment`` another
+    (:data:`REPLY`) and ``wall.post`` a third (:data:`PUBLISH`): error 6 (per
+    second) spends all of them for a second, error 9 (flood control) spends the
+    bucket of the call and both write buckets for a minute and error 29 (a
     method's daily quota) spends the bucket of the call for an hour. While a
     bucket is spent, calls raise :class:`RateLimited` without sending anything.
     """
@@ -67,6 +84,12 @@ class VKApi:
         self._base = base
         self._auth = {"Authorization": f"Bearer {token}"}
         self.budgets = http.RateBudgets(ctx, main_bucket=MENTIONS)
+
+    def with_token(self, token: str, *, token_hint: str) -> VKApi:
+        """The same server and client with another token (whose auth errors name ``token_hint``),
+        keeping rate buckets of its own: VK counts each token's requests apart."""
+        ctx = dataclasses.replace(self._ctx, token_hint=token_hint)
+        return VKApi(self._client, ctx, self._base, token)
 
     async def call(self, name: str, params: Mapping[str, object], bucket: str) -> Any:
         """Call one API method; an error in the body becomes the typed error it means."""
@@ -149,23 +172,24 @@ class VKApi:
             return malformed(self._ctx, f"{method} error")
         code = error.get("error_code")
         text = " ".join(self._ctx.clean(str(error.get("error_msg") or "")).split())
-        detail = f"error {code}: {text[:_MESSAGE_EXCERPT]}" if text else f"error {code}"
+        shown = " ".join(self._ctx.clean(str(code)).split())[:20]  # a hostile code, too
+        detail = f"error {shown}: {text[:_MESSAGE_EXCERPT]}" if text else f"error {shown}"
         if code == 5:
             return http.auth_error(self._ctx, "error 5")
         if code in (6, 9, 29):
             return self._rate_limited(method, bucket, code, detail)
         if code in (1, 10):
             return TransientError(f"{self._ctx.who}: {method} failed at VK ({detail})")
-        return PermanentError(f"{self._ctx.who}: {method} refused ({detail})")
+        return Refused(f"{self._ctx.who}: {method} refused ({detail})", code)
 
     def _rate_limited(self, method: str, bucket: str, code: int, detail: str) -> RateLimited:
         now = self._ctx.clock()
         if code == 6:
             until = now + PER_SECOND_WAIT
-            spent = {MENTIONS, REPLY}
+            spent = {MENTIONS, *WRITES}
         elif code == 9:
             until = now + FLOOD_WAIT
-            spent = {bucket, REPLY}
+            spent = {bucket, *WRITES}
         else:
             until = now + QUOTA_WAIT
             spent = {bucket}

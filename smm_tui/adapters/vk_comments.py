@@ -72,6 +72,20 @@ class WallReader:
         except (KeyError, TypeError, ValueError):
             raise malformed(self._ctx, what) from None
 
+    async def resolve_authors(self, ids: set[int]) -> None:
+        """Look up the names of authors no extended answer described (long-poll events)."""
+        users, groups = self._authors.unknown(ids)
+        if users:
+            params = {"user_ids": ",".join(map(str, users)), "fields": FIELDS}
+            body = await self._api.call("users.get", params, MENTIONS)
+            self._authors.remember({"profiles": body})
+        if groups:
+            params = {"group_ids": ",".join(map(str, groups)), "fields": FIELDS}
+            body = await self._api.call("groups.getById", params, MENTIONS)
+            self._authors.remember(
+                {"groups": body.get("groups") if isinstance(body, dict) else body}
+            )
+
     async def recent_posts(self, pages: Pages) -> list[Post]:
         """The :data:`RECENT_POSTS` newest posts on the wall, newest first."""
         posts: list[Post] = []

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from smm_tui.adapters import registry
+from smm_tui.adapters.connection import Connection
 from smm_tui.adapters.vk import VKAdapter
 from smm_tui.core.models import Author
 from tests.adapters.httpserver import Reply, Request, TestServer, json_reply, sequence
+from tests.conftest import FakeClock
 from tests.fakes.harness import Network
 from tests.fakes.vk import FakeVK
 from tests.recorded import FIXTURES
 
 API = FIXTURES / "api" / "vk"
 CANARY = "CANARY-vk/7f3a+x=="
+#: The admin's user token (``user_token_env``), a canary as well.
+USER_CANARY = "CANARY-vk-user/9b2e+y=="
 ACCOUNT = "bank-vk"
 GROUP = 218375169
 NOW = datetime(2025, 1, 1, 9, 16, tzinfo=UTC)
@@ -33,6 +39,26 @@ def fake(server: TestServer) -> FakeVK:
     return FakeVK(server, token=CANARY)
 
 
+@pytest.fixture
+async def fake_with_user_token(server: TestServer) -> AsyncIterator[FakeVK]:
+    """The fake, whose admin's user token is :data:`USER_CANARY` (for :func:`on_fake`)."""
+    made = FakeVK(server, token=CANARY, user_token=USER_CANARY)
+    yield made
+    await made.aclose()
+
+
+def on_fake(fake: FakeVK, *, user_token: bool) -> VKAdapter:
+    """An adapter on ``fake`` at :data:`NOW`, with or without the user token."""
+    adapter = fake.adapter(clock=FakeClock(NOW), user_token=user_token)
+    assert isinstance(adapter, VKAdapter)
+    return adapter
+
+
+def auth_of(requests: list[Request]) -> list[str | None]:
+    """The ``Authorization`` header of each request: which token it came with."""
+    return [r.headers.get("authorization") for r in requests]
+
+
 VK = Network(
     VKAdapter,
     account=ACCOUNT,
@@ -44,6 +70,24 @@ VK = Network(
     root_of=lambda external_id: external_id.split("_")[0],
 )
 adapter_for = VK.adapter
+
+
+def adapter_with_user_token(server: TestServer, user_token: str = USER_CANARY) -> VKAdapter:
+    """:func:`adapter_for`, on an account that also names an admin's user token."""
+    connection = Connection(
+        token=CANARY,
+        token_env=VK.token_env,
+        user_token=user_token,
+        base_url=server.url,
+        deadline=5.0,
+        clock=FakeClock(NOW),
+        long_poll_seconds=0,
+    )
+    made = registry.build(VK.settings(server.url), connection)
+    assert isinstance(made, VKAdapter)
+    return made
+
+
 mention_of = VK.mention
 fixture = VK.fixture
 

@@ -10,10 +10,16 @@ Operations, for :meth:`FakeVK.fail` and :meth:`FakeVK.requests`:
 - ``mentions``: the long-poll check, ``groups.getLongPollServer``, ``wall.get``,
   ``wall.getComments`` of a whole post, ``users.get`` and ``groups.getById``;
 - ``thread``: ``wall.getById``, ``wall.getComment`` and ``wall.getComments`` of one thread;
-- ``reply``: ``wall.createComment``.
+- ``reply``: ``wall.createComment``;
+- ``post``: ``wall.post``; ``find_post``: ``wall.get`` with ``filter=owner``;
+- ``followers``: ``groups.getById`` asking for ``members_count``;
+- ``counters``: ``wall.getById`` without ``extended`` (a user token's only).
+
+The brand's own posts, publishing and counters, with the community token or an
+admin's user token, are :mod:`tests.fakes.vk_posts`.
 
 Faults the VK way: AUTH is error 5, RATE_LIMIT_IN_BODY is error 6 (error 9,
-flood control, for replies) and RATE_LIMIT is error 29: VK sends no HTTP 429,
+flood control, for replies and posts) and RATE_LIMIT is error 29: VK sends no HTTP 429,
 so the status-code kind is also played in the body, as the per-method quota.
 SERVER_ERROR is error 10 from a method and an HTML 502 from the long-poll
 server, which has no error envelope. For the same reason an in-body fault due
@@ -29,9 +35,14 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, ClassVar
 
-from smm_tui.core.models import Platform
+import httpx
+
+from smm_tui.adapters import registry
+from smm_tui.adapters.base import Adapter
+from smm_tui.core.models import Platform, utcnow
 from tests.adapters.httpserver import (
     Reply,
     Request,
@@ -40,7 +51,8 @@ from tests.adapters.httpserver import (
     json_reply,
     truncated_json,
 )
-from tests.fakes.base import FakeNetwork, Fault, Operation, Published
+from tests.fakes.base import TEST_DEADLINE, TEST_TIMEOUT, FakeNetwork, Fault, Operation, Published
+from tests.fakes.vk_posts import PostMethods, with_user_token
 from tests.fakes.vk_wall import (
     GROUP,
     GROUP_ID,
@@ -67,14 +79,24 @@ THREAD_ITEMS_MAX = 10
 _IN_BODY = frozenset({Fault.AUTH, Fault.RATE_LIMIT, Fault.RATE_LIMIT_IN_BODY})
 
 
-class FakeVK(FakeNetwork):
+class FakeVK(PostMethods, FakeNetwork):
     """One VK community: its wall (posts, comments, threads), its users and its event queue."""
 
     platform: ClassVar[Platform] = Platform.VK
     faults: ClassVar[frozenset[Fault]] = frozenset(Fault)
 
-    def __init__(self, server: TestServer, token: str = "tok-S3cr3t/+=%value") -> None:
+    def __init__(
+        self,
+        server: TestServer,
+        token: str = "tok-S3cr3t/+=%value",
+        *,
+        user_token: str = "vk-user-S3cr3t/+=%u",
+    ) -> None:
         super().__init__(server, token)
+        #: An admin's user token, which VK accepts where it refuses the community's.
+        self.user_token = user_token
+        self.user_only: set[str] = set()
+        self._as_user = False
         self.group_id = GROUP_ID
         self._state = threading.RLock()
         self._posts: dict[int, Post] = {}
@@ -100,6 +122,22 @@ class FakeVK(FakeNetwork):
     def keys(self) -> dict[str, object]:
         """The community's id (VK's own key)."""
         return {"group_id": self.group_id}
+
+    def adapter(
+        self,
+        *,
+        name: str = "brand",
+        clock: Callable[[], datetime] = utcnow,
+        timeout: httpx.Timeout = TEST_TIMEOUT,
+        deadline: float = TEST_DEADLINE,
+        user_token: bool = False,
+    ) -> Adapter:
+        """As :meth:`FakeNetwork.adapter`; ``user_token``: with :attr:`user_token` as well."""
+        if not user_token:
+            return super().adapter(name=name, clock=clock, timeout=timeout, deadline=deadline)
+        self.clock = clock
+        connection = with_user_token(self, self.user_token, clock, self.client(timeout), deadline)
+        return registry.build(self.account(name), connection)
 
     def add_post(self, text: str) -> str:
         """A post on the community's wall; returns its id (``"<post_id>"``)."""
@@ -203,10 +241,12 @@ class FakeVK(FakeNetwork):
             fault = self.take_fault(operation)
             if fault is not None and fault is not Fault.COMMIT_THEN_STALL:
                 return self._method_fault(fault, operation, name, params)
+            auth = request.headers.get("authorization")
             try:
-                if request.headers.get("authorization") != f"Bearer {self.token}":
+                if auth not in (f"Bearer {self.token}", f"Bearer {self.user_token}"):
                     raise VKError(5)
                 with self._state:
+                    self._as_user = auth == f"Bearer {self.user_token}"
                     response = getattr(self, "_" + name.replace(".", "_"))(params)
             except VKError as exc:
                 return error_reply(exc.code, name, params, exc.detail)
@@ -230,7 +270,7 @@ class FakeVK(FakeNetwork):
             Fault.AUTH: 5,
             Fault.SERVER_ERROR: 10,
             Fault.RATE_LIMIT: 29,
-            Fault.RATE_LIMIT_IN_BODY: 9 if operation == "reply" else 6,
+            Fault.RATE_LIMIT_IN_BODY: 9 if operation in ("reply", "post") else 6,
         }
         return error_reply(codes[fault], name, params)
 
@@ -277,29 +317,9 @@ class FakeVK(FakeNetwork):
         server = self.server.url + LONGPOLL_PATH
         return {"key": self._key, "server": server, "ts": str(TS_BASE + len(self._events))}
 
-    def _groups_getById(self, params: dict[str, str]) -> dict[str, Any]:
-        wanted = params.get("group_id") or params.get("group_ids") or ""
-        groups = [GROUP] if str(self.group_id) in wanted.split(",") else []
-        return {"groups": groups, "profiles": []}
-
     def _users_get(self, params: dict[str, str]) -> list[dict[str, Any]]:
         ids = [int(i) for i in params.get("user_ids", "").split(",") if i.strip().isdigit()]
         return [self._users[i] for i in ids if i in self._users]
-
-    def _wall_get(self, params: dict[str, str]) -> dict[str, Any]:
-        self._own_wall(params)
-        posts = sorted(self._posts.values(), key=lambda p: p.id, reverse=True)
-        page = page_of(posts, params, self.page_size)
-        return {"count": len(posts), "items": [self._post_json(p) for p in page]}
-
-    def _wall_getById(self, params: dict[str, str]) -> dict[str, Any]:
-        items = []
-        for ref in params.get("posts", "").split(","):
-            owner, _, post_id = ref.partition("_")
-            if owner == f"-{self.group_id}" and post_id.isdigit():
-                post = self._posts.get(int(post_id))
-                items += [self._post_json(post)] if post else []
-        return {"items": items, "profiles": [], "groups": [GROUP]}
 
     def _wall_getComment(self, params: dict[str, str]) -> dict[str, Any]:
         self._own_wall(params)
@@ -368,23 +388,6 @@ class FakeVK(FakeNetwork):
         return {"comment_id": comment.id, "parents_stack": stack}
 
     # -- shapes ------------------------------------------------------------------
-
-    def _own_wall(self, params: dict[str, str]) -> None:
-        if params.get("owner_id") != f"-{self.group_id}":
-            raise VKError(15 if params.get("owner_id") else 100, "owner_id")
-
-    def _post_json(self, post: Post) -> dict[str, Any]:
-        comments = sum(1 for c in self._comments.values() if c.post_id == post.id)
-        return {
-            "id": post.id,
-            "owner_id": -self.group_id,
-            "from_id": -self.group_id,
-            "date": post.date,
-            "post_type": "post",
-            "text": post.text,
-            "comments": {"count": comments, "can_post": 1, "groups_can_post": True},
-            "likes": {"count": 0, "user_likes": 0, "can_like": 1, "can_publish": 1},
-        }
 
     def _extended(self, body: dict[str, Any], comments: list[Comment]) -> dict[str, Any]:
         authors = {c.from_id for c in comments}

@@ -25,6 +25,8 @@ GROUP = {
 }
 ERRORS = {
     5: "User authorization failed: invalid access_token (4).",
+    15: "Access denied",
+    27: "Group authorization failed: method is unavailable with group auth.",
     6: "Too many requests per second",
     9: "Flood control",
     10: "Internal server error",
@@ -43,6 +45,7 @@ METHODS = (
     "wall.getById",
     "wall.getComment",
     "wall.getComments",
+    "wall.post",
 )
 
 
@@ -99,7 +102,15 @@ def operation_of(method: str, params: dict[str, str]) -> Operation:
     """The operation (for faults and :meth:`FakeVK.requests`) a method call belongs to."""
     if method == "wall.createComment":
         return "reply"
-    if method in ("wall.getById", "wall.getComment"):
+    if method == "wall.post":
+        return "post"
+    if method == "wall.get" and params.get("filter") == "owner":
+        return "find_post"
+    if method == "groups.getById" and "members_count" in params.get("fields", "").split(","):
+        return "followers"
+    if method == "wall.getById":
+        return "thread" if params.get("extended") == "1" else "counters"
+    if method == "wall.getComment":
         return "thread"
     if method == "wall.getComments" and "comment_id" in params:
         return "thread"
