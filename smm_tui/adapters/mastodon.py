@@ -2,29 +2,32 @@
 
 Facts are in ``docs/platform-apis.md`` §4: mentions come from
 ``GET /api/v1/notifications?types[]=mention``, paged by ``min_id`` and the
-``Link`` header (back by ``max_id`` on an account's first poll); replies go
-out with ``POST /api/v1/statuses`` carrying an ``Idempotency-Key``;
-``X-RateLimit-Reset`` is an ISO-8601 time. Ids are opaque strings and are
-never compared as numbers: order comes from the API's paging.
+``Link`` header (back by ``max_id`` on an account's first poll); replies and
+the brand's own posts go out with ``POST /api/v1/statuses`` carrying an
+``Idempotency-Key``; ``X-RateLimit-Reset`` is an ISO-8601 time. Ids are opaque
+strings and are never compared as numbers: order comes from the API's paging.
+What the publishing calls read from the answers is in
+:mod:`smm_tui.adapters.mastodon_posts`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
 from smm_tui.adapters import http
+from smm_tui.adapters import mastodon_posts as posts
 from smm_tui.adapters.backfill import Backfill, BacklogPage
-from smm_tui.adapters.base import Identity, MentionPage, PublishedReply, RateBudget
+from smm_tui.adapters.base import Identity, MentionPage, PostCounters, PublishedReply, RateBudget
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.adapters.connection import Connection
+from smm_tui.adapters.mastodon_html import html_to_text
 from smm_tui.core import network
 from smm_tui.core.models import Author, Mention, Platform, from_iso
 
@@ -35,6 +38,10 @@ logger = logging.getLogger(__name__)
 PAGE_LIMIT = 40
 #: A safety stop: at 40 a page, this is 4 000 mentions in one catch-up.
 MAX_PAGES = 100
+#: How far back (in pages of 40 statuses) a lost post is looked for.
+FIND_PAGES = 3
+STATUSES = "/api/v1/statuses"
+VERIFY = "/api/v1/accounts/verify_credentials"
 _PRIVATE_VISIBILITIES = ("direct", "private")
 _BUCKET = "account"
 _LINK_PART = re.compile(r'<([^>]*)>\s*;\s*rel="?([^";,]+)"?')
@@ -45,9 +52,10 @@ class MastodonAdapter(HttpAdapter, network=Platform.MASTODON):
 
     The last ``X-RateLimit-*`` values seen are kept (:meth:`rate_budget`);
     while the budget is spent, calls raise :class:`RateLimited` without sending
-    anything. Mastodon honours ``Idempotency-Key``, so a reply whose answer was
-    lost may be posted again with the same key. The connection's ``backfill`` is
-    how many of the newest mentions the first poll reads back.
+    anything. Mastodon honours ``Idempotency-Key`` (for up to an hour), so a reply
+    or a post whose answer was lost may be sent again with the same key. The
+    connection's ``backfill`` is how many of the newest mentions the first poll
+    reads back.
     """
 
     def __init__(self, account: str, connection: Connection) -> None:
@@ -65,7 +73,7 @@ class MastodonAdapter(HttpAdapter, network=Platform.MASTODON):
 
     async def verify(self) -> Identity:
         """Who the token belongs to (``verify_credentials``); learns the instance's limit."""
-        account = await self._get_json("/api/v1/accounts/verify_credentials")
+        account = await self._get_json(VERIFY)
         await self._learn_reply_limit()
         if not isinstance(account, dict):
             raise self._malformed("verify_credentials")
@@ -124,22 +132,92 @@ class MastodonAdapter(HttpAdapter, network=Platform.MASTODON):
         }
         if mention.language:
             form["language"] = mention.language
-        headers = {"Idempotency-Key": idempotency_key}
-        response = await self._call("POST", "/api/v1/statuses", data=form, headers=headers)
-        status = http.decode_json(response, self._ctx)
-        if not isinstance(status, dict) or "id" not in status:
-            raise self._malformed("POST /api/v1/statuses")
-        return PublishedReply(str(status["id"]), str(status.get("url") or status.get("uri") or ""))
+        return await self._post_status(form, idempotency_key)
+
+    async def publish_post(self, text: str, key: str) -> PublishedReply:
+        """Publish ``text`` as a public status of the account, with ``key`` as its
+        ``Idempotency-Key``: Mastodon answers a repeat within the hour with the same status.
+
+        We never use Mastodon's own ``scheduled_at``: smm-tui schedules every network itself.
+        """
+        return await self._post_status({"status": text, "visibility": "public"}, key)
+
+    async def find_post(self, text: str, key: str, since: datetime) -> PublishedReply | None:
+        """Our status reading as ``text``, created at or after ``since``, if any.
+
+        Mastodon keeps no trace of the key on a status, so the account's own
+        statuses (no replies, no boosts) are read newest first, a few pages back
+        at most, and compared as plain text, links and handles aside.
+        """
+        me = await self.identity()
+        if not me.user_id or _segment(me.user_id) != me.user_id:
+            self._identity = None  # ask again next time
+            raise self._malformed("verify_credentials")
+        path = f"/api/v1/accounts/{me.user_id}/statuses"
+        query = [("exclude_replies", "true"), ("exclude_reblogs", "true")]
+        query.append(("limit", str(PAGE_LIMIT)))
+        max_id: str | None = None
+        for _ in range(FIND_PAGES):
+            paging = [] if max_id is None else [("max_id", max_id)]
+            response = await self._call("GET", path, params=query + paging)
+            statuses = http.decode_json(response, self._ctx)
+            found, older = self._shaped(
+                "account statuses", posts.look_in_page, statuses, text, since
+            )
+            links = parse_link_header(response.headers.get("Link", ""))
+            max_id = _query_value(links["next"], "max_id") if "next" in links else None
+            if found is not None or not older or max_id is None:
+                return found
+        return None
+
+    async def follower_count(self) -> int:
+        """``followers_count`` from ``verify_credentials``, asked afresh each time."""
+        account = await self._get_json(VERIFY)
+        return self._shaped("verify_credentials", posts.followers, account)
+
+    async def post_counters(self, external_ids: Sequence[str]) -> dict[str, PostCounters]:
+        """Favourites, boosts and ``replies_count`` of each status (views: None, with a note).
+
+        One ``GET /api/v1/statuses/:id`` each: every version and fork has it, and its
+        404 says plainly that a status is gone (the batch ``?id[]=`` call is 4.3+ only,
+        takes 20 ids, and silently drops ids it does not show). A status the server
+        does not show (404) is left out of the result.
+        """
+        result: dict[str, PostCounters] = {}
+        for external_id in dict.fromkeys(external_ids):
+            if _segment(external_id) != external_id:
+                continue  # not a Mastodon id: no status has it
+            response = await self._call("GET", f"{STATUSES}/{external_id}", absent_ok=True)
+            if response.status_code == 404:
+                continue
+            status = http.decode_json(response, self._ctx)
+            result[external_id] = self._shaped("status", posts.counters, status)
+        return result
 
     # -- requests -------------------------------------------------------------
 
-    async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    async def _post_status(self, form: dict[str, str], key: str) -> PublishedReply:
+        headers = {"Idempotency-Key": key}
+        response = await self._call("POST", STATUSES, data=form, headers=headers)
+        status = http.decode_json(response, self._ctx)
+        return self._shaped("POST /api/v1/statuses", posts.published, status)
+
+    async def _call(
+        self, method: str, path: str, *, absent_ok: bool = False, **kwargs: Any
+    ) -> httpx.Response:
+        """Send one request on the account's budget; ``absent_ok``: the API's 404 is an answer."""
         self._budgets.check(_BUCKET)
         headers = {**self._auth, **kwargs.pop("headers", {})}
+        url = self._base + path
         try:
-            response = await http.send(
-                self._client, self._ctx, method, self._base + path, headers=headers, **kwargs
+            response = await http.exchange(
+                self._client, self._ctx, method, url, headers=headers, **kwargs
             )
+            # A proxy's 404 page is not the API saying the record is gone.
+            gone = response.status_code == 404 and not http.looks_like_html(response)
+            if not (absent_ok and gone):
+                where = f"{method} {self._ctx.clean(response.request.url.path or '/')}"
+                http.raise_for_status(response, self._ctx, where)
         except network.RateLimited as exc:
             self._budgets.exhaust(_BUCKET, exc.retry_at)
             raise
@@ -198,7 +276,7 @@ class MastodonAdapter(HttpAdapter, network=Platform.MASTODON):
         ]
 
     async def _context(self, status_id: str) -> tuple[tuple[Mention, ...], tuple[Mention, ...]]:
-        body = await self._get_json(f"/api/v1/statuses/{_segment(status_id)}/context")
+        body = await self._get_json(f"{STATUSES}/{_segment(status_id)}/context")
         if not isinstance(body, dict):
             raise self._malformed("status context")
         ancestors = body.get("ancestors") or []
@@ -213,7 +291,7 @@ class MastodonAdapter(HttpAdapter, network=Platform.MASTODON):
     async def _reply_visibility(self, status_id: str) -> str:
         original = self._visibility.get(status_id)
         if original is None:
-            status = await self._get_json(f"/api/v1/statuses/{_segment(status_id)}")
+            status = await self._get_json(f"{STATUSES}/{_segment(status_id)}")
             if not isinstance(status, dict):
                 raise self._malformed("status")
             original = str(status.get("visibility") or "public")
@@ -299,47 +377,3 @@ def parse_link_header(value: str) -> dict[str, str]:
 def _query_value(url: str, name: str) -> str | None:
     values = parse_qs(urlsplit(url).query).get(name)
     return values[0] if values else None
-
-
-class _TextExtractor(HTMLParser):
-    """Collects the visible text of Mastodon status HTML."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        # One entry per open <span>: "invisible", "ellipsis" or "".
-        self._spans: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "span":
-            classes = (dict(attrs).get("class") or "").split()
-            kind = next((c for c in ("invisible", "ellipsis") if c in classes), "")
-            self._spans.append(kind)
-        elif self._hidden():
-            return
-        elif tag == "p" and self.parts:
-            self.parts.append("\n\n")
-        elif tag == "br":
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag != "span" or not self._spans:
-            return
-        kind = self._spans.pop()
-        if kind == "ellipsis" and not self._hidden():
-            self.parts.append("…")
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden():
-            self.parts.append(data)
-
-    def _hidden(self) -> bool:
-        return "invisible" in self._spans
-
-
-def html_to_text(content: str) -> str:
-    """Mastodon status HTML as plain text: paragraphs, line breaks, link text, no markup."""
-    parser = _TextExtractor()
-    parser.feed(content)
-    parser.close()
-    return "".join(parser.parts).strip()

@@ -9,7 +9,7 @@ from typing import Any
 
 from smm_tui.adapters.mastodon import MastodonAdapter
 from smm_tui.core.models import Author
-from tests.adapters.httpserver import TestServer
+from tests.adapters.httpserver import TestServer, json_reply
 from tests.fakes.harness import Network
 from tests.recorded import FIXTURES, cassette
 
@@ -19,6 +19,10 @@ ACCOUNT = "bank-mastodon"
 NOW = datetime(2025, 1, 1, 9, 16, tzinfo=UTC)
 NOTIFICATIONS = "/api/v1/notifications"
 STATUSES = "/api/v1/statuses"
+VERIFY = "/api/v1/accounts/verify_credentials"
+#: The test account's id: the author of ``reply-success.json``.
+BRAND_ID = "109000000000000001"
+BRAND_STATUSES = f"/api/v1/accounts/{BRAND_ID}/statuses"
 
 
 MASTODON = Network(
@@ -57,3 +61,27 @@ def link_prev(server: TestServer, min_id: str) -> dict[str, str]:
         "Link": f'<{server.url}{NOTIFICATIONS}?max_id=1&types%5B%5D=mention>; rel="next", '
         f'<{server.url}{NOTIFICATIONS}?min_id={min_id}&types%5B%5D=mention>; rel="prev"'
     }
+
+
+def own_status(
+    status_id: str, content: str, created_at: str = "2025-01-01T09:20:31.000Z", **fields: Any
+) -> dict[str, Any]:
+    """A public status of the test account (``reply-success.json``) with HTML ``content``."""
+    status: dict[str, Any] = json.loads((API / "reply-success.json").read_text())
+    status.update(
+        id=status_id,
+        content=content,
+        created_at=created_at,
+        in_reply_to_id=None,
+        in_reply_to_account_id=None,
+        mentions=[],
+        url=f"https://mastodon.example/@acme/{status_id}",
+        uri=f"https://mastodon.example/users/acme/statuses/{status_id}",
+    )
+    status.update(fields)
+    return status
+
+
+def serve_account(server: TestServer) -> None:
+    """``verify_credentials`` of the test account on ``server``."""
+    server.route("GET", VERIFY, json_reply(own_status("0", "")["account"]))

@@ -1,4 +1,11 @@
-"""A stateful Mastodon instance: notifications, statuses, contexts and idempotent posting."""
+"""A stateful Mastodon instance: notifications, statuses, contexts and idempotent posting.
+
+The brand (account ``900``) posts replies and statuses of its own through
+``POST /api/v1/statuses``; a repeated ``Idempotency-Key`` gets the status it
+already made. Its own statuses are listed at ``/api/v1/accounts/900/statuses``,
+its follower count is in ``verify_credentials``, and a status lookup carries
+the counters set in :attr:`FakeNetwork.counters`.
+"""
 
 from __future__ import annotations
 
@@ -20,13 +27,14 @@ from tests.adapters.httpserver import (
     server_error,
     truncated_json,
 )
-from tests.fakes.base import FakeNetwork, Fault, Operation, Published
+from tests.fakes.base import BrandPost, Counters, FakeNetwork, Fault, Operation, Published
 from tests.recorded import FIXTURES
 
 NOTIFICATIONS = "/api/v1/notifications"
 STATUSES = "/api/v1/statuses"
 VERIFY = "/api/v1/accounts/verify_credentials"
 BRAND_ID = "900"
+BRAND_STATUSES = f"/api/v1/accounts/{BRAND_ID}/statuses"
 _TEMPLATE: dict[str, Any] = json.loads(
     (FIXTURES / "api" / "mastodon" / "list-mentions.json").read_text(encoding="utf-8")
 )[0]
@@ -47,6 +55,7 @@ class FakeMastodon(FakeNetwork):
         server.route("GET", VERIFY, self._verify)
         server.route("GET", NOTIFICATIONS, self._list_notifications)
         server.route("POST", STATUSES, self._post_status)
+        server.route("GET", BRAND_STATUSES, self._list_brand_statuses)
 
     # -- FakeNetwork -------------------------------------------------------------
 
@@ -78,7 +87,15 @@ class FakeMastodon(FakeNetwork):
         with_path: dict[str, Callable[[Request], bool]] = {
             "mentions": lambda r: r.path == NOTIFICATIONS,
             "thread": lambda r: r.path.endswith("/context"),
-            "reply": lambda r: r.method == "POST" and r.path == STATUSES,
+            "reply": lambda r: _is_post(r) and bool(_parent(r)),
+            "post": lambda r: _is_post(r) and not _parent(r),
+            "find_post": lambda r: r.path == BRAND_STATUSES,
+            "followers": lambda r: r.path == VERIFY,
+            "counters": lambda r: (
+                r.method == "GET"
+                and r.path.startswith(STATUSES + "/")
+                and not r.path.endswith("/context")
+            ),
         }
         return [r for r in list(self.server.requests) if with_path[operation](r)]
 
@@ -126,10 +143,21 @@ class FakeMastodon(FakeNetwork):
 
     # -- handlers ----------------------------------------------------------------
 
+    def _shown(self, status: dict[str, Any]) -> dict[str, Any]:
+        """``status`` as a lookup or listing shows it: with the counters tests set (or zeros)."""
+        counters = self.counters.get(status["id"], Counters())
+        return dict(
+            status,
+            favourites_count=counters.likes,
+            reblogs_count=counters.reposts,
+            replies_count=counters.replies,
+        )
+
     def _faulted(self, operation: Operation) -> Reply | None:
         fault = self.take_fault(operation)
-        if fault is None:
-            return None
+        return None if fault is None else self._fault_reply(fault)
+
+    def _fault_reply(self, fault: Fault) -> Reply:
         common = self.common_fault(fault)
         if common is not None:
             return common
@@ -150,7 +178,12 @@ class FakeMastodon(FakeNetwork):
         return self.stall()
 
     def _verify(self, request: Request) -> Reply:
-        return json_reply(dict(_TEMPLATE["account"], id=BRAND_ID, username="brand", acct="brand"))
+        faulted = self._faulted("followers")
+        if faulted is not None:
+            return faulted
+        account = dict(_TEMPLATE["account"], id=BRAND_ID, username="brand", acct="brand")
+        account["followers_count"] = self.followers
+        return json_reply(account)
 
     def _list_notifications(self, request: Request) -> Reply:
         faulted = self._faulted("mentions")
@@ -177,7 +210,35 @@ class FakeMastodon(FakeNetwork):
         return json_reply(page, headers=headers)
 
     def _status_handler(self, status_id: str) -> Callable[[Request], Reply]:
-        return lambda _request: json_reply(self._statuses[status_id])
+        def handler(_request: Request) -> Reply:
+            faulted = self._faulted("counters")
+            if faulted is not None:
+                return faulted
+            return json_reply(self._shown(self._statuses[status_id]))
+
+        return handler
+
+    def _list_brand_statuses(self, request: Request) -> Reply:
+        """The brand's statuses, newest first, paged back by ``max_id`` (``Link: next``)."""
+        faulted = self._faulted("find_post")
+        if faulted is not None:
+            return faulted
+        limit = min(int(request.query.get("limit", ["20"])[0]), self.page_size)
+        max_id = request.query.get("max_id", [None])[0]
+        no_replies = request.query.get("exclude_replies", ["false"])[0] == "true"
+        mine = [
+            status
+            for status in reversed(list(self._statuses.values()))
+            if status["account"]["id"] == BRAND_ID
+            and not (no_replies and status.get("in_reply_to_id"))
+            and (max_id is None or status["id"] < max_id)
+        ]
+        page = [self._shown(status) for status in mine[:limit]]
+        headers = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "290"}
+        if page:
+            base = self.server.url + BRAND_STATUSES
+            headers["Link"] = f'<{base}?max_id={page[-1]["id"]}>; rel="next"'
+        return json_reply(page, headers=headers)
 
     def _context_handler(self, status_id: str) -> Callable[[Request], Reply]:
         def handler(_request: Request) -> Reply:
@@ -194,25 +255,34 @@ class FakeMastodon(FakeNetwork):
         return handler
 
     def _post_status(self, request: Request) -> Reply:
+        """A reply (with ``in_reply_to_id``) or a brand post; a known key gets its status again."""
         key = request.headers.get("idempotency-key", "")
-        fault = self.take_fault("reply")
+        parent = _parent(request)
+        fault = self.take_fault("reply" if parent else "post")
         if fault is not None and fault is not Fault.COMMIT_THEN_STALL:
-            self.fail("reply", fault)  # let _faulted answer it
-            faulted = self._faulted("reply")
-            assert faulted is not None
-            return faulted
+            return self._fault_reply(fault)
         status = self._by_key.get(key) if key else None
         if status is None:
-            form = request.form()
-            parent = form.get("in_reply_to_id", [None])[0]
-            text = form["status"][0]
+            text = request.form()["status"][0]
             status = self._add_status(text, author="brand", account_id=BRAND_ID, parent=parent)
             if key:
                 self._by_key[key] = status
-            self.published.append(Published(status["id"], text, parent or ""))
+            if parent:
+                self.published.append(Published(status["id"], text, parent))
+            else:
+                self.posts.append(BrandPost(status["id"], text, key))
         if fault is Fault.COMMIT_THEN_STALL:
             return self.stall()
         return json_reply(status)
+
+
+def _is_post(request: Request) -> bool:
+    return request.method == "POST" and request.path == STATUSES
+
+
+def _parent(request: Request) -> str | None:
+    """The status a POST answers (``in_reply_to_id``), None for a post of the brand's own."""
+    return request.form().get("in_reply_to_id", [None])[0] or None
 
 
 _URL = re.compile(r"https?://\S+")
