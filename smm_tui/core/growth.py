@@ -22,6 +22,8 @@ from smm_tui.core.sources import AccountSource
 
 #: When a published post's counters are read, after it went out.
 CHECKPOINTS: tuple[timedelta, ...] = (timedelta(hours=1), timedelta(hours=24), timedelta(days=7))
+#: The note on a published post the network no longer finds.
+NOT_FOUND = "not found on the account any more (deleted?)"
 #: The spans the accounts screen and the Content pane show the change over.
 SPANS: tuple[timedelta, ...] = (timedelta(days=1), timedelta(days=7), timedelta(days=30))
 
@@ -115,14 +117,20 @@ class GrowthService:
         reading (``m``) leaves the schedule as it was. AdapterError passes on.
         """
         wanted = {d.external_id: d for d in deliveries if d.external_id}
+        if not wanted:
+            return []
         got = await channel.post_counters(list(wanted))
         now = self.ctx.clock()
         changes = ChangeSet()
         for external_id, delivery in wanted.items():
             counters = got.get(external_id)
-            if counters is None:
+            if counters is not None:
+                fields = _counter_fields(counters, now)
+            elif scheduled:
+                # Gone from the account (deleted?): its checkpoint passes, or it is due forever.
+                fields = {"metrics_note": NOT_FOUND}
+            else:
                 continue
-            fields = _counter_fields(counters, now)
             if scheduled:
                 fields["metrics_checks"] = _checks_passed(delivery, now)
             changes.patch(Collection.DELIVERIES, delivery.id, fields)

@@ -172,7 +172,7 @@ class PlanningService:
         draft = Draft(post.text, post.accounts, post.versions, post.campaign)
         self.check(draft, at, post_id)
         changed = dataclasses.replace(post, scheduled_at=at, updated_at=self.ctx.clock())
-        return await self._replan(post, changed, "schedule", at=to_iso(at))
+        return await self._replan(post, changed, "schedule", scheduled_at=to_iso(at))
 
     async def unschedule(self, post_id: str) -> Post:
         """Take a post back to a draft on every account it has not gone out on."""
@@ -183,6 +183,11 @@ class PlanningService:
     async def delete(self, post_id: str) -> Changed:
         """Forget a draft or scheduled post (one published anywhere stays, as the record of it)."""
         post = self._editable(post_id)
+        published = [d for d in self.deliveries(post_id) if d.state is DeliveryState.PUBLISHED]
+        if published:
+            raise PostProblem(
+                f"the post is published on {published[0].account}: it stays as the record of it"
+            )
         changes = ChangeSet().delete(Collection.POSTS, post.id, expect={"rev": post.rev})
         for delivery in self.deliveries(post.id):
             changes.delete(Collection.DELIVERIES, delivery.id, expect={"rev": delivery.rev})
@@ -224,6 +229,9 @@ class PlanningService:
             if old.state is DeliveryState.PUBLISHED:
                 continue
             new = wanted.get(account)
+            if new is None and account in after.accounts:
+                # Its account left the config: it keeps its text and follows the schedule.
+                new = dataclasses.replace(old, state=_state(after), scheduled_at=after.scheduled_at)
             if new is None:
                 changes.delete(Collection.DELIVERIES, old.id, expect={"rev": old.rev})
             else:
@@ -241,7 +249,7 @@ class PlanningService:
 
     def _deliveries(self, post: Post) -> Sequence[Delivery]:
         draft = Draft(post.text, post.accounts, post.versions, post.campaign)
-        state = DeliveryState.SCHEDULED if post.scheduled_at else DeliveryState.DRAFT
+        state = _state(post)
         return [
             Delivery(
                 post_id=post.id,
@@ -275,3 +283,8 @@ class PlanningService:
 
 def _plan_order(post: Post) -> tuple[str, str]:
     return (to_iso(post.scheduled_at) or "~" + (to_iso(post.created_at) or ""), post.id)
+
+
+def _state(post: Post) -> DeliveryState:
+    """What a post's unpublished deliveries are: scheduled when it has a time."""
+    return DeliveryState.SCHEDULED if post.scheduled_at else DeliveryState.DRAFT

@@ -16,6 +16,7 @@ them (Telegram) it waits for a person, who checks the channel and forces it.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
@@ -25,6 +26,8 @@ from smm_tui.core.network import AdapterError, PostChannel, PublishedReply, Unve
 from smm_tui.core.posts import Delivery, DeliveryState
 from smm_tui.core.repository import ChangeSet, Collection
 from smm_tui.core.sending import RETRY_DELAYS, Claims, SendFailure, Sleep, post_with_care
+
+log = logging.getLogger(__name__)
 
 #: How far before an attempt began its post may carry the network's own timestamp.
 LOOK_BACK = timedelta(minutes=5)
@@ -80,14 +83,17 @@ class Publisher:
             and (delivery.not_before is None or delivery.not_before <= now)
         )
 
-    def next_due_at(self) -> datetime | None:
-        """When the next scheduled delivery falls due (or may go after a rate limit)."""
+    def next_due_at(self, after: datetime | None = None) -> datetime | None:
+        """When the next scheduled delivery falls due (or may go after a rate limit).
+
+        ``after`` leaves out those due by then (a pass over them has just been made).
+        """
         times = [
             max(d.scheduled_at, d.not_before or d.scheduled_at)
             for d in self._all()
             if d.state is DeliveryState.SCHEDULED and not d.held and d.scheduled_at is not None
         ]
-        return min(times, default=None)
+        return min((t for t in times if after is None or t > after), default=None)
 
     def late(self, now: datetime) -> list[Delivery]:
         """Due deliveries later than the late limit: they wait for a person, not the clock."""
@@ -136,6 +142,8 @@ class Publisher:
             delivery.state.value,
             delivery.attempts,
             also={"attempted_at": to_iso(began), "held": False, "not_before": None},
+            # What was read is what is sent: a post edited or moved meanwhile is left for later.
+            expect={"rev": delivery.rev},
         )
         if not claimed:
             return self.delivery(record_id)
@@ -178,14 +186,22 @@ class Publisher:
         except AdapterError as exc:
             error = f"{prefix}may already be published; could not check the account: {exc}"
             return await self._fail(delivery.id, error, uncertain=True)
+        except Exception as exc:  # an adapter's bug must not leave the claim stuck
+            log.exception("looking for %s", delivery.id)
+            error = f"{prefix}may already be published; could not check the account: {_bug(exc)}"
+            return await self._fail(delivery.id, error, uncertain=True)
 
     async def _post(self, delivery: Delivery, channel: PostChannel) -> Delivery:
-        outcome = await post_with_care(
-            lambda: channel.publish_post(delivery.text, delivery.id),
-            idempotent=channel.idempotent_posts,
-            retry_delays=self.retry_delays,
-            sleep=self._sleep,
-        )
+        try:
+            outcome = await post_with_care(
+                lambda: channel.publish_post(delivery.text, delivery.id),
+                idempotent=channel.idempotent_posts,
+                retry_delays=self.retry_delays,
+                sleep=self._sleep,
+            )
+        except Exception as exc:  # an adapter's bug: the POST may have gone out
+            log.exception("publishing %s", delivery.id)
+            outcome = SendFailure(_bug(exc), maybe_sent=True)
         if isinstance(outcome, PublishedReply):
             return await self._confirm(delivery.id, outcome)
         if outcome.retry_at is not None:
@@ -231,3 +247,8 @@ class Publisher:
             self.ctx.audit(changes, "delivery", record_id, action, **detail)
             await self.ctx.commit(changes)
         return self.delivery(record_id)
+
+
+def _bug(exc: Exception) -> str:
+    # Only the type: an unexpected error's message may carry a request URL, and a token in it.
+    return f"unexpected error ({type(exc).__name__})"

@@ -103,6 +103,8 @@ class PublishingEngine:
                 settled.append(await self.publisher.send(delivery.id, source))
             except RepositoryError as exc:
                 log.warning("publishing %s: %s", delivery.id, exc)
+            except Exception:  # a bug must not stop the account's other posts, or the loop
+                log.exception("publishing %s failed", delivery.id)
         return settled
 
     async def read_numbers(self) -> NumbersReport:
@@ -118,6 +120,9 @@ class PublishingEngine:
                 report.followers.append(name)
             except AdapterError as exc:
                 report.errors.append(f"{name}: followers not read: {one_line(str(exc))}")
+            except Exception as exc:  # an adapter's bug: the other accounts are still read
+                log.exception("reading %s's followers failed", name)
+                report.errors.append(f"{name}: followers not read: {_bug(exc)}")
         for name, deliveries in by_account(self.growth.counters_due(now)).items():
             source = self.sources.get(name)
             if source is None:
@@ -126,6 +131,9 @@ class PublishingEngine:
                 report.counters += len(await self.growth.read_counters(deliveries, source))
             except AdapterError as exc:
                 report.errors.append(f"{name}: counters not read: {one_line(str(exc))}")
+            except Exception as exc:  # an adapter's bug: the other accounts are still read
+                log.exception("reading %s's counters failed", name)
+                report.errors.append(f"{name}: counters not read: {_bug(exc)}")
         return report
 
     # -- running --------------------------------------------------------------------
@@ -143,16 +151,21 @@ class PublishingEngine:
 
     async def _publish_loop(self, settled: Callable[[Delivery], None]) -> None:
         while True:
+            began = self.clock()
             try:
                 for delivery in await self.publish_due():
                     settled(delivery)
             except RepositoryError as exc:
                 log.warning("publishing: %s", exc)
-            await self._sleep(self._wait())
+            await self._sleep(self._wait(began))
 
-    def _wait(self) -> float:
-        """Seconds until the next post is due, at most :data:`MAX_WAIT`."""
-        next_at = self.publisher.next_due_at()
+    def _wait(self, began: datetime) -> float:
+        """Seconds until the next post is due, at most :data:`MAX_WAIT`.
+
+        Those due when the pass ``began`` had their turn: one that is still
+        scheduled (its account left the config) must not make the loop spin.
+        """
+        next_at = self.publisher.next_due_at(after=began)
         if next_at is None:
             return MAX_WAIT
         return min(max((next_at - self.clock()).total_seconds(), 0.0), MAX_WAIT)
@@ -167,3 +180,8 @@ class PublishingEngine:
                 for error in report.errors:
                     log.info("growth: %s", error)
             await self._sleep(NUMBERS_EVERY)
+
+
+def _bug(exc: Exception) -> str:
+    # Only the type: an unexpected error's message may carry a request URL, and a token in it.
+    return f"unexpected error ({type(exc).__name__})"

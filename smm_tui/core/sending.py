@@ -107,13 +107,17 @@ class Claims:
         state: str,
         attempts: int,
         also: Mapping[str, object] | None = None,
+        expect: Mapping[str, object] | None = None,
     ) -> bool:
         """Move a record from ``state`` to sending in our name; False if someone was first.
 
-        ``also`` sets more fields in the same write (when the attempt began).
+        ``also`` sets more fields in the same write (when the attempt began);
+        ``expect`` guards on more fields (the revision that was read, so a
+        record changed meanwhile is not sent as it was).
         """
         fields = {**(also or {}), "state": self.sending, "attempts": attempts + 1}
-        return await self._commit(record_id, fields, {"state": state, "attempts": attempts})
+        guard = {**(expect or {}), "state": state, "attempts": attempts}
+        return await self._commit(record_id, fields, guard)
 
     async def take_over(self, record_id: str) -> bool:
         """Put an abandoned sending claim in our name; False if it changed meanwhile."""

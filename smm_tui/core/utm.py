@@ -18,6 +18,8 @@ __all__ = ["tag_links"]
 _URL = re.compile(r"https?://[^\s<>\"'«»]+", re.IGNORECASE)
 #: Characters that end a sentence rather than a link when they close one.
 _TRAILING = ".,;:!?…"
+#: Closing brackets, with their opening ones.
+_BRACKETS = {")": "(", "]": "[", "}": "{"}
 
 
 def tag_links(
@@ -46,9 +48,16 @@ def tag_links(
 def _split_tail(url: str) -> tuple[str, str]:
     """The link and the punctuation after it that belongs to the sentence."""
     end = len(url)
-    while end and (url[end - 1] in _TRAILING or (url[end - 1] == ")" and "(" not in url[:end])):
+    while end and (url[end - 1] in _TRAILING or _unbalanced(url[:end])):
         end -= 1
     return url[:end], url[end:]
+
+
+def _unbalanced(url: str) -> bool:
+    """Whether ``url`` ends with a bracket it never opened: one written around the link."""
+    closing = url[-1]
+    opening = _BRACKETS.get(closing)
+    return opening is not None and url.count(closing) > url.count(opening)
 
 
 def _tagged(url: str, tags: dict[str, str], domains: set[str]) -> str:
@@ -65,8 +74,8 @@ def _tagged(url: str, tags: dict[str, str], domains: set[str]) -> str:
     added = [f"{key}={quote(value, safe='')}" for key, value in tags.items() if key not in present]
     if not added:
         return url
-    joined = "&".join(filter(None, (query.rstrip("&"), *added)))
-    return f"{base}?{joined}{hash_mark}{fragment}"
+    joiner = "" if not query or query.endswith("&") else "&"
+    return f"{base}?{query}{joiner}{'&'.join(added)}{hash_mark}{fragment}"
 
 
 def _ascii_host(host: str) -> str:

@@ -29,7 +29,10 @@ def parse_duration(text: str) -> timedelta:
     if not compact or not _WHOLE_DURATION.match(compact):
         raise ValueError(f"not a duration: {text!r} (such as 30s, 10m, 2h or 1d)")
     seconds = sum(int(n) * _UNITS[unit.lower()] for n, unit in _DURATION.findall(compact))
-    return timedelta(seconds=seconds)
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError:
+        raise ValueError(f"too long a duration: {text!r}") from None
 
 
 def parse_when(text: str, now: datetime, zone: tzinfo) -> datetime:
@@ -38,11 +41,21 @@ def parse_when(text: str, now: datetime, zone: tzinfo) -> datetime:
     ``now`` anchors relative forms; ``zone`` is where wall-clock forms are read.
     A bare clock time (``09:30``) is the next one to come: today, or else tomorrow.
     """
+    try:
+        return _when(text, now, zone)
+    except OverflowError:
+        raise ValueError(f"out of range: {text.strip()!r} (try {WHEN_HELP})") from None
+    except ValueError as exc:
+        # Every refusal says what is accepted, whichever form it failed as.
+        raise ValueError(f"{exc} (try {WHEN_HELP})") from None
+
+
+def _when(text: str, now: datetime, zone: tzinfo) -> datetime:
     words = text.strip().lower().split()
     if not words:
-        raise ValueError(f"no time given (try {WHEN_HELP})")
+        raise ValueError("no time given")
     if len(words) == 1 and words[0].startswith("+"):
-        return now + parse_duration(words[0][1:])
+        return now + _relative(words[0][1:])
     local_now = now.astimezone(zone)
     if len(words) == 1 and _CLOCK.match(words[0]):
         moment = _at(local_now.date(), words[0], zone)
@@ -52,6 +65,12 @@ def parse_when(text: str, now: datetime, zone: tzinfo) -> datetime:
         if day is not None:
             return _at(day, words[1], zone)
     return _iso(text.strip(), zone)
+
+
+def _relative(text: str) -> timedelta:
+    if not _WHOLE_DURATION.match(text):
+        raise ValueError(f"not a time from now: {'+' + text!r}")
+    return parse_duration(text)
 
 
 def _day(word: str, today: date) -> date | None:
@@ -79,7 +98,7 @@ def _iso(text: str, zone: tzinfo) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
     except ValueError:
-        raise ValueError(f"not a time: {text!r} (try {WHEN_HELP})") from None
+        raise ValueError(f"not a time: {text!r}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment.astimezone(UTC)
