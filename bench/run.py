@@ -3,7 +3,7 @@
 Run it as ``.venv/bin/python bench/run.py [--quick] [--output PATH]``.
 
 It builds the 10k and 100k workspaces once (``store_workspace.build_workspace``), runs
-each part in its own process (store, query, classify, app, baseline), each merging
+each part in its own process (store, query, classify, app, baseline, publish), each merging
 its figures into the JSON file, then prints one table: the issue's figures set
 against their targets, the baselines and the classifier's quality; and writes that
 summary into the same file under ``targets.*``, ``baselines.*``, ``classifier.*``
@@ -42,7 +42,7 @@ from targets import (
 HERE = Path(__file__).resolve().parent
 SUMMARY_PREFIXES = ("targets.", "baselines.", "classifier.", "summary.")
 #: What the parts write: cleared before they run, so a part that fails leaves no stale figures.
-PART_PREFIXES = ("store.", "query.", "classify.", "app.", "baseline.")
+PART_PREFIXES = ("store.", "query.", "classify.", "app.", "baseline.", "publish.")
 
 
 def parts(quick: bool, output: Path, workspaces: Path, size: int) -> dict[str, list[str]]:
@@ -71,6 +71,15 @@ def parts(quick: bool, output: Path, workspaces: Path, size: int) -> dict[str, l
         "baseline": [
             py,
             str(HERE / "bench_baseline.py"),
+            "--json",
+            out,
+            "--workspace",
+            store,
+            *flag,
+        ],
+        "publish": [
+            py,
+            str(HERE / "bench_publish.py"),
             "--json",
             out,
             "--workspace",

@@ -19,7 +19,7 @@ from smm_tui.adapters.connection import LONG_POLL_SECONDS, Connection, Simulatio
 from smm_tui.adapters.demo import DemoAdapter
 from smm_tui.adapters.demo_corpus import OUR_REPLIES
 from smm_tui.config import AccountConfig, Config, demo_config
-from smm_tui.core import demo_day
+from smm_tui.core import demo_day, demo_posts
 from smm_tui.core.audit import new_id
 from smm_tui.core.context import this_process
 from smm_tui.core.models import Intent, utcnow
@@ -242,15 +242,22 @@ def is_builtin_demo(config: Config) -> bool:
 def seed_demo_day(
     config: Config, settings: Settings, sources: Mapping[str, AccountSource], now: datetime
 ) -> ChangeSet:
-    """What a team did with the demo accounts' fortnight of history, as one commit."""
+    """What a team did with the demo accounts' fortnight of history and their week of
+    posts (:mod:`smm_tui.core.demo_posts`), as one commit."""
     accounts: list[demo_day.DemoAccount] = []
+    posting: dict[str, demo_posts.ChannelAt] = {}
     for name, source in sources.items():
         if isinstance(source, DemoAdapter):
             history = source.history_mentions()
             accounts.append(demo_day.DemoAccount(name, source, history, source.contest_post_id))
+            posting[name] = source.with_clock
     team = (config.user, *config.users)
     plan = demo_day.DayPlan(accounts, team, settings, now, config.demo.seed, OUR_REPLIES)
-    return demo_day.rehearse(plan)
+    day = demo_day.rehearse(plan)
+    if not posting:
+        return day
+    week = demo_posts.WeekPlan(posting, team, settings.publishing, now, config.demo.seed)
+    return ChangeSet([*day.ops, *demo_posts.rehearse_week(week).ops])
 
 
 def _is_new(data_dir: Path) -> bool:

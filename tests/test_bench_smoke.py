@@ -23,6 +23,7 @@ TABLE = (
     "filter_ms_p95",
     "rss_mb",
     "bytes_per_keypress",
+    "publish_due_lag_ms_p95",
 )
 BASELINES = ("import_textual_app_ms", "orjson_parse_store_ms")
 #: Detailed keys other tools already read; they must keep working.

@@ -5,7 +5,9 @@ contract from a :class:`~smm_tui.adapters.demo_stream.Stream`, whose people
 (:mod:`~smm_tui.adapters.demo_identities`) write in the simulated network's
 style and whose reply limit is that network's in :mod:`smm_tui.core.platforms`.
 The first fetch delivers a backlog of comments from the last three hours, then
-new ones keep arriving, as on a busy brand page.
+new ones keep arriving, as on a busy brand page. The account publishes too
+(:mod:`~smm_tui.adapters.demo_posts`): ids and links in the network's form, and
+follower counts and post counters that grow with the clock.
 
 :meth:`DemoAdapter.working_day` shapes the stream as a team's day: two weeks of
 comments the team already handled (:meth:`DemoAdapter.history_mentions`, never
@@ -14,7 +16,7 @@ fetched), and a backlog of only the last few minutes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypedDict, Unpack
 
@@ -23,10 +25,12 @@ from smm_tui.adapters.base import (
     Identity,
     MentionPage,
     PermanentError,
+    PostCounters,
     PublishedReply,
     TransientError,
 )
 from smm_tui.adapters.demo_identities import Network, Seed
+from smm_tui.adapters.demo_posts import PostDesk
 from smm_tui.adapters.demo_stream import (
     BACKLOG_WINDOW,
     CONTEST_POST_ID,
@@ -91,7 +95,9 @@ class DemoAdapter(Adapter):
         super().__init__(account)
         self.platform = simulate
         self.reply_limit = spec(simulate).reply_limit
+        self.idempotent_posts = spec(simulate).capabilities.idempotency_keys
         self.fail_next_replies = 0
+        self._seed = seed
         self._clock = clock
         self._history = history
         seeds = Seed.of(seed, account, simulate)
@@ -105,6 +111,7 @@ class DemoAdapter(Adapter):
         )
         network = Network(simulate, account, seeds.rng("network"))
         self._stream = Stream(seeds, network, self._timeline)
+        self._desk = PostDesk(seeds, self._stream.brand, simulate, clock)
         self._published: dict[str, PublishedReply] = {}
         self._own_replies: dict[str, Mention] = {}
 
@@ -128,6 +135,16 @@ class DemoAdapter(Adapter):
             backlog=WORKING_DAY_BACKLOG,
             backlog_window=WORKING_DAY_BACKLOG_WINDOW,
             **pace,
+        )
+
+    def with_clock(self, clock: Callable[[], datetime]) -> DemoAdapter:
+        """The same account (same seed, posts and numbers) as seen at ``clock``'s time.
+
+        The demo's week of posts is played through one of these, so what it
+        publishes carries the times it was published at.
+        """
+        return DemoAdapter(
+            self.account, simulate=self.platform, seed=self._seed, backlog=0, clock=clock
         )
 
     def history_mentions(self) -> tuple[Mention, ...]:
@@ -200,6 +217,25 @@ class DemoAdapter(Adapter):
         self._published[idempotency_key] = published
         return published
 
+    async def publish_post(self, text: str, key: str) -> PublishedReply:
+        """Publish ``text`` on the account's page now; a repeated ``key`` publishes once."""
+        self._check_text(text)
+        return self._desk.publish(text, key)
+
+    async def find_post(self, text: str, key: str, since: datetime) -> PublishedReply | None:
+        """Our post with ``text`` (or ``key``) since ``since``; Unverifiable where the
+        simulated network cannot list the account's posts (Telegram)."""
+        return self._desk.find(text, key, since)
+
+    async def follower_count(self) -> int:
+        """The account's followers now, from its seed and the clock."""
+        return self._desk.followers(self._clock())
+
+    async def post_counters(self, external_ids: Sequence[str]) -> dict[str, PostCounters]:
+        """The counters of the account's posts, grown with their age (views only where the
+        simulated network gives them)."""
+        return self._desk.counters(external_ids)
+
     # -- the stream as the network shows it -----------------------------------
 
     def _arrived(self, first: int, now: datetime) -> list[int]:
@@ -262,12 +298,15 @@ class DemoAdapter(Adapter):
         if mention.account != self.account or mention.platform != self.platform:
             raise PermanentError("that mention belongs to another account")
 
+    def _check_text(self, text: str) -> None:
+        if not text.strip():
+            raise PermanentError("a post or reply needs some text")
+        if self.reply_length(text) > self.reply_limit:
+            raise PermanentError(f"text is longer than {self.reply_limit}")
+
     def _check_reply(self, mention: Mention, text: str) -> None:
         self._check_ours(mention)
-        if not text.strip():
-            raise PermanentError("a reply needs some text")
-        if self.reply_length(text) > self.reply_limit:
-            raise PermanentError(f"reply is longer than {self.reply_limit}")
+        self._check_text(text)
         target = mention.external_id
         number = comment_number(target)
         arrived = number is not None and self._timeline.time_of(number) <= self._clock()

@@ -1,4 +1,5 @@
-"""What every demo adapter test module shares: a clock to move and ways to read the stream."""
+"""What every demo adapter test module shares: a clock to move, ways to read the stream,
+and the shapes of what the demo publishes."""
 
 import asyncio
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,19 @@ ID_AND_HANDLE_SHAPES = {
     Platform.MASTODON: (r"[1-9]\d{17}", r"[a-z][a-z0-9_]*@[a-z0-9-]+(\.[a-z0-9-]+)+"),
     Platform.BLUESKY: (r"did:plc:[a-z2-7]{24}", r"[a-z][a-z0-9-]*\.bsky\.social"),
     Platform.X: (r"[1-9]\d{9,18}", r"@[a-z0-9_]{1,15}"),
+}
+
+#: A published post's permalink on each network (its one group: the post's own id or key),
+#: and its external id as the network's API gives it.
+POST_SHAPES = {
+    Platform.VK: (r"https://vk\.com/wall-[1-9]\d{7,8}_([1-9]\d{3,6})", r"[1-9]\d{3,6}"),
+    Platform.TELEGRAM: (r"https://t\.me/[a-z][a-z0-9_]{4,}/([1-9]\d{3,6})", r"[1-9]\d{3,6}"),
+    Platform.MASTODON: (r"https://[a-z0-9.-]+/@[a-z0-9_]+/([1-9]\d{17})", r"[1-9]\d{17}"),
+    Platform.BLUESKY: (
+        r"https://bsky\.app/profile/[a-z0-9.-]+/post/([2-7a-z]{13})",
+        r"at://did:plc:[a-z2-7]{24}/app\.bsky\.feed\.post/[2-7a-z]{13}",
+    ),
+    Platform.X: (r"https://x\.com/[A-Za-z0-9_]{1,15}/status/([1-9]\d{18})", r"[1-9]\d{18}"),
 }
 
 
