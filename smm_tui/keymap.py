@@ -25,7 +25,10 @@ from smm_tui.screens.feed import FeedScreen
 from smm_tui.screens.help import HelpScreen
 from smm_tui.screens.label import LabelScreen, TagScreen
 from smm_tui.screens.note import NoteScreen
+from smm_tui.screens.post_editor import PostEditorScreen
+from smm_tui.screens.post_editor_parts import AccountChoices
 from smm_tui.screens.report import ReportScreen
+from smm_tui.screens.schedule import ScheduleScreen
 from smm_tui.screens.tickets import TicketBoardScreen, TicketEditScreen
 from smm_tui.widgets.feed_list import FeedList
 
@@ -47,6 +50,8 @@ SCOPES: tuple[tuple[type[DOMNode], ...], ...] = (
     (TagScreen,),
     (NoteScreen,),
     (AssignScreen,),
+    (PostEditorScreen, AccountChoices),
+    (ScheduleScreen,),
 )
 
 

@@ -17,6 +17,7 @@ from smm_tui.core.presence import HEARTBEAT, collision_warning
 from smm_tui.messages import DataChanged, ThreadFetched
 from smm_tui.screens.base import MentionScreenBase
 from smm_tui.screens.confirm import ConfirmScreen
+from smm_tui.widgets.external_editor import edit_externally, with_priority
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.key_table import key_table
 from smm_tui.widgets.render import PLATFORM_NAMES, author_label, mention_block
@@ -28,16 +29,21 @@ DRAFT_SAVE_DELAY = 0.8
 # edits with.
 #: ComposerScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
 _KEYS = """
-send    | ctrl+s | send    | Send              | Send the reply
-back    | escape | leave   | Back (keep draft) | Leave; the draft is kept
-discard | ctrl+g | discard | Discard draft     | Throw the draft away (asks first)
+send            | ctrl+s | send            | Send              | Send the reply
+back            | escape | leave           | Back (keep draft) | Leave; the draft is kept
+discard         | ctrl+g | discard         | Discard draft     | Throw the draft away (asks
+    first)
+external_editor | ctrl+e | external_editor | (Editor)          | Write the reply in $VISUAL
+    or $EDITOR
 """
 
 
 class ComposerScreen(MentionScreenBase):
     """Write and send a reply; the draft is kept until it is sent."""
 
-    BINDINGS: ClassVar[list[BindingType]] = key_table("composer", _KEYS)
+    BINDINGS: ClassVar[list[BindingType]] = with_priority(
+        key_table("composer", _KEYS), "composer.external_editor"
+    )
 
     def __init__(self, mention_id: str) -> None:
         super().__init__(mention_id)
@@ -192,6 +198,17 @@ class ComposerScreen(MentionScreenBase):
         self.act(
             self.workspace.outbox.discard_draft(self.mention_id), done=lambda _: self.dismiss()
         )
+
+    def action_external_editor(self) -> None:
+        """Write the reply in the user's editor; the draft is saved as it comes back."""
+        area = self.query_one(TextArea)
+        edited = edit_externally(self.app, area.text)
+        if edited.problem is not None:
+            self.say(edited.problem, error=True)
+        elif edited.text != area.text:
+            area.text = edited.text
+            area.move_cursor(area.document.end)
+        area.focus()
 
     def action_send(self) -> None:
         problem = self._send_problem()
