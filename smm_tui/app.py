@@ -1,7 +1,7 @@
 """The Textual app: panes as modes, polling workers, and store changes delivered as messages.
 
-It owns the workspace, the polling engine and the accounts' health: it hands changes
-to the screens (DataChanged, ArchiveLoaded, ReplySettled) and pushes health to the strips.
+It owns the workspace, the engines that poll and publish, and the accounts' health: it hands the
+screens changes (DataChanged, ArchiveLoaded, Reply/DeliverySettled) and the strips health.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import signal
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any, ClassVar
 
 from textual import events, on
@@ -27,6 +28,7 @@ from smm_tui.core.context import NotFound
 from smm_tui.core.health import problem_text
 from smm_tui.core.models import ReplyState
 from smm_tui.core.polling import AccountHealth, HealthState, PollingEngine
+from smm_tui.core.posts import Delivery, DeliveryState
 from smm_tui.core.repository import Changed, Collection, RepositoryError
 from smm_tui.core.sanitize import clean_identity
 from smm_tui.core.workspace import Workspace
@@ -35,11 +37,13 @@ from smm_tui.messages import (
     AccountHealthChanged,
     ArchiveLoaded,
     DataChanged,
+    DeliverySettled,
     ReplySettled,
     StoreChanged,
 )
 from smm_tui.screens.accounts import AccountsScreen
 from smm_tui.screens.base import WorkspaceScreen, in_background
+from smm_tui.screens.content import ContentScreen
 from smm_tui.screens.contests import ContestScreen
 from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.feed import FeedScreen
@@ -69,6 +73,7 @@ tickets  | 2             | switch_mode('tickets')  | (Tickets)  | The ticket boa
 contests | 3             | switch_mode('contests') | (Contests) | The contest manager
 report   | 4             | switch_mode('report')   | (Report)   | Response times and the share
     within target
+content  | 5             | switch_mode('content')  | (Content)  | The content plan: posts by day
 accounts | A             | accounts                | (Accounts) | Account health: last success,
     next poll, rate budget, problems
 help     | question_mark | help                    | Help       | Keys for this screen
@@ -83,20 +88,18 @@ PANE_SCREENS: Mapping[str, type[Screen[Any]]] = {
     "tickets": TicketBoardScreen,
     "contests": ContestScreen,
     "report": ReportScreen,
+    "content": ContentScreen,
 }
 
 
 class SmmApp(App[None]):
-    """smm-tui: the feed, the composer, the ticket board and the contest manager."""
+    """smm-tui: the feed, the composer, the ticket board, the contests and the content plan."""
 
     TITLE = "smm-tui"
     CSS_PATH = "styles/app.tcss"
     ENABLE_COMMAND_PALETTE = True
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {**PANE_SCREENS}
     DEFAULT_MODE = "feed"
-
-    # Textual adds its own ctrl+p only when no binding runs the palette: this one
-    # does, so it carries ctrl+p itself.
     BINDINGS: ClassVar[list[BindingType]] = key_table("app", _KEYS)
 
     def __init__(
@@ -182,6 +185,14 @@ class SmmApp(App[None]):
         self.polling, self.poller_elsewhere = True, None
         for source in self.workspace.sources.values():
             in_background(self, self.engine.run_account(source, self._health_changed), group="poll")
+
+        # One process publishes: the poller. Like a poll it runs until the app ends.
+        def settled(delivery: Delivery) -> None:
+            self.post_message(DeliverySettled(delivery))
+
+        notice = partial(self.say, severity="warning", timeout=15)
+        work = self.workspace.publishing_engine().run(settled, notice)
+        in_background(self, work, group="poll")
 
     def _load_archive(self) -> None:
         in_background(
@@ -317,6 +328,14 @@ class SmmApp(App[None]):
             )
         self._deliver(lambda: ReplySettled(reply))
 
+    @on(DeliverySettled)
+    def _announce_delivery(self, event: DeliverySettled) -> None:
+        d, retry = event.delivery, self.keys_for("content.retry")
+        if d.state is DeliveryState.FAILED:
+            line = f"Post failed on {d.account}: {d.error} ({retry} in Content retries)"
+            self.say(line, severity="error", timeout=10)
+        self._deliver(lambda: DeliverySettled(d))
+
     @on(Worker.StateChanged)
     def _report_crashed_worker(self, event: Worker.StateChanged) -> None:
         """A worker that died of something unexpected is reported, never silent."""
@@ -359,18 +378,8 @@ class SmmApp(App[None]):
         return "?"
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield SystemCommand("Go to the feed", "Mentions", lambda: self.switch_mode("feed"))
-        yield SystemCommand(
-            "Go to the ticket board", "Tickets", lambda: self.switch_mode("tickets")
-        )
-        yield SystemCommand(
-            "Go to the contest manager", "Contests", lambda: self.switch_mode("contests")
-        )
-        yield SystemCommand(
-            "Report",
-            "Response times and the share within target",
-            lambda: self.switch_mode("report"),
-        )
+        for title, help_text, mode in _PANE_COMMANDS:
+            yield SystemCommand(title, help_text, partial(self.switch_mode, mode))
         yield SystemCommand(
             "Accounts", "Health of every account: polls, budgets, problems", self.action_accounts
         )
@@ -378,3 +387,13 @@ class SmmApp(App[None]):
         if isinstance(screen, WorkspaceScreen):
             yield from screen.palette_commands()
         yield from super().get_system_commands(screen)
+
+
+#: The palette's commands that switch panes: title, help, mode.
+_PANE_COMMANDS = (
+    ("Go to the feed", "Mentions", "feed"),
+    ("Go to the ticket board", "Tickets", "tickets"),
+    ("Go to the contest manager", "Contests", "contests"),
+    ("Report", "Response times and the share within target", "report"),
+    ("Go to the content calendar", "Posts by day and hour, or as a list", "content"),
+)

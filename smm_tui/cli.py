@@ -1,7 +1,7 @@
 """The ``smm-tui`` command: the app, the demo, and headless commands.
 
 Headless: ``poll`` (``--once`` for cron), ``reply``, ``doctor``, ``export``,
-``import`` and ``report``.
+``import``, ``report``, and for publishing ``post``, ``posts`` and ``growth``.
 
 User errors (a bad config, a locked or unreadable store, bad import lines)
 print one line to stderr and exit non-zero, with no traceback.
@@ -54,6 +54,14 @@ class Args:
     force: bool = False
     days: int = 30
     demo: bool = False
+    accounts: tuple[str, ...] = ()
+    #: ``post --text``: None when not given (an empty one is refused as empty).
+    post_text: str | None = None
+    text_file: str | None = None
+    at: str | None = None
+    campaign: str = ""
+    retry: str | None = None
+    account: str | None = None
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
@@ -201,8 +209,10 @@ def _import(**params: Any) -> Args:
     return _read(params)
 
 
-@_command("poll", "fetch every account into the store (forever, or --once)")
-@click.option("--once", is_flag=True, help="poll each account once, print counts, exit")
+@_command("poll", "fetch every account and publish what is due (forever, or --once)")
+@click.option(
+    "--once", is_flag=True, help="publish what is due, poll each account once, print lines, exit"
+)
 @_common_options
 def _poll(**params: Any) -> Args:
     return _read(params)
@@ -244,13 +254,78 @@ def _report(**params: Any) -> Args:
     return _read(params)
 
 
+@_command(
+    "post",
+    "publish a post now (a line per account), or schedule it with --at\n\n"
+    "ACCOUNT: the accounts to post to, as named in the config",
+)
+@click.argument("accounts", nargs=-1, metavar="[ACCOUNT]...")
+@click.option("--text", "post_text", metavar="TEXT", help="the post")
+@click.option(
+    "--file",
+    "text_file",
+    metavar="FILE",
+    type=click.Path(),
+    help="read the post from FILE (-: stdin)",
+)
+@click.option(
+    "--at",
+    metavar="WHEN",
+    help="schedule it: +30s, +10m, +2h, tomorrow 09:30 or ISO 8601 ([sla] timezone)",
+)
+@click.option("--campaign", metavar="NAME", default="", help="the campaign it belongs to")
+@click.option(
+    "--retry",
+    metavar="POST_ID",
+    help="send a post's failed deliveries again, looking first where it may be out",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="with --retry: send even where it may be published (after checking by hand)",
+)
+@_common_options
+def _post(**params: Any) -> Args:
+    return _read(params)
+
+
+@_command("posts", "write every post's deliveries out, with status, URL and counters")
+@click.option("--format", "fmt", type=click.Choice(("jsonl", "csv")), default="jsonl")
+@click.option(
+    "--query",
+    "-q",
+    metavar="Q",
+    default="",
+    help="status:… account:… campaign:… platform:… and words of the text",
+)
+@click.option(
+    "--output", "-o", metavar="FILE", type=click.Path(), help="file to write (default: stdout)"
+)
+@_demo_option
+@_common_options
+def _posts(**params: Any) -> Args:
+    return _read(params)
+
+
+@_command("growth", "write every follower reading out, per account")
+@click.option("--format", "fmt", type=click.Choice(("jsonl", "csv")), default="jsonl")
+@click.option("--account", metavar="NAME", help="only this account")
+@click.option(
+    "--output", "-o", metavar="FILE", type=click.Path(), help="file to write (default: stdout)"
+)
+@_demo_option
+@_common_options
+def _growth(**params: Any) -> Args:
+    return _read(params)
+
+
 # -- running a command ----------------------------------------------------------------------------
 
 
 def _dispatch(args: Args, env: dict[str, str]) -> int:
     """Run the command ``args`` names; its exit status."""
     # The commands load the store and the adapters: only once one is known to run.
-    from smm_tui.commands import app, doctor, export, importing, poll, reply, report, setup
+    from smm_tui.commands import app, doctor, export, importing, poll, posting, reply, report, setup
 
     if args.command == "demo":
         demo = setup.demo_workplace(args.config, args.data_dir, args.user, args.rate, env)
@@ -283,4 +358,17 @@ def _dispatch(args: Args, env: dict[str, str]) -> int:
                 )
             case "import":
                 return importing.import_mentions(data_dir, config, Path(args.file))
+            case "post":
+                request = posting.PostRequest(
+                    args.accounts, args.post_text, args.text_file, args.at, args.campaign
+                )
+                return posting.post(config, data_dir, env, request, args.retry, force=args.force)
+            case "posts":
+                return posting.export_posts(
+                    data_dir, config, args.fmt, args.output, args.query, elsewhere=where.elsewhere
+                )
+            case "growth":
+                return posting.export_growth(
+                    data_dir, config, args.fmt, args.output, args.account, elsewhere=where.elsewhere
+                )
         return app.run_app(config, data_dir, env)

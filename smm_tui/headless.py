@@ -3,7 +3,8 @@
 Each prints one line per account or finding to ``out`` and returns the exit
 status. Nothing here draws a screen; every network call goes through the
 same services and outbox as the app, so a reply sent from a script is recorded
-before it is sent and never published twice.
+before it is sent and never published twice. Publishing (``post``, and what
+``poll`` publishes) is in :mod:`smm_tui.headless_posts`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from smm_tui import headless_posts
 from smm_tui.core.context import NotFound
 from smm_tui.core.models import Mention, Reply, ReplyState
 from smm_tui.core.network import AdapterError
@@ -47,9 +49,10 @@ LEASE_RETRY_SECONDS = 5.0
 
 
 async def poll_once(workspace: Workspace, left_out: Iterable[str], out: TextIO) -> int:
-    """Fetch every account once into the store; a line of counts per account.
+    """Publish what is due, fetch every account once, then read the growth numbers that
+    are due; a line per account and per delivery settled.
 
-    If another smm-tui polls this data dir, nothing is fetched (it is done already).
+    If another smm-tui polls this data dir, nothing is done (it does all this already).
     """
     if not workspace.poller.try_acquire():
         holder = workspace.poller.holder() or "another smm-tui"
@@ -59,6 +62,8 @@ async def poll_once(workspace: Workspace, left_out: Iterable[str], out: TextIO) 
     for line in left_out:
         print(f"FAIL {one_line(line)}", file=out)
         failed = True
+    # Posts first: their time has come, and fetching a backlog may take a while.
+    failed = await headless_posts.publish_once(workspace, out) or failed
     outcomes = await workspace.polling_engine().poll_once()
     for outcome in outcomes:
         if outcome.error:
@@ -69,11 +74,13 @@ async def poll_once(workspace: Workspace, left_out: Iterable[str], out: TextIO) 
                 f"ok   {outcome.account}: fetched {outcome.fetched}, new {outcome.stored}",
                 file=out,
             )
+    await headless_posts.read_numbers_once(workspace, out)
     return EXIT_FAILED if failed else EXIT_OK
 
 
 async def poll_forever(workspace: Workspace, left_out: Iterable[str], out: TextIO) -> int:
-    """Poll every account until SIGTERM or SIGINT; a line whenever an account's state changes.
+    """Poll every account and publish on time until SIGTERM or SIGINT; a line whenever an
+    account's state changes and whenever a delivery is settled.
 
     Waits while another smm-tui polls this data dir, and takes over when it stops.
     A signal abandons the requests in flight (the outbox makes a resend safe) and
@@ -130,7 +137,8 @@ async def _poll_all(workspace: Workspace, out: TextIO) -> None:
             print(line, file=out, flush=True)
 
     await asyncio.gather(
-        *(engine.run_account(source, report) for source in workspace.sources.values())
+        *(engine.run_account(source, report) for source in workspace.sources.values()),
+        headless_posts.publish_forever(workspace, out),
     )
 
 

@@ -18,6 +18,8 @@ from smm_tui.screens.accounts import AccountsScreen
 from smm_tui.screens.assign import AssignScreen
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.confirm import ConfirmScreen
+from smm_tui.screens.content import ContentScreen
+from smm_tui.screens.content_detail import PostDetailScreen
 from smm_tui.screens.contests import ContestScreen, NewContestScreen
 from smm_tui.screens.customer import CustomerScreen
 from smm_tui.screens.detail import MentionScreen
@@ -41,6 +43,8 @@ SCOPES: tuple[tuple[type[DOMNode], ...], ...] = (
     (SmmApp, ContestScreen),
     (SmmApp, CustomerScreen),
     (SmmApp, ReportScreen),
+    (SmmApp, ContentScreen),
+    (PostDetailScreen,),
     (TicketEditScreen,),
     (NewContestScreen,),
     (ConfirmScreen,),

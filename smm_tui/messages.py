@@ -8,6 +8,7 @@ from textual.message import Message
 
 from smm_tui.core.models import Mention, Reply
 from smm_tui.core.polling import AccountHealth
+from smm_tui.core.posts import Delivery
 from smm_tui.core.repository import Changed
 
 
@@ -43,6 +44,17 @@ class ReplySettled(Message, bubble=False):
     """
 
     reply: Reply
+
+
+@dataclass
+class DeliverySettled(Message, bubble=False):
+    """A post was published on an account, or failed there, and that outcome is durable.
+
+    The publishing worker (or a retry) posts it to the app, which announces a
+    failure and hands it on to every screen, as with :class:`ReplySettled`.
+    """
+
+    delivery: Delivery
 
 
 @dataclass

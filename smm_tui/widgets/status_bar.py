@@ -19,6 +19,7 @@ PANES = (
     ("app.tickets", "Tickets"),
     ("app.contests", "Contests"),
     ("app.report", "Report"),
+    ("app.content", "Content"),
 )
 
 
