@@ -15,23 +15,20 @@ the mention's own, so the same seed, mentions and clock give the same day.
 
 from __future__ import annotations
 
-import asyncio
 import math
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TypeVar
 
 from smm_tui.core.contests import ContestService
-from smm_tui.core.context import ServiceContext
 from smm_tui.core.ingest import IngestService
 from smm_tui.core.models import Intent, Mention, Status, TicketColumn
 from smm_tui.core.network import ReplyChannel
 from smm_tui.core.outbox import OutboxService
-from smm_tui.core.rehearsal import RehearsalRepository
+from smm_tui.core.rehearsal import Rehearsal
 from smm_tui.core.repository import ChangeSet, Collection
 from smm_tui.core.tickets import TicketService
 from smm_tui.core.triage import TriageService
@@ -80,9 +77,7 @@ def rehearse(plan: DayPlan) -> ChangeSet:
     called with or without one running.
     """
     day = _Day(plan)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, day.play()).result()
-    return day.repo.changes()
+    return day.stage.play(day.play())
 
 
 def response_minutes(rng: random.Random) -> float:
@@ -90,16 +85,6 @@ def response_minutes(rng: random.Random) -> float:
     if rng.random() < _LATE_SHARE:
         return rng.uniform(11, 75)
     return min(9.5, max(0.7, rng.lognormvariate(math.log(_ON_TIME_MEDIAN_MINUTES), 0.5)))
-
-
-class _Clock:
-    """The time the services see: moved to each action's moment in turn."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,22 +97,15 @@ class _Person:
 
 class _Day:
     def __init__(self, plan: DayPlan) -> None:
-        self.repo = RehearsalRepository()
-        self.clock = _Clock(plan.now)
+        self.stage = Rehearsal(plan.now, f"{plan.seed}\x1fids")
+        self.repo, self.clock, self.make_id = self.stage.repo, self.stage.clock, self.stage.make_id
+        self._context = self.stage.context
         self.now = plan.now
         self.seed = plan.seed
         self.settings = plan.settings
         self.replies = plan.replies
         self.accounts = {account.name: account for account in plan.accounts}
-        ids = random.Random(f"{plan.seed}\x1fids")
-        self.make_id: Callable[[], str] = lambda: f"{ids.getrandbits(64):016x}"
         self.people = [self._person(name) for name in dict.fromkeys(plan.team)]
-
-    def _context(self, actor: str) -> ServiceContext:
-        # One owner for every claim: the day's replies are settled as they are sent.
-        return ServiceContext(
-            self.repo, actor, self.clock, self.make_id, "demo-day", lambda _owner: True
-        )
 
     def _person(self, name: str) -> _Person:
         ctx = self._context(name)

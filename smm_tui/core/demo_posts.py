@@ -14,20 +14,17 @@ at once, and the same seed, accounts and clock give the same records.
 
 from __future__ import annotations
 
-import asyncio
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from smm_tui.core.context import ServiceContext
 from smm_tui.core.growth import GrowthService, by_account
 from smm_tui.core.planning import Draft, PlanningService, PublishingSettings
 from smm_tui.core.platforms import Platform
 from smm_tui.core.publisher import Publisher
-from smm_tui.core.rehearsal import RehearsalRepository
+from smm_tui.core.rehearsal import Rehearsal
 from smm_tui.core.repository import ChangeSet
 from smm_tui.core.scheduler import PublishingEngine
 from smm_tui.core.sources import AccountSource
@@ -214,17 +211,7 @@ class WeekPlan:
 def rehearse_week(plan: WeekPlan) -> ChangeSet:
     """Everything the week did, for a store to commit at once (runs on a loop of its own)."""
     week = _Week(plan)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, week.play()).result()
-    return week.repo.changes()
-
-
-class _Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+    return week.stage.play(week.play())
 
 
 _Action = Callable[[], Awaitable[object]]
@@ -233,25 +220,18 @@ _Action = Callable[[], Awaitable[object]]
 class _Week:
     def __init__(self, plan: WeekPlan) -> None:
         self.plan = plan
-        self.repo = RehearsalRepository()
-        self.clock = _Clock(plan.now)
-        ids = random.Random(f"{plan.seed}\x1fposts")
-        self.make_id: Callable[[], str] = lambda: f"{ids.getrandbits(64):016x}"
+        self.stage = Rehearsal(plan.now, f"{plan.seed}\x1fposts")
+        self.clock = self.stage.clock
         self.channels = {name: at(self.clock) for name, at in plan.accounts.items()}
-        ctx = self._context(plan.team[0])
+        ctx = self.stage.context(plan.team[0])
         self.publisher = Publisher(ctx, retry_delays=())
         self.growth = GrowthService(ctx, self.channels, every=plan.publishing.growth_every)
         self.engine = PublishingEngine(self.publisher, self.growth, self.channels, self.clock)
         self.events: list[tuple[datetime, int, _Action]] = []
         self.zone = _zone(plan.publishing.timezone)
 
-    def _context(self, actor: str) -> ServiceContext:
-        return ServiceContext(
-            self.repo, actor, self.clock, self.make_id, "demo-day", lambda _owner: True
-        )
-
     def _planner(self, actor: str) -> PlanningService:
-        return PlanningService(self._context(actor), self.channels, self.plan.publishing)
+        return PlanningService(self.stage.context(actor), self.channels, self.plan.publishing)
 
     async def play(self) -> None:
         self._growth_events()

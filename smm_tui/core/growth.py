@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from smm_tui.core.context import ServiceContext
-from smm_tui.core.models import to_iso
+from smm_tui.core.models import from_iso, to_iso
 from smm_tui.core.network import PostChannel, PostCounters
 from smm_tui.core.posts import Delivery, DeliveryState, FollowerReading
 from smm_tui.core.repository import ChangeSet, Collection
@@ -60,13 +60,16 @@ class GrowthService:
 
     def followers_due(self, now: datetime) -> list[str]:
         """The accounts whose count is due: never read, or read longer than ``every`` ago."""
-        newest: dict[str, datetime] = {}
+        # Stored times are fixed-width UTC ISO strings: the newest sorts last, undecoded.
+        newest: dict[str, str] = {}
         for record in self.ctx.repo.records(Collection.FOLLOWERS):
-            at = FollowerReading.from_record(record).at
-            newest[record["account"]] = max(at, newest.get(record["account"], at))
-        return [
-            name for name in self.sources if name not in newest or now - newest[name] >= self.every
-        ]
+            newest[record["account"]] = max(record["at"], newest.get(record["account"], ""))
+        due = []
+        for name in self.sources:
+            read_at = from_iso(newest.get(name))
+            if read_at is None or now - read_at >= self.every:
+                due.append(name)
+        return due
 
     async def read_followers(self, account: str, channel: PostChannel) -> FollowerReading:
         """Ask the network for the account's count now and keep it (AdapterError passes on)."""
@@ -96,6 +99,8 @@ class GrowthService:
         """Published deliveries whose next counter reading (1 h, 24 h, 7 days) has come."""
         due = []
         for record in self.ctx.repo.records(Collection.DELIVERIES):
+            if record.get("state") != DeliveryState.PUBLISHED.value:
+                continue  # decode only the published ones: most of a year's are not due
             delivery = Delivery.from_record(record)
             checks = delivery.metrics_checks
             if (

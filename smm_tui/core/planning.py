@@ -100,12 +100,14 @@ class PlanningService:
 
     def lengths(self, draft: Draft, post_id: str = "") -> list[tuple[str, int, int]]:
         """For each known account: (account, length as its network counts, its limit)."""
-        rows = []
-        for account, text in self.texts(draft, post_id).items():
-            source = self.sources.get(account)
-            if source is not None:
-                rows.append((account, source.reply_length(text), source.reply_limit))
-        return rows
+        return self._measure(self.texts(draft, post_id))
+
+    def _measure(self, texts: Mapping[str, str]) -> list[tuple[str, int, int]]:
+        return [
+            (account, source.reply_length(text), source.reply_limit)
+            for account, text in texts.items()
+            if (source := self.sources.get(account)) is not None
+        ]
 
     def check(self, draft: Draft, at: datetime | None = None, post_id: str = "") -> None:
         """Raise :class:`PostProblem` for the first thing that stops ``draft`` being sent."""
@@ -115,10 +117,11 @@ class PlanningService:
         if unknown:
             known = ", ".join(self.sources) or "none configured"
             raise PostProblem(f"unknown account {unknown[0]!r} (accounts: {known})")
-        for account, text in self.texts(draft, post_id).items():
+        texts = self.texts(draft, post_id)
+        for account, text in texts.items():
             if not text.strip():
                 raise PostProblem(f"the text for {account} is empty")
-        for account, length, limit in self.lengths(draft, post_id):
+        for account, length, limit in self._measure(texts):
             if length > limit:
                 name = spec(self.sources[account].platform).name
                 raise PostProblem(

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 #: How far before an attempt began its post may carry the network's own timestamp.
 LOOK_BACK = timedelta(minutes=5)
+#: The stored states of deliveries that may still be sent.
+_WAITING = frozenset({DeliveryState.SCHEDULED.value, DeliveryState.PUBLISHING.value})
 #: Why an uncertain post on a network that cannot list its posts is not sent again by itself.
 UNVERIFIABLE = (
     "may already be published, and this network cannot list the account's posts: check "
@@ -59,8 +61,17 @@ class Publisher:
         """The current delivery; raises NotFound."""
         return self.ctx.load(Delivery, Collection.DELIVERIES, record_id, "delivery")
 
-    def _all(self) -> list[Delivery]:
-        return [Delivery.from_record(r) for r in self.ctx.repo.records(Collection.DELIVERIES)]
+    def _waiting(self) -> list[Delivery]:
+        """The deliveries still to go out: scheduled, or caught mid-send.
+
+        Read from the raw records first: this runs every second, and a year of
+        published deliveries need not be decoded to be passed over.
+        """
+        return [
+            Delivery.from_record(r)
+            for r in self.ctx.repo.records(Collection.DELIVERIES)
+            if r.get("state") in _WAITING
+        ]
 
     # -- what is due ----------------------------------------------------------------
 
@@ -69,7 +80,7 @@ class Publisher:
 
         Held ones wait for a person; a ``publishing`` one whose sender died is due too.
         """
-        found = [d for d in self._all() if self._is_due(d, now)]
+        found = [d for d in self._waiting() if self._is_due(d, now)]
         return sorted(found, key=lambda d: (d.scheduled_at or now, d.id))
 
     def _is_due(self, delivery: Delivery, now: datetime) -> bool:
@@ -90,7 +101,7 @@ class Publisher:
         """
         times = [
             max(d.scheduled_at, d.not_before or d.scheduled_at)
-            for d in self._all()
+            for d in self._waiting()
             if d.state is DeliveryState.SCHEDULED and not d.held and d.scheduled_at is not None
         ]
         return min((t for t in times if after is None or t > after), default=None)
@@ -184,12 +195,12 @@ class Publisher:
         except Unverifiable:
             return await self._fail(delivery.id, prefix + UNVERIFIABLE, uncertain=True)
         except AdapterError as exc:
-            error = f"{prefix}may already be published; could not check the account: {exc}"
-            return await self._fail(delivery.id, error, uncertain=True)
+            detail = str(exc)
         except Exception as exc:  # an adapter's bug must not leave the claim stuck
             log.exception("looking for %s", delivery.id)
-            error = f"{prefix}may already be published; could not check the account: {_bug(exc)}"
-            return await self._fail(delivery.id, error, uncertain=True)
+            detail = unexpected_error(exc)
+        error = f"{prefix}may already be published; could not check the account: {detail}"
+        return await self._fail(delivery.id, error, uncertain=True)
 
     async def _post(self, delivery: Delivery, channel: PostChannel) -> Delivery:
         try:
@@ -201,7 +212,7 @@ class Publisher:
             )
         except Exception as exc:  # an adapter's bug: the POST may have gone out
             log.exception("publishing %s", delivery.id)
-            outcome = SendFailure(_bug(exc), maybe_sent=True)
+            outcome = SendFailure(unexpected_error(exc), maybe_sent=True)
         if isinstance(outcome, PublishedReply):
             return await self._confirm(delivery.id, outcome)
         if outcome.retry_at is not None:
@@ -249,6 +260,7 @@ class Publisher:
         return self.delivery(record_id)
 
 
-def _bug(exc: Exception) -> str:
-    # Only the type: an unexpected error's message may carry a request URL, and a token in it.
+def unexpected_error(exc: Exception) -> str:
+    """An error no adapter should raise, in words: its type only (its message may hold a
+    request URL, and a token in it)."""
     return f"unexpected error ({type(exc).__name__})"

@@ -10,9 +10,14 @@ does: ``insert_new`` skips a known id, a ``patch`` needs the record and its
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from concurrent.futures import Future
+import asyncio
+import random
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
 
+from smm_tui.core.context import ServiceContext
 from smm_tui.core.models import OPEN_VALUES
 from smm_tui.core.repository import Changed, ChangeSet, Collection, Op, Record, Subscriber, ids_of
 
@@ -79,3 +84,40 @@ class RehearsalRepository:
         future: Future[Changed] = Future()
         future.set_result(Changed(ids={}))
         return future
+
+
+class RehearsalClock:
+    """The time the services see in a rehearsal: moved to each action's moment in turn."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Rehearsal:
+    """What a history is played on: a repository in memory, a clock moved by hand, ids
+    drawn from ``id_seed`` (the same seed, the same ids) and contexts for each actor."""
+
+    def __init__(self, now: datetime, id_seed: str) -> None:
+        self.repo = RehearsalRepository()
+        self.clock = RehearsalClock(now)
+        ids = random.Random(id_seed)
+        self.make_id: Callable[[], str] = lambda: f"{ids.getrandbits(64):016x}"
+
+    def context(self, actor: str) -> ServiceContext:
+        """A service context acting as ``actor``.
+
+        One owner for every claim, always alive: work is settled as it is done.
+        """
+        return ServiceContext(
+            self.repo, actor, self.clock, self.make_id, "demo-day", lambda _owner: True
+        )
+
+    def play(self, work: Coroutine[Any, Any, object]) -> ChangeSet:
+        """Run ``work`` on an event loop of its own in a worker thread (so this may be
+        called with or without a loop running); what it did, to commit at once."""
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(asyncio.run, work).result()
+        return self.repo.changes()

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from smm_tui.core.growth import GrowthService, by_account
 from smm_tui.core.network import AdapterError
 from smm_tui.core.posts import Delivery
-from smm_tui.core.publisher import Publisher
+from smm_tui.core.publisher import Publisher, unexpected_error
 from smm_tui.core.repository import RepositoryError
 from smm_tui.core.sanitize import one_line
 from smm_tui.core.sending import Sleep
@@ -27,6 +28,8 @@ from smm_tui.core.sources import AccountSource
 from smm_tui.core.wording import plural
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: The longest the loop sleeps, so a post scheduled by another process is seen in time.
 MAX_WAIT = 1.0
@@ -112,28 +115,18 @@ class PublishingEngine:
         report = NumbersReport()
         now = self.clock()
         for name in self.growth.followers_due(now):
-            source = self.sources.get(name)
-            if source is None:
+            if (source := self.sources.get(name)) is None:
                 continue
-            try:
-                await self.growth.read_followers(name, source)
+            reading = self.growth.read_followers(name, source)
+            if await _reading(report, name, "followers", reading) is not None:
                 report.followers.append(name)
-            except AdapterError as exc:
-                report.errors.append(f"{name}: followers not read: {one_line(str(exc))}")
-            except Exception as exc:  # an adapter's bug: the other accounts are still read
-                log.exception("reading %s's followers failed", name)
-                report.errors.append(f"{name}: followers not read: {_bug(exc)}")
         for name, deliveries in by_account(self.growth.counters_due(now)).items():
-            source = self.sources.get(name)
-            if source is None:
+            if (source := self.sources.get(name)) is None:
                 continue
-            try:
-                report.counters += len(await self.growth.read_counters(deliveries, source))
-            except AdapterError as exc:
-                report.errors.append(f"{name}: counters not read: {one_line(str(exc))}")
-            except Exception as exc:  # an adapter's bug: the other accounts are still read
-                log.exception("reading %s's counters failed", name)
-                report.errors.append(f"{name}: counters not read: {_bug(exc)}")
+            read = await _reading(
+                report, name, "counters", self.growth.read_counters(deliveries, source)
+            )
+            report.counters += len(read or ())
         return report
 
     # -- running --------------------------------------------------------------------
@@ -153,6 +146,8 @@ class PublishingEngine:
         while True:
             began = self.clock()
             try:
+                # Posts scheduled by another smm-tui on this data dir are due here too.
+                await asyncio.wrap_future(self.publisher.ctx.repo.refresh())
                 for delivery in await self.publish_due():
                     settled(delivery)
             except RepositoryError as exc:
@@ -182,6 +177,16 @@ class PublishingEngine:
             await self._sleep(NUMBERS_EVERY)
 
 
-def _bug(exc: Exception) -> str:
-    # Only the type: an unexpected error's message may carry a request URL, and a token in it.
-    return f"unexpected error ({type(exc).__name__})"
+async def _reading(report: NumbersReport, account: str, what: str, work: Awaitable[T]) -> T | None:
+    """``work``'s result, or None with a line in ``report`` saying why it failed.
+
+    An adapter's bug is reported too: the other accounts are still read.
+    """
+    try:
+        return await work
+    except AdapterError as exc:
+        report.errors.append(f"{account}: {what} not read: {one_line(str(exc))}")
+    except Exception as exc:
+        log.exception("reading %s's %s failed", account, what)
+        report.errors.append(f"{account}: {what} not read: {unexpected_error(exc)}")
+    return None

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from smm_tui.core.query_fields import UNIT_SECONDS
+
 __all__ = ["WHEN_HELP", "parse_duration", "parse_when"]
 
 #: What a time may look like, for errors and the schedule dialog.
 WHEN_HELP = "+30s, +10m, +2h, +1d, 09:30, today 18:00, tomorrow 09:30, fri 10:00, or ISO 8601"
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _DURATION = re.compile(r"(?:(\d+)\s*([smhd])\s*)+?", re.IGNORECASE)
 _WHOLE_DURATION = re.compile(r"^(?:\d+\s*[smhd]\s*)+$", re.IGNORECASE)
 _CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})$")
@@ -28,7 +29,7 @@ def parse_duration(text: str) -> timedelta:
     compact = text.strip()
     if not compact or not _WHOLE_DURATION.match(compact):
         raise ValueError(f"not a duration: {text!r} (such as 30s, 10m, 2h or 1d)")
-    seconds = sum(int(n) * _UNITS[unit.lower()] for n, unit in _DURATION.findall(compact))
+    seconds = sum(int(n) * UNIT_SECONDS[unit.lower()] for n, unit in _DURATION.findall(compact))
     try:
         return timedelta(seconds=seconds)
     except OverflowError:
