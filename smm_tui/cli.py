@@ -171,6 +171,17 @@ def _demo_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def _output_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--output", "-o", metavar="FILE", type=click.Path(), help="file to write (default: stdout)"
+    )(func)
+
+
+def _format_option(*choices: str) -> _Decorator:
+    """``--format``, one of ``choices``; the first is the default."""
+    return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0])
+
+
 def _command(name: str, description: str) -> _Decorator:
     return _cli.command(name, help=description, short_help=description.split("\n\n")[0])
 
@@ -189,10 +200,8 @@ def _demo(**params: Any) -> Args:
 
 
 @_command("export", "write every mention out")
-@click.option("--format", "fmt", type=click.Choice(("jsonl", "csv")), default="jsonl")
-@click.option(
-    "--output", "-o", metavar="FILE", type=click.Path(), help="file to write (default: stdout)"
-)
+@_format_option("jsonl", "csv")
+@_output_option
 @click.option(
     "--query", "-q", metavar="Q", default="", help="only what the query selects (as / in the app)"
 )
@@ -243,10 +252,8 @@ def _doctor(**params: Any) -> Args:
 
 @_command("report", "response times and the share within target")
 @click.option("--days", type=int, default=30, metavar="N", help="the last N days")
-@click.option("--format", "fmt", type=click.Choice(("table", "csv")), default="table")
-@click.option(
-    "--output", "-o", metavar="FILE", type=click.Path(), help="file to write (default: stdout)"
-)
+@_format_option("table", "csv")
+@_output_option
 @click.option("--query", "-q", metavar="Q", default="", help="only the mentions the query selects")
 @_demo_option
 @_common_options
@@ -290,7 +297,7 @@ def _post(**params: Any) -> Args:
 
 
 @_command("posts", "write every post's deliveries out, with status, URL and counters")
-@click.option("--format", "fmt", type=click.Choice(("jsonl", "csv")), default="jsonl")
+@_format_option("jsonl", "csv")
 @click.option(
     "--query",
     "-q",
@@ -298,9 +305,7 @@ def _post(**params: Any) -> Args:
     default="",
     help="status:… account:… campaign:… platform:… and words of the text",
 )
-@click.option(
-    "--output", "-o", metavar="FILE", type=click.Path(), help="file to write (default: stdout)"
-)
+@_output_option
 @_demo_option
 @_common_options
 def _posts(**params: Any) -> Args:
@@ -308,11 +313,9 @@ def _posts(**params: Any) -> Args:
 
 
 @_command("growth", "write every follower reading out, per account")
-@click.option("--format", "fmt", type=click.Choice(("jsonl", "csv")), default="jsonl")
+@_format_option("jsonl", "csv")
 @click.option("--account", metavar="NAME", help="only this account")
-@click.option(
-    "--output", "-o", metavar="FILE", type=click.Path(), help="file to write (default: stdout)"
-)
+@_output_option
 @_demo_option
 @_common_options
 def _growth(**params: Any) -> Args:

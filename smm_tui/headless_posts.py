@@ -45,8 +45,6 @@ MIN_PREFIX = 6
 OTHER_SENDER_WAIT = 120.0
 #: How often it looks while waiting (seconds).
 OTHER_SENDER_LOOK = 0.25
-#: How often ``poll`` reads what other processes wrote (seconds): a post due is seen in time.
-REFRESH_EVERY = 0.5
 #: How often ``poll`` looks again for posts whose send may have reached the network (seconds).
 SETTLE_EVERY = 60.0
 
@@ -180,7 +178,7 @@ def find_post(workspace: Workspace, post_id: str) -> Post:
     return workspace.planning.post(matches[0])
 
 
-async def _check(workspace: Workspace, draft: Draft, at: datetime | None = None) -> None:
+async def _check(workspace: Workspace, draft: Draft) -> None:
     """Every account of ``draft`` checked, as its network counts, before anything is stored.
 
     Cheap problems first (an unknown account, an empty text); then each account
@@ -188,11 +186,11 @@ async def _check(workspace: Workspace, draft: Draft, at: datetime | None = None)
     instance's own), and the lengths are checked against those.
     """
     if any(name not in workspace.sources for name in draft.accounts) or not draft.text.strip():
-        workspace.planning.check(draft, at)
+        workspace.planning.check(draft)
     await asyncio.gather(
         *(_learn_limits(workspace, name) for name in dict.fromkeys(draft.accounts))
     )
-    workspace.planning.check(draft, at)
+    workspace.planning.check(draft)
 
 
 async def _learn_limits(workspace: Workspace, account: str) -> None:
@@ -285,18 +283,8 @@ async def publish_forever(workspace: Workspace, out: TextIO) -> None:
                 log.warning("settling uncertain posts: %s", exc)
             await asyncio.sleep(SETTLE_EVERY)
 
-    async def see_other_processes() -> None:
-        # Posts scheduled by another smm-tui (a script's `post --at`, the app) reach this
-        # process's view of the store only through a refresh; the loop below does not ask.
-        while True:
-            await asyncio.sleep(REFRESH_EVERY)
-            try:
-                await asyncio.wrap_future(workspace.repo.refresh())
-            except RepositoryError as exc:
-                log.warning("reading the store: %s", exc)
-
     engine = workspace.publishing_engine()
-    await asyncio.gather(settle_now_and_then(), see_other_processes(), engine.run(settled, notice))
+    await asyncio.gather(settle_now_and_then(), engine.run(settled, notice))
 
 
 async def settle_uncertain(workspace: Workspace) -> list[Delivery]:

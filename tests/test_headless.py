@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import json
 import os
 import subprocess
 import sys
@@ -14,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from smm_tui.cli import main
-from smm_tui.config import AccountConfig
 from smm_tui.core.models import Mention
 from smm_tui.core.repository import Collection
 from smm_tui.core.workspace import Workspace
@@ -23,6 +21,7 @@ from smm_tui.store.store import Store
 from tests.adapters.httpserver import running_server
 from tests.adapters.test_contract import NETWORKS
 from tests.fakes.base import FakeNetwork, Fault
+from tests.posting_kit import account_block
 
 
 @pytest.fixture(params=NETWORKS)
@@ -30,19 +29,6 @@ def fake(request: pytest.FixtureRequest) -> Iterator[FakeNetwork]:
     module = importlib.import_module(f"tests.fakes.{request.param}")
     for server in running_server():
         yield module.FAKE(server)
-
-
-def account_block(account: AccountConfig) -> str:
-    """The account as a config.toml ``[[accounts]]`` block."""
-    fields = {
-        "name": account.name,
-        "platform": account.platform.value,
-        "base_url": account.base_url,
-        "token_env": account.token_env,
-        **account.extra,
-    }
-    lines = [f"{key} = {json.dumps(value)}" for key, value in fields.items() if value is not None]
-    return "[[accounts]]\n" + "\n".join(lines) + "\n"
 
 
 class Cli:

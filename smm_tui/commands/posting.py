@@ -13,35 +13,30 @@ reading (see :mod:`smm_tui.commands.posting_records`).
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from smm_tui import headless_posts
-from smm_tui.commands.errors import EXIT_USAGE, UserError, warn
+from smm_tui.commands.errors import EXIT_USAGE, UserError
 from smm_tui.commands.posting_records import (
     GROWTH_FIELDS,
     POST_FIELDS,
-    Record,
     delivery_record,
     reading_record,
-    write_records,
 )
-from smm_tui.commands.reading import cannot_write, output
+from smm_tui.commands.reading import reading, say_if_empty, write_out
 from smm_tui.commands.setup import run_on_accounts
 from smm_tui.config import Config
 from smm_tui.core.calendar import entries
 from smm_tui.core.planning import Draft, PostProblem
 from smm_tui.core.post_query import parse_post_query
 from smm_tui.core.query import QueryError
+from smm_tui.core.records import write_records
 from smm_tui.core.repository import Collection
 from smm_tui.core.sanitize import one_line
-from smm_tui.core.wording import plural
 from smm_tui.core.workspace import Workspace
-from smm_tui.runtime import open_existing_workspace
 
 #: The longest line a bad input is told in, ``smm-tui: `` included.
 MAX_LINE = 200
@@ -157,15 +152,17 @@ def export_posts(
         chosen = parse_post_query(query)
     except QueryError as exc:
         raise bad_input(f"--query: {exc}") from None
-    with _reading(data_dir, config, "nothing to list", elsewhere) as workspace:
-        _say_if_empty(workspace, Collection.DELIVERIES, "posts", data_dir, elsewhere)
+    with reading(data_dir, config, "nothing to list", elsewhere) as workspace:
+        say_if_empty(workspace, data_dir, elsewhere, Collection.DELIVERIES, "posts")
         placed = entries(
             workspace.planning.posts(),
             workspace.planning.deliveries(),
             headless_posts.team_zone(workspace),
         )
         records = [delivery_record(e.delivery, e.post) for e in placed if chosen.matches(e)]
-    return _write(records, POST_FIELDS, fmt, output_path, "delivery")
+    return write_out(
+        output_path, "delivery", lambda out: write_records(records, POST_FIELDS, fmt, out)
+    )
 
 
 def export_growth(
@@ -178,7 +175,7 @@ def export_growth(
     elsewhere: str = "",
 ) -> int:
     """Write one record per follower reading (of ``account``), by account and time."""
-    with _reading(data_dir, config, "nothing to list", elsewhere) as workspace:
+    with reading(data_dir, config, "nothing to list", elsewhere) as workspace:
         readings = workspace.growth.readings()
         if account is not None:
             known = {a.name for a in config.accounts} | {r.account for r in readings}
@@ -186,43 +183,8 @@ def export_growth(
                 names = ", ".join(sorted(known)) or "none configured"
                 raise bad_input(f"unknown account {account!r} (accounts: {names})")
             readings = [r for r in readings if r.account == account]
-        _say_if_empty(workspace, Collection.FOLLOWERS, "follower readings", data_dir, elsewhere)
+        say_if_empty(workspace, data_dir, elsewhere, Collection.FOLLOWERS, "follower readings")
     records = [reading_record(r) for r in readings]
-    return _write(records, GROWTH_FIELDS, fmt, output_path, "reading")
-
-
-@contextlib.contextmanager
-def _reading(data_dir: Path, config: Config, nothing: str, elsewhere: str) -> Iterator[Workspace]:
-    """The workspace to read, with no adapters; a data dir that is not there is refused."""
-    with open_existing_workspace(data_dir, config, sources={}) as (workspace, warnings):
-        if workspace is None:
-            why = "; ".join(part for part in (nothing, elsewhere) if part)
-            raise UserError(f"no data dir at {data_dir} ({why})")
-        warn(warnings)
-        yield workspace
-
-
-def _say_if_empty(
-    workspace: Workspace, collection: Collection, what: str, data_dir: Path, elsewhere: str
-) -> None:
-    """Say which data dir was read when it holds none (else only a CSV header is written)."""
-    if workspace.repo.count(collection) == 0:
-        hint = f" ({elsewhere})" if elsewhere else ""
-        print(f"{_PREFIX}{one_line(f'no {what} in {data_dir}{hint}')}", file=sys.stderr)
-
-
-def _write(
-    records: Iterable[Record], fields: tuple[str, ...], fmt: str, output_path: str | None, noun: str
-) -> int:
-    try:
-        with output(output_path) as out:
-            count = write_records(records, fields, fmt, out)
-    except BrokenPipeError:
-        # The reader (say, `head`) has all it wanted; stop quietly, like other tools.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-    except OSError as exc:
-        raise cannot_write(output_path, exc) from None
-    if output_path is not None:
-        print(f"exported {plural(count, noun)} to {output_path}", file=sys.stderr)
-    return 0
+    return write_out(
+        output_path, "reading", lambda out: write_records(records, GROWTH_FIELDS, fmt, out)
+    )

@@ -6,7 +6,14 @@ from pathlib import Path
 from typing import TextIO
 
 from smm_tui.commands.errors import EXIT_USAGE, UserError
-from smm_tui.commands.reading import cannot_write, output, parse_query, reading, selected
+from smm_tui.commands.reading import (
+    cannot_write,
+    output,
+    parse_query,
+    reading,
+    say_if_empty,
+    selected,
+)
 from smm_tui.config import Config
 from smm_tui.core import report
 from smm_tui.core.sanitize import one_line
@@ -33,6 +40,7 @@ def write_report(
         raise UserError(f"--days must be from 1 to {MAX_REPORT_DAYS}", EXIT_USAGE)
     chosen = parse_query(query)
     with reading(data_dir, config, "nothing to report", elsewhere) as workspace:
+        say_if_empty(workspace, data_dir, elsewhere)
         now = workspace.ctx.clock()
         hours = workspace.settings.sla.default.hours
         rows = report.build_from_records(

@@ -10,6 +10,9 @@ Two formats share :data:`EXPORT_FIELDS`:
   ``;`` and cells that a spreadsheet would run as a formula are defused (see
   :func:`csv_safe`). There is no CSV import.
 
+:func:`write_records` writes any flat records so (``smm-tui posts`` and
+``growth`` write theirs with it).
+
 Import is forgiving per line and strict per field: :func:`read_jsonl` yields an
 :class:`ImportLineError` for a bad line and carries on, so the caller can keep
 the good lines and report the bad ones by number.
@@ -123,9 +126,34 @@ def write_jsonl(mentions: Iterable[Mention], out: TextIO) -> int:
     Non-ASCII text stays readable (UTF-8); control characters, newlines and
     Unicode line separators are escaped, so every record is exactly one line.
     """
+    return write_records(map(mention_to_export, mentions), EXPORT_FIELDS, "jsonl", out)
+
+
+def write_csv(mentions: Iterable[Mention], out: TextIO) -> int:
+    """Write a header and one row per mention; returns how many rows (header excluded).
+
+    Open ``out`` with ``newline=""`` as the :mod:`csv` module requires. Tags
+    are joined with ``;``, ``None`` becomes an empty cell, and every cell goes
+    through :func:`csv_safe`.
+    """
+    return write_records(map(mention_to_export, mentions), EXPORT_FIELDS, "csv", out)
+
+
+def write_records(
+    records: Iterable[Mapping[str, object]], fields: tuple[str, ...], fmt: str, out: TextIO
+) -> int:
+    """Write flat records as CSV (``fmt`` ``"csv"``: a header, then a row each) or else
+    JSON Lines, keeping only ``fields``, in their order; returns how many records."""
     count = 0
-    for mention in mentions:
-        out.write(_json_line(mention_to_export(mention)) + "\n")
+    if fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(fields)
+        for record in records:
+            writer.writerow([csv_safe(_csv_cell(record[name])) for name in fields])
+            count += 1
+        return count
+    for record in records:
+        out.write(_json_line({name: record[name] for name in fields}) + "\n")
         count += 1
     return count
 
@@ -141,23 +169,6 @@ def _json_line(record: Mapping[str, object]) -> str:
     if _SURROGATE.search(line):
         return json.dumps(record, ensure_ascii=True)
     return line.translate(_LINE_SEPARATORS)
-
-
-def write_csv(mentions: Iterable[Mention], out: TextIO) -> int:
-    """Write a header and one row per mention; returns how many rows (header excluded).
-
-    Open ``out`` with ``newline=""`` as the :mod:`csv` module requires. Tags
-    are joined with ``;``, ``None`` becomes an empty cell, and every cell goes
-    through :func:`csv_safe`.
-    """
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_FIELDS)
-    count = 0
-    for mention in mentions:
-        record = mention_to_export(mention)
-        writer.writerow([csv_safe(_csv_cell(record[name])) for name in EXPORT_FIELDS])
-        count += 1
-    return count
 
 
 def csv_safe(cell: str) -> str:
