@@ -16,6 +16,8 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from smm_tui.core.platforms import Platform
 from smm_tui.core.posts import Delivery, DeliveryState, Post
+from smm_tui.core.sparkline import BARS
+from smm_tui.core.sparkline import sparkline as bars
 
 #: Hours that keep a row in the week even when nothing is planned in them.
 WORKING_HOURS: tuple[int, ...] = (9, 12, 15, 18)
@@ -259,21 +261,11 @@ def counters_words(delivery: Delivery) -> str:
 
 # -- growth ---------------------------------------------------------------------------------------
 
-_BARS = "▁▂▃▄▅▆▇█"
-
 
 def sparkline(values: Sequence[int], width: int = 8) -> str:
-    """The values as at most ``width`` bars, lowest ▁ to highest █ (the last of each stretch)."""
-    if not values:
-        return ""
-    if len(values) > width:
-        step = len(values) / width
-        values = [values[min(len(values) - 1, int((n + 1) * step) - 1)] for n in range(width)]
-    low, high = min(values), max(values)
-    if high == low:
-        return _BARS[len(_BARS) // 2] * len(values)
-    top = len(_BARS) - 1
-    return "".join(_BARS[round((v - low) * top / (high - low))] for v in values)
+    """The values as at most ``width`` bars, lowest ▁ to highest █ (the last of each stretch);
+    a steady series at ▅."""
+    return bars(values, width, level=BARS[4])
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from smm_tui.core.calendar import Entry, Status
 from smm_tui.core.platforms import PLATFORMS
 from smm_tui.core.query_ast import fold
-from smm_tui.core.query_fields import did_you_mean
+from smm_tui.core.query_fields import SPELLINGS, did_you_mean
 from smm_tui.core.query_parse import QueryError, shown
 
 #: Field → its accepted spellings and what each means (None: any value, compared as is).
@@ -33,9 +33,9 @@ _VALUES: Mapping[str, Mapping[str, str] | None] = {
     "status": {status.value: status.value for status in Status},
     "account": None,
     "campaign": None,
+    # The feed's spellings (``vk``, ``telegram``, ``tg``…), and each network's label.
     "platform": {
-        **{p.value: p.value for p in PLATFORMS},
-        **{alias: p.value for p, entry in PLATFORMS.items() for alias in entry.aliases},
+        **SPELLINGS["platform"],
         **{entry.label.lower(): p.value for p, entry in PLATFORMS.items()},
     },
 }
@@ -82,11 +82,6 @@ class PostQuery:
     """A parsed filter: every term must match (none: everything matches)."""
 
     terms: tuple[Term, ...] = ()
-
-    @property
-    def is_empty(self) -> bool:
-        """Whether it has no terms."""
-        return not self.terms
 
     def matches(self, entry: Entry) -> bool:
         """Whether a delivery (as the pane places it) passes the filter."""

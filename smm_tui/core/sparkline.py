@@ -24,16 +24,16 @@ def resample(values: Sequence[int], width: int) -> list[int]:
     return [values[(cell + 1) * count // width - 1] for cell in range(width)]
 
 
-def sparkline(values: Sequence[int], width: int) -> str:
+def sparkline(values: Sequence[int], width: int, *, level: str = LEVEL) -> str:
     """``values`` (oldest first) in at most ``width`` cells, scaled from their lowest to highest.
 
-    Empty for no values (or no room); a steady series is a level line (:data:`LEVEL`).
+    Empty for no values (or no room); a steady series is a line of ``level``.
     """
     points = resample(values, width)
     if not points:
         return ""
     low, high = min(points), max(points)
     if low == high:
-        return LEVEL * len(points)
+        return level * len(points)
     top = len(BARS) - 1
     return "".join(BARS[round((value - low) * top / (high - low))] for value in points)

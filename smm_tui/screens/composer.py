@@ -17,7 +17,7 @@ from smm_tui.core.presence import HEARTBEAT, collision_warning
 from smm_tui.messages import DataChanged, ThreadFetched
 from smm_tui.screens.base import MentionScreenBase
 from smm_tui.screens.confirm import ConfirmScreen
-from smm_tui.widgets.external_editor import edit_externally, with_priority
+from smm_tui.widgets.external_editor import edit_area_externally, with_priority
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.key_table import key_table
 from smm_tui.widgets.render import PLATFORM_NAMES, author_label, mention_block
@@ -201,14 +201,9 @@ class ComposerScreen(MentionScreenBase):
 
     def action_external_editor(self) -> None:
         """Write the reply in the user's editor; the draft is saved as it comes back."""
-        area = self.query_one(TextArea)
-        edited = edit_externally(self.app, area.text)
-        if edited.problem is not None:
-            self.say(edited.problem, error=True)
-        elif edited.text != area.text:
-            area.text = edited.text
-            area.move_cursor(area.document.end)
-        area.focus()
+        problem = edit_area_externally(self.app, self.query_one(TextArea), to_end=True)
+        if problem is not None:
+            self.say(problem, error=True)
 
     def action_send(self) -> None:
         problem = self._send_problem()

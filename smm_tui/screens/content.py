@@ -108,6 +108,8 @@ class ContentScreen(ContentActions):
         self._typed = ""
         self._all: list[Entry] = []
         self._shown: list[Entry] = []
+        #: Each account's growth line as last read; read again on the next :meth:`fill`.
+        self._growth: dict[str, Growth] = {}
 
     def compose(self) -> ComposeResult:
         yield StatusBar("Content", self.pane_keys())
@@ -121,7 +123,7 @@ class ContentScreen(ContentActions):
 
     def on_mount(self) -> None:
         self.query_one(FilterBox).input.placeholder = FILTER_PLACEHOLDER
-        self._hour = self.workspace.ctx.clock().astimezone(self.zone).hour
+        self._hour = self._local_now().hour
         self.fill()
         self.query_one(WeekView).focus()
 
@@ -158,14 +160,22 @@ class ContentScreen(ContentActions):
         """The cursor's day."""
         return self._day or self.today()
 
+    def _local_now(self) -> datetime:
+        return self.workspace.ctx.clock().astimezone(self.zone)
+
     def today(self) -> date:
         """Today in the team's zone."""
-        return self.workspace.ctx.clock().astimezone(self.zone).date()
+        return self._local_now().date()
 
     def fill(self) -> None:
-        """Read every post and delivery again and show them through the filter."""
+        """Read every post, delivery and growth line again and show them through the filter."""
         planning = self.workspace.planning
         self._all = entries(planning.posts(), planning.deliveries(), self.zone)
+        self._growth.clear()
+        self._refilter()
+
+    def _refilter(self) -> None:
+        """Show what was read through the filter (no store read: the filter changes per key)."""
         self._shown = [entry for entry in self._all if self._query.matches(entry)]
         self._draw()
 
@@ -244,16 +254,21 @@ class ContentScreen(ContentActions):
         if account is None:
             widget.update(Content.styled("No accounts configured.", "$text-muted"))
             return
+        line = self._growth.get(account) or self._read_growth(account)
+        widget.update(Content.assemble(("Followers ", "$text-muted"), growth_text(line)))
+
+    def _read_growth(self, account: str) -> Growth:
+        """An account's growth line from its readings (each a scan of them: once per fill)."""
         growth = self.workspace.growth
         now = self.workspace.ctx.clock()
         latest = growth.latest(account)
-        line = Growth(
+        line = self._growth[account] = Growth(
             account,
             latest.followers if latest else None,
             growth.change(account, GROWTH_SPAN, now),
             sparkline(growth.series(account, now - GROWTH_SPAN)),
         )
-        widget.update(Content.assemble(("Followers ", "$text-muted"), growth_text(line)))
+        return line
 
     # -- moving ---------------------------------------------------------------------
 
@@ -300,7 +315,7 @@ class ContentScreen(ContentActions):
         self._go_to_day((self._day or self.today()) + timedelta(days=7 * delta))
 
     def action_today(self) -> None:
-        self._hour = self.workspace.ctx.clock().astimezone(self.zone).hour
+        self._hour = self._local_now().hour
         self._go_to_day(self.today())
 
     @on(OptionList.OptionHighlighted, "#content-list")
@@ -346,14 +361,14 @@ class ContentScreen(ContentActions):
             return False
         box.show_error(None)
         self._typed = text
-        self.fill()
+        self._refilter()
         return True
 
     def action_clear(self) -> None:
         self.query_one(FilterBox).close()
         if self._typed:
             self._typed, self._query = "", PostQuery()
-            self.fill()
+            self._refilter()
         self.query_one("#content-list" if self.listing else "#content-week").focus()
 
     # -- help -----------------------------------------------------------------------

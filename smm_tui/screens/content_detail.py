@@ -12,12 +12,16 @@ from textual.content import Content
 from textual.widgets import Label, Static
 
 from smm_tui.core.context import NotFound
+from smm_tui.core.repository import Collection
 from smm_tui.messages import DataChanged, DeliverySettled
 from smm_tui.screens.base import WorkspaceModal, keys_of
 from smm_tui.screens.schedule import team_zone
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.key_table import key_table
 from smm_tui.widgets.post_render import post_detail
+
+#: The collections whose changes the detail shows.
+SHOWN = frozenset({Collection.POSTS, Collection.DELIVERIES})
 
 #: PostDetailScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
 _KEYS = """
@@ -59,6 +63,10 @@ class PostDetailScreen(WorkspaceModal):
         self.redraw()
 
     @on(DataChanged)
+    def _changed(self, event: DataChanged) -> None:
+        if SHOWN & set(event.changed.ids):
+            self.redraw()
+
     @on(DeliverySettled)
     def redraw(self) -> None:
         """Show the post as it is now (one deleted meanwhile keeps what was shown)."""

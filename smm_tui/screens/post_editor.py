@@ -35,7 +35,7 @@ from smm_tui.screens.post_editor_parts import (
     version_placeholder,
 )
 from smm_tui.screens.schedule import SHOWN_FORMAT, ScheduleScreen, team_zone
-from smm_tui.widgets.external_editor import edit_externally, with_priority
+from smm_tui.widgets.external_editor import edit_area_externally, with_priority
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.key_table import key_table
 from smm_tui.widgets.render import PLATFORM_NAMES
@@ -293,13 +293,9 @@ class PostEditorScreen(ModalScreen[EditorResult | None], WorkspaceMixin):
 
     def action_external_editor(self) -> None:
         """Write the text shown (the main text or a version) in the user's editor."""
-        area = self.query_one(TextArea)
-        edited = edit_externally(self.app, area.text)
-        if edited.problem is not None:
-            self.say(edited.problem, error=True)
-        elif edited.text != area.text:
-            area.text = edited.text
-        area.focus()
+        problem = edit_area_externally(self.app, self.query_one(TextArea))
+        if problem is not None:
+            self.say(problem, error=True)
 
     def action_cancel(self) -> None:
         """Close without saving, after asking if anything was changed."""

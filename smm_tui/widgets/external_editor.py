@@ -26,6 +26,7 @@ from typing import Any
 
 from textual.app import App, SuspendNotSupported
 from textual.binding import Binding, BindingType
+from textual.widgets import TextArea
 
 #: Runs an editor command on a file, giving it the terminal; returns its exit status.
 #: Raises OSError when the command cannot be started.
@@ -124,6 +125,21 @@ def edit_externally(
             return edit_text(text, run=run or run_in_terminal, environ=environ)
     except SuspendNotSupported:
         return Edited(text, "An external editor needs a real terminal; this one cannot hand over.")
+
+
+def edit_area_externally(app: App[Any], area: TextArea, *, to_end: bool = False) -> str | None:
+    """Round-trip ``area``'s text through the editor and put what comes back in it (the
+    cursor at its end with ``to_end``), then focus it again.
+
+    Returns why the text is unchanged when the editor could not be used, else None.
+    """
+    edited = edit_externally(app, area.text)
+    if edited.problem is None and edited.text != area.text:
+        area.text = edited.text
+        if to_end:
+            area.move_cursor(area.document.end)
+    area.focus()
+    return edited.problem
 
 
 def with_priority(bindings: list[BindingType], *binding_ids: str) -> list[BindingType]:

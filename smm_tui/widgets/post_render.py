@@ -19,11 +19,12 @@ from smm_tui.core.calendar import (
     counters_short,
     counters_words,
     first_line,
+    status_of,
 )
-from smm_tui.core.platforms import Platform, spec
+from smm_tui.core.platforms import Platform
 from smm_tui.core.posts import Delivery, DeliveryState, Post
 from smm_tui.core.sanitize import clean_identity, clean_text
-from smm_tui.widgets.render import compact, cut, one_line
+from smm_tui.widgets.render import PLATFORM_LABELS, PLATFORM_NAMES, compact, cut, one_line
 
 #: How each status is coloured.
 STATUS_STYLES: Mapping[Status, str] = {
@@ -44,15 +45,10 @@ LATE_NOTE = "late: it waits for a person to confirm it (Publish)"
 WORDY_ROW = 70
 
 
-def label(platform: Platform) -> str:
-    """The network's two-letter label (``VK``, ``TG``)."""
-    return spec(platform).label
-
-
 def chip(entry: Entry, *, selected: bool = False) -> Content:
     """A calendar chip: ``09:30 VK ◷``, coloured by status, reversed when selected."""
     style = STATUS_STYLES[entry.status] + (" reverse" if selected else "")
-    return Content.styled(chip_text(entry, label(entry.platform)), style)
+    return Content.styled(chip_text(entry, PLATFORM_LABELS[entry.platform]), style)
 
 
 def when_text(at: datetime | None, *, year: bool = False, none: str = "draft") -> str:
@@ -69,7 +65,7 @@ def list_row(entry: Entry, width: int) -> Content:
     parts: list[str | tuple[str, str]] = [
         (when_text(entry.at).ljust(13), "$text-muted"),
         (cut(clean_identity(entry.account), 10).ljust(11), "$text-primary"),
-        (label(entry.platform).ljust(3), "bold $text-secondary"),
+        (PLATFORM_LABELS[entry.platform].ljust(3), "bold $text-secondary"),
         (mark + " ", STATUS_STYLES[status]),
     ]
     counters = counters_short(entry.delivery) if status is Status.PUBLISHED else ""
@@ -106,15 +102,14 @@ def post_detail(
 
 def _network_name(value: str) -> str:
     try:
-        return spec(Platform(value)).name
+        return PLATFORM_NAMES[Platform(value)]
     except ValueError:
         return clean_identity(value)
 
 
 def delivery_lines(delivery: Delivery, zone: tzinfo, *, selected: bool = False) -> list[Content]:
     """One account's lines in a post's detail: status and time, URL, error, counters."""
-    status = Status.HELD if delivery.held and delivery.state is DeliveryState.SCHEDULED else None
-    status = status or Status(delivery.state.value)
+    status = status_of(delivery)
     moment = delivery.published_at or delivery.scheduled_at
     when = when_text(moment.astimezone(zone) if moment else None, year=True, none="no time yet")
     pointer = ("▸ ", "bold $text-accent") if selected else "  "
@@ -122,7 +117,7 @@ def delivery_lines(delivery: Delivery, zone: tzinfo, *, selected: bool = False) 
         Content.assemble(
             pointer,
             (clean_identity(delivery.account), "bold $text-primary"),
-            (f" {label(delivery.platform)} ", "bold $text-secondary"),
+            (f" {PLATFORM_LABELS[delivery.platform]} ", "bold $text-secondary"),
             (f"{MARKS[status]} {status.value}", STATUS_STYLES[status]),
             (f" · {when}", "$text-muted"),
         )

@@ -248,6 +248,8 @@ async def _writing(pilot: Pilot[Any]) -> None:
         "https://example.com/cards " + "漢" * 98
     )
     editor.query_one("#post-campaign", Input).value = "card-launch"
+    lengths = editor.query_one("#post-lengths", Static)
+    await wait_for(pilot, lambda: "over" in str(lengths.visual), "the gauge counts the text")
     await pilot.pause()
 
 
