@@ -36,7 +36,7 @@ from benchlib import fmt, label, met, percentile, print_rows, spread, summarise
 
 from smm_tui.adapters.demo import DemoAdapter
 from smm_tui.core.models import Status, utcnow
-from smm_tui.core.planning import Draft
+from smm_tui.core.planning import PostDraft
 from smm_tui.core.posts import Delivery, DeliveryState
 from smm_tui.core.repository import Changed, ChangeSet, Collection
 from smm_tui.core.sources import AccountSource
@@ -119,7 +119,7 @@ async def publish_run(store: Store, posts: int, spread_s: float, seed: int) -> d
     wanted = set()
     for n in range(posts):
         at = first + timedelta(seconds=spread_s * n / posts)
-        draft = Draft(TEXT.format(n=n + 1), (names[n % len(names)],))
+        draft = PostDraft(TEXT.format(n=n + 1), (names[n % len(names)],))
         post = await workspace.planning.create(draft, at)
         wanted |= {d.id for d in workspace.planning.deliveries(post.id)}
     if utcnow() > first - timedelta(seconds=0.5):

@@ -21,12 +21,11 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from typing import TextIO
-from zoneinfo import ZoneInfo
 
 from smm_tui.core.context import NotFound
 from smm_tui.core.models import to_iso
 from smm_tui.core.network import AdapterError
-from smm_tui.core.planning import Draft, PostProblem
+from smm_tui.core.planning import PostDraft, PostProblem
 from smm_tui.core.posts import Delivery, DeliveryState, Post
 from smm_tui.core.publisher import UNVERIFIABLE
 from smm_tui.core.repository import Collection, RepositoryError
@@ -91,15 +90,10 @@ def when_text(moment: datetime, zone: tzinfo) -> str:
     return local.removesuffix("+00:00") + "Z" if local.endswith("+00:00") else local
 
 
-def team_zone(workspace: Workspace) -> ZoneInfo:
-    """The team's time zone (``[sla] timezone``), where typed times are read."""
-    return ZoneInfo(workspace.settings.publishing.timezone)
-
-
 # -- post ------------------------------------------------------------------------
 
 
-async def publish_now(workspace: Workspace, draft: Draft, out: TextIO) -> int:
+async def publish_now(workspace: Workspace, draft: PostDraft, out: TextIO) -> int:
     """Store the post scheduled at now and send it to each account; a line per account.
 
     Every account is checked before anything is stored or sent
@@ -116,9 +110,9 @@ async def publish_now(workspace: Workspace, draft: Draft, out: TextIO) -> int:
     return EXIT_OK if published else EXIT_FAILED
 
 
-async def schedule(workspace: Workspace, draft: Draft, when: str, out: TextIO) -> int:
+async def schedule(workspace: Workspace, draft: PostDraft, when: str, out: TextIO) -> int:
     """Store the post scheduled for ``when`` (read in the team's time zone); print its id."""
-    zone = team_zone(workspace)
+    zone = workspace.settings.publishing.zone
     _when(when, workspace, zone)  # a mistake in it is said before any account is asked
     await _check(workspace, draft)
     # Read again after the accounts answered: "+2s" counts from when the post is stored.
@@ -178,7 +172,7 @@ def find_post(workspace: Workspace, post_id: str) -> Post:
     return workspace.planning.post(matches[0])
 
 
-async def _check(workspace: Workspace, draft: Draft) -> None:
+async def _check(workspace: Workspace, draft: PostDraft) -> None:
     """Every account of ``draft`` checked, as its network counts, before anything is stored.
 
     Cheap problems first (an unknown account, an empty text); then each account

@@ -30,7 +30,7 @@ from smm_tui.commands.reading import reading, say_if_empty, write_out
 from smm_tui.commands.setup import run_on_accounts
 from smm_tui.config import Config
 from smm_tui.core.calendar import entries
-from smm_tui.core.planning import Draft, PostProblem
+from smm_tui.core.planning import PostDraft, PostProblem
 from smm_tui.core.post_query import parse_post_query
 from smm_tui.core.query import QueryError
 from smm_tui.core.records import write_records
@@ -98,7 +98,7 @@ def post(
     return run_on_accounts(config, data_dir, env, job, long_poll=False)
 
 
-def _draft(request: PostRequest) -> Draft:
+def _draft(request: PostRequest) -> PostDraft:
     """The post as written, from ``--text`` or ``--file``; the accounts each named once."""
     if request.text is not None and request.text_file is not None:
         raise bad_input("give the post with --text or --file, not both")
@@ -108,7 +108,7 @@ def _draft(request: PostRequest) -> Draft:
         raise bad_input("name at least one ACCOUNT to post to")
     text = request.text if request.text is not None else _read_file(request.text_file or "")
     accounts = tuple(dict.fromkeys(request.accounts))
-    return Draft(text.strip(), accounts, campaign=request.campaign.strip())
+    return PostDraft(text.strip(), accounts, campaign=request.campaign.strip())
 
 
 def _read_file(path: str) -> str:
@@ -124,7 +124,7 @@ def _read_file(path: str) -> str:
 
 
 def _refuse_left_out(
-    config: Config, workspace: Workspace, draft: Draft, left_out: list[str]
+    config: Config, workspace: Workspace, draft: PostDraft, left_out: list[str]
 ) -> None:
     """A named account that is configured but has no adapter (no token) is said as such."""
     configured = {account.name for account in config.accounts}
@@ -157,7 +157,7 @@ def export_posts(
         placed = entries(
             workspace.planning.posts(),
             workspace.planning.deliveries(),
-            headless_posts.team_zone(workspace),
+            workspace.settings.publishing.zone,
         )
         records = [delivery_record(e.delivery, e.post) for e in placed if chosen.matches(e)]
     return write_out(

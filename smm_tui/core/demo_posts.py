@@ -18,10 +18,10 @@ import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from smm_tui.core.growth import GrowthService, by_account
-from smm_tui.core.planning import Draft, PlanningService, PublishingSettings
+from smm_tui.core.planning import PlanningService, PostDraft, PublishingSettings
 from smm_tui.core.platforms import Platform
 from smm_tui.core.publisher import Publisher
 from smm_tui.core.rehearsal import Rehearsal
@@ -228,7 +228,7 @@ class _Week:
         self.growth = GrowthService(ctx, self.channels, every=plan.publishing.growth_every)
         self.engine = PublishingEngine(self.publisher, self.growth, self.channels, self.clock)
         self.events: list[tuple[datetime, int, _Action]] = []
-        self.zone = _zone(plan.publishing.timezone)
+        self.zone = plan.publishing.zone
 
     def _planner(self, actor: str) -> PlanningService:
         return PlanningService(self.stage.context(actor), self.channels, self.plan.publishing)
@@ -274,7 +274,7 @@ class _Week:
         rng = random.Random(f"{self.plan.seed}\x1fpost\x1f{index}")
         moment = self._moment(post, rng)
         author = rng.choice(list(self.plan.team))
-        draft = Draft(post.text, accounts, post.versions, post.campaign)
+        draft = PostDraft(post.text, accounts, post.versions, post.campaign)
         planner = self._planner(author)
         if post.draft:
             self._at(moment, lambda: planner.create(draft))
@@ -305,10 +305,3 @@ class _Week:
 
 def _local(day: date, at: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=zone).astimezone(ZoneInfo("UTC"))
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")

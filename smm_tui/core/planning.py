@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from smm_tui.core.audit import new_id
 from smm_tui.core.context import ServiceContext
@@ -22,6 +23,7 @@ from smm_tui.core.posts import Delivery, DeliveryState, Post
 from smm_tui.core.repository import Changed, ChangeSet, Collection
 from smm_tui.core.sources import AccountSource
 from smm_tui.core.utm import tag_links
+from smm_tui.core.when import zone_named
 
 #: How far in the past a time given for a new schedule may be (clock slack).
 PAST_SLACK = timedelta(seconds=1)
@@ -44,15 +46,25 @@ class PublishingSettings:
     #: The team's time zone (``[sla] timezone``): where typed times are read.
     timezone: str = "UTC"
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """:attr:`timezone` as a zone (UTC if the name has become unknown)."""
+        return zone_named(self.timezone)
+
 
 @dataclass(frozen=True, slots=True)
-class Draft:
+class PostDraft:
     """What a person wrote, before it is a stored post."""
 
     text: str
     accounts: tuple[str, ...]
     versions: Mapping[str, str] = field(default_factory=dict)
     campaign: str = ""
+
+    @classmethod
+    def of(cls, post: Post) -> PostDraft:
+        """What ``post`` says, as a draft to check, copy or plan."""
+        return cls(post.text, post.accounts, post.versions, post.campaign)
 
 
 class PlanningService:
@@ -94,11 +106,11 @@ class PlanningService:
 
     # -- checking -------------------------------------------------------------------
 
-    def texts(self, draft: Draft, post_id: str) -> dict[str, str]:
+    def texts(self, draft: PostDraft, post_id: str) -> dict[str, str]:
         """What each account of ``draft`` would send: its network's version, links tagged."""
         return {account: self._text(draft, post_id, account) for account in draft.accounts}
 
-    def lengths(self, draft: Draft, post_id: str = "") -> list[tuple[str, int, int]]:
+    def lengths(self, draft: PostDraft, post_id: str = "") -> list[tuple[str, int, int]]:
         """For each known account: (account, length as its network counts, its limit)."""
         return self._measure(self.texts(draft, post_id))
 
@@ -109,7 +121,7 @@ class PlanningService:
             if (source := self.sources.get(account)) is not None
         ]
 
-    def check(self, draft: Draft, at: datetime | None = None, post_id: str = "") -> None:
+    def check(self, draft: PostDraft, at: datetime | None = None, post_id: str = "") -> None:
         """Raise :class:`PostProblem` for the first thing that stops ``draft`` being sent."""
         if not draft.accounts:
             raise PostProblem("no account chosen: name at least one")
@@ -132,7 +144,7 @@ class PlanningService:
 
     # -- changing -------------------------------------------------------------------
 
-    async def create(self, draft: Draft, at: datetime | None = None) -> Post:
+    async def create(self, draft: PostDraft, at: datetime | None = None) -> Post:
         """Store a new post, scheduled for ``at`` (None: a draft); checked first."""
         post_id = self.ctx.make_id()
         self.check(draft, at, post_id)
@@ -155,7 +167,7 @@ class PlanningService:
         await self.ctx.commit(changes)
         return self.post(post.id)
 
-    async def edit(self, post_id: str, draft: Draft) -> Post:
+    async def edit(self, post_id: str, draft: PostDraft) -> Post:
         """Replace a post's text, accounts, versions and campaign (while none is on its way)."""
         post = self._editable(post_id)
         self.check(draft, None, post_id)
@@ -172,7 +184,7 @@ class PlanningService:
     async def schedule(self, post_id: str, at: datetime) -> Post:
         """Schedule (or move) a post's unpublished deliveries to ``at``."""
         post = self._editable(post_id)
-        draft = Draft(post.text, post.accounts, post.versions, post.campaign)
+        draft = PostDraft.of(post)
         self.check(draft, at, post_id)
         changed = dataclasses.replace(post, scheduled_at=at, updated_at=self.ctx.clock())
         return await self._replan(post, changed, "schedule", scheduled_at=to_iso(at))
@@ -200,7 +212,7 @@ class PlanningService:
     async def duplicate(self, post_id: str) -> Post:
         """A new draft with the same text, versions, accounts and campaign."""
         post = self.post(post_id)
-        return await self.create(Draft(post.text, post.accounts, post.versions, post.campaign))
+        return await self.create(PostDraft.of(post))
 
     async def release(self, delivery_ids: Iterable[str]) -> Changed:
         """Let held (late) deliveries go out now: a person confirmed them."""
@@ -251,7 +263,7 @@ class PlanningService:
         return self.post(after.id)
 
     def _deliveries(self, post: Post) -> Sequence[Delivery]:
-        draft = Draft(post.text, post.accounts, post.versions, post.campaign)
+        draft = PostDraft.of(post)
         state = _state(post)
         return [
             Delivery(
@@ -266,7 +278,7 @@ class PlanningService:
             if account in self.sources
         ]
 
-    def _text(self, draft: Draft, post_id: str, account: str) -> str:
+    def _text(self, draft: PostDraft, post_id: str, account: str) -> str:
         source = self.sources.get(account)
         if source is None:
             return draft.text

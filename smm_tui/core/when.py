@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from smm_tui.core.query_fields import UNIT_SECONDS
 
-__all__ = ["WHEN_HELP", "parse_duration", "parse_when"]
+__all__ = ["WHEN_HELP", "parse_duration", "parse_when", "zone_named"]
 
 #: What a time may look like, for errors and the schedule dialog.
 WHEN_HELP = "+30s, +10m, +2h, +1d, 09:30, today 18:00, tomorrow 09:30, fri 10:00, or ISO 8601"
@@ -22,6 +23,15 @@ _DURATION = re.compile(r"(?:(\d+)\s*([smhd])\s*)+?", re.IGNORECASE)
 _WHOLE_DURATION = re.compile(r"^(?:\d+\s*[smhd]\s*)+$", re.IGNORECASE)
 _CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def zone_named(name: str) -> ZoneInfo:
+    """The time zone ``name`` names; UTC if it is unknown (the config checks it, but the
+    system's zone data may change under a running app)."""
+    try:
+        return ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        return ZoneInfo("UTC")
 
 
 def parse_duration(text: str) -> timedelta:

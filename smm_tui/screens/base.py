@@ -28,6 +28,7 @@ from smm_tui.core.contests import ContestError
 from smm_tui.core.context import NotFound
 from smm_tui.core.network import AdapterError
 from smm_tui.core.outbox import AlreadySending
+from smm_tui.core.planning import PostProblem
 from smm_tui.core.repository import RepositoryError
 from smm_tui.core.sanitize import clean_identity
 from smm_tui.core.workspace import Workspace
@@ -43,6 +44,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     ContestError,
     NotFound,
     AlreadySending,
+    PostProblem,
 )
 
 

@@ -38,7 +38,6 @@ from smm_tui.core.repository import Collection
 from smm_tui.messages import DataChanged, DeliverySettled
 from smm_tui.screens.content_actions import ContentActions
 from smm_tui.screens.content_detail import PostDetailScreen
-from smm_tui.screens.schedule import team_zone
 from smm_tui.widgets.calendar import Cursor, WeekView
 from smm_tui.widgets.filter_box import FilterBox
 from smm_tui.widgets.footer import PaneFooter
@@ -148,7 +147,7 @@ class ContentScreen(ContentActions):
     @property
     def zone(self) -> tzinfo:
         """The team's time zone, where the pane shows times."""
-        return team_zone(self.workspace.settings.publishing.timezone)
+        return self.workspace.settings.publishing.zone
 
     @property
     def listing(self) -> bool:

@@ -13,20 +13,16 @@ from typing import TypeVar
 
 from smm_tui.core.calendar import Entry, Status
 from smm_tui.core.growth import by_account
-from smm_tui.core.planning import PostProblem
 from smm_tui.core.posts import Delivery, DeliveryState, Post, delivery_id
 from smm_tui.core.wording import plural
 from smm_tui.messages import DeliverySettled
-from smm_tui.screens.base import USER_ERRORS, WorkspaceScreen, in_background
+from smm_tui.screens.base import WorkspaceScreen
 from smm_tui.screens.confirm import ConfirmScreen
 from smm_tui.screens.post_editor import EditorResult, PostEditorScreen
 from smm_tui.screens.schedule import ScheduleScreen
 from smm_tui.widgets.render import cut, one_line
 
 T = TypeVar("T")
-
-#: Failures of a post's services a person can act on: one toast each, never a crash.
-POST_ERRORS: tuple[type[Exception], ...] = (*USER_ERRORS, PostProblem)
 
 
 def about(post: Post) -> str:
@@ -45,17 +41,9 @@ class ContentActions(WorkspaceScreen):
         """Put the cursor on a delivery (on the day of ``day``, if given) and redraw."""
         raise NotImplementedError
 
-    def run(
-        self,
-        work: Awaitable[T] | Callable[[], Awaitable[T]],
-        done: Callable[[T], object] | None = None,
-    ) -> None:
+    def run(self, work: Awaitable[T], done: Callable[[T], object] | None = None) -> None:
         """A service call in a worker; a post's problem or a network's refusal is one toast."""
-
-        def failed(error: Exception) -> None:
-            self.say(str(error) or type(error).__name__, error=True)
-
-        in_background(self, work, done=done, group="content", expected=POST_ERRORS, failed=failed)
+        self.act(work, done=done, group="content")
 
     def _picked(self) -> Entry | None:
         entry = self.selected_entry()

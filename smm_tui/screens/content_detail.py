@@ -15,7 +15,6 @@ from smm_tui.core.context import NotFound
 from smm_tui.core.repository import Collection
 from smm_tui.messages import DataChanged, DeliverySettled
 from smm_tui.screens.base import WorkspaceModal, keys_of
-from smm_tui.screens.schedule import team_zone
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.key_table import key_table
 from smm_tui.widgets.post_render import post_detail
@@ -75,7 +74,7 @@ class PostDetailScreen(WorkspaceModal):
             post = planning.post(self.post_id)
         except NotFound:
             return
-        zone = team_zone(self.workspace.settings.publishing.timezone)
+        zone = self.workspace.settings.publishing.zone
         detail = post_detail(post, planning.deliveries(post.id), zone, selected=self.selected)
         self.query_one("#post-detail", Static).update(detail)
 

@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
-from smm_tui.core.planning import Draft, PostProblem
+from smm_tui.core.planning import PostDraft, PostProblem
 from smm_tui.core.platforms import Platform
 from smm_tui.core.posts import Post
 from smm_tui.screens.base import WorkspaceMixin
@@ -34,7 +34,7 @@ from smm_tui.screens.post_editor_parts import (
     version_options,
     version_placeholder,
 )
-from smm_tui.screens.schedule import SHOWN_FORMAT, ScheduleScreen, team_zone
+from smm_tui.screens.schedule import SHOWN_FORMAT, ScheduleScreen
 from smm_tui.widgets.external_editor import edit_area_externally, with_priority
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.key_table import key_table
@@ -48,7 +48,7 @@ class EditorResult:
     ``at`` is None to keep it a draft, else an aware UTC time to schedule it for.
     """
 
-    draft: Draft
+    draft: PostDraft
     at: datetime | None
 
 
@@ -109,7 +109,7 @@ class PostEditorScreen(ModalScreen[EditorResult | None], WorkspaceMixin):
         self._texts |= dict(post.versions) if post else {}
         #: Which of them the text area shows.
         self._shown = MAIN
-        self._start: Draft | None = None
+        self._start: PostDraft | None = None
 
     # -- building -------------------------------------------------------------------
 
@@ -167,7 +167,7 @@ class PostEditorScreen(ModalScreen[EditorResult | None], WorkspaceMixin):
     def _state_text(self) -> str:
         if self.post is None or self.post.scheduled_at is None:
             return "draft"
-        zone = team_zone(self.workspace.settings.publishing.timezone)
+        zone = self.workspace.settings.publishing.zone
         return "scheduled " + self.post.scheduled_at.astimezone(zone).strftime(SHOWN_FORMAT)
 
     def _platform(self, account: str) -> Platform | None:
@@ -191,7 +191,7 @@ class PostEditorScreen(ModalScreen[EditorResult | None], WorkspaceMixin):
             if listed.get_option_at_index(i).value in ticked
         )
 
-    def draft(self) -> Draft:
+    def draft(self) -> PostDraft:
         """The post as written now: versions only for the networks chosen, and not empty."""
         self._texts[self._shown] = self.query_one(TextArea).text
         accounts = self.accounts
@@ -201,7 +201,7 @@ class PostEditorScreen(ModalScreen[EditorResult | None], WorkspaceMixin):
             for network, text in self._texts.items()
             if network != MAIN and network in networks and text.strip()
         }
-        return Draft(
+        return PostDraft(
             text=self._texts[MAIN].strip(),
             accounts=accounts,
             versions=versions,
@@ -257,7 +257,7 @@ class PostEditorScreen(ModalScreen[EditorResult | None], WorkspaceMixin):
 
     # -- actions --------------------------------------------------------------------
 
-    def _problem(self, draft: Draft, at: datetime | None) -> str | None:
+    def _problem(self, draft: PostDraft, at: datetime | None) -> str | None:
         try:
             self.workspace.planning.check(draft, at, self.post.id if self.post else "")
         except PostProblem as problem:

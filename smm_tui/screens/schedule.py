@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime, timedelta, tzinfo
 from typing import ClassVar
 
@@ -24,14 +23,6 @@ from smm_tui.widgets.key_table import key_table
 INPUT_FORMAT = "%Y-%m-%d %H:%M"
 #: How a resolved time is shown: ``Fri 27 Nov 2026 09:30``.
 SHOWN_FORMAT = "%a %d %b %Y %H:%M"
-
-
-def team_zone(name: str) -> tzinfo:
-    """The zone a team's ``timezone`` names (the config checked it; UTC if it went since)."""
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def until_text(left: timedelta) -> str:
@@ -98,7 +89,7 @@ class ScheduleScreen(ModalScreen[datetime | None], WorkspaceMixin):
     @property
     def zone(self) -> tzinfo:
         """The team's time zone, where typed times are read."""
-        return team_zone(self.workspace.settings.publishing.timezone)
+        return self.workspace.settings.publishing.zone
 
     def compose(self) -> ComposeResult:
         zone = self.zone

@@ -30,7 +30,7 @@ from smm_tui.core.network import (
     TransientError,
     is_our_post,
 )
-from smm_tui.core.planning import Draft, PublishingSettings
+from smm_tui.core.planning import PostDraft, PublishingSettings
 from smm_tui.core.platforms import Platform, spec
 from smm_tui.core.posts import Delivery
 from smm_tui.core.repository import ChangeSet, Collection
@@ -198,7 +198,7 @@ def scheduled(
 ) -> Delivery:
     """A post scheduled ``in_seconds`` from now on every account; its first delivery."""
     at = workspace.ctx.clock() + timedelta(seconds=in_seconds)
-    post = run(workspace.planning.create(Draft(text, tuple(workspace.sources)), at))
+    post = run(workspace.planning.create(PostDraft(text, tuple(workspace.sources)), at))
     return workspace.planning.deliveries(post.id)[0]
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from smm_tui.core.context import NotFound
 from smm_tui.core.models import to_iso
-from smm_tui.core.planning import Draft, PostProblem, PublishingSettings
+from smm_tui.core.planning import PostDraft, PostProblem, PublishingSettings
 from smm_tui.core.platforms import Platform
 from smm_tui.core.posts import DeliveryState, Post
 from smm_tui.core.repository import ChangeSet, Collection
@@ -41,7 +41,7 @@ def create(
 ) -> Post:
     at = None if in_minutes is None else ws.ctx.clock() + timedelta(minutes=in_minutes)
     chosen = names or ("bank-vk", "bank-x")
-    return run(ws.planning.create(Draft(text, chosen, **draft), at))  # type: ignore[arg-type]
+    return run(ws.planning.create(PostDraft(text, chosen, **draft), at))  # type: ignore[arg-type]
 
 
 def states(ws: Workspace, post: Post) -> dict[str, DeliveryState]:
@@ -145,7 +145,7 @@ def test_a_version_can_stand_in_for_an_empty_main_text(ws: Workspace) -> None:
 
 def test_no_account_is_refused(ws: Workspace) -> None:
     with pytest.raises(PostProblem, match="no account chosen"):
-        run(ws.planning.create(Draft("Hello", ())))
+        run(ws.planning.create(PostDraft("Hello", ())))
 
 
 def test_an_unknown_account_is_named(ws: Workspace) -> None:
@@ -158,7 +158,7 @@ def test_an_unknown_account_is_named(ws: Workspace) -> None:
 
 def test_x_counts_weighted_characters(ws: Workspace) -> None:
     fits = "漢" * 140  # each counts 2: 280
-    assert ws.planning.lengths(Draft(fits, ("bank-x",))) == [("bank-x", 280, 280)]
+    assert ws.planning.lengths(PostDraft(fits, ("bank-x",))) == [("bank-x", 280, 280)]
     create(ws, fits, "bank-x")
     with pytest.raises(PostProblem) as raised:
         create(ws, fits + "a", "bank-x", "bank-vk")
@@ -198,7 +198,7 @@ def test_edit_replaces_the_text_of_every_delivery(ws: Workspace, clock: FakeCloc
     post = create(ws, "Old", "bank-vk", "bank-x", in_minutes=30)
     clock.advance(60)
     edited = run(
-        ws.planning.edit(post.id, Draft("New https://bank.ru", post.accounts, campaign="c"))
+        ws.planning.edit(post.id, PostDraft("New https://bank.ru", post.accounts, campaign="c"))
     )
     assert (edited.text, edited.campaign, edited.updated_at) == (
         "New https://bank.ru",
@@ -214,7 +214,7 @@ def test_edit_replaces_the_text_of_every_delivery(ws: Workspace, clock: FakeCloc
 
 def test_edit_adds_and_removes_accounts(ws: Workspace) -> None:
     post = create(ws, "Hello", "bank-vk", "bank-x", in_minutes=30)
-    run(ws.planning.edit(post.id, Draft("Hello", ("bank-x", "bank-telegram"))))
+    run(ws.planning.edit(post.id, PostDraft("Hello", ("bank-x", "bank-telegram"))))
     assert states(ws, post) == {
         "bank-telegram": DeliveryState.SCHEDULED,
         "bank-x": DeliveryState.SCHEDULED,
@@ -228,10 +228,10 @@ def test_edit_adds_and_removes_accounts(ws: Workspace) -> None:
 def test_edit_is_checked_like_a_new_post(ws: Workspace) -> None:
     post = create(ws, "Hello", "bank-vk")
     for draft, problem in [
-        (Draft("", ("bank-vk",)), "empty"),
-        (Draft("Hello", ()), "no account"),
-        (Draft("Hello", ("bank-nowhere",)), "bank-nowhere"),
-        (Draft("漢" * 141, ("bank-x",)), "too long for X"),
+        (PostDraft("", ("bank-vk",)), "empty"),
+        (PostDraft("Hello", ()), "no account"),
+        (PostDraft("Hello", ("bank-nowhere",)), "bank-nowhere"),
+        (PostDraft("漢" * 141, ("bank-x",)), "too long for X"),
     ]:
         with pytest.raises(PostProblem, match=problem):
             run(ws.planning.edit(post.id, draft))
@@ -291,7 +291,7 @@ def test_a_post_being_published_cannot_be_changed(ws: Workspace, clock: FakeCloc
     fields = {"state": "publishing", "claimed_by": ws.ctx.owner, "claimed_at": to_iso(clock())}
     ws.repo.commit(ChangeSet().patch(Collection.DELIVERIES, delivery.id, fields))
     for change in (
-        ws.planning.edit(post.id, Draft("Changed", post.accounts)),
+        ws.planning.edit(post.id, PostDraft("Changed", post.accounts)),
         ws.planning.schedule(post.id, clock() + timedelta(hours=1)),
         ws.planning.unschedule(post.id),
         ws.planning.delete(post.id),
@@ -308,7 +308,7 @@ def test_a_post_published_everywhere_cannot_be_changed_but_can_be_duplicated(
     publish(ws, post, "bank-vk", accounts)
     publish(ws, post, "bank-x", accounts)
     for change in (
-        ws.planning.edit(post.id, Draft("Changed", post.accounts)),
+        ws.planning.edit(post.id, PostDraft("Changed", post.accounts)),
         ws.planning.unschedule(post.id),
         ws.planning.delete(post.id),
     ):
@@ -322,7 +322,7 @@ def test_a_post_published_on_some_accounts_changes_only_the_others(
 ) -> None:
     post = create(ws, "Hello", "bank-vk", "bank-x", in_minutes=0)
     publish(ws, post, "bank-vk", accounts)
-    run(ws.planning.edit(post.id, Draft("Again", ("bank-x",))))
+    run(ws.planning.edit(post.id, PostDraft("Again", ("bank-x",))))
     deliveries = {d.account: d for d in ws.planning.deliveries(post.id)}
     assert deliveries["bank-vk"].state is DeliveryState.PUBLISHED  # kept, as the record of it
     assert deliveries["bank-vk"].text == "Hello"
@@ -353,7 +353,7 @@ def test_a_failed_delivery_is_rescheduled_by_an_edit(
     accounts["bank-vk"].failures = [PermanentError("refused")]
     publish(ws, post, "bank-vk", accounts)
     assert states(ws, post) == {"bank-vk": DeliveryState.FAILED}
-    run(ws.planning.edit(post.id, Draft("Fixed", ("bank-vk",))))
+    run(ws.planning.edit(post.id, PostDraft("Fixed", ("bank-vk",))))
     [delivery] = ws.planning.deliveries(post.id)
     assert (delivery.state, delivery.text, delivery.error) == (
         DeliveryState.SCHEDULED,

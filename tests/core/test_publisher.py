@@ -13,7 +13,7 @@ from smm_tui.core.network import (
     TransientError,
     Unverifiable,
 )
-from smm_tui.core.planning import Draft
+from smm_tui.core.planning import PostDraft
 from smm_tui.core.platforms import Platform
 from smm_tui.core.posts import DeliveryState
 from smm_tui.core.publisher import UNVERIFIABLE
@@ -46,7 +46,7 @@ def test_nothing_is_due_before_its_time(ws: Workspace, clock: FakeClock) -> None
 
 
 def test_drafts_are_never_due(ws: Workspace, clock: FakeClock) -> None:
-    run(ws.planning.create(Draft("Later", ("bank-vk",))))
+    run(ws.planning.create(PostDraft("Later", ("bank-vk",))))
     clock.advance(86400 * 365)
     assert ws.publisher.due(clock()) == []
     assert ws.publisher.next_due_at() is None

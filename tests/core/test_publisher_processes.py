@@ -23,7 +23,7 @@ import pytest
 
 from smm_tui.core.models import utcnow
 from smm_tui.core.network import Unverifiable
-from smm_tui.core.planning import Draft
+from smm_tui.core.planning import PostDraft
 from smm_tui.core.platforms import Platform
 from smm_tui.core.posts import Delivery, DeliveryState
 from smm_tui.core.sending import SEND_LEASE
@@ -173,7 +173,7 @@ def test_a_post_edited_by_another_process_is_not_sent_with_its_old_text(
     delivery = scheduled(ours, in_seconds=0, text="Old text")
     with Store.open(store.data_dir) as other_store:
         theirs = publishing_workspace(other_store, clock, {"bank-vk": vk}, owner=THERE)
-        run(theirs.planning.edit(delivery.post_id, Draft("New text", ("bank-vk",))))
+        run(theirs.planning.edit(delivery.post_id, PostDraft("New text", ("bank-vk",))))
     send(ours, delivery, vk)
     assert vk.posts == []
     assert send(ours, delivery, vk).state is DeliveryState.PUBLISHED
@@ -220,7 +220,7 @@ def due_posts(tmp_path: Path, files: dict[str, str], count: int) -> tuple[Path, 
         workspace = Workspace(store, actor="alice", sources={"bank-vk": source})
         at = utcnow()
         for n in range(count):
-            run(workspace.planning.create(Draft(f"Post {n}", ("bank-vk",)), at))
+            run(workspace.planning.create(PostDraft(f"Post {n}", ("bank-vk",)), at))
         ids = [d.id for d in workspace.planning.deliveries()]
     return data_dir, ids
 

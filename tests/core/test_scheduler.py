@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from smm_tui.core.network import AuthError, PostCounters, TransientError
-from smm_tui.core.planning import Draft
+from smm_tui.core.planning import PostDraft
 from smm_tui.core.platforms import Platform
 from smm_tui.core.posts import Delivery, DeliveryState
 from smm_tui.core.scheduler import MAX_WAIT, NUMBERS_EVERY, PublishingEngine
@@ -38,7 +38,7 @@ def engine(ws: Workspace) -> PublishingEngine:
 
 def post(ws: Workspace, text: str, *names: str, in_seconds: float = 0) -> list[Delivery]:
     at = ws.ctx.clock() + timedelta(seconds=in_seconds)
-    created = run(ws.planning.create(Draft(text, names or tuple(ws.sources)), at))
+    created = run(ws.planning.create(PostDraft(text, names or tuple(ws.sources)), at))
     return ws.planning.deliveries(created.id)
 
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from smm_tui.core.planning import Draft
+from smm_tui.core.planning import PostDraft
 from smm_tui.core.platforms import Platform
 from smm_tui.core.posts import DeliveryState
 from smm_tui.core.when import WHEN_HELP, parse_duration, parse_when
@@ -164,7 +164,7 @@ def test_a_post_at_0930_on_a_clock_change_goes_out_at_0930_local(
     accounts = sources(clock, Platform.VK)
     workspace = publishing_workspace(store, clock, accounts)
     at = parse_when("tomorrow 09:30", clock(), BERLIN)
-    post = run(workspace.planning.create(Draft("Good morning", ("bank-vk",)), at))
+    post = run(workspace.planning.create(PostDraft("Good morning", ("bank-vk",)), at))
 
     clock.now = expected - timedelta(seconds=1)
     assert run(workspace.publishing_engine().publish_due()) == []

@@ -19,7 +19,7 @@ from smm_tui.core.calendar import Entry
 from smm_tui.core.growth import by_account
 from smm_tui.core.models import Platform
 from smm_tui.core.network import PermanentError, PostCounters, PublishedReply
-from smm_tui.core.planning import Draft
+from smm_tui.core.planning import PostDraft
 from smm_tui.core.posts import Delivery, DeliveryState, Post, delivery_id
 from smm_tui.core.sources import AccountSource
 from smm_tui.core.workspace import Workspace
@@ -100,7 +100,7 @@ async def plan_week(ws: Workspace, clock: FakeClock, sources: Mapping[str, Publi
     async def post(
         name: str, text: str, accounts: tuple[str, ...], when: datetime | None, campaign: str = ""
     ) -> Post:
-        made = await planning.create(Draft(text, accounts, campaign=campaign), when)
+        made = await planning.create(PostDraft(text, accounts, campaign=campaign), when)
         plan.posts[name] = made
         return made
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from smm_tui.core.calendar import Status
-from smm_tui.core.planning import Draft
+from smm_tui.core.planning import PostDraft
 from smm_tui.core.posts import DeliveryState, delivery_id
 from smm_tui.core.publisher import UNVERIFIABLE
 from smm_tui.core.repository import ChangeSet, Collection
@@ -40,7 +40,7 @@ async def test_r_asks_before_forcing_a_post_that_may_be_out(
 ) -> None:
     async with content_pane(tmp_path, clock) as pane:
         ws = pane.run.workspace
-        made = await ws.planning.create(Draft("Channel news", ("bank-tg",)), T0)
+        made = await ws.planning.create(PostDraft("Channel news", ("bank-tg",)), T0)
         record = delivery_id(made.id, "bank-tg")
         await ws.publisher.send(record, pane.sources["bank-tg"])
         # As if the answer had been lost on a network that cannot list the channel's posts.
@@ -118,9 +118,9 @@ async def test_only_the_polling_process_publishes(
         assert not app.polling
         assert [w for w in app.workers if w.group == "poll"] == [], "no engine while not polling"
         planning = run.workspace.planning
-        ok = await planning.create(Draft("Now on VK", ("bank-vk",)), T0)
+        ok = await planning.create(PostDraft("Now on VK", ("bank-vk",)), T0)
         sources["bank-tg"].refuse = "telegram account 'bank-tg': chat not found"
-        refused = await planning.create(Draft("Now on TG", ("bank-tg",)), T0)
+        refused = await planning.create(PostDraft("Now on TG", ("bank-tg",)), T0)
         other.release()
         app.claim_polling()
         assert app.polling

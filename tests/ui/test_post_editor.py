@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, SelectionList, Static, TextArea
 
 from smm_tui.app import SmmApp
-from smm_tui.core.planning import Draft
+from smm_tui.core.planning import PostDraft
 from smm_tui.screens.confirm import ConfirmScreen
 from smm_tui.screens.post_editor import EditorResult, PostEditorScreen
 from smm_tui.screens.schedule import ScheduleScreen, resolve
@@ -110,7 +110,9 @@ async def test_a_version_per_network_replaces_the_main_text_there(
         await wait_for(run.pilot, lambda: results, "saved")
         assert results == [
             EditorResult(
-                Draft("Long news for everyone", ("bank-vk", "bank-x"), {"x": "Short"}, "launch"),
+                PostDraft(
+                    "Long news for everyone", ("bank-vk", "bank-x"), {"x": "Short"}, "launch"
+                ),
                 None,
             )
         ]
@@ -123,7 +125,7 @@ async def test_saved_as_a_draft(tmp_path: Path, clock: FakeClock) -> None:
         assert "no account chosen" in text_of(editor, "#post-problem")
         await run.pilot.press("j", "space", "tab", "tab", "tab", *"News", "ctrl+s")
         await wait_for(run.pilot, lambda: results, "saved")
-        assert results == [EditorResult(Draft("News", ("bank-tg",)), None)]
+        assert results == [EditorResult(PostDraft("News", ("bank-tg",)), None)]
         assert not editor.is_attached
 
 
@@ -137,7 +139,7 @@ async def test_scheduled_through_the_schedule_dialog(tmp_path: Path, clock: Fake
         await run.pilot.press(*"+2h", "enter")
         await wait_for(run.pilot, lambda: results, "saved")
         assert results == [
-            EditorResult(Draft("Tomorrow's news", ("bank-tg",)), T0 + timedelta(hours=2))
+            EditorResult(PostDraft("Tomorrow's news", ("bank-tg",)), T0 + timedelta(hours=2))
         ]
 
 
@@ -166,7 +168,7 @@ async def test_editing_a_scheduled_post_fills_it_in_and_keeps_its_time(
     async with running(tmp_path / "data", clock, poll=False) as run:
         at = T0 + timedelta(days=1)
         planning = run.workspace.planning
-        draft = Draft("Main", ("bank-vk", "bank-x"), {"x": "For X"}, "autumn")
+        draft = PostDraft("Main", ("bank-vk", "bank-x"), {"x": "For X"}, "autumn")
         post = await planning.create(draft, at)
         results: Results = []
         editor = PostEditorScreen(post)
@@ -178,7 +180,7 @@ async def test_editing_a_scheduled_post_fills_it_in_and_keeps_its_time(
         await run.pilot.press(*" news", "ctrl+s")
         await wait_for(run.pilot, lambda: results, "saved")
         assert results == [
-            EditorResult(Draft("Main news", draft.accounts, draft.versions, "autumn"), at)
+            EditorResult(PostDraft("Main news", draft.accounts, draft.versions, "autumn"), at)
         ]
         await settle(run.pilot)
 
