@@ -11,7 +11,7 @@ from __future__ import annotations
 import abc
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -45,6 +45,9 @@ __all__ = [
     "RateLimited",
     "TransientError",
     "Unverifiable",
+    "count_or_none",
+    "id_batches",
+    "noted_counters",
 ]
 
 
@@ -88,7 +91,7 @@ def typed_errors_only(
         except AdapterError:
             raise
         except Exception as exc:
-            who = f"{self.platform.value} account '{self.account}'"
+            who = self._who()
             logger.warning("%s: %s failed unexpectedly", who, method.__name__, exc_info=True)
             name = type(exc).__name__
             raise TransientError(
@@ -213,3 +216,41 @@ class Adapter(abc.ABC):
     async def aclose(self) -> None:
         """Release connections; the adapter is not used afterwards."""
         return
+
+
+def count_or_none(value: object) -> int | None:
+    """``value`` if it is a count as a network gives one (a whole number, not negative), else None.
+
+    A boolean is no count, though Python takes it for an int.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
+def noted_counters(
+    figures: Iterable[tuple[str, str, int | None]], missing: str, *, always: str = ""
+) -> PostCounters:
+    """A post's counters from ``(our name, the network's word, value)`` figures.
+
+    A figure the network left out is None, never 0, and the note names it:
+    ``missing`` with ``{}`` standing for the words of every missing figure,
+    after ``always`` (what the network never gives), joined by ``"; "``. A
+    counter not among ``figures`` is None, as :class:`PostCounters` has it.
+    """
+    figures = tuple(figures)
+    gaps = ", ".join(word for _, word, value in figures if value is None)
+    note = "; ".join(part for part in (always, missing.format(gaps) if gaps else "") if part)
+    return PostCounters(**{name: value for name, _, value in figures}, note=note)
+
+
+def id_batches(
+    external_ids: Iterable[str], size: int, valid: Callable[[str], object]
+) -> list[list[str]]:
+    """The ``valid`` ones of ``external_ids``, each once and in order, in batches of ``size``.
+
+    An id that is not valid cannot be one of the account's posts, and must not
+    go into a URL or a query.
+    """
+    wanted = [external_id for external_id in dict.fromkeys(external_ids) if valid(external_id)]
+    return [wanted[at : at + size] for at in range(0, len(wanted), size)]

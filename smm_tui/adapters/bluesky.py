@@ -29,13 +29,12 @@ from datetime import datetime
 from typing import Any
 
 from smm_tui.adapters import bluesky_records as records
-from smm_tui.adapters import http
 from smm_tui.adapters.backfill import Backfill, BacklogPage
 from smm_tui.adapters.base import Identity, MentionPage, PostCounters, PublishedReply, RateBudget
 from smm_tui.adapters.bluesky_facets import build_facets, mentioned_handles
 from smm_tui.adapters.bluesky_posts import BrandPosts
 from smm_tui.adapters.bluesky_records import post_url
-from smm_tui.adapters.bluesky_xrpc import WRITE, Session, XrpcClient, retry_time
+from smm_tui.adapters.bluesky_xrpc import WRITE, Session, XrpcClient, before_sending, retry_time
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.adapters.connection import Connection
 from smm_tui.core import network
@@ -159,23 +158,16 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
         The look-ups made before the post (session, the post's strong refs,
         handles to DIDs) fail as :class:`NotSent`: the reply itself never left.
         """
-        try:
+        with before_sending("reply"):
             session = await self._xrpc.session()
             refs = await self._reply_refs(mention.external_id)
             facets = await self._facets(text)
-        except network.NotSent:
-            raise
-        except network.TransientError as exc:
-            raise network.NotSent(f"{exc} (reply not sent)") from None
         record = records.reply_record(text, refs, facets, mention.language, self._clock())
         body = {"repo": session.did, "collection": records.POST, "record": record}
         response = await self._xrpc.authed(
             "POST", "com.atproto.repo.createRecord", WRITE, json=body
         )
-        created = http.decode_json(response, self._xrpc.ctx)
-        if not isinstance(created, dict) or not records.is_at_uri(created.get("uri")):
-            raise self._malformed("createRecord")
-        uri = str(created["uri"])
+        uri = self._xrpc.created_uri(response)
         return PublishedReply(uri, post_url(self._xrpc.handle, uri))
 
     async def publish_post(self, text: str, key: str) -> PublishedReply:

@@ -20,10 +20,17 @@ import httpx
 
 from smm_tui.adapters import bluesky_records as records
 from smm_tui.adapters import http
-from smm_tui.adapters.bluesky_xrpc import READ, WRITE, XrpcClient, error_name
+from smm_tui.adapters.base import (
+    PostCounters,
+    PublishedReply,
+    count_or_none,
+    id_batches,
+    noted_counters,
+)
+from smm_tui.adapters.bluesky_xrpc import READ, WRITE, XrpcClient, before_sending, error_name
 from smm_tui.adapters.client import malformed
 from smm_tui.core import network
-from smm_tui.core.network import PostCounters, PublishedReply, is_our_post
+from smm_tui.core.network import is_our_post
 
 __all__ = ["COUNTERS_BATCH", "NO_VIEWS", "BrandPosts", "tid_for"]
 
@@ -32,9 +39,6 @@ GET_RECORD = "com.atproto.repo.getRecord"
 #: The most uris one ``app.bsky.feed.getPosts`` call takes.
 COUNTERS_BATCH = 25
 NO_VIEWS = "Bluesky does not count views"
-#: The sortable base32 alphabet of TIDs.
-_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
-_TID_LENGTH = 13
 _COUNTS = (("likeCount", "likes"), ("repostCount", "reposts"), ("replyCount", "replies"))
 
 Facets = Callable[[str], Awaitable[list[dict[str, Any]]]]
@@ -43,15 +47,11 @@ Facets = Callable[[str], Awaitable[list[dict[str, Any]]]]
 def tid_for(key: str) -> str:
     """The record key of the post delivered with ``key``: a valid TID, the same for the same key.
 
-    A TID is a 64-bit number whose top bit is 0, written as 13 characters of
-    :data:`_TID_ALPHABET`; here the number is taken from a hash of ``key``.
+    A TID is a 64-bit number whose top bit is 0 (:func:`~smm_tui.adapters.bluesky_records.tid`);
+    here the number is taken from a hash of ``key``.
     """
-    value = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big") >> 1
-    chars = []
-    for _ in range(_TID_LENGTH):
-        chars.append(_TID_ALPHABET[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    return records.tid(int.from_bytes(digest[:8], "big") >> 1)
 
 
 class BrandPosts:
@@ -72,13 +72,9 @@ class BrandPosts:
         The look-ups made before the create (session, handles for facets) fail
         as :class:`NotSent`: the post itself never left.
         """
-        try:
+        with before_sending("post"):
             session = await self._xrpc.session()
             facets = await self._facets(text)
-        except network.NotSent:
-            raise
-        except network.TransientError as exc:
-            raise network.NotSent(f"{exc} (post not sent)") from None
         rkey = tid_for(key)
         record = records.post_record(text, facets, self._clock())
         body = {"repo": session.did, "collection": records.POST, "rkey": rkey, "record": record}
@@ -88,10 +84,7 @@ class BrandPosts:
             if existing is not None:
                 return existing
         self._xrpc.check(response, CREATE_RECORD, WRITE)
-        created = http.decode_json(response, self._xrpc.ctx)
-        if not isinstance(created, dict) or not records.is_at_uri(created.get("uri")):
-            raise malformed(self._xrpc.ctx, "createRecord")
-        return self._published(str(created["uri"]))
+        return self._published(self._xrpc.created_uri(response))
 
     async def find(self, text: str, key: str) -> PublishedReply | None:
         """The post under ``key``'s record key, if there is one and it reads as ``text``."""
@@ -105,7 +98,7 @@ class BrandPosts:
         """``followersCount`` of the account's profile."""
         session = await self._xrpc.session()
         profile = await self._xrpc.get_json("app.bsky.actor.getProfile", {"actor": session.did})
-        count = _count(profile.get("followersCount")) if isinstance(profile, dict) else None
+        count = count_or_none(profile.get("followersCount")) if isinstance(profile, dict) else None
         if count is None:
             raise malformed(self._xrpc.ctx, "profile")
         return count
@@ -115,10 +108,8 @@ class BrandPosts:
 
         A uri the AppView does not return (deleted, or not an at-uri) is left out.
         """
-        wanted = list(dict.fromkeys(uri for uri in external_ids if records.is_at_uri(uri)))
         found: dict[str, PostCounters] = {}
-        for start in range(0, len(wanted), COUNTERS_BATCH):
-            batch = wanted[start : start + COUNTERS_BATCH]
+        for batch in id_batches(external_ids, COUNTERS_BATCH, records.is_at_uri):
             params = [("uris", uri) for uri in batch]
             body = await self._xrpc.get_json("app.bsky.feed.getPosts", params)
             posts = body.get("posts") if isinstance(body, dict) else None
@@ -177,13 +168,9 @@ def _may_be_taken(response: httpx.Response) -> bool:
     return response.status_code == 400 or response.status_code >= 500
 
 
-def _count(value: Any) -> int | None:
-    number = records.int_or_none(value)
-    return number if number is not None and number >= 0 else None
-
-
 def _counters_of(post: dict[str, Any]) -> PostCounters:
-    likes, reposts, replies = (_count(post.get(field)) for field, _ in _COUNTS)
-    missing = [word for (field, word) in _COUNTS if _count(post.get(field)) is None]
-    note = NO_VIEWS + (f"; the answer gave no {', '.join(missing)}" if missing else "")
-    return PostCounters(likes=likes, reposts=reposts, replies=replies, views=None, note=note)
+    return noted_counters(
+        ((ours, ours, count_or_none(post.get(field))) for field, ours in _COUNTS),
+        "the answer gave no {}",
+        always=NO_VIEWS,
+    )

@@ -31,6 +31,8 @@ __all__ = [
     "refs_of",
     "reply_of",
     "reply_record",
+    "tid",
+    "tid_value",
     "uri_of",
 ]
 
@@ -39,6 +41,9 @@ POST = "app.bsky.feed.post"
 #: Cursor of an inbox that held nothing: every notification after it is new.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+#: The sortable base32 alphabet of TIDs.
+_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+_TID_LENGTH = 13
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,13 +165,10 @@ def reply_record(
     text: str, refs: Refs, facets: list[dict[str, Any]], language: str, now: datetime
 ) -> dict[str, Any]:
     """The post record answering ``refs.parent`` with ``text``, created at ``now``."""
-    record: dict[str, Any] = {"$type": POST, "text": text}
-    record["createdAt"] = _timestamp(now)
+    record = post_record(text, facets, now)
     if _LANGUAGE.fullmatch(language):
         record["langs"] = [language]
     record["reply"] = {"root": dict(refs.root), "parent": dict(refs.parent)}
-    if facets:
-        record["facets"] = facets
     return record
 
 
@@ -176,6 +178,28 @@ def post_record(text: str, facets: list[dict[str, Any]], now: datetime) -> dict[
     if facets:
         record["facets"] = facets
     return record
+
+
+def tid(value: int) -> str:
+    """``value`` as a TID (a record key): 13 characters of the sortable base32 alphabet.
+
+    A valid TID is a 64-bit number whose top bit is 0: ``value`` below 2**63.
+    """
+    chars = []
+    for _ in range(_TID_LENGTH):
+        chars.append(_TID_ALPHABET[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+def tid_value(rkey: str) -> int | None:
+    """The number a TID stands for; None when ``rkey`` is not 13 characters of its alphabet."""
+    if len(rkey) != _TID_LENGTH or any(char not in _TID_ALPHABET for char in rkey):
+        return None
+    value = 0
+    for char in rkey:
+        value = (value << 5) | _TID_ALPHABET.index(char)
+    return value
 
 
 def _timestamp(moment: datetime) -> str:

@@ -14,10 +14,11 @@ seconds) and ``ratelimit-policy`` (``3000;w=300``: the window in seconds).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,10 +26,21 @@ from typing import Any
 import httpx
 
 from smm_tui.adapters import http
-from smm_tui.adapters.base import PermanentError, RateLimited
+from smm_tui.adapters.base import PermanentError, RateLimited, TransientError
+from smm_tui.adapters.bluesky_records import is_at_uri
 from smm_tui.adapters.client import epoch_header, malformed
+from smm_tui.core.network import NotSent
 
-__all__ = ["READ", "SESSION", "WRITE", "Session", "XrpcClient", "error_name", "retry_time"]
+__all__ = [
+    "READ",
+    "SESSION",
+    "WRITE",
+    "Session",
+    "XrpcClient",
+    "before_sending",
+    "error_name",
+    "retry_time",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +123,14 @@ class XrpcClient:
         if checked:
             self.check(response, nsid, bucket)
         return response
+
+    def created_uri(self, response: httpx.Response) -> str:
+        """The at-uri of the record a ``createRecord`` answer says was made."""
+        created = http.decode_json(response, self.ctx)
+        uri = created.get("uri") if isinstance(created, dict) else None
+        if not is_at_uri(uri):
+            raise malformed(self.ctx, "createRecord")
+        return str(uri)
 
     async def get_json(self, nsid: str, params: Any) -> Any:
         """The decoded answer of one read."""
@@ -206,6 +226,18 @@ def retry_time(response: httpx.Response, clock: Callable[[], datetime]) -> datet
         return reset
     window = _policy_window(response.headers.get("ratelimit-policy", ""))
     return clock() + timedelta(seconds=window) if window else None
+
+
+@contextlib.contextmanager
+def before_sending(what: str) -> Iterator[None]:
+    """Around the look-ups a write needs first (the session, references, handles): a
+    transient failure there means ``what`` never left, so it is :class:`NotSent`."""
+    try:
+        yield
+    except NotSent:
+        raise
+    except TransientError as exc:
+        raise NotSent(f"{exc} ({what} not sent)") from None
 
 
 def error_name(response: httpx.Response) -> str:

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from smm_tui.adapters import demo_people as people
+from smm_tui.adapters.bluesky_records import tid
 from smm_tui.core.models import Author, Platform
 
 __all__ = ["Cast", "Network", "Seed"]
 
 _DID_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
-_BASE32_SORTABLE = "234567abcdefghijklmnopqrstuvwxyz"
 #: How many regulars comment in each language.
 _POOL_SIZES = {"ru": 30, "en": 21, "ar": 9}
 
@@ -152,7 +152,7 @@ def _mastodon_url(net: Network, link: _Permalink) -> str:
 
 
 def _bluesky_url(net: Network, link: _Permalink) -> str:
-    rkey = _tid(net.tid_base + link.item_number * 7_919)
+    rkey = tid(net.tid_base + link.item_number * 7_919)
     return f"https://bsky.app/profile/{link.handle}/post/{rkey}"
 
 
@@ -297,12 +297,3 @@ def _screen_from(first: str, last: str, rng: random.Random) -> str:
         f"{first}_{rng.randint(1975, 2006)}",
     )
     return rng.choice(patterns)
-
-
-def _tid(value: int) -> str:
-    # A Bluesky record key: 13 characters of base32-sortable.
-    chars = []
-    for _ in range(13):
-        chars.append(_BASE32_SORTABLE[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from smm_tui.adapters.bluesky_records import tid, tid_value
 from smm_tui.adapters.demo_identities import Seed
 from smm_tui.core.models import Author
 from smm_tui.core.network import PostCounters, PublishedReply, Unverifiable, is_our_post
@@ -31,7 +32,6 @@ EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 _SLOT = timedelta(minutes=15)
 #: X's snowflake epoch (2010-11-04), in milliseconds since 1970.
 _X_EPOCH_MS = 1_288_834_974_657
-_BASE32_SORTABLE = "234567abcdefghijklmnopqrstuvwxyz"
 _DAY = timedelta(days=1)
 
 
@@ -71,6 +71,7 @@ class PostDesk:
         self._seeds = seeds
         self._brand = brand
         self._platform = platform
+        self._facts = spec(platform)
         self._clock = clock
         self._sent: dict[str, _Sent] = {}
         self._ids: set[str] = set()
@@ -97,8 +98,8 @@ class PostDesk:
 
     def find(self, text: str, key: str, since: datetime) -> PublishedReply | None:
         """Our post sent with ``key`` (or reading as ``text``) at or after ``since``, if any."""
-        if not spec(self._platform).capabilities.history:
-            raise Unverifiable(f"{spec(self._platform).name} cannot list the account's posts")
+        if not self._facts.capabilities.history:
+            raise Unverifiable(f"{self._facts.name} cannot list the account's posts")
         for sent in self._sent.values():
             if sent.at >= since and (sent.key == key or is_our_post(sent.text, text)):
                 return sent.reply
@@ -118,8 +119,8 @@ class PostDesk:
     def counters(self, external_ids: Sequence[str]) -> dict[str, PostCounters]:
         """The counters of the account's posts by id, grown with each post's age."""
         now = self._clock()
-        views_given = spec(self._platform).capabilities.views
-        note = "" if views_given else f"{spec(self._platform).name} gives no view counts"
+        views_given = self._facts.capabilities.views
+        note = "" if views_given else f"{self._facts.name} gives no view counts"
         found: dict[str, PostCounters] = {}
         for external_id in external_ids:
             published = self._published_at(external_id)
@@ -163,7 +164,7 @@ class PostDesk:
             return str(((ms - _X_EPOCH_MS) << 22) | (low % (1 << 22)))
         if self._platform is Platform.MASTODON:
             return str((ms << 16) | (low % (1 << 16)))
-        rkey = _tid(((ms * 1000) << 10) | (low % 1024))
+        rkey = tid(((ms * 1000) << 10) | (low % 1024))
         return f"at://{self._brand.id}/app.bsky.feed.post/{rkey}"
 
     def _published_at(self, external_id: str) -> datetime | None:
@@ -171,7 +172,7 @@ class PostDesk:
         platform = self._platform
         if platform is Platform.BLUESKY:
             prefix = f"at://{self._brand.id}/app.bsky.feed.post/"
-            value = _untid(external_id.removeprefix(prefix))
+            value = tid_value(external_id.removeprefix(prefix))
             if not external_id.startswith(prefix) or value is None:
                 return None
             return _from_ms((value >> 10) // 1000)
@@ -211,21 +212,3 @@ def _engaged(age: timedelta) -> float:
 
 def _from_ms(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
-
-
-def _tid(value: int) -> str:
-    """A Bluesky record key: 13 characters of base32-sortable."""
-    chars = []
-    for _ in range(13):
-        chars.append(_BASE32_SORTABLE[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
-
-
-def _untid(rkey: str) -> int | None:
-    if len(rkey) != 13 or any(char not in _BASE32_SORTABLE for char in rkey):
-        return None
-    value = 0
-    for char in rkey:
-        value = (value << 5) | _BASE32_SORTABLE.index(char)
-    return value

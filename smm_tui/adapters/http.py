@@ -134,15 +134,20 @@ async def send(
     ctx: CallContext,
     method: str,
     url: str,
+    *,
+    absent_ok: bool = False,
     **kwargs: Any,
 ) -> httpx.Response:
     """Send one request within ``ctx.deadline``; a non-2xx answer raises a typed error.
 
     Transport failures map as in :func:`exchange`; then :class:`AuthError` for
     401/403, :class:`RateLimited` for 429, :class:`TransientError` for 5xx and
-    :class:`PermanentError` for the other 4xx.
+    :class:`PermanentError` for the other 4xx. With ``absent_ok`` the API's own
+    404 (the record is gone) is an answer, handed back; a proxy's 404 page is not.
     """
     response = await exchange(client, ctx, method, url, **kwargs)
+    if absent_ok and response.status_code == 404 and not looks_like_html(response):
+        return response
     where = f"{method} {_path_of(str(response.request.url), ctx)}"
     raise_for_status(response, ctx, where)
     return response
@@ -280,13 +285,15 @@ class RateBudgets:
         """The last known budget of ``bucket``."""
         return self._budgets.get(bucket)
 
-    def summary(self) -> RateBudget | None:
-        """The main bucket's budget, or a spent one if any bucket is spent right now."""
+    def spent(self) -> RateBudget | None:
+        """The spent budget that resets last, if any bucket is spent right now."""
         now = self._ctx.clock()
         spent = [b for b in self._budgets.values() if b.spent(now)]
-        if spent:
-            return max(spent, key=lambda b: b.reset_at or now)
-        return self._budgets.get(self._main)
+        return max(spent, key=lambda b: b.reset_at or now) if spent else None
+
+    def summary(self) -> RateBudget | None:
+        """The main bucket's budget, or a spent one if any bucket is spent right now."""
+        return self.spent() or self._budgets.get(self._main)
 
 
 def header_int(response: httpx.Response, name: str) -> int | None:

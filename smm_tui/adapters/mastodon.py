@@ -210,14 +210,9 @@ class MastodonAdapter(HttpAdapter, network=Platform.MASTODON):
         headers = {**self._auth, **kwargs.pop("headers", {})}
         url = self._base + path
         try:
-            response = await http.exchange(
-                self._client, self._ctx, method, url, headers=headers, **kwargs
+            response = await http.send(
+                self._client, self._ctx, method, url, absent_ok=absent_ok, headers=headers, **kwargs
             )
-            # A proxy's 404 page is not the API saying the record is gone.
-            gone = response.status_code == 404 and not http.looks_like_html(response)
-            if not (absent_ok and gone):
-                where = f"{method} {self._ctx.clean(response.request.url.path or '/')}"
-                http.raise_for_status(response, self._ctx, where)
         except network.RateLimited as exc:
             self._budgets.exhaust(_BUCKET, exc.retry_at)
             raise

@@ -13,9 +13,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from smm_tui.adapters.base import PostCounters, PublishedReply, count_or_none, noted_counters
 from smm_tui.adapters.mastodon_html import html_to_text
 from smm_tui.core.models import from_iso
-from smm_tui.core.network import PostCounters, PublishedReply, is_our_post
+from smm_tui.core.network import is_our_post
 
 __all__ = ["VIEWS_NOTE", "counters", "followers", "look_in_page", "published"]
 
@@ -65,7 +66,7 @@ def look_in_page(statuses: Any, text: str, since: datetime) -> tuple[PublishedRe
 
 def followers(account: Any) -> int:
     """``followers_count`` of an Account: the followers Mastodon reports."""
-    count = _count(account["followers_count"])
+    count = count_or_none(account["followers_count"])
     if count is None:
         raise ValueError("followers_count is not a count")
     return count
@@ -79,17 +80,10 @@ def counters(status: Any) -> PostCounters:
     """
     if not isinstance(status, dict):
         raise TypeError("a status is an object")
-    values = {ours: _count(status.get(field)) for ours, field in _COUNTER_FIELDS}
-    missing = [field for ours, field in _COUNTER_FIELDS if values[ours] is None]
-    note = VIEWS_NOTE
-    if missing:
-        note += "; this server gave no " + ", ".join(missing)
-    return PostCounters(
-        likes=values["likes"],
-        reposts=values["reposts"],
-        replies=values["replies"],
-        views=None,
-        note=note,
+    return noted_counters(
+        ((ours, field, count_or_none(status.get(field))) for ours, field in _COUNTER_FIELDS),
+        "this server gave no {}",
+        always=VIEWS_NOTE,
     )
 
 
@@ -98,10 +92,3 @@ def _status_id(status: dict[str, Any]) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
         raise ValueError("a status id is a string")
     return str(value)
-
-
-def _count(value: Any) -> int | None:
-    """A non-negative whole number, or None."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        return None
-    return value

@@ -102,10 +102,7 @@ class VKAdapter(HttpAdapter, network=Platform.VK):
 
     def rate_budget(self) -> RateBudget | None:
         """A spent budget while VK's rate limit holds, else None (VK sends no budget headers)."""
-        now = self._clock()
-        budget = self._api.budgets.summary()
-        spent = budget if budget is not None and budget.spent(now) else None
-        return spent or self._posts.spent_budget(now)
+        return self._api.budgets.spent() or self._posts.spent_budget()
 
     async def identity(self) -> Identity:
         """The community this account speaks as; its id comes from the config, no request."""

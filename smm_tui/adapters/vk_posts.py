@@ -31,6 +31,7 @@ from smm_tui.adapters.base import (
     PublishedReply,
     RateBudget,
     Unverifiable,
+    noted_counters,
 )
 from smm_tui.adapters.client import malformed
 from smm_tui.adapters.vk_api import MENTIONS, PUBLISH, Refused, VKApi
@@ -68,7 +69,13 @@ NOT_A_USER_TOKEN = (
     "user_token_env names: set it to a community admin's user token."
 )
 _POST_ID = re.compile(r"\d{1,19}")
-_COUNTERS = (("likes", "like"), ("reposts", "repost"), ("comments", "comment"), ("views", "view"))
+#: Our counter names, the fields of a ``wall_wallpost`` that hold them, and their word in notes.
+_COUNTERS = (
+    ("likes", "likes", "like"),
+    ("reposts", "reposts", "repost"),
+    ("replies", "comments", "comment"),
+    ("views", "views", "view"),
+)
 
 
 class PostDesk:
@@ -82,17 +89,17 @@ class PostDesk:
         self._user: VKApi | None = None
         if user_token:
             self._user = api.with_token(user_token, token_hint=USER_TOKEN_HINT)
-        self._post_as_user = False
+        #: Who ``wall.post`` goes out as: the community, until VK refuses it that.
+        self._poster = api
 
     @property
     def reader(self) -> VKApi:
         """The API for reads VK keeps from communities: the user token's if there is one."""
         return self._user or self._api
 
-    def spent_budget(self, now: datetime) -> RateBudget | None:
+    def spent_budget(self) -> RateBudget | None:
         """The user token's budget while one of its buckets is spent, else None."""
-        budget = self._user.budgets.summary() if self._user is not None else None
-        return budget if budget is not None and budget.spent(now) else None
+        return self._user.budgets.spent() if self._user is not None else None
 
     def url(self, post_id: int) -> str:
         """The post's address on vk.com."""
@@ -116,28 +123,26 @@ class PostDesk:
     async def publish(self, text: str, key: str) -> PublishedReply:
         """``wall.post`` as the community, ``key`` as its ``guid``; the user token if VK asks."""
         params = {"owner_id": -self._group, "from_group": 1, "message": text, "guid": key}
-        if self._post_as_user and self._user is not None:
+        poster = self._poster
+        try:
+            body = await poster.call("wall.post", params, PUBLISH)
+        except Refused as exc:
+            if poster is self._user or exc.code not in POST_REFUSALS:
+                raise
+            if self._user is None:
+                raise PermanentError(
+                    f"{self._ctx.who}: VK refused wall.post to the community token "
+                    f"(error {exc.code}): set user_token_env to name a variable holding "
+                    "a community admin's user token (with the wall right)"
+                ) from None
+            logger.info(
+                "%s: wall.post refused to the community token (error %s); "
+                "posting with the user token",
+                self._ctx.who,
+                exc.code,
+            )
+            self._poster = self._user
             body = await self._user.call("wall.post", params, PUBLISH)
-        else:
-            try:
-                body = await self._api.call("wall.post", params, PUBLISH)
-            except Refused as exc:
-                if exc.code not in POST_REFUSALS:
-                    raise
-                if self._user is None:
-                    raise PermanentError(
-                        f"{self._ctx.who}: VK refused wall.post to the community token "
-                        f"(error {exc.code}): set user_token_env to name a variable holding "
-                        "a community admin's user token (with the wall right)"
-                    ) from None
-                logger.info(
-                    "%s: wall.post refused to the community token (error %s); "
-                    "posting with the user token",
-                    self._ctx.who,
-                    exc.code,
-                )
-                self._post_as_user = True
-                body = await self._user.call("wall.post", params, PUBLISH)
         try:
             post_id = as_int(body["post_id"])
         except (KeyError, TypeError, ValueError):
@@ -261,24 +266,16 @@ class PostDesk:
 
 def _counters_of(raw: dict[str, Any]) -> PostCounters:
     """The counters in a ``wall_wallpost``; a missing one is None and named in the note."""
-    values: dict[str, int | None] = {}
-    missing: list[str] = []
-    for name, word in _COUNTERS:
-        field = raw.get(name)
-        try:
-            value: int | None = as_int(field.get("count") if isinstance(field, dict) else None)
-        except TypeError:
-            value = None
-        if value is not None and value < 0:
-            value = None
-        values[name] = value
-        if value is None:
-            missing.append(word)
-    note = f"VK gave no {', '.join(missing)} count for this post." if missing else ""
-    return PostCounters(
-        likes=values["likes"],
-        reposts=values["reposts"],
-        replies=values["comments"],
-        views=values["views"],
-        note=note,
+    return noted_counters(
+        ((ours, word, _count(raw.get(field))) for ours, field, word in _COUNTERS),
+        "VK gave no {} count for this post.",
     )
+
+
+def _count(field: Any) -> int | None:
+    """The ``count`` of a counter object (VK may send it as digits); None if absent or negative."""
+    try:
+        value = as_int(field.get("count") if isinstance(field, dict) else None)
+    except TypeError:
+        return None
+    return value if value >= 0 else None

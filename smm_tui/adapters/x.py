@@ -22,7 +22,7 @@ reading error answers and rate-limit headers is :mod:`smm_tui.adapters.x_errors`
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from contextlib import aclosing
 from datetime import datetime
 from typing import Any
@@ -31,7 +31,14 @@ import httpx
 
 from smm_tui.adapters import http, x_posts, x_publish
 from smm_tui.adapters.backfill import Backfill, BacklogPage
-from smm_tui.adapters.base import Identity, MentionPage, PostCounters, PublishedReply, RateBudget
+from smm_tui.adapters.base import (
+    Identity,
+    MentionPage,
+    PostCounters,
+    PublishedReply,
+    RateBudget,
+    id_batches,
+)
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.adapters.connection import Connection
 from smm_tui.adapters.x_errors import (
@@ -177,13 +184,9 @@ class XAdapter(HttpAdapter, network=Platform.X):
         params = x_posts.post_fields(max_results=PAGE_LIMIT)
         params["since_id"] = x_posts.checked_post_id(mention.external_id, self._ctx.who)
         me = await self._user()
-        path = f"/2/users/{me}/tweets"
-        async with aclosing(self._pages(_TIMELINE, path, params, "pagination_token")) as pages:
-            async for page in pages:
-                for item in page.mentions:
-                    if network.is_our_reply(item, mention, text, me):
-                        return PublishedReply(item.external_id, item.url)
-        return None
+        return await self._first_own(
+            params, lambda item: network.is_our_reply(item, mention, text, me)
+        )
 
     async def post_reply(self, mention: Mention, text: str, idempotency_key: str) -> PublishedReply:
         """Publish ``text`` as a reply to ``mention``.
@@ -209,15 +212,14 @@ class XAdapter(HttpAdapter, network=Platform.X):
         compares the texts without them; ``key`` is unused (X keeps none).
         """
         me = await self._user()
-        params = x_publish.timeline_query(since, PAGE_LIMIT)
-        path = f"/2/users/{me}/tweets"
-        async with aclosing(self._pages(_TIMELINE, path, params, "pagination_token")) as pages:
-            async for page in pages:
-                for item in page.mentions:
-                    ours = item.author.id == me and item.parent_external_id is None
-                    if ours and network.is_our_post(item.text, text):
-                        return PublishedReply(item.external_id, item.url)
-        return None
+        return await self._first_own(
+            x_publish.timeline_query(since, PAGE_LIMIT),
+            lambda item: (
+                item.author.id == me
+                and item.parent_external_id is None
+                and network.is_our_post(item.text, text)
+            ),
+        )
 
     async def follower_count(self) -> int:
         """``public_metrics.followers_count`` of the token's user (``GET /2/users/me``)."""
@@ -235,11 +237,23 @@ class XAdapter(HttpAdapter, network=Platform.X):
         ``errors[]``) or an id that is not an X post id is left out.
         """
         found: dict[str, PostCounters] = {}
-        for batch in x_publish.id_batches(external_ids):
+        for batch in id_batches(external_ids, x_publish.LOOKUP_LIMIT, x_posts.POST_ID.fullmatch):
             params = {"ids": ",".join(batch), "tweet.fields": "public_metrics"}
             body = await self._get_json(_LOOKUP, "/2/tweets", params)
             found.update(self._shaped("public_metrics", x_publish.counters_of, body, batch))
         return found
+
+    async def _first_own(
+        self, params: Mapping[str, str], matches: Callable[[Mention], bool]
+    ) -> PublishedReply | None:
+        """The newest post of the account's own timeline (from ``params``) that ``matches``."""
+        path = f"/2/users/{await self._user()}/tweets"
+        async with aclosing(self._pages(_TIMELINE, path, params, "pagination_token")) as pages:
+            async for page in pages:
+                for item in page.mentions:
+                    if matches(item):
+                        return PublishedReply(item.external_id, item.url)
+        return None
 
     async def _create(self, body: dict[str, Any]) -> PublishedReply:
         """``POST /2/tweets`` with ``body``; the new post's id and permalink."""

@@ -14,15 +14,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from smm_tui.adapters import x_posts
+from smm_tui.adapters.base import PermanentError, PostCounters, count_or_none, noted_counters
 from smm_tui.adapters.http import CallContext
 from smm_tui.adapters.x_errors import one_line
-from smm_tui.core.network import PermanentError, PostCounters
 
 __all__ = [
     "LOOKUP_LIMIT",
     "counters_of",
     "followers_of",
-    "id_batches",
     "timeline_query",
     "wrong_user",
 ]
@@ -31,12 +30,13 @@ __all__ = [
 LOOKUP_LIMIT = 100
 #: X refuses a ``start_time`` before this (the first snowflake ids).
 EARLIEST_START = datetime(2010, 11, 6, 0, 0, 1, tzinfo=UTC)
-# (our name, X's fields in the order they are read: the newer spec renamed retweets).
+# (our name, its word in notes, X's fields in the order they are read: the newer
+# spec renamed retweets).
 _COUNTERS = (
-    ("likes", ("like_count",)),
-    ("reposts", ("repost_count", "retweet_count")),
-    ("replies", ("reply_count",)),
-    ("views", ("impression_count",)),
+    ("likes", "likes", ("like_count",)),
+    ("reposts", "reposts", ("repost_count", "retweet_count")),
+    ("replies", "replies", ("reply_count",)),
+    ("views", "views (impression_count)", ("impression_count",)),
 )
 
 
@@ -51,15 +51,6 @@ def timeline_query(since: datetime, max_results: int) -> dict[str, str]:
     start = max(since.astimezone(UTC), EARLIEST_START)
     params["start_time"] = start.strftime("%Y-%m-%dT%H:%M:%SZ")
     return params
-
-
-def id_batches(external_ids: Sequence[str]) -> list[list[str]]:
-    """``external_ids`` that are X post ids, each once, in lookups of at most :data:`LOOKUP_LIMIT`.
-
-    Anything else cannot be a post of ours (and must not go into a URL), so it is left out.
-    """
-    wanted = [i for i in dict.fromkeys(external_ids) if x_posts.POST_ID.fullmatch(i)]
-    return [wanted[at : at + LOOKUP_LIMIT] for at in range(0, len(wanted), LOOKUP_LIMIT)]
 
 
 def counters_of(body: Any, asked: Collection[str]) -> dict[str, PostCounters]:
@@ -109,18 +100,13 @@ def wrong_user(found_id: str, ctx: CallContext) -> PermanentError:
 
 def _counters(metrics: Any) -> PostCounters:
     fields: Mapping[str, Any] = metrics if isinstance(metrics, dict) else {}
-    values = {name: _count(fields, names) for name, names in _COUNTERS}
-    missing = [name for name, value in values.items() if value is None]
-    if "views" in missing:
-        missing[missing.index("views")] = "views (impression_count)"
-    note = f"X did not report {', '.join(missing)} for this post" if missing else ""
-    return PostCounters(**values, note=note)
+    return noted_counters(
+        ((ours, word, _count(fields, names)) for ours, word, names in _COUNTERS),
+        "X did not report {} for this post",
+    )
 
 
 def _count(fields: Mapping[str, Any], names: Sequence[str]) -> int | None:
     """The first of ``names`` that holds a count (a whole number, not negative), else None."""
-    for name in names:
-        value = fields.get(name)
-        if type(value) is int and value >= 0:
-            return value
-    return None
+    counts = (count_or_none(fields.get(name)) for name in names)
+    return next((count for count in counts if count is not None), None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -28,9 +29,8 @@ from tests.adapters import httpserver
 from tests.adapters import vk_kit as kit
 from tests.adapters.httpserver import TestServer, sequence
 from tests.conftest import FakeClock
-from tests.fakes.base import TEST_TIMEOUT, Counters, Fault
+from tests.fakes.base import Counters, Fault
 from tests.fakes.vk import FakeVK
-from tests.fakes.vk_posts import with_user_token
 
 server = kit.server
 fake = kit.fake_with_user_token
@@ -305,10 +305,9 @@ async def test_without_a_user_token_every_counter_is_none_and_says_why(fake: Fak
 
 async def test_a_user_token_vk_refuses_with_error_27_gives_no_counters(fake: FakeVK) -> None:
     post = fake.add_post("Пост")
-    connection = with_user_token(
-        fake, fake.token, FakeClock(kit.NOW), fake.client(TEST_TIMEOUT), 5.0
-    )
-    adapter = registry.build(fake.account(), connection)  # a community key as "user" token
+    connection = fake.connection(clock=FakeClock(kit.NOW), deadline=5.0)
+    # A community key as "user" token.
+    adapter = registry.build(fake.account(), replace(connection, user_token=fake.token))
 
     (counters,) = (await adapter.post_counters([post])).values()
 

@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 
-from smm_tui.adapters import registry
-from smm_tui.adapters.connection import Connection
 from smm_tui.adapters.vk import VKAdapter
 from smm_tui.core.models import Author
 from tests.adapters.httpserver import Reply, Request, TestServer, json_reply, sequence
@@ -74,18 +72,7 @@ adapter_for = VK.adapter
 
 def adapter_with_user_token(server: TestServer, user_token: str = USER_CANARY) -> VKAdapter:
     """:func:`adapter_for`, on an account that also names an admin's user token."""
-    connection = Connection(
-        token=CANARY,
-        token_env=VK.token_env,
-        user_token=user_token,
-        base_url=server.url,
-        deadline=5.0,
-        clock=FakeClock(NOW),
-        long_poll_seconds=0,
-    )
-    made = registry.build(VK.settings(server.url), connection)
-    assert isinstance(made, VKAdapter)
-    return made
+    return VK.adapter(server, user_token=user_token)
 
 
 mention_of = VK.mention

@@ -216,7 +216,18 @@ class FakeNetwork(abc.ABC):
         The fake's rate-limit windows follow ``clock`` from now on.
         """
         self.clock = clock
-        connection = Connection(
+        connection = self.connection(clock=clock, timeout=timeout, deadline=deadline)
+        return registry.build(self.account(name), connection)
+
+    def connection(
+        self,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        timeout: httpx.Timeout = TEST_TIMEOUT,
+        deadline: float = TEST_DEADLINE,
+    ) -> Connection:
+        """What :meth:`adapter` builds its adapter with: the server, the token, no long poll."""
+        return Connection(
             token=self.token,
             token_env=self.token_env,
             base_url=self.server.url,
@@ -225,7 +236,6 @@ class FakeNetwork(abc.ABC):
             clock=clock,
             long_poll_seconds=0,
         )
-        return registry.build(self.account(name), connection)
 
     @abc.abstractmethod
     def add_post(self, text: str) -> str:

@@ -87,6 +87,7 @@ class Network(Generic[A]):
         backfill: int = DEFAULT_BACKFILL,
         long_poll: int = 0,
         token: str | None = None,
+        user_token: str = "",
         keys: Mapping[str, object] = MappingProxyType({}),
     ) -> A:
         """The real adapter, built through the registry, on ``server`` (or a base URL, or
@@ -94,12 +95,14 @@ class Network(Generic[A]):
 
         ``long_poll`` is 0 unless a test asks: a long poll stretches the read
         timeout past it, which would make every stall wait for it. ``token``
-        and ``keys`` stand in for the account's own.
+        and ``keys`` stand in for the account's own; ``user_token`` is a second
+        token (a VK admin's).
         """
         base_url = server.url if isinstance(server, TestServer) else server
         connection = Connection(
             token=self.token if token is None else token,
             token_env=self.token_env,
+            user_token=user_token,
             base_url=base_url,
             deadline=deadline,
             timeout=timeout,

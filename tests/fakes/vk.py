@@ -35,6 +35,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -52,7 +53,7 @@ from tests.adapters.httpserver import (
     truncated_json,
 )
 from tests.fakes.base import TEST_DEADLINE, TEST_TIMEOUT, FakeNetwork, Fault, Operation, Published
-from tests.fakes.vk_posts import PostMethods, with_user_token
+from tests.fakes.vk_posts import PostMethods
 from tests.fakes.vk_wall import (
     GROUP,
     GROUP_ID,
@@ -136,8 +137,8 @@ class FakeVK(PostMethods, FakeNetwork):
         if not user_token:
             return super().adapter(name=name, clock=clock, timeout=timeout, deadline=deadline)
         self.clock = clock
-        connection = with_user_token(self, self.user_token, clock, self.client(timeout), deadline)
-        return registry.build(self.account(name), connection)
+        connection = self.connection(clock=clock, timeout=timeout, deadline=deadline)
+        return registry.build(self.account(name), replace(connection, user_token=self.user_token))
 
     def add_post(self, text: str) -> str:
         """A post on the community's wall; returns its id (``"<post_id>"``)."""

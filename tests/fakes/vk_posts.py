@@ -16,13 +16,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import httpx
-
-from smm_tui.adapters.connection import Connection
-from tests.fakes.base import BrandPost, Counters, FakeNetwork
+from tests.fakes.base import BrandPost, Counters
 from tests.fakes.vk_wall import GROUP, Comment, Post, VKError, page_of
 
-__all__ = ["PostMethods", "with_user_token"]
+__all__ = ["PostMethods"]
 
 #: ``wall.get`` and ``wall.getById`` take at most 100 posts a call.
 MAX_COUNT = 100
@@ -129,23 +126,3 @@ class PostMethods:
             if counters.views is not None:
                 item["views"] = {"count": counters.views}
         return item
-
-
-def with_user_token(
-    fake: FakeNetwork,
-    user_token: str,
-    clock: Callable[[], datetime],
-    client: httpx.AsyncClient,
-    deadline: float,
-) -> Connection:
-    """The connection :meth:`FakeNetwork.adapter` makes, with ``user_token`` besides the token."""
-    return Connection(
-        token=fake.token,
-        token_env=fake.token_env,
-        user_token=user_token,
-        base_url=fake.server.url,
-        deadline=deadline,
-        client=client,
-        clock=clock,
-        long_poll_seconds=0,
-    )
