@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from smm_tui.core.context import ServiceContext
@@ -26,6 +27,30 @@ CHECKPOINTS: tuple[timedelta, ...] = (timedelta(hours=1), timedelta(hours=24), t
 NOT_FOUND = "not found on the account any more (deleted?)"
 #: The spans the accounts screen and the Content pane show the change over.
 SPANS: tuple[timedelta, ...] = (timedelta(days=1), timedelta(days=7), timedelta(days=30))
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """One account's follower readings, oldest first."""
+
+    readings: tuple[FollowerReading, ...]
+
+    @property
+    def latest(self) -> FollowerReading | None:
+        """The newest reading, if any."""
+        return self.readings[-1] if self.readings else None
+
+    def change(self, span: timedelta, now: datetime) -> int | None:
+        """How the count moved over ``span`` up to now; None without a reading that old."""
+        start = now - span
+        before = [r for r in self.readings if r.at <= start]
+        if not before:
+            return None
+        return self.readings[-1].followers - before[-1].followers
+
+    def series(self, since: datetime) -> list[int]:
+        """The counts read since ``since``, oldest first (for a sparkline)."""
+        return [r.followers for r in self.readings if r.at >= since]
 
 
 class GrowthService:
@@ -53,10 +78,13 @@ class GrowthService:
         ]
         return sorted(found, key=lambda r: (r.account, r.at))
 
+    def history(self, account: str) -> History:
+        """An account's readings, decoded once, to ask several questions of."""
+        return History(tuple(self.readings(account)))
+
     def latest(self, account: str) -> FollowerReading | None:
         """The newest reading of an account, if any."""
-        readings = self.readings(account)
-        return readings[-1] if readings else None
+        return self.history(account).latest
 
     def followers_due(self, now: datetime) -> list[str]:
         """The accounts whose count is due: never read, or read longer than ``every`` ago."""
@@ -80,18 +108,11 @@ class GrowthService:
 
     def change(self, account: str, span: timedelta, now: datetime) -> int | None:
         """How the count moved over ``span`` up to now; None without a reading that old."""
-        readings = self.readings(account)
-        if not readings:
-            return None
-        start = now - span
-        before = [r for r in readings if r.at <= start]
-        if not before:
-            return None
-        return readings[-1].followers - before[-1].followers
+        return self.history(account).change(span, now)
 
     def series(self, account: str, since: datetime) -> list[int]:
         """The counts read since ``since``, oldest first (for a sparkline)."""
-        return [r.followers for r in self.readings(account) if r.at >= since]
+        return self.history(account).series(since)
 
     # -- post counters --------------------------------------------------------------
 

@@ -63,11 +63,12 @@ def read_growth(growth: GrowthService, accounts: Sequence[str], now: datetime) -
     """Every account's :class:`Growth` from the readings stored (no network)."""
     found = {}
     for account in accounts:
-        latest = growth.latest(account)
+        history = growth.history(account)
+        latest = history.latest
         found[account] = Growth(
             latest.followers if latest is not None else None,
-            tuple(growth.change(account, span, now) for span in SPANS),
-            tuple(growth.series(account, now - SPARK_SPAN)),
+            tuple(history.change(span, now) for span in SPANS),
+            tuple(history.series(now - SPARK_SPAN)),
         )
     return found
 

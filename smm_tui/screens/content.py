@@ -257,15 +257,15 @@ class ContentScreen(ContentActions):
         widget.update(Content.assemble(("Followers ", "$text-muted"), growth_text(line)))
 
     def _read_growth(self, account: str) -> Growth:
-        """An account's growth line from its readings (each a scan of them: once per fill)."""
-        growth = self.workspace.growth
+        """An account's growth line from its readings (a scan of them: once per fill)."""
+        history = self.workspace.growth.history(account)
         now = self.workspace.ctx.clock()
-        latest = growth.latest(account)
+        latest = history.latest
         line = self._growth[account] = Growth(
             account,
             latest.followers if latest else None,
-            growth.change(account, GROWTH_SPAN, now),
-            sparkline(growth.series(account, now - GROWTH_SPAN)),
+            history.change(GROWTH_SPAN, now),
+            sparkline(history.series(now - GROWTH_SPAN)),
         )
         return line
 
