@@ -3,7 +3,8 @@
 What a type cannot say is checked here, in file order where it can be: a name
 without spaces, an http(s) URL, unique account names, a time zone that exists,
 business hours that end after they start, views and rule queries that parse,
-rules that name real users and departments, and key bindings.
+rules that name real users and departments, key bindings, and each department's
+handoff: the keys its kind needs, none of another kind's, a real Telegram account.
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ import zoneinfo
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import urlsplit
 
 import msgspec
 
+from smm_tui.config.departments import departments_from, is_http_url, tickets_from
 from smm_tui.config.errors import Invalid, explain, must, show, toml_key
 from smm_tui.config.model import (
     DEFAULT_APPLIES_TO,
-    DEFAULT_DEPARTMENTS,
     AccountConfig,
     Config,
     DemoConfig,
@@ -30,6 +30,7 @@ from smm_tui.config.model import (
     SlaConfig,
     default_user,
 )
+from smm_tui.config.saved_replies import replies_from_tables
 from smm_tui.config.schema import (
     ACCOUNT_TABLES,
     AccountTable,
@@ -56,11 +57,14 @@ def build_config(document: dict[str, Any], env: Mapping[str, str]) -> Config:
         raise explain(exc, document) from None
     user = typed.user or default_user(env)
     users = _distinct("users", typed.users) or (user,)
-    departments = _distinct("departments", typed.departments) or DEFAULT_DEPARTMENTS
+    accounts = _accounts(typed.accounts)
+    departments, handoffs = departments_from(
+        typed.departments, document.get("departments"), accounts
+    )
     keywords = _distinct("triage.alarm_keywords", typed.triage.alarm_keywords)
     return Config(
         user=user,
-        accounts=_accounts(typed.accounts),
+        accounts=accounts,
         demo=DemoConfig(typed.demo.rate_per_minute, typed.demo.seed),
         sla=_sla(typed.sla, document.get("sla", {})),
         publishing=_publishing(typed.publishing),
@@ -72,6 +76,9 @@ def build_config(document: dict[str, Any], env: Mapping[str, str]) -> Config:
         ),
         keymap=_keymap(typed.keymap),
         departments=departments,
+        handoffs=handoffs,
+        tickets=tickets_from(typed.tickets),
+        saved_replies=replies_from_tables(typed.saved_replies),
         users=users,
     )
 
@@ -111,7 +118,7 @@ def _account(table: AccountTable, prefix: str) -> AccountConfig:
         raise must(f"{prefix}.name", "a name without spaces", table.name)
     platform = _PLATFORM_OF[type(table)]
     base_url: str | None = getattr(table, "base_url", None)
-    if base_url is not None and not _is_http_url(base_url):
+    if base_url is not None and not is_http_url(base_url):
         raise must(f"{prefix}.base_url", "an http(s) URL", base_url)
     present = ((key.name, getattr(table, key.name)) for key in PLATFORMS[platform].config_keys)
     return AccountConfig(
@@ -124,18 +131,6 @@ def _account(table: AccountTable, prefix: str) -> AccountConfig:
         sla_minutes=table.sla_minutes,
         backfill=table.backfill,
     )
-
-
-def _is_http_url(value: str) -> bool:
-    """An absolute http or https URL with a host and no whitespace."""
-    if any(ch.isspace() for ch in value):
-        return False
-    try:
-        parts = urlsplit(value)
-        _ = parts.port  # raises ValueError on a malformed port
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 # --- [publishing] ------------------------------------------------------------------

@@ -115,16 +115,21 @@ def _locate(segments: list[Segment], document: Mapping[str, Any]) -> tuple[Any, 
             declared = get_args(_bare(declared))[0]
         else:
             struct = _struct_of(declared, value)
-            declared = next(f.type for f in msgspec.structs.fields(struct) if f.name == segment)
+            fields = msgspec.structs.fields(struct)
+            declared = next(f.type for f in fields if f.encode_name == segment)
         value = value[segment]
     return declared, value
 
 
 def _struct_of(declared: Any, value: Any) -> type[msgspec.Struct]:
-    """The struct ``declared`` names; for a tagged union, the one ``value``'s tag picks."""
+    """The struct ``declared`` names (a union may hold one beside plain values, as
+    ``departments`` does); for a tagged union, the one ``value``'s tag picks."""
     bare = _bare(declared)
     if isinstance(bare, type) and issubclass(bare, msgspec.Struct):
         return bare
+    tables = [a for a in get_args(bare) if isinstance(a, type) and issubclass(a, msgspec.Struct)]
+    if len(tables) == 1:
+        return tables[0]
     return ACCOUNT_TABLES[Platform(value[TAG_FIELD])]
 
 
@@ -158,7 +163,7 @@ def _description(declared: Any) -> str | None:
 def fields_of(struct: type[msgspec.Struct]) -> tuple[str, ...]:
     """The keys a table of ``struct`` may hold, its tag included."""
     tag_field = struct.__struct_config__.tag_field
-    return (*((tag_field,) if tag_field else ()), *struct.__struct_fields__)
+    return (*((tag_field,) if tag_field else ()), *struct.__struct_encode_fields__)
 
 
 def _unknown_in(where: str, table: Mapping[str, object], struct: type[msgspec.Struct]) -> Invalid:

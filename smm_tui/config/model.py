@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from smm_tui.core.models import Platform
 from smm_tui.core.network import DEFAULT_BACKFILL
+from smm_tui.core.saved_replies import SavedReply
 
 DEFAULT_DEPARTMENTS: tuple[str, ...] = (
     "Cards",
@@ -126,6 +127,40 @@ class PublishingConfig:
 
 
 @dataclass(frozen=True)
+class DepartmentConfig:
+    """One ``[[departments]]`` table: a department and how it hears about tickets.
+
+    ``handoff`` is ``webhook`` (``url``, body signed with ``env[secret_env]``),
+    ``email`` (SMTP: ``smtp_host``, ``smtp_port``, ``starttls``, ``sender``,
+    ``to``, ``username``, ``env[password_env]``), ``telegram`` (the bot of
+    ``account`` posts in ``chat_id``) or ``none``. Secrets are named by their
+    environment variable, never held here.
+    """
+
+    name: str
+    handoff: str = "none"
+    url: str | None = None
+    secret_env: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    starttls: bool = True
+    sender: str | None = None
+    to: tuple[str, ...] = ()
+    username: str | None = None
+    password_env: str | None = None
+    account: str | None = None
+    chat_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketsConfig:
+    """The ``[tickets]`` table."""
+
+    #: How long a ticket awaits the customer's confirmation after the public follow-up.
+    confirm_within: timedelta = timedelta(days=3)
+
+
+@dataclass(frozen=True)
 class DemoConfig:
     """The ``[demo]`` table: how fast and how reproducibly demo accounts generate traffic."""
 
@@ -153,6 +188,11 @@ class Config:
     rules: tuple[RuleConfig, ...] = ()
     keymap: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     departments: tuple[str, ...] = DEFAULT_DEPARTMENTS
+    #: ``[[departments]]`` tables with a handoff, by department (a plain name list has none).
+    handoffs: tuple[DepartmentConfig, ...] = ()
+    tickets: TicketsConfig = field(default_factory=TicketsConfig)
+    #: ``[[saved_replies]]`` tables (``saved_replies.toml`` beside the config is read apart).
+    saved_replies: tuple[SavedReply, ...] = ()
     users: tuple[str, ...] = ()
     source: Path | None = None
 
@@ -163,6 +203,11 @@ class Config:
     def account(self, name: str) -> AccountConfig | None:
         """The account called ``name``, or ``None``."""
         return next((a for a in self.accounts if a.name == name), None)
+
+    def handoff(self, department: str) -> DepartmentConfig | None:
+        """How ``department`` hears about tickets, or None when it has no handoff."""
+        found = next((d for d in self.handoffs if d.name == department), None)
+        return None if found is None or found.handoff == "none" else found
 
 
 def default_user(env: Mapping[str, str]) -> str:

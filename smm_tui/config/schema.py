@@ -26,7 +26,7 @@ from smm_tui.core.platforms import PLATFORMS, KeyKind, PlatformSpec
 #: The field every ``[[accounts]]`` table is told apart by.
 TAG_FIELD = "platform"
 #: Fields whose value is never shown in an error: it may be (or hold) a token.
-SECRET_FIELDS = frozenset({"token", "token_env", "user_token_env"})
+SECRET_FIELDS = frozenset({"token", "token_env", "user_token_env", "secret_env", "password_env"})
 #: A week of minutes: the longest first-response target.
 _WEEK = 7 * 24 * 60
 _LARGEST_FLOAT = 1.7976931348623157e308
@@ -43,6 +43,12 @@ Day = Annotated[
 ]
 Tag = Annotated[str, Meta(min_length=1, description="a tag or a list of tags")]
 
+#: A Telegram chat: ``@name`` or its numeric id.
+_CHAT = Annotated[
+    Annotated[str, Meta(pattern=r"^@[A-Za-z0-9_]{4,}$|^-?[0-9]+$")] | int,
+    Meta(description=KeyKind.CHAT.value),
+]
+
 #: A platform key's type, by what it holds.
 KEY_TYPES: dict[KeyKind, Any] = {
     KeyKind.POSITIVE_INT: Annotated[int, Meta(gt=0, description=KeyKind.POSITIVE_INT.value)],
@@ -55,11 +61,14 @@ KEY_TYPES: dict[KeyKind, Any] = {
     KeyKind.ENV_NAME: Annotated[
         str, Meta(pattern="^[A-Za-z_][A-Za-z0-9_]*$", description=KeyKind.ENV_NAME.value)
     ],
-    KeyKind.CHAT: Annotated[
-        Annotated[str, Meta(pattern=r"^@[A-Za-z0-9_]{4,}$|^-?[0-9]+$")] | int,
-        Meta(description=KeyKind.CHAT.value),
-    ],
+    KeyKind.CHAT: _CHAT,
 }
+
+
+_DURATION = Annotated[
+    str,
+    Meta(pattern=r"^\s*(\d+\s*[smhdSMHD]\s*)+$", description='a duration such as "6h" or "90m"'),
+]
 
 
 class Table(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -171,12 +180,6 @@ class RuleTable(Table):
     ] = 0
 
 
-_DURATION = Annotated[
-    str,
-    Meta(pattern=r"^\s*(\d+\s*[smhdSMHD]\s*)+$", description='a duration such as "6h" or "90m"'),
-]
-
-
 class PublishingTable(Table):
     """``[publishing]``."""
 
@@ -188,12 +191,95 @@ class PublishingTable(Table):
     growth_every: _DURATION = "1h"
 
 
+#: How a department hears about tickets (``[[departments]] handoff``).
+HANDOFFS = ("webhook", "email", "telegram", "none")
+_SECRET_ENV = Annotated[
+    str,
+    Meta(
+        pattern="^[A-Za-z_][A-Za-z0-9_]*$",
+        description=(
+            "the name of an environment variable (letters, digits, _), not the secret itself"
+        ),
+    ),
+]
+_ADDRESS = Annotated[str, Meta(pattern=r"^[^@\s]+@[^@\s]+$", description="an email address")]
+
+
+class DepartmentTable(Table):
+    """One ``[[departments]]`` table; which keys a handoff needs is the loader's check."""
+
+    name: NonEmpty
+    handoff: Annotated[
+        str,
+        Meta(pattern=f"^({'|'.join(HANDOFFS)})$", description=f"one of {', '.join(HANDOFFS)}"),
+    ] = "none"
+    url: _URL | None = None
+    secret_env: _SECRET_ENV | None = None
+    smtp_host: (
+        Annotated[str, Meta(pattern=r"^[^\s/@]+$", description="a host name such as smtp.example")]
+        | None
+    ) = None
+    smtp_port: Annotated[int, Meta(ge=1, le=65535, description="a port number from 1 to 65535")] = (
+        587
+    )
+    starttls: Annotated[bool, Meta(description="true or false")] = True
+    #: ``from`` in the file (a Python keyword).
+    sender: _ADDRESS | None = msgspec.field(default=None, name="from")
+    to: (
+        Annotated[
+            _ADDRESS | Annotated[list[_ADDRESS], Meta(min_length=1)],
+            Meta(description="an email address or a non-empty list of them"),
+        ]
+        | None
+    ) = None
+    username: NonEmpty | None = None
+    password_env: _SECRET_ENV | None = None
+    account: Annotated[str, Meta(description="the name of a telegram account")] | None = None
+    chat_id: _CHAT | None = None
+
+
+class TicketsTable(Table):
+    """``[tickets]``."""
+
+    confirm_within: _DURATION = "3d"
+
+
+class SavedReplyTable(Table):
+    """One ``[[saved_replies]]`` table (its fields are checked when it is used, not here)."""
+
+    name: NonEmpty
+    body: NonEmpty
+    language: (
+        Annotated[
+            str,
+            Meta(
+                pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$",
+                description='a language code such as "ru" or "en-GB"',
+            ),
+        ]
+        | None
+    ) = None
+    tags: Annotated[Tag | list[Tag], Meta(description="a tag or a list of tags")] = msgspec.field(
+        default_factory=list
+    )
+
+
 class Document(Table):
     """The whole file."""
 
     user: NonEmpty | None = None
     users: Names | None = None
-    departments: Names | None = None
+    #: Names, or ``[[departments]]`` tables (TOML allows both in one inline array).
+    departments: (
+        Annotated[
+            list[NonEmpty | DepartmentTable],
+            Meta(
+                min_length=1,
+                description="a non-empty list of names or an array of tables ([[departments]])",
+            ),
+        ]
+        | None
+    ) = None
     accounts: Annotated[
         list[Annotated[AnyAccount, Meta(description="a table")]],
         Meta(description="an array of tables ([[accounts]])"),
@@ -202,6 +288,7 @@ class Document(Table):
     sla: SlaTable = msgspec.field(default_factory=SlaTable)
     triage: TriageTable = msgspec.field(default_factory=TriageTable)
     publishing: PublishingTable = msgspec.field(default_factory=PublishingTable)
+    tickets: TicketsTable = msgspec.field(default_factory=TicketsTable)
     #: name → query; checked by the loader, which names the view in its error.
     views: Annotated[dict[str, object], Meta(description="a table ([views])")] | None = None
     rules: Annotated[list[RuleTable], Meta(description="an array of tables ([[rules]])")] = (
@@ -211,3 +298,6 @@ class Document(Table):
     keymap: Annotated[dict[str, object], Meta(description="a table ([keymap])")] = msgspec.field(
         default_factory=dict
     )
+    saved_replies: Annotated[
+        list[SavedReplyTable], Meta(description="an array of tables ([[saved_replies]])")
+    ] = msgspec.field(default_factory=list)
