@@ -20,6 +20,7 @@ from smm_tui.core.network import (
     AdapterError,
     AuthError,
     Identity,
+    MentionChange,
     MentionPage,
     PermanentError,
     PostCounters,
@@ -37,6 +38,7 @@ __all__ = [
     "AdapterError",
     "AuthError",
     "Identity",
+    "MentionChange",
     "MentionPage",
     "PermanentError",
     "PostCounters",
@@ -68,6 +70,7 @@ CONTRACT_METHODS = (
     "find_post",
     "follower_count",
     "post_counters",
+    "fetch_changes",
 )
 
 
@@ -193,6 +196,18 @@ class Adapter(abc.ABC):
         Networks that cannot list the account's own posts raise :class:`Unverifiable`.
         """
         raise Unverifiable(f"{self._who()}: cannot list the account's posts")
+
+    #: What this network cannot show of edits and deletions, in words (empty: it shows both).
+    change_note: str = ""
+
+    async def fetch_changes(self, tracked: Sequence[Mention]) -> tuple[MentionChange, ...]:
+        """Edits, deletions and restores of ``tracked`` mentions since the last look.
+
+        Networks that push such events hand over the ones collected while
+        fetching mentions; others look each tracked mention up again. The base
+        knows of none.
+        """
+        return ()
 
     async def follower_count(self) -> int:
         """The account's followers, subscribers or members now."""

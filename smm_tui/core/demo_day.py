@@ -40,6 +40,13 @@ _ON_TIME_MEDIAN_MINUTES = 3.5
 _TICKET_SHARE = 0.35
 _PRAISE_REPLY_SHARE = 0.5
 _CLOSE_AFTER_REPLY_SHARE = 0.5
+#: Of the tickets fixed, the share followed up in public (they await the customer).
+_FOLLOW_UP_SHARE = 0.5
+_FOLLOW_UPS = {
+    "en": "We have fixed it on our side. Could you check that everything is in order now?",
+    "ru": "Мы всё исправили. Проверьте, пожалуйста, что теперь всё в порядке.",
+    "ar": "قمنا بحل المشكلة. هل يمكنك التحقق من أن كل شيء على ما يرام الآن؟",
+}
 _T = TypeVar("_T")
 
 
@@ -217,8 +224,23 @@ class _Day:
         )
         for column, after in _ticket_path(self.now - moment, rng):
             moment += after
+            if column is TicketColumn.RESOLVED and rng.random() < _FOLLOW_UP_SHARE:
+                await self._follow_up(person, ticket.id, moment)
+                return
             if await self._at(moment, partial(person.tickets.move, ticket.id, column)) is None:
                 return
+
+    async def _follow_up(self, person: _Person, ticket_id: str, moment: datetime) -> None:
+        """The fix is done: tell the customer in public; the ticket awaits their answer."""
+        ticket = person.tickets.get(ticket_id)
+        mention = self._stored(ticket.mention_id)
+        text = _FOLLOW_UPS.get(mention.language or "en", _FOLLOW_UPS["en"])
+        queued = await self._at(
+            moment, lambda: person.outbox.queue(mention.id, text, ticket_id=ticket_id)
+        )
+        if queued is not None:
+            channel = self.accounts[mention.account].channel
+            await self._at(moment, lambda: person.outbox.send(queued.id, channel))
 
 
 def _ticket_path(age: timedelta, rng: random.Random) -> list[tuple[TicketColumn, timedelta]]:

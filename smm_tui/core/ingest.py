@@ -14,6 +14,7 @@ from smm_tui.core import priority
 from smm_tui.core.attention import quiet_entry, touched
 from smm_tui.core.classify import classify_mention
 from smm_tui.core.context import ServiceContext
+from smm_tui.core.followup import AnswerWatch
 from smm_tui.core.models import (
     Author,
     ContestState,
@@ -87,7 +88,10 @@ class IngestService:
         return None if record is None else record.get("cursor")
 
     def changes_for(self, mentions: Iterable[Mention]) -> ChangeSet:
-        """Insert-if-new operations for mentions, plus entries for open contests they enter."""
+        """Insert-if-new operations for mentions, plus entries for open contests they enter.
+
+        A customer's answer to a ticket's public follow-up is linked to the ticket.
+        """
         mentions = list(mentions)
         changes = ChangeSet()
         if not mentions:  # most polls bring nothing: skip the look-ups below
@@ -95,10 +99,13 @@ class IngestService:
         contests = self._open_contests_by_post()
         ours = self._our_replies()
         query_context = self._query_context()
+        answers = AnswerWatch.of(self.ctx)
         for raw in mentions:
             mention, contest_id, department = self._stored(raw, contests, ours, query_context)
             known = self.ctx.repo.get(Collection.MENTIONS, mention.id) is not None
-            if department is not None and not known:
+            if answers and not known:
+                mention = answers.link(self.ctx, changes, mention)
+            if department is not None and not known and mention.ticket_id is None:
                 mention = self._route(changes, mention, department)
             changes.insert_new(Collection.MENTIONS, mention.to_record())
             if contest_id is not None:

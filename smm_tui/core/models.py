@@ -78,6 +78,8 @@ class TicketColumn(enum.StrEnum):
     NEW = "new"
     IN_PROGRESS = "in_progress"
     WAITING = "waiting"
+    #: Followed up in public; waiting for the customer to confirm (``[tickets] confirm_within``).
+    AWAITING = "awaiting"
     RESOLVED = "resolved"
 
     @property
@@ -90,8 +92,25 @@ _COLUMN_TITLES = {
     TicketColumn.NEW: "New",
     TicketColumn.IN_PROGRESS: "In progress",
     TicketColumn.WAITING: "Waiting on department",
+    TicketColumn.AWAITING: "Awaiting customer",
     TicketColumn.RESOLVED: "Resolved",
 }
+
+
+class ReviewState(enum.StrEnum):
+    """What became of the complaint a ticket was opened for, as the network shows it."""
+
+    UNCHANGED = "unchanged"
+    UPDATED = "updated"
+    REMOVED = "removed"
+
+
+class RevisionKind(enum.StrEnum):
+    """What happened to a mention's text after it was stored."""
+
+    EDITED = "edited"
+    DELETED = "deleted"
+    RESTORED = "restored"
 
 
 class ReplyState(enum.StrEnum):
@@ -136,6 +155,20 @@ class Author(Recorded):
 
 
 @dataclass(frozen=True, slots=True)
+class MentionRevision(Recorded):
+    """One change to a stored mention: ``text`` is what it read *before* the change.
+
+    ``by`` is who made it, where the network says: ``author``, ``moderator``,
+    or a network user id; empty when unknown.
+    """
+
+    kind: RevisionKind
+    at: datetime
+    text: str
+    by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Mention(Recorded):
     """A post, comment or message that mentions or answers one of the brand's accounts."""
 
@@ -165,6 +198,10 @@ class Mention(Recorded):
     overridden: tuple[str, ...] = ()
     #: The names of the rules that fired on it at ingest.
     rules: tuple[str, ...] = ()
+    #: Every edit, deletion and restore seen after it was stored, oldest first.
+    history: tuple[MentionRevision, ...] = ()
+    #: When its author (or a moderator) deleted it; its last text is kept.
+    deleted_at: datetime | None = None
     rev: int = 0
     id: str = field(default="")
 
@@ -203,6 +240,8 @@ class Reply(Recorded):
     claimed_by: str | None = None
     claimed_at: datetime | None = None
     uncertain: bool = False
+    #: The ticket this reply follows up in public (sent: the ticket awaits the customer).
+    ticket_id: str | None = None
     rev: int = 0
 
 
@@ -241,11 +280,38 @@ class Ticket(Recorded):
     note: str = ""
     resolved_at: datetime | None = None
     mention_ids: tuple[str, ...] = ()
+    #: The human reference (``T-2026-0042``); empty until one is given.
+    ref: str = ""
+    #: The last handoff to the department (see :mod:`smm_tui.core.handoffs`).
+    handoff_id: str | None = None
+    #: The public follow-up reply, and when it went out.
+    followup_reply_id: str | None = None
+    followed_up_at: datetime | None = None
+    #: While awaiting the customer: when that clock runs out.
+    confirm_by: datetime | None = None
+    #: The customer's first answer after the follow-up, and its tone.
+    answer_mention_id: str | None = None
+    answer_sentiment: Sentiment = Sentiment.UNKNOWN
+    #: Set when the customer confirmed the fix (a positive answer, or a review turned round).
+    confirmed_at: datetime | None = None
+    #: What the ticket suggests a person does next ("close": the customer sounds satisfied).
+    suggestion: str = ""
+    #: Whether the original complaint was edited or removed, and the tone it has now.
+    review: ReviewState = ReviewState.UNCHANGED
+    review_sentiment: Sentiment = Sentiment.UNKNOWN
+    review_changed_at: datetime | None = None
+    #: Why it was closed without a public follow-up.
+    closed_reason: str = ""
     rev: int = 0
 
     def __post_init__(self) -> None:
         if not self.mention_ids:
             object.__setattr__(self, "mention_ids", (self.mention_id,))
+
+    @property
+    def label(self) -> str:
+        """The reference people use: the ref, else a short form of the id."""
+        return self.ref or f"T-{self.id[:8]}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,12 +7,12 @@ are here so that core services can handle them without importing adapters.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from smm_tui.core.models import Mention
+from smm_tui.core.models import Mention, RevisionKind
 
 #: How many of an account's most recent mentions its first poll stores (``backfill``).
 DEFAULT_BACKFILL = 200
@@ -203,3 +203,77 @@ _LINKS_AND_HANDLES = re.compile(r"\S*(?:://|…|/)\S*|@\S+")
 
 def _comparable(text: str) -> str:
     return " ".join(_LINKS_AND_HANDLES.sub(" ", text).split()).casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class MentionChange:
+    """An edit, deletion or restore of a mention, as its network reports it.
+
+    ``external_id`` is the stored mention's id on the network. ``text`` is the
+    new text (edits and restores; None for a deletion). ``by`` says who did it
+    where the network tells: ``author``, ``moderator`` or the network user id.
+    ``at`` is when, if the network says. X gives an edited post a new id:
+    ``new_external_id`` names it (the stored mention keeps its own id).
+    """
+
+    external_id: str
+    kind: RevisionKind
+    text: str | None = None
+    at: datetime | None = None
+    by: str = ""
+    new_external_id: str | None = None
+
+
+class ChangeWatch(Protocol):
+    """The part of an adapter that reports edits and deletions of tracked mentions.
+
+    Networks that push events (VK's long poll, Telegram's updates) collect them
+    while fetching mentions and hand over those for ``tracked``; networks that
+    do not are asked again about each tracked mention (Mastodon, Bluesky, X).
+    ``change_note`` says in words what the network cannot show ("Telegram does
+    not tell a bot about deletions"), or is empty.
+    """
+
+    account: str
+    change_note: str
+
+    async def fetch_changes(self, tracked: Sequence[Mention]) -> tuple[MentionChange, ...]:
+        """What changed about ``tracked`` (all of this account) since the last look."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffMessage:
+    """A ticket handed to a department, ready for a channel to deliver.
+
+    ``key`` is the handoff's id: stable across attempts, so a receiver can drop
+    a repeat (webhooks get it as ``X-Smm-Delivery``, email as its Message-ID).
+    ``payload`` is the webhook's JSON body; ``subject`` and ``text`` are the
+    same summary as plain text for email and chat.
+    """
+
+    key: str
+    ref: str
+    department: str
+    subject: str
+    text: str
+    payload: Mapping[str, Any]
+
+
+class HandoffChannel(Protocol):
+    """One department's way of hearing about tickets (a webhook, email, a Telegram chat).
+
+    Raises the adapter errors: :class:`NotSent` when the message certainly
+    did not leave, :class:`TransientError` when it may have, and
+    :class:`PermanentError`/:class:`AuthError` when retrying cannot help.
+    No error message holds a secret.
+    """
+
+    #: ``webhook``, ``email`` or ``telegram``.
+    kind: str
+    #: Where it goes, for people ("hooks.example", "payments@bank.example", "chat -100…").
+    target: str
+
+    async def deliver(self, message: HandoffMessage) -> str:
+        """Deliver ``message``; returns a receipt (an HTTP status, a message id)."""
+        ...

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from smm_tui.core.context import ServiceContext
 from smm_tui.core.models import Draft, Mention, Reply, ReplyState, Status, to_iso
 from smm_tui.core.network import AdapterError, PublishedReply, ReplyChannel, Unverifiable
 from smm_tui.core.repository import Changed, ChangeSet, Collection
 from smm_tui.core.sending import RETRY_DELAYS, Claims, Sleep, post_with_care
+from smm_tui.core.tickets import CONFIRM_WITHIN, awaiting_customer
 from smm_tui.core.triage import TRANSITIONS, change_mention
 
 #: Why an uncertain reply on a network without threads is not sent again by itself.
@@ -56,8 +57,10 @@ class OutboxService:
         *,
         retry_delays: Sequence[float] = RETRY_DELAYS,
         sleep: Sleep = asyncio.sleep,
+        confirm_within: timedelta = CONFIRM_WITHIN,
     ) -> None:
         self.ctx = ctx
+        self.confirm_within = confirm_within
         self.retry_delays = tuple(retry_delays)
         self._sleep = sleep
         self._claims = Claims(ctx, Collection.REPLIES, ReplyState.SENDING.value)
@@ -166,18 +169,20 @@ class OutboxService:
         """Whether a reply to the mention is queued or being sent."""
         return any(reply.state in UNSENT for reply in self.replies_to(mention_id))
 
-    async def queue(self, mention_id: str, text: str) -> Reply:
+    async def queue(self, mention_id: str, text: str, *, ticket_id: str | None = None) -> Reply:
         """Record a reply (and drop the draft) durably, before any network call.
 
-        Raises AlreadySending while another reply to the mention is on its way, so
-        a send pressed twice records (and publishes) one reply.
+        ``ticket_id`` makes it the public follow-up of that ticket: once it is
+        sent, the ticket awaits the customer. Raises AlreadySending while
+        another reply to the mention is on its way, so a send pressed twice
+        records (and publishes) one reply.
         """
         async with self._queueing:
             if self.on_its_way(mention_id):
                 raise AlreadySending("A reply to this mention is already being sent.")
-            return await self._record(mention_id, text)
+            return await self._record(mention_id, text, ticket_id)
 
-    async def _record(self, mention_id: str, text: str) -> Reply:
+    async def _record(self, mention_id: str, text: str, ticket_id: str | None) -> Reply:
         mention = self.ctx.mention(mention_id)
         reply = Reply(
             id=self.ctx.make_id(),
@@ -187,6 +192,7 @@ class OutboxService:
             text=text,
             author=self.ctx.actor,
             created_at=self.ctx.clock(),
+            ticket_id=ticket_id,
         )
         changes = ChangeSet().put(Collection.REPLIES, reply.to_record())
         if self.draft(mention_id) is not None:
@@ -317,6 +323,8 @@ class OutboxService:
         )
         self.ctx.audit(changes, "reply", reply_id, "sent", url=url)
         self._mark_replied(changes, reply.mention_id, now)
+        if reply.ticket_id is not None:
+            awaiting_customer(self.ctx, changes, reply, now, self.confirm_within)
         await self.ctx.commit(changes)
         return self.reply(reply_id)
 

@@ -37,6 +37,8 @@ class Collection(enum.StrEnum):
     POSTS = "posts"
     DELIVERIES = "deliveries"
     FOLLOWERS = "followers"
+    HANDOFFS = "handoffs"
+    COUNTERS = "counters"
 
 
 OpKind = Literal["put", "insert_new", "patch", "delete"]

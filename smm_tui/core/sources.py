@@ -5,10 +5,17 @@ from __future__ import annotations
 from typing import Protocol
 
 from smm_tui.core.models import Mention, Platform
-from smm_tui.core.network import Identity, MentionPage, PostChannel, PublishedReply, RateBudget
+from smm_tui.core.network import (
+    ChangeWatch,
+    Identity,
+    MentionPage,
+    PostChannel,
+    PublishedReply,
+    RateBudget,
+)
 
 
-class AccountSource(PostChannel, Protocol):
+class AccountSource(PostChannel, ChangeWatch, Protocol):
     """One account's adapter as the services see it (``smm_tui.adapters.base.Adapter`` conforms)."""
 
     account: str

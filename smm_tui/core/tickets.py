@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime, timedelta
 
 from smm_tui.core.context import ServiceContext
-from smm_tui.core.models import Status, Ticket, TicketColumn, to_iso
+from smm_tui.core.models import Reply, Sentiment, Status, Ticket, TicketColumn, to_iso
 from smm_tui.core.repository import ChangeSet, Collection, Record
+from smm_tui.core.sanitize import one_line
+from smm_tui.core.ticket_refs import take_ref
 from smm_tui.core.triage import TRANSITIONS, change_mention
 
 COLUMNS: tuple[TicketColumn, ...] = tuple(TicketColumn)
 TITLE_LENGTH = 60
+#: How long a followed-up ticket awaits the customer unless ``[tickets] confirm_within`` says.
+CONFIRM_WITHIN = timedelta(days=3)
+#: The tones that count a customer as satisfied (an answer, or a review turned round).
+SATISFIED = frozenset({Sentiment.POSITIVE, Sentiment.NEUTRAL})
+#: :attr:`Ticket.suggestion` when the customer sounds satisfied: close the ticket.
+SUGGEST_CLOSE = "close"
 
 
 def title_from(text: str) -> str:
@@ -42,7 +51,15 @@ class TicketService:
         record = self.ctx.repo.get(Collection.TICKETS, mention.ticket_id)
         return None if record is None else Ticket.from_record(record)
 
-    async def open(self, mention_ids: list[str], department: str = "") -> Ticket:
+    def by_ref(self, ref: str) -> Ticket | None:
+        """The ticket with reference ``ref`` (``T-2026-0042``; case aside), or with that id."""
+        wanted = ref.strip().upper()
+        for ticket in self.all():
+            if ticket.ref.upper() == wanted or ticket.id == ref.strip():
+                return ticket
+        return None
+
+    async def open(self, mention_ids: list[str], department: str = "", note: str = "") -> Ticket:
         """Open one ticket for one or more mentions (the first names it); returns it."""
         linked = list(dict.fromkeys(mention_ids))
         first = self.ctx.mention(linked[0])
@@ -58,9 +75,11 @@ class TicketService:
             updated_at=now,
             department=department,
             mention_ids=tuple(linked),
+            note=one_line(note),
+            ref=await take_ref(self.ctx, now),
         )
         changes = ChangeSet().put(Collection.TICKETS, ticket.to_record())
-        self.ctx.audit(changes, "ticket", ticket.id, "open", mention_ids=linked)
+        self.ctx.audit(changes, "ticket", ticket.id, "open", mention_ids=linked, ref=ticket.ref)
         for mention_id in linked:
             self._link(changes, mention_id, ticket.id)
         await self.ctx.commit(changes)
@@ -140,12 +159,16 @@ class TicketService:
         )
 
     async def step(self, ticket_id: str, delta: int) -> Ticket:
-        """Move a ticket one column right (+1) or left (-1)."""
+        """Move a ticket one column right (+1) or left (-1).
+
+        *Awaiting customer* is passed over: only a sent follow-up puts a ticket there.
+        """
         ticket = self.get(ticket_id)
-        index = COLUMNS.index(ticket.column) + delta
-        if not 0 <= index < len(COLUMNS):
+        steps = [c for c in COLUMNS if c is not TicketColumn.AWAITING or c is ticket.column]
+        index = steps.index(ticket.column) + delta
+        if not 0 <= index < len(steps):
             return ticket
-        return await self.move(ticket_id, COLUMNS[index])
+        return await self.move(ticket_id, steps[index])
 
     async def update(
         self, ticket_id: str, *, department: str, assignee: str | None, note: str
@@ -167,3 +190,84 @@ class TicketService:
         )
         await self.ctx.commit(changes)
         return self.get(ticket_id)
+
+    async def close(self, ticket_id: str, *, reason: str = "") -> Ticket:
+        """Close a ticket (Resolved). ``reason`` says why there was no public follow-up.
+
+        A ticket awaiting the customer whose answer (or edited review) sounds
+        satisfied is closed as confirmed by the customer.
+        """
+        ticket = self.get(ticket_id)
+        now = self.ctx.clock()
+        fields: dict[str, object] = {"suggestion": "", "updated_at": to_iso(now)}
+        if reason:
+            fields["closed_reason"] = one_line(reason)
+        if ticket.column is TicketColumn.AWAITING and ticket.suggestion == SUGGEST_CLOSE:
+            fields["confirmed_at"] = to_iso(now)
+        if ticket.column is not TicketColumn.RESOLVED:
+            await self.move(ticket_id, TicketColumn.RESOLVED)
+        return await self._patch(self.get(ticket_id), fields, "close", reason=reason)
+
+    async def add_note(self, ticket_id: str, text: str) -> Ticket:
+        """Record a line on the ticket's history (the department's answer, a call made)."""
+        ticket = self.get(ticket_id)
+        line = one_line(text).strip()
+        if not line:
+            return ticket
+        return await self._patch(
+            ticket, {"updated_at": to_iso(self.ctx.clock())}, "note", text=line
+        )
+
+    async def _patch(
+        self, ticket: Ticket, fields: dict[str, object], action: str, **detail: object
+    ) -> Ticket:
+        changes = ChangeSet().patch(Collection.TICKETS, ticket.id, fields)
+        self.ctx.audit(changes, "ticket", ticket.id, action, **detail)
+        await self.ctx.commit(changes)
+        return self.get(ticket.id)
+
+
+def awaiting_customer(
+    ctx: ServiceContext, changes: ChangeSet, reply: Reply, now: datetime, confirm_within: timedelta
+) -> None:
+    """Add to ``changes``: the ticket ``reply`` followed up in public now awaits the customer.
+
+    Its clock runs ``confirm_within``; an earlier answer is forgotten (a new
+    follow-up asks again). Its other unanswered mentions become follow-ups,
+    as when a ticket is resolved; the reply's own mention is answered by it.
+    """
+    assert reply.ticket_id is not None
+    record = ctx.repo.get(Collection.TICKETS, reply.ticket_id)
+    if record is None:
+        return
+    ticket = Ticket.from_record(record)
+    fields: dict[str, object] = {
+        "column": TicketColumn.AWAITING.value,
+        "followup_reply_id": reply.id,
+        "followed_up_at": to_iso(now),
+        "confirm_by": to_iso(now + confirm_within),
+        "resolved_at": to_iso(now),
+        "updated_at": to_iso(now),
+        "answer_mention_id": None,
+        "answer_sentiment": Sentiment.UNKNOWN.value,
+        "suggestion": "",
+    }
+    changes.patch(Collection.TICKETS, ticket.id, fields)
+    ctx.audit(changes, "ticket", ticket.id, "followed up", reply=reply.id, old=ticket.column.value)
+    for mention_id in ticket.mention_ids:
+        if mention_id == reply.mention_id:
+            continue
+        linked = ctx.repo.get(Collection.MENTIONS, mention_id)
+        if linked is None or linked.get("ticket_id") != ticket.id:
+            continue
+        if linked["status"] == Status.TICKETED.value:
+            expect = {"status": Status.TICKETED.value, "ticket_id": ticket.id}
+            change_mention(
+                ctx,
+                changes,
+                mention_id,
+                Status.TICKETED,
+                {"status": Status.FOLLOW_UP.value},
+                expect=expect,
+                ticket_id=ticket.id,
+            )

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from smm_tui.core.audit import new_id
+from smm_tui.core.casework import CaseWork
 from smm_tui.core.contests import ContestService
 from smm_tui.core.context import ServiceContext, process_alive, this_process
 from smm_tui.core.customers import CustomerService
 from smm_tui.core.feed import FeedModel
 from smm_tui.core.growth import GrowthService
+from smm_tui.core.handoffs import ChannelLookup, HandoffService, no_channels
 from smm_tui.core.ingest import IngestService
 from smm_tui.core.lease import Lease, SoleLease
 from smm_tui.core.models import utcnow
@@ -29,7 +31,9 @@ from smm_tui.core.priority import DEFAULT_ALARMS
 from smm_tui.core.publisher import Publisher
 from smm_tui.core.query import QueryContext
 from smm_tui.core.repository import Repository
+from smm_tui.core.revisions import RevisionService
 from smm_tui.core.rules import Rule
+from smm_tui.core.saved_replies import SavedReply, SavedReplyBook
 from smm_tui.core.scheduler import PublishingEngine
 from smm_tui.core.sla import SlaSettings
 from smm_tui.core.sources import AccountSource as AccountSource
@@ -50,6 +54,9 @@ class Settings:
     views: tuple[View, ...] = field(default_factory=build_views)
     rules: tuple[Rule, ...] = ()
     publishing: PublishingSettings = field(default_factory=PublishingSettings)
+    #: How long a followed-up ticket awaits the customer (``[tickets] confirm_within``).
+    confirm_within: timedelta = timedelta(days=3)
+    saved_replies: tuple[SavedReply, ...] = ()
 
 
 class Workspace:
@@ -71,6 +78,7 @@ class Workspace:
         owner: str | None = None,
         owner_alive: Callable[[str], bool] = process_alive,
         poller: Lease | None = None,
+        handoff_channels: ChannelLookup | None = None,
     ) -> None:
         self.repo = repo
         self.ctx = ServiceContext(repo, actor, clock, make_id, owner or this_process(), owner_alive)
@@ -84,8 +92,10 @@ class Workspace:
             rules=self.settings.rules,
             query_context=self.query_context,
         )
-        self.outbox = OutboxService(self.ctx)
+        self.outbox = OutboxService(self.ctx, confirm_within=self.settings.confirm_within)
         self.tickets = TicketService(self.ctx)
+        self.handoffs = HandoffService(self.ctx, handoff_channels or no_channels)
+        self.revisions = RevisionService(self.ctx)
         self.contests = ContestService(self.ctx, self.sources, ingest=self.ingest)
         self.threads = ThreadService(self.ctx, self.sources)
         self.presence = PresenceService(self.ctx)
@@ -95,6 +105,8 @@ class Workspace:
         self.planning = PlanningService(self.ctx, self.sources, publishing)
         self.publisher = Publisher(self.ctx, late_limit=publishing.late_limit)
         self.growth = GrowthService(self.ctx, self.sources, every=publishing.growth_every)
+        #: The saved replies in use (the app swaps them when their file changes).
+        self.saved_replies = SavedReplyBook(self.settings.saved_replies)
         #: Whether this process may poll the accounts (another may be doing it).
         self.poller: Lease = poller or SoleLease()
 
@@ -118,6 +130,10 @@ class Workspace:
     def publishing_engine(self) -> PublishingEngine:
         """A publishing loop over the accounts: due posts out, growth and counters read."""
         return PublishingEngine(self.publisher, self.growth, self.sources, self.ctx.clock)
+
+    def casework(self) -> CaseWork:
+        """The tickets' background work: numbers, handoffs, and watched reviews."""
+        return CaseWork(self.ctx, self.handoffs, self.revisions, self.sources, self.ctx.clock)
 
     def source_for(self, account: str) -> AccountSource | None:
         """The adapter of an account, if it is configured."""

@@ -10,7 +10,8 @@ change often small:
 - ``audit/YYYY-MM-DD.json`` holds the audit trail by day, so each action
   rewrites one day's events, not a growing week.
 - tickets, contests, entries, replies, drafts, cursors, notes on customers,
-  posts, their deliveries and follower readings each have a file.
+  posts, their deliveries, follower readings, handoffs to departments and
+  counters (ticket numbers) each have a file.
 
 Every file is a valid TinyDB document: ``{collection: {doc_id: record}}``.
 """
@@ -42,6 +43,8 @@ _SINGLE_FILE = {
     Collection.POSTS: "posts.json",
     Collection.DELIVERIES: "deliveries.json",
     Collection.FOLLOWERS: "followers.json",
+    Collection.HANDOFFS: "handoffs.json",
+    Collection.COUNTERS: "counters.json",
 }
 
 #: Collections kept in daily files (see :func:`is_archive`).

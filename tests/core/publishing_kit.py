@@ -39,7 +39,7 @@ from smm_tui.core.workspace import Settings, Workspace
 from smm_tui.store.store import Store
 from tests.conftest import FakeClock
 from tests.core.outbox_child import wait_until
-from tests.core.services_kit import run
+from tests.core.services_kit import NoChanges, run
 
 HERE, THERE = "host-a:100", "host-b:200"
 
@@ -59,7 +59,7 @@ class FakePost:
         return f"https://example.test/{self.external_id}"
 
 
-class PostSource:
+class PostSource(NoChanges):
     """An account whose network is a list: it publishes, finds, counts followers and counters."""
 
     poll_interval: float | None = None

@@ -13,6 +13,7 @@ from smm_tui.core.models import (
     Mention,
 )
 from smm_tui.core.network import (
+    MentionChange,
     PostCounters,
     PublishedReply,
     is_our_reply,
@@ -43,7 +44,16 @@ def our_reply_in(thread: tuple[Mention, ...], mention: Mention, text: str) -> Pu
     return None
 
 
-class NoPublishing:
+class NoChanges:
+    """The change-watching part of an account source, for fakes whose mentions never change."""
+
+    change_note = ""
+
+    async def fetch_changes(self, tracked: Sequence[Mention]) -> tuple[MentionChange, ...]:
+        return ()
+
+
+class NoPublishing(NoChanges):
     """The publishing half of an account source, for fakes that only read and reply."""
 
     idempotent_posts = False

@@ -27,6 +27,7 @@ from smm_tui.core.models import (
     Entry,
     Intent,
     Mention,
+    MentionRevision,
     Platform,
     Reply,
     ReplyState,
@@ -79,7 +80,18 @@ def every_field(cls: type) -> st.SearchStrategy[Any]:
     return st.builds(cls, **{f.name: strategy_for(hints[f.name]) for f in dataclasses.fields(cls)})
 
 
-MODELS = (Author, Mention, Reply, Draft, Ticket, DrawResult, Contest, Entry, AuditEvent)
+MODELS = (
+    Author,
+    Mention,
+    MentionRevision,
+    Reply,
+    Draft,
+    Ticket,
+    DrawResult,
+    Contest,
+    Entry,
+    AuditEvent,
+)
 
 
 def test_every_stored_model_is_round_tripped_below() -> None:
@@ -180,6 +192,8 @@ def test_mention_record_is_the_stores_shape() -> None:
         "sla_due_at": None,
         "overridden": [],
         "rules": ["vip"],
+        "history": [],
+        "deleted_at": None,
         "rev": 3,
     }
     assert next(iter(record)) == "id"
