@@ -11,7 +11,8 @@ Shapes follow ``tests/fixtures/api/telegram/``.
 
 The Bot API has no call that reads a thread, lists a channel's posts or gives
 a post's counters, so the "thread", "find_post" and "counters" operations do
-not exist here: :meth:`FakeTelegram.fail` refuses them.
+not exist here: :meth:`FakeTelegram.fail` refuses them. An edit arrives as an
+``edited_message`` update; a deletion is never told to a bot.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class FakeTelegram(FakeNetwork):
     platform = Platform.TELEGRAM
     lists_post_comments: ClassVar[bool] = False
     shows_threads: ClassVar[bool] = False
+    shows_deletions: ClassVar[bool] = False
 
     def __init__(self, server: TestServer, token: str = "tok-S3cr3t/+=%value") -> None:
         super().__init__(server, token)
@@ -66,6 +68,9 @@ class FakeTelegram(FakeNetwork):
         self._messages: dict[int, dict[str, Any]] = {}
         self._users: dict[str, dict[str, Any]] = {}
         self._default_post: str | None = None
+        #: Other chats the bot is a member of (a department's), by id: the sendMessage
+        #: parameters each received, in order. Tests add a chat before sending to it.
+        self.chats: dict[int, list[dict[str, Any]]] = {}
         prefix = f"/bot{quote(token, safe=':')}/"
         self.paths: dict[str, str] = {
             "mentions": prefix + "getUpdates",
@@ -119,6 +124,20 @@ class FakeTelegram(FakeNetwork):
             update = dict(update, update_id=next(self._update_ids))
             self._updates.append(update)
             return int(update["update_id"])
+
+    def edit_mention(self, external_id: str, text: str) -> str:
+        """The author edits the message; an ``edited_message`` update is queued."""
+        with self._state:
+            message = self._messages[int(external_id.rpartition(":")[2])]
+            message.update(text=text, edit_date=int(time.time()))
+            edited = {"update_id": next(self._update_ids), "edited_message": copy.deepcopy(message)}
+            self._updates.append(edited)
+        return external_id
+
+    def delete_mention(self, external_id: str) -> None:
+        """The author deletes the message: it is gone, and no update tells the bot."""
+        with self._state:
+            del self._messages[int(external_id.rpartition(":")[2])]
 
     def fail(self, operation: Operation, fault: Fault, times: int = 1, *, after: int = 0) -> None:
         """As :meth:`FakeNetwork.fail`; "thread", "find_post" and "counters" have no call."""
@@ -214,6 +233,8 @@ class FakeTelegram(FakeNetwork):
         params = _params(request)
         if _to_channel(params):
             return self._post(params)
+        if _as_int(params.get("chat_id")) in self.chats:
+            return self._to_chat(params)
         fault = self.take_fault("reply")
         if fault is not None and fault is not Fault.COMMIT_THEN_STALL:
             return self._faulted(fault)
@@ -269,6 +290,20 @@ class FakeTelegram(FakeNetwork):
         if fault is Fault.COMMIT_THEN_STALL:
             return self.stall()
         return json_reply({"ok": True, "result": message})
+
+    def _to_chat(self, params: dict[str, Any]) -> Reply:
+        """sendMessage to one of :attr:`chats`: recorded there, never seen as an update."""
+        refused = _refused_text(params.get("text"))
+        if refused is not None:
+            return refused
+        chat_id = _as_int(params.get("chat_id"))
+        assert chat_id is not None
+        with self._state:
+            self.chats[chat_id].append(params)
+            message_id = next(self._message_ids)
+        chat = {"id": chat_id, "title": "Department", "type": "supergroup"}
+        message = {"message_id": message_id, "from": BOT, "chat": chat, "date": int(time.time())}
+        return json_reply({"ok": True, "result": {**message, "text": params["text"]}})
 
     def _member_count(self, request: Request) -> Reply:
         fault = self.take_fault("followers")
