@@ -18,6 +18,9 @@ brand's own posts, its follower count and its posts' counters are
 
 Every call goes to ``base_url`` (the account's PDS or the ``bsky.social``
 entryway). The ``app.bsky.*`` reads are AppView endpoints that the PDS proxies.
+
+Posts cannot be edited; :meth:`BlueskyAdapter.fetch_changes` looks each tracked
+post up again (``getPostThread``, depth 0) to see whether it was deleted.
 """
 
 from __future__ import annotations
@@ -29,12 +32,29 @@ from datetime import datetime
 from typing import Any
 
 from smm_tui.adapters import bluesky_records as records
+from smm_tui.adapters import http
 from smm_tui.adapters.backfill import Backfill, BacklogPage
-from smm_tui.adapters.base import Identity, MentionPage, PostCounters, PublishedReply, RateBudget
+from smm_tui.adapters.base import (
+    Identity,
+    MentionChange,
+    MentionPage,
+    PostCounters,
+    PublishedReply,
+    RateBudget,
+)
 from smm_tui.adapters.bluesky_facets import build_facets, mentioned_handles
 from smm_tui.adapters.bluesky_posts import BrandPosts
 from smm_tui.adapters.bluesky_records import post_url
-from smm_tui.adapters.bluesky_xrpc import WRITE, Session, XrpcClient, before_sending, retry_time
+from smm_tui.adapters.bluesky_xrpc import (
+    READ,
+    WRITE,
+    Session,
+    XrpcClient,
+    before_sending,
+    error_name,
+    retry_time,
+)
+from smm_tui.adapters.changes import BLUESKY_NOTE, Rotation, compared
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.adapters.connection import Connection
 from smm_tui.core import network
@@ -55,6 +75,10 @@ THREAD_PARENT_HEIGHT = 80
 COMMENTS_DEPTH = 100
 #: At most this many ``@handle`` look-ups for one reply's mention facets.
 MAX_HANDLE_LOOKUPS = 8
+#: How many tracked posts one look for deletions asks about; the rest wait their turn.
+CHANGES_PER_LOOK = 40
+_THREAD = "app.bsky.feed.getPostThread"
+_NOT_FOUND_POST = "app.bsky.feed.defs#notFoundPost"
 _REF_CACHE = 5000
 _REASONS = ("mention", "reply")
 
@@ -77,6 +101,7 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
     # create a second record under a key that is taken: a repeat cannot publish twice
     # (replies get server-chosen keys, so they are not idempotent).
     idempotent_posts = True
+    change_note = BLUESKY_NOTE
 
     def __init__(self, account: str, connection: Connection, *, handle: str) -> None:
         super().__init__(
@@ -98,6 +123,7 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
         self._dids: dict[str, str] = {}
         self._backfill = Backfill(connection.backfill)
         self._posts = BrandPosts(self._xrpc, self._facets, self._clock)
+        self._rotation = Rotation()
 
     def __repr__(self) -> str:
         return (
@@ -188,6 +214,42 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
     async def post_counters(self, external_ids: Sequence[str]) -> dict[str, PostCounters]:
         """Likes, reposts and replies by at-uri; Bluesky counts no views."""
         return await self._posts.counters(external_ids)
+
+    async def fetch_changes(self, tracked: Sequence[Mention]) -> tuple[MentionChange, ...]:
+        """Deletions of tracked posts, each looked up again (``getPostThread``, depth 0).
+
+        ``NotFound`` (an XRPC error, or a ``notFoundPost``) is a deletion, by
+        whom Bluesky does not say; a post hidden by a block tells nothing either
+        way and is left be. At most :data:`CHANGES_PER_LOOK` posts a call, those
+        looked at longest ago first.
+        """
+        changes: list[MentionChange] = []
+        posts = [m for m in tracked if records.is_at_uri(m.external_id)]
+        for mention in self._rotation.due(posts, CHANGES_PER_LOOK):
+            node = await self._thread_node(mention.external_id)
+            self._rotation.looked(mention)
+            if node is not None and not records.is_thread_post(node):
+                continue  # blocked, or a shape that says nothing of the post
+            text = None if node is None else self._post_mention(node["post"]).text
+            change = compared(mention, text)
+            if change is not None:
+                changes.append(change)
+        return tuple(changes)
+
+    async def _thread_node(self, uri: str) -> dict[str, Any] | None:
+        """The post's own thread node, or None when Bluesky says it is not found."""
+        params = {"uri": uri, "depth": "0", "parentHeight": "0"}
+        response = await self._xrpc.authed("GET", _THREAD, READ, checked=False, params=params)
+        if response.status_code == 400 and error_name(response) == "NotFound":
+            return None
+        self._xrpc.check(response, _THREAD, READ)
+        body = http.decode_json(response, self._xrpc.ctx)
+        node = body.get("thread") if isinstance(body, dict) else None
+        if not isinstance(node, dict):
+            raise self._malformed("post thread")
+        if node.get("notFound") is True or node.get("$type") == _NOT_FOUND_POST:
+            return None
+        return node
 
     def _signed_in(self, session: Session) -> None:
         """Know our own handle's DID, for mention facets."""

@@ -12,6 +12,9 @@ follower counts and post counters that grow with the clock.
 :meth:`DemoAdapter.working_day` shapes the stream as a team's day: two weeks of
 comments the team already handled (:meth:`DemoAdapter.history_mentions`, never
 fetched), and a backlog of only the last few minutes.
+
+Tracked complaints are now and then edited into thanks or deleted
+(:mod:`~smm_tui.adapters.demo_changes`), as customers do once helped.
 """
 
 from __future__ import annotations
@@ -23,12 +26,15 @@ from typing import TypedDict, Unpack
 from smm_tui.adapters.base import (
     Adapter,
     Identity,
+    MentionChange,
     MentionPage,
     PermanentError,
     PostCounters,
     PublishedReply,
     TransientError,
 )
+from smm_tui.adapters.demo_changes import Revisions
+from smm_tui.adapters.demo_corpus import Kind
 from smm_tui.adapters.demo_identities import Network, Seed
 from smm_tui.adapters.demo_posts import PostDesk
 from smm_tui.adapters.demo_stream import (
@@ -114,6 +120,8 @@ class DemoAdapter(Adapter):
         self._desk = PostDesk(seeds, self._stream.brand, simulate, clock)
         self._published: dict[str, PublishedReply] = {}
         self._own_replies: dict[str, Mention] = {}
+        self._revisions = Revisions(seeds, simulate, clock)
+        self.change_note = self._revisions.note
 
     @classmethod
     def working_day(
@@ -185,6 +193,11 @@ class DemoAdapter(Adapter):
         mentions = tuple(self._stream.mention(number) for number in numbers)
         return MentionPage(mentions, str(numbers[-1]))
 
+    async def fetch_changes(self, tracked: Sequence[Mention]) -> tuple[MentionChange, ...]:
+        """Now and then a tracked complaint, after a few looks, is edited into thanks or
+        deleted by its author; the same on every run with the same seed."""
+        return self._revisions.look(tracked, self._is_complaint)
+
     async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
         """The brand post down to ``mention``'s parent, then replies to ``mention`` (ours too)."""
         self._check_ours(mention)
@@ -246,6 +259,10 @@ class DemoAdapter(Adapter):
             numbers.append(number)
             number += 1
         return numbers
+
+    def _is_complaint(self, external_id: str) -> bool:
+        number = comment_number(external_id)
+        return number is not None and self._stream.item(number).kind is Kind.COMPLAINT
 
     def _own_reply(self, mention: Mention, text: str, number: int) -> Mention:
         root = mention.root_external_id or mention.external_id

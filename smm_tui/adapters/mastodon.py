@@ -8,6 +8,10 @@ the brand's own posts go out with ``POST /api/v1/statuses`` carrying an
 strings and are never compared as numbers: order comes from the API's paging.
 What the publishing calls read from the answers is in
 :mod:`smm_tui.adapters.mastodon_posts`.
+
+Mastodon pushes no word of edits or deletions to a client that polls, so
+:meth:`MastodonAdapter.fetch_changes` looks each tracked status up again
+(``GET /api/v1/statuses/:id``, :data:`CHANGES_PER_LOOK` at most a call, in turns).
 """
 
 from __future__ import annotations
@@ -24,7 +28,15 @@ import httpx
 from smm_tui.adapters import http
 from smm_tui.adapters import mastodon_posts as posts
 from smm_tui.adapters.backfill import Backfill, BacklogPage
-from smm_tui.adapters.base import Identity, MentionPage, PostCounters, PublishedReply, RateBudget
+from smm_tui.adapters.base import (
+    Identity,
+    MentionChange,
+    MentionPage,
+    PostCounters,
+    PublishedReply,
+    RateBudget,
+)
+from smm_tui.adapters.changes import Rotation, compared
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.adapters.connection import Connection
 from smm_tui.adapters.mastodon_html import html_to_text
@@ -40,6 +52,8 @@ PAGE_LIMIT = 40
 MAX_PAGES = 100
 #: How far back (in pages of 40 statuses) a lost post is looked for.
 FIND_PAGES = 3
+#: How many tracked statuses one look for changes asks about; the rest wait their turn.
+CHANGES_PER_LOOK = 40
 STATUSES = "/api/v1/statuses"
 VERIFY = "/api/v1/accounts/verify_credentials"
 _PRIVATE_VISIBILITIES = ("direct", "private")
@@ -66,6 +80,7 @@ class MastodonAdapter(HttpAdapter, network=Platform.MASTODON):
         self._budgets = http.RateBudgets(self._ctx)
         self._limit_known = False
         self._backfill = Backfill(connection.backfill)
+        self._rotation = Rotation()
 
     def rate_budget(self) -> RateBudget | None:
         """The last ``X-RateLimit-*`` values Mastodon sent."""
@@ -193,6 +208,31 @@ class MastodonAdapter(HttpAdapter, network=Platform.MASTODON):
             status = http.decode_json(response, self._ctx)
             result[external_id] = self._shaped("status", posts.counters, status)
         return result
+
+    async def fetch_changes(self, tracked: Sequence[Mention]) -> tuple[MentionChange, ...]:
+        """Edits and deletions of tracked statuses, each looked up again (``GET /statuses/:id``).
+
+        A 404 is a deletion (Mastodon does not say by whom); a status whose text,
+        read as for mentions, differs from the stored one is an edit at its
+        ``edited_at``. At most :data:`CHANGES_PER_LOOK` statuses a call, those
+        looked at longest ago first; a rate limit ends the look (the rest wait).
+        """
+        changes: list[MentionChange] = []
+        askable = [m for m in tracked if _segment(m.external_id) == m.external_id]
+        for mention in self._rotation.due(askable, CHANGES_PER_LOOK):
+            path = f"{STATUSES}/{mention.external_id}"
+            response = await self._call("GET", path, absent_ok=True)
+            self._rotation.looked(mention)
+            if response.status_code == 404:
+                change = compared(mention, None)
+            else:
+                text, edited_at = self._shaped(
+                    "status", posts.current_text, http.decode_json(response, self._ctx)
+                )
+                change = compared(mention, text, at=edited_at)
+            if change is not None:
+                changes.append(change)
+        return tuple(changes)
 
     # -- requests -------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from smm_tui.adapters.mastodon_html import html_to_text
 from smm_tui.core.models import from_iso
 from smm_tui.core.network import is_our_post
 
-__all__ = ["VIEWS_NOTE", "counters", "followers", "look_in_page", "published"]
+__all__ = ["VIEWS_NOTE", "counters", "current_text", "followers", "look_in_page", "published"]
 
 #: Why a Mastodon post never has a view count.
 VIEWS_NOTE = "Mastodon does not count views"
@@ -85,6 +85,16 @@ def counters(status: Any) -> PostCounters:
         "this server gave no {}",
         always=VIEWS_NOTE,
     )
+
+
+def current_text(status: Any) -> tuple[str, datetime | None]:
+    """A status's text as a mention's (plain text from ``content``) and when it was last
+    edited (``edited_at``; None if never)."""
+    if not isinstance(status, dict):
+        raise TypeError("a status is an object")
+    edited = status.get("edited_at")
+    edited_at = from_iso(edited) if isinstance(edited, str) and edited else None
+    return html_to_text(str(status.get("content") or "")), edited_at
 
 
 def _status_id(status: dict[str, Any]) -> str:

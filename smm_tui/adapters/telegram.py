@@ -10,7 +10,9 @@ Mentions come from ``getUpdates`` long polling. The cursor is the next
 *confirms* every older update: Telegram forgets them, so a page already
 received is never thrown away because a later page failed.
 
-The Bot API cannot read a chat's history: :meth:`TelegramAdapter.fetch_thread`
+Edits arrive as ``edited_message`` updates, kept until
+:meth:`TelegramAdapter.fetch_changes` hands them over; a bot is never told of a
+deletion. The Bot API cannot read a chat's history: :meth:`TelegramAdapter.fetch_thread`
 answers from the messages this adapter instance has seen, and
 :meth:`TelegramAdapter.find_reply` and :meth:`TelegramAdapter.find_post` raise
 :class:`Unverifiable`. Publishing to the brand's channel, its subscriber count
@@ -29,11 +31,13 @@ from urllib.parse import quote
 
 from smm_tui.adapters.base import (
     Identity,
+    MentionChange,
     MentionPage,
     PostCounters,
     PublishedReply,
     RateBudget,
 )
+from smm_tui.adapters.changes import TELEGRAM_NOTE, ChangeBuffer
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.adapters.connection import Connection
 from smm_tui.adapters.telegram_api import MENTIONS, REPLY, BotApi
@@ -41,6 +45,7 @@ from smm_tui.adapters.telegram_posts import Channel, ChannelPosts
 from smm_tui.adapters.telegram_updates import (
     ALLOWED_UPDATES,
     UpdateReader,
+    edit_of,
     handle,
     is_update,
     offset_after,
@@ -83,6 +88,8 @@ class TelegramAdapter(HttpAdapter, network=Platform.TELEGRAM):
     go; without it, publishing and the follower count say to set it.
     """
 
+    change_note = TELEGRAM_NOTE
+
     def __init__(
         self, account: str, connection: Connection, *, channel: str | int | None = None
     ) -> None:
@@ -101,6 +108,7 @@ class TelegramAdapter(HttpAdapter, network=Platform.TELEGRAM):
         self._backfill = connection.backfill
         self._pending: _Pending | None = None
         self._channel = ChannelPosts(self._api, self._ctx, parsed)
+        self._edits = ChangeBuffer()
 
     def rate_budget(self) -> RateBudget | None:
         """A spent budget while a 429's ``retry_after`` runs; Telegram reports nothing else."""
@@ -148,6 +156,7 @@ class TelegramAdapter(HttpAdapter, network=Platform.TELEGRAM):
         """Keep a page's mentions in ``found``; the offset after it, or None if it was empty.
 
         An edit replaces the text in place: the dict is keyed by the mention's id.
+        It is kept as a change too, for :meth:`fetch_changes`.
         """
         next_offset = offset_after(updates, offset)
         if next_offset is not None:
@@ -155,6 +164,9 @@ class TelegramAdapter(HttpAdapter, network=Platform.TELEGRAM):
                 mention = self._reader.readable(update)
                 if mention is not None:
                     found[mention.external_id] = mention
+                edit = edit_of(update)
+                if edit is not None:
+                    self._edits.add(update["update_id"], edit)
         return next_offset
 
     async def _backfill_updates(self) -> MentionPage:
@@ -188,6 +200,14 @@ class TelegramAdapter(HttpAdapter, network=Platform.TELEGRAM):
         self._pending = None
         newest = list(pending.found.values())[-self._backfill :]
         return MentionPage(tuple(newest), str(pending.offset or 0))
+
+    async def fetch_changes(self, tracked: Sequence[Mention]) -> tuple[MentionChange, ...]:
+        """The edits of ``tracked`` messages among the updates read since the last look.
+
+        Edits come with the updates :meth:`fetch_mentions` reads; Telegram never
+        tells a bot of a deletion (:attr:`change_note`).
+        """
+        return self._edits.take(tracked)
 
     async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
         """What this adapter has seen of the thread: ancestors from the root, then replies.

@@ -12,6 +12,8 @@ supergroup, as replies to the post's automatic forward there
 
 The Bot API cannot read a chat's history, so :class:`UpdateReader` remembers
 the messages that passed by (:data:`CACHE_SIZE` of them) to answer for threads.
+An ``edited_message`` is also read as an edit (:func:`edit_of`), for the
+adapter to hand over when the message is tracked.
 """
 
 from __future__ import annotations
@@ -24,13 +26,15 @@ from typing import Any
 
 from smm_tui.adapters import http
 from smm_tui.adapters.client import SHAPE_ERRORS, malformed
-from smm_tui.core.models import Author, Mention, Platform
+from smm_tui.core.models import Author, Mention, Platform, RevisionKind
+from smm_tui.core.network import MentionChange
 
 __all__ = [
     "ALLOWED_UPDATES",
     "CACHE_SIZE",
     "PARSE_ERRORS",
     "UpdateReader",
+    "edit_of",
     "handle",
     "is_update",
     "offset_after",
@@ -185,6 +189,21 @@ class UpdateReader:
             # The sender's app language: the closest Telegram comes to a message language.
             language=language if isinstance(language, str) else "",
         )
+
+
+def edit_of(update: dict[str, Any]) -> MentionChange | None:
+    """The edit an ``edited_message`` update brings (by its author: no one else can edit
+    a message), or None for any other update or one that cannot be read."""
+    message = update.get("edited_message")
+    if not isinstance(message, dict):
+        return None
+    try:
+        external_id = f"{_number(message['chat']['id'])}:{_number(message['message_id'])}"
+        edited = message.get("edit_date")
+        at = datetime.fromtimestamp(_number(edited), tz=UTC) if edited is not None else None
+    except PARSE_ERRORS:
+        return None
+    return MentionChange(external_id, RevisionKind.EDITED, text=_text(message), at=at, by="author")
 
 
 def _author(message: dict[str, Any]) -> Author:

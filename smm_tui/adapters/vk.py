@@ -22,18 +22,33 @@ else the head of its thread) or the post itself.
 VK documents post and comment ids as integers given out in increasing order on
 one wall; the adapter compares them as numbers only to order comments and to
 remember the newest comment seen per post (catch-up dedupe).
+
+Edits, deletions and restores of comments arrive on the same long poll
+(``wall_reply_edit``, ``wall_reply_delete``, ``wall_reply_restore``): they are
+kept while mentions are fetched and handed over by
+:meth:`VKAdapter.fetch_changes`. What a catch-up reads instead of lost events
+carries none of them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from smm_tui.adapters.base import Identity, MentionPage, PostCounters, PublishedReply, RateBudget
-from smm_tui.adapters.client import HttpAdapter
+from smm_tui.adapters.base import (
+    Identity,
+    MentionChange,
+    MentionPage,
+    PostCounters,
+    PublishedReply,
+    RateBudget,
+)
+from smm_tui.adapters.changes import ChangeBuffer
+from smm_tui.adapters.client import SHAPE_ERRORS, HttpAdapter
 from smm_tui.adapters.connection import Connection
 from smm_tui.adapters.vk_api import MENTIONS, REPLY, LongPollServer, VKApi
 from smm_tui.adapters.vk_comments import (
@@ -53,7 +68,7 @@ from smm_tui.adapters.vk_wall import (
     plain_text,
 )
 from smm_tui.core import network
-from smm_tui.core.models import Mention, Platform
+from smm_tui.core.models import Mention, Platform, RevisionKind
 
 __all__ = ["DEFAULT_BASE_URL", "VKAdapter", "plain_text"]
 
@@ -64,6 +79,12 @@ DEFAULT_BASE_URL = "https://api.vk.com"
 _DRAIN_WAIT = 1
 _MAX_SESSION_RENEWALS = 3
 _EXTERNAL_ID = re.compile(r"(\d{1,19})(?:_(\d{1,19}))?")
+#: The long-poll events that change a comment, and what each one means.
+_CHANGE_EVENTS = {
+    "wall_reply_edit": RevisionKind.EDITED,
+    "wall_reply_delete": RevisionKind.DELETED,
+    "wall_reply_restore": RevisionKind.RESTORED,
+}
 
 
 class VKAdapter(HttpAdapter, network=Platform.VK):
@@ -94,6 +115,7 @@ class VKAdapter(HttpAdapter, network=Platform.VK):
         self._authors = Authors()
         self._wall = WallReader(self._api, self._ctx, group_id, self._authors)
         self._backfill = connection.backfill
+        self._changes = ChangeBuffer()
 
     def __repr__(self) -> str:
         return (
@@ -135,6 +157,19 @@ class VKAdapter(HttpAdapter, network=Platform.VK):
             await self._poll(state, found)
         mentions = sorted(found.values(), key=lambda m: m.created_at)
         return MentionPage(tuple(mentions), state.dump())
+
+    async def fetch_changes(self, tracked: Sequence[Mention]) -> tuple[MentionChange, ...]:
+        """The edits, deletions and restores of ``tracked`` comments that long poll brought
+        since the last look (events are drained by :meth:`fetch_mentions`), oldest first.
+
+        A deletion is by ``author`` when its ``deleter_id`` is the comment's author,
+        by ``moderator`` when it is the community, else by the deleter's id.
+        """
+        authors = {mention.external_id: mention.author.id for mention in tracked}
+        return tuple(
+            self._attributed(change, authors[change.external_id])
+            for change in self._changes.take(tracked)
+        )
 
     async def fetch_thread(self, mention: Mention) -> tuple[Mention, ...]:
         """The post, the head of the comment's thread, then the thread's replies, oldest first.
@@ -258,19 +293,59 @@ class VKAdapter(HttpAdapter, network=Platform.VK):
 
     def _events(self, answer: dict[str, Any]) -> tuple[str, int, list[Comment]]:
         """The new ``ts``, how many events came, and the comments of the ``wall_reply_new``
-        events on our wall."""
+        events on our wall; the changes to comments there go to ``self._changes``."""
         ts = answer.get("ts")
         updates = answer.get("updates")
         if isinstance(ts, bool) or not isinstance(ts, int | str) or not isinstance(updates, list):
             raise self._malformed("long poll")
         comments: list[Comment] = []
         for update in updates:
-            if not isinstance(update, dict) or update.get("type") != "wall_reply_new":
+            raw = update.get("object") if isinstance(update, dict) else None
+            if not isinstance(raw, dict) or not self._on_our_wall(raw):
                 continue
-            raw = update.get("object")
-            if isinstance(raw, dict) and raw.get("post_owner_id", -self._group) == -self._group:
+            kind = update.get("type")
+            if kind == "wall_reply_new":
                 comments.append(self._wall.parse_comment(raw, "long poll event"))
+            elif kind in _CHANGE_EVENTS:
+                self._keep_change(_CHANGE_EVENTS[kind], raw, update.get("event_id"))
         return str(ts), len(updates), comments
+
+    def _on_our_wall(self, raw: dict[str, Any]) -> bool:
+        """Whether an event's comment is on the community's wall (deletions name ``owner_id``)."""
+        owner = raw.get("post_owner_id", raw.get("owner_id", -self._group))
+        return bool(owner == -self._group)
+
+    def _keep_change(self, kind: RevisionKind, raw: dict[str, Any], event_id: Any) -> None:
+        """Keep the change an event brings; one that cannot be read is skipped, with a warning.
+
+        A deletion names no text; its deleter (``deleter_id``, in VK's schema
+        ``user_id``) waits in ``by`` until :meth:`_attributed` knows the author.
+        """
+        try:
+            if kind is RevisionKind.DELETED:
+                deleter = raw.get("deleter_id", raw.get("user_id"))
+                by = str(as_int(deleter)) if deleter is not None else ""
+                external_id = f"{as_int(raw['post_id'])}_{as_int(raw['id'])}"
+                change = MentionChange(external_id, kind, by=by)
+            else:
+                comment = Comment.parse(raw)
+                text = plain_text(comment.text)
+                by = "author" if kind is RevisionKind.EDITED else ""
+                change = MentionChange(f"{comment.post_id}_{comment.id}", kind, text=text, by=by)
+        except SHAPE_ERRORS:
+            logger.warning("%s: skipped a %s event that could not be read", self._ctx.who, kind)
+            return
+        self._changes.add(event_id if isinstance(event_id, str) else None, change)
+
+    def _attributed(self, change: MentionChange, author_id: str) -> MentionChange:
+        """``change`` with a deleter's id said as ``author`` or ``moderator`` where it is one."""
+        if change.kind is not RevisionKind.DELETED or not change.by:
+            return change
+        if change.by == author_id:
+            return dataclasses.replace(change, by="author")
+        if change.by == str(-self._group):
+            return dataclasses.replace(change, by="moderator")
+        return change
 
     async def _deliver(
         self, comments: list[Comment], state: Cursor, found: dict[str, Mention]

@@ -17,6 +17,10 @@ Publishing on the account (``POST /2/tweets`` without ``reply``), its follower
 count and its posts' ``public_metrics`` are read by :mod:`smm_tui.adapters.x_publish`.
 Reading posts (text, authors, times) is :mod:`smm_tui.adapters.x_posts`;
 reading error answers and rate-limit headers is :mod:`smm_tui.adapters.x_errors`.
+
+Edits and deletions of tracked mentions are looked up (``GET /2/tweets?ids=``).
+An edit is a new post with a new id; ``edit_history_tweet_ids`` chains the
+versions, oldest first, and the stored mention keeps the id it came with.
 """
 
 from __future__ import annotations
@@ -33,12 +37,14 @@ from smm_tui.adapters import http, x_posts, x_publish
 from smm_tui.adapters.backfill import Backfill, BacklogPage
 from smm_tui.adapters.base import (
     Identity,
+    MentionChange,
     MentionPage,
     PostCounters,
     PublishedReply,
     RateBudget,
     id_batches,
 )
+from smm_tui.adapters.changes import Rotation, compared
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.adapters.connection import Connection
 from smm_tui.adapters.x_errors import (
@@ -93,6 +99,7 @@ class XAdapter(HttpAdapter, network=Platform.X):
         self._username = ""
         self._budgets = http.RateBudgets(self._ctx, main_bucket=_MENTIONS)
         self._backfill = Backfill(connection.backfill)
+        self._rotation = Rotation()
 
     def rate_budget(self) -> RateBudget | None:
         """The mention timeline's budget, or any endpoint's budget that is spent now."""
@@ -242,6 +249,85 @@ class XAdapter(HttpAdapter, network=Platform.X):
             body = await self._get_json(_LOOKUP, "/2/tweets", params)
             found.update(self._shaped("public_metrics", x_publish.counters_of, body, batch))
         return found
+
+    async def fetch_changes(self, tracked: Sequence[Mention]) -> tuple[MentionChange, ...]:
+        """Edits and deletions of tracked posts, looked up again (``GET /2/tweets?ids=``).
+
+        A post X cannot find (``resource-not-found`` in ``errors[]``) was deleted.
+        A post whose newest version reads otherwise than the stored text was
+        edited: the change names that version's id (``new_external_id``) and
+        time. Up to :data:`~smm_tui.adapters.x_publish.LOOKUP_LIMIT` posts a
+        call, those looked at longest ago first.
+        """
+        wanted = [m for m in tracked if x_posts.POST_ID.fullmatch(m.external_id)]
+        batch = self._rotation.due(wanted, x_publish.LOOKUP_LIMIT)
+        if not batch:
+            return ()
+        current = await self._current_versions([m.external_id for m in batch])
+        for mention in batch:
+            self._rotation.looked(mention)
+        changes: list[MentionChange] = []
+        for mention in batch:
+            if mention.external_id not in current:
+                continue  # X said nothing of it (a protected author, say): no news
+            version = current[mention.external_id]
+            if version is None:
+                change = compared(mention, None)
+            elif version.external_id == mention.external_id:
+                change = compared(mention, version.text)
+            else:
+                change = compared(
+                    mention,
+                    version.text,
+                    at=version.created_at,
+                    new_external_id=version.external_id,
+                )
+            if change is not None:
+                changes.append(change)
+        return tuple(changes)
+
+    async def _current_versions(self, ids: list[str]) -> dict[str, Mention | None]:
+        """The newest version of each post of ``ids`` X shows, None for those it cannot find.
+
+        X returns the newest version when asked for an older one; should it
+        return the version asked for, whose history names a newer one, that
+        newer one is looked up too.
+        """
+        found, missing = await self._versions(ids)
+        current: dict[str, Mention | None] = dict.fromkeys(missing)
+        stale = sorted({newest for old, newest in found.values() if old.external_id != newest})
+        newer, gone = await self._versions(stale) if stale else ({}, set())
+        for asked, (version, newest) in found.items():
+            if newest in gone:
+                current[asked] = None  # deleting one version deletes the whole chain
+            else:
+                current[asked] = newer[newest][0] if newest in newer else version
+        return current
+
+    async def _versions(self, ids: list[str]) -> tuple[dict[str, tuple[Mention, str]], set[str]]:
+        """One lookup of ``ids``: for each id X answered, the version it returned and the id
+        of the newest version in its edit history; and the ids X cannot find."""
+        params = x_posts.post_fields()
+        params["tweet.fields"] += ",edit_history_tweet_ids"
+        params["ids"] = ",".join(ids)
+        body = await self._get_json(_LOOKUP, "/2/tweets", params)
+        return self._shaped("post lookup", self._read_versions, body, set(ids))
+
+    def _read_versions(
+        self, body: Any, asked: set[str]
+    ) -> tuple[dict[str, tuple[Mention, str]], set[str]]:
+        tweets = x_posts.or_empty(body.get("data"), [])
+        includes = x_posts.or_empty(body.get("includes"), {})
+        users = x_posts.users_by_id(x_posts.or_empty(includes.get("users"), []))
+        if not isinstance(tweets, list) or users is None:
+            raise TypeError("post lookup")
+        found: dict[str, tuple[Mention, str]] = {}
+        for tweet in tweets:
+            chain = x_posts.edit_chain(tweet)
+            version = self._convert(tweet, users)
+            for asked_id in asked.intersection(chain):
+                found[asked_id] = (version, chain[-1])
+        return found, x_posts.missing_ids(body.get("errors")) & asked
 
     async def _first_own(
         self, params: Mapping[str, str], matches: Callable[[Mention], bool]

@@ -28,8 +28,10 @@ __all__ = [
     "checked_post_id",
     "created_at",
     "descends_from",
+    "edit_chain",
     "first_id",
     "language_of",
+    "missing_ids",
     "or_empty",
     "page_of",
     "permalink",
@@ -113,6 +115,38 @@ def plain_text(tweet: Mapping[str, Any]) -> str:
         if isinstance(short, str) and short and isinstance(expanded, str) and expanded:
             text = text.replace(short, expanded)
     return text
+
+
+def edit_chain(tweet: Mapping[str, Any]) -> tuple[str, ...]:
+    """The ids of every version of a post, oldest first (``edit_history_tweet_ids``).
+
+    The post's own id is always among them; the last is the newest version's.
+    """
+    own = str(tweet["id"])
+    history = tweet.get("edit_history_tweet_ids")
+    chain = [str(i) for i in history if type(i) in (str, int)] if isinstance(history, list) else []
+    return tuple(chain) if own in chain else (*chain, own)
+
+
+def missing_ids(errors: Any) -> set[str]:
+    """The post ids a lookup's ``errors[]`` says X cannot find (deleted, or never were).
+
+    Other errors (a protected or suspended author's post) say nothing of a deletion.
+    """
+    missing: set[str] = set()
+    for error in errors if isinstance(errors, list) else ():
+        if not isinstance(error, dict) or error.get("resource_type", "tweet") != "tweet":
+            continue
+        kind = error.get("type")
+        if not (isinstance(kind, str) and kind.endswith("resource-not-found")) and (
+            error.get("title") != "Not Found Error"
+        ):
+            continue
+        for key in ("resource_id", "value"):
+            value = error.get(key)
+            if type(value) in (str, int):
+                missing.add(str(value))
+    return missing
 
 
 def snowflake_time(post_id: str) -> datetime:

@@ -152,7 +152,10 @@ class FakeNetwork(abc.ABC):
       :attr:`followers` is what the follower count reads, and :attr:`counters`
       (by a post's external id) what the post-counter call reads;
     - a fault that looks the same on every network (:meth:`common_fault`: a bare
-      429, HTML pages, a slow body, a reset) is answered as that method says.
+      429, HTML pages, a slow body, a reset) is answered as that method says;
+    - :meth:`edit_mention` and :meth:`delete_mention` change a mention as its
+      author would, and the network shows it (or pushes the event) as it does;
+      :attr:`shows_edits` and :attr:`shows_deletions` say which the adapter can see.
     """
 
     platform: ClassVar[Platform]
@@ -162,6 +165,10 @@ class FakeNetwork(abc.ABC):
     lists_post_comments: ClassVar[bool] = True
     #: Whether the network can show a thread (False: the outbox cannot verify replies).
     shows_threads: ClassVar[bool] = True
+    #: Whether an adapter can see a mention's edits (Bluesky posts cannot be edited).
+    shows_edits: ClassVar[bool] = True
+    #: Whether an adapter can see a mention's deletion (Telegram never tells a bot).
+    shows_deletions: ClassVar[bool] = True
     #: The largest page the fake ever returns.
     page_size: ClassVar[int] = 3
     #: The variable the account's token is read from.
@@ -248,6 +255,15 @@ class FakeNetwork(abc.ABC):
         ``reply_to`` is the external id of a post or mention it answers; without
         it, the mention answers a brand post the fake keeps for the purpose.
         """
+
+    def edit_mention(self, external_id: str, text: str) -> str:
+        """The author edits mention ``external_id`` to read ``text``; returns the id the
+        edited version has (X gives it a new one; elsewhere it keeps its own)."""
+        raise NotImplementedError(f"{self.platform.value} mentions cannot be edited")
+
+    def delete_mention(self, external_id: str) -> None:
+        """The author deletes mention ``external_id``."""
+        raise NotImplementedError(f"{type(self).__name__} cannot delete a mention")
 
     def fail(self, operation: Operation, fault: Fault, times: int = 1, *, after: int = 0) -> None:
         """Answer the next ``times`` calls of ``operation`` with ``fault``.

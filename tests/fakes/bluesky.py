@@ -7,7 +7,9 @@ tokens, answers an expired access token with HTTP 400 ``ExpiredToken``, rotates
 refresh tokens, and checks a reply's strong references (uri + cid) before it
 publishes it. A post of the brand's own (a createRecord without a reply) keeps
 the record key it came with, and a second create under a taken key is refused
-with HTTP 400 ``InvalidRequest`` ("Record already exists").
+with HTTP 400 ``InvalidRequest`` ("Record already exists"). A deleted post's
+thread is HTTP 400 ``NotFound`` (or, as some AppViews answer, a ``notFoundPost``
+node); a post hidden by a block is a ``blockedPost`` node.
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ from tests.fakes.bluesky_shapes import (
     POST,
     TEMPLATE,
     Sessions,
+    blocked,
     invalid_post,
     iso_stamp,
+    not_found,
     notification_of,
     profile_view,
     rate_headers,
@@ -57,6 +61,7 @@ class FakeBluesky(FakeNetwork):
     """
 
     platform = Platform.BLUESKY
+    shows_edits = False
 
     def __init__(self, server: TestServer, token: str = "tok-S3cr3t/+=%value") -> None:
         super().__init__(server, token)
@@ -67,6 +72,9 @@ class FakeBluesky(FakeNetwork):
         self._notifications: list[dict[str, Any]] = []
         self._sessions = Sessions()
         self._default_post = ""
+        #: Deleted posts whose thread is a notFoundPost node rather than an error.
+        self._gone_as_node: set[str] = set()
+        self._blocked: set[str] = set()
         routes: dict[tuple[str, str], Callable[[Request], Reply]] = {
             ("POST", xrpc.CREATE_SESSION): self._create_session,
             ("POST", xrpc.REFRESH_SESSION): self._refresh_session,
@@ -123,7 +131,21 @@ class FakeBluesky(FakeNetwork):
         }
         return [r for r in received if r.path == path[operation]]
 
+    def delete_mention(self, external_id: str, *, as_node: bool = False) -> None:
+        """The author deletes the post; its notification goes too. Its thread is then
+        HTTP 400 ``NotFound``, or with ``as_node`` a ``notFoundPost`` node."""
+        with self._state:
+            del self._posts[external_id]
+            self._notifications = [n for n in self._notifications if n["uri"] != external_id]
+            if as_node:
+                self._gone_as_node.add(external_id)
+
     # -- what bluesky tests use --------------------------------------------------
+
+    def block(self, uri: str) -> None:
+        """The post's author blocks the brand: its thread is a ``blockedPost`` node."""
+        with self._state:
+            self._blocked.add(uri)
 
     @property
     def jwts(self) -> list[str]:
@@ -262,6 +284,10 @@ class FakeBluesky(FakeNetwork):
         depth = int(request.query.get("depth", ["6"])[0])
         height = int(request.query.get("parentHeight", ["80"])[0])
         with self._state:
+            if uri in self._gone_as_node:
+                return self._ok({"thread": not_found(uri)})
+            if uri in self._blocked:
+                return self._ok({"thread": blocked(self._posts[uri])})
             if uri not in self._posts:
                 return xrpc_error(400, "NotFound", f"Post not found: {uri}")
             return self._ok({"thread": self._repo.thread(uri, depth, height)})

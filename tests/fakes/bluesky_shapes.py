@@ -83,6 +83,17 @@ def not_found(uri: str) -> dict[str, Any]:
     return {"$type": "app.bsky.feed.defs#notFoundPost", "uri": uri, "notFound": True}
 
 
+def blocked(view: dict[str, Any]) -> dict[str, Any]:
+    """The thread node of a post hidden by a block between its author and the viewer."""
+    author = {"did": view["author"]["did"], "viewer": {"blockedBy": True}}
+    return {
+        "$type": "app.bsky.feed.defs#blockedPost",
+        "uri": view["uri"],
+        "blocked": True,
+        "author": author,
+    }
+
+
 def tid(n: int) -> str:
     """A record key shaped like a TID: 13 sortable base32 characters."""
     value = 0x3_0000_0000_0000 + n

@@ -4,7 +4,9 @@ The brand (account ``900``) posts replies and statuses of its own through
 ``POST /api/v1/statuses``; a repeated ``Idempotency-Key`` gets the status it
 already made. Its own statuses are listed at ``/api/v1/accounts/900/statuses``,
 its follower count is in ``verify_credentials``, and a status lookup carries
-the counters set in :attr:`FakeNetwork.counters`.
+the counters set in :attr:`FakeNetwork.counters`. A status edited by its author
+gets new ``content`` and an ``edited_at``; a deleted one answers 404 (as
+Mastodon does for a status it no longer shows) and its notification is gone.
 """
 
 from __future__ import annotations
@@ -81,6 +83,17 @@ class FakeMastodon(FakeNetwork):
         notification["status"] = status
         self._notifications.append(notification)
         return str(status["id"])
+
+    def edit_mention(self, external_id: str, text: str) -> str:
+        """The author edits the status: new content (still mentioning the brand), ``edited_at``."""
+        status = self._statuses[external_id]
+        status.update(content="<p>" + _as_html(f"@brand {text}") + "</p>", edited_at=_now())
+        return external_id
+
+    def delete_mention(self, external_id: str) -> None:
+        """The author deletes the status; it and its notification are gone."""
+        del self._statuses[external_id]
+        self._notifications = [n for n in self._notifications if n["status"]["id"] != external_id]
 
     def requests(self, operation: Operation) -> list[Request]:
         """Requests received for one operation."""
@@ -214,7 +227,10 @@ class FakeMastodon(FakeNetwork):
             faulted = self._faulted("counters")
             if faulted is not None:
                 return faulted
-            return json_reply(self._shown(self._statuses[status_id]))
+            status = self._statuses.get(status_id)
+            if status is None:
+                return json_reply({"error": "Record not found"}, 404)
+            return json_reply(self._shown(status))
 
         return handler
 
@@ -245,6 +261,8 @@ class FakeMastodon(FakeNetwork):
             faulted = self._faulted("thread")
             if faulted is not None:
                 return faulted
+            if status_id not in self._statuses:
+                return json_reply({"error": "Record not found"}, 404)
             return json_reply(
                 {
                     "ancestors": self._ancestors(status_id),

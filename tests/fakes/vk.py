@@ -61,6 +61,7 @@ from tests.fakes.vk_wall import (
     Comment,
     Post,
     VKError,
+    change_event,
     error_reply,
     event,
     int_param,
@@ -110,6 +111,8 @@ class FakeVK(PostMethods, FakeNetwork):
         self._lose_information = False
         self._post_ids = itertools.count(1287)
         self._comment_ids = itertools.count(1301)
+        self._change_numbers = itertools.count(1)
+        self._removed: dict[int, Comment] = {}
         self._user_ids = itertools.count(512345678)
         self._minutes = itertools.count()
         for name in METHODS:
@@ -195,7 +198,42 @@ class FakeVK(PostMethods, FakeNetwork):
         with self._state:
             del self._comments[int(external_id.split("_")[1])]
 
+    def edit_mention(self, external_id: str, text: str) -> str:
+        """The author edits a comment; a ``wall_reply_edit`` event is queued."""
+        with self._state:
+            comment = self._comments[int(external_id.split("_")[1])]
+            comment.text = text
+            self._queue_change("wall_reply_edit", comment)
+            return external_id
+
+    def delete_mention(
+        self, external_id: str, *, deleter: int | None = None, field: str = "deleter_id"
+    ) -> None:
+        """A comment is deleted by ``deleter`` (its author by default; ``-group_id`` for the
+        community) and a ``wall_reply_delete`` event naming them in ``field`` is queued
+        (``deleter_id`` as VK sends it, ``user_id`` as its schema has it; "": not named)."""
+        with self._state:
+            comment = self._comments.pop(int(external_id.split("_")[1]))
+            self._removed[comment.id] = comment
+            who = comment.from_id if deleter is None else deleter
+            self._queue_change("wall_reply_delete", comment, **({field: who} if field else {}))
+
+    def queue_event(self, event: dict[str, Any]) -> None:
+        """Any long-poll event, as it is (one of another community, or of a shape VK never sent)."""
+        with self._state:
+            self._events.append(event)
+
+    def restore_mention(self, external_id: str) -> None:
+        """A deleted comment comes back; a ``wall_reply_restore`` event is queued."""
+        with self._state:
+            comment = self._removed.pop(int(external_id.split("_")[1]))
+            self._comments[comment.id] = comment
+            self._queue_change("wall_reply_restore", comment)
+
     # -- state -------------------------------------------------------------------
+
+    def _queue_change(self, kind: str, comment: Comment, **deleted: int) -> None:
+        self._events.append(change_event(kind, comment, next(self._change_numbers), **deleted))
 
     def _date(self) -> int:
         return DATE_BASE + 60 * next(self._minutes)

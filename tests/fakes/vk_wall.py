@@ -177,6 +177,29 @@ def event(comment: Comment) -> dict[str, Any]:
     }
 
 
+def change_event(kind: str, comment: Comment, number: int, **deleted: int) -> dict[str, Any]:
+    """The long-poll event of a change to ``comment`` (the ``number``-th change):
+    ``wall_reply_edit`` and ``wall_reply_restore`` carry the whole comment;
+    ``wall_reply_delete`` only its ids and who deleted it (``deleted``: ``deleter_id``
+    or ``user_id``)."""
+    if kind == "wall_reply_delete":
+        obj: dict[str, Any] = {
+            "owner_id": -GROUP_ID,
+            "id": comment.id,
+            "post_id": comment.post_id,
+            **deleted,
+        }
+    else:
+        obj = {**comment.to_json(), "post_owner_id": -GROUP_ID}
+    return {
+        "type": kind,
+        "event_id": f"{number:08x}{comment.id:032x}",
+        "v": "5.199",
+        "object": obj,
+        "group_id": GROUP_ID,
+    }
+
+
 def error_reply(code: int, method: str, params: dict[str, str], detail: str = "") -> Reply:
     """VK's error envelope for ``code``, inside HTTP 200."""
     message = ERRORS.get(code, "Access denied")

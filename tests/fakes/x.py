@@ -17,6 +17,11 @@ adapter looks for a reply it may already have published); ``reply`` =
 ``public_metrics``; ``counters`` = ``GET /2/tweets?ids=`` asking for
 ``public_metrics`` (from :attr:`counters`). :func:`tests.fakes.x_publish.operation_of`
 tells them apart.
+
+An edit makes a new post whose ``edit_history_tweet_ids`` chains every version,
+oldest first; a lookup of any version returns the newest, as X documents (or,
+with :attr:`FakeX.lookup_returns_asked_version`, the version asked for). A
+deletion takes the whole chain.
 """
 
 from __future__ import annotations
@@ -78,6 +83,10 @@ class FakeX(FakeNetwork):
         self._last_ms = int(time.time()) * 1000 - 3_600_000
         #: Send ``repost_count`` (spec 2.167) in ``public_metrics`` instead of ``retweet_count``.
         self.newer_field_names = False
+        #: A lookup of an edited post's older id returns that version, not the newest.
+        self.lookup_returns_asked_version = False
+        #: The newest version of every edited post, by the id of each version.
+        self._newest: dict[str, str] = {}
         self._calls = 0
         self._add_user(BRAND_ID, BRAND_USERNAME, "Acme Support", followers=12_000)
         self._default_post = self.add_post("Welcome to Acme support! Ask us anything.")
@@ -101,6 +110,30 @@ class FakeX(FakeNetwork):
             post_id = self._add_post(text, user_id, reply_to or self._default_post)
             self._mention_ids.append(post_id)
             return post_id
+
+    def edit_mention(self, external_id: str, text: str) -> str:
+        """The author edits the post: a new version with a new id, chained to the others."""
+        with self._lock:
+            old = self._posts[self._newest.get(external_id, external_id)]
+            parent = next(
+                (r["id"] for r in old.get("referenced_tweets", []) if r["type"] == "replied_to"),
+                None,
+            )
+            new_id = self._add_post(text, old["author_id"], parent)
+            chain = [*old["edit_history_tweet_ids"], new_id]
+            for version in chain:
+                self._posts[version]["edit_history_tweet_ids"] = list(chain)
+                self._newest[version] = new_id
+            return new_id
+
+    def delete_mention(self, external_id: str) -> None:
+        """The author deletes the post: every version of it is gone."""
+        with self._lock:
+            chain = self._posts[external_id]["edit_history_tweet_ids"]
+            for version in chain:
+                self._posts.pop(version, None)
+                self._newest.pop(version, None)
+            self._mention_ids = [i for i in self._mention_ids if i not in chain]
 
     def requests(self, operation: Operation) -> list[Request]:
         """What the server received for ``operation``."""
@@ -271,6 +304,8 @@ class FakeX(FakeNetwork):
 
     def _lookup(self, request: Request) -> Reply:
         ids = (one_param(request, "ids") or "").split(",")
+        if not self.lookup_returns_asked_version:
+            ids = list(dict.fromkeys(self._newest.get(i, i) for i in ids))
         found = [self._posts[i] for i in ids if i in self._posts]
         errors = [not_found(i) for i in ids if i not in self._posts]
         body: dict[str, Any] = {}
