@@ -1,7 +1,8 @@
 """The ``smm-tui`` command: the app, the demo, and headless commands.
 
 Headless: ``poll`` (``--once`` for cron), ``reply``, ``doctor``, ``export``,
-``import``, ``report``, and for publishing ``post``, ``posts`` and ``growth``.
+``import``, ``report``, for publishing ``post``, ``posts`` and ``growth``, and
+for tickets ``ticket open|list|send|resolve|note`` and ``replies list``.
 
 User errors (a bad config, a locked or unreadable store, bad import lines)
 print one line to stderr and exit non-zero, with no traceback.
@@ -18,7 +19,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.shell_completion import shell_complete
@@ -27,6 +28,9 @@ from smm_tui import __version__
 from smm_tui.commands.errors import EXIT_FAILED, EXIT_INTERRUPTED, user_error_code
 from smm_tui.core.sanitize import one_line
 from smm_tui.logs import LEVELS
+
+if TYPE_CHECKING:
+    from smm_tui.commands.setup import Workplace
 
 PROG = "smm-tui"
 #: Click's name for the shell-completion variable of ``smm-tui``.
@@ -62,6 +66,16 @@ class Args:
     campaign: str = ""
     retry: str | None = None
     account: str | None = None
+    #: ``ticket open``: the mentions, the department and the note.
+    mention_ids: tuple[str, ...] = ()
+    department: str = ""
+    note: str = ""
+    #: ``ticket send``, ``resolve`` and ``note``: the ticket's reference (``T-2026-0042``).
+    ref: str = ""
+    again: bool = False
+    #: ``ticket resolve``: the saved reply to follow up with, or why it closes without one.
+    follow_up: str | None = None
+    reason: str = ""
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
@@ -155,11 +169,15 @@ def _cli(**common: Any) -> Args | None:
 
 
 def _read(params: dict[str, Any]) -> Args:
-    """The sub-command's :class:`Args`: its options, then the shared ones given before it."""
+    """The sub-command's :class:`Args`: its options, then the shared ones given before it.
+
+    A command of a group is named with its group: ``ticket open``.
+    """
     ctx = click.get_current_context()
     given = {key: value for key, value in params.items() if value is not None}
     before = {key: value for key, value in ctx.find_root().params.items() if value is not None}
-    args = Args(command=ctx.info_name or "run", **(before | given))
+    names = [c.info_name or "" for c in (ctx.parent, ctx) if c is not None and c.parent is not None]
+    args = Args(command=" ".join(names) or "run", **(before | given))
     if args.demo and args.data_dir:
         raise click.UsageError("--demo and --data-dir name two data dirs; give one", ctx)
     return args
@@ -322,13 +340,149 @@ def _growth(**params: Any) -> Args:
     return _read(params)
 
 
+@_cli.group(
+    "ticket",
+    cls=_InOrder,
+    invoke_without_command=True,
+    help="open, list, hand over and resolve tickets",
+    short_help="open, list, hand over and resolve tickets",
+)
+def _ticket() -> None:
+    _help_without_command()
+
+
+def _help_without_command() -> None:
+    """A group named alone: its help on stderr, and the usage error's status."""
+    ctx = click.get_current_context()
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help(), err=True)
+        ctx.exit(click.UsageError.exit_code)
+
+
+def _ticket_command(name: str, description: str) -> _Decorator:
+    return _ticket.command(name, help=description, short_help=description.split("\n\n")[0])
+
+
+@_ticket_command(
+    "open",
+    "open a ticket for mentions; prints its ref\n\n"
+    "MENTION_ID: each mention's id (or a prefix); the first names the ticket",
+)
+@click.argument("mention_ids", nargs=-1, required=True, metavar="MENTION_ID...")
+@click.option("--department", metavar="NAME", help="the department that can fix it")
+@click.option("--note", metavar="TEXT", help="a note for the department")
+@_demo_option
+@_common_options
+def _ticket_open(**params: Any) -> Args:
+    return _read(params)
+
+
+@_ticket_command("list", "write every ticket out, with its handoff, follow-up and review")
+@_format_option("jsonl", "csv")
+@click.option(
+    "--query",
+    "-q",
+    metavar="Q",
+    default="",
+    help="state:… department:… assignee:… review:… handoff:… platform:… and words",
+)
+@_output_option
+@_demo_option
+@_common_options
+def _ticket_list(**params: Any) -> Args:
+    return _read(params)
+
+
+@_ticket_command(
+    "send",
+    "hand the ticket to its department now; prints sent and the receipt\n\n"
+    "REF: the ticket's reference (T-2026-0042)",
+)
+@click.argument("ref", metavar="REF")
+@click.option("--again", is_flag=True, help="hand it over again though it was delivered")
+@_demo_option
+@_common_options
+def _ticket_send(**params: Any) -> Args:
+    return _read(params)
+
+
+@_ticket_command(
+    "resolve",
+    "follow the ticket up in public with a saved reply, or close it\n\n"
+    "REF: the ticket's reference (T-2026-0042)",
+)
+@click.argument("ref", metavar="REF")
+@click.option(
+    "--follow-up",
+    "follow_up",
+    metavar="SAVED_REPLY",
+    help="reply on the customer's thread with this saved reply; the ticket awaits the customer",
+)
+@click.option(
+    "--reason",
+    metavar="TEXT",
+    help="why it closes without a public follow-up (recorded on the ticket)",
+)
+@_demo_option
+@_common_options
+def _ticket_resolve(**params: Any) -> Args:
+    return _read(params)
+
+
+@_ticket_command(
+    "note",
+    "record a line on the ticket's history (the department's answer)\n\n"
+    "REF: the ticket's reference (T-2026-0042)",
+)
+@click.argument("ref", metavar="REF")
+@click.argument("text", metavar="TEXT")
+@_demo_option
+@_common_options
+def _ticket_note(**params: Any) -> Args:
+    return _read(params)
+
+
+@_cli.group(
+    "replies",
+    cls=_InOrder,
+    invoke_without_command=True,
+    help="the saved replies",
+    short_help="the saved replies",
+)
+def _replies() -> None:
+    _help_without_command()
+
+
+@_replies.command(
+    "list", help="list the saved replies, their fields and what stops any", short_help="list them"
+)
+@_format_option("table", "jsonl")
+@_demo_option
+@_common_options
+def _replies_list(**params: Any) -> Args:
+    return _read(params)
+
+
 # -- running a command ----------------------------------------------------------------------------
 
 
 def _dispatch(args: Args, env: dict[str, str]) -> int:
     """Run the command ``args`` names; its exit status."""
     # The commands load the store and the adapters: only once one is known to run.
-    from smm_tui.commands import app, doctor, export, importing, poll, posting, reply, report, setup
+    from smm_tui.commands import (
+        app,
+        doctor,
+        export,
+        importing,
+        poll,
+        posting,
+        reading,
+        replies,
+        reply,
+        report,
+        setup,
+    )
+    from smm_tui.runtime import settings_from
 
     if args.command == "demo":
         demo = setup.demo_workplace(args.config, args.data_dir, args.user, args.rate, env)
@@ -374,4 +528,46 @@ def _dispatch(args: Args, env: dict[str, str]) -> int:
                 return posting.export_growth(
                     data_dir, config, args.fmt, args.output, args.account, elsewhere=where.elsewhere
                 )
+            case "replies list":
+                saved = settings_from(config).saved_replies
+                return reading.write_out(
+                    None, "saved reply", lambda out: replies.list_replies(saved, args.fmt, out)
+                )
+        if args.command.startswith("ticket "):
+            return _ticket_command_run(args, where, env)
         return app.run_app(config, data_dir, env)
+
+
+def _ticket_command_run(args: Args, where: Workplace, env: dict[str, str]) -> int:
+    """Run ``ticket open``, ``list``, ``send``, ``resolve`` or ``note``."""
+    from smm_tui.commands import tickets
+
+    config, data_dir, elsewhere = where.config, where.data_dir, where.elsewhere
+    match args.command:
+        case "ticket open":
+            return tickets.open_ticket(
+                config,
+                data_dir,
+                env,
+                args.mention_ids,
+                args.department,
+                args.note,
+                elsewhere=elsewhere,
+            )
+        case "ticket list":
+            return tickets.list_tickets(
+                data_dir, config, args.fmt, args.output, args.query, elsewhere=elsewhere
+            )
+        case "ticket send":
+            return tickets.send_ticket(
+                config, data_dir, env, args.ref, again=args.again, elsewhere=elsewhere
+            )
+        case "ticket resolve":
+            return tickets.resolve_ticket(
+                config, data_dir, env, args.ref, args.follow_up, args.reason, elsewhere=elsewhere
+            )
+        case "ticket note":
+            return tickets.note_ticket(
+                config, data_dir, env, args.ref, args.text, elsewhere=elsewhere
+            )
+    raise AssertionError(f"no ticket command {args.command!r}")

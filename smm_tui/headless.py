@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import TextIO
 
 from smm_tui import headless_posts
+from smm_tui.core.casework import CaseReport
 from smm_tui.core.context import NotFound
-from smm_tui.core.models import Mention, Reply, ReplyState
+from smm_tui.core.handoffs import Handoff, HandoffState
+from smm_tui.core.models import Mention, Reply, ReplyState, ReviewState, Ticket
 from smm_tui.core.network import AdapterError
 from smm_tui.core.outbox import AlreadySending
 from smm_tui.core.polling import AccountHealth
@@ -49,8 +51,9 @@ LEASE_RETRY_SECONDS = 5.0
 
 
 async def poll_once(workspace: Workspace, left_out: Iterable[str], out: TextIO) -> int:
-    """Publish what is due, fetch every account once, then read the growth numbers that
-    are due; a line per account and per delivery settled.
+    """Publish what is due, fetch every account once, read the growth numbers that are due,
+    then do the tickets' work (handoffs due, reviews changed); a line per account, per
+    delivery and handoff settled, and per review changed.
 
     If another smm-tui polls this data dir, nothing is done (it does all this already).
     """
@@ -75,12 +78,50 @@ async def poll_once(workspace: Workspace, left_out: Iterable[str], out: TextIO) 
                 file=out,
             )
     await headless_posts.read_numbers_once(workspace, out)
+    settled = await workspace.casework().pass_once(reviews=True)
+    for line in case_lines(workspace, settled):
+        print(line, file=out)
+        failed = failed or line.startswith("FAIL")
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def case_lines(workspace: Workspace, report: CaseReport) -> list[str]:
+    """A line per handoff a pass settled, per review it saw change, and per account whose
+    reviews could not be checked (``warn``)."""
+    lines = [_handoff_line(handoff) for handoff in report.handoffs]
+    reviews = report.reviews
+    if reviews is None:
+        return [line for line in lines if line]
+    changed = {*reviews.edited, *reviews.deleted, *reviews.restored}
+    for ticket in workspace.tickets.all():
+        if ticket.mention_id in changed and ticket.review is not ReviewState.UNCHANGED:
+            lines.append(_review_line(ticket))
+    lines += [f"warn {one_line(error)}" for error in reviews.errors]
+    return [line for line in lines if line]
+
+
+def _handoff_line(handoff: Handoff) -> str:
+    """``ok   T-…: handed to Cards (HTTP 200)``, or ``FAIL`` and why; "" while it is out."""
+    if handoff.state is HandoffState.SENT:
+        detail = f"handed to {handoff.department} ({handoff.receipt or 'sent'})"
+        return f"ok   {one_line(f'{handoff.ref}: {detail}')}"
+    if handoff.state is HandoffState.FAILED:
+        detail = f"handoff to {handoff.department} failed: {handoff.error or 'unknown error'}"
+        return f"FAIL {one_line(f'{handoff.ref}: {detail}')}"
+    return ""
+
+
+def _review_line(ticket: Ticket) -> str:
+    """``ok   T-…: review updated (positive)`` or ``… review removed``."""
+    if ticket.review is ReviewState.REMOVED:
+        return f"ok   {one_line(ticket.label)}: review removed"
+    return f"ok   {one_line(ticket.label)}: review updated ({ticket.review_sentiment.value})"
+
+
 async def poll_forever(workspace: Workspace, left_out: Iterable[str], out: TextIO) -> int:
-    """Poll every account and publish on time until SIGTERM or SIGINT; a line whenever an
-    account's state changes and whenever a delivery is settled.
+    """Poll every account, publish on time and do the tickets' work until SIGTERM or SIGINT;
+    a line whenever an account's state changes, a delivery or handoff is settled, or a
+    review changes.
 
     Waits while another smm-tui polls this data dir, and takes over when it stops.
     A signal abandons the requests in flight (the outbox makes a resend safe) and
@@ -136,9 +177,14 @@ async def _poll_all(workspace: Workspace, out: TextIO) -> None:
             line = f"{health.state.value:<12} {one_line(f'{health.account}: {detail}')}"
             print(line, file=out, flush=True)
 
+    def settled(case: CaseReport) -> None:
+        for line in case_lines(workspace, case):
+            print(line, file=out, flush=True)
+
     await asyncio.gather(
         *(engine.run_account(source, report) for source in workspace.sources.values()),
         headless_posts.publish_forever(workspace, out),
+        workspace.casework().run(settled),
     )
 
 
@@ -176,12 +222,19 @@ def find_mention(workspace: Workspace, mention_id: str) -> Mention:
 
 
 async def send_reply(
-    workspace: Workspace, mention_id: str, text: str, out: TextIO, *, force: bool = False
+    workspace: Workspace,
+    mention_id: str,
+    text: str,
+    out: TextIO,
+    *,
+    force: bool = False,
+    ticket_id: str | None = None,
 ) -> int:
     """Record a reply, send it and print its URL.
 
     Running the same command again after a failure retries the recorded reply
     (checking the thread first if it may have gone out) rather than adding a second.
+    ``ticket_id`` makes it that ticket's public follow-up (sent: it awaits the customer).
     """
     mention = find_mention(workspace, mention_id)
     source = workspace.source_for(mention.account)
@@ -207,7 +260,7 @@ async def send_reply(
         return EXIT_OK
     reply = _same_reply(workspace, mention.id, text, sent=False)
     try:
-        reply = reply or await workspace.outbox.queue(mention.id, text)
+        reply = reply or await workspace.outbox.queue(mention.id, text, ticket_id=ticket_id)
     except AlreadySending as exc:
         raise CommandError(f"{exc} Run this again once it is sent or has failed.") from None
     settled = await workspace.outbox.send(reply.id, source, force=force)

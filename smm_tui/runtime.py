@@ -6,11 +6,14 @@ and for headless commands; tests call it to build the real thing.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from smm_tui.adapters import registry
@@ -18,22 +21,32 @@ from smm_tui.adapters.base import Adapter
 from smm_tui.adapters.connection import LONG_POLL_SECONDS, Connection, Simulation
 from smm_tui.adapters.demo import DemoAdapter
 from smm_tui.adapters.demo_corpus import OUR_REPLIES
-from smm_tui.config import AccountConfig, Config, demo_config
+from smm_tui.adapters.demo_handoff import DemoDepartments
+from smm_tui.adapters.handoff import HandoffUnavailable, build_handoff_channel
+from smm_tui.adapters.http import make_client
+from smm_tui.config import AccountConfig, Config, ConfigError, demo_config
+from smm_tui.config.saved_replies import SavedRepliesFile, merged, saved_replies_path
 from smm_tui.core import demo_day, demo_posts
 from smm_tui.core.audit import new_id
 from smm_tui.core.context import this_process
+from smm_tui.core.handoffs import ChannelLookup, no_channels
 from smm_tui.core.models import Intent, utcnow
+from smm_tui.core.network import HandoffChannel
 from smm_tui.core.planning import PublishingSettings
 from smm_tui.core.platforms import spec
 from smm_tui.core.priority import DEFAULT_ALARMS
 from smm_tui.core.query import parse
 from smm_tui.core.repository import ChangeSet
 from smm_tui.core.rules import Rule
+from smm_tui.core.saved_replies import SavedReply
 from smm_tui.core.sla import BusinessHours, SlaPolicy, SlaSettings
 from smm_tui.core.views import build_views
 from smm_tui.core.workspace import AccountSource, Settings, Workspace
 from smm_tui.store.lease import PollerLease
 from smm_tui.store.store import Store
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class AdapterUnavailable(Exception):
@@ -111,9 +124,16 @@ def build_sources(
 
 
 def account_secrets(config: Config, env: Mapping[str, str]) -> list[str]:
-    """Every token the config's accounts would use, for log redaction."""
+    """Every token the config's accounts would use, and every secret its departments' handoffs
+    would (a webhook's signing secret, an SMTP password), for log redaction."""
     tokens = (token for account in config.accounts for token in _tokens_of(account, env))
-    return [token for token in tokens if token]
+    handoffs = (
+        env.get(variable)
+        for department in config.handoffs
+        for variable in (department.secret_env, department.password_env)
+        if variable
+    )
+    return [secret for secret in (*tokens, *handoffs) if secret]
 
 
 def _tokens_of(account: AccountConfig, env: Mapping[str, str]) -> tuple[str | None, ...]:
@@ -134,7 +154,106 @@ def settings_from(config: Config) -> Settings:
             for r in config.rules
         ),
         publishing=publishing_from(config),
+        confirm_within=config.tickets.confirm_within,
+        saved_replies=saved_replies_of(config),
     )
+
+
+def saved_replies_of(config: Config) -> tuple[SavedReply, ...]:
+    """The config's ``[[saved_replies]]`` and those of ``saved_replies.toml`` beside it (the
+    file's win on a name clash); a bad file raises :class:`ConfigError` naming it."""
+    if config.source is None:
+        return config.saved_replies
+    side = SavedRepliesFile(saved_replies_path(config.source)).read()
+    return merged(config.saved_replies, side)
+
+
+class SavedRepliesWatch:
+    """Tells the app when ``saved_replies.toml`` beside the config changed (hot reload)."""
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+        self._file = (
+            None if config.source is None else SavedRepliesFile(saved_replies_path(config.source))
+        )
+        if self._file is not None and self._file.changed():
+            with contextlib.suppress(ConfigError):  # said at start already
+                self._file.read()
+
+    def check(self) -> tuple[SavedReply, ...] | str | None:
+        """The saved replies anew if the file changed, a one-line error if it is bad now,
+        or None when nothing changed (one ``stat``: call it from a worker)."""
+        if self._file is None or not self._file.changed():
+            return None
+        try:
+            return merged(self._config.saved_replies, self._file.read())
+        except ConfigError as exc:
+            return f"{exc}; the saved replies in use are kept"
+
+
+class HandoffChannels:
+    """Each department's handoff channel, built from the config on first use and kept.
+
+    Called with a department, it gives the channel or why there is none, in one
+    line (a :data:`~smm_tui.core.handoffs.ChannelLookup`). The webhook and
+    Telegram channels share one HTTP client, made with the first of them (in
+    the event loop that delivers) and closed by :meth:`aclose`.
+    """
+
+    def __init__(self, config: Config, env: Mapping[str, str]) -> None:
+        self._config = config
+        self._env = dict(env)
+        self._built: dict[str, HandoffChannel | str] = {}
+        self._client: httpx.AsyncClient | None = None
+        #: The event loop the client was made in (None: outside any).
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def __call__(self, department: str) -> HandoffChannel | str:
+        if department not in self._built:
+            self._built[department] = self._build(department)
+        return self._built[department]
+
+    def _build(self, department: str) -> HandoffChannel | str:
+        table = self._config.handoff(department)
+        if table is None:
+            return no_channels(department)
+        if self._client is None:
+            self._client = make_client()
+            self._loop = _running_loop()
+        try:
+            return build_handoff_channel(table, self._config, self._env, client=self._client)
+        except HandoffUnavailable as exc:
+            return str(exc)
+
+    @property
+    def open(self) -> bool:
+        """Whether the shared client is made and not closed yet."""
+        return self._client is not None
+
+    async def aclose(self) -> None:
+        """Close the shared client; the channels built on it are forgotten (built anew if asked)."""
+        client, self._client = self._client, None
+        self._built.clear()
+        if client is not None:
+            await client.aclose()
+
+    def close_now(self) -> None:
+        """:meth:`aclose` from code outside that loop (a workspace's end), in the loop the
+        client was made in while it is there.
+
+        A client whose loop has ended (an app's, once it quit) cannot be closed
+        any more: it is dropped, its sockets left to the end of the process.
+        """
+        loop = self._loop
+        if self._client is None or (loop is not None and loop.is_running()):
+            return
+        if loop is None:
+            asyncio.run(self.aclose())
+        elif loop.is_closed():
+            self._client = None
+            self._built.clear()
+        else:
+            loop.run_until_complete(self.aclose())
 
 
 def publishing_from(config: Config) -> PublishingSettings:
@@ -185,7 +304,8 @@ def open_workspace(
 ) -> Iterator[tuple[Workspace, list[str]]]:
     """Open the store and build the workspace; closes the store (finishing writes) after.
 
-    Without ``sources``, adapters are built from the config, taking tokens from ``env``.
+    Without ``sources``, adapters are built from the config, taking tokens from ``env``;
+    the departments' handoff channels take their secrets from ``env`` too.
     ``defer_archive`` (for the app) reads the archive after the queue is up; problems
     met there arrive later, as :attr:`Changed.warnings`.
 
@@ -193,13 +313,18 @@ def open_workspace(
     day, and a new data dir starts with the fortnight behind it (see :func:`seed_demo_day`).
     """
     warnings: list[str] = []
+    # First: a bad saved_replies.toml is said before the store is touched.
+    settings = settings_from(config)
     working_day = sources is None and is_builtin_demo(config)
     seed_day = working_day and _is_new(data_dir)
     if sources is None:
         sources, warnings = build_sources(config, env=env, clock=clock, working_day=working_day)
+    # The demo's departments are made up: their handoffs never leave the machine.
+    channels: ChannelLookup = (
+        DemoDepartments() if is_builtin_demo(config) else HandoffChannels(config, env or {})
+    )
     store = Store.open(data_dir, defer_archive=defer_archive)
     poller = PollerLease(data_dir, this_process())
-    settings = settings_from(config)
     try:
         if seed_day:
             store.commit(seed_demo_day(config, settings, sources, clock()))
@@ -211,14 +336,31 @@ def open_workspace(
             clock=clock,
             make_id=make_id,
             poller=poller,
+            handoff_channels=channels,
         )
         backfill = workspace.ingest.backfill_changes()
         if backfill:
             store.commit(backfill)
         yield workspace, [*store.warnings, *warnings]
     finally:
+        # Commands close the channels in their loop (see workspace_closers); this is the rest.
+        if isinstance(channels, HandoffChannels):
+            channels.close_now()
         poller.release()
         store.close()
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def workspace_closers(workspace: Workspace) -> list[Callable[[], Awaitable[None]]]:
+    """What to close in the event loop a workspace was used in, besides its sources."""
+    channels = workspace.handoffs.channels
+    return [channels.aclose] if isinstance(channels, HandoffChannels) else []
 
 
 @contextmanager

@@ -11,11 +11,19 @@ from pathlib import Path
 
 from smm_tui.commands.errors import EXIT_USAGE, UserError, warn
 from smm_tui.config import Config, demo_config, load_config
+from smm_tui.config.saved_replies import merged
+from smm_tui.core.demo_replies import DEMO_SAVED_REPLIES
 from smm_tui.core.sources import AccountSource
 from smm_tui.core.workspace import Workspace
 from smm_tui.logs import log_to_file
 from smm_tui.paths import config_path_named, demo_data_dir, resolve_config_path, resolve_data_dir
-from smm_tui.runtime import account_secrets, build_sources, open_workspace, with_user
+from smm_tui.runtime import (
+    account_secrets,
+    build_sources,
+    open_workspace,
+    with_user,
+    workspace_closers,
+)
 
 #: A headless job: it runs on the workspace, told which accounts were left out.
 Job = Callable[[Workspace, list[str]], Awaitable[int]]
@@ -55,7 +63,12 @@ def demo_workplace(
     rate: float | None,
     env: Mapping[str, str],
 ) -> Workplace:
-    """The demo's accounts with the config file's keymap, departments and demo settings."""
+    """The demo's accounts with the config file's keymap, departments and demo settings, and
+    the demo bank's saved replies beside the config's own.
+
+    The departments' handoffs are left out: the demo's made-up complaints never
+    reach a real department.
+    """
     base = _load_config(config_path, env)
     config = demo_config(user or base.user)
     rate = rate if rate is not None else base.demo.rate_per_minute
@@ -66,6 +79,8 @@ def demo_workplace(
         demo=dataclasses.replace(base.demo, rate_per_minute=rate),
         keymap=base.keymap,
         departments=base.departments,
+        # The bank's replies, and the team's own to try on it (saved_replies.toml too).
+        saved_replies=merged(DEMO_SAVED_REPLIES, base.saved_replies),
         source=base.source,
     )
     # The demo never writes into the real workspace: only --data-dir moves it.
@@ -115,17 +130,24 @@ def run_on_accounts(
             f"config {config.source or '(none)'}: no [[accounts]] are configured", EXIT_USAGE
         )
     sources, left_out = build_sources(config, env=env, long_poll=long_poll)
-    with open_workspace(data_dir, config, sources=sources) as (workspace, store_warnings):
-        warn(store_warnings)
-        return asyncio.run(then_close(job(workspace, left_out), sources))
+    with open_workspace(data_dir, config, sources=sources, env=env) as (workspace, warnings):
+        warn(warnings)
+        closers = workspace_closers(workspace)
+        return asyncio.run(then_close(job(workspace, left_out), sources, closers))
 
 
-async def then_close(job: Awaitable[int], sources: Mapping[str, AccountSource]) -> int:
-    """``job``'s exit status, once every source is closed."""
+async def then_close(
+    job: Awaitable[int],
+    sources: Mapping[str, AccountSource],
+    closers: Iterable[Callable[[], Awaitable[None]]] = (),
+) -> int:
+    """``job``'s exit status, once every source is closed (and each of ``closers`` run)."""
     try:
         return await job
     finally:
         await close_sources(sources.values())
+        for close in closers:
+            await close()
 
 
 async def close_sources(sources: Iterable[AccountSource]) -> None:

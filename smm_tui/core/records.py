@@ -33,6 +33,7 @@ from smm_tui.core.models import (
     Author,
     Intent,
     Mention,
+    MentionRevision,
     Platform,
     Sentiment,
     Status,
@@ -62,6 +63,8 @@ EXPORT_FIELDS: tuple[str, ...] = (
     "intent",
     "priority",
     "sla_due_at",
+    "deleted_at",
+    "history",
 )
 
 # Export name → the key in the store's author record.
@@ -193,7 +196,12 @@ def _csv_cell(value: object) -> str:
     """
     if value is None:
         return ""
-    text = ";".join(str(item) for item in value) if isinstance(value, list) else str(value)
+    if isinstance(value, list) and any(isinstance(item, dict) for item in value):
+        text = json.dumps(value, ensure_ascii=False)  # a mention's history: kept readable
+    elif isinstance(value, list):
+        text = ";".join(str(item) for item in value)
+    else:
+        text = str(value)
     return _SURROGATE.sub("\ufffd", text)
 
 
@@ -276,6 +284,8 @@ def mention_from_export(record: Mapping[str, object], line_number: int) -> Menti
         intent=fields.choice("intent", Intent, Intent.UNKNOWN),
         priority=min(fields.count("priority") or 0, 100),
         sla_due_at=fields.optional_time("sla_due_at"),
+        deleted_at=fields.optional_time("deleted_at"),
+        history=fields.history("history"),
     )
     fields.check_id(mention.id)
     return mention
@@ -385,12 +395,30 @@ class _Fields:
             raise self.must(name, "a list of non-empty strings", value)
         return tuple(value)
 
+    def history(self, name: str) -> tuple[MentionRevision, ...]:
+        """A list of revisions (``kind``, ``at``, ``text``, ``by``), or null/absent (none)."""
+        value = self.record.get(name)
+        if value is None:
+            return ()
+        what = "a list of {kind, at, text, by} objects"
+        if not isinstance(value, list) or not all(_is_revision(item) for item in value):
+            raise self.must(name, what, value)
+        try:
+            return tuple(MentionRevision.from_record(item) for item in value)
+        except (KeyError, TypeError, ValueError):
+            raise self.must(name, what, value) from None
+
     def check_id(self, derived: str) -> None:
         """If the record carries an ``id``, it must be the derived one."""
         given = self.record.get("id")
         if given is not None and given != derived:
             derivation = f"platform, account and external_id give {_show(derived)}"
             raise self.error(f"field 'id' is {_show(given)} but {derivation}")
+
+
+def _is_revision(item: object) -> bool:
+    """An object with a text where a revision's is (the codec checks the rest)."""
+    return isinstance(item, dict) and isinstance(item.get("text"), str)
 
 
 def _json_type(value: object) -> str:
