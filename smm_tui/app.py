@@ -10,7 +10,7 @@ import asyncio
 import logging
 import signal
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any, ClassVar
@@ -24,13 +24,16 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from smm_tui.core.casework import CaseReport, review_news
 from smm_tui.core.context import NotFound
+from smm_tui.core.handoffs import HandoffState
 from smm_tui.core.health import problem_text
 from smm_tui.core.models import ReplyState
 from smm_tui.core.polling import AccountHealth, HealthState, PollingEngine
 from smm_tui.core.posts import Delivery, DeliveryState
 from smm_tui.core.repository import Changed, Collection, RepositoryError
 from smm_tui.core.sanitize import clean_identity
+from smm_tui.core.saved_replies import SavedReply
 from smm_tui.core.workspace import Workspace
 from smm_tui.hangup import LEAVE_SIGNALS, TerminalWatch, release_signals
 from smm_tui.messages import (
@@ -38,6 +41,7 @@ from smm_tui.messages import (
     ArchiveLoaded,
     DataChanged,
     DeliverySettled,
+    HandoffSettled,
     ReplySettled,
     StoreChanged,
 )
@@ -60,6 +64,8 @@ LEASE_RETRY_SECONDS = 5.0
 REFRESH_SECONDS = 0.5
 #: How often the health strips' countdowns are redrawn.
 HEALTH_SECONDS = 1.0
+#: Seconds between looks at saved_replies.toml (edits to it are picked up while running).
+SAVED_REPLIES_EVERY = 2.0
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +116,15 @@ class SmmApp(App[None]):
         warnings: Iterable[str] = (),
         poll: bool = True,
         engine: PollingEngine | None = None,
+        closers: Sequence[Callable[[], Awaitable[None]]] = (),
+        saved_replies_watch: Callable[[], tuple[SavedReply, ...] | str | None] | None = None,
     ) -> None:
+        """``closers`` release what the workspace opened in this app's event loop (the
+        departments' HTTP client); ``saved_replies_watch`` says when the saved replies'
+        file changed (see :class:`smm_tui.runtime.SavedRepliesWatch`)."""
         super().__init__()
+        self._closers = tuple(closers)
+        self._saved_replies_watch = saved_replies_watch
         self.workspace = workspace
         self.last_key_at = 0.0
         self.engine = engine or workspace.polling_engine()
@@ -133,6 +146,8 @@ class SmmApp(App[None]):
         self.workspace.repo.subscribe(self._store_changed)
         # The queue is up from the first frame; the archive is read once it is painted.
         self.call_after_refresh(self._load_archive)
+        if self._saved_replies_watch is not None:
+            self.set_interval(SAVED_REPLIES_EVERY, self._check_saved_replies)
         self.set_interval(HEALTH_SECONDS, self.show_health)
         if self._poll:
             self.claim_polling()
@@ -165,9 +180,25 @@ class SmmApp(App[None]):
             self._terminal_watch.detach()
         self.exit()
 
-    def on_unmount(self) -> None:
+    async def on_unmount(self) -> None:
         if self._terminal_watch is not None:
             self._terminal_watch.stop()
+        for close in self._closers:
+            try:
+                await close()
+            except Exception:  # closing must not hide the app's own outcome
+                log.warning("closing %s failed", close, exc_info=True)
+
+    def _check_saved_replies(self) -> None:
+        watch = self._saved_replies_watch
+        if watch is not None:
+            in_background(self, watch, done=self._saved_replies_read, group="saved-replies")
+
+    def _saved_replies_read(self, found: tuple[SavedReply, ...] | str | None) -> None:
+        if isinstance(found, str):
+            self.say(found, severity="warning", timeout=15)
+        elif found is not None and self.workspace.saved_replies.replace(found):
+            self.say(f"Saved replies reloaded: {len(found)}")
 
     async def on_event(self, event: events.Event) -> None:
         """Note when a key is pressed (background work waits while the user types)."""
@@ -193,6 +224,7 @@ class SmmApp(App[None]):
         notice = partial(self.say, severity="warning", timeout=15)
         work = self.workspace.publishing_engine().run(settled, notice)
         in_background(self, work, group="poll")
+        in_background(self, self.workspace.casework().run(self._cases_settled), group="poll")
 
     def _load_archive(self) -> None:
         in_background(
@@ -237,6 +269,17 @@ class SmmApp(App[None]):
             group="outbox",
             expected=(RepositoryError,),
             failed=lambda exc: self.say(f"Reply not sent: {exc}", severity="error"),
+        )
+
+    def send_handoff(self, handoff_id: str) -> None:
+        """Deliver a recorded handoff in a worker; the outcome arrives as HandoffSettled."""
+        in_background(
+            self,
+            self.workspace.handoffs.send(handoff_id),
+            done=lambda settled: self.post_message(HandoffSettled(settled)),
+            group="outbox",
+            expected=(RepositoryError,),
+            failed=lambda exc: self.say(f"Handoff not sent: {exc}", severity="error"),
         )
 
     def _resume_unsent_replies(self) -> None:
@@ -335,6 +378,27 @@ class SmmApp(App[None]):
             line = f"Post failed on {d.account}: {d.error} ({retry} in Content retries)"
             self.say(line, severity="error", timeout=10)
         self._deliver(lambda: DeliverySettled(d))
+
+    @on(HandoffSettled)
+    def _announce_handoff(self, event: HandoffSettled) -> None:
+        handoff = event.handoff
+        if handoff.state is HandoffState.SENT:
+            self.say(f"{handoff.ref}: handed to {handoff.department}")
+        elif handoff.state is HandoffState.FAILED:
+            resend = self.keys_for("ticket.resend")
+            line = f"{handoff.ref}: handoff to {handoff.department} failed: {handoff.error}"
+            later = " It is tried again by itself." if handoff.retry_at else ""
+            self.say(
+                f"{line}.{later} ({resend} on the ticket resends it)", severity="error", timeout=10
+            )
+        self._deliver(lambda: HandoffSettled(handoff))
+
+    def _cases_settled(self, report: CaseReport) -> None:
+        """Called by the tickets' background work (on the event loop) after a pass."""
+        for handoff in report.handoffs:
+            self.post_message(HandoffSettled(handoff))
+        for line in review_news(self.workspace.ctx, report):
+            self.say(line, timeout=10)
 
     @on(Worker.StateChanged)
     def _report_crashed_worker(self, event: Worker.StateChanged) -> None:

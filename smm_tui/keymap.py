@@ -30,7 +30,10 @@ from smm_tui.screens.note import NoteScreen
 from smm_tui.screens.post_editor import PostEditorScreen
 from smm_tui.screens.post_editor_parts import AccountChoices
 from smm_tui.screens.report import ReportScreen
+from smm_tui.screens.saved_reply_picker import SavedReplyPicker
 from smm_tui.screens.schedule import ScheduleScreen
+from smm_tui.screens.ticket_detail import TicketScreen
+from smm_tui.screens.ticket_dialogs import FollowUpScreen, LineScreen
 from smm_tui.screens.tickets import TicketBoardScreen, TicketEditScreen
 from smm_tui.widgets.feed_list import FeedList
 
@@ -40,12 +43,15 @@ SCOPES: tuple[tuple[type[DOMNode], ...], ...] = (
     (SmmApp, MentionScreen),
     (SmmApp, ComposerScreen),
     (SmmApp, TicketBoardScreen),
+    (SmmApp, TicketScreen),
     (SmmApp, ContestScreen),
     (SmmApp, CustomerScreen),
     (SmmApp, ReportScreen),
     (SmmApp, ContentScreen),
     (PostDetailScreen,),
     (TicketEditScreen,),
+    (FollowUpScreen,),
+    (LineScreen,),
     (NewContestScreen,),
     (ConfirmScreen,),
     (HelpScreen,),
@@ -56,6 +62,7 @@ SCOPES: tuple[tuple[type[DOMNode], ...], ...] = (
     (AssignScreen,),
     (PostEditorScreen, AccountChoices),
     (ScheduleScreen,),
+    (SavedReplyPicker,),
 )
 
 

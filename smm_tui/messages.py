@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from smm_tui.core.handoffs import Handoff
 from smm_tui.core.models import Mention, Reply
 from smm_tui.core.polling import AccountHealth
 from smm_tui.core.posts import Delivery
@@ -55,6 +56,13 @@ class DeliverySettled(Message, bubble=False):
     """
 
     delivery: Delivery
+
+
+@dataclass
+class HandoffSettled(Message, bubble=False):
+    """A ticket's handoff to its department was delivered, or failed, durably."""
+
+    handoff: Handoff
 
 
 @dataclass

@@ -12,7 +12,12 @@ from smm_tui.commands.setup import close_sources, config_problem
 from smm_tui.config import Config
 from smm_tui.hangup import LEAVE_SIGNALS, hold_signals, ignore_signals
 from smm_tui.logs import redacting
-from smm_tui.runtime import account_secrets, open_workspace
+from smm_tui.runtime import (
+    SavedRepliesWatch,
+    account_secrets,
+    open_workspace,
+    workspace_closers,
+)
 
 
 def run_app(config: Config, data_dir: Path, env: Mapping[str, str]) -> int:
@@ -30,7 +35,13 @@ def run_app(config: Config, data_dir: Path, env: Mapping[str, str]) -> int:
     hold_signals(LEAVE_SIGNALS)
     # The queue shows as soon as it is read; the archive follows in the store's writer.
     with open_workspace(data_dir, config, env=env, defer_archive=True) as (workspace, warnings):
-        app = SmmApp(workspace, keymap=config.keymap, warnings=warnings)
+        app = SmmApp(
+            workspace,
+            keymap=config.keymap,
+            warnings=warnings,
+            closers=workspace_closers(workspace),
+            saved_replies_watch=SavedRepliesWatch(config).check,
+        )
         # Textual's crash report prints local variables; never let one show a token.
         app.error_console = Console(
             file=redacting(sys.stderr, account_secrets(config, env)), stderr=True

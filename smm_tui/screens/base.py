@@ -26,6 +26,7 @@ from textual.worker import Worker
 
 from smm_tui.core.contests import ContestError
 from smm_tui.core.context import NotFound
+from smm_tui.core.handoffs import NoHandoff
 from smm_tui.core.network import AdapterError
 from smm_tui.core.outbox import AlreadySending
 from smm_tui.core.planning import PostProblem
@@ -45,6 +46,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     NotFound,
     AlreadySending,
     PostProblem,
+    NoHandoff,
 )
 
 
@@ -57,6 +59,10 @@ class WorkspaceApp(Protocol):
 
     def send_reply(self, reply_id: str, *, force: bool = False) -> None:
         """Send a queued reply in the background; its outcome arrives as ReplySettled."""
+        ...
+
+    def send_handoff(self, handoff_id: str) -> None:
+        """Deliver a recorded handoff in the background; the outcome arrives as HandoffSettled."""
         ...
 
     def keys_for(self, binding_id: str) -> str:
@@ -150,6 +156,10 @@ class WorkspaceMixin(DOMNode):
     def send_reply(self, reply_id: str, *, force: bool = False) -> None:
         """Hand a queued reply to the app's outbox worker."""
         cast(WorkspaceApp, self.app).send_reply(reply_id, force=force)
+
+    def send_handoff(self, handoff_id: str) -> None:
+        """Hand a recorded handoff to the app's worker, which delivers it."""
+        cast(WorkspaceApp, self.app).send_handoff(handoff_id)
 
     def pane_keys(self) -> Mapping[str, str]:
         """The keys that switch to each pane (for the status bar), by binding id."""

@@ -12,12 +12,14 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
+from smm_tui.core.followup import suggested_follow_up
 from smm_tui.core.models import Mention, Reply
 from smm_tui.core.presence import HEARTBEAT, collision_warning
 from smm_tui.messages import DataChanged, ThreadFetched
 from smm_tui.screens.base import MentionScreenBase
 from smm_tui.screens.confirm import ConfirmScreen
-from smm_tui.widgets.external_editor import edit_area_externally, with_priority
+from smm_tui.screens.saved_reply_picker import SavedReplyPicker
+from smm_tui.widgets.external_editor import EMPTY_REPLY, edit_area_externally, with_priority
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.key_table import key_table
 from smm_tui.widgets.render import PLATFORM_NAMES, author_label, mention_block
@@ -33,8 +35,10 @@ send            | ctrl+s | send            | Send              | Send the reply
 back            | escape | leave           | Back (keep draft) | Leave; the draft is kept
 discard         | ctrl+g | discard         | Discard draft     | Throw the draft away (asks
     first)
+saved_reply     | ctrl+t | saved_reply     | Saved reply       | Insert a saved reply, filled
+    for this customer
 external_editor | ctrl+e | external_editor | (Editor)          | Write the reply in $VISUAL
-    or $EDITOR
+    or $EDITOR, the thread quoted above it
 """
 
 
@@ -45,12 +49,17 @@ class ComposerScreen(MentionScreenBase):
         key_table("composer", _KEYS), "composer.external_editor"
     )
 
-    def __init__(self, mention_id: str) -> None:
+    def __init__(self, mention_id: str, *, follow_up: str | None = None) -> None:
+        """``follow_up`` names the ticket this reply follows up in public (once it is
+        sent, the ticket awaits the customer)."""
         super().__init__(mention_id)
+        self.follow_up = follow_up
         self._save_timer: Timer | None = None
         self._keep_draft_on_exit = True
         self._typed = ""
         self._queueing = False
+        #: The messages before the mention, once its thread is fetched (quoted in $EDITOR).
+        self._earlier: list[Mention] = []
 
     @property
     def mention(self) -> Mention:
@@ -61,7 +70,7 @@ class ComposerScreen(MentionScreenBase):
         mention = self.mention
         yield Static(
             Content.assemble(
-                ("Reply", "bold"),
+                (self._heading(), "bold"),
                 ("  ·  ", "$text-muted"),
                 (PLATFORM_NAMES[mention.platform], "$text-secondary"),
                 ("  ·  to ", "$text-muted"),
@@ -77,10 +86,24 @@ class ComposerScreen(MentionScreenBase):
                 classes="mention",
             )
         draft = self.workspace.outbox.draft(self.mention_id)
-        self._typed = draft.text if draft else ""
-        yield TextArea(draft.text if draft else "", id="composer-text", soft_wrap=True)
+        self._typed = draft.text if draft else self._suggestion()
+        yield TextArea(self._typed, id="composer-text", soft_wrap=True)
         yield Static(id="composer-count", classes="status-line")
         yield PaneFooter()
+
+    def _heading(self) -> str:
+        if self.follow_up is None:
+            return "Reply"
+        return f"Follow-up of {self.workspace.tickets.get(self.follow_up).label}"
+
+    def _suggestion(self) -> str:
+        """A follow-up starts from the best saved follow-up reply, filled in."""
+        if self.follow_up is None:
+            return ""
+        workspace = self.workspace
+        ticket = workspace.tickets.get(self.follow_up)
+        replies = workspace.saved_replies.all()
+        return suggested_follow_up(replies, self.mention, ticket, workspace.actor)
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
@@ -107,6 +130,7 @@ class ComposerScreen(MentionScreenBase):
             return
         earlier = [m for m in event.thread if m.external_id != self.mention.external_id]
         earlier = [m for m in earlier if m.parent_external_id != self.mention.external_id]
+        self._earlier = earlier
         widget.update(Content("\n\n").join([mention_block(m, triage=False) for m in earlier]))
         self.query_one("#composer-context").scroll_end(animate=False)
 
@@ -200,10 +224,35 @@ class ComposerScreen(MentionScreenBase):
         )
 
     def action_external_editor(self) -> None:
-        """Write the reply in the user's editor; the draft is saved as it comes back."""
-        problem = edit_area_externally(self.app, self.query_one(TextArea), to_end=True)
+        """Write the reply in the user's editor below the thread; the draft is saved as it
+        comes back (nothing written below the scissors line leaves it as it was)."""
+        thread = [(author_label(m), m.text) for m in (*self._earlier, self.mention)]
+        area = self.query_one(TextArea)
+        problem = edit_area_externally(self.app, area, to_end=True, thread=thread)
         if problem is not None:
-            self.say(problem, error=True)
+            self.say(problem, error=problem != EMPTY_REPLY)
+
+    def action_saved_reply(self) -> None:
+        """Pick a saved reply, filled for this customer, and insert it at the cursor."""
+        mention = self.mention
+        picker = SavedReplyPicker(
+            self.workspace.saved_replies.all(),
+            mention=mention,
+            ticket=self.workspace.tickets.for_mention(mention.id),
+            agent=self.workspace.actor,
+        )
+        self.app.push_screen(picker, self._insert)
+
+    def _insert(self, text: str | None) -> None:
+        """Put ``text`` at the cursor (over a selection); it replaces a draft still blank."""
+        area = self.query_one(TextArea)
+        area.focus()
+        if text is None:
+            return
+        start, end = sorted(area.selection)
+        if not area.text.strip():
+            start, end = (0, 0), area.document.end
+        area.replace(text, start, end, maintain_selection_offset=False)
 
     def action_send(self) -> None:
         problem = self._send_problem()
@@ -226,7 +275,9 @@ class ComposerScreen(MentionScreenBase):
         self._queueing = True
         self._stop_autosave()
         self.act(
-            self.workspace.outbox.queue(self.mention_id, self.text.strip()),
+            self.workspace.outbox.queue(
+                self.mention_id, self.text.strip(), ticket_id=self.follow_up
+            ),
             done=self._queued,
             failed=self._not_queued,
         )
@@ -250,5 +301,8 @@ class ComposerScreen(MentionScreenBase):
     def _queued(self, reply: Reply) -> None:
         self._keep_draft_on_exit = False
         self.send_reply(reply.id)
-        self.say("Reply recorded; sending…")
+        if self.follow_up is None:
+            self.say("Reply recorded; sending…")
+        else:
+            self.say("Follow-up recorded; sending… Once sent, the ticket awaits the customer.")
         self.dismiss()

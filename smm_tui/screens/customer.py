@@ -102,7 +102,7 @@ def ticket_entry(ticket: Ticket) -> Content:
     """A ticket of the customer's: its column, department and title."""
     return Content.assemble(
         ("⚑ Ticket ", "bold"),
-        (f"#{ticket.id[:6]} · {ticket.column.label} · ", "$text-muted"),
+        (f"{ticket.label} · {ticket.column.label} · ", "$text-muted"),
         (one_line(ticket.department) or "no department", "$text-muted"),
         (f" · {full_time(ticket.created_at)}", "$text-muted"),
         "\n",

@@ -18,6 +18,7 @@ from smm_tui.screens.base import MentionScreenBase
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.confirm import ConfirmScreen
 from smm_tui.screens.customer import open_customer
+from smm_tui.screens.ticket_actions import send_to_department
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.key_table import key_table
 from smm_tui.widgets.render import mention_block, reply_line, why_block, with_note
@@ -27,6 +28,8 @@ _KEYS = """
 back     | escape,q | app.pop_screen | Back         | Back where you were
 reply    | r        | reply          | Reply        | Write a reply
 ticket   | t        | ticket         | Ticket       | Open a ticket for the mention
+handoff  | T        | handoff        | (To department) | Send the mention's ticket to its
+    department
 done     | d        | done           | Done         | Mark done and go back
 retry    | R        | retry          | Retry failed | Send a failed reply again
 customer | C        | customer       | (Customer)   | This author's mentions, replies, tickets
@@ -112,7 +115,7 @@ class MentionScreen(MentionScreenBase):
             lines.append(
                 Content.assemble(
                     ("Ticket ", "bold"),
-                    ticket.id[:6],
+                    ticket.label,
                     f" · {ticket.column.label} · {ticket.department or 'no department'}",
                 )
             )
@@ -128,8 +131,17 @@ class MentionScreen(MentionScreenBase):
     def action_ticket(self) -> None:
         self.act(
             self.workspace.tickets.open([self.mention_id]),
-            done=lambda ticket: self.say(f"Ticket #{ticket.id[:6]}: {ticket.title}"),
+            done=lambda ticket: self.say(f"Ticket {ticket.label}: {ticket.title}"),
         )
+
+    def action_handoff(self) -> None:
+        """Hand the mention's ticket to its department (T-2026-0042 → Cards)."""
+        ticket = self.workspace.tickets.for_mention(self.mention_id)
+        if ticket is None:
+            keys = self.keys_for("detail.ticket")
+            self.say(f"No ticket for this mention yet: {keys} opens one", error=True)
+            return
+        send_to_department(self, ticket)
 
     def action_done(self) -> None:
         self.act(

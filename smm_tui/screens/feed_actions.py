@@ -145,7 +145,7 @@ class FeedActions(WorkspaceScreen):
     def _ticket_opened(self, ticket: Ticket) -> None:
         count = plural(len(ticket.mention_ids), "mention")
         board = self.app_keys_for("app.tickets")
-        self.say(f"Ticket #{ticket.id[:6]} for {count}: {ticket.title}  ({board}: board)")
+        self.say(f"Ticket {ticket.label} for {count}: {ticket.title}  ({board}: board)")
         mention = self.feed.mention(ticket.mention_id)
         if len(ticket.mention_ids) == 1 and mention is not None:
             # The customer still waits in public: offer them an acknowledgement at once.

@@ -1,7 +1,9 @@
-"""The report pane: first-response times and the share answered within target."""
+"""The report pane: first-response times, the share answered within target, and what
+became of the tickets opened ("Closing the loop")."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -10,7 +12,8 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from smm_tui.core import report
+from smm_tui.core import loop_report, report
+from smm_tui.core.loop_report import LoopRow
 from smm_tui.core.models import Sentiment
 from smm_tui.core.repository import Collection
 from smm_tui.core.sanitize import clean_identity
@@ -72,6 +75,45 @@ def _line(row: report.Row, name: int, time: int, *, tone: bool) -> Content:
     )
 
 
+def loop_content(rows: list[LoopRow], days: int, width: int = WIDE_TABLE) -> Content:
+    """The "Closing the loop" section: two tables (tickets; reviews and times) and a legend."""
+    title = Content.styled("Closing the loop", "bold")
+    if not rows:
+        return Content.assemble(
+            title, (f": no tickets opened in the last {days} days.", "$text-muted")
+        )
+    # Each column is its heading's width and a gap, wider when there is room.
+    name, gap = (16, 2) if width >= WIDE_TABLE else (12, 1)
+    lines = [title]
+    lines += _loop_table("Tickets", loop_report.TICKET_COLUMNS, rows, name, gap)
+    lines += _loop_table("Reviews", loop_report.REVIEW_COLUMNS, rows, name, gap)
+    lines += [Content.styled(line, "$text-muted") for line in loop_report.LEGEND]
+    return Content("\n").join(lines)
+
+
+def _loop_table(
+    heading: str, columns: loop_report.Columns, rows: list[LoopRow], name: int, gap: int
+) -> list[Content]:
+    """A heading line, a line per row, and a blank line after them."""
+    widths = [max(len(label), loop_report.CELL_WIDTH) + gap for label, _ in columns]
+    labels = "".join(f"{label:>{w}}" for (label, _), w in zip(columns, widths, strict=True))
+    lines = [Content.assemble((heading.ljust(name), "bold"), (labels, "$text-muted"))]
+    for row in rows:
+        cells = "".join(f"{cell(row):>{w}}" for (_, cell), w in zip(columns, widths, strict=True))
+        style = "bold" if row.group == loop_report.TOTAL else "$text-primary"
+        group = clean_identity(row.group)[: name - 1].ljust(name)
+        lines.append(Content.assemble((group, style), cells))
+    return [*lines, Content("")]
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """What the pane shows, counted together in one worker."""
+
+    rows: list[report.Row]
+    loop: list[LoopRow]
+
+
 #: ReportScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
 _KEYS = """
 period | p      | period     | Period   | 7, 30 or 90 days
@@ -89,8 +131,8 @@ class ReportScreen(WorkspaceScreen):
         super().__init__()
         self.days = PERIODS[0]
         self._stale = False
-        #: The rows shown, to fit again to a new width without recounting.
-        self._rows: list[report.Row] | None = None
+        #: The figures shown, to fit again to a new width without recounting.
+        self._figures: Figures | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusBar("Report", self.pane_keys())
@@ -120,32 +162,45 @@ class ReportScreen(WorkspaceScreen):
         """Count in a thread: the report reads every recent mention."""
         in_background(self, self._count, done=self._show, group="report", exclusive=True)
 
-    def _count(self) -> list[report.Row]:
+    def _count(self) -> Figures:
         ws = self.workspace
         now = ws.ctx.clock()
         hours = ws.settings.sla.default.hours
-        return report.build_from_records(
-            ws.repo.records(Collection.MENTIONS),
-            report.window_start(now, self.days, hours.zone if hours else None),
-            now,
-            hours.zone if hours else None,
+        zone = hours.zone if hours else None
+        since = report.window_start(now, self.days, zone)
+        rows = report.build_from_records(ws.repo.records(Collection.MENTIONS), since, now, zone)
+        loop = loop_report.build_from_records(
+            ws.repo.records(Collection.TICKETS),
+            ws.repo.records(Collection.HANDOFFS),
+            loop_report.networks_of(
+                lambda mention_id: ws.repo.get(Collection.MENTIONS, mention_id)
+            ),
+            since,
         )
+        return Figures(rows, loop)
 
-    def _show(self, rows: list[report.Row]) -> None:
-        self._rows = rows
+    def _show(self, figures: Figures) -> None:
+        self._figures = figures
         self.query_one(StatusBar).show(
             Content.assemble(("Report", "bold"), (f" · last {self.days} days", "$text-muted"))
         )
         table = self.query_one("#report-table", Static)
         # The scrollbar may come and go: keep its room so that the table never wraps.
         width = table.size.width - 2 if table.size.width else WIDE_TABLE
-        table.update(report_content(rows, self.days, width))
+        table.update(
+            Content("\n\n").join(
+                [
+                    report_content(figures.rows, self.days, width),
+                    loop_content(figures.loop, self.days, width),
+                ]
+            )
+        )
 
     def on_resize(self) -> None:
-        """Fit the table to the new width (once the layout has it)."""
-        if self._rows is not None:
-            rows = self._rows
-            self.call_after_refresh(lambda: self._show(rows))
+        """Fit the tables to the new width (once the layout has it)."""
+        if self._figures is not None:
+            figures = self._figures
+            self.call_after_refresh(lambda: self._show(figures))
 
     def action_period(self) -> None:
         self.days = PERIODS[(PERIODS.index(self.days) + 1) % len(PERIODS)]

@@ -1,8 +1,8 @@
-"""The ticket board: New → In progress → Waiting on department → Resolved."""
+"""The ticket board: New → In progress → Waiting on department → Awaiting customer → Resolved."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from textual import on
@@ -10,16 +10,20 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Input, Label, OptionList, Select
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from smm_tui.core.cards import card_title
+from smm_tui.core.handoffs import Handoff
 from smm_tui.core.models import Ticket, TicketColumn
+from smm_tui.core.ticket_status import StatusPart, Tone, ticket_status
 from smm_tui.core.tickets import COLUMNS
-from smm_tui.messages import DataChanged
-from smm_tui.screens.base import WorkspaceModal, WorkspaceScreen
+from smm_tui.messages import DataChanged, HandoffSettled
+from smm_tui.screens import ticket_actions
+from smm_tui.screens.base import WorkspaceScreen
 from smm_tui.screens.detail import MentionScreen
-from smm_tui.screens.hints import key_button
+from smm_tui.screens.ticket_detail import TicketScreen
+from smm_tui.screens.ticket_edit import TicketEditScreen as TicketEditScreen
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.health_strip import HealthStrip
 from smm_tui.widgets.key_table import key_table
@@ -30,21 +34,39 @@ from smm_tui.widgets.status_bar import StatusBar
 CARD_TITLE_LENGTH = 34  # two lines of a column at 80 columns
 
 
+_MARK_STYLES = {
+    Tone.PLAIN: "$text-muted",
+    Tone.GOOD: "$text-success",
+    Tone.ACT: "bold $text-warning",
+    Tone.BAD: "bold $text-error",
+}
+
+
 def ticket_prompt(
-    ticket: Ticket, own_accounts: Iterable[str] = (), length: int = CARD_TITLE_LENGTH
+    ticket: Ticket,
+    own_accounts: Iterable[str] = (),
+    length: int = CARD_TITLE_LENGTH,
+    status: Sequence[StatusPart] = (),
 ) -> Content:
-    """A ticket card: a short title (without our own @handle), then id, department, assignee."""
+    """A ticket card: a short title (without our own @handle), then its number, department
+    and assignee, then the marks of its handoff, follow-up and review."""
     meta = " · ".join(x for x in (ticket.department, ticket.assignee or "") if x) or "unrouted"
     title = cut(one_line(card_title(ticket.title, own_accounts)), length)
-    return Content.assemble((title, "bold"), "\n", (f"#{ticket.id[:6]} {meta}", "$text-muted"))
+    number = ticket.ref.rpartition("-")[2] if ticket.ref else ticket.label
+    card = Content.assemble((title, "bold"), "\n", (f"{number} {meta}", "$text-muted"))
+    marks = [Content.styled(part.mark, _MARK_STYLES[part.tone]) for part in status if part.mark]
+    if marks:
+        card = Content.assemble(card, "\n", Content(" ").join(marks))
+    return card
 
 
 #: Column titles for a narrow board (60 columns).
 NARROW_TITLES = {
     TicketColumn.NEW: "New",
     TicketColumn.IN_PROGRESS: "Doing",
-    TicketColumn.WAITING: "Waiting",
-    TicketColumn.RESOLVED: "Resolved",
+    TicketColumn.WAITING: "At dept",
+    TicketColumn.AWAITING: "Customer",
+    TicketColumn.RESOLVED: "Done",
 }
 
 
@@ -62,14 +84,18 @@ down         | j        | cursor(1)        | (Down)     | Next ticket
 up           | k        | cursor(-1)       | (Up)       | Previous ticket
 move_right   | L,greater_than_sign,shift+right | move(1) | Move → | Move the ticket one column right
 move_left    | H,less_than_sign,shift+left | move(-1) | Move ← | Move the ticket one column left
-resolve      | x        | resolve          | Resolve    | Move the ticket to Resolved
-edit         | enter,e  | edit             | Edit       | Department, assignee, note
-open_mention | o        | open_mention     | Mention    | Open the ticket's mention
+open         | enter    | open             | Open       | The ticket: state, mentions, history
+resolve      | x        | resolve          | Resolve    | Follow up in public, or close
+send         | T        | send             | To dept    | Send the ticket to its department
+resend       | R        | resend           | (Resend)   | Send a failed handoff again
+note         | N        | note             | (Note)     | Record the department's answer
+edit         | e        | edit             | Edit       | Department, assignee, note
+open_mention | o        | open_mention     | (Mention)  | Open the ticket's mention
 """
 
 
 class TicketBoardScreen(WorkspaceScreen):
-    """Four columns of tickets; keys move the selected ticket between them."""
+    """Five columns of tickets; keys move the selected ticket between them."""
 
     BINDINGS: ClassVar[list[BindingType]] = key_table("tickets", _BOARD_KEYS)
 
@@ -99,6 +125,7 @@ class TicketBoardScreen(WorkspaceScreen):
         self.call_after_refresh(self.fill)
 
     @on(DataChanged)
+    @on(HandoffSettled)
     def _changed(self) -> None:
         self.fill()
 
@@ -108,6 +135,7 @@ class TicketBoardScreen(WorkspaceScreen):
     def fill(self, select: str | None = None) -> None:
         tickets = self.workspace.tickets.all()[::-1]  # newest first
         own = list(self.workspace.sources)
+        status = self._status_of(tickets)
         for column in COLUMNS:
             widget = self._list(column)
             # Two lines of the column (less the scrollbar); 80 columns before the first layout.
@@ -116,7 +144,9 @@ class TicketBoardScreen(WorkspaceScreen):
             keep = select or highlighted_id(widget)
             cards = [t for t in tickets if t.column is column]
             widget.clear_options()
-            widget.add_options(Option(ticket_prompt(t, own, length), id=t.id) for t in cards)
+            widget.add_options(
+                Option(ticket_prompt(t, own, length, status[t.id]), id=t.id) for t in cards
+            )
             if keep is not None and keep in {t.id for t in cards}:
                 widget.highlighted = widget.get_option_index(keep)
             elif widget.option_count:
@@ -126,6 +156,14 @@ class TicketBoardScreen(WorkspaceScreen):
         resolved = sum(t.column is TicketColumn.RESOLVED for t in tickets)
         summary = f"{len(tickets) - resolved} open · {resolved} resolved"
         self.query_one(StatusBar).show(Content(summary))
+
+    def _status_of(self, tickets: Sequence[Ticket]) -> dict[str, list[StatusPart]]:
+        """Each ticket's marks, with its last handoff (read once for the board)."""
+        last: dict[str, Handoff] = {}
+        for handoff in self.workspace.handoffs.all():
+            last[handoff.ticket_id] = handoff
+        now = self.workspace.ctx.clock()
+        return {t.id: ticket_status(t, last.get(t.id), now) for t in tickets}
 
     def _focused_column(self) -> TicketColumn:
         focused = self.focused
@@ -150,12 +188,25 @@ class TicketBoardScreen(WorkspaceScreen):
         if ticket_id is not None:
             self.act(self.workspace.tickets.step(ticket_id, delta), done=self._follow)
 
-    def action_resolve(self) -> None:
+    def _selected_ticket(self) -> Ticket | None:
         ticket_id = self.selected()
-        if ticket_id is not None:
-            self.act(
-                self.workspace.tickets.move(ticket_id, TicketColumn.RESOLVED), done=self._follow
-            )
+        return None if ticket_id is None else self.workspace.tickets.get(ticket_id)
+
+    def action_resolve(self) -> None:
+        if (ticket := self._selected_ticket()) is not None:
+            ticket_actions.resolve(self, ticket)
+
+    def action_send(self) -> None:
+        if (ticket := self._selected_ticket()) is not None:
+            ticket_actions.send_to_department(self, ticket)
+
+    def action_resend(self) -> None:
+        if (ticket := self._selected_ticket()) is not None:
+            ticket_actions.resend_handoff(self, ticket)
+
+    def action_note(self) -> None:
+        if (ticket := self._selected_ticket()) is not None:
+            ticket_actions.add_note(self, ticket)
 
     def _follow(self, ticket: Ticket) -> None:
         """Keep the moved ticket selected, in its new column."""
@@ -163,10 +214,14 @@ class TicketBoardScreen(WorkspaceScreen):
         self._list(ticket.column).focus()
 
     @on(OptionList.OptionSelected)
-    def action_edit(self) -> None:
+    def action_open(self) -> None:
         ticket_id = self.selected()
         if ticket_id is not None:
-            self.app.push_screen(TicketEditScreen(self.workspace.tickets.get(ticket_id)))
+            self.app.push_screen(TicketScreen(ticket_id))
+
+    def action_edit(self) -> None:
+        if (ticket := self._selected_ticket()) is not None:
+            self.app.push_screen(TicketEditScreen(ticket))
 
     def action_open_mention(self) -> None:
         ticket_id = self.selected()
@@ -178,75 +233,9 @@ class TicketBoardScreen(WorkspaceScreen):
         return [
             SystemCommand("Move ticket right", "Next column", lambda: self.action_move(1)),
             SystemCommand("Move ticket left", "Previous column", lambda: self.action_move(-1)),
-            SystemCommand("Resolve ticket", "Move to Resolved", self.action_resolve),
+            SystemCommand("Resolve ticket", "Follow up in public, or close", self.action_resolve),
+            SystemCommand("Send ticket to department", "Hand it over", self.action_send),
+            SystemCommand("Note on ticket", "Record the department's answer", self.action_note),
+            SystemCommand("Open ticket", "State, mentions, history", self.action_open),
             SystemCommand("Edit ticket", "Department, assignee, note", self.action_edit),
         ]
-
-
-#: TicketEditScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
-_EDIT_KEYS = """
-cancel | escape | dismiss | Cancel | Close without saving
-save   | ctrl+s | save    | Save   | Save the changes and close
-"""
-
-
-class TicketEditScreen(WorkspaceModal):
-    """Route a ticket: department, assignee and an internal note."""
-
-    BINDINGS: ClassVar[list[BindingType]] = key_table("ticket_edit", _EDIT_KEYS)
-
-    def __init__(self, ticket: Ticket) -> None:
-        super().__init__()
-        self.ticket = ticket
-
-    def compose(self) -> ComposeResult:
-        workspace = self.workspace
-        departments = list(workspace.settings.departments)
-        users = list(workspace.settings.users)
-        with Vertical(classes="dialog"):
-            yield Label(
-                Content.assemble(
-                    ("Ticket ", "bold"), f"#{self.ticket.id[:6]}: ", one_line(self.ticket.title)
-                ),
-                id="edit-title",
-            )
-            yield Label("Department")
-            yield Select(
-                [(d, d) for d in departments],
-                value=self.ticket.department
-                if self.ticket.department in departments
-                else Select.NULL,
-                prompt="choose a department",
-                compact=True,
-                id="edit-department",
-            )
-            yield Label("Assignee")
-            yield Select(
-                [(u, u) for u in users],
-                value=self.ticket.assignee if self.ticket.assignee in users else Select.NULL,
-                prompt="nobody",
-                compact=True,
-                id="edit-assignee",
-            )
-            yield Label("Note")
-            yield Input(self.ticket.note, id="edit-note", compact=True)
-            with Horizontal(classes="buttons"):
-                yield key_button(self, "Save", "ticket_edit.save", "edit-save", primary=True)
-                yield key_button(self, "Cancel", "ticket_edit.cancel", "edit-cancel")
-        yield PaneFooter()
-
-    @on(Button.Pressed, "#edit-save")
-    def action_save(self) -> None:
-        department = self.query_one("#edit-department", Select).value
-        assignee = self.query_one("#edit-assignee", Select).value
-        update = self.workspace.tickets.update(
-            self.ticket.id,
-            department=department if isinstance(department, str) else "",
-            assignee=assignee if isinstance(assignee, str) else None,
-            note=self.query_one("#edit-note", Input).value,
-        )
-        self.act(update, done=lambda _: self.dismiss())
-
-    @on(Button.Pressed, "#edit-cancel")
-    def _cancel(self) -> None:
-        self.dismiss()

@@ -5,6 +5,10 @@ with the terminal handed over (``App.suspend``), and the file is read back and
 deleted when the editor exits. An editor that cannot start, or exits non-zero,
 leaves the text as it was and :class:`Edited` says why in one line.
 
+A reply is written with its thread above it, quoted (``# `` lines) down to a
+scissors line, as git quotes a commit's diff: only what is written below the
+scissors comes back (:func:`with_thread`, :func:`below_scissors`).
+
 Running the editor is a replaceable step (:data:`RunEditor`, :func:`run_in_terminal`
 by default), so the round trip is tested with a stand-in editor; headless apps
 cannot hand the terminal over at all, which :func:`edit_externally` reports.
@@ -28,12 +32,19 @@ from textual.app import App, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.widgets import TextArea
 
+from smm_tui.core.sanitize import one_line
+
 #: Runs an editor command on a file, giving it the terminal; returns its exit status.
 #: Raises OSError when the command cannot be started.
 RunEditor = Callable[[Sequence[str], Path], int]
 
 #: What runs when neither variable names an editor.
 FALLBACK_EDITOR = "vi"
+#: Above it, the thread (ignored); below it, the reply.
+SCISSORS = "# ------------------------ >8 ------------------------"
+SCISSORS_NOTE = "# Write your reply below this line. Lines above it are ignored."
+#: Said when nothing was written below the scissors: the draft stays as it was.
+EMPTY_REPLY = "Nothing was written below the scissors line; the draft is unchanged."
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,19 +138,64 @@ def edit_externally(
         return Edited(text, "An external editor needs a real terminal; this one cannot hand over.")
 
 
-def edit_area_externally(app: App[Any], area: TextArea, *, to_end: bool = False) -> str | None:
+def with_thread(thread: Sequence[tuple[str, str]], draft: str) -> str:
+    """The editor's file for a reply: ``thread`` (author, text; the one answered last)
+    quoted, the scissors line and its note, then ``draft``.
+
+    Quoted text is indented under its author, so no line of it can pass for the scissors.
+    """
+    lines = ["# The thread, oldest first; the last is the one you are answering.", "#"]
+    for author, text in thread:
+        lines.append(f"# {one_line(author)}:")
+        lines.extend(f"#   {line}".rstrip() for line in text.splitlines() or [""])
+        lines.append("#")
+    return "\n".join([*lines, SCISSORS, SCISSORS_NOTE, draft])
+
+
+def below_scissors(text: str) -> str:
+    """The reply in a file made by :func:`with_thread`: what follows the scissors line.
+
+    Without the scissors (the user deleted it) every ``#`` comment line is dropped
+    instead. Blank lines around the reply are trimmed.
+    """
+    lines = text.splitlines()
+    if SCISSORS in lines:
+        lines = lines[lines.index(SCISSORS) + 1 :]
+        if lines and lines[0] == SCISSORS_NOTE:
+            lines = lines[1:]
+    else:
+        lines = [line for line in lines if not (line.startswith("# ") or line == "#")]
+    return "\n".join(lines).strip("\n")
+
+
+def edit_area_externally(
+    app: App[Any],
+    area: TextArea,
+    *,
+    to_end: bool = False,
+    thread: Sequence[tuple[str, str]] | None = None,
+) -> str | None:
     """Round-trip ``area``'s text through the editor and put what comes back in it (the
     cursor at its end with ``to_end``), then focus it again.
 
-    Returns why the text is unchanged when the editor could not be used, else None.
+    With ``thread`` (author, text pairs) the file quotes it above a scissors line
+    and only what is below comes back; nothing there leaves the text as it was.
+    Returns why the text is unchanged (the editor could not be used, or
+    :data:`EMPTY_REPLY`), else None.
     """
-    edited = edit_externally(app, area.text)
-    if edited.problem is None and edited.text != area.text:
-        area.text = edited.text
+    before = area.text
+    edited = edit_externally(app, before if thread is None else with_thread(thread, before))
+    problem, text = edited.problem, before
+    if problem is None:
+        text = edited.text if thread is None else below_scissors(edited.text)
+        if thread is not None and not text.strip():
+            problem, text = EMPTY_REPLY, before
+    if text != before:
+        area.text = text
         if to_end:
             area.move_cursor(area.document.end)
     area.focus()
-    return edited.problem
+    return problem
 
 
 def with_priority(bindings: list[BindingType], *binding_ids: str) -> list[BindingType]:

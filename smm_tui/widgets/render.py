@@ -14,7 +14,15 @@ from textual.content import Content
 
 from smm_tui.core import priority, sla
 from smm_tui.core.classify import classify_mention
-from smm_tui.core.models import Mention, Platform, Reply, ReplyState, Sentiment, Status
+from smm_tui.core.models import (
+    Mention,
+    Platform,
+    Reply,
+    ReplyState,
+    RevisionKind,
+    Sentiment,
+    Status,
+)
 from smm_tui.core.platforms import PLATFORMS
 from smm_tui.core.query import QueryError
 from smm_tui.core.sanitize import clean_identity, clean_text
@@ -237,6 +245,35 @@ def mention_body(mention: Mention) -> Content:
     return Content(clean_text(mention.text))
 
 
+_REVISION_MARKS = {
+    RevisionKind.EDITED: ("✎ edited", "$text-warning"),
+    RevisionKind.DELETED: ("⌫ deleted", "$text-error"),
+    RevisionKind.RESTORED: ("↺ restored", "$text-success"),
+}
+#: How much of an earlier text a revision line shows.
+EARLIER_TEXT = 70
+
+
+def revision_lines(mention: Mention) -> Content:
+    """What became of a mention after it was stored, a change a line, with the text before it.
+
+    ``✎ edited 14:02 by its author · was: "I was charged twice…"``
+    """
+    lines = []
+    for revision in mention.history:
+        words, style = _REVISION_MARKS[revision.kind]
+        by = {"author": " by its author", "moderator": " by a moderator", "": ""}.get(
+            revision.by, f" by {clean_identity(revision.by)}"
+        )
+        parts: list[str | tuple[str, str]] = [
+            (f"{words} {local(revision.at).strftime('%m-%d %H:%M')}{by}", style)
+        ]
+        if revision.kind is not RevisionKind.DELETED:
+            parts += [("  · was: ", "$text-muted"), cut(one_line(revision.text), EARLIER_TEXT)]
+        lines.append(Content.assemble(*parts))
+    return Content("\n").join(lines)
+
+
 def mention_block(
     mention: Mention,
     *,
@@ -254,6 +291,8 @@ def mention_block(
     if labels is not None:
         parts += ["\n", labels]
     parts += ["\n", mention_body(mention)]
+    if triage and mention.history:
+        parts += ["\n", revision_lines(mention)]
     if mention.url:
         parts += ["\n", (clean_identity(mention.url), "$text-muted underline")]
     if ours:

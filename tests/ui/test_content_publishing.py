@@ -124,7 +124,8 @@ async def test_only_the_polling_process_publishes(
         other.release()
         app.claim_polling()
         assert app.polling
-        assert len([w for w in app.workers if w.group == "poll"]) == len(sources) + 1
+        # A poller per account, then publishing, then the tickets' work.
+        assert len([w for w in app.workers if w.group == "poll"]) == len(sources) + 2
         await wait_for(
             pilot,
             lambda: (

@@ -21,7 +21,13 @@ from textual.widgets import TextArea
 import smm_tui.widgets.external_editor as external_editor
 from smm_tui.core.models import Platform
 from smm_tui.screens.post_editor import PostEditorScreen
-from smm_tui.widgets.external_editor import FALLBACK_EDITOR, edit_text, editor_command
+from smm_tui.widgets.external_editor import (
+    FALLBACK_EDITOR,
+    SCISSORS,
+    SCISSORS_NOTE,
+    edit_text,
+    editor_command,
+)
 from tests.conftest import FakeClock
 from tests.ui.harness import notices, running, wait_for
 from tests.ui.test_composer import open_composer_on
@@ -118,13 +124,20 @@ def fake_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("fake_editor")
-async def test_ctrl_e_in_the_composer_edits_the_reply(tmp_path: Path, clock: FakeClock) -> None:
+async def test_ctrl_e_in_the_composer_ignores_edits_above_the_scissors(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    # The stand-in edits the file's first line: a quoted line of the thread (see
+    # test_editor_thread.py for the reply itself going through the editor).
+    seen = tmp_path / "seen.txt"
     async with running(tmp_path / "data", clock) as run:
         await open_composer_on(run, Platform.VK)
         await run.pilot.press(*"thanks")
         await run.pilot.press("ctrl+e")  # a focused TextArea's own ctrl+e is end-of-line
         area = run.app.screen.query_one(TextArea)
-        await wait_for(run.pilot, lambda: area.text == "Edited: thanks", "the edited reply")
+        await wait_for(run.pilot, seen.exists, "the editor ran")
+        assert seen.read_text().endswith(f"\n{SCISSORS}\n{SCISSORS_NOTE}\nthanks")
+        assert area.text == "thanks"
         assert area.has_focus
 
 

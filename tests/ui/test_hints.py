@@ -154,7 +154,7 @@ async def test_buttons_hints_and_toasts_name_the_live_keys(
         assert f"press {keys['detail.retry']} to retry" in said[-1][0]
 
         await pilot.press("g", "t")
-        await wait_for(pilot, lambda: "Ticket #" in said[-1][0], "the ticket toast")
+        await wait_for(pilot, lambda: "Ticket T-" in said[-1][0], "the ticket toast")
         assert said[-1][0].endswith(f"({keys['app.tickets']}: board)")
 
         await app.switch_mode("tickets")

@@ -270,6 +270,6 @@ async def test_a_ticket_for_one_mention_says_mention(
         monkeypatch.setattr(run.app, "notify", lambda message, **_: said.append(message))
         await backlog(run)
         await run.pilot.press("t")
-        await wait_for(run.pilot, lambda: any("Ticket #" in s for s in said), "the ticket")
+        await wait_for(run.pilot, lambda: any("Ticket T-" in s for s in said), "the ticket")
         assert any(" for 1 mention: " in s for s in said), said
         assert not any("(s)" in s for s in said)
