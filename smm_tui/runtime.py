@@ -28,6 +28,7 @@ from smm_tui.config import AccountConfig, Config, ConfigError, demo_config
 from smm_tui.config.saved_replies import SavedRepliesFile, merged, saved_replies_path
 from smm_tui.core import demo_day, demo_posts
 from smm_tui.core.audit import new_id
+from smm_tui.core.casework import DEMO_REVIEWS_EVERY, REVIEWS_EVERY
 from smm_tui.core.context import this_process
 from smm_tui.core.handoffs import ChannelLookup, no_channels
 from smm_tui.core.models import Intent, utcnow
@@ -156,6 +157,8 @@ def settings_from(config: Config) -> Settings:
         publishing=publishing_from(config),
         confirm_within=config.tickets.confirm_within,
         saved_replies=saved_replies_of(config),
+        # The demo's reviews change within minutes: look at them more often.
+        reviews_every=DEMO_REVIEWS_EVERY if is_builtin_demo(config) else REVIEWS_EVERY,
     )
 
 

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 HANDOFFS_EVERY = 15.0
 #: Seconds between looks at the tracked mentions, in the long-running poller.
 REVIEWS_EVERY = 300.0
+#: The same when every account is simulated (the demo shows reviews change in minutes).
+DEMO_REVIEWS_EVERY = 30.0
 
 
 @dataclass(slots=True)
@@ -53,8 +55,10 @@ class CaseWork:
         clock: Callable[[], datetime],
         *,
         sleep: Sleep = asyncio.sleep,
+        reviews_every: float = REVIEWS_EVERY,
     ) -> None:
         self.ctx = ctx
+        self.reviews_every = reviews_every
         self.handoffs = handoffs
         self.revisions = revisions
         self.watches = watches
@@ -72,9 +76,9 @@ class CaseWork:
 
     async def run(self, settled: Callable[[CaseReport], None]) -> None:
         """Pass after pass until cancelled; ``settled`` hears of each pass that did something."""
-        since_reviews = REVIEWS_EVERY
+        since_reviews = self.reviews_every
         while True:
-            check = since_reviews >= REVIEWS_EVERY
+            check = since_reviews >= self.reviews_every
             try:
                 await asyncio.wrap_future(self.ctx.repo.refresh())
                 report = await self.pass_once(reviews=check)

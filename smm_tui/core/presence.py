@@ -110,23 +110,36 @@ class PresenceService:
             if self.ctx.owner_alive(presence.owner):
                 yield presence
 
-    def answered_by_others(self, mention_id: str) -> list[str]:
-        """Who else has a reply to ``mention_id`` sent, sending or queued (not failed)."""
+    def answered_by_others(self, mention_id: str, follow_up: str | None = None) -> list[str]:
+        """Who else has a reply to ``mention_id`` sent, sending or queued (not failed).
+
+        With ``follow_up`` (a ticket id), only their follow-ups of that ticket count:
+        an earlier answer is what a follow-up comes after.
+        """
         names: list[str] = []
         for record in self.ctx.repo.records(Collection.REPLIES):
             if record.get("mention_id") != mention_id or record.get("author") == self.ctx.actor:
+                continue
+            if follow_up is not None and record.get("ticket_id") != follow_up:
                 continue
             if record.get("state") != ReplyState.FAILED.value:
                 names.append(str(record.get("author")))
         return names
 
 
-def collision_warning(presence: PresenceService, mention_id: str) -> str | None:
-    """Why sending a reply now might answer the customer twice, or None."""
+def collision_warning(
+    presence: PresenceService, mention_id: str, follow_up: str | None = None
+) -> str | None:
+    """Why sending a reply now might answer the customer twice, or None.
+
+    ``follow_up`` names the ticket a public follow-up is for (see
+    :meth:`PresenceService.answered_by_others`).
+    """
     replying = [p.user for p in presence.others(mention_id)]
-    answered = presence.answered_by_others(mention_id)
+    answered = presence.answered_by_others(mention_id, follow_up)
     if answered:
-        return f"{_names(answered)} already replied to this mention."
+        already = "followed this ticket up" if follow_up else "replied to this mention"
+        return f"{_names(answered)} already {already}."
     if replying:
         return f"{_names(replying)} {'is' if len(set(replying)) == 1 else 'are'} replying too."
     return None

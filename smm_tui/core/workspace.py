@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from smm_tui.core.audit import new_id
-from smm_tui.core.casework import CaseWork
+from smm_tui.core.casework import REVIEWS_EVERY, CaseWork
 from smm_tui.core.contests import ContestService
 from smm_tui.core.context import ServiceContext, process_alive, this_process
 from smm_tui.core.customers import CustomerService
@@ -57,6 +57,8 @@ class Settings:
     #: How long a followed-up ticket awaits the customer (``[tickets] confirm_within``).
     confirm_within: timedelta = timedelta(days=3)
     saved_replies: tuple[SavedReply, ...] = ()
+    #: Seconds between looks at the open tickets' mentions for edits and deletions.
+    reviews_every: float = REVIEWS_EVERY
 
 
 class Workspace:
@@ -133,7 +135,14 @@ class Workspace:
 
     def casework(self) -> CaseWork:
         """The tickets' background work: numbers, handoffs, and watched reviews."""
-        return CaseWork(self.ctx, self.handoffs, self.revisions, self.sources, self.ctx.clock)
+        return CaseWork(
+            self.ctx,
+            self.handoffs,
+            self.revisions,
+            self.sources,
+            self.ctx.clock,
+            reviews_every=self.settings.reviews_every,
+        )
 
     def source_for(self, account: str) -> AccountSource | None:
         """The adapter of an account, if it is configured."""

@@ -259,7 +259,7 @@ class ComposerScreen(MentionScreenBase):
         if problem:
             self.say(problem, error=True)
             return
-        warning = collision_warning(self.workspace.presence, self.mention_id)
+        warning = collision_warning(self.workspace.presence, self.mention_id, self.follow_up)
         if warning is None:
             self._queue()
             return

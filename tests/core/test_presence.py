@@ -10,6 +10,7 @@ from smm_tui.core.repository import Collection
 from smm_tui.core.workspace import Workspace
 from smm_tui.store.store import Store
 from tests.conftest import FakeClock, make_mention
+from tests.core.services_kit import FakeChannel
 
 
 def two_managers(store: Store, clock: FakeClock, alive: set[str]) -> tuple[Workspace, Workspace]:
@@ -65,6 +66,21 @@ def test_collision_warnings(store: Store, clock: FakeClock) -> None:
 
     asyncio.run(boris.outbox.queue(mention.id, "Fixed!"))
     assert collision_warning(anna.presence, mention.id) == "boris already replied to this mention."
+
+
+def test_a_follow_up_is_warned_only_of_other_follow_ups(store: Store, clock: FakeClock) -> None:
+    anna, boris = two_managers(store, clock, alive={"host:1", "host:2"})
+    mention = make_mention(1)
+    asyncio.run(anna.ingest.ingest([mention]))
+    ticket = asyncio.run(anna.tickets.open([mention.id]))
+    first = asyncio.run(boris.outbox.queue(mention.id, "Sorry, we are on it"))
+    asyncio.run(boris.outbox.send(first.id, FakeChannel()))
+    assert collision_warning(anna.presence, mention.id, ticket.id) is None, "the first answer"
+
+    reply = asyncio.run(boris.outbox.queue(mention.id, "Fixed!", ticket_id=ticket.id))
+    assert reply.ticket_id == ticket.id
+    warning = collision_warning(anna.presence, mention.id, ticket.id)
+    assert warning == "boris already followed this ticket up."
 
 
 def test_presence_is_never_our_own(store: Store, clock: FakeClock) -> None:
