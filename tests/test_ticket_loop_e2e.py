@@ -128,3 +128,30 @@ def loop(desk: Desk, network: str, webhook: TestServer, capsys: pytest.CaptureFi
         for key in ("opened_at", "handed_over_at", "followed_up_at", "review_changed_at")
     ]
     assert times == sorted(times), "every step timed, in order"
+
+
+@pytest.mark.parametrize("network", ["vk", "x", "mastodon", "bluesky", "telegram"])
+def test_the_follow_up_lands_on_the_complaint_and_the_answer_is_linked(
+    network: str, tmp_path: Path, webhook: TestServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with fake_networks((network,)) as fakes:
+        desk = Desk(tmp_path, fakes, extra=config_tables(webhook))
+        try:
+            fake = desk.fakes[f"brand-{network}"]
+            external_id = fake.add_mention(COMPLAINT, author="olga")
+            step(desk, capsys, "poll", "--once")
+            complaint = stored_mention(desk, COMPLAINT)
+            ref = step(desk, capsys, "ticket", "open", complaint.id).strip()
+            step(desk, capsys, "ticket", "resolve", ref, "--follow-up", "double-debit-fixed")
+            [follow_up] = fake.published
+            assert follow_up.in_reply_to == external_id
+
+            fake.add_mention(THANKS, author="olga", reply_to=follow_up.external_id)
+            step(desk, capsys, "poll", "--once")
+            answer = stored_mention(desk, THANKS)
+            [record] = jsonl(step(desk, capsys, "ticket", "list"))
+            assert answer.ticket_id is not None
+            assert (record["ref"], record["answer_tone"]) == (ref, "positive")
+            assert record["suggestion"] == "close" and record["answered_at"]
+        finally:
+            desk.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from smm_tui.core.context import ServiceContext
 from smm_tui.core.models import (
@@ -29,6 +30,9 @@ from smm_tui.core.saved_replies import SavedReply, fill, ranked, values_for
 from smm_tui.core.tickets import SUGGEST_CLOSE
 
 _Customer = tuple[str, str, str]
+#: How far a network's clock may be behind ours: a message in the thread stamped this much
+#: before our follow-up may still answer it (a reply to the follow-up always does).
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def thread_key(mention: Mention) -> str:
@@ -48,6 +52,8 @@ class _Awaiting:
     ticket: Ticket
     threads: set[str]
     answered: bool = False
+    #: Our follow-up's id on the network, once it is published.
+    follow_up_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -70,9 +76,11 @@ class AnswerWatch:
             mention = Mention.from_record(original)
             threads = {thread_key(mention), mention.external_id}
             reply = ctx.repo.get(Collection.REPLIES, ticket.followup_reply_id or "")
-            if reply is not None and reply.get("external_id"):
-                threads.add(str(reply["external_id"]))
-            awaiting = _Awaiting(ticket, threads, ticket.answer_mention_id is not None)
+            follow_up_id = str(reply["external_id"]) if reply and reply.get("external_id") else None
+            if follow_up_id is not None:
+                threads.add(follow_up_id)
+            answered = ticket.answer_mention_id is not None
+            awaiting = _Awaiting(ticket, threads, answered, follow_up_id)
             watch._by_customer.setdefault(customer_of(mention), []).append(awaiting)
         return watch
 
@@ -80,9 +88,14 @@ class AnswerWatch:
         return bool(self._by_customer)
 
     def _candidates(self, mention: Mention) -> Iterator[_Awaiting]:
+        """The tickets ``mention`` may answer: it replies to our follow-up, or it was written
+        in the complaint's thread after the follow-up (give or take the clocks' skew)."""
         for awaiting in self._by_customer.get(customer_of(mention), ()):
+            if mention.parent_external_id == awaiting.follow_up_id:
+                yield awaiting
+                continue
             followed_up = awaiting.ticket.followed_up_at
-            if followed_up is not None and mention.created_at < followed_up:
+            if followed_up is not None and mention.created_at < followed_up - CLOCK_SKEW:
                 continue
             in_thread = thread_key(mention) in awaiting.threads
             if in_thread or mention.parent_external_id in awaiting.threads:

@@ -149,6 +149,22 @@ def test_messages_elsewhere_or_by_others_are_not_answers(
     assert workspace.tickets.get(ticket_id).answer_mention_id is None
 
 
+def test_a_message_written_before_the_follow_up_is_no_answer_unless_it_replies_to_it(
+    workspace: Workspace, clock: FakeClock
+) -> None:
+    ticket_id, _ = followed_up(workspace, clock)
+    before = clock.now - timedelta(hours=1)
+    late = complaint(7, text="Thanks, all good", created_at=before)
+    run(workspace.ingest.ingest([late]))
+    assert workspace.tickets.get(ticket_id).answer_mention_id is None, "fetched late, not an answer"
+    ours = workspace.outbox.reply(workspace.tickets.get(ticket_id).followup_reply_id or "")
+    skewed = complaint(
+        8, text="Thanks, all good", created_at=before, parent_external_id=ours.external_id
+    )
+    run(workspace.ingest.ingest([skewed]))
+    assert workspace.tickets.get(ticket_id).answer_mention_id == skewed.id
+
+
 def test_declining_the_follow_up_closes_with_the_reason(workspace: Workspace) -> None:
     ticket_id = opened(workspace)
     closed = run(workspace.tickets.close(ticket_id, reason="customer asked not to reply"))
