@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -167,3 +168,21 @@ def test_a_handoff_interrupted_mid_send_is_never_sent_twice_silently(
     settled = run(desk.handoffs.send(handoff.id))
     assert settled.state is HandoffState.FAILED and settled.uncertain
     assert cards.delivered == []
+
+
+def test_a_handoff_recorded_before_a_restart_is_delivered_after_it(
+    tmp_path: Path, clock: FakeClock, cards: Department
+) -> None:
+    def lookup(department: str) -> HandoffChannel | str:
+        return cards
+
+    with Store.open(tmp_path / "data") as first:
+        before = Workspace(first, actor="alice", sources={}, clock=clock, handoff_channels=lookup)
+        handoff = run(before.handoffs.hand_over(ticket_in(before)))
+    assert cards.delivered == [], "the app ended before delivering it"
+    with Store.open(tmp_path / "data") as second:
+        after = Workspace(second, actor="bob", sources={}, clock=clock, handoff_channels=lookup)
+        report = run(after.casework().pass_once(reviews=False))
+        assert [h.id for h in report.handoffs] == [handoff.id]
+        assert after.handoffs.get(handoff.id).state is HandoffState.SENT
+    assert [m.key for m in cards.delivered] == [handoff.id]

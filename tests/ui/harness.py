@@ -22,6 +22,7 @@ from smm_tui.config import Config, demo_config
 from smm_tui.core.feed import FeedModel
 from smm_tui.core.models import Platform, Status
 from smm_tui.core.polling import DEFAULT_POLICIES, PollingEngine, PollPolicy, Sleep
+from smm_tui.core.saved_replies import SavedReply
 from smm_tui.core.sources import AccountSource
 from smm_tui.core.workspace import Workspace
 from smm_tui.runtime import build_sources, open_workspace
@@ -64,6 +65,7 @@ def make_app(
     policies: Mapping[Platform, PollPolicy] = DEFAULT_POLICIES,
     sleep: Sleep = asyncio.sleep,
     defer_archive: bool = False,
+    saved_replies_watch: Callable[[], tuple[SavedReply, ...] | str | None] | None = None,
 ) -> tuple[SmmApp, Callable[[], None]]:
     """The real app over a workspace (demo by default); the function returned closes the store.
 
@@ -86,7 +88,14 @@ def make_app(
     engine = PollingEngine(
         workspace.sources, workspace.ingest, workspace.ctx.clock, policies=policies, sleep=sleep
     )
-    app = SmmApp(workspace, keymap=config.keymap, warnings=warnings, poll=poll, engine=engine)
+    app = SmmApp(
+        workspace,
+        keymap=config.keymap,
+        warnings=warnings,
+        poll=poll,
+        engine=engine,
+        saved_replies_watch=saved_replies_watch,
+    )
 
     def close() -> None:
         context.__exit__(None, None, None)
@@ -104,6 +113,7 @@ class AppOptions(TypedDict, total=False):
     policies: Mapping[Platform, PollPolicy]
     sleep: Sleep
     defer_archive: bool
+    saved_replies_watch: Callable[[], tuple[SavedReply, ...] | str | None] | None
 
 
 @asynccontextmanager
