@@ -65,7 +65,7 @@ NARROW_TITLES = {
     TicketColumn.NEW: "New",
     TicketColumn.IN_PROGRESS: "Doing",
     TicketColumn.WAITING: "At dept",
-    TicketColumn.AWAITING: "Customer",
+    TicketColumn.AWAITING: "Confirm",
     TicketColumn.RESOLVED: "Done",
 }
 
