@@ -22,7 +22,7 @@ from smm_tui import headless_posts
 from smm_tui.core.casework import CaseReport
 from smm_tui.core.context import NotFound
 from smm_tui.core.handoffs import Handoff, HandoffState
-from smm_tui.core.models import Mention, Reply, ReplyState, ReviewState, Ticket
+from smm_tui.core.models import Mention, Reply, ReplyState, ReviewState, Ticket, TicketColumn
 from smm_tui.core.network import AdapterError
 from smm_tui.core.outbox import AlreadySending
 from smm_tui.core.polling import AccountHealth
@@ -253,12 +253,12 @@ async def send_reply(
             f"the reply is {length} characters as {mention.platform.value} counts them; "
             f"the limit is {source.reply_limit}"
         )
-    done = _same_reply(workspace, mention.id, text, sent=True)
-    if done is not None:
+    done = _same_reply(workspace, mention.id, text, sent=True, ticket_id=ticket_id)
+    if done is not None and not _reopened(workspace, ticket_id):
         # Scripts re-run commands: the same reply to the same mention goes out once.
         print(one_line(done.url or done.external_id or ""), file=out)
         return EXIT_OK
-    reply = _same_reply(workspace, mention.id, text, sent=False)
+    reply = _same_reply(workspace, mention.id, text, sent=False, ticket_id=ticket_id)
     try:
         reply = reply or await workspace.outbox.queue(mention.id, text, ticket_id=ticket_id)
     except AlreadySending as exc:
@@ -272,12 +272,24 @@ async def send_reply(
     raise CommandError(one_line(f"reply {settled.id} not sent: {settled.error}"))
 
 
-def _same_reply(workspace: Workspace, mention_id: str, text: str, *, sent: bool) -> Reply | None:
-    """A reply with this text to this mention, already sent (or not yet, when ``sent`` is False)."""
-    for reply in workspace.outbox.replies_to(mention_id):
-        if (reply.state is ReplyState.SENT) == sent and reply.text == text:
+def _same_reply(
+    workspace: Workspace, mention_id: str, text: str, *, sent: bool, ticket_id: str | None
+) -> Reply | None:
+    """A reply with this text to this mention (the same ticket's follow-up, or a plain
+    reply), already sent (or not yet, when ``sent`` is False); the newest."""
+    for reply in reversed(workspace.outbox.replies_to(mention_id)):
+        same = reply.text == text and reply.ticket_id == ticket_id
+        if same and (reply.state is ReplyState.SENT) == sent:
             return reply
     return None
+
+
+def _reopened(workspace: Workspace, ticket_id: str | None) -> bool:
+    """Whether the ticket was reopened since its follow-up: a new follow-up is wanted."""
+    if ticket_id is None:
+        return False
+    column = workspace.tickets.get(ticket_id).column
+    return column not in (TicketColumn.AWAITING, TicketColumn.RESOLVED)
 
 
 # -- doctor ------------------------------------------------------------------------

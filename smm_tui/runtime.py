@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from smm_tui.adapters import registry
@@ -124,6 +125,10 @@ def build_sources(
     return sources, warnings
 
 
+#: A webhook path shorter than this ("/hooks") is no secret, and redacting it would garble logs.
+MIN_HOOK_SECRET = 8
+
+
 def account_secrets(config: Config, env: Mapping[str, str]) -> list[str]:
     """Every token the config's accounts would use, and every secret its departments' handoffs
     would (a webhook's signing secret, an SMTP password), for log redaction."""
@@ -134,7 +139,15 @@ def account_secrets(config: Config, env: Mapping[str, str]) -> list[str]:
         for variable in (department.secret_env, department.password_env)
         if variable
     )
-    return [secret for secret in (*tokens, *handoffs) if secret]
+    hooks = (_hook_secret(department.url) for department in config.handoffs if department.url)
+    return [secret for secret in (*tokens, *handoffs, *hooks) if secret]
+
+
+def _hook_secret(url: str) -> str | None:
+    """A webhook URL's path and query: services put their token there (``/hooks/T0/B1/xyz``)."""
+    parts = urlsplit(url)
+    secret = parts.path + (f"?{parts.query}" if parts.query else "")
+    return secret if len(secret.strip("/")) >= MIN_HOOK_SECRET else None
 
 
 def _tokens_of(account: AccountConfig, env: Mapping[str, str]) -> tuple[str | None, ...]:

@@ -278,18 +278,20 @@ def test_poll_sends_handoffs_while_it_runs(
 ) -> None:
     cards = opened(desk, capsys, complaint(desk, capsys, "card blocked"), "--department", "Cards")
     queue_handoffs(desk, cards)
-    poller = desk.spawn("poll")
     lines: list[str] = []
-    stdout = poller.stdout
-    assert stdout is not None
-    reader = threading.Thread(target=lambda: lines.extend(iter(stdout.readline, "")))
-    reader.start()
-    try:
-        wait_until(lambda: f"ok   {cards}: handed to Cards (HTTP 200)\n" in lines, "handed over")
-    finally:
-        poller.terminate()
-        poller.wait(timeout=PATIENCE)
-        reader.join()
+    with desk.spawn("poll") as poller:  # closes its pipes at the end
+        stdout = poller.stdout
+        assert stdout is not None
+        reader = threading.Thread(target=lambda: lines.extend(iter(stdout.readline, "")))
+        reader.start()
+        try:
+            wait_until(
+                lambda: f"ok   {cards}: handed to Cards (HTTP 200)\n" in lines, "handed over"
+            )
+        finally:
+            poller.terminate()
+            poller.wait(timeout=PATIENCE)
+            reader.join()
     assert poller.returncode == 0, lines
     assert len(webhook.requests_to("POST", HOOK)) == 1
 
@@ -370,3 +372,25 @@ def test_a_handoff_whose_secret_is_unset_says_which_variable(
     assert line == f"smm-tui: {ref}: department 'Cards': secret_env {SECRET_ENV} is not set"
     assert webhook.requests_to("POST", HOOK) == []
     assert [r["handoff"] for r in listed(desk, capsys)] == ["none"], "nothing was recorded"
+
+
+def test_a_reopened_ticket_is_followed_up_again_with_the_same_reply(
+    desk: Desk, fake: FakeNetwork, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mention = complaint(desk, capsys, "charged twice for one coffee")
+    ref = opened(desk, capsys, mention)
+    assert desk.run(capsys, "ticket", "resolve", ref, "--follow-up", "fixed")[0] == 0
+    [first] = fake.published
+    fake.add_mention(
+        "No, still charged twice, this is awful", author="anna", reply_to=first.external_id
+    )
+    assert desk.run(capsys, "poll", "--once")[0] == 0
+    [record] = listed(desk, capsys)
+    assert (record["state"], record["answer_tone"]) == ("in_progress", "negative")
+
+    code, out, err = desk.run(capsys, "ticket", "resolve", ref, "--follow-up", "fixed")
+    assert code == 0, err
+    assert len(fake.published) == 2, "a second follow-up, not the first one's URL again"
+    assert out.splitlines()[-1].startswith(f"{ref}: awaiting customer")
+    code, out, err = desk.run(capsys, "ticket", "resolve", ref, "--follow-up", "fixed")
+    assert code == 0 and len(fake.published) == 2, "run again: the same follow-up goes out once"

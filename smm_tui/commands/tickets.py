@@ -176,8 +176,11 @@ def resolve_ticket(
 
     async def close(workspace: Workspace, _left_out: list[str]) -> int:
         ticket = find_ticket(workspace, ref)
-        closed = await workspace.tickets.close(ticket.id, reason=reason or NO_FOLLOW_UP)
-        print(one_line(f"{closed.label}: resolved ({closed.closed_reason or 'closed'})"))
+        # A ticket followed up in public is closed as such, not "without a follow-up".
+        default = "" if ticket.followed_up_at is not None else NO_FOLLOW_UP
+        closed = await workspace.tickets.close(ticket.id, reason=reason or default)
+        how = "confirmed by the customer" if closed.confirmed_at else "closed"
+        print(one_line(f"{closed.label}: resolved ({closed.closed_reason or how})"))
         return 0
 
     async def follow(workspace: Workspace, left_out: list[str]) -> int:

@@ -10,6 +10,7 @@ the kinds that take it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from smm_tui.config.errors import Invalid, must, show, toml_key
@@ -59,11 +60,19 @@ def departments_from(
     return tuple(names), tuple(tables)
 
 
+#: The longest a ticket may await its customer: a year (longer would overflow dates).
+MAX_CONFIRM_WITHIN = timedelta(days=365)
+
+
 def tickets_from(table: TicketsTable) -> TicketsConfig:
     """How long a followed-up ticket waits for the customer (checked by pattern already)."""
-    within = parse_duration(table.confirm_within)
-    if not within:
-        raise must("tickets.confirm_within", "a duration longer than zero", table.confirm_within)
+    wanted = "a duration from 1m to 365d"
+    try:
+        within = parse_duration(table.confirm_within)
+    except (ValueError, OverflowError):
+        raise must("tickets.confirm_within", wanted, table.confirm_within) from None
+    if not within or within > MAX_CONFIRM_WITHIN:
+        raise must("tickets.confirm_within", wanted, table.confirm_within)
     return TicketsConfig(confirm_within=within)
 
 
@@ -127,6 +136,11 @@ def _handoff_keys(kind: str, written: Mapping[str, object], prefix: str) -> None
     for key, other in (("username", "password_env"), ("password_env", "username")):
         if key in written and other not in written:
             raise Invalid(f"missing key '{prefix}.{other}' ({key} is set)")
+    if "username" in written and written.get("starttls") is False:
+        raise Invalid(
+            f"'{prefix}.starttls' must be true when username is set "
+            "(the password would cross the network in clear)"
+        )
 
 
 def _telegram_account(name: str, path: str, accounts: tuple[AccountConfig, ...]) -> None:

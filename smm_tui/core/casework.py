@@ -69,7 +69,12 @@ class CaseWork:
         """Number new tickets and send due handoffs; with ``reviews``, look at tracked mentions."""
         report = CaseReport(numbered=await number_unnumbered(self.ctx))
         for handoff in self.handoffs.due(self.clock()):
-            report.handoffs.append(await self.handoffs.send(handoff.id))
+            try:
+                report.handoffs.append(await self.handoffs.send(handoff.id))
+            except RepositoryError:
+                raise
+            except Exception:  # one handoff's bug must not stop the others, or the loop
+                log.exception("sending handoff %s failed", handoff.id)
         if reviews:
             report.reviews = await self.revisions.check(self.watches)
         return report

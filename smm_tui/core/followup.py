@@ -120,7 +120,9 @@ class AnswerWatch:
             if mention.sentiment is Sentiment.NEGATIVE and mention.status.is_open:
                 linked = dataclasses.replace(linked, status=Status.TICKETED)
         fields["updated_at"] = to_iso(ctx.clock())
-        changes.patch(Collection.TICKETS, ticket.id, fields)
+        # Guarded: a teammate's change to the ticket's mentions meanwhile is never overwritten.
+        expect = {"mention_ids": list(ticket.mention_ids)}
+        changes.patch(Collection.TICKETS, ticket.id, fields, expect)
         action = "reopened" if fields.get("column") else "customer answered"
         ctx.audit(
             changes,

@@ -15,6 +15,7 @@ waits, ``failed`` and ``uncertain``, for a person to resend it (``R``).
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -36,6 +37,8 @@ from smm_tui.core.platforms import spec
 from smm_tui.core.repository import ChangeSet, Collection
 from smm_tui.core.sanitize import one_line
 from smm_tui.core.sending import Claims
+
+log = logging.getLogger(__name__)
 
 #: Delays before the automatic repeats of a failed handoff; then it waits for a person.
 RETRY_DELAYS: tuple[timedelta, ...] = (
@@ -204,18 +207,25 @@ class HandoffService:
         """Record a handoff of the ticket to its department (durable before any delivery).
 
         The ticket moves to *Waiting on department* if it was new or in progress.
-        Raises :class:`NoHandoff` when the ticket has no department or the
-        department no channel.
+        Raises :class:`NoHandoff` when the ticket has no department, the
+        department no channel, or a handoff of the ticket is still on its way.
+        A ticket's handoffs are numbered (``<ticket>-h2``), so two processes
+        handing it over at once record one.
         """
         ticket = Ticket.from_record(self._ticket_record(ticket_id))
         if not ticket.department:
             raise NoHandoff(f"{ticket.label} has no department: choose one first")
         if (problem := self.channel_problem(ticket.department)) is not None:
             raise NoHandoff(problem)
+        earlier = self.for_ticket(ticket.id)
+        if earlier and earlier[-1].state in (HandoffState.QUEUED, HandoffState.SENDING):
+            raise NoHandoff(
+                f"{ticket.label}: its handoff to {earlier[-1].department} is on its way"
+            )
         mentions = [self.ctx.mention(mention_id) for mention_id in ticket.mention_ids]
         now = self.ctx.clock()
         handoff = Handoff(
-            id=self.ctx.make_id(),
+            id=f"{ticket.id}-h{len(earlier) + 1}",
             ticket_id=ticket.id,
             ref=ticket.label,
             department=ticket.department,
@@ -225,11 +235,13 @@ class HandoffService:
             created_at=now,
             created_by=self.ctx.actor,
         )
+        changes = ChangeSet().insert_new(Collection.HANDOFFS, handoff.to_record())
+        if not (await self.ctx.commit(changes)).applied:
+            raise NoHandoff(f"{ticket.label} is being handed over by someone else")
         fields: dict[str, object] = {"handoff_id": handoff.id, "updated_at": to_iso(now)}
         if ticket.column in (TicketColumn.NEW, TicketColumn.IN_PROGRESS):
             fields["column"] = TicketColumn.WAITING.value
-        changes = ChangeSet().put(Collection.HANDOFFS, handoff.to_record())
-        changes.patch(Collection.TICKETS, ticket.id, fields)
+        changes = ChangeSet().patch(Collection.TICKETS, ticket.id, fields)
         self.ctx.audit(
             changes,
             "ticket",
@@ -297,6 +309,10 @@ class HandoffService:
             return await self._fail(handoff, _maybe_sent(str(exc)), uncertain=True)
         except (PermanentError, AdapterError) as exc:
             return await self._fail(handoff, str(exc) or type(exc).__name__, final=True)
+        except Exception as exc:  # a channel's bug: it may have gone out; a person decides
+            log.exception("handing %s to %s failed unexpectedly", handoff.ref, handoff.department)
+            error = f"{handoff.department}: unexpected error ({type(exc).__name__})"
+            return await self._fail(handoff, _maybe_sent(error), uncertain=True, final=True)
         return await self._confirm(handoff, receipt)
 
     async def _recover(self, handoff: Handoff) -> Handoff:

@@ -187,7 +187,10 @@ def _add(row: LoopRow, ticket: Ticket, handed_over: bool) -> None:
 
 
 def _resolved_at(ticket: Ticket) -> datetime | None:
-    """When it was resolved: followed up in public, else closed; None while it is not."""
+    """When it was resolved: followed up in public, else closed; None while it is not (a
+    ticket reopened by its customer's answer is not resolved, though it was followed up)."""
+    if ticket.column not in (TicketColumn.AWAITING, TicketColumn.RESOLVED):
+        return None
     if ticket.followed_up_at is not None:
         return ticket.followed_up_at
     # A ticket taken out of Resolved keeps no resolved_at; one in it always has one.

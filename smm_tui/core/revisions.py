@@ -12,6 +12,7 @@ tone the review has now.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,6 +34,8 @@ from smm_tui.core.network import AdapterError, ChangeWatch, MentionChange
 from smm_tui.core.repository import ChangeSet, Collection
 from smm_tui.core.sanitize import clean_identity, clean_text, one_line
 from smm_tui.core.tickets import SATISFIED, SUGGEST_CLOSE
+
+log = logging.getLogger(__name__)
 
 #: The most revisions a mention keeps: an edit war must not grow a record without end.
 HISTORY_LIMIT = 50
@@ -105,6 +108,10 @@ class RevisionService:
             except AdapterError as exc:
                 report.errors.append(f"{account}: edits not checked: {one_line(str(exc))}")
                 continue
+            except Exception as exc:  # an adapter's bug: the other accounts are still asked
+                log.exception("%s: looking for edits failed", account)
+                report.errors.append(f"{account}: edits not checked ({type(exc).__name__})")
+                continue
             await self.apply(mentions[0].platform.value, account, found, report)
         return report
 
@@ -160,7 +167,7 @@ def revise(mention: Mention, change: MentionChange, now: datetime) -> Mention | 
     at = change.at or now
     by = clean_identity(change.by)[:64]
     revision = MentionRevision(change.kind, at, mention.text, by)
-    history = (*mention.history, revision)[-HISTORY_LIMIT:]
+    history = _kept((*mention.history, revision))
     match change.kind:
         case RevisionKind.DELETED:
             if mention.deleted_at is not None:
@@ -174,6 +181,14 @@ def revise(mention: Mention, change: MentionChange, now: datetime) -> Mention | 
             revised = dataclasses.replace(mention, text=text, history=history, deleted_at=None)
             return _retoned(revised)
     return None
+
+
+def _kept(history: tuple[MentionRevision, ...]) -> tuple[MentionRevision, ...]:
+    """At most :data:`HISTORY_LIMIT` revisions: the first (it holds the original text) and
+    the newest."""
+    if len(history) <= HISTORY_LIMIT:
+        return history
+    return (history[0], *history[-(HISTORY_LIMIT - 1) :])
 
 
 def _retoned(mention: Mention) -> Mention:
@@ -201,8 +216,10 @@ def review_changes(
         fields["review"] = (ReviewState.REMOVED if removed else ReviewState.UPDATED).value
         fields["review_sentiment"] = (Sentiment.UNKNOWN if removed else mention.sentiment).value
         fields["review_changed_at"] = now
-        if removed or mention.sentiment in SATISFIED:
-            fields["suggestion"] = SUGGEST_CLOSE
+        # Only words that sound satisfied suggest closing; a removal says nothing either way,
+        # and a review edited back to a complaint takes an earlier suggestion back.
+        satisfied = not removed and mention.sentiment in SATISFIED
+        fields["suggestion"] = SUGGEST_CLOSE if satisfied else ""
     elif mention.id == ticket.answer_mention_id and mention.deleted_at is None:
         fields["answer_sentiment"] = mention.sentiment.value
     changes.patch(Collection.TICKETS, ticket.id, fields)

@@ -168,6 +168,8 @@ class TicketService:
         index = steps.index(ticket.column) + delta
         if not 0 <= index < len(steps):
             return ticket
+        if steps[index] is TicketColumn.RESOLVED:
+            return await self.close(ticket_id)  # confirmed, if the customer sounded satisfied
         return await self.move(ticket_id, steps[index])
 
     async def update(

@@ -145,7 +145,7 @@ class SavedReplyPicker(ModalScreen[str | None]):
             self._note(
                 Content.assemble(
                     (f"{reply.name}: ", "bold $text-error"),
-                    (filled.problem or "", "$text-error"),
+                    (one_line(filled.problem or ""), "$text-error"),
                 )
             )
             return
@@ -182,7 +182,9 @@ def _row(reply: SavedReply, filled: Filled) -> Content:
         (f"  {tags}" if tags else "", "$text-muted"),
     )
     if filled.text is None:
-        body = Content.assemble(("  ⚠ ", "$text-error"), (filled.problem or "", "$text-error"))
+        body = Content.assemble(
+            ("  ⚠ ", "$text-error"), (one_line(filled.problem or ""), "$text-error")
+        )
     else:
         body = Content.assemble("  ", (one_line(filled.text), "$text-muted"))
     return Content("\n").join([head, body])

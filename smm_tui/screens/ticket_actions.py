@@ -18,36 +18,40 @@ from smm_tui.widgets.render import one_line
 
 
 def send_to_department(screen: WorkspaceMixin, ticket: Ticket) -> None:
-    """Record a handoff of the ticket to its department, then deliver it in the background."""
-    workspace = screen.workspace
+    """Hand the ticket to its department: a failed handoff is sent again, one on its way is
+    left alone, and a ticket handed over already is sent anew only once confirmed."""
+    handoffs = screen.workspace.handoffs.for_ticket(ticket.id)
+    last = handoffs[-1] if handoffs else None
+    if last is None:
+        _hand_over(screen, ticket)
+    elif last.state is HandoffState.FAILED:
+        screen.say(f"{ticket.label}: sending the handoff to {last.department} again…")
+        screen.send_handoff(last.id)
+    elif last.state is not HandoffState.SENT:
+        screen.say(f"{ticket.label}: the handoff to {last.department} is on its way")
+    else:
+
+        def again(yes: bool | None) -> None:
+            if yes:
+                _hand_over(screen, ticket)
+
+        question = f"{ticket.label} was handed to {last.department} already. Hand it over again?"
+        screen.app.push_screen(ConfirmScreen(question), again)
+
+
+def resend_handoff(screen: WorkspaceMixin, ticket: Ticket) -> None:
+    """``R``: as ``T`` (a failed handoff again, a delivered one anew once confirmed)."""
+    send_to_department(screen, ticket)
+
+
+def _hand_over(screen: WorkspaceMixin, ticket: Ticket) -> None:
+    """Record a new handoff of the ticket, then deliver it in the background."""
 
     def deliver(handoff_id: str) -> None:
         screen.say(f"{ticket.label}: handing over to {ticket.department}…")
         screen.send_handoff(handoff_id)
 
-    screen.act(workspace.handoffs.hand_over(ticket.id), done=lambda h: deliver(h.id))
-
-
-def resend_handoff(screen: WorkspaceMixin, ticket: Ticket) -> None:
-    """Send the ticket's failed handoff again, or hand a handed-over ticket over anew."""
-    handoffs = screen.workspace.handoffs.for_ticket(ticket.id)
-    if not handoffs:
-        send_to_department(screen, ticket)
-        return
-    last = handoffs[-1]
-    if last.state is HandoffState.FAILED:
-        screen.send_handoff(last.id)
-        return
-    if last.state is not HandoffState.SENT:
-        screen.say(f"{ticket.label}: the handoff is still on its way")
-        return
-
-    def again(yes: bool | None) -> None:
-        if yes:
-            send_to_department(screen, ticket)
-
-    question = f"{ticket.label} was handed to {last.department} already. Hand it over again?"
-    screen.app.push_screen(ConfirmScreen(question), again)
+    screen.act(screen.workspace.handoffs.hand_over(ticket.id), done=lambda h: deliver(h.id))
 
 
 def add_note(screen: WorkspaceMixin, ticket: Ticket) -> None:

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from smm_tui.core.context import NotFound
 from smm_tui.core.handoffs import Handoff
 from smm_tui.core.models import Mention, Ticket
+from smm_tui.core.repository import Changed, Collection
 from smm_tui.core.ticket_history import HistoryLine, ticket_history
 from smm_tui.core.ticket_status import StatusPart, Tone, ticket_status
 from smm_tui.messages import DataChanged, HandoffSettled
@@ -115,10 +116,30 @@ class TicketScreen(WorkspaceScreen):
         self._read_history()
 
     @on(DataChanged)
+    def _data_changed(self, event: DataChanged) -> None:
+        if self._concerns_us(event.changed):
+            self._redraw()
+            self._read_history()
+
     @on(HandoffSettled)
-    def _changed(self) -> None:
-        self._redraw()
-        self._read_history()
+    def _handoff_settled(self, event: HandoffSettled) -> None:
+        if event.handoff.ticket_id == self.ticket_id:
+            self._redraw()
+            self._read_history()
+
+    def _concerns_us(self, changed: Changed) -> bool:
+        """Whether a change touched this ticket, its mentions or its handoffs (the history
+        is read from the whole audit trail: not for every change in the store)."""
+        try:
+            ticket = self.ticket
+        except NotFound:
+            return False
+        handoffs = changed.of(Collection.HANDOFFS)
+        return (
+            ticket.id in changed.of(Collection.TICKETS)
+            or not changed.of(Collection.MENTIONS).isdisjoint(ticket.mention_ids)
+            or any(handoff.startswith(ticket.id) for handoff in handoffs)
+        )
 
     @work(thread=True, exclusive=True, group="ticket-history")
     def _read_history(self) -> None:

@@ -126,7 +126,11 @@ def test_a_webhook_that_may_have_gone_is_sent_again(
 ) -> None:
     cards.failures = [TransientError("Cards: hooks.example answered 502")]
     handoff = run(desk.handoffs.hand_over(ticket_in(desk)))
-    assert run(desk.handoffs.send(handoff.id)).retry_at is not None
+    assert run(desk.handoffs.send(handoff.id)).uncertain
+    clock.advance(61)
+    report = run(desk.casework().pass_once(reviews=False))
+    assert [h.state for h in report.handoffs] == [HandoffState.SENT]
+    assert [m.key for m in cards.delivered] == [handoff.id], "the same key: receivers drop repeats"
 
 
 def test_a_refusal_is_final_and_a_rate_limit_waits_its_time(
@@ -186,3 +190,24 @@ def test_a_handoff_recorded_before_a_restart_is_delivered_after_it(
         assert [h.id for h in report.handoffs] == [handoff.id]
         assert after.handoffs.get(handoff.id).state is HandoffState.SENT
     assert [m.key for m in cards.delivered] == [handoff.id]
+
+
+def test_a_ticket_is_handed_over_once_at_a_time(desk: Workspace, cards: Department) -> None:
+    ticket_id = ticket_in(desk)
+    first = run(desk.handoffs.hand_over(ticket_id))
+    with pytest.raises(NoHandoff, match="on its way"):
+        run(desk.handoffs.hand_over(ticket_id))
+    run(desk.handoffs.send(first.id))
+    again = run(desk.handoffs.hand_over(ticket_id))
+    assert (first.id, again.id) == (f"{ticket_id}-h1", f"{ticket_id}-h2")
+    assert desk.tickets.get(ticket_id).handoff_id == again.id
+
+
+def test_a_channel_that_breaks_leaves_the_handoff_for_a_person(
+    desk: Workspace, cards: Department
+) -> None:
+    cards.failures = [UnicodeEncodeError("ascii", "пароль", 0, 1, "not ascii")]
+    handoff = run(desk.handoffs.hand_over(ticket_in(desk)))
+    failed = run(desk.handoffs.send(handoff.id))
+    assert failed.state is HandoffState.FAILED and failed.uncertain
+    assert failed.retry_at is None and "UnicodeEncodeError" in (failed.error or "")

@@ -17,6 +17,7 @@ from smm_tui.core.models import (
 )
 from smm_tui.core.network import MentionChange, PermanentError
 from smm_tui.core.repository import ChangeSet, Collection
+from smm_tui.core.revisions import HISTORY_LIMIT
 from smm_tui.core.ticket_refs import number_unnumbered
 from smm_tui.core.workspace import Workspace
 from tests.conftest import FakeClock, make_mention
@@ -252,3 +253,50 @@ def test_only_the_mentions_of_unresolved_tickets_are_watched(
     report = run(workspace.revisions.check({"bank-vk": watch}))
     assert watch.asked == [["c1"]]
     assert report.edited == [workspace.tickets.get(open_ticket).mention_id]
+
+
+def test_a_review_edited_back_to_a_complaint_takes_the_suggestion_back(
+    workspace: Workspace, clock: FakeClock
+) -> None:
+    ticket_id, _ = followed_up(workspace, clock)
+    original = workspace.ctx.mention(workspace.tickets.get(ticket_id).mention_id)
+    thanks = MentionChange(original.external_id, RevisionKind.EDITED, "Refunded, thank you!")
+    run(workspace.revisions.apply("vk", "bank-vk", [thanks]))
+    assert workspace.tickets.get(ticket_id).suggestion == "close"
+    angry = MentionChange(original.external_id, RevisionKind.EDITED, "No, charged again! Awful")
+    run(workspace.revisions.apply("vk", "bank-vk", [angry]))
+    ticket = workspace.tickets.get(ticket_id)
+    assert (ticket.suggestion, ticket.review_sentiment) == ("", Sentiment.NEGATIVE)
+    assert run(workspace.tickets.close(ticket_id)).confirmed_at is None, "not confirmed"
+
+
+def test_a_removed_review_suggests_nothing(workspace: Workspace, clock: FakeClock) -> None:
+    ticket_id, _ = followed_up(workspace, clock)
+    original = workspace.ctx.mention(workspace.tickets.get(ticket_id).mention_id)
+    run(
+        workspace.revisions.apply(
+            "vk", "bank-vk", [MentionChange(original.external_id, RevisionKind.DELETED)]
+        )
+    )
+    assert workspace.tickets.get(ticket_id).suggestion == ""
+
+
+def test_an_edit_war_keeps_the_original_text(workspace: Workspace, clock: FakeClock) -> None:
+    ticket_id = opened(workspace)
+    original = workspace.ctx.mention(workspace.tickets.get(ticket_id).mention_id)
+    for n in range(HISTORY_LIMIT + 5):
+        edit = MentionChange(original.external_id, RevisionKind.EDITED, f"version {n}")
+        run(workspace.revisions.apply("vk", "bank-vk", [edit]))
+    history = workspace.ctx.mention(original.id).history
+    assert len(history) == HISTORY_LIMIT
+    assert history[0].text == original.text
+    assert history[-1].text == f"version {HISTORY_LIMIT + 3}"
+
+
+def test_stepping_an_awaiting_ticket_to_resolved_closes_it_as_confirmed(
+    workspace: Workspace, clock: FakeClock
+) -> None:
+    ticket_id, _ = followed_up(workspace, clock)
+    run(workspace.ingest.ingest([customer_answer(5, "Thank you, all good now, great!")]))
+    stepped = run(workspace.tickets.step(ticket_id, 1))
+    assert stepped.column is TicketColumn.RESOLVED and stepped.confirmed_at is not None

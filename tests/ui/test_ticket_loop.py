@@ -17,6 +17,7 @@ from smm_tui.core.models import ReplyState, RevisionKind, TicketColumn
 from smm_tui.core.network import HandoffChannel, HandoffMessage, MentionChange
 from smm_tui.core.saved_replies import SavedReply
 from smm_tui.screens.composer import ComposerScreen
+from smm_tui.screens.confirm import ConfirmScreen
 from smm_tui.screens.ticket_detail import TicketScreen
 from smm_tui.screens.ticket_dialogs import FollowUpScreen, LineScreen
 from smm_tui.screens.tickets import TicketBoardScreen
@@ -77,6 +78,11 @@ async def test_enter_opens_the_ticket_and_t_hands_it_to_the_department(
         await wait_for(run.pilot, lambda: any("handed to Cards" in s for s, _ in said), "toast")
         assert run.workspace.handoffs.get(handoff.id).state is HandoffState.SENT
         assert cards.delivered[0].ref == run.workspace.tickets.get(ticket_id).ref
+        await run.pilot.press("T")
+        await wait_for(run.pilot, lambda: isinstance(run.app.screen, ConfirmScreen), "again?")
+        await run.pilot.press("n")
+        await wait_for(run.pilot, lambda: isinstance(run.app.screen, TicketScreen), "back")
+        assert len(run.workspace.handoffs.for_ticket(ticket_id)) == 1, "not handed over twice"
         await run.pilot.press("N")
         await wait_for(run.pilot, lambda: isinstance(run.app.screen, LineScreen), "note")
         await run.pilot.press(*"Cards: refund sent", "enter")
