@@ -18,6 +18,7 @@ from smm_tui.core.platforms import networks
 from tests.adapters.checks import Limits, MovableClock
 from tests.adapters.httpserver import TestServer, running_server
 from tests.fakes.base import FakeNetwork
+from tests.fakes.harness import close_adapters
 
 #: Every real network in the registry: a network added there is held to the contract at once.
 NETWORKS = tuple(entry.platform.value for entry in networks())
@@ -28,6 +29,17 @@ def running_fake(network: str) -> Iterator[FakeNetwork]:
     module = importlib.import_module(f"tests.fakes.{network}")
     for server in running_server():
         yield module.FAKE(server)
+
+
+@pytest.fixture(autouse=True)
+async def adapters_closed() -> AsyncIterator[None]:
+    """After each test, the adapters it built through a network's kit are closed.
+
+    Left to the garbage collector, their sockets would be reported unclosed in
+    whichever later test happens to collect them.
+    """
+    yield
+    await close_adapters()
 
 
 @pytest.fixture

@@ -28,14 +28,29 @@ from tests.adapters.httpserver import Reply, TestServer
 from tests.conftest import FakeClock
 from tests.recorded import FIXTURES
 
-__all__ = ["Network", "plain_client"]
+__all__ = ["Network", "close_adapters", "plain_client"]
 
 A = TypeVar("A", bound=Adapter)
+
+#: The adapters :meth:`Network.adapter` built that :func:`close_adapters` has not closed yet.
+_unclosed: list[Adapter] = []
 
 
 def plain_client(timeout: httpx.Timeout = http.DEFAULT_TIMEOUT) -> httpx.AsyncClient:
     """A client for the plain-HTTP test servers: no CA bundle to load, so tests stay fast."""
     return http.make_client(timeout=timeout, transport=httpx.AsyncHTTPTransport(verify=False))
+
+
+async def close_adapters() -> None:
+    """Close every adapter :meth:`Network.adapter` has built since the last call.
+
+    Tests build an adapter and drop it; an adapter that made its own client
+    keeps that client's connections open until it is closed. The adapter tests'
+    conftest calls this after each test, in the test's own event loop: the loop
+    the connections were opened in, the only one that can close them.
+    """
+    while _unclosed:
+        await _unclosed.pop().aclose()
 
 
 def _no_root(external_id: str) -> str | None:
@@ -96,7 +111,7 @@ class Network(Generic[A]):
         ``long_poll`` is 0 unless a test asks: a long poll stretches the read
         timeout past it, which would make every stall wait for it. ``token``
         and ``keys`` stand in for the account's own; ``user_token`` is a second
-        token (a VK admin's).
+        token (a VK admin's). :func:`close_adapters` closes it after the test.
         """
         base_url = server.url if isinstance(server, TestServer) else server
         connection = Connection(
@@ -113,6 +128,7 @@ class Network(Generic[A]):
         )
         made = registry.build(self.settings(base_url, keys), connection)
         assert isinstance(made, self.adapter_type)
+        _unclosed.append(made)
         return made
 
     def mention(
