@@ -61,11 +61,19 @@ def test_tables_give_names_and_handoffs(write: Writer) -> None:
 
 def test_every_email_key(write: Writer) -> None:
     text = EMAIL.replace('to = "cards@bank.example"', 'to = ["a@bank.example", "b@bank.example"]')
-    text += 'smtp_port = 465\nstarttls = false\nusername = "smm"\npassword_env = "SMTP_PASSWORD"\n'
+    text += 'smtp_port = 2525\nstarttls = true\nusername = "smm"\npassword_env = "SMTP_PASSWORD"\n'
     (email,) = load_config(write(text), ENV).handoffs
     assert email.to == ("a@bank.example", "b@bank.example")
-    assert (email.smtp_port, email.starttls) == (465, False)
+    assert (email.smtp_port, email.starttls) == (2525, True)
     assert (email.username, email.password_env) == ("smm", "SMTP_PASSWORD")
+
+
+def test_a_login_without_starttls_is_refused(write: Writer) -> None:
+    text = EMAIL + 'starttls = false\nusername = "smm"\npassword_env = "SMTP_PASSWORD"\n'
+    with pytest.raises(ConfigError, match=r"starttls' must be true when username is set"):
+        load_config(write(text), ENV)
+    (email,) = load_config(write(EMAIL + "starttls = false\n"), ENV).handoffs
+    assert email.starttls is False, "without a login, a plain relay is allowed"
 
 
 def test_plain_names_as_before_and_both_in_one_array(write: Writer) -> None:
@@ -205,7 +213,8 @@ def test_tickets_confirm_within(write: Writer) -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ('"0d"', "'tickets.confirm_within' must be a duration longer than zero, got \"0d\""),
+        ('"0d"', "'tickets.confirm_within' must be a duration from 1m to 365d, got \"0d\""),
+        ('"366d"', "'tickets.confirm_within' must be a duration from 1m to 365d, got \"366d\""),
         (
             '"soon"',
             '\'tickets.confirm_within\' must be a duration such as "6h" or "90m", got "soon"',
