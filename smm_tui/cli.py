@@ -195,6 +195,11 @@ def _output_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def _query_option(what: str) -> _Decorator:
+    """``--query``/``-q``: only what the filter selects; ``what`` says what it takes."""
+    return click.option("--query", "-q", metavar="Q", default="", help=what)
+
+
 def _format_option(*choices: str) -> _Decorator:
     """``--format``, one of ``choices``; the first is the default."""
     return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0])
@@ -220,9 +225,7 @@ def _demo(**params: Any) -> Args:
 @_command("export", "write every mention out")
 @_format_option("jsonl", "csv")
 @_output_option
-@click.option(
-    "--query", "-q", metavar="Q", default="", help="only what the query selects (as / in the app)"
-)
+@_query_option("only what the query selects (as / in the app)")
 @_demo_option
 @_common_options
 def _export(**params: Any) -> Args:
@@ -272,7 +275,7 @@ def _doctor(**params: Any) -> Args:
 @click.option("--days", type=int, default=30, metavar="N", help="the last N days")
 @_format_option("table", "csv")
 @_output_option
-@click.option("--query", "-q", metavar="Q", default="", help="only the mentions the query selects")
+@_query_option("only the mentions the query selects")
 @_demo_option
 @_common_options
 def _report(**params: Any) -> Args:
@@ -316,13 +319,7 @@ def _post(**params: Any) -> Args:
 
 @_command("posts", "write every post's deliveries out, with status, URL and counters")
 @_format_option("jsonl", "csv")
-@click.option(
-    "--query",
-    "-q",
-    metavar="Q",
-    default="",
-    help="status:… account:… campaign:… platform:… and words of the text",
-)
+@_query_option("status:… account:… campaign:… platform:… and words of the text")
 @_output_option
 @_demo_option
 @_common_options
@@ -379,13 +376,7 @@ def _ticket_open(**params: Any) -> Args:
 
 @_ticket_command("list", "write every ticket out, with its handoff, follow-up and review")
 @_format_option("jsonl", "csv")
-@click.option(
-    "--query",
-    "-q",
-    metavar="Q",
-    default="",
-    help="state:… department:… assignee:… review:… handoff:… platform:… and words",
-)
+@_query_option("state:… department:… assignee:… review:… handoff:… platform:… and words")
 @_output_option
 @_demo_option
 @_common_options

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import hashlib
-import hmac
 import io
 import json
 import re
@@ -26,9 +24,11 @@ from smm_tui.core.repository import Collection
 from smm_tui.core.ticket_rows import TICKET_FIELDS
 from smm_tui.runtime import account_secrets, open_workspace
 from smm_tui.store.store import Store
-from tests.adapters.httpserver import Reply, Request, TestServer, unused_port
+from tests.adapters.httpserver import Request, TestServer, unused_port
 from tests.fakes.base import FakeNetwork
 from tests.posting_kit import PATIENCE, Desk, fake_networks, jsonl, wait_until
+from tests.ticket_kit import department_hook
+from tests.ticket_kit import signed as signed_with
 
 SECRET = "whsec-CANARY-cards-77"
 SECRET_ENV = "SMM_TEST_CARDS_SECRET"
@@ -38,18 +38,13 @@ REF = re.compile(r"^T-\d{4}-\d{4}$")
 
 def signed(request: Request) -> bool:
     """Whether the request carries the HMAC-SHA256 of its exact body under :data:`SECRET`."""
-    digest = hmac.new(SECRET.encode(), request.body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(request.headers.get("x-smm-signature", ""), f"sha256={digest}")
+    return signed_with(request, SECRET)
 
 
 @pytest.fixture
 def webhook() -> Iterator[TestServer]:
-    server = TestServer().start()
-    server.route("POST", HOOK, lambda r: Reply(200 if signed(r) else 401, body=b"ok"))
-    try:
+    with department_hook(HOOK, SECRET) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def departments(webhook: TestServer) -> str:

@@ -9,8 +9,6 @@ step's time.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from collections.abc import Iterator
 from datetime import datetime
@@ -21,8 +19,10 @@ import pytest
 from smm_tui.core.models import Mention
 from smm_tui.core.repository import Collection
 from smm_tui.store.store import Store
-from tests.adapters.httpserver import Reply, Request, TestServer
+from tests.adapters.httpserver import Request, TestServer
 from tests.posting_kit import Desk, fake_networks, jsonl
+from tests.ticket_kit import department_hook
+from tests.ticket_kit import signed as signed_with
 
 SECRET = "whsec-e2e-cards"
 HOOK = "/hooks/cards"
@@ -31,18 +31,13 @@ THANKS = "Update: the money is back, thank you for the quick help!"
 
 
 def signed(request: Request) -> bool:
-    digest = hmac.new(SECRET.encode(), request.body, hashlib.sha256).hexdigest()
-    return request.headers.get("x-smm-signature", "") == f"sha256={digest}"
+    return signed_with(request, SECRET)
 
 
 @pytest.fixture
 def webhook() -> Iterator[TestServer]:
-    server = TestServer().start()
-    server.route("POST", HOOK, lambda r: Reply(200 if signed(r) else 401, body=b"ok"))
-    try:
+    with department_hook(HOOK, SECRET) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def config_tables(webhook: TestServer) -> str:

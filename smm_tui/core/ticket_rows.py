@@ -8,7 +8,7 @@ the complaint's ticket to its follow-up (or its closing), and
 ``minutes_to_confirmation`` from the follow-up to the customer's confirmation,
 as the report counts them; null when there is nothing to measure.
 
-The filter, like the Content pane's (:mod:`smm_tui.core.post_query`)::
+The filter (the language of :mod:`smm_tui.core.term_filter`, as in the Content pane)::
 
     state:waiting,awaiting department:Cards handoff:failed "double debit" -platform:vk
 
@@ -21,7 +21,6 @@ customer's handle and name. Fields: ``state``, ``department``, ``assignee``
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,9 +29,9 @@ from smm_tui.core.codec import to_iso
 from smm_tui.core.handoffs import Handoff, HandoffState
 from smm_tui.core.models import Mention, Reply, ReplyState, ReviewState, Ticket, TicketColumn
 from smm_tui.core.query_ast import fold
-from smm_tui.core.query_fields import SPELLINGS, did_you_mean
-from smm_tui.core.query_parse import QueryError, shown
+from smm_tui.core.query_fields import SPELLINGS
 from smm_tui.core.repository import Collection, Repository
+from smm_tui.core.term_filter import Term, parse_terms
 
 #: The keys of each record, in order: the CSV header (stable; new keys go at the end).
 TICKET_FIELDS: tuple[str, ...] = (
@@ -193,24 +192,12 @@ _VALUES: Mapping[str, Mapping[str, str] | None] = {
 }
 FIELDS: tuple[str, ...] = tuple(_VALUES)
 
-_TOKEN = re.compile(r'\s*(-?)(?:([A-Za-z]+):)?("(?:[^"\\]|\\.)*"|[^\s"]+|")')
-_UNESCAPE = re.compile(r'\\(["\\])')
-_BARE_FIELD = re.compile(r"^[A-Za-z]+:$")
 
-
-@dataclass(frozen=True, slots=True)
-class Term:
-    """One term: a field's values (any of them) or, with no field, words to look for."""
-
-    field: str | None
-    values: tuple[str, ...]
-    negated: bool = False
-
-    def matches(self, record: Mapping[str, object]) -> bool:
-        """Whether a ticket's record matches the term (before negation)."""
-        if self.field is None:
-            return all(value in _searched(record) for value in self.values)
-        return _field_value(record, self.field) in self.values
+def _matches(term: Term, record: Mapping[str, object]) -> bool:
+    """Whether a ticket's record matches the term (before negation)."""
+    if term.field is None:
+        return all(value in _searched(record) for value in term.values)
+    return _field_value(record, term.field) in term.values
 
 
 def _searched(record: Mapping[str, object]) -> str:
@@ -234,62 +221,14 @@ class TicketQuery:
 
     def matches(self, record: Mapping[str, object]) -> bool:
         """Whether a ticket's record (:func:`ticket_record`) passes the filter."""
-        return all(term.matches(record) != term.negated for term in self.terms)
+        return all(_matches(term, record) != term.negated for term in self.terms)
 
 
 def parse_ticket_query(text: str) -> TicketQuery:
     """Parse a filter; :class:`QueryError` says what is wrong and where."""
-    terms: list[Term] = []
-    position = 0
-    while text[position:].strip():
-        found = _TOKEN.match(text, position)
-        if found is None:  # pragma: no cover - the pattern takes any non-space run
-            raise QueryError("cannot read the filter", position)
-        negated, field, raw = found.group(1) == "-", found.group(2), found.group(3)
-        start = found.start(3)
-        value = _unquote(raw, start)
-        if field is None and _BARE_FIELD.match(raw):
-            raise QueryError(f"{raw[:-1]}: give a value", start + len(raw) - 1)
-        if field is None:
-            terms.append(Term(None, (fold(value),), negated))
-        else:
-            terms.append(_field_term(fold(field), value, found.start(2), start, negated))
-        position = found.end()
-    return TicketQuery(tuple(terms))
+    return TicketQuery(parse_terms(text, _VALUES))
 
 
 def selected(records: Iterable[dict[str, object]], query: TicketQuery) -> list[dict[str, object]]:
     """The records ``query`` picks, in their order."""
     return [record for record in records if query.matches(record)]
-
-
-def _unquote(raw: str, start: int) -> str:
-    if not raw.startswith('"'):
-        return raw
-    if len(raw) < 2 or not raw.endswith('"'):
-        raise QueryError("a quote is not closed", start, end=start + len(raw))
-    return _UNESCAPE.sub(r"\1", raw[1:-1])
-
-
-def _field_term(name: str, value: str, at: int, start: int, negated: bool) -> Term:
-    if name not in _VALUES:
-        hint = did_you_mean(name, FIELDS) or f"fields: {', '.join(FIELDS)}"
-        raise QueryError(f"unknown field {shown(name)}", at, hint, end=at + len(name))
-    items = [fold(item.strip()) for item in value.split(",")] if value else []
-    if not items or not all(items):
-        raise QueryError(f"{name}: give a value", start)
-    spellings = _VALUES[name]
-    if spellings is None:
-        return Term(name, tuple(items), negated)
-    values = []
-    for item in items:
-        if item not in spellings:
-            choices = ", ".join(dict.fromkeys(spellings.values()))
-            raise QueryError(
-                f"{name}: unknown value {shown(item)}",
-                start,
-                f"one of {choices}",
-                start + len(value),
-            )
-        values.append(spellings[item])
-    return Term(name, tuple(values), negated)
