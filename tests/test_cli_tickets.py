@@ -24,37 +24,19 @@ from smm_tui.core.repository import Collection
 from smm_tui.core.ticket_rows import TICKET_FIELDS
 from smm_tui.runtime import account_secrets, open_workspace
 from smm_tui.store.store import Store
-from tests.adapters.httpserver import Request, TestServer, unused_port
+from tests.adapters.httpserver import TestServer, unused_port
 from tests.fakes.base import FakeNetwork
 from tests.posting_kit import PATIENCE, Desk, fake_networks, jsonl, wait_until
-from tests.ticket_kit import department_hook
-from tests.ticket_kit import signed as signed_with
+from tests.ticket_kit import HOOK, SECRET, SECRET_ENV, cards_table, signed
+from tests.ticket_kit import webhook as webhook  # the fixture, for pytest
 
-SECRET = "whsec-CANARY-cards-77"
-SECRET_ENV = "SMM_TEST_CARDS_SECRET"
-HOOK = "/hooks/cards"
 REF = re.compile(r"^T-\d{4}-\d{4}$")
 
 
-def signed(request: Request) -> bool:
-    """Whether the request carries the HMAC-SHA256 of its exact body under :data:`SECRET`."""
-    return signed_with(request, SECRET)
-
-
-@pytest.fixture
-def webhook() -> Iterator[TestServer]:
-    with department_hook(HOOK, SECRET) as server:
-        yield server
-
-
 def departments(webhook: TestServer) -> str:
-    return f"""
-[[departments]]
-name = "Cards"
-handoff = "webhook"
-url = "{webhook.url}{HOOK}"
-secret_env = "{SECRET_ENV}"
-
+    return (
+        cards_table(webhook)
+        + f"""
 [[departments]]
 name = "Payments"
 handoff = "webhook"
@@ -71,6 +53,7 @@ body = "{{first_name}}, we have refunded the double charge ({{ticket}})."
 name = "nick"
 body = "Hi {{nickname}}, all sorted."
 """
+    )
 
 
 @pytest.fixture

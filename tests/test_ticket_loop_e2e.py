@@ -10,7 +10,6 @@ step's time.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -19,41 +18,26 @@ import pytest
 from smm_tui.core.models import Mention
 from smm_tui.core.repository import Collection
 from smm_tui.store.store import Store
-from tests.adapters.httpserver import Request, TestServer
+from tests.adapters.httpserver import TestServer
 from tests.posting_kit import Desk, fake_networks, jsonl
-from tests.ticket_kit import department_hook
-from tests.ticket_kit import signed as signed_with
+from tests.ticket_kit import HOOK, SECRET, SECRET_ENV, cards_table, signed
+from tests.ticket_kit import webhook as webhook  # the fixture, for pytest
 
-SECRET = "whsec-e2e-cards"
-HOOK = "/hooks/cards"
 COMPLAINT = "Charged twice for one purchase, this is terrible"
 THANKS = "Update: the money is back, thank you for the quick help!"
 
 
-def signed(request: Request) -> bool:
-    return signed_with(request, SECRET)
-
-
-@pytest.fixture
-def webhook() -> Iterator[TestServer]:
-    with department_hook(HOOK, SECRET) as server:
-        yield server
-
-
 def config_tables(webhook: TestServer) -> str:
-    return f"""
-[[departments]]
-name = "Cards"
-handoff = "webhook"
-url = "{webhook.url}{HOOK}"
-secret_env = "SMM_E2E_CARDS_SECRET"
-
+    return (
+        cards_table(webhook)
+        + """
 [[saved_replies]]
 name = "double-debit-fixed"
 language = "en"
 tags = ["complaint", "follow-up"]
-body = "{{first_name}}, we refunded the double charge ({{ticket}}). Is it back on your card?"
+body = "{first_name}, we refunded the double charge ({ticket}). Is it back on your card?"
 """
+    )
 
 
 def stored_mention(desk: Desk, text: str) -> Mention:
@@ -74,7 +58,7 @@ def test_a_complaint_goes_round_the_loop(
 ) -> None:
     with fake_networks((network,)) as fakes:
         desk = Desk(tmp_path, fakes, extra=config_tables(webhook))
-        desk.env["SMM_E2E_CARDS_SECRET"] = SECRET
+        desk.env[SECRET_ENV] = SECRET
         try:
             loop(desk, network, webhook, capsys)
         finally:
