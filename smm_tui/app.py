@@ -121,7 +121,7 @@ class SmmApp(App[None]):
     ) -> None:
         """``closers`` release what the workspace opened in this app's event loop (the
         departments' HTTP client); ``saved_replies_watch`` says when the saved replies'
-        file changed (see :class:`smm_tui.runtime.SavedRepliesWatch`)."""
+        file changed (see :class:`smm_tui.wiring.SavedRepliesWatch`)."""
         super().__init__()
         self._closers = tuple(closers)
         self._saved_replies_watch = saved_replies_watch

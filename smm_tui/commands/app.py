@@ -12,12 +12,8 @@ from smm_tui.commands.setup import close_sources, config_problem
 from smm_tui.config import Config
 from smm_tui.hangup import LEAVE_SIGNALS, hold_signals, ignore_signals
 from smm_tui.logs import redacting
-from smm_tui.runtime import (
-    SavedRepliesWatch,
-    account_secrets,
-    open_workspace,
-    workspace_closers,
-)
+from smm_tui.runtime import account_secrets, open_workspace
+from smm_tui.wiring import SavedRepliesWatch, workspace_closers
 
 
 def run_app(config: Config, data_dir: Path, env: Mapping[str, str]) -> int:

@@ -17,13 +17,8 @@ from smm_tui.core.sources import AccountSource
 from smm_tui.core.workspace import Workspace
 from smm_tui.logs import log_to_file
 from smm_tui.paths import config_path_named, demo_data_dir, resolve_config_path, resolve_data_dir
-from smm_tui.runtime import (
-    account_secrets,
-    build_sources,
-    open_workspace,
-    with_user,
-    workspace_closers,
-)
+from smm_tui.runtime import account_secrets, build_sources, open_workspace, with_user
+from smm_tui.wiring import workspace_closers
 
 #: A headless job: it runs on the workspace, told which accounts were left out.
 Job = Callable[[Workspace, list[str]], Awaitable[int]]

@@ -36,7 +36,8 @@ from smm_tui.core.ticket_rows import (
     ticket_record,
 )
 from smm_tui.core.workspace import Workspace
-from smm_tui.runtime import build_sources, open_workspace, workspace_closers
+from smm_tui.runtime import build_sources, open_workspace
+from smm_tui.wiring import workspace_closers
 
 #: ``resolve``'s reason when neither ``--follow-up`` nor ``--reason`` is given.
 NO_FOLLOW_UP = "closed without a public follow-up"

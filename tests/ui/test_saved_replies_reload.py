@@ -9,7 +9,7 @@ import pytest
 
 import smm_tui.app as app_module
 from smm_tui.config import demo_config
-from smm_tui.runtime import SavedRepliesWatch
+from smm_tui.wiring import SavedRepliesWatch
 from tests.conftest import FakeClock
 from tests.ui.harness import notices, running, wait_for
 
