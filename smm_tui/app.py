@@ -65,7 +65,9 @@ REFRESH_SECONDS = 0.5
 #: How often the health strips' countdowns are redrawn.
 HEALTH_SECONDS = 1.0
 #: Seconds between looks at saved_replies.toml (edits to it are picked up while running).
-SAVED_REPLIES_EVERY = 2.0
+SAVED_REPLIES_EVERY = 3.0
+#: No look at that file within this many seconds of a key press: typing comes first.
+SAVED_REPLIES_QUIET = 1.5
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +193,8 @@ class SmmApp(App[None]):
 
     def _check_saved_replies(self) -> None:
         watch = self._saved_replies_watch
-        if watch is not None:
+        typing = time.monotonic() - self.last_key_at < SAVED_REPLIES_QUIET
+        if watch is not None and not typing:
             in_background(self, watch, done=self._saved_replies_read, group="saved-replies")
 
     def _saved_replies_read(self, found: tuple[SavedReply, ...] | str | None) -> None:
