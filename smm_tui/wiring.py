@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable, Mapping
 
 import httpx
 
-from smm_tui.adapters.handoff import HandoffUnavailable, build_handoff_channel
 from smm_tui.adapters.http import make_client
 from smm_tui.config import Config, ConfigError
 from smm_tui.config.saved_replies import SavedRepliesFile, merged, saved_replies_path
@@ -81,6 +80,9 @@ class HandoffChannels:
         table = self._config.handoff(department)
         if table is None:
             return no_channels(department)
+        # The channels (smtplib, email) load only for a team whose departments have one.
+        from smm_tui.adapters.handoff import HandoffUnavailable, build_handoff_channel
+
         if self._client is None:
             self._client = make_client()
             self._loop = _running_loop()
