@@ -2,7 +2,7 @@
 
 What a type cannot say is checked here, in file order where it can be: a name
 without spaces, an http(s) URL, unique account names, a time zone that exists,
-business hours that end after they start, views and rule queries that parse,
+business hours that end after they start, quiet hours, views and rule queries that parse,
 rules that name real users and departments, key bindings, and each department's
 handoff: the keys its kind needs, none of another kind's, a real Telegram account.
 """
@@ -28,6 +28,7 @@ from smm_tui.config.model import (
     PublishingConfig,
     RuleConfig,
     SlaConfig,
+    TrendsConfig,
     default_user,
 )
 from smm_tui.config.saved_replies import replies_from_tables
@@ -38,13 +39,16 @@ from smm_tui.config.schema import (
     PublishingTable,
     RuleTable,
     SlaTable,
+    TrendsTable,
 )
 from smm_tui.core.platforms import PLATFORMS
 from smm_tui.core.query import QueryError, parse
+from smm_tui.core.spikes import QuietHours
 from smm_tui.core.when import parse_duration
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-(?:([01]\d|2[0-3]):([0-5]\d)|(24):(00))")
+_QUIET_HOURS = re.compile(r"((?:[01]\d|2[0-3]):[0-5]\d)-((?:[01]\d|2[0-3]):[0-5]\d)")
 _PLATFORM_OF = {table: platform for platform, table in ACCOUNT_TABLES.items()}
 _KEY_NAMES = 'comma-separated key names such as "r" or "d,x"'
 
@@ -78,6 +82,7 @@ def build_config(document: dict[str, Any], env: Mapping[str, str]) -> Config:
         departments=departments,
         handoffs=handoffs,
         tickets=tickets_from(typed.tickets),
+        trends=_trends(typed.trends),
         saved_replies=replies_from_tables(typed.saved_replies),
         users=users,
     )
@@ -143,6 +148,35 @@ def _publishing(table: PublishingTable) -> PublishingConfig:
         raise must("publishing.growth_every", "a duration of a minute or more", table.growth_every)
     domains = _distinct("publishing.own_domains", table.own_domains)
     return PublishingConfig(table.utm, tuple(d.lower() for d in domains), late, every)
+
+
+# --- [trends] ----------------------------------------------------------------------
+
+
+def _trends(table: TrendsTable) -> TrendsConfig:
+    """The sensitivity and count (checked by type already), quiet hours and ignored words."""
+    spans = table.quiet_hours
+    if spans is None:
+        quiet: tuple[QuietHours, ...] = ()
+    elif isinstance(spans, str):
+        quiet = (_quiet_hours("trends.quiet_hours", spans),)
+    else:
+        quiet = tuple(
+            _quiet_hours(f"trends.quiet_hours[{index}]", span) for index, span in enumerate(spans)
+        )
+    ignore = _distinct("trends.ignore", table.ignore)
+    for index, word in enumerate(ignore):
+        if any(ch.isspace() for ch in word):
+            raise must(f"trends.ignore[{index}]", "a word or #hashtag without spaces", word)
+    return TrendsConfig(table.sensitivity, table.min_count, quiet, ignore)
+
+
+def _quiet_hours(path: str, value: str) -> QuietHours:
+    """``"22:00-08:00"`` (it may cross midnight; an empty span is refused)."""
+    match = _QUIET_HOURS.fullmatch(value)
+    if match is None or match.group(1) == match.group(2):
+        raise must(path, 'a range such as "22:00-08:00"', value)
+    return QuietHours.parse(value)
 
 
 # --- [sla] -----------------------------------------------------------------------

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from pathlib import Path
 from types import MappingProxyType
 
 from smm_tui.core.models import Platform
 from smm_tui.core.network import DEFAULT_BACKFILL
 from smm_tui.core.saved_replies import SavedReply
+from smm_tui.core.spikes import QuietHours, TrendSettings
 
 DEFAULT_DEPARTMENTS: tuple[str, ...] = (
     "Cards",
@@ -160,6 +161,45 @@ class TicketsConfig:
     confirm_within: timedelta = timedelta(days=3)
 
 
+#: ``[trends] sensitivity`` → the alpha of :class:`TrendSettings` (see docs/trends.md).
+SENSITIVITY_ALPHAS: Mapping[str, float] = MappingProxyType(
+    {"low": 1e-6, "normal": 1e-4, "high": 1e-3}
+)
+
+
+@dataclass(frozen=True)
+class TrendsConfig:
+    """The ``[trends]`` table: how readily spikes alert and terms count as rising.
+
+    ``sensitivity`` is a word for the alpha (:data:`SENSITIVITY_ALPHAS`): ``low``
+    alerts on a count one in a million by luck, ``normal`` one in 10,000,
+    ``high`` one in 1,000.
+    """
+
+    sensitivity: str = "normal"
+    #: The fewest mentions (or negatives, or uses of a term) in a window that can alert.
+    min_count: int = 5
+    #: No alert is raised in these, in ``[sla] timezone``'s wall time.
+    quiet_hours: tuple[QuietHours, ...] = ()
+    #: Words (any form) and hashtags that never alert or rise.
+    ignore: tuple[str, ...] = ()
+
+    @property
+    def alpha(self) -> float:
+        """The sensitivity as the largest chance by luck that still alerts."""
+        return SENSITIVITY_ALPHAS[self.sensitivity]
+
+    def settings(self, zone: tzinfo) -> TrendSettings:
+        """The watch's settings: these, the rest at their defaults, wall time in ``zone``."""
+        return TrendSettings(
+            alpha=self.alpha,
+            min_count=self.min_count,
+            quiet=self.quiet_hours,
+            ignored=self.ignore,
+            zone=zone,
+        )
+
+
 @dataclass(frozen=True)
 class DemoConfig:
     """The ``[demo]`` table: how fast and how reproducibly demo accounts generate traffic."""
@@ -191,6 +231,7 @@ class Config:
     #: ``[[departments]]`` tables with a handoff, by department (a plain name list has none).
     handoffs: tuple[DepartmentConfig, ...] = ()
     tickets: TicketsConfig = field(default_factory=TicketsConfig)
+    trends: TrendsConfig = field(default_factory=TrendsConfig)
     #: ``[[saved_replies]]`` tables (``saved_replies.toml`` beside the config is read apart).
     saved_replies: tuple[SavedReply, ...] = ()
     users: tuple[str, ...] = ()

@@ -244,6 +244,36 @@ class TicketsTable(Table):
     confirm_within: _DURATION = "3d"
 
 
+#: ``[trends] sensitivity``, from fewest alerts to most (the alphas are in ``config.model``).
+SENSITIVITIES = ("low", "normal", "high")
+_QUIET = Annotated[str, Meta(description='a range such as "22:00-08:00"')]
+
+
+class TrendsTable(Table):
+    """``[trends]``: spike alerts and rising terms."""
+
+    sensitivity: Annotated[
+        str,
+        Meta(
+            pattern=f"^({'|'.join(SENSITIVITIES)})$",
+            description=f"one of {', '.join(SENSITIVITIES)}",
+        ),
+    ] = "normal"
+    min_count: Annotated[
+        int, Meta(ge=1, le=10_000, description="a whole number from 1 to 10000")
+    ] = 5
+    quiet_hours: (
+        Annotated[
+            _QUIET | list[_QUIET],
+            Meta(description='a range such as "22:00-08:00" or a list of them'),
+        ]
+        | None
+    ) = None
+    ignore: Annotated[
+        list[NonEmpty], Meta(description='a list of words such as ["банк", "bank"]')
+    ] = msgspec.field(default_factory=list)
+
+
 class SavedReplyTable(Table):
     """One ``[[saved_replies]]`` table (its fields are checked when it is used, not here)."""
 
@@ -289,6 +319,7 @@ class Document(Table):
     triage: TriageTable = msgspec.field(default_factory=TriageTable)
     publishing: PublishingTable = msgspec.field(default_factory=PublishingTable)
     tickets: TicketsTable = msgspec.field(default_factory=TicketsTable)
+    trends: TrendsTable = msgspec.field(default_factory=TrendsTable)
     #: name → query; checked by the loader, which names the view in its error.
     views: Annotated[dict[str, object], Meta(description="a table ([views])")] | None = None
     rules: Annotated[list[RuleTable], Meta(description="an array of tables ([[rules]])")] = (

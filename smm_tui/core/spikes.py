@@ -244,6 +244,15 @@ def _terms(text: str) -> Iterator[tuple[str, str]]:
         # Links and @handles are skipped: every mention of an account names it.
 
 
+def text_terms(text: str) -> Iterator[tuple[str, str]]:
+    """(key, form) for each word and hashtag of ``text`` that is counted, repeats included.
+
+    The key is :func:`term_key`'s; stop words, short words, digits, links and
+    ``@handles`` are left out, as the watch leaves them out.
+    """
+    return _terms(text)
+
+
 # -- the watch ---------------------------------------------------------------------
 
 
