@@ -1,8 +1,9 @@
 """The ``smm-tui`` command: the app, the demo, and headless commands.
 
 Headless: ``poll`` (``--once`` for cron), ``reply``, ``doctor``, ``export``,
-``import``, ``report``, for publishing ``post``, ``posts`` and ``growth``, and
-for tickets ``ticket open|list|send|resolve|note`` and ``replies list``.
+``import``, ``report``, ``trends``, ``alerts``, for publishing ``post``, ``posts``
+and ``growth``, and for tickets ``ticket open|list|send|resolve|note`` and ``replies list``, and for
+campaigns ``campaign create|spend import|report|list``.
 
 User errors (a bad config, a locked or unreadable store, bad import lines)
 print one line to stderr and exit non-zero, with no traceback.
@@ -76,6 +77,15 @@ class Args:
     #: ``ticket resolve``: the saved reply to follow up with, or why it closes without one.
     follow_up: str | None = None
     reason: str = ""
+    #: ``trends --window``: how far back a rising term is counted (``1h`` or ``1d``).
+    window: str = "1h"
+    #: ``campaign create``, ``report``: the campaign's name, period, terms and budget.
+    name: str = ""
+    starts: str = ""
+    ends: str = ""
+    hashtags: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    budget: tuple[str, str] | None = None
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
@@ -337,6 +347,33 @@ def _growth(**params: Any) -> Args:
     return _read(params)
 
 
+@_command(
+    "trends",
+    "write the terms and hashtags rising against the last 7 days, with example mention ids",
+)
+@click.option(
+    "--window",
+    type=click.Choice(("1h", "1d")),
+    default="1h",
+    help="the last hour or the last day",
+)
+@_format_option("jsonl", "csv")
+@_output_option
+@_demo_option
+@_common_options
+def _trends(**params: Any) -> Args:
+    return _read(params)
+
+
+@_command("alerts", "write the spike alerts of the last 8 days: time, kind, scope and count")
+@_format_option("jsonl", "csv")
+@_output_option
+@_demo_option
+@_common_options
+def _alerts(**params: Any) -> Args:
+    return _read(params)
+
+
 @_cli.group(
     "ticket",
     cls=_InOrder,
@@ -454,6 +491,78 @@ def _replies_list(**params: Any) -> Args:
     return _read(params)
 
 
+@_cli.group(
+    "campaign",
+    cls=_InOrder,
+    invoke_without_command=True,
+    help="create campaigns, import their ad spend, report their figures",
+    short_help="create campaigns, import their ad spend, report their figures",
+)
+def _campaign() -> None:
+    _help_without_command()
+
+
+def _campaign_command(name: str, description: str) -> _Decorator:
+    return _campaign.command(name, help=description, short_help=description.split("\n\n")[0])
+
+
+@_campaign_command(
+    "create",
+    "record a campaign: its period (days, inclusive), hashtags, keywords and budget\n\n"
+    "NAME: the campaign's name (posts name it with --campaign)",
+)
+@click.argument("name", metavar="NAME")
+@click.option("--from", "starts", required=True, metavar="DATE", help="its first day")
+@click.option("--to", "ends", required=True, metavar="DATE", help="its last day")
+@click.option("--hashtag", "hashtags", multiple=True, metavar="TAG", help="a hashtag (repeat)")
+@click.option("--keyword", "keywords", multiple=True, metavar="WORD", help="a keyword (repeat)")
+@click.option("--budget", nargs=2, metavar="AMOUNT CURRENCY", help="its budget, e.g. 50000 RUB")
+@_common_options
+def _campaign_create(**params: Any) -> Args:
+    return _read(params)
+
+
+@_campaign.group(
+    "spend",
+    cls=_InOrder,
+    invoke_without_command=True,
+    help="the campaigns' ad spend",
+    short_help="the campaigns' ad spend",
+)
+def _campaign_spend() -> None:
+    _help_without_command()
+
+
+@_campaign_spend.command(
+    "import",
+    help="keep a spend CSV's rows; a bad row is named with its line, the good are kept",
+    short_help="keep a spend CSV's rows",
+)
+@click.argument("file", metavar="FILE.csv", type=click.Path())
+@_common_options
+def _campaign_spend_import(**params: Any) -> Args:
+    return dataclasses.replace(_read(params), command="campaign spend import")
+
+
+@_campaign_command("report", "write every figure of a campaign, with where it came from")
+@click.argument("name", metavar="NAME")
+@_format_option("csv", "jsonl")
+@_output_option
+@_demo_option
+@_common_options
+def _campaign_report(**params: Any) -> Args:
+    return _read(params)
+
+
+@_campaign_command("list", "write every campaign out")
+@_format_option("jsonl", "csv")
+@_output_option
+@_demo_option
+@_common_options
+def _campaign_list(**params: Any) -> Args:
+    return _read(params)
+
+
 # -- running a command ----------------------------------------------------------------------------
 
 
@@ -519,6 +628,8 @@ def _dispatch(args: Args, env: dict[str, str]) -> int:
                 return posting.export_growth(
                     data_dir, config, args.fmt, args.output, args.account, elsewhere=where.elsewhere
                 )
+            case "trends" | "alerts":
+                return _trends_command_run(args, where)
             case "replies list":
                 saved = settings_from(config).saved_replies
                 return reading.write_out(
@@ -526,7 +637,21 @@ def _dispatch(args: Args, env: dict[str, str]) -> int:
                 )
         if args.command.startswith("ticket "):
             return _ticket_command_run(args, where, env)
+        if args.command.startswith("campaign "):
+            return _campaign_command_run(args, where)
         return app.run_app(config, data_dir, env)
+
+
+def _trends_command_run(args: Args, where: Workplace) -> int:
+    """Run ``trends`` or ``alerts``."""
+    from smm_tui.commands import trends
+
+    config, data_dir, elsewhere = where.config, where.data_dir, where.elsewhere
+    if args.command == "trends":
+        return trends.list_trends(
+            data_dir, config, args.window, args.fmt, args.output, elsewhere=elsewhere
+        )
+    return trends.list_alerts(data_dir, config, args.fmt, args.output, elsewhere=elsewhere)
 
 
 def _ticket_command_run(args: Args, where: Workplace, env: dict[str, str]) -> int:
@@ -562,3 +687,33 @@ def _ticket_command_run(args: Args, where: Workplace, env: dict[str, str]) -> in
                 config, data_dir, env, args.ref, args.text, elsewhere=elsewhere
             )
     raise AssertionError(f"no ticket command {args.command!r}")
+
+
+def _campaign_command_run(args: Args, where: Workplace) -> int:
+    """Run ``campaign create``, ``spend import``, ``report`` or ``list``."""
+    from smm_tui.commands import campaigns
+
+    config, data_dir, elsewhere = where.config, where.data_dir, where.elsewhere
+    match args.command:
+        case "campaign create":
+            return campaigns.create_campaign(
+                config,
+                data_dir,
+                args.name,
+                args.starts,
+                args.ends,
+                hashtags=args.hashtags,
+                keywords=args.keywords,
+                budget=args.budget,
+            )
+        case "campaign spend import":
+            return campaigns.import_spend(config, data_dir, Path(args.file))
+        case "campaign report":
+            return campaigns.report_campaign(
+                data_dir, config, args.name, args.fmt, args.output, elsewhere=elsewhere
+            )
+        case "campaign list":
+            return campaigns.list_campaigns(
+                data_dir, config, args.fmt, args.output, elsewhere=elsewhere
+            )
+    raise AssertionError(f"no campaign command {args.command!r}")

@@ -39,6 +39,8 @@ class Collection(enum.StrEnum):
     FOLLOWERS = "followers"
     HANDOFFS = "handoffs"
     COUNTERS = "counters"
+    CAMPAIGNS = "campaigns"
+    SPEND = "spend"
 
 
 OpKind = Literal["put", "insert_new", "patch", "delete"]

@@ -10,8 +10,8 @@ change often small:
 - ``audit/YYYY-MM-DD.json`` holds the audit trail by day, so each action
   rewrites one day's events, not a growing week.
 - tickets, contests, entries, replies, drafts, cursors, notes on customers,
-  posts, their deliveries, follower readings, handoffs to departments and
-  counters (ticket numbers) each have a file.
+  posts, their deliveries, follower readings, handoffs to departments,
+  counters (ticket numbers), campaigns and ad spend each have a file.
 
 Every file is a valid TinyDB document: ``{collection: {doc_id: record}}``.
 """
@@ -45,6 +45,8 @@ _SINGLE_FILE = {
     Collection.FOLLOWERS: "followers.json",
     Collection.HANDOFFS: "handoffs.json",
     Collection.COUNTERS: "counters.json",
+    Collection.CAMPAIGNS: "campaigns.json",
+    Collection.SPEND: "spend.json",
 }
 
 #: Collections kept in daily files (see :func:`is_archive`).

@@ -1,0 +1,282 @@
+"""A campaign's figures, from stored records: each says where it came from.
+
+A figure a network did not give, or that has nothing to be worked out from, is
+None (shown as missing), never 0, and its ``source`` says why. Money stays in
+its own currency: the cost figures are one set per currency (see
+:func:`~smm_tui.core.spend.cost_figures`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from decimal import Decimal
+
+from smm_tui.core.campaigns import (
+    Campaign,
+    attributed,
+    campaign_id,
+    campaign_posts,
+    with_campaign,
+)
+from smm_tui.core.context import ServiceContext
+from smm_tui.core.models import Mention, Sentiment
+from smm_tui.core.posts import Delivery, FollowerReading, Post
+from smm_tui.core.report import build, percentile
+from smm_tui.core.repository import Collection
+from smm_tui.core.spend import CostFigures, SpendRow, cost_figures
+
+__all__ = ["CampaignFigures", "Figure", "campaign_figures", "figures_for"]
+
+Value = int | float | Decimal | None
+
+#: The counters a published post has, as :class:`Delivery` names them.
+COUNTERS = ("views", "likes", "reposts", "replies")
+#: The cost figures, as :class:`CostFigures` names them.
+COSTS = (
+    "spend",
+    "impressions",
+    "clicks",
+    "cpm",
+    "cpc",
+    "cost_per_engagement",
+    "cost_per_new_follower",
+    "cost_per_comment",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One figure: its value (None: missing), where it came from, and what it is of.
+
+    ``scope`` is "" for the whole campaign, an account's name, or ``account post``
+    for one published post; ``currency`` is set on money and the cost figures.
+    """
+
+    name: str
+    value: Value
+    source: str
+    scope: str = ""
+    currency: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignFigures:
+    """Every figure of one campaign, in the order a report lists them."""
+
+    campaign: Campaign
+    figures: tuple[Figure, ...]
+
+    def figure(self, name: str, scope: str = "", currency: str = "") -> Figure:
+        """The figure so named; KeyError if there is none."""
+        for figure in self.figures:
+            if (figure.name, figure.scope, figure.currency) == (name, scope, currency):
+                return figure
+        raise KeyError((name, scope, currency))
+
+    def value(self, name: str, scope: str = "", currency: str = "") -> Value:
+        """The value of the figure so named (None: missing)."""
+        return self.figure(name, scope, currency).value
+
+
+def figures_for(ctx: ServiceContext, campaign: Campaign, zone: tzinfo) -> CampaignFigures:
+    """The campaign's figures from what the store holds now."""
+    repo = ctx.repo
+    repo.load_archive()
+    return campaign_figures(
+        campaign,
+        posts=[Post.from_record(r) for r in repo.records(Collection.POSTS)],
+        deliveries=[Delivery.from_record(r) for r in repo.records(Collection.DELIVERIES)],
+        mentions=[Mention.from_record(r) for r in repo.records(Collection.MENTIONS)],
+        readings=[FollowerReading.from_record(r) for r in repo.records(Collection.FOLLOWERS)],
+        spend=[SpendRow.from_record(r) for r in repo.records(Collection.SPEND)],
+        zone=zone,
+        now=ctx.clock(),
+    )
+
+
+def campaign_figures(
+    campaign: Campaign,
+    *,
+    posts: Iterable[Post],
+    deliveries: Iterable[Delivery],
+    mentions: Iterable[Mention],
+    readings: Iterable[FollowerReading],
+    spend: Iterable[SpendRow],
+    zone: tzinfo,
+    now: datetime,
+) -> CampaignFigures:
+    """The campaign's figures from these records (all of the store's: they are filtered here)."""
+    mine, published = campaign_posts(campaign, posts, deliveries)
+    mention_list = list(mentions)
+    ids = set(attributed(campaign, mention_list, published, zone))
+    its_mentions = [m for m in mention_list if m.id in ids]
+    by_account: dict[str, list[FollowerReading]] = {}
+    for reading in sorted(readings, key=lambda r: r.at):
+        by_account.setdefault(reading.account, []).append(reading)
+    accounts = sorted({account for post in mine for account in post.accounts})
+    figures = [_budget(campaign)]
+    figures.append(
+        Figure(
+            "posts_published",
+            len(published),
+            f"deliveries published of the posts of campaign {campaign.name!r}",
+        )
+    )
+    totals = {name: _total(published, name) for name in COUNTERS}
+    figures += [_counter_figure(name, totals[name], published) for name in COUNTERS]
+    engaged = _engagements(totals)
+    figures.append(engaged)
+    figures += [_rate(d, by_account.get(d.account, [])) for d in published]
+    changes = [_follower_change(campaign, a, by_account.get(a, []), zone, now) for a in accounts]
+    figures += [figure for pair in changes for figure in pair]
+    figures += _mention_figures(its_mentions, now)
+    growth = [pair[0].value for pair in changes]
+    figures += _cost_figures(campaign, spend, engaged.value, growth, totals["replies"])
+    return CampaignFigures(campaign, tuple(figures))
+
+
+def _budget(campaign: Campaign) -> Figure:
+    if campaign.budget is None:
+        return Figure("budget", None, "missing: no budget set")
+    return Figure("budget", campaign.budget, "set on the campaign", currency=campaign.currency)
+
+
+def _total(published: Sequence[Delivery], counter: str) -> int | None:
+    """A counter summed over the published posts; None if any lacks it (or there are none)."""
+    values: list[int | None] = [getattr(d, counter) for d in published]
+    if not values or None in values:
+        return None
+    return sum(v for v in values if v is not None)
+
+
+def _counter_figure(name: str, total: int | None, published: Sequence[Delivery]) -> Figure:
+    if not published:
+        return Figure(name, None, "missing: no published posts")
+    lacking = [d for d in published if getattr(d, name) is None]
+    if lacking:
+        notes = sorted({d.metrics_note or "not read yet" for d in lacking})
+        why = "; ".join(notes)
+        return Figure(name, None, f"missing: {len(lacking)} of {len(published)} posts ({why})")
+    return Figure(name, total, f"sum of the networks' counters of {len(published)} posts")
+
+
+def _engagements(totals: dict[str, int | None]) -> Figure:
+    parts = (totals["likes"], totals["reposts"], totals["replies"])
+    if None in parts:
+        return Figure("engagements", None, "missing: likes, reposts or replies are missing")
+    return Figure("engagements", sum(p for p in parts if p is not None), "likes+reposts+replies")
+
+
+def _reading_at(readings: Sequence[FollowerReading], moment: datetime) -> FollowerReading | None:
+    """The newest reading at or before ``moment`` (``readings`` oldest first)."""
+    before = [r for r in readings if r.at <= moment]
+    return before[-1] if before else None
+
+
+def _rate(delivery: Delivery, readings: Sequence[FollowerReading]) -> Figure:
+    """Engagements per follower at publishing time, for one published post."""
+    scope = f"{delivery.account} {delivery.external_id or delivery.post_id}"
+    assert delivery.published_at is not None
+    counts = (delivery.likes, delivery.reposts, delivery.replies)
+    reading = _reading_at(readings, delivery.published_at)
+    if None in counts:
+        return Figure("engagement_rate", None, "missing: the post's counters are missing", scope)
+    if reading is None or reading.followers == 0:
+        why = "no follower reading before it was published"
+        return Figure("engagement_rate", None, f"missing: {why}", scope)
+    engagements = sum(c for c in counts if c is not None)
+    read = f"{reading.at:%Y-%m-%d %H:%M} UTC"
+    source = f"{engagements} engagements / {reading.followers} followers read {read}"
+    return Figure("engagement_rate", engagements / reading.followers, source, scope)
+
+
+def _follower_change(
+    campaign: Campaign,
+    account: str,
+    readings: Sequence[FollowerReading],
+    zone: tzinfo,
+    now: datetime,
+) -> tuple[Figure, Figure]:
+    """The account's follower change over the period, and over as long just before it."""
+    start, end = campaign.bounds(zone)
+    end = min(end, now)
+    length = end - start
+    during = _change(readings, start, end, "the period")
+    before = _change(readings, start - length, start, "as long before it")
+    return (
+        Figure("follower_change", during[0], during[1], account),
+        Figure("follower_change_before", before[0], before[1], account),
+    )
+
+
+def _change(
+    readings: Sequence[FollowerReading], start: datetime, end: datetime, what: str
+) -> tuple[int | None, str]:
+    first, last = _reading_at(readings, start), _reading_at(readings, end)
+    if first is None or last is None:
+        return None, f"missing: no follower reading from before {what} began"
+    span = f"{first.at:%Y-%m-%d %H:%M} and {last.at:%Y-%m-%d %H:%M} UTC"
+    return last.followers - first.followers, f"follower readings at {span}"
+
+
+def _mention_figures(mentions: Sequence[Mention], now: datetime) -> list[Figure]:
+    source = "mentions replying to its posts, or with its hashtags or keywords in its period"
+    figures = [Figure("mentions", len(mentions), source)]
+    for tone in Sentiment:
+        count = sum(1 for m in mentions if m.sentiment is tone)
+        figures.append(Figure(f"tone_{tone.value}", count, f"{source}; tone as labelled"))
+    rows = [row for row in build(mentions, now=now) if row.grouping == "network"]
+    times = [t for row in rows for t in row.times]
+    judged = sum(row.judged_answered + row.overdue for row in rows)
+    within = sum(row.within_target for row in rows)
+    median = percentile(times, 50)
+    figures.append(
+        Figure(
+            "first_response_median_minutes",
+            median,
+            f"{len(times)} answered mentions" if times else "missing: no answered mention",
+        )
+    )
+    share = within / judged if judged else None
+    why = f"{within} of {judged} with a target" if judged else "missing: none with a target"
+    figures.append(Figure("within_target_share", share, why))
+    return figures
+
+
+def _cost_figures(
+    campaign: Campaign,
+    spend: Iterable[SpendRow],
+    engagements: Value,
+    growth: Sequence[Value],
+    comments: int | None,
+) -> list[Figure]:
+    rows = [with_campaign(row, campaign) for row in spend if _is_for(row, campaign)]
+    if not rows:
+        return [Figure("spend", None, "missing: no spend imported for it")]
+    name = campaign.name
+    followed = None if not growth or None in growth else sum(int(g or 0) for g in growth)
+    by_currency = cost_figures(
+        rows,
+        engagements={name: int(engagements)} if engagements is not None else {},
+        new_followers={name: followed} if followed is not None else {},
+        comments={name: comments} if comments is not None else {},
+    )
+    figures = []
+    for code, costs in by_currency.items():
+        count = sum(1 for row in rows if row.currency == code)
+        figures += [_cost(costs, column, count) for column in COSTS]
+    return figures
+
+
+def _is_for(row: SpendRow, campaign: Campaign) -> bool:
+    return campaign_id(row.campaign) == campaign.id
+
+
+def _cost(costs: CostFigures, column: str, rows: int) -> Figure:
+    value = getattr(costs, column)
+    source = f"spend import, {rows} rows in {costs.currency}"
+    if value is None:
+        source = f"missing: nothing to work it out from ({source})"
+    return Figure(column, value, source, currency=costs.currency)
