@@ -17,6 +17,10 @@ measured on synthetic streams are written up in ``docs/trends.md``; in short:
 
 An alert is raised once per episode, and none during quiet hours (counting goes
 on). Nothing here reads a clock: the caller passes ``now``.
+
+This module holds the watch and its settings; the buckets and terms it counts
+are in :mod:`smm_tui.core.spike_counts` and the tail probabilities in
+:mod:`smm_tui.core.tails`, their public names re-exported here.
 """
 
 from __future__ import annotations
@@ -24,51 +28,36 @@ from __future__ import annotations
 import dataclasses
 import enum
 import math
-import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
-from functools import lru_cache
 from typing import Final
 
 from smm_tui.core.models import Mention, Sentiment
-from smm_tui.core.query_ast import fold
-from smm_tui.core.stemming import needle_for
+from smm_tui.core.spike_counts import BASELINE as BASELINE
+from smm_tui.core.spike_counts import (
+    BASELINE_BUCKETS,
+    BUCKET_HOURS,
+    BUCKET_SECONDS,
+    KEEP_BUCKETS,
+    Bucket,
+    bucket_index,
+    hour_of,
+)
+from smm_tui.core.spike_counts import BRAND as BRAND
+from smm_tui.core.spike_counts import BUCKET as BUCKET
+from smm_tui.core.spike_counts import KEEP as KEEP
+from smm_tui.core.spike_counts import STOP_WORDS as STOP_WORDS
+from smm_tui.core.spike_counts import Scope as Scope
+from smm_tui.core.spike_counts import term_key as term_key
+from smm_tui.core.spike_counts import text_terms as text_terms
+from smm_tui.core.tails import binomial_tail as binomial_tail
+from smm_tui.core.tails import poisson_tail as poisson_tail
 
-#: The length of a counting bucket.
-BUCKET: Final = timedelta(minutes=5)
-#: How far back the baseline reaches from the start of the window.
-BASELINE: Final = timedelta(days=7)
-#: How long buckets are kept: the baseline plus room for a window and late mentions.
-KEEP: Final = timedelta(days=8)
-_BUCKET_SECONDS: Final = int(BUCKET.total_seconds())
-_BUCKET_HOURS: Final = BUCKET / timedelta(hours=1)
-_BASELINE_BUCKETS: Final = int(BASELINE / BUCKET)
-_KEEP_BUCKETS: Final = int(KEEP / BUCKET)
 _PRUNE_EVERY: Final = 12
 #: A week without a single mention is read as half a mention: an expected count is never 0.
 _EMPTY_WEEK_COUNT: Final = 0.5
-
-#: A scope: ``("brand",)``, ``("network", "vk")`` or ``("account", "bank-vk")``.
-Scope = tuple[str, ...]
-BRAND: Final[Scope] = ("brand",)
-
-#: Words too common to trend on their own (folded), besides the ``ignored`` setting.
-_STOP_TEXT: Final = """
-это что как так для вот все уже или они она оно его ее еще мне меня нас вас вам нам
-был была было были быть есть нет только когда кто где там тут здесь если чтобы
-потому очень можно надо без при про над под всех всем тоже даже ничего
-почему зачем который которая которые свой свои мой моя наш ваш сейчас опять снова
-the and for you your are was were this that with have has had but not just can will
-what when from they them our out all any get got its about would could there their
-been why how who which than then also into more some only very
-"""
-STOP_WORDS: Final = frozenset(_STOP_TEXT.split())
-
-_TOKENS: Final = re.compile(r"https?://\S+|[@#]?\w+")
-_STEM_CACHE: dict[str, str] = {}
-_STEM_CACHE_LIMIT: Final = 100_000
 _FORMS_LIMIT: Final = 100_000
 
 
@@ -158,119 +147,7 @@ class Alert:
     total: int = 0
 
 
-# -- tail probabilities ------------------------------------------------------------
-
-
-def poisson_tail(k: int, mu: float) -> float:
-    """P(X ≥ k) for X ~ Poisson(mu), summed in log space (no scipy)."""
-    if k <= 0:
-        return 1.0
-    if mu <= 0:
-        return 0.0
-    if k > mu:
-        # Terms fall from k on: sum them, relative to the first, until they stop mattering.
-        first = -mu + k * math.log(mu) - math.lgamma(k + 1)
-        return min(1.0, math.exp(first) * _falling_sum(lambda i: mu / (i + 1), k, None))
-    # k at or below the mean: the tail is at least about a half, so 1 - the rest is exact enough.
-    last = -mu + (k - 1) * math.log(mu) - math.lgamma(k)
-    below = math.exp(last) * _falling_sum(lambda i: i / mu, k - 1, 0, step=-1)
-    return min(1.0, max(0.0, 1.0 - below))
-
-
-def binomial_tail(k: int, n: int, p: float) -> float:
-    """P(K ≥ k) for K ~ Binomial(n, p), summed in log space."""
-    if k <= 0:
-        return 1.0
-    if k > n or p <= 0:
-        return 0.0
-    if p >= 1:
-        return 1.0
-    odds = p / (1 - p)
-    if k > n * p:
-        first = _log_binomial(k, n, p)
-        return min(1.0, math.exp(first) * _falling_sum(lambda i: (n - i) / (i + 1) * odds, k, n))
-    last = _log_binomial(k - 1, n, p)
-    below = math.exp(last) * _falling_sum(lambda i: i / (n - i + 1) / odds, k - 1, 0, step=-1)
-    return min(1.0, max(0.0, 1.0 - below))
-
-
-def _log_binomial(i: int, n: int, p: float) -> float:
-    choose = math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1)
-    return choose + i * math.log(p) + (n - i) * math.log1p(-p)
-
-
-def _falling_sum(
-    ratio: Callable[[int], float], start: int, stop: int | None, *, step: int = 1
-) -> float:
-    """1 + r(start) + r(start)·r(start+step) + …: a pmf's terms relative to the first.
-
-    Each ratio is below 1 from ``start`` on, so the sum stops once a term is negligible.
-    """
-    total = term = 1.0
-    i = start
-    while (stop is None or i != stop) and term > total * 1e-17:
-        term *= ratio(i)
-        total += term
-        i += step
-    return total
-
-
-# -- terms -------------------------------------------------------------------------
-
-
-def _stem(word: str) -> str:
-    stem = _STEM_CACHE.get(word)
-    if stem is None:
-        if len(_STEM_CACHE) >= _STEM_CACHE_LIMIT:
-            _STEM_CACHE.clear()
-        stem = _STEM_CACHE[word] = needle_for(word)
-    return stem
-
-
-def term_key(word: str) -> str:
-    """What a word or ``#hashtag`` is counted under: its stem, or the folded hashtag."""
-    folded = fold(word.strip())
-    return folded if folded.startswith("#") else _stem(folded)
-
-
-def _terms(text: str) -> Iterator[tuple[str, str]]:
-    """(key, form) for each word and hashtag of a text worth counting, repeats included."""
-    for token in _TOKENS.findall(fold(text)):
-        if token[0] == "#":
-            if len(token) > 1:
-                yield token, token
-        elif len(token) >= 3 and token.isalpha() and token not in STOP_WORDS:
-            yield _stem(token), token
-        # Links and @handles are skipped: every mention of an account names it.
-
-
-def text_terms(text: str) -> Iterator[tuple[str, str]]:
-    """(key, form) for each word and hashtag of ``text`` that is counted, repeats included.
-
-    The key is :func:`term_key`'s; stop words, short words, digits, links and
-    ``@handles`` are left out, as the watch leaves them out.
-    """
-    return _terms(text)
-
-
 # -- the watch ---------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Bucket:
-    volume: int = 0
-    toned: int = 0
-    negative: int = 0
-    terms: Counter[str] = field(default_factory=Counter)
-
-
-def _index(at: datetime) -> int:
-    return int(at.timestamp()) // _BUCKET_SECONDS
-
-
-@lru_cache(maxsize=8192)
-def _hour_of(bucket: int, zone: tzinfo) -> int:
-    return datetime.fromtimestamp(bucket * _BUCKET_SECONDS, zone).hour
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,7 +178,7 @@ class SpikeWatch:
         self.settings = settings or TrendSettings()
         self._since = since
         self._ignored = frozenset(term_key(word) for word in self.settings.ignored)
-        self._scopes: dict[Scope, dict[int, _Bucket]] = {}
+        self._scopes: dict[Scope, dict[int, Bucket]] = {}
         self._networks: dict[str, str] = {}
         self._ids: dict[int, list[str]] = {}
         self._seen: set[str] = set()
@@ -316,7 +193,7 @@ class SpikeWatch:
     def add(self, mentions: Iterable[Mention]) -> None:
         """Count new mentions; one already counted, or older than 8 days, is skipped."""
         for mention in mentions:
-            bucket = _index(mention.created_at)
+            bucket = bucket_index(mention.created_at)
             if bucket < self._oldest or mention.id in self._seen:
                 continue
             self._seen.add(mention.id)
@@ -333,7 +210,7 @@ class SpikeWatch:
         for scope in (BRAND, ("network", mention.platform.value), ("account", mention.account)):
             counts = self._scopes.setdefault(scope, {}).get(bucket)
             if counts is None:
-                counts = self._scopes[scope][bucket] = _Bucket()
+                counts = self._scopes[scope][bucket] = Bucket()
             counts.volume += 1
             counts.toned += toned
             counts.negative += negative
@@ -341,7 +218,7 @@ class SpikeWatch:
 
     def _keys(self, text: str) -> set[str]:
         keys: set[str] = set()
-        for key, form in _terms(text):
+        for key, form in text_terms(text):
             keys.add(key)
             forms = self._forms.get(key)
             if forms is None:
@@ -365,7 +242,7 @@ class SpikeWatch:
 
     def alerts(self, now: datetime) -> list[Alert]:
         """The spikes that began since the last check (none in quiet hours or the warm-up)."""
-        self._forget_before(_index(now) - _KEEP_BUCKETS)
+        self._forget_before(bucket_index(now) - KEEP_BUCKETS)
         settings = self.settings
         if self._since is None or now - self._since < settings.warmup or settings.is_quiet(now):
             return []
@@ -382,14 +259,14 @@ class SpikeWatch:
         return self._narrowest(raised)
 
     def _window(self, now: datetime) -> _Window:
-        last = _index(now)
+        last = bucket_index(now)
         first = last - max(1, math.ceil(self.settings.window / BUCKET)) + 1
         buckets = tuple(range(first, last + 1))
-        elapsed = (now.timestamp() - last * _BUCKET_SECONDS) / 3600
-        hours = tuple(_BUCKET_HOURS if b < last else max(elapsed, 0.0) for b in buckets)
-        start = first - _BASELINE_BUCKETS
+        elapsed = (now.timestamp() - last * BUCKET_SECONDS) / 3600
+        hours = tuple(BUCKET_HOURS if b < last else max(elapsed, 0.0) for b in buckets)
+        start = first - BASELINE_BUCKETS
         if self._since is not None:
-            start = max(start, _index(self._since))
+            start = max(start, bucket_index(self._since))
         return _Window(buckets, hours, range(start, first))
 
     def _exposure(self, baseline: range) -> _Exposure:
@@ -399,8 +276,8 @@ class SpikeWatch:
         by_hour = [0.0] * 24
         zone = self.settings.zone
         for bucket in baseline:
-            by_hour[_hour_of(bucket, zone)] += _BUCKET_HOURS
-        exposure = _Exposure(len(baseline) * _BUCKET_HOURS, tuple(by_hour))
+            by_hour[hour_of(bucket, zone)] += BUCKET_HOURS
+        exposure = _Exposure(len(baseline) * BUCKET_HOURS, tuple(by_hour))
         self._last_exposure = (baseline, exposure)
         return exposure
 
@@ -408,7 +285,7 @@ class SpikeWatch:
         self,
         now: datetime,
         scope: Scope,
-        buckets: dict[int, _Bucket],
+        buckets: dict[int, Bucket],
         window: _Window,
     ) -> Iterator[tuple[str, Alert]]:
         """(the term's key, or "", and the alert) for each series of a scope that spikes."""
@@ -472,12 +349,12 @@ class SpikeWatch:
         total = sum(count for _, count in counts)
         by_hour = [0] * 24
         for bucket, count in counts:
-            by_hour[_hour_of(bucket, zone)] += count
+            by_hour[hour_of(bucket, zone)] += count
         overall = max(total, _EMPTY_WEEK_COUNT) / exposure.hours
         prior = self.settings.prior_hours
         expected = 0.0
         for bucket, hours in zip(window.buckets, window.hours, strict=True):
-            hour = _hour_of(bucket, zone)
+            hour = hour_of(bucket, zone)
             rate = (by_hour[hour] + prior * overall) / (exposure.by_hour[hour] + prior)
             expected += rate * hours
         return expected
@@ -488,7 +365,7 @@ class SpikeWatch:
         scope: Scope,
         negative: int,
         toned: int,
-        base: list[tuple[int, _Bucket]],
+        base: list[tuple[int, Bucket]],
     ) -> Iterator[Alert]:
         settings = self.settings
         weight = settings.prior_mentions
