@@ -3,9 +3,10 @@
 Run it as ``.venv/bin/python bench/run.py [--quick] [--output PATH]``.
 
 It builds the 10k and 100k workspaces once (``store_workspace.build_workspace``), runs
-each part in its own process (store, query, classify, app, baseline, publish), each merging
-its figures into the JSON file, then prints one table: the issue's figures set
-against their targets, the baselines and the classifier's quality; and writes that
+each part in its own process (store, query, classify, app, baseline, publish, trends,
+incident), each merging its figures into the JSON file, then prints one table: the
+issue's figures set against their targets, the baselines and the classifier's
+quality; and writes that
 summary into the same file under ``targets.*``, ``baselines.*``, ``classifier.*``
 and ``summary.meta`` (see bench/README.md).
 
@@ -42,7 +43,16 @@ from targets import (
 HERE = Path(__file__).resolve().parent
 SUMMARY_PREFIXES = ("targets.", "baselines.", "classifier.", "summary.")
 #: What the parts write: cleared before they run, so a part that fails leaves no stale figures.
-PART_PREFIXES = ("store.", "query.", "classify.", "app.", "baseline.", "publish.")
+PART_PREFIXES = (
+    "store.",
+    "query.",
+    "classify.",
+    "app.",
+    "baseline.",
+    "publish.",
+    "trends.",
+    "incident.",
+)
 
 
 def parts(quick: bool, output: Path, workspaces: Path, size: int) -> dict[str, list[str]]:
@@ -86,6 +96,16 @@ def parts(quick: bool, output: Path, workspaces: Path, size: int) -> dict[str, l
             store,
             *flag,
         ],
+        "trends": [
+            py,
+            str(HERE / "bench_trends.py"),
+            "--json",
+            out,
+            "--size",
+            str(size),
+            *flag,
+        ],
+        "incident": [py, str(HERE / "bench_incident.py"), "--json", out, *flag],
     }
 
 

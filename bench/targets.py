@@ -95,6 +95,22 @@ TARGETS = (
         1000,
         "ms",
     ),
+    Target(
+        "trend_update_ms_p95",
+        "spike watch updated per batch of 1,000 (add + alerts), p95",
+        "trends.{size}.trend_update_ms_p95",
+        "<=",
+        50,
+        "ms",
+    ),
+    Target(
+        "incident_group_ms",
+        "5,000 candidates grouped into near duplicates",
+        "incident.incident_group_ms",
+        "<=",
+        500,
+        "ms",
+    ),
 )
 
 #: name → (what, detailed key); no target, reported beside the table.
@@ -121,6 +137,7 @@ CONTEXT = (
     ("app.{size}.idle_bytes_per_s", "bytes written per second, no input"),
     ("publish.{size}.due_lag_ms_max", "a post's time until its send starts, max"),
     ("publish.{size}.ingest_per_s", "mentions ingested a second meanwhile"),
+    ("trends.{size}.trend_update_ms_p50", "spike watch updated per batch of 1,000, p50"),
 )
 # The classifier's classes, languages and goals are bench_classify's own.
 SENTIMENTS = tuple(s.value for s in bench_classify.SENTIMENTS)

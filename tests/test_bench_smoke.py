@@ -24,6 +24,8 @@ TABLE = (
     "rss_mb",
     "bytes_per_keypress",
     "publish_due_lag_ms_p95",
+    "trend_update_ms_p95",
+    "incident_group_ms",
 )
 BASELINES = ("import_textual_app_ms", "orjson_parse_store_ms")
 #: Detailed keys other tools already read; they must keep working.
