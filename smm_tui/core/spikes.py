@@ -167,6 +167,35 @@ class _Window:
     baseline: range
 
 
+@dataclass(slots=True)
+class _Baseline:
+    """One scope's counts over a run of buckets, by hour of the day: kept as the run
+    slides (a bucket in, a bucket out) rather than summed again at every check."""
+
+    buckets: range = range(0)
+    volume: list[int] = dataclasses.field(default_factory=lambda: [0] * 24)
+    terms: list[Counter[str]] = dataclasses.field(
+        default_factory=lambda: [Counter() for _ in range(24)]
+    )
+    toned: int = 0
+    negative: int = 0
+
+    def take(self, counts: Bucket, hour: int, sign: int) -> None:
+        """Add (``sign`` 1) or take away (-1) one bucket's counts."""
+        self.volume[hour] += sign * counts.volume
+        self.toned += sign * counts.toned
+        self.negative += sign * counts.negative
+        if sign > 0:
+            self.terms[hour].update(counts.terms)
+        else:
+            self.terms[hour].subtract(counts.terms)
+
+    def term_by_hour(self, key: str) -> tuple[list[int], int]:
+        """A term's uses at each hour of the day, and in all."""
+        by_hour = [hour[key] for hour in self.terms]
+        return by_hour, sum(by_hour)
+
+
 class SpikeWatch:
     """Counts mentions per scope and says, at each check, what spikes.
 
@@ -187,6 +216,7 @@ class SpikeWatch:
         self._episodes: dict[tuple[Scope, Kind, str], datetime] = {}
         self._oldest = 0
         self._last_exposure: tuple[range, _Exposure] | None = None
+        self._baselines: dict[Scope, _Baseline] = {}
 
     # -- counting ------------------------------------------------------------------
 
@@ -215,6 +245,10 @@ class SpikeWatch:
             counts.toned += toned
             counts.negative += negative
             counts.terms.update(keys)
+            baseline = self._baselines.get(scope)
+            if baseline is not None and bucket in baseline.buckets:
+                one = Bucket(1, int(toned), int(negative), Counter(keys))
+                baseline.take(one, hour_of(bucket, self.settings.zone), 1)
 
     def _keys(self, text: str) -> set[str]:
         keys: set[str] = set()
@@ -242,13 +276,17 @@ class SpikeWatch:
 
     def alerts(self, now: datetime) -> list[Alert]:
         """The spikes that began since the last check (none in quiet hours or the warm-up)."""
-        self._forget_before(bucket_index(now) - KEEP_BUCKETS)
         settings = self.settings
         if self._since is None or now - self._since < settings.warmup or settings.is_quiet(now):
+            self._forget_before(bucket_index(now) - KEEP_BUCKETS)
             return []
         ended = now - settings.window
         self._episodes = {k: at for k, at in self._episodes.items() if at > ended}
         window = self._window(now)
+        for scope, buckets in self._scopes.items():
+            self._slide(scope, buckets, window.baseline)
+        # Only now: a baseline slid past its oldest buckets first.
+        self._forget_before(bucket_index(now) - KEEP_BUCKETS)
         raised: list[Alert] = []
         for scope, buckets in self._scopes.items():
             for term, alert in self._spikes(now, scope, buckets, window):
@@ -281,6 +319,28 @@ class SpikeWatch:
         self._last_exposure = (baseline, exposure)
         return exposure
 
+    def _slide(self, scope: Scope, buckets: dict[int, Bucket], wanted: range) -> None:
+        """Bring a scope's baseline to ``wanted``: the buckets that entered it in, those
+        that left it out; counted afresh when the two runs do not overlap."""
+        baseline = self._baselines.get(scope)
+        if baseline is None or not _overlap(baseline.buckets, wanted):
+            baseline = self._baselines[scope] = _Baseline(buckets=range(0))
+            entering, leaving = [wanted], []
+        else:
+            had = baseline.buckets
+            entering = [range(wanted.start, had.start), range(had.stop, wanted.stop)]
+            leaving = [range(had.start, wanted.start), range(wanted.stop, had.stop)]
+        zone = self.settings.zone
+        for run in entering:
+            for bucket in run:
+                if (counts := buckets.get(bucket)) is not None:
+                    baseline.take(counts, hour_of(bucket, zone), 1)
+        for run in leaving:
+            for bucket in run:
+                if (counts := buckets.get(bucket)) is not None:
+                    baseline.take(counts, hour_of(bucket, zone), -1)
+        baseline.buckets = wanted
+
     def _spikes(
         self,
         now: datetime,
@@ -306,17 +366,17 @@ class SpikeWatch:
         if volume < settings.min_count and negative < settings.min_count and not terms:
             return  # nothing could alert: spare the baseline's walk
         exposure = self._exposure(window.baseline)
-        base = [(b, buckets[b]) for b in window.baseline if b in buckets]
+        base = self._baselines[scope]
         if volume >= settings.min_count:
-            volumes = [(b, c.volume) for b, c in base]
-            for alert in self._poisson(now, scope, Kind.VOLUME, volume, volumes, window, exposure):
+            uses = (base.volume, sum(base.volume))
+            for alert in self._poisson(now, scope, Kind.VOLUME, volume, uses, window, exposure):
                 yield "", alert
         if negative >= settings.min_count:
             toned = sum(bucket.toned for bucket in seen)
             for alert in self._negative(now, scope, negative, toned, base):
                 yield "", alert
         for key, used in terms:
-            uses = [(b, c.terms[key]) for b, c in base if key in c.terms]
+            uses = base.term_by_hour(key)
             for alert in self._poisson(now, scope, Kind.TERM, used, uses, window, exposure):
                 yield key, dataclasses.replace(alert, term=self._shown(key))
 
@@ -326,30 +386,26 @@ class SpikeWatch:
         scope: Scope,
         kind: Kind,
         observed: int,
-        counts: list[tuple[int, int]],
+        uses: tuple[list[int], int],
         window: _Window,
         exposure: _Exposure,
     ) -> Iterator[Alert]:
-        expected = self._expected(counts, window, exposure)
+        expected = self._expected(uses, window, exposure)
         if observed < self.settings.min_ratio * expected:
             return
         p_value = poisson_tail(observed, expected)
         if p_value < self.settings.alpha:
             yield Alert(now, kind, scope, observed, expected, p_value, self.settings.window)
 
-    def _expected(
-        self, counts: list[tuple[int, int]], window: _Window, exposure: _Exposure
-    ) -> float:
+    def _expected(self, uses: tuple[list[int], int], window: _Window, exposure: _Exposure) -> float:
         """The window's expected count: each bucket at its hour of the day's blended rate.
 
-        An hour's rate is (its count + prior_hours * the 7-day rate) / (its hours +
-        prior_hours): a sparse hour leans on the week, a well-seen one on itself.
+        ``uses`` is the baseline's count at each hour of the day, and in all. An hour's
+        rate is (its count + prior_hours * the 7-day rate) / (its hours + prior_hours):
+        a sparse hour leans on the week, a well-seen one on itself.
         """
+        by_hour, total = uses
         zone = self.settings.zone
-        total = sum(count for _, count in counts)
-        by_hour = [0] * 24
-        for bucket, count in counts:
-            by_hour[hour_of(bucket, zone)] += count
         overall = max(total, _EMPTY_WEEK_COUNT) / exposure.hours
         prior = self.settings.prior_hours
         expected = 0.0
@@ -365,12 +421,12 @@ class SpikeWatch:
         scope: Scope,
         negative: int,
         toned: int,
-        base: list[tuple[int, Bucket]],
+        base: _Baseline,
     ) -> Iterator[Alert]:
         settings = self.settings
         weight = settings.prior_mentions
-        had = sum(c.negative for _, c in base) + weight * settings.prior_share
-        share = had / (sum(c.toned for _, c in base) + weight)
+        had = base.negative + weight * settings.prior_share
+        share = had / (base.toned + weight)
         if negative / toned < share + settings.share_rise:
             return
         p_value = binomial_tail(negative, toned, share)
@@ -403,3 +459,8 @@ class SpikeWatch:
         if scope[0] == "network":
             return (BRAND,)
         return ()
+
+
+def _overlap(first: range, second: range) -> bool:
+    """Whether two runs of buckets share one."""
+    return max(first.start, second.start) < min(first.stop, second.stop)

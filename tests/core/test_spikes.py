@@ -258,3 +258,29 @@ def test_no_alert_before_the_warm_up_and_a_mention_counts_once() -> None:
     late.add(burst + burst)
     (alert,) = [a for a in late.alerts(START + timedelta(minutes=10)) if a.kind is Kind.VOLUME]
     assert alert.observed == 14
+
+
+def test_the_sliding_baseline_equals_a_fresh_count_with_late_mentions() -> None:
+    """The baseline kept as it slides holds what summing its buckets afresh gives."""
+    rng = random.Random(5)
+    words = ["карта", "карту", "app", "down", "#сбой", "перевод", "money", "card"]
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    watch = SpikeWatch(since=start)
+    moment = start
+    for _ in range(9 * 24 * 6):  # nine days of checks, one every 10 minutes
+        moment += timedelta(minutes=10)
+        late = moment - timedelta(days=rng.choice((0, 0, 0, 2, 5)), minutes=rng.randrange(60))
+        texts = (" ".join(rng.sample(words, 3)) for _ in range(rng.randrange(4)))
+        sentiments = (Sentiment.NEGATIVE, Sentiment.NEUTRAL, Sentiment.UNKNOWN)
+        watch.add(mention(late, text, sentiment=rng.choice(sentiments)) for text in texts)
+        watch.alerts(moment)
+    for scope, buckets in watch._scopes.items():
+        kept = watch._baselines[scope]
+        fresh = [buckets[b] for b in kept.buckets if b in buckets]
+        assert sum(kept.volume) == sum(b.volume for b in fresh)
+        assert (kept.toned, kept.negative) == (
+            sum(b.toned for b in fresh),
+            sum(b.negative for b in fresh),
+        )
+        for key in {key for b in fresh for key in b.terms}:
+            assert kept.term_by_hour(key)[1] == sum(b.terms[key] for b in fresh), key
