@@ -32,7 +32,14 @@ from typing import Any
 
 import benchlib
 import store_workspace
-from benchlib import fmt, label, met, percentile, print_rows, spread, summarise
+from benchlib import (
+    TARGET_HEADER,
+    label,
+    percentile,
+    print_rows,
+    summarise,
+    target_row,
+)
 
 from smm_tui.adapters.demo import DemoAdapter
 from smm_tui.core.models import Status, utcnow
@@ -193,17 +200,10 @@ def measure(template: Path | None, size: int, runs: int, posts: int, spread_s: f
 
 
 def print_table(results: dict[str, Any], size: int) -> None:
-    rows = [("key", "measured: median (min–max)", "target", "ratio", "ok")]
+    rows: list[tuple[str, ...]] = [TARGET_HEADER]
     for key in KEYS:
         full = f"publish.{label(size)}.{key}"
-        stats = results[full]
-        target, ratio, ok = "", "", ""
-        if key in TARGETS:
-            direction, goal = TARGETS[key]
-            target = f"{direction} {fmt(goal)}"
-            ratio = f"{stats['median'] / goal:.2f}"
-            ok = "yes" if met(stats["median"], direction, goal) else "NO"
-        rows.append((full, spread(stats), target, ratio, ok))
+        rows.append(target_row(full, results[full], TARGETS.get(key)))
     print_rows(rows)
 
 

@@ -28,7 +28,14 @@ from pathlib import Path
 from typing import Any
 
 import benchlib
-from benchlib import fmt, label, met, percentile, print_rows, spread, summarise
+from benchlib import (
+    TARGET_HEADER,
+    label,
+    percentile,
+    print_rows,
+    summarise,
+    target_row,
+)
 from store_workspace import END, cached_workspace, make_mention
 
 from smm_tui.core.models import Status
@@ -211,18 +218,11 @@ def run_worker(data_dir: Path, seed: int, args: argparse.Namespace) -> dict[str,
 
 
 def print_table(results: dict[str, dict[str, Any]], sizes: list[int]) -> None:
-    rows = [("key", "measured: median (min–max)", "target", "ratio", "ok")]
+    rows: list[tuple[str, ...]] = [TARGET_HEADER]
     for n in sizes:
         for key in KEYS:
             full = f"store.{label(n)}.{key}"
-            stats = results[full]
-            target, ratio, ok = "", "", ""
-            if key in TARGETS:
-                direction, goal = TARGETS[key]
-                target = f"{direction} {fmt(goal)}"
-                ratio = f"{stats['median'] / goal:.2f}"
-                ok = "yes" if met(stats["median"], direction, goal) else "NO"
-            rows.append((full, spread(stats), target, ratio, ok))
+            rows.append(target_row(full, results[full], TARGETS.get(key)))
     print_rows(rows)
 
 

@@ -127,6 +127,21 @@ def run_part(
     return 0
 
 
+#: The header of a part's table of figures against their targets (see :func:`target_row`).
+TARGET_HEADER = ("key", "measured: median (min–max)", "target", "ratio", "ok")
+
+
+def target_row(
+    key: str, stats: dict[str, Any], target: tuple[str, float] | None
+) -> tuple[str, str, str, str, str]:
+    """One row of a part's table: the figure's spread, and how it stands to its target."""
+    if target is None:
+        return (key, spread(stats), "", "", "")
+    direction, goal = target
+    ok = "yes" if met(stats["median"], direction, goal) else "NO"
+    return (key, spread(stats), f"{direction} {fmt(goal)}", f"{stats['median'] / goal:.2f}", ok)
+
+
 def print_rows(rows: Sequence[Sequence[str]]) -> None:
     """A plain-text table; the first row is the header."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]

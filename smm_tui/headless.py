@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import TextIO
 
 from smm_tui import headless_posts
-from smm_tui.core.casework import CaseReport
+from smm_tui.core.casework import CaseReport, review_news
 from smm_tui.core.context import NotFound
 from smm_tui.core.handoffs import Handoff, HandoffState
-from smm_tui.core.models import Mention, Reply, ReplyState, ReviewState, Ticket, TicketColumn
+from smm_tui.core.models import Mention, Reply, ReplyState, TicketColumn
 from smm_tui.core.network import AdapterError
 from smm_tui.core.outbox import AlreadySending
 from smm_tui.core.polling import AccountHealth
@@ -92,10 +92,7 @@ def case_lines(workspace: Workspace, report: CaseReport) -> list[str]:
     reviews = report.reviews
     if reviews is None:
         return [line for line in lines if line]
-    changed = {*reviews.edited, *reviews.deleted, *reviews.restored}
-    for ticket in workspace.tickets.all():
-        if ticket.mention_id in changed and ticket.review is not ReviewState.UNCHANGED:
-            lines.append(_review_line(ticket))
+    lines += [f"ok   {one_line(line)}" for line in review_news(workspace.ctx, report)]
     lines += [f"warn {one_line(error)}" for error in reviews.errors]
     return [line for line in lines if line]
 
@@ -109,13 +106,6 @@ def _handoff_line(handoff: Handoff) -> str:
         detail = f"handoff to {handoff.department} failed: {handoff.error or 'unknown error'}"
         return f"FAIL {one_line(f'{handoff.ref}: {detail}')}"
     return ""
-
-
-def _review_line(ticket: Ticket) -> str:
-    """``ok   T-…: review updated (positive)`` or ``… review removed``."""
-    if ticket.review is ReviewState.REMOVED:
-        return f"ok   {one_line(ticket.label)}: review removed"
-    return f"ok   {one_line(ticket.label)}: review updated ({ticket.review_sentiment.value})"
 
 
 async def poll_forever(workspace: Workspace, left_out: Iterable[str], out: TextIO) -> int:

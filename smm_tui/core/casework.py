@@ -103,12 +103,10 @@ def review_news(ctx: ServiceContext, report: CaseReport) -> list[str]:
     (positive)``; the mention's own words stay out of it."""
     if report.reviews is None or not report.reviews.changed:
         return []
-    changed = (
-        set(report.reviews.edited) | set(report.reviews.deleted) | set(report.reviews.restored)
-    )
+    changed = report.reviews.mention_ids
     lines = []
     for ticket in tracked_tickets(ctx):
-        if ticket.mention_id not in changed:
+        if ticket.mention_id not in changed or ticket.review is ReviewState.UNCHANGED:
             continue
         if ticket.review is ReviewState.REMOVED:
             lines.append(f"{ticket.label}: review removed")

@@ -26,8 +26,9 @@ from typing import TextIO
 
 from smm_tui.core import report
 from smm_tui.core.handoffs import HandoffState
-from smm_tui.core.models import ReviewState, Sentiment, Ticket, TicketColumn, to_iso
+from smm_tui.core.models import ReviewState, Sentiment, Ticket, to_iso
 from smm_tui.core.repository import Record
+from smm_tui.core.tickets import resolution_at
 
 #: The ``grouping`` of this report's CSV rows; the total's ``group`` is :data:`TOTAL`.
 GROUPING = "loop"
@@ -169,7 +170,7 @@ def networks_of(
 def _add(row: LoopRow, ticket: Ticket, handed_over: bool) -> None:
     row.opened += 1
     row.handed_over += int(handed_over)
-    resolved_at = _resolved_at(ticket)
+    resolved_at = resolution_at(ticket)
     if resolved_at is not None:
         row.resolved += 1
         row.to_resolution.append(_minutes(ticket.created_at, resolved_at))
@@ -184,17 +185,6 @@ def _add(row: LoopRow, ticket: Ticket, handed_over: bool) -> None:
     elif ticket.review is ReviewState.UPDATED:
         row.reviews_updated += 1
         row.turned_around += int(ticket.review_sentiment in _TURNED)
-
-
-def _resolved_at(ticket: Ticket) -> datetime | None:
-    """When it was resolved: followed up in public, else closed; None while it is not (a
-    ticket reopened by its customer's answer is not resolved, though it was followed up)."""
-    if ticket.column not in (TicketColumn.AWAITING, TicketColumn.RESOLVED):
-        return None
-    if ticket.followed_up_at is not None:
-        return ticket.followed_up_at
-    # A ticket taken out of Resolved keeps no resolved_at; one in it always has one.
-    return ticket.resolved_at if ticket.column is TicketColumn.RESOLVED else None
 
 
 def _minutes(start: datetime, end: datetime) -> float:

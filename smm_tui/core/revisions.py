@@ -60,6 +60,11 @@ class RevisionReport:
         }[kind]
 
     @property
+    def mention_ids(self) -> frozenset[str]:
+        """Every mention that changed, however."""
+        return frozenset((*self.edited, *self.deleted, *self.restored))
+
+    @property
     def changed(self) -> int:
         """How many mentions changed."""
         return len(self.edited) + len(self.deleted) + len(self.restored)

@@ -32,6 +32,7 @@ from smm_tui.core.query_ast import fold
 from smm_tui.core.query_fields import SPELLINGS
 from smm_tui.core.repository import Collection, Repository
 from smm_tui.core.term_filter import Term, parse_terms
+from smm_tui.core.tickets import resolution_at
 
 #: The keys of each record, in order: the CSV header (stable; new keys go at the end).
 TICKET_FIELDS: tuple[str, ...] = (
@@ -123,7 +124,7 @@ def ticket_record(case: TicketCase) -> dict[str, object]:
     ticket, complaint, handoff = case.ticket, case.complaint, case.handoff
     author = complaint.author if complaint is not None else None
     changed = ticket.review is not ReviewState.UNCHANGED
-    resolved = ticket.followed_up_at or ticket.resolved_at
+    resolved = resolution_at(ticket)
     return {
         "ref": ticket.label,
         "state": ticket.column.value,

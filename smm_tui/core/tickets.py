@@ -22,6 +22,18 @@ SATISFIED = frozenset({Sentiment.POSITIVE, Sentiment.NEUTRAL})
 SUGGEST_CLOSE = "close"
 
 
+def resolution_at(ticket: Ticket) -> datetime | None:
+    """When the ticket was resolved: followed up in public, else closed; None while it is
+    not (a ticket reopened by its customer's answer is not resolved, though it was
+    followed up). The report and ``ticket list`` both count resolution time from this."""
+    if ticket.column not in (TicketColumn.AWAITING, TicketColumn.RESOLVED):
+        return None
+    if ticket.followed_up_at is not None:
+        return ticket.followed_up_at
+    # A ticket taken out of Resolved keeps no resolved_at; one in it always has one.
+    return ticket.resolved_at if ticket.column is TicketColumn.RESOLVED else None
+
+
 def title_from(text: str) -> str:
     """A one-line ticket title from a mention's text."""
     line = " ".join(text.split())

@@ -8,9 +8,7 @@ same reply. Every publication appends a line to a file, so the test counts them.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import socket
-from collections.abc import Iterator
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
@@ -25,9 +23,8 @@ from smm_tui.store.store import Store
 from tests.conftest import make_mention
 from tests.core import outbox_child
 from tests.core.outbox_child import Block, wait_until
-
-SPAWN = multiprocessing.get_context("spawn")
-JOIN_SECONDS = 60.0
+from tests.core.processes_kit import JOIN_SECONDS, finish, start
+from tests.core.processes_kit import processes as processes  # the fixture, for pytest
 
 
 @pytest.fixture
@@ -46,28 +43,6 @@ def queued(tmp_path: Path) -> tuple[Path, str]:
         asyncio.run(workspace.ingest.ingest([mention]))
         reply = asyncio.run(workspace.outbox.queue(mention.id, "We are looking into it"))
     return data_dir, reply.id
-
-
-@pytest.fixture
-def processes() -> Iterator[list[BaseProcess]]:
-    started: list[BaseProcess] = []
-    yield started
-    for process in started:
-        if process.is_alive():
-            process.kill()
-        process.join(JOIN_SECONDS)
-
-
-def start(processes: list[BaseProcess], target: Any, *args: object) -> BaseProcess:
-    process = SPAWN.Process(target=target, args=args, daemon=True)
-    process.start()
-    processes.append(process)
-    return process
-
-
-def finish(process: BaseProcess) -> None:
-    process.join(JOIN_SECONDS)
-    assert process.exitcode == 0, f"child exited with {process.exitcode}"
 
 
 def publications(files: dict[str, str]) -> list[str]:

@@ -10,9 +10,7 @@ publication appends a line, so the test counts them. Children start at a
 
 from __future__ import annotations
 
-import multiprocessing
 import socket
-from collections.abc import Iterator
 from datetime import timedelta
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -32,6 +30,8 @@ from smm_tui.store.store import Store
 from tests.conftest import FakeClock
 from tests.core import publishing_kit
 from tests.core.outbox_child import wait_until
+from tests.core.processes_kit import JOIN_SECONDS, finish, start
+from tests.core.processes_kit import processes as processes  # the fixture, for pytest
 from tests.core.publishing_kit import (
     HERE,
     THERE,
@@ -43,9 +43,6 @@ from tests.core.publishing_kit import (
     send,
 )
 from tests.core.services_kit import run
-
-SPAWN = multiprocessing.get_context("spawn")
-JOIN_SECONDS = 60.0
 
 
 @pytest.fixture
@@ -188,28 +185,6 @@ def files(tmp_path: Path) -> dict[str, str]:
     names = ["publications", "entered", "gate", "go"]
     names += [f"{who}_{what}" for who in ("a", "b") for what in ("ready", "result")]
     return {name: str(tmp_path / name) for name in names}
-
-
-@pytest.fixture
-def processes() -> Iterator[list[BaseProcess]]:
-    started: list[BaseProcess] = []
-    yield started
-    for process in started:
-        if process.is_alive():
-            process.kill()  # by its own pid
-        process.join(JOIN_SECONDS)
-
-
-def start(processes: list[BaseProcess], target: Any, *args: object) -> BaseProcess:
-    process = SPAWN.Process(target=target, args=args, daemon=True)
-    process.start()
-    processes.append(process)
-    return process
-
-
-def finish(process: BaseProcess) -> None:
-    process.join(JOIN_SECONDS)
-    assert process.exitcode == 0, f"child exited with {process.exitcode}"
 
 
 def due_posts(tmp_path: Path, files: dict[str, str], count: int) -> tuple[Path, list[str]]:
