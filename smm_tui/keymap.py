@@ -26,6 +26,7 @@ from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.feed import FeedScreen
 from smm_tui.screens.help import HelpScreen
 from smm_tui.screens.label import LabelScreen, TagScreen
+from smm_tui.screens.line import LineScreen
 from smm_tui.screens.note import NoteScreen
 from smm_tui.screens.post_editor import PostEditorScreen
 from smm_tui.screens.post_editor_parts import AccountChoices
@@ -33,7 +34,7 @@ from smm_tui.screens.report import ReportScreen
 from smm_tui.screens.saved_reply_picker import SavedReplyPicker
 from smm_tui.screens.schedule import ScheduleScreen
 from smm_tui.screens.ticket_detail import TicketScreen
-from smm_tui.screens.ticket_dialogs import FollowUpScreen, LineScreen
+from smm_tui.screens.ticket_dialogs import FollowUpScreen
 from smm_tui.screens.tickets import TicketBoardScreen, TicketEditScreen
 from smm_tui.widgets.feed_list import FeedList
 

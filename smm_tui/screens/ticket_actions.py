@@ -13,7 +13,8 @@ from smm_tui.core.models import Ticket, TicketColumn
 from smm_tui.screens.base import WorkspaceMixin
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.confirm import ConfirmScreen
-from smm_tui.screens.ticket_dialogs import FollowUpScreen, LineScreen, Resolution
+from smm_tui.screens.line import LineScreen
+from smm_tui.screens.ticket_dialogs import FollowUpScreen, Resolution
 from smm_tui.widgets.render import one_line
 
 

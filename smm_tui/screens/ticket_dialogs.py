@@ -1,26 +1,22 @@
-"""The ticket's small dialogs: follow up in public or not, and one line of text."""
+"""Resolving a ticket: follow up in public on the original thread, or just close it."""
 
 from __future__ import annotations
 
 import enum
 from typing import ClassVar
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label
+from textual.widgets import Label
 
 from smm_tui.core.models import Ticket
 from smm_tui.screens.hints import key_hint
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.key_table import key_table
 from smm_tui.widgets.render import one_line
-
-#: The longest line a dialog takes (a note, a reason).
-LINE_LENGTH = 300
 
 
 class Resolution(enum.Enum):
@@ -72,39 +68,3 @@ class FollowUpScreen(ModalScreen[Resolution | None]):
 
     def action_answer(self, answer: str) -> None:
         self.dismiss(Resolution(answer) if answer else None)
-
-
-#: LineScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
-_LINE_KEYS = """
-cancel | escape | cancel | Cancel | Close without saving
-save   | ctrl+s | save   | Save   | Keep the line
-"""
-
-
-class LineScreen(ModalScreen[str | None]):
-    """One line of text (a note, a reason); enter or ctrl+s keeps it, esc cancels."""
-
-    BINDINGS: ClassVar[list[BindingType]] = key_table("line", _LINE_KEYS)
-
-    def __init__(self, title: Content, *, placeholder: str = "", hint: str = "") -> None:
-        super().__init__()
-        self.heading = title
-        self.placeholder = placeholder
-        self.hint = hint
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(self.heading)
-            yield Input(
-                placeholder=self.placeholder, max_length=LINE_LENGTH, id="line-text", compact=True
-            )
-            if self.hint:
-                yield Label(Content(self.hint), classes="hint")
-        yield PaneFooter()
-
-    @on(Input.Submitted)
-    def action_save(self) -> None:
-        self.dismiss(self.query_one("#line-text", Input).value)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -18,8 +18,9 @@ from smm_tui.core.network import HandoffChannel, HandoffMessage, MentionChange
 from smm_tui.core.saved_replies import SavedReply
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.confirm import ConfirmScreen
+from smm_tui.screens.line import LineScreen
 from smm_tui.screens.ticket_detail import TicketScreen
-from smm_tui.screens.ticket_dialogs import FollowUpScreen, LineScreen
+from smm_tui.screens.ticket_dialogs import FollowUpScreen
 from smm_tui.screens.tickets import TicketBoardScreen
 from tests.conftest import FakeClock
 from tests.ui.harness import Running, feed_of, make_app, notices, running, settle, wait_for
