@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from smm_tui.core.codec import Recorded, stored
-from smm_tui.core.context import NotFound, ServiceContext
+from smm_tui.core.context import ServiceContext
 from smm_tui.core.models import Mention, Ticket, TicketColumn, to_iso
 from smm_tui.core.network import (
     AdapterError,
@@ -212,7 +212,7 @@ class HandoffService:
         A ticket's handoffs are numbered (``<ticket>-h2``), so two processes
         handing it over at once record one.
         """
-        ticket = Ticket.from_record(self._ticket_record(ticket_id))
+        ticket = self.ctx.load(Ticket, Collection.TICKETS, ticket_id, "ticket")
         if not ticket.department:
             raise NoHandoff(f"{ticket.label} has no department: choose one first")
         if (problem := self.channel_problem(ticket.department)) is not None:
@@ -252,12 +252,6 @@ class HandoffService:
         )
         await self.ctx.commit(changes)
         return self.get(handoff.id)
-
-    def _ticket_record(self, ticket_id: str) -> dict[str, Any]:
-        record = self.ctx.repo.get(Collection.TICKETS, ticket_id)
-        if record is None:
-            raise NotFound(f"no ticket with id {ticket_id}")
-        return record
 
     def due(self, now: datetime) -> list[Handoff]:
         """Handoffs to deliver now: queued, abandoned mid-send, or failed with a repeat due."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
@@ -19,7 +20,7 @@ from smm_tui.core.ticket_history import HistoryLine, ticket_history
 from smm_tui.core.ticket_status import StatusPart, Tone, ticket_status
 from smm_tui.messages import DataChanged, HandoffSettled
 from smm_tui.screens import ticket_actions
-from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.screens.base import WorkspaceScreen, in_background
 from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.ticket_edit import TicketEditScreen
 from smm_tui.widgets.footer import PaneFooter
@@ -141,14 +142,14 @@ class TicketScreen(WorkspaceScreen):
             or any(handoff.startswith(ticket.id) for handoff in handoffs)
         )
 
-    @work(thread=True, exclusive=True, group="ticket-history")
     def _read_history(self) -> None:
         """The audit trail is read in a thread: it may be long."""
         try:
-            lines = ticket_history(self.workspace.ctx, self.ticket)
+            ticket = self.ticket
         except NotFound:
             return
-        self.app.call_from_thread(self._show_history, lines)
+        work = partial(ticket_history, self.workspace.ctx, ticket)
+        in_background(self, work, done=self._show_history, group="ticket-history", exclusive=True)
 
     def _show_history(self, lines: list[HistoryLine]) -> None:
         self.history = lines
