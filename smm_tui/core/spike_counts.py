@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
+from itertools import chain
 from typing import Final
 
 from smm_tui.core.query_ast import fold
@@ -50,15 +51,24 @@ STOP_WORDS: Final = frozenset(_STOP_TEXT.split())
 
 # -- terms -------------------------------------------------------------------------
 
-_TOKENS: Final = re.compile(r"https?://\S+|[@#]?\w+")
+# A handle runs on through dots and a second @ (``@anna@mastodon.social``,
+# ``@bank.bsky.social``): its pieces are not words of the text.
+_TOKENS: Final = re.compile(r"https?://\S+|@[\w.@-]*\w|#?\w+")
 _STEM_CACHE: dict[str, str] = {}
-_STEM_CACHE_LIMIT: Final = 100_000
+# A text is read as its runs (what lies between spaces, folded): neither alternative of
+# _TOKENS spans a space, so a text's tokens are its runs' tokens, and runs repeat from
+# text to text far more than texts do. Each run is read once, into the words of it that
+# are counted (as typed, in order) and their keys; the two caches are filled and emptied
+# together.
+_RUN_WORDS: dict[str, tuple[str, ...]] = {}
+_RUN_KEYS: dict[str, tuple[str, ...]] = {}
+_CACHE_LIMIT: Final = 100_000
 
 
 def _stem(word: str) -> str:
     stem = _STEM_CACHE.get(word)
     if stem is None:
-        if len(_STEM_CACHE) >= _STEM_CACHE_LIMIT:
+        if len(_STEM_CACHE) >= _CACHE_LIMIT:
             _STEM_CACHE.clear()
         stem = _STEM_CACHE[word] = needle_for(word)
     return stem
@@ -76,13 +86,53 @@ def text_terms(text: str) -> Iterator[tuple[str, str]]:
     The key is :func:`term_key`'s; stop words, short words, digits, links and
     ``@handles`` are left out, as the watch leaves them out.
     """
-    for token in _TOKENS.findall(fold(text)):
-        if token[0] == "#":
-            if len(token) > 1:
-                yield token, token
-        elif len(token) >= 3 and token.isalpha() and token not in STOP_WORDS:
-            yield _stem(token), token
-        # Links and @handles are skipped: every mention of an account names it.
+    for run in text_runs(text):
+        words, keys = _read(run)
+        yield from zip(keys, words, strict=True)
+
+
+def text_runs(text: str) -> list[str]:
+    """``text`` folded and split at spaces: what :func:`run_keys` and :func:`run_words` read."""
+    return fold(text).split()
+
+
+def run_keys(runs: list[str]) -> set[str]:
+    """The keys of the words counted in ``runs`` (a text's :func:`text_runs`), each once."""
+    try:
+        # All of it in C: a mention's runs are almost always known.
+        return set(chain.from_iterable(map(_RUN_KEYS.__getitem__, runs)))
+    except KeyError:
+        return {key for run in runs for key in _read(run)[1]}
+
+
+def run_words(run: str) -> tuple[str, ...]:
+    """The words and hashtags counted in one run, as typed (folded), repeats included."""
+    return _read(run)[0]
+
+
+def _read(run: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A run's counted words and their keys, read once."""
+    words, keys = _RUN_WORDS.get(run), _RUN_KEYS.get(run)
+    if words is None or keys is None:
+        return _learn(run)
+    return words, keys
+
+
+def _learn(run: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if len(_RUN_WORDS) >= _CACHE_LIMIT:
+        _RUN_WORDS.clear()
+        _RUN_KEYS.clear()
+    words = tuple(token for token in _TOKENS.findall(run) if _is_counted(token))
+    keys = tuple(word if word[0] == "#" else _stem(word) for word in words)
+    _RUN_WORDS[run], _RUN_KEYS[run] = words, keys
+    return words, keys
+
+
+def _is_counted(token: str) -> bool:
+    if token[0] == "#":
+        return len(token) > 1
+    # Links and @handles are not: every mention of an account names it.
+    return len(token) >= 3 and token.isalpha() and token not in STOP_WORDS
 
 
 # -- buckets ---------------------------------------------------------------------

@@ -29,10 +29,10 @@ import dataclasses
 import enum
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
-from typing import Final
+from typing import Final, NamedTuple
 
 from smm_tui.core.models import Mention, Sentiment
 from smm_tui.core.spike_counts import BASELINE as BASELINE
@@ -44,6 +44,9 @@ from smm_tui.core.spike_counts import (
     Bucket,
     bucket_index,
     hour_of,
+    run_keys,
+    run_words,
+    text_runs,
 )
 from smm_tui.core.spike_counts import BRAND as BRAND
 from smm_tui.core.spike_counts import BUCKET as BUCKET
@@ -53,6 +56,7 @@ from smm_tui.core.spike_counts import Scope as Scope
 from smm_tui.core.spike_counts import term_key as term_key
 from smm_tui.core.spike_counts import text_terms as text_terms
 from smm_tui.core.tails import binomial_tail as binomial_tail
+from smm_tui.core.tails import poisson_below
 from smm_tui.core.tails import poisson_tail as poisson_tail
 
 _PRUNE_EVERY: Final = 12
@@ -152,10 +156,15 @@ class Alert:
 
 @dataclass(frozen=True, slots=True)
 class _Exposure:
-    """How many hours the baseline covers: in all, and at each hour of the day."""
+    """How many hours the baseline covers (in all, and at each window bucket's hour of the
+    day) and the window's: what a check's expected counts are worked out from."""
 
     hours: float
-    by_hour: tuple[float, ...]
+    #: For each bucket of the window, the baseline's hours at its hour of the day plus
+    #: ``prior_hours``: the denominator of that hour's rate.
+    weights: tuple[float, ...]
+    #: For each bucket of the window, the hours of it that have passed.
+    hours_in: tuple[float, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +174,8 @@ class _Window:
     buckets: tuple[int, ...]
     hours: tuple[float, ...]
     baseline: range
+    #: The hour of the day each bucket starts at.
+    day_hours: tuple[int, ...]
 
 
 @dataclass(slots=True)
@@ -177,6 +188,8 @@ class _Baseline:
     terms: list[Counter[str]] = dataclasses.field(
         default_factory=lambda: [Counter() for _ in range(24)]
     )
+    #: Each term's uses at all hours: a check reads it, not 24 hours' counts, per term.
+    term_totals: Counter[str] = dataclasses.field(default_factory=Counter)
     toned: int = 0
     negative: int = 0
 
@@ -187,13 +200,44 @@ class _Baseline:
         self.negative += sign * counts.negative
         if sign > 0:
             self.terms[hour].update(counts.terms)
+            self.term_totals.update(counts.terms)
         else:
             self.terms[hour].subtract(counts.terms)
+            self.term_totals.subtract(counts.terms)
 
     def term_by_hour(self, key: str) -> tuple[list[int], int]:
         """A term's uses at each hour of the day, and in all."""
         by_hour = [hour[key] for hour in self.terms]
         return by_hour, sum(by_hour)
+
+    def term_uses(self, key: str, day_hours: tuple[int, ...]) -> tuple[list[int], int]:
+        """A term's uses at each of ``day_hours``, and at all hours."""
+        terms = self.terms
+        return [terms[hour][key] for hour in day_hours], self.term_totals[key]
+
+
+@dataclass(slots=True)
+class _Counted:
+    """What one :meth:`SpikeWatch.add` counts of an account in a bucket: its terms are
+    gathered in a list and counted in one go (a Counter counts a list in C), then added
+    to the bucket of each of the account's three scopes."""
+
+    volume: int = 0
+    toned: int = 0
+    negative: int = 0
+    #: Each mention's keys, each once per mention.
+    keys: list[str] = dataclasses.field(default_factory=list)
+
+
+class _Spike(NamedTuple):
+    """A series found spiking at a check: an :class:`Alert` is made only if it is new."""
+
+    key: str
+    kind: Kind
+    observed: int
+    expected: float
+    p_value: float
+    total: int = 0
 
 
 class SpikeWatch:
@@ -211,17 +255,21 @@ class SpikeWatch:
         self._networks: dict[str, str] = {}
         self._ids: dict[int, list[str]] = {}
         self._seen: set[str] = set()
-        self._forms: dict[str, Counter[str]] = {}
+        #: Every form a term was counted in (in the order first seen), and each form's uses.
+        self._forms: dict[str, list[str]] = {}
+        self._form_uses: Counter[str] = Counter()
         #: (scope, kind, term) → the last check at which it spiked.
         self._episodes: dict[tuple[Scope, Kind, str], datetime] = {}
         self._oldest = 0
-        self._last_exposure: tuple[range, _Exposure] | None = None
+        self._last_exposure: tuple[_Window, _Exposure] | None = None
         self._baselines: dict[Scope, _Baseline] = {}
 
     # -- counting ------------------------------------------------------------------
 
     def add(self, mentions: Iterable[Mention]) -> None:
         """Count new mentions; one already counted, or older than 8 days, is skipped."""
+        runs: list[str] = []
+        counted: dict[tuple[str, str, int], _Counted] = {}
         for mention in mentions:
             bucket = bucket_index(mention.created_at)
             if bucket < self._oldest or mention.id in self._seen:
@@ -230,37 +278,55 @@ class SpikeWatch:
             self._ids.setdefault(bucket, []).append(mention.id)
             if self._since is None or mention.created_at < self._since:
                 self._since = mention.created_at
-            self._count(mention, bucket)
+            its_runs = text_runs(mention.text)
+            runs += its_runs
+            where = (mention.account, mention.platform.value, bucket)
+            found = counted.get(where)
+            if found is None:
+                found = counted[where] = _Counted()
+            found.volume += 1
+            found.toned += mention.sentiment is not Sentiment.UNKNOWN
+            found.negative += mention.sentiment is Sentiment.NEGATIVE
+            found.keys += run_keys(its_runs)
+        for (account, network, bucket), found in counted.items():
+            self._networks[account] = network
+            terms = Counter(found.keys)
+            for scope in (BRAND, ("network", network), ("account", account)):
+                self._count(scope, bucket, found, terms)
+        self._note_forms(Counter(runs))
 
-    def _count(self, mention: Mention, bucket: int) -> None:
-        keys = self._keys(mention.text)
-        toned = mention.sentiment is not Sentiment.UNKNOWN
-        negative = mention.sentiment is Sentiment.NEGATIVE
-        self._networks[mention.account] = mention.platform.value
-        for scope in (BRAND, ("network", mention.platform.value), ("account", mention.account)):
-            counts = self._scopes.setdefault(scope, {}).get(bucket)
-            if counts is None:
-                counts = self._scopes[scope][bucket] = Bucket()
-            counts.volume += 1
-            counts.toned += toned
-            counts.negative += negative
-            counts.terms.update(keys)
-            baseline = self._baselines.get(scope)
-            if baseline is not None and bucket in baseline.buckets:
-                one = Bucket(1, int(toned), int(negative), Counter(keys))
-                baseline.take(one, hour_of(bucket, self.settings.zone), 1)
+    def _count(self, scope: Scope, bucket: int, found: _Counted, terms: Counter[str]) -> None:
+        """Add what one call counted in a bucket (``terms``: its keys, counted) to a
+        scope's, and to the scope's baseline if the bucket is in it."""
+        buckets = self._scopes.get(scope)
+        if buckets is None:
+            buckets = self._scopes[scope] = {}
+        counts = buckets.get(bucket)
+        if counts is None:
+            counts = buckets[bucket] = Bucket()
+        counts.volume += found.volume
+        counts.toned += found.toned
+        counts.negative += found.negative
+        counts.terms.update(terms)
+        baseline = self._baselines.get(scope)
+        if baseline is not None and bucket in baseline.buckets:
+            late = Bucket(found.volume, found.toned, found.negative, terms)
+            baseline.take(late, hour_of(bucket, self.settings.zone), 1)
 
-    def _keys(self, text: str) -> set[str]:
-        keys: set[str] = set()
-        for key, form in text_terms(text):
-            keys.add(key)
-            forms = self._forms.get(key)
-            if forms is None:
-                if len(self._forms) >= _FORMS_LIMIT:
-                    self._forms.clear()
-                forms = self._forms[key] = Counter()
-            forms[form] += 1
-        return keys
+    def _note_forms(self, runs: Counter[str]) -> None:
+        """Count the forms terms were used in (from the runs of text they were in, and how
+        often each run came), to name a term by its commonest form."""
+        uses, forms = self._form_uses, self._forms
+        for run, count in runs.items():
+            for form in run_words(run):
+                used = uses.get(form)
+                if used is None:
+                    if len(forms) >= _FORMS_LIMIT:
+                        forms.clear()
+                        uses.clear()
+                    forms.setdefault(term_key(form), []).append(form)
+                    used = 0
+                uses[form] = used + count
 
     def _forget_before(self, bucket: int) -> None:
         if bucket < self._oldest + _PRUNE_EVERY:
@@ -289,12 +355,26 @@ class SpikeWatch:
         self._forget_before(bucket_index(now) - KEEP_BUCKETS)
         raised: list[Alert] = []
         for scope, buckets in self._scopes.items():
-            for term, alert in self._spikes(now, scope, buckets, window):
-                key = (scope, alert.kind, term)
+            for spike in self._spikes(scope, buckets, window):
+                key = (scope, spike.kind, spike.key)
                 if key not in self._episodes:
-                    raised.append(alert)
+                    raised.append(self._alert(now, scope, spike))
                 self._episodes[key] = now
         return self._narrowest(raised)
+
+    def _alert(self, now: datetime, scope: Scope, spike: _Spike) -> Alert:
+        term = self._shown(spike.key) if spike.kind is Kind.TERM else ""
+        return Alert(
+            now,
+            spike.kind,
+            scope,
+            spike.observed,
+            spike.expected,
+            spike.p_value,
+            self.settings.window,
+            term=term,
+            total=spike.total,
+        )
 
     def _window(self, now: datetime) -> _Window:
         last = bucket_index(now)
@@ -305,18 +385,33 @@ class SpikeWatch:
         start = first - BASELINE_BUCKETS
         if self._since is not None:
             start = max(start, bucket_index(self._since))
-        return _Window(buckets, hours, range(start, first))
+        day_hours = tuple(hour_of(bucket, self.settings.zone) for bucket in buckets)
+        return _Window(buckets, hours, range(start, first), day_hours)
 
-    def _exposure(self, baseline: range) -> _Exposure:
-        """Worked out only when a series is tested, and once per baseline."""
-        if self._last_exposure is not None and self._last_exposure[0] == baseline:
+    def _unseen_hours(self, baseline: range) -> float:
+        """The hours of the baseline's first bucket that passed before counting began."""
+        if not baseline or self._since is None or bucket_index(self._since) != baseline[0]:
+            return 0.0
+        return (self._since.timestamp() - baseline[0] * BUCKET_SECONDS) / 3600
+
+    def _exposure(self, window: _Window) -> _Exposure:
+        """Worked out only when a series is tested, and once per check."""
+        if self._last_exposure is not None and self._last_exposure[0] == window:
             return self._last_exposure[1]
         by_hour = [0.0] * 24
         zone = self.settings.zone
-        for bucket in baseline:
+        for bucket in window.baseline:
             by_hour[hour_of(bucket, zone)] += BUCKET_HOURS
-        exposure = _Exposure(len(baseline) * BUCKET_HOURS, tuple(by_hour))
-        self._last_exposure = (baseline, exposure)
+        hours = len(window.baseline) * BUCKET_HOURS
+        # Counting that began within the baseline's first bucket saw only the rest of it.
+        unseen = self._unseen_hours(window.baseline)
+        if unseen:
+            by_hour[hour_of(window.baseline[0], zone)] -= unseen
+            hours -= unseen
+        prior = self.settings.prior_hours
+        weights = tuple(by_hour[hour] + prior for hour in window.day_hours)
+        exposure = _Exposure(hours, weights, window.hours)
+        self._last_exposure = (window, exposure)
         return exposure
 
     def _slide(self, scope: Scope, buckets: dict[int, Bucket], wanted: range) -> None:
@@ -341,17 +436,11 @@ class SpikeWatch:
                     baseline.take(counts, hour_of(bucket, zone), -1)
         baseline.buckets = wanted
 
-    def _spikes(
-        self,
-        now: datetime,
-        scope: Scope,
-        buckets: dict[int, Bucket],
-        window: _Window,
-    ) -> Iterator[tuple[str, Alert]]:
-        """(the term's key, or "", and the alert) for each series of a scope that spikes."""
+    def _spikes(self, scope: Scope, buckets: dict[int, Bucket], window: _Window) -> list[_Spike]:
+        """Each series of a scope that spikes (its key is the term's, or "")."""
         seen = [buckets[b] for b in window.buckets if b in buckets]
         if not window.baseline or not seen:
-            return
+            return []
         settings = self.settings
         volume = sum(bucket.volume for bucket in seen)
         negative = sum(bucket.negative for bucket in seen)
@@ -364,81 +453,78 @@ class SpikeWatch:
             if used >= settings.min_count and key not in self._ignored
         ]
         if volume < settings.min_count and negative < settings.min_count and not terms:
-            return  # nothing could alert: spare the baseline's walk
-        exposure = self._exposure(window.baseline)
+            return []  # nothing could alert: spare the baseline's walk
+        exposure = self._exposure(window)
         base = self._baselines[scope]
+        found: list[_Spike | None] = []
+        episodes = self._episodes
         if volume >= settings.min_count:
-            uses = (base.volume, sum(base.volume))
-            for alert in self._poisson(now, scope, Kind.VOLUME, volume, uses, window, exposure):
-                yield "", alert
+            uses = ([base.volume[hour] for hour in window.day_hours], sum(base.volume))
+            ongoing = (scope, Kind.VOLUME, "") in episodes
+            found.append(self._poisson("", Kind.VOLUME, volume, uses, exposure, ongoing))
         if negative >= settings.min_count:
             toned = sum(bucket.toned for bucket in seen)
-            for alert in self._negative(now, scope, negative, toned, base):
-                yield "", alert
+            found.append(self._negative(negative, toned, base))
         for key, used in terms:
-            uses = base.term_by_hour(key)
-            for alert in self._poisson(now, scope, Kind.TERM, used, uses, window, exposure):
-                yield key, dataclasses.replace(alert, term=self._shown(key))
+            uses = base.term_uses(key, window.day_hours)
+            ongoing = (scope, Kind.TERM, key) in episodes
+            found.append(self._poisson(key, Kind.TERM, used, uses, exposure, ongoing))
+        return [spike for spike in found if spike is not None]
 
     def _poisson(
         self,
-        now: datetime,
-        scope: Scope,
+        key: str,
         kind: Kind,
         observed: int,
         uses: tuple[list[int], int],
-        window: _Window,
         exposure: _Exposure,
-    ) -> Iterator[Alert]:
-        expected = self._expected(uses, window, exposure)
+        ongoing: bool,
+    ) -> _Spike | None:
+        """The series if it spikes; ``ongoing`` when its episode goes on, which raises no
+        alert, so only whether it spikes is worked out, not its p-value."""
+        expected = self._expected(uses, exposure)
         if observed < self.settings.min_ratio * expected:
-            return
+            return None
+        if ongoing:
+            if poisson_below(observed, expected, self.settings.alpha):
+                return _Spike(key, kind, observed, expected, math.nan)
+            return None
         p_value = poisson_tail(observed, expected)
         if p_value < self.settings.alpha:
-            yield Alert(now, kind, scope, observed, expected, p_value, self.settings.window)
+            return _Spike(key, kind, observed, expected, p_value)
+        return None
 
-    def _expected(self, uses: tuple[list[int], int], window: _Window, exposure: _Exposure) -> float:
+    def _expected(self, uses: tuple[list[int], int], exposure: _Exposure) -> float:
         """The window's expected count: each bucket at its hour of the day's blended rate.
 
-        ``uses`` is the baseline's count at each hour of the day, and in all. An hour's
-        rate is (its count + prior_hours * the 7-day rate) / (its hours + prior_hours):
-        a sparse hour leans on the week, a well-seen one on itself.
+        ``uses`` is the baseline's count at the hour of the day of each of the window's
+        buckets, and in all. An hour's rate is (its count + prior_hours * the 7-day
+        rate) / (its hours + prior_hours): a sparse hour leans on the week, a well-seen
+        one on itself.
         """
-        by_hour, total = uses
-        zone = self.settings.zone
-        overall = max(total, _EMPTY_WEEK_COUNT) / exposure.hours
-        prior = self.settings.prior_hours
+        at_hours, total = uses
+        lift = self.settings.prior_hours * (max(total, _EMPTY_WEEK_COUNT) / exposure.hours)
         expected = 0.0
-        for bucket, hours in zip(window.buckets, window.hours, strict=True):
-            hour = hour_of(bucket, zone)
-            rate = (by_hour[hour] + prior * overall) / (exposure.by_hour[hour] + prior)
-            expected += rate * hours
+        for count, weight, hours in zip(at_hours, exposure.weights, exposure.hours_in, strict=True):
+            expected += (count + lift) / weight * hours
         return expected
 
-    def _negative(
-        self,
-        now: datetime,
-        scope: Scope,
-        negative: int,
-        toned: int,
-        base: _Baseline,
-    ) -> Iterator[Alert]:
+    def _negative(self, negative: int, toned: int, base: _Baseline) -> _Spike | None:
         settings = self.settings
         weight = settings.prior_mentions
         had = base.negative + weight * settings.prior_share
         share = had / (base.toned + weight)
         if negative / toned < share + settings.share_rise:
-            return
+            return None
         p_value = binomial_tail(negative, toned, share)
         if p_value < settings.alpha:
-            expected = toned * share
-            yield Alert(
-                now, Kind.NEGATIVE, scope, negative, expected, p_value, settings.window, total=toned
-            )
+            return _Spike("", Kind.NEGATIVE, negative, toned * share, p_value, total=toned)
+        return None
 
     def _shown(self, key: str) -> str:
+        """The form a term was used in most (the first seen of equals)."""
         forms = self._forms.get(key)
-        return forms.most_common(1)[0][0] if forms else key
+        return max(forms, key=self._form_uses.__getitem__) if forms else key
 
     def _narrowest(self, alerts: list[Alert]) -> list[Alert]:
         """Drop a brand or network alert that one scope inside it fully explains.

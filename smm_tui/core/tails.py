@@ -16,14 +16,53 @@ def poisson_tail(k: int, mu: float) -> float:
         return 1.0
     if mu <= 0:
         return 0.0
+    # The spike watch tests thousands of series a check in a burst: the sums below are
+    # _falling_sum's, written out (the same terms in the same order) to spare a call a term.
     if k > mu:
         # Terms fall from k on: sum them, relative to the first, until they stop mattering.
         first = -mu + k * math.log(mu) - math.lgamma(k + 1)
-        return min(1.0, math.exp(first) * _falling_sum(lambda i: mu / (i + 1), k, None))
+        total = term = 1.0
+        i = k
+        while term > total * 1e-17:
+            term *= mu / (i + 1)
+            total += term
+            i += 1
+        return min(1.0, math.exp(first) * total)
     # k at or below the mean: the tail is at least about a half, so 1 - the rest is exact enough.
     last = -mu + (k - 1) * math.log(mu) - math.lgamma(k)
-    below = math.exp(last) * _falling_sum(lambda i: i / mu, k - 1, 0, step=-1)
+    total = term = 1.0
+    i = k - 1
+    while i != 0 and term > total * 1e-17:
+        term *= i / mu
+        total += term
+        i -= 1
+    below = math.exp(last) * total
     return min(1.0, max(0.0, 1.0 - below))
+
+
+#: How far (in log space) a bound must clear the sensitivity for poisson_below to trust it:
+#: far above the rounding of poisson_tail, so the two never disagree.
+_MARGIN = 1e-9
+_SMALLEST_ALPHA = 1e-300
+
+
+def poisson_below(k: int, mu: float, alpha: float) -> bool:
+    """Whether ``poisson_tail(k, mu) < alpha``, mostly without summing the tail.
+
+    Above the mean the tail lies between its first term and that term over
+    ``1 - mu / (k + 1)`` (the terms fall at least that fast), so when both bounds
+    fall on the same side of ``alpha`` the sum is spared: a series that keeps
+    spiking, check after check, is asked this and not its exact p-value.
+    """
+    # Below about 1e-300 the exact sum rounds in subnormal floats: the bounds would not match it.
+    if 0 < mu < k and alpha > _SMALLEST_ALPHA:
+        first = -mu + k * math.log(mu) - math.lgamma(k + 1)
+        limit = math.log(alpha)
+        if first - math.log1p(-mu / (k + 1)) < limit - _MARGIN:
+            return True
+        if first > limit + _MARGIN:
+            return False
+    return poisson_tail(k, mu) < alpha
 
 
 def binomial_tail(k: int, n: int, p: float) -> float:
