@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -64,6 +65,21 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def workspace(store: Store, clock: FakeClock) -> Workspace:
     return Workspace(store, actor="alice", sources={}, clock=clock)
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Iterator[Path]:
+    """A temporary folder in memory when the machine has a tmpfs, else ``tmp_path``.
+
+    For tests whose data dirs see many commits and that check no durability: on a
+    disk, the store's fsyncs cost several times what such a test checks.
+    """
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield tmp_path
+        return
+    with tempfile.TemporaryDirectory(dir=shm, prefix="smm-test-") as name:
+        yield Path(name)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@
     deletes. Before each commit print ``B <ops as JSON>``; once ``commit()``
     has returned print ``A <seq>``. Both lines are flushed, so the parent knows
     every acknowledged operation and the one commit that may be in flight.
+    (:func:`loop_into` runs the same loop in a forked process, writing to a pipe.)
 
 ``crash_child.py die DATA_DIR POINT``
     Commit :func:`multi_file_changes` and SIGKILL ourselves at ``POINT``:
@@ -21,8 +22,9 @@ import random
 import signal
 import sys
 from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import orjson
 
@@ -153,11 +155,19 @@ def count_worker(data_dir: str, worker: int, writes: int, start: Any, results: A
     results.put((worker, inserted, retries))
 
 
-def loop(data_dir: Path, seed: int) -> None:
+def loop_into(out: Connection, data_dir: str, seed: int) -> None:
+    """Entry point for multiprocessing: :func:`loop`, writing (tracebacks too) to ``out``."""
+    os.dup2(out.fileno(), sys.stderr.fileno())
+    with open(out.fileno(), "w", encoding="utf-8", closefd=False) as stream:
+        loop(Path(data_dir), seed, stream)
+
+
+def loop(data_dir: Path, seed: int, out: TextIO) -> None:
     rng = random.Random(seed)
     store = Store.open(data_dir)
     if store.warnings:
-        print(f"W {store.warnings}", flush=True)
+        out.write(f"W {store.warnings}\n")
+        out.flush()
         sys.exit(2)
     open_ids = [r["id"] for r in store.records(Collection.MENTIONS) if r["status"] == "new"]
     done_ids = [r["id"] for r in store.records(Collection.MENTIONS) if r["status"] == "done"]
@@ -190,21 +200,21 @@ def loop(data_dir: Path, seed: int) -> None:
                 ops.append(["d", rid])
         if not ops:
             continue
-        sys.stdout.write(f"B {orjson.dumps(ops).decode()}\n")
-        sys.stdout.flush()
+        out.write(f"B {orjson.dumps(ops).decode()}\n")
+        out.flush()
         changed = store.commit(changes)
         if changed.skipped:
-            sys.stdout.write(f"E skipped {[op.id for op in changed.skipped]}\n")
-            sys.stdout.flush()
+            out.write(f"E skipped {[op.id for op in changed.skipped]}\n")
+            out.flush()
             sys.exit(4)
-        sys.stdout.write(f"A {seq}\n")
-        sys.stdout.flush()
+        out.write(f"A {seq}\n")
+        out.flush()
 
 
 def main() -> None:
     mode, data_dir, arg = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
     if mode == "loop":
-        loop(data_dir, int(arg))
+        loop(data_dir, int(arg), sys.stdout)
     elif mode == "die":
         die(data_dir, arg)
     else:
