@@ -19,10 +19,12 @@ Tracked complaints are now and then edited into thanks or deleted
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypedDict, Unpack
 
+from smm_tui.adapters import demo_outage
 from smm_tui.adapters.base import (
     Adapter,
     Identity,
@@ -76,7 +78,9 @@ class DemoAdapter(Adapter):
 
     ``history`` comments come before the backlog, spread over :data:`HISTORY_SPAN`:
     they are never fetched as new (see :meth:`history_mentions`). The backlog is
-    ``backlog`` comments over the ``backlog_window`` before ``start``.
+    ``backlog`` comments over the ``backlog_window`` before ``start``. ``outage_after``
+    (None for none) is when an outage's burst of complaints begins after ``start``
+    (:mod:`~smm_tui.adapters.demo_outage`).
     """
 
     poll_interval: float | None = spec(Platform.DEMO).poll_interval
@@ -93,6 +97,7 @@ class DemoAdapter(Adapter):
         start: datetime | None = None,
         history: int = 0,
         backlog_window: timedelta = BACKLOG_WINDOW,
+        outage_after: timedelta | None = None,
     ) -> None:
         if rate_per_minute <= 0:
             raise ValueError("rate_per_minute must be positive")
@@ -107,6 +112,7 @@ class DemoAdapter(Adapter):
         self._clock = clock
         self._history = history
         seeds = Seed.of(seed, account, simulate)
+        burst = () if outage_after is None else demo_outage.plan(seeds.rng("outage"), outage_after)
         self._timeline = Timeline(
             seeds,
             history=history,
@@ -114,9 +120,10 @@ class DemoAdapter(Adapter):
             backlog_window=backlog_window,
             rate_per_minute=rate_per_minute,
             start=_as_utc(start if start is not None else clock()),
+            outage=[comment.offset_s for comment in burst],
         )
         network = Network(simulate, account, seeds.rng("network"))
-        self._stream = Stream(seeds, network, self._timeline)
+        self._stream = Stream(seeds, network, self._timeline, burst)
         self._desk = PostDesk(seeds, self._stream.brand, simulate, clock)
         self._published: dict[str, PublishedReply] = {}
         self._own_replies: dict[str, Mention] = {}
@@ -134,7 +141,9 @@ class DemoAdapter(Adapter):
         """An account in the middle of a team's working day.
 
         A fortnight of comments lies behind it (:meth:`history_mentions`, for a
-        workspace to record as handled) and only the last minutes are a backlog.
+        workspace to record as handled) and only the last minutes are a backlog. Some
+        minutes in, the app goes down (:mod:`~smm_tui.adapters.demo_outage`; its
+        variable moves or stops that).
         """
         return cls(
             account,
@@ -142,6 +151,7 @@ class DemoAdapter(Adapter):
             history=WORKING_DAY_HISTORY,
             backlog=WORKING_DAY_BACKLOG,
             backlog_window=WORKING_DAY_BACKLOG_WINDOW,
+            outage_after=demo_outage.outage_after(os.environ),
             **pace,
         )
 

@@ -333,3 +333,46 @@ OUR_REPLIES: dict[str, tuple[str, ...]] = {
     "ar/praise": ("شكرًا لكلماتك الطيبة! سننقلها إلى الفريق 💙",),
     "ar/other": ("شكرًا لتواصلك معنا! نحن هنا لأي استفسار.",),
 }
+
+#: The demo's outage (:mod:`smm_tui.adapters.demo_outage`): what customers write when the
+#: bank's app goes down, per language. Each complaint is one core, now and then with an
+#: opener before it and a closer after it.
+OUTAGE_CORES: dict[str, tuple[str, ...]] = {
+    "ru": (
+        "Приложение не работает",
+        "приложение не работает, не могу войти",
+        "Не могу войти в приложение",
+        "не могу войти в приложение, пишет ошибка",
+        "Приложение не открывается, войти не могу",
+        "у меня тоже приложение не работает",
+        "приложение не работает уже полчаса",
+        "не работает приложение, войти невозможно",
+    ),
+    "en": (
+        "the app is down, can't log in",
+        "The app is down and I can't log in",
+        "can't log in, the app is down",
+        "app is down again, cannot log in",
+        "is the app down? I can't log in",
+    ),
+}
+OUTAGE_OPENERS: dict[str, tuple[str, ...]] = {
+    "ru": ("Опять", "Срочно!", "Здравствуйте,", "Ребята,", "Марина,", "Алло,", "Что за дела?"),
+    "en": ("Hey,", "Seriously?", "Hi support,", "Again?!", "Guys,", "@support"),
+}
+OUTAGE_CLOSERS: dict[str, tuple[str, ...]] = {
+    "ru": ("!!!", "😡", "что происходит?", "— Ольга", "у всех так?", "сделайте что-нибудь"),
+    "en": ("!!!", "😡", "what's going on?", "- Mike", "anyone else?", "please fix"),
+}
+#: Written during the outage, about something else: they must not join its incident.
+OUTAGE_UNRELATED: dict[str, tuple[str, ...]] = {
+    "ru": (
+        "Когда начислят кэшбэк за прошлый месяц?",
+        "Подскажите реквизиты счёта для зарплаты",
+        "Курьер с картой так и не приехал",
+    ),
+    "en": (
+        "How do I raise the limit on my card?",
+        "My parcel still hasn't arrived",
+    ),
+}

@@ -4,7 +4,9 @@ Item k of the stream (its author, text and place in a thread) is a pure function
 of the :class:`~smm_tui.adapters.demo_identities.Seed` and k; only *when* items
 arrive (:class:`~smm_tui.adapters.demo_timeline.Timeline`) depends on ``start``
 and ``rate_per_minute``. What a comment says is filled in by
-:mod:`smm_tui.adapters.demo_texts`.
+:mod:`smm_tui.adapters.demo_texts`. An outage's burst
+(:mod:`smm_tui.adapters.demo_outage`), when there is one, takes live items of its own:
+the items after it are the next numbers' (their content shifts, deterministically).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from smm_tui.adapters import demo_corpus as corpus
 from smm_tui.adapters import demo_hostile
 from smm_tui.adapters.demo_corpus import Kind
 from smm_tui.adapters.demo_identities import Cast, Network, Seed
+from smm_tui.adapters.demo_outage import OutageComment
 from smm_tui.adapters.demo_texts import TextMaker
 from smm_tui.adapters.demo_timeline import HISTORY_SPAN, Timeline
 from smm_tui.core.models import Author, Mention, Sentiment
@@ -121,8 +124,16 @@ def comment_number(external_id: str) -> int | None:
 class Stream:
     """One account's comments: who writes what (:meth:`item`) and when (:attr:`timeline`)."""
 
-    def __init__(self, seed: Seed, network: Network, timeline: Timeline) -> None:
+    def __init__(
+        self,
+        seed: Seed,
+        network: Network,
+        timeline: Timeline,
+        outage: Sequence[OutageComment] = (),
+    ) -> None:
+        """``outage``: the burst the ``timeline`` was laid out with, oldest first."""
         self._seed = seed
+        self._outage = tuple(outage)
         self._network = network
         #: When each item is written.
         self.timeline = timeline
@@ -202,6 +213,9 @@ class Stream:
         return numbers
 
     def _generate(self, number: int) -> Item:
+        in_outage = self.timeline.outage_item(number)
+        if in_outage is not None:
+            return self._outage_item(number, self._outage[in_outage])
         rng = self._seed.rng("item", number)
         language = rng.choices(corpus.LANGUAGES, weights=_LANGUAGE_WEIGHTS)[0]
         kind = rng.choices(_KIND_CHOICES, weights=self._kind_weights(number))[0]
@@ -212,6 +226,19 @@ class Stream:
         if hostile:
             item = _disguise(item, rng)
         return item
+
+    def _outage_item(self, number: int, comment: OutageComment) -> Item:
+        """A comment of the outage's burst: mostly from people who never wrote before."""
+        rng = self._seed.rng("outage-item", number)
+        language = comment.language
+        if rng.random() < _REGULAR_ENTRANT_SHARE:
+            author = self._cast.regular(rng, language)
+        else:
+            author = self._cast.person(rng, language)
+        kind = Kind.COMPLAINT if comment.about_outage else Kind.QUESTION
+        root = self._pick_post(rng)
+        text = self._network.addressed(comment.text, self.brand.handle)
+        return Item(kind, language, text, author, author, root, root)
 
     def _kind_weights(self, number: int) -> Sequence[float]:
         """What a comment is likely to be: history follows the posts of its time."""

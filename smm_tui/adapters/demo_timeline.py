@@ -2,11 +2,14 @@
 
 Items 1 to ``history`` lie in the fortnight before the backlog (most of them before
 today's shift), the next ``backlog`` items in the window just before ``start``,
-and live items follow with exponential gaps, as on a busy brand page.
+and live items follow with exponential gaps, as on a busy brand page. An outage's
+burst (:mod:`smm_tui.adapters.demo_outage`) takes its place among the live items at
+the times it was planned for; the regular items keep theirs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from smm_tui.adapters.demo_identities import Seed
@@ -32,7 +35,10 @@ class Timeline:
         backlog_window: timedelta,
         rate_per_minute: float,
         start: datetime,
+        outage: Sequence[float] = (),
     ) -> None:
+        """``outage``: when each comment of an outage's burst is written, in seconds after
+        ``start``, in order (none by default)."""
         #: How many items come before the backlog: never fetched as new.
         self.history = history
         self._seed = seed
@@ -45,6 +51,11 @@ class Timeline:
         self._live_offsets: list[float] = []
         # Gaps are drawn in order as the offsets cache grows, so any instance draws the same.
         self._gap_rng = seed.rng("gaps")
+        self._regular_last = 0.0
+        self._regular_next: float | None = None
+        self._outage = tuple(outage)
+        #: Live item (from 1) → its place in the outage's burst, for the burst's items.
+        self._outage_items: dict[int, int] = {}
         self._history_offsets = self._build_history_offsets()
 
     def time_of(self, number: int) -> datetime:
@@ -65,11 +76,30 @@ class Timeline:
             slots = self._backlog - backlog + 0.5 + jitter
             return -self._backlog_window_s * slots / self._backlog
         live = backlog - self._backlog
-        offsets = self._live_offsets
-        while len(offsets) < live:
+        while len(self._live_offsets) < live:
+            self._lay_next_live()
+        return self._live_offsets[live - 1]
+
+    def outage_item(self, number: int) -> int | None:
+        """The place in the outage's burst of item ``number``, or None for a regular item."""
+        live = number - self.history - self._backlog
+        if live < 1 or not self._outage:
+            return None
+        self.offset_s(number)
+        return self._outage_items.get(live)
+
+    def _lay_next_live(self) -> None:
+        """The next live item: the outage's next comment if it comes first, else a regular one."""
+        if self._regular_next is None:
             gap = self._gap_rng.expovariate(self._rate / 60)
-            offsets.append((offsets[-1] if offsets else 0.0) + gap)
-        return offsets[live - 1]
+            self._regular_next = self._regular_last + gap
+        taken = len(self._outage_items)
+        if taken < len(self._outage) and self._outage[taken] < self._regular_next:
+            self._live_offsets.append(self._outage[taken])
+            self._outage_items[len(self._live_offsets)] = taken
+            return
+        self._live_offsets.append(self._regular_next)
+        self._regular_last, self._regular_next = self._regular_next, None
 
     def rebase_if_ahead(self, last: int, now: datetime) -> None:
         """Move the timeline earlier so that item ``last`` was written by ``now``."""
