@@ -22,6 +22,7 @@ from smm_tui import headless_posts
 from smm_tui.core.casework import CaseReport, review_news
 from smm_tui.core.context import NotFound
 from smm_tui.core.handoffs import Handoff, HandoffState
+from smm_tui.core.incident_sender import SendEvent
 from smm_tui.core.models import Mention, Reply, ReplyState, TicketColumn
 from smm_tui.core.network import AdapterError
 from smm_tui.core.outbox import AlreadySending
@@ -171,11 +172,26 @@ async def _poll_all(workspace: Workspace, out: TextIO) -> None:
         for line in case_lines(workspace, case):
             print(line, file=out, flush=True)
 
+    def replied(event: SendEvent) -> None:
+        print(incident_reply_line(event), file=out, flush=True)
+
     await asyncio.gather(
         *(engine.run_account(source, report) for source in workspace.sources.values()),
         headless_posts.publish_forever(workspace, out),
         workspace.casework().run(settled),
+        workspace.incident_sender().run(replied),
     )
+
+
+def incident_reply_line(event: SendEvent) -> str:
+    """``ok   I-2026-0001: reply 12/300 sent to @anna`` (or FAIL and why, or wait)."""
+    reply, progress = event.reply, event.progress
+    where = f"{event.incident_id}: {progress.sent}/{progress.total} sent"
+    if reply.state is ReplyState.SENT:
+        return f"ok   {one_line(f'{where}; {reply.url or reply.external_id}')}"
+    if reply.retry_at is not None:
+        return f"wait {one_line(f'{where}; rate limited until {reply.retry_at:%H:%M:%S} UTC')}"
+    return f"FAIL {one_line(f'{where}; {reply.error or reply.state.value}')}"
 
 
 async def _wait_for_lease(workspace: Workspace, out: TextIO) -> None:

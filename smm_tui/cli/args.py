@@ -53,3 +53,11 @@ class Args:
     hashtags: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     budget: tuple[str, str] | None = None
+    #: ``incident``: the incident (``I-2026-0001``), its title and seed mentions.
+    incident_id: str = ""
+    title: str = ""
+    seeds: tuple[str, ...] = ()
+    #: ``incident reply``/``resolve``: the saved reply, or the text, to fill for each member.
+    saved: str | None = None
+    template: str | None = None
+    yes: bool = False

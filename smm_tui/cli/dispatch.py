@@ -84,6 +84,8 @@ def dispatch(args: Args, env: dict[str, str]) -> int:
             return _ticket_command_run(args, where, env)
         if args.command.startswith("campaign "):
             return _campaign_command_run(args, where)
+        if args.command.startswith("incident "):
+            return _incident_command_run(args, where, env)
         return app.run_app(config, data_dir, env)
 
 
@@ -134,8 +136,15 @@ def _ticket_command_run(args: Args, where: Workplace, env: dict[str, str]) -> in
     raise AssertionError(f"no ticket command {args.command!r}")
 
 
+def _incident_command_run(args: Args, where: Workplace, env: dict[str, str]) -> int:
+    """Run ``incident list``, ``show``, ``open``, ``drop``, ``reply`` or ``resolve``."""
+    from smm_tui.commands import incidents
+
+    return incidents.run(args, where.config, where.data_dir, env, elsewhere=where.elsewhere)
+
+
 def _campaign_command_run(args: Args, where: Workplace) -> int:
-    """Run ``campaign create``, ``spend import``, ``report`` or ``list``."""
+    """Run ``campaign create``, ``add-posts``, ``spend import``, ``report`` or ``list``."""
     from smm_tui.commands import campaigns
 
     config, data_dir, elsewhere = where.config, where.data_dir, where.elsewhere
@@ -151,6 +160,8 @@ def _campaign_command_run(args: Args, where: Workplace) -> int:
                 keywords=args.keywords,
                 budget=args.budget,
             )
+        case "campaign add-posts":
+            return campaigns.add_posts(config, data_dir, args.name, args.query)
         case "campaign spend import":
             return campaigns.import_spend(config, data_dir, Path(args.file))
         case "campaign report":

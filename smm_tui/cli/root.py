@@ -10,6 +10,7 @@ from smm_tui import __version__
 from smm_tui.cli import (
     campaign_commands,
     inbox_commands,
+    incident_commands,
     publishing_commands,
     reply_commands,
     ticket_commands,
@@ -42,5 +43,6 @@ for _command in (
     ticket_commands.ticket,
     reply_commands.replies,
     campaign_commands.campaign,
+    incident_commands.incident,
 ):
     cli.add_command(_command)

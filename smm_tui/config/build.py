@@ -20,6 +20,7 @@ import msgspec
 
 from smm_tui.config.departments import departments_from, is_http_url, tickets_from
 from smm_tui.config.errors import Invalid, explain, must, show, toml_key
+from smm_tui.config.incidents import incidents_from
 from smm_tui.config.model import (
     DEFAULT_APPLIES_TO,
     AccountConfig,
@@ -83,6 +84,7 @@ def build_config(document: dict[str, Any], env: Mapping[str, str]) -> Config:
         handoffs=handoffs,
         tickets=tickets_from(typed.tickets),
         trends=_trends(typed.trends),
+        incidents=incidents_from(typed.incidents),
         saved_replies=replies_from_tables(typed.saved_replies),
         users=users,
     )

@@ -201,6 +201,14 @@ class TrendsConfig:
 
 
 @dataclass(frozen=True)
+class IncidentsConfig:
+    """The ``[incidents]`` table: replies a minute to one account, by network (platform
+    value); a network not named keeps its built-in pace."""
+
+    per_minute: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
 class DemoConfig:
     """The ``[demo]`` table: how fast and how reproducibly demo accounts generate traffic."""
 
@@ -232,6 +240,7 @@ class Config:
     handoffs: tuple[DepartmentConfig, ...] = ()
     tickets: TicketsConfig = field(default_factory=TicketsConfig)
     trends: TrendsConfig = field(default_factory=TrendsConfig)
+    incidents: IncidentsConfig = field(default_factory=IncidentsConfig)
     #: ``[[saved_replies]]`` tables (``saved_replies.toml`` beside the config is read apart).
     saved_replies: tuple[SavedReply, ...] = ()
     users: tuple[str, ...] = ()

@@ -274,6 +274,31 @@ class TrendsTable(Table):
     ] = msgspec.field(default_factory=list)
 
 
+#: Replies a minute to one account, for ``[incidents] per_minute``.
+_PER_MINUTE = Annotated[
+    float, Meta(gt=0, le=6000, description="a number of replies a minute above 0, at most 6000")
+]
+
+
+class PerMinuteTable(Table):
+    """``[incidents] per_minute``: replies a minute to one account, by network."""
+
+    vk: _PER_MINUTE | None = None
+    telegram: _PER_MINUTE | None = None
+    mastodon: _PER_MINUTE | None = None
+    bluesky: _PER_MINUTE | None = None
+    x: _PER_MINUTE | None = None
+    demo: _PER_MINUTE | None = None
+
+
+class IncidentsTable(Table):
+    """``[incidents]``: how fast an incident's replies go out."""
+
+    per_minute: Annotated[
+        PerMinuteTable, Meta(description="a table such as { vk = 20, mastodon = 30 }")
+    ] = msgspec.field(default_factory=PerMinuteTable)
+
+
 class SavedReplyTable(Table):
     """One ``[[saved_replies]]`` table (its fields are checked when it is used, not here)."""
 
@@ -320,6 +345,7 @@ class Document(Table):
     publishing: PublishingTable = msgspec.field(default_factory=PublishingTable)
     tickets: TicketsTable = msgspec.field(default_factory=TicketsTable)
     trends: TrendsTable = msgspec.field(default_factory=TrendsTable)
+    incidents: IncidentsTable = msgspec.field(default_factory=IncidentsTable)
     #: name → query; checked by the loader, which names the view in its error.
     views: Annotated[dict[str, object], Meta(description="a table ([views])")] | None = None
     rules: Annotated[list[RuleTable], Meta(description="an array of tables ([[rules]])")] = (

@@ -1,4 +1,5 @@
-"""The tickets' background work: numbers given, handoffs delivered, reviews watched.
+"""The tickets' background work: numbers given, handoffs delivered, reviews watched,
+and new mentions that repeat an open incident's complaint joined to it.
 
 It runs in whichever smm-tui holds the poller lease (the app or ``smm-tui
 poll``), beside the polling and publishing loops. Handoffs due go out on every
@@ -17,6 +18,7 @@ from datetime import datetime
 
 from smm_tui.core.context import ServiceContext
 from smm_tui.core.handoffs import Handoff, HandoffService
+from smm_tui.core.incidents import IncidentService
 from smm_tui.core.models import ReviewState
 from smm_tui.core.network import ChangeWatch
 from smm_tui.core.repository import RepositoryError
@@ -41,6 +43,8 @@ class CaseReport:
     numbered: int = 0
     handoffs: list[Handoff] = field(default_factory=list)
     reviews: RevisionReport | None = None
+    #: Incident id → the mentions that joined it in this pass.
+    joined: dict[str, list[str]] = field(default_factory=dict)
 
 
 class CaseWork:
@@ -56,8 +60,10 @@ class CaseWork:
         *,
         sleep: Sleep = asyncio.sleep,
         reviews_every: float = REVIEWS_EVERY,
+        incidents: IncidentService | None = None,
     ) -> None:
         self.ctx = ctx
+        self.incidents = incidents
         self.reviews_every = reviews_every
         self.handoffs = handoffs
         self.revisions = revisions
@@ -68,6 +74,8 @@ class CaseWork:
     async def pass_once(self, *, reviews: bool) -> CaseReport:
         """Number new tickets and send due handoffs; with ``reviews``, look at tracked mentions."""
         report = CaseReport(numbered=await number_unnumbered(self.ctx))
+        if self.incidents is not None:
+            report.joined = await self.incidents.join(self.incidents.newcomers())
         for handoff in self.handoffs.due(self.clock()):
             try:
                 report.handoffs.append(await self.handoffs.send(handoff.id))
@@ -90,7 +98,8 @@ class CaseWork:
             except RepositoryError as exc:
                 log.warning("ticket work: %s", exc)
             else:
-                if report.handoffs or (report.reviews and report.reviews.changed):
+                changed = report.reviews is not None and report.reviews.changed
+                if report.handoffs or report.joined or changed:
                     settled(report)
                 for error in report.reviews.errors if report.reviews else ():
                     log.info("reviews: %s", error)

@@ -242,6 +242,10 @@ class Reply(Recorded):
     uncertain: bool = False
     #: The ticket this reply follows up in public (sent: the ticket awaits the customer).
     ticket_id: str | None = None
+    #: The incident this reply answers one member of (see :mod:`smm_tui.core.incidents`).
+    incident_id: str | None = None
+    #: The network's rate limit on the last attempt: nothing goes to the account before it.
+    retry_at: datetime | None = None
     rev: int = 0
 
 

@@ -136,13 +136,18 @@ class OutboxService:
 
         Queued ones, and ``sending`` ones whose claim was abandoned (their owner
         died or the lease ran out). Failed ones wait for a human to retry, and a
-        reply another live process is sending is left to it.
+        reply another live process is sending is left to it. An incident's
+        replies are left to :class:`~smm_tui.core.incident_sender.IncidentSender`,
+        which paces them under the networks' limits.
         """
         found = [
             reply
             for reply in self.unfinished()
-            if reply.state is ReplyState.QUEUED
-            or (reply.state is ReplyState.SENDING and self.abandoned(reply))
+            if reply.incident_id is None
+            and (
+                reply.state is ReplyState.QUEUED
+                or (reply.state is ReplyState.SENDING and self.abandoned(reply))
+            )
         ]
         return sorted(found, key=lambda r: (r.created_at, r.id))
 
@@ -282,22 +287,31 @@ class OutboxService:
         if isinstance(outcome, PublishedReply):
             return await self._confirm(reply.id, outcome.external_id, outcome.url)
         error = _maybe_sent(outcome.error) if outcome.maybe_sent else outcome.error
-        return await self._fail(reply.id, error, outcome.maybe_sent)
+        return await self._fail(reply.id, error, outcome.maybe_sent, outcome.retry_at)
 
     async def _claim(self, reply: Reply) -> bool:
         """Move a queued or failed reply to ``sending`` in our name; False if someone was first."""
         return await self._claims.claim(reply.id, reply.state.value, reply.attempts)
 
-    async def _fail(self, reply_id: str, error: str, uncertain: bool = False) -> Reply:
+    async def _fail(
+        self,
+        reply_id: str,
+        error: str,
+        uncertain: bool = False,
+        retry_at: datetime | None = None,
+    ) -> Reply:
+        """Settle our claim as failed; ``retry_at`` keeps the network's rate limit on the
+        reply, so that whichever process sends it next waits for it."""
         expect = await self._claims.still_ours(reply_id)
         if expect is None:
             return self.reply(reply_id)
-        changes = ChangeSet().patch(
-            Collection.REPLIES,
-            reply_id,
-            {"state": ReplyState.FAILED.value, "error": error, "uncertain": uncertain},
-            expect=expect,
-        )
+        fields = {
+            "state": ReplyState.FAILED.value,
+            "error": error,
+            "uncertain": uncertain,
+            "retry_at": None if retry_at is None else to_iso(retry_at),
+        }
+        changes = ChangeSet().patch(Collection.REPLIES, reply_id, fields, expect=expect)
         self.ctx.audit(changes, "reply", reply_id, "failed", error=error)
         await self.ctx.commit(changes)
         return self.reply(reply_id)
@@ -318,6 +332,7 @@ class OutboxService:
                 "url": url,
                 "error": None,
                 "uncertain": False,
+                "retry_at": None,
             },
             expect=expect,
         )

@@ -41,6 +41,8 @@ class Collection(enum.StrEnum):
     COUNTERS = "counters"
     CAMPAIGNS = "campaigns"
     SPEND = "spend"
+    INCIDENTS = "incidents"
+    ALERTS = "alerts"
 
 
 OpKind = Literal["put", "insert_new", "patch", "delete"]

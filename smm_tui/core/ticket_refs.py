@@ -28,7 +28,11 @@ def ref_for(year: int, number: int) -> str:
 
 async def take_ref(ctx: ServiceContext, when: datetime) -> str:
     """A reference no ticket has yet, in the year of ``when``."""
-    counter_id = f"tickets-{when.year}"
+    return ref_for(when.year, await take_number(ctx, f"tickets-{when.year}"))
+
+
+async def take_number(ctx: ServiceContext, counter_id: str) -> int:
+    """The next number of the counter ``counter_id`` (1 first), never given out twice."""
     for _ in range(_ATTEMPTS):
         record = ctx.repo.get(Collection.COUNTERS, counter_id)
         if record is None:
@@ -40,8 +44,8 @@ async def take_ref(ctx: ServiceContext, when: datetime) -> str:
                 Collection.COUNTERS, counter_id, {"next": number + 1}, expect={"next": number}
             )
         if (await ctx.commit(changes)).applied:
-            return ref_for(when.year, number)
-    raise NoNumber("could not take a ticket number: the counter kept changing")
+            return number
+    raise NoNumber(f"could not take a number from {counter_id}: the counter kept changing")
 
 
 async def number_unnumbered(ctx: ServiceContext) -> int:

@@ -11,7 +11,7 @@ change often small:
   rewrites one day's events, not a growing week.
 - tickets, contests, entries, replies, drafts, cursors, notes on customers,
   posts, their deliveries, follower readings, handoffs to departments,
-  counters (ticket numbers), campaigns and ad spend each have a file.
+  counters (ticket numbers), campaigns, ad spend and spike alerts each have a file.
 
 Every file is a valid TinyDB document: ``{collection: {doc_id: record}}``.
 """
@@ -47,6 +47,8 @@ _SINGLE_FILE = {
     Collection.COUNTERS: "counters.json",
     Collection.CAMPAIGNS: "campaigns.json",
     Collection.SPEND: "spend.json",
+    Collection.INCIDENTS: "incidents.json",
+    Collection.ALERTS: "alerts.json",
 }
 
 #: Collections kept in daily files (see :func:`is_archive`).
