@@ -22,6 +22,7 @@ from smm_tui.adapters.demo import DemoAdapter
 from smm_tui.adapters.demo_corpus import OUR_REPLIES
 from smm_tui.adapters.demo_handoff import DemoDepartments
 from smm_tui.config import AccountConfig, Config, demo_config
+from smm_tui.config.incidents import incident_paces
 from smm_tui.core import demo_day, demo_posts
 from smm_tui.core.audit import new_id
 from smm_tui.core.casework import DEMO_REVIEWS_EVERY, REVIEWS_EVERY
@@ -35,6 +36,7 @@ from smm_tui.core.query import parse
 from smm_tui.core.repository import ChangeSet
 from smm_tui.core.rules import Rule
 from smm_tui.core.sla import BusinessHours, SlaPolicy, SlaSettings
+from smm_tui.core.spikes import TrendSettings
 from smm_tui.core.views import build_views
 from smm_tui.core.workspace import AccountSource, Settings, Workspace
 from smm_tui.store.lease import PollerLease
@@ -163,10 +165,35 @@ def settings_from(config: Config) -> Settings:
         ),
         publishing=publishing_from(config),
         confirm_within=config.tickets.confirm_within,
+        trends=trends_from(config),
+        alerts_from_start=is_builtin_demo(config),
         saved_replies=saved_replies_of(config),
         # The demo's reviews change within minutes: look at them more often.
         reviews_every=DEMO_REVIEWS_EVERY if is_builtin_demo(config) else REVIEWS_EVERY,
+        incident_paces=incident_paces(config),
     )
+
+
+#: The demo's spike watch counts its live stream only: it alerts once it has this much of
+#: it (a shorter baseline is too noisy to test against), and looks at windows this long
+#: (one bucket), so the outage 12 minutes in (``demo_outage.OUTAGE_AFTER``) stands out.
+DEMO_TREND_WARMUP = timedelta(minutes=10)
+DEMO_TREND_WINDOW = timedelta(minutes=5)
+
+
+def trends_from(config: Config) -> TrendSettings:
+    """The ``[trends]`` settings, in the team's time zone; the demo's warm up in minutes.
+
+    The demo's stored fortnight is a sparse sample (about 100 comments an account)
+    while its live stream writes 3 a minute: as a baseline it would make every live
+    minute a spike. So its watch counts from when it starts (see
+    :attr:`Settings.alerts_from_start`), needs ten minutes of it, and looks at
+    five-minute windows.
+    """
+    settings = config.trends.settings(ZoneInfo(config.sla.timezone))
+    if is_builtin_demo(config):
+        return dataclasses.replace(settings, warmup=DEMO_TREND_WARMUP, window=DEMO_TREND_WINDOW)
+    return settings
 
 
 def publishing_from(config: Config) -> PublishingSettings:

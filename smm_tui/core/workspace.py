@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from smm_tui.core.alert_watch import AlertWatch
+from smm_tui.core.alerts import AlertBook
 from smm_tui.core.audit import new_id
 from smm_tui.core.casework import REVIEWS_EVERY, CaseWork
 from smm_tui.core.contests import ContestService
@@ -18,9 +20,11 @@ from smm_tui.core.customers import CustomerService
 from smm_tui.core.feed import FeedModel
 from smm_tui.core.growth import GrowthService
 from smm_tui.core.handoffs import ChannelLookup, HandoffService, no_channels
+from smm_tui.core.incident_sender import DEFAULT_PACES, IncidentSender, Pace
+from smm_tui.core.incidents import IncidentService
 from smm_tui.core.ingest import IngestService
 from smm_tui.core.lease import Lease, SoleLease
-from smm_tui.core.models import utcnow
+from smm_tui.core.models import Platform, utcnow
 from smm_tui.core.notes import NoteService
 from smm_tui.core.outbox import OutboxService
 from smm_tui.core.planning import PlanningService, PublishingSettings
@@ -37,6 +41,7 @@ from smm_tui.core.saved_replies import SavedReply, SavedReplyBook
 from smm_tui.core.scheduler import PublishingEngine
 from smm_tui.core.sla import SlaSettings
 from smm_tui.core.sources import AccountSource as AccountSource
+from smm_tui.core.spikes import TrendSettings
 from smm_tui.core.threads import ThreadService
 from smm_tui.core.tickets import TicketService
 from smm_tui.core.triage import TriageService
@@ -59,6 +64,13 @@ class Settings:
     saved_replies: tuple[SavedReply, ...] = ()
     #: Seconds between looks at the open tickets' mentions for edits and deletions.
     reviews_every: float = REVIEWS_EVERY
+    #: How fast an incident's replies go to one account, by network (``[incidents]``).
+    incident_paces: Mapping[Platform, Pace] = field(default_factory=lambda: DEFAULT_PACES)
+    #: How readily spikes alert and terms count as rising (``[trends]``).
+    trends: TrendSettings = field(default_factory=TrendSettings)
+    #: Whether spike alerts count only what is written from when the watch starts (the
+    #: demo's: its stored history is too sparse a sample to be a baseline).
+    alerts_from_start: bool = False
 
 
 class Workspace:
@@ -109,6 +121,8 @@ class Workspace:
         self.growth = GrowthService(self.ctx, self.sources, every=publishing.growth_every)
         #: The saved replies in use (the app swaps them when their file changes).
         self.saved_replies = SavedReplyBook(self.settings.saved_replies)
+        self.incidents = IncidentService(self.ctx, self.outbox, self.saved_replies)
+        self.alerts = AlertBook(self.ctx)
         #: Whether this process may poll the accounts (another may be doing it).
         self.poller: Lease = poller or SoleLease()
 
@@ -142,7 +156,19 @@ class Workspace:
             self.sources,
             self.ctx.clock,
             reviews_every=self.settings.reviews_every,
+            incidents=self.incidents,
         )
+
+    def incident_sender(self) -> IncidentSender:
+        """The paced sender of the incidents' replies, through the accounts' adapters."""
+        return IncidentSender(
+            self.ctx, self.outbox, self.incidents, self.sources, self.settings.incident_paces
+        )
+
+    def alert_watch(self) -> AlertWatch:
+        """A live spike watch over what this process stores (the poller's; see AlertWatch)."""
+        counting_from = self.ctx.clock() if self.settings.alerts_from_start else None
+        return AlertWatch(self.ctx, self.settings.trends, self.alerts, counting_from=counting_from)
 
     def source_for(self, account: str) -> AccountSource | None:
         """The adapter of an account, if it is configured."""

@@ -33,6 +33,10 @@ class HealthReport:
     #: Who polls the accounts, when another process does.
     poller_elsewhere: str | None = None
     has_accounts: bool = True
+    #: The spike alert to show above the health, in one line (see ``core.alerts.alert_line``).
+    alert: str = ""
+    #: The keys that open the alerts list, as displayed.
+    alerts_key: str = ""
 
 
 #: Shown for as long as no account is configured: a state, not a passing event.
@@ -51,6 +55,12 @@ def elsewhere_content(holder: str) -> Content:
             "$text-muted",
         ),
     )
+
+
+def alert_content(line: str, alerts_key: str = "") -> Content:
+    """A spike alert's line, and the key that lists the alerts (the line quotes network text)."""
+    hint = f"  {alerts_key} alerts" if alerts_key else ""
+    return Content.assemble((line, "bold $text-warning"), (hint, "$text-muted"))
 
 
 def strip_content(
@@ -95,7 +105,7 @@ class HealthStrip(Static):
     DEFAULT_CSS = """
     HealthStrip {
         height: auto;
-        max-height: 2;
+        max-height: 3;
         padding: 0 1;
         background: $panel;
         text-wrap: nowrap;
@@ -119,16 +129,19 @@ class HealthStrip(Static):
 
     def show_health(self, report: HealthReport) -> None:
         """Draw ``report``."""
+        shown = True
         if report.poller_elsewhere is not None:
-            self.display = True
-            self._show(elsewhere_content(report.poller_elsewhere))
-            return
-        if not report.has_accounts:
-            self.display = True
-            self._show(NO_ACCOUNTS)
-            return
-        self.display = bool(report.healths)
-        self._show(strip_content(report.healths, report.now, report.details_key))
+            content = elsewhere_content(report.poller_elsewhere)
+        elif not report.has_accounts:
+            content = NO_ACCOUNTS
+        else:
+            shown = bool(report.healths)
+            content = strip_content(report.healths, report.now, report.details_key)
+        if report.alert:
+            alert = alert_content(report.alert, report.alerts_key)
+            content = Content("\n").join([alert, content]) if shown else alert
+        self.display = shown or bool(report.alert)
+        self._show(content)
 
     def _show(self, content: Content) -> None:
         # Redrawing an unchanged strip still costs a repaint sent over SSH, every second.

@@ -20,6 +20,7 @@ PANES = (
     ("app.contests", "Contests"),
     ("app.report", "Report"),
     ("app.content", "Content"),
+    ("app.trends", "Trends"),
 )
 
 

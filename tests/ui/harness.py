@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -24,6 +25,7 @@ from smm_tui.core.models import Platform, Status
 from smm_tui.core.polling import DEFAULT_POLICIES, PollingEngine, PollPolicy, Sleep
 from smm_tui.core.saved_replies import SavedReply
 from smm_tui.core.sources import AccountSource
+from smm_tui.core.spikes import TrendSettings
 from smm_tui.core.workspace import Workspace
 from smm_tui.runtime import build_sources, open_workspace
 from smm_tui.screens.feed import FeedScreen
@@ -66,20 +68,23 @@ def make_app(
     sleep: Sleep = asyncio.sleep,
     defer_archive: bool = False,
     saved_replies_watch: Callable[[], tuple[SavedReply, ...] | str | None] | None = None,
+    working_day: bool = False,
 ) -> tuple[SmmApp, Callable[[], None]]:
     """The real app over a workspace (demo by default); the function returned closes the store.
 
     ``sources`` replaces the adapters the config would give; ``policies`` paces polling
-    and ``sleep`` is how the polling loops wait between polls.
+    and ``sleep`` is how the polling loops wait between polls. ``working_day`` opens the
+    demo as ``smm-tui demo`` does: a fortnight behind it, a live stream, its outage.
     """
     config = config or demo_config("alice")
-    if sources is None:
+    if sources is None and not working_day:
         sources, _ = build_sources(config, env=env, clock=clock)
     counter = itertools.count(1)
     context = open_workspace(
         data_dir,
         config,
         sources=sources,
+        env=env,
         clock=clock,
         make_id=lambda: f"{next(counter):06x}{0:010x}",
         defer_archive=defer_archive,
@@ -114,6 +119,7 @@ class AppOptions(TypedDict, total=False):
     sleep: Sleep
     defer_archive: bool
     saved_replies_watch: Callable[[], tuple[SavedReply, ...] | str | None] | None
+    working_day: bool
 
 
 @asynccontextmanager
@@ -205,3 +211,15 @@ def stored_mentions(
             for n in range(total)
         ]
         store.commit(ingest.changes_for(mentions))
+
+
+def history_trends(workspace: Workspace) -> None:
+    """Spike alerts and rising terms over the stored history, as a real workspace has them.
+
+    The built-in demo's count only its live stream (``runtime.trends_from``); tests that
+    store a history of their own on the demo's config want the real thing.
+    """
+    zone = workspace.settings.trends.zone
+    workspace.settings = dataclasses.replace(
+        workspace.settings, trends=TrendSettings(zone=zone), alerts_from_start=False
+    )
