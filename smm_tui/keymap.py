@@ -15,7 +15,10 @@ from textual.dom import DOMNode
 
 from smm_tui.app import SmmApp
 from smm_tui.screens.accounts import AccountsScreen
+from smm_tui.screens.alerts import AlertsScreen
 from smm_tui.screens.assign import AssignScreen
+from smm_tui.screens.campaign_detail import CampaignScreen
+from smm_tui.screens.campaigns import CampaignsScreen
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.confirm import ConfirmScreen
 from smm_tui.screens.content import ContentScreen
@@ -36,6 +39,7 @@ from smm_tui.screens.schedule import ScheduleScreen
 from smm_tui.screens.ticket_detail import TicketScreen
 from smm_tui.screens.ticket_dialogs import FollowUpScreen
 from smm_tui.screens.tickets import TicketBoardScreen, TicketEditScreen
+from smm_tui.screens.trends import TrendsScreen
 from smm_tui.widgets.feed_list import FeedList
 
 #: Groups of classes whose bindings are active at the same time.
@@ -49,6 +53,9 @@ SCOPES: tuple[tuple[type[DOMNode], ...], ...] = (
     (SmmApp, CustomerScreen),
     (SmmApp, ReportScreen),
     (SmmApp, ContentScreen),
+    (SmmApp, TrendsScreen),
+    (SmmApp, CampaignsScreen),
+    (SmmApp, CampaignScreen),
     (PostDetailScreen,),
     (TicketEditScreen,),
     (FollowUpScreen,),
@@ -57,6 +64,7 @@ SCOPES: tuple[tuple[type[DOMNode], ...], ...] = (
     (ConfirmScreen,),
     (HelpScreen,),
     (AccountsScreen,),
+    (AlertsScreen,),
     (LabelScreen,),
     (TagScreen,),
     (NoteScreen,),

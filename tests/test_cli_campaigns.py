@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from smm_tui.cli import main
+from smm_tui.core.platforms import Platform
+from smm_tui.core.posts import Delivery, DeliveryState, Post
+from smm_tui.core.repository import ChangeSet, Collection
+from smm_tui.store.store import Store
 from tests.cli_kit import env_for
+from tests.conftest import T0
 
 RU = (
     "Дата;Площадка;Кампания;Расход;Валюта;Показы;Клики\r\n"
@@ -142,3 +147,46 @@ def test_an_unknown_campaign_is_one_line(cli: Cli) -> None:
     code, out, err = cli("campaign", "report", "Осень")
     assert (code, out) == (1, "")
     assert err == "smm-tui: no campaign 'Осень'\n"
+
+
+def plan(cli: Cli) -> None:
+    """Three posts in the Content plan: two about the sale, one published, one other."""
+    changes = ChangeSet()
+    for post_id, text, state in (
+        ("p1", "Весенняя скидка на карты", DeliveryState.PUBLISHED),
+        ("p2", "Скидка: last days", DeliveryState.DRAFT),
+        ("p3", "Office hours on Friday", DeliveryState.DRAFT),
+    ):
+        post = Post(post_id, text, ("bank-vk",), "alice", T0, T0)
+        delivery = Delivery(post_id, "bank-vk", Platform.VK, text, state=state)
+        changes.put(Collection.POSTS, post.to_record())
+        changes.put(Collection.DELIVERIES, delivery.to_record())
+    with Store.open(Path(cli.data)) as store:
+        store.commit(changes)
+
+
+def stored_post_ids(cli: Cli) -> list[str]:
+
+    with Store.open(Path(cli.data)) as store:
+        record = store.get(Collection.CAMPAIGNS, "весна")
+    assert record is not None
+    return list(record["post_ids"])
+
+
+def test_add_posts_adds_what_the_query_selects_once(cli: Cli) -> None:
+    spring(cli)
+    plan(cli)
+    assert cli("campaign", "add-posts", "весна", "--query", "скидка status:draft") == (
+        0,
+        "added 1 post to campaign Весна\n",
+        "",
+    )
+    code, out, _ = cli("campaign", "add-posts", "Весна", "--query", "скидка")
+    assert (code, out) == (0, "added 1 post to campaign Весна (1 already in it)\n")
+    assert stored_post_ids(cli) == ["p2", "p1"]
+    code, _, err = cli("campaign", "add-posts", "Весна", "--query", "nothing like this")
+    assert code == 1 and "no post matches" in err
+    code, _, err = cli("campaign", "add-posts", "Осень", "--query", "скидка")
+    assert code == 1 and "no campaign 'Осень'" in err
+    code, _, err = cli("campaign", "add-posts", "Весна")
+    assert code == 2 and "--query is required" in err

@@ -1,4 +1,5 @@
-"""``smm-tui campaign``: create campaigns, import their ad spend, report their figures."""
+"""``smm-tui campaign``: create campaigns, add posts to them, import their ad spend, report
+their figures."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from smm_tui.cli.options import (
     group,
     help_without_command,
     output_option,
+    query_option,
     read_args,
 )
 
@@ -40,6 +42,20 @@ def campaign() -> None:
 @click.option("--budget", nargs=2, metavar="AMOUNT CURRENCY", help="its budget, e.g. 50000 RUB")
 @common_options
 def _campaign_create(**params: Any) -> Args:
+    return read_args(params)
+
+
+@command_of(
+    campaign,
+    "add-posts",
+    "add the Content plan's posts a query selects to a campaign\n\n"
+    "NAME: the campaign's name. The query is the Content pane's filter: words or "
+    '"a phrase" in the text, status:, account:, campaign:, platform:',
+)
+@click.argument("name", metavar="NAME")
+@query_option("the posts to add (required), e.g. --query 'spring sale status:published'")
+@common_options
+def _campaign_add_posts(**params: Any) -> Args:
     return read_args(params)
 
 

@@ -1,4 +1,4 @@
-"""``smm-tui campaign``: create campaigns, import their ad spend, and report their figures.
+"""``smm-tui campaign``: create campaigns, add posts, import their ad spend, report figures.
 
 ``report`` writes one record per figure (``campaign, figure, scope, currency,
 value, source``): a spreadsheet user filters or pivots it, every figure keeps
@@ -19,9 +19,11 @@ from pathlib import Path
 from smm_tui.commands.errors import EXIT_FAILED, EXIT_USAGE, UserError, warn
 from smm_tui.commands.reading import reading, write_out
 from smm_tui.config import Config
+from smm_tui.core.calendar import entries
 from smm_tui.core.campaign_figures import Figure, figures_for
 from smm_tui.core.campaigns import Campaign, CampaignError, CampaignService, campaign_id
 from smm_tui.core.context import NotFound
+from smm_tui.core.post_query import QueryError, parse_post_query
 from smm_tui.core.records import write_records
 from smm_tui.core.sanitize import one_line
 from smm_tui.core.spend import parse_amount, parse_currency, read_spend_csv
@@ -88,6 +90,36 @@ def create_campaign(
         except CampaignError as exc:
             raise UserError(str(exc)) from None
     print(one_line(f"created campaign {made.name}: {made.starts} to {made.ends}, utm {made.utm}"))
+    return 0
+
+
+def add_posts(config: Config, data_dir: Path, name: str, query: str) -> int:
+    """Add the posts of the Content plan that ``query`` selects to the campaign; prints how many.
+
+    The query is the Content pane's filter (:mod:`smm_tui.core.post_query`), matched
+    against each post on each of its accounts; a post is added once.
+    """
+    if not query.strip():
+        raise UserError("--query is required: which posts to add", EXIT_USAGE)
+    try:
+        selects = parse_post_query(query)
+    except QueryError as exc:
+        raise UserError(f"--query: {one_line(str(exc))}", EXIT_USAGE) from None
+    with open_workspace(data_dir, config, sources={}) as (workspace, warnings):
+        warn(warnings)
+        planning = workspace.planning
+        zone = workspace.settings.publishing.zone
+        placed = entries(planning.posts(), planning.deliveries(), zone)
+        chosen = list(dict.fromkeys(e.post.id for e in placed if selects.matches(e)))
+        if not chosen:
+            raise UserError(f"no post matches {one_line(query)!r}")
+        try:
+            campaign, added = asyncio.run(CampaignService(workspace.ctx).add_posts(name, chosen))
+        except (NotFound, CampaignError) as exc:
+            raise UserError(str(exc)) from None
+    already = len(chosen) - added
+    note = f" ({already} already in it)" if already else ""
+    print(one_line(f"added {plural(added, 'post')} to campaign {campaign.name}{note}"))
     return 0
 
 

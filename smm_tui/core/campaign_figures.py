@@ -23,11 +23,22 @@ from smm_tui.core.campaigns import (
 from smm_tui.core.context import ServiceContext
 from smm_tui.core.models import Mention, Sentiment
 from smm_tui.core.posts import Delivery, FollowerReading, Post
-from smm_tui.core.report import build, percentile
+from smm_tui.core.report import build, minutes_text, percentile
 from smm_tui.core.repository import Collection
 from smm_tui.core.spend import CostFigures, SpendRow, cost_figures
 
-__all__ = ["CampaignFigures", "Figure", "campaign_figures", "figures_for"]
+__all__ = [
+    "CampaignFigures",
+    "CampaignRecords",
+    "Figure",
+    "campaign_figures",
+    "figures_for",
+    "figures_from",
+    "label",
+    "read_records",
+    "summary",
+    "value_text",
+]
 
 Value = int | float | Decimal | None
 
@@ -79,20 +90,54 @@ class CampaignFigures:
         """The value of the figure so named (None: missing)."""
         return self.figure(name, scope, currency).value
 
+    def per_currency(self, name: str) -> list[Figure]:
+        """The figures so named that are in a currency (``spend``, ``cpc``…), by currency."""
+        found = [f for f in self.figures if f.name == name and f.currency and not f.scope]
+        return sorted(found, key=lambda f: f.currency)
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignRecords:
+    """The stored records a campaign's figures and charts are worked out from (all of them)."""
+
+    posts: tuple[Post, ...]
+    deliveries: tuple[Delivery, ...]
+    mentions: tuple[Mention, ...]
+    readings: tuple[FollowerReading, ...]
+    spend: tuple[SpendRow, ...]
+
+
+def read_records(ctx: ServiceContext) -> CampaignRecords:
+    """Every record a campaign's figures need, read once (the archive too) for any campaigns."""
+    repo = ctx.repo
+    repo.load_archive()
+    return CampaignRecords(
+        posts=tuple(Post.from_record(r) for r in repo.records(Collection.POSTS)),
+        deliveries=tuple(Delivery.from_record(r) for r in repo.records(Collection.DELIVERIES)),
+        mentions=tuple(Mention.from_record(r) for r in repo.records(Collection.MENTIONS)),
+        readings=tuple(FollowerReading.from_record(r) for r in repo.records(Collection.FOLLOWERS)),
+        spend=tuple(SpendRow.from_record(r) for r in repo.records(Collection.SPEND)),
+    )
+
 
 def figures_for(ctx: ServiceContext, campaign: Campaign, zone: tzinfo) -> CampaignFigures:
     """The campaign's figures from what the store holds now."""
-    repo = ctx.repo
-    repo.load_archive()
+    return figures_from(read_records(ctx), campaign, zone, ctx.clock())
+
+
+def figures_from(
+    records: CampaignRecords, campaign: Campaign, zone: tzinfo, now: datetime
+) -> CampaignFigures:
+    """The campaign's figures from records read already (see :func:`read_records`)."""
     return campaign_figures(
         campaign,
-        posts=[Post.from_record(r) for r in repo.records(Collection.POSTS)],
-        deliveries=[Delivery.from_record(r) for r in repo.records(Collection.DELIVERIES)],
-        mentions=[Mention.from_record(r) for r in repo.records(Collection.MENTIONS)],
-        readings=[FollowerReading.from_record(r) for r in repo.records(Collection.FOLLOWERS)],
-        spend=[SpendRow.from_record(r) for r in repo.records(Collection.SPEND)],
+        posts=records.posts,
+        deliveries=records.deliveries,
+        mentions=records.mentions,
+        readings=records.readings,
+        spend=records.spend,
         zone=zone,
-        now=ctx.clock(),
+        now=now,
     )
 
 
@@ -133,7 +178,9 @@ def campaign_figures(
     figures += [figure for pair in changes for figure in pair]
     figures += _mention_figures(its_mentions, now)
     growth = [pair[0].value for pair in changes]
-    figures += _cost_figures(campaign, spend, engaged.value, growth, totals["replies"])
+    spend_rows = [row for row in spend if _is_for(row, campaign)]
+    figures.append(_tracked_clicks(campaign, spend_rows))
+    figures += _cost_figures(campaign, spend_rows, engaged.value, growth, totals["replies"])
     return CampaignFigures(campaign, tuple(figures))
 
 
@@ -245,6 +292,24 @@ def _mention_figures(mentions: Sequence[Mention], now: datetime) -> list[Figure]
     return figures
 
 
+def _tracked_clicks(campaign: Campaign, rows: Sequence[SpendRow]) -> Figure:
+    """Clicks on the campaign's tracked links: only a spend export counts them.
+
+    The networks' post counters have no link clicks, let alone per ``utm_campaign``;
+    a spend row's ``clicks`` are the clicks its ads bought. A total needs every row's.
+    """
+    tag = f"utm_campaign={campaign.utm}" if campaign.utm else "no utm_campaign"
+    if not rows:
+        why = "networks do not report link clicks per UTM; the spend export does, none imported"
+        return Figure("tracked_link_clicks", None, f"missing: {why} ({tag})")
+    lacking = sum(1 for row in rows if row.clicks is None)
+    if lacking:
+        why = f"{lacking} of {len(rows)} spend rows have no clicks"
+        return Figure("tracked_link_clicks", None, f"missing: {why} ({tag})")
+    total = sum(row.clicks or 0 for row in rows)
+    return Figure("tracked_link_clicks", total, f"clicks column of {len(rows)} spend rows ({tag})")
+
+
 def _cost_figures(
     campaign: Campaign,
     spend: Iterable[SpendRow],
@@ -280,3 +345,71 @@ def _cost(costs: CostFigures, column: str, rows: int) -> Figure:
     if value is None:
         source = f"missing: nothing to work it out from ({source})"
     return Figure(column, value, source, currency=costs.currency)
+
+
+# -- as people read them ----------------------------------------------------------------
+
+#: Each figure's name as a person reads it.
+LABELS = {
+    "budget": "Budget",
+    "posts_published": "Posts published",
+    "views": "Views (reach)",
+    "likes": "Likes",
+    "reposts": "Reposts",
+    "replies": "Replies",
+    "engagements": "Engagements",
+    "engagement_rate": "Engagement rate",
+    "follower_change": "Follower change",
+    "follower_change_before": "… as long before",
+    "mentions": "Mentions",
+    "tone_negative": "Tone: negative",
+    "tone_neutral": "Tone: neutral",
+    "tone_positive": "Tone: positive",
+    "tone_unknown": "Tone: not known",
+    "first_response_median_minutes": "First response, median",
+    "within_target_share": "Answered within target",
+    "tracked_link_clicks": "Clicks on tracked links",
+    "spend": "Spend",
+    "impressions": "Impressions",
+    "clicks": "Clicks (ads)",
+    "cpm": "CPM",
+    "cpc": "CPC",
+    "cost_per_engagement": "Cost per engagement",
+    "cost_per_new_follower": "Cost per new follower",
+    "cost_per_comment": "Cost per comment",
+}
+#: What a missing figure shows: a word, never 0.
+MISSING = "missing"
+_MONEY = frozenset({"budget", "spend", *COSTS[3:]})
+_SHARES = frozenset({"engagement_rate", "within_target_share"})
+
+
+def label(figure: Figure) -> str:
+    """The figure's name as a person reads it, with what it is of (an account, a post)."""
+    name = LABELS.get(figure.name, figure.name)
+    return f"{name} · {figure.scope}" if figure.scope else name
+
+
+def value_text(figure: Figure) -> str:
+    """The value as shown: money to the cent with its currency, shares as percentages,
+    minutes as ``4.5m``, a missing figure as ``missing``."""
+    value = figure.value
+    if value is None:
+        return MISSING
+    if figure.name in _MONEY:
+        return f"{Decimal(value):,.2f} {figure.currency}".strip()
+    if figure.name in _SHARES:
+        return f"{float(value):.2%}" if figure.name == "engagement_rate" else f"{value:.0%}"
+    if figure.name == "first_response_median_minutes":
+        return minutes_text(float(value))
+    if isinstance(value, int) and figure.name.startswith("follower_change"):
+        return f"{value:+,}"
+    return f"{value:,}"
+
+
+def summary(figures: CampaignFigures) -> str:
+    """One line for a list: posts, mentions and the spend in each currency."""
+    posts, mentions = figures.value("posts_published"), figures.value("mentions")
+    spent = [value_text(f) for f in figures.per_currency("spend")]
+    money = "spend " + ", ".join(spent) if spent else "no spend imported"
+    return f"{posts} posts published · {mentions} mentions · {money}"

@@ -1,8 +1,9 @@
 """Campaigns: a name, a period and a budget, and which posts, links and mentions are theirs.
 
-A campaign's posts are those whose ``campaign`` is its name (case aside). Its
-mentions are the replies to those posts, whenever they came, and the mentions
-that carry one of its hashtags or keywords during its period. Keywords match
+A campaign's posts are those whose ``campaign`` is its name (case aside), and
+those added to it by id (from the Content pane, or by a query). Its mentions
+are the replies to those posts, whenever they came, and the mentions that
+carry one of its hashtags or keywords during its period. Keywords match
 their word forms as a query's words do (Snowball stems, see
 :mod:`smm_tui.core.stemming`); a keyword of several words is a phrase, exact.
 The period is whole days, both inclusive, in the team's time zone.
@@ -87,6 +88,8 @@ class Campaign(Recorded):
     currency: str = ""
     #: The ``utm_campaign`` value its links carry.
     utm: str = ""
+    #: Posts added to it by id, whatever their own ``campaign`` says.
+    post_ids: tuple[str, ...] = ()
 
     record_extras: ClassVar[tuple[str, ...]] = ("id",)
 
@@ -156,6 +159,31 @@ class CampaignService:
         await self.ctx.commit(changes)
         return self.get(plain)
 
+    async def add_posts(self, name: str, post_ids: Iterable[str]) -> tuple[Campaign, int]:
+        """Add posts to the campaign called ``name`` by id; the campaign and how many were new.
+
+        Raises NotFound for no such campaign, CampaignError if it changed meanwhile. A
+        post added already is not added twice.
+        """
+        campaign = self.get(name)
+        added = tuple(pid for pid in dict.fromkeys(post_ids) if pid not in campaign.post_ids)
+        if not added:
+            return campaign, 0
+        record = self.ctx.repo.get(Collection.CAMPAIGNS, campaign.id) or {}
+        changes = ChangeSet().patch(
+            Collection.CAMPAIGNS,
+            campaign.id,
+            {"post_ids": [*campaign.post_ids, *added]},
+            # Two people adding at once: the second patch must not drop the first's posts.
+            expect={"rev": record.get("rev")},
+        )
+        self.ctx.audit(changes, "campaign", campaign.id, "add posts", posts=len(added))
+        await self.ctx.commit(changes)
+        now = self.get(name)
+        if not set(added) <= set(now.post_ids):
+            raise CampaignError(f"campaign {now.name!r} changed meanwhile: add the posts again")
+        return now, len(added)
+
     def spend(self, campaign: Campaign) -> list[SpendRow]:
         """The spend rows imported for ``campaign`` (its name, case aside), oldest first."""
         rows = [SpendRow.from_record(r) for r in self.ctx.repo.records(Collection.SPEND)]
@@ -184,8 +212,14 @@ def _terms(folded: Iterable[str]) -> tuple[str, ...]:
 def campaign_posts(
     campaign: Campaign, posts: Iterable[Post], deliveries: Iterable[Delivery]
 ) -> tuple[list[Post], list[Delivery]]:
-    """The campaign's posts (their ``campaign`` is its name) and their published deliveries."""
-    mine = [post for post in posts if post.campaign and campaign_id(post.campaign) == campaign.id]
+    """The campaign's posts (their ``campaign`` is its name, or it holds their id) and their
+    published deliveries."""
+    added = set(campaign.post_ids)
+    mine = [
+        post
+        for post in posts
+        if post.id in added or (post.campaign and campaign_id(post.campaign) == campaign.id)
+    ]
     ids = {post.id for post in mine}
     published = [
         d

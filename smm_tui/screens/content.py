@@ -66,6 +66,7 @@ delete     | x            | delete        | (Delete)     | Delete the post (asks
 duplicate  | D            | duplicate     | (Duplicate)  | A new draft with the same texts
 retry      | R            | retry         | (Retry)      | Publish a failed delivery again
 counters   | m            | counters      | (Counters)   | Read the post's counters now
+campaign   | C            | campaign      | (Campaign)   | Add the post to a campaign
 open       | enter        | open          | (Open)       | The post in full, per account
 filter     | slash        | filter        | (Filter)     | Filter: status, account, words
 clear      | escape       | clear         | (Clear)      | Clear the filter
@@ -389,5 +390,8 @@ class ContentScreen(ContentActions):
             ),
             SystemCommand(
                 "Calendar or list", "Toggle the Content pane's view", self.action_toggle_view
+            ),
+            SystemCommand(
+                "Add post to a campaign", "The selected post counts for it", self.action_campaign
             ),
         ]

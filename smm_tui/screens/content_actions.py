@@ -1,4 +1,5 @@
-"""What the Content pane's keys do to posts: write, schedule, publish, retry, delete, count.
+"""What the Content pane's keys do to posts: write, schedule, publish, retry, delete, count,
+and add to a campaign.
 
 Every change goes through the planning, publishing and growth services in a
 worker; a problem they raise (a post too long, one changed meanwhile, a
@@ -11,16 +12,24 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TypeVar
 
+from textual.content import Content
+
 from smm_tui.core.calendar import Entry, Status
+from smm_tui.core.campaigns import Campaign, CampaignError, CampaignService
+from smm_tui.core.context import NotFound
 from smm_tui.core.growth import by_account
 from smm_tui.core.posts import Delivery, DeliveryState, Post, delivery_id
 from smm_tui.core.wording import plural
 from smm_tui.messages import DeliverySettled
-from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.screens.base import WorkspaceScreen, in_background
 from smm_tui.screens.confirm import ConfirmScreen
+from smm_tui.screens.line import LineScreen
 from smm_tui.screens.post_editor import EditorResult, PostEditorScreen
 from smm_tui.screens.schedule import ScheduleScreen
 from smm_tui.widgets.render import cut, one_line
+
+#: The longest campaign name the dialog takes.
+CAMPAIGN_NAME_LENGTH = 120
 
 T = TypeVar("T")
 
@@ -226,3 +235,49 @@ class ContentActions(WorkspaceScreen):
 
     def _counted(self, read: list[Delivery]) -> None:
         self.say(f"Counters read on {plural(len(read), 'account')}.")
+
+    # -- campaigns ------------------------------------------------------------------
+
+    def action_campaign(self) -> None:
+        """Ask which campaign, then add the selected post to it (by id)."""
+        entry = self._picked()
+        if entry is None:
+            return
+        service = CampaignService(self.workspace.ctx)
+        campaigns = service.all()
+        if not campaigns:
+            self.say("No campaigns yet: smm-tui campaign create NAME --from DATE --to DATE.")
+            return
+        post = entry.post
+        names = ", ".join(one_line(campaign.name) for campaign in campaigns)
+        title = Content.assemble(("Add to campaign ", "bold"), about(post))
+
+        def named(name: str | None) -> None:
+            if name is not None and name.strip():
+                in_background(
+                    self,
+                    service.add_posts(name, [post.id]),
+                    done=self._added,
+                    group="content",
+                    expected=(NotFound, CampaignError),
+                    failed=lambda error: self.say(str(error), error=True),
+                )
+
+        self.app.push_screen(
+            LineScreen(
+                title,
+                text=campaigns[-1].name if len(campaigns) == 1 else "",
+                placeholder="campaign name",
+                hint=cut(f"Campaigns: {names}", 200),
+                max_length=CAMPAIGN_NAME_LENGTH,
+                input_id="campaign-name",
+            ),
+            named,
+        )
+
+    def _added(self, outcome: tuple[Campaign, int]) -> None:
+        campaign, added = outcome
+        if added:
+            self.say(f"Added to campaign {campaign.name}.")
+        else:
+            self.say(f"Already in campaign {campaign.name}.")

@@ -1,9 +1,15 @@
-"""The report pane: first-response times, the share answered within target, and what
-became of the tickets opened ("Closing the loop")."""
+"""The report pane: first-response times, the share answered within target, what
+became of the tickets opened ("Closing the loop"), and charts of the period.
+
+The charts (mention volume, tone, first-response time, followers, engagement per
+post) are plots where there is room and sparklines where there is not; ``t``
+shows every one as a table instead. ``c`` opens the campaigns.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -13,12 +19,15 @@ from textual.content import Content
 from textual.widgets import Static
 
 from smm_tui.core import loop_report, report
+from smm_tui.core.chart_series import Chart, report_charts, window
 from smm_tui.core.loop_report import LoopRow
-from smm_tui.core.models import Sentiment
+from smm_tui.core.models import Mention, Sentiment, to_iso
 from smm_tui.core.repository import Collection
 from smm_tui.core.sanitize import clean_identity
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceScreen, in_background
+from smm_tui.screens.campaigns import CampaignsScreen
+from smm_tui.widgets.chart import ChartPanel, mode_for
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.health_strip import HealthStrip
 from smm_tui.widgets.key_table import key_table
@@ -112,11 +121,14 @@ class Figures:
 
     rows: list[report.Row]
     loop: list[LoopRow]
+    charts: tuple[Chart, ...]
 
 
 #: ReportScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
 _KEYS = """
-period | p      | period     | Period   | 7, 30 or 90 days
+period    | p      | period      | Period    | 7, 30 or 90 days
+text      | t      | toggle_text | Text      | Every chart as a table (for screen readers, copying)
+campaigns | c      | campaigns   | Campaigns | Every campaign with its figures and charts
 down   | j,down | scroll(1)  | (Scroll) | Scroll the report down
 up     | k,up   | scroll(-1) | (Scroll) | Scroll the report up
 """
@@ -133,11 +145,14 @@ class ReportScreen(WorkspaceScreen):
         self._stale = False
         #: The figures shown, to fit again to a new width without recounting.
         self._figures: Figures | None = None
+        #: Whether the charts are shown as tables.
+        self.as_text = False
 
     def compose(self) -> ComposeResult:
         yield StatusBar("Report", self.pane_keys())
         with VerticalScroll(id="report-body"):
             yield Static(Content("Counting…"), id="report-table")
+            yield ChartPanel(id="report-charts")
         yield Static(Content("CSV: smm-tui report --format csv --days N"), classes="status-line")
         yield HealthStrip()
         yield PaneFooter()
@@ -168,7 +183,19 @@ class ReportScreen(WorkspaceScreen):
         hours = ws.settings.sla.default.hours
         zone = hours.zone if hours else None
         since = report.window_start(now, self.days, zone)
-        rows = report.build_from_records(ws.repo.records(Collection.MENTIONS), since, now, zone)
+        cutoff = to_iso(since) or ""
+        mentions = [
+            Mention.from_record(r)
+            for r in ws.repo.records(Collection.MENTIONS)
+            if r["created_at"] >= cutoff
+        ]
+        rows = report.build(mentions, since, now, zone)
+        charts = report_charts(
+            mentions,
+            ws.planning.deliveries(),
+            ws.growth.readings(),
+            window(since, now, zone or UTC),
+        )
         loop = loop_report.build_from_records(
             ws.repo.records(Collection.TICKETS),
             ws.repo.records(Collection.HANDOFFS),
@@ -177,7 +204,7 @@ class ReportScreen(WorkspaceScreen):
             ),
             since,
         )
-        return Figures(rows, loop)
+        return Figures(rows, loop, charts)
 
     def _show(self, figures: Figures) -> None:
         self._figures = figures
@@ -195,6 +222,15 @@ class ReportScreen(WorkspaceScreen):
                 ]
             )
         )
+        self._draw_charts()
+
+    def _draw_charts(self) -> None:
+        if self._figures is None:
+            return
+        size = self.app.size
+        mode = mode_for(size.width, size.height, as_text=self.as_text)
+        panel = self.query_one(ChartPanel)
+        panel.show(self._figures.charts, mode, panel.size.width or size.width - 2)
 
     def on_resize(self) -> None:
         """Fit the tables to the new width (once the layout has it)."""
@@ -205,6 +241,15 @@ class ReportScreen(WorkspaceScreen):
     def action_period(self) -> None:
         self.days = PERIODS[(PERIODS.index(self.days) + 1) % len(PERIODS)]
         self.recompute()
+
+    def action_toggle_text(self) -> None:
+        """Every chart as a table, or as a plot again."""
+        self.as_text = not self.as_text
+        self._draw_charts()
+
+    def action_campaigns(self) -> None:
+        """The campaigns, each with its figures and charts."""
+        self.app.push_screen(CampaignsScreen())
 
     def action_scroll(self, delta: int) -> None:
         self.query_one("#report-body").scroll_relative(y=delta, animate=False)
