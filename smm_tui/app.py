@@ -28,6 +28,7 @@ from smm_tui.core.casework import CaseReport, review_news
 from smm_tui.core.context import NotFound
 from smm_tui.core.handoffs import HandoffState
 from smm_tui.core.health import problem_text
+from smm_tui.core.incident_sender import IncidentSender
 from smm_tui.core.models import ReplyState
 from smm_tui.core.polling import AccountHealth, HealthState, PollingEngine
 from smm_tui.core.posts import Delivery, DeliveryState
@@ -46,14 +47,19 @@ from smm_tui.messages import (
     StoreChanged,
 )
 from smm_tui.screens.accounts import AccountsScreen
+from smm_tui.screens.alerts import AlertsScreen
 from smm_tui.screens.base import WorkspaceScreen, in_background
 from smm_tui.screens.content import ContentScreen
 from smm_tui.screens.contests import ContestScreen
 from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.feed import FeedScreen
 from smm_tui.screens.help import HelpScreen, help_rows
+from smm_tui.screens.incident_news import IncidentNews
+from smm_tui.screens.incidents import IncidentsScreen
+from smm_tui.screens.live_alerts import LiveAlerts
 from smm_tui.screens.report import ReportScreen
 from smm_tui.screens.tickets import TicketBoardScreen
+from smm_tui.screens.trends import TrendsScreen
 from smm_tui.widgets.health_strip import HealthReport, HealthStrip
 from smm_tui.widgets.key_table import key_table
 
@@ -82,8 +88,12 @@ contests | 3             | switch_mode('contests') | (Contests) | The contest ma
 report   | 4             | switch_mode('report')   | (Report)   | Response times and the share
     within target
 content  | 5             | switch_mode('content')  | (Content)  | The content plan: posts by day
+trends   | 6             | switch_mode('trends')   | (Trends)   | Terms and hashtags rising
+    against the last 7 days
 accounts | A             | accounts                | (Accounts) | Account health: last success,
     next poll, rate budget, problems
+alerts   | exclamation_mark | alerts               | (Alerts)   | Spike alerts, newest first:
+    open one's mentions in the feed
 help     | question_mark | help                    | Help       | Keys for this screen
 palette  | colon,ctrl+p  | command_palette         | (Commands) | Command palette
 quit     | q             | quit                    | (Quit)     | Quit (drafts are kept)
@@ -97,6 +107,7 @@ PANE_SCREENS: Mapping[str, type[Screen[Any]]] = {
     "contests": ContestScreen,
     "report": ReportScreen,
     "content": ContentScreen,
+    "trends": TrendsScreen,
 }
 
 
@@ -138,6 +149,9 @@ class SmmApp(App[None]):
         self.polling = False
         self.poller_elsewhere: str | None = None
         self._terminal_watch: TerminalWatch | None = None
+        self._incident_news = IncidentNews(partial(self.say, timeout=10))
+        self._incident_sender: IncidentSender | None = None
+        self.alerts = LiveAlerts(self, workspace, partial(self.say, severity="warning", timeout=15))
 
     def on_mount(self) -> None:
         if not self.is_headless:
@@ -151,6 +165,7 @@ class SmmApp(App[None]):
         if self._saved_replies_watch is not None:
             self.set_interval(SAVED_REPLIES_EVERY, self._check_saved_replies)
         self.set_interval(HEALTH_SECONDS, self.show_health)
+        self.alerts.changed()  # a few small records: the strips show them from the first frame
         if self._poll:
             self.claim_polling()
             self.set_interval(LEASE_RETRY_SECONDS, self.claim_polling)
@@ -217,6 +232,7 @@ class SmmApp(App[None]):
             self.poller_elsewhere = self.workspace.poller.holder() or "another smm-tui"
             return
         self.polling, self.poller_elsewhere = True, None
+        self.alerts.start_watch()
         for source in self.workspace.sources.values():
             in_background(self, self.engine.run_account(source, self._health_changed), group="poll")
 
@@ -228,11 +244,15 @@ class SmmApp(App[None]):
         work = self.workspace.publishing_engine().run(settled, notice)
         in_background(self, work, group="poll")
         in_background(self, self.workspace.casework().run(self._cases_settled), group="poll")
+        self._incident_sender = sender = self.workspace.incident_sender()
+        in_background(self, sender.run(self._incident_news.settled), group="poll")
 
     def _load_archive(self) -> None:
-        in_background(
-            self, self._read_archive, done=lambda _: self._deliver(ArchiveLoaded), group="archive"
-        )
+        in_background(self, self._read_archive, done=self._archive_read, group="archive")
+
+    def _archive_read(self, _: None) -> None:
+        self.alerts.archive_read()
+        self._deliver(ArchiveLoaded)
 
     def _read_archive(self) -> None:
         """Read the archive start-up deferred; returns once it is in (a blocking call)."""
@@ -245,6 +265,7 @@ class SmmApp(App[None]):
 
     def _store_changed(self, changed: Changed) -> None:
         """Called from the store's writer thread; hands the change to the event loop."""
+        self.alerts.arrived(changed)
         self.post_message(StoreChanged(changed))
 
     # -- workers ----------------------------------------------------------------------
@@ -298,6 +319,12 @@ class SmmApp(App[None]):
         if not event.changed or set(event.changed.ids) <= {Collection.CURSORS, Collection.AUDIT}:
             return
         changed = event.changed
+        if changed.of(Collection.ALERTS):
+            self._alerts_changed()
+        if self._incident_sender is not None and (
+            changed.inserted(Collection.REPLIES) or changed.of(Collection.INCIDENTS)
+        ):
+            self._incident_sender.wake()  # replies were queued, or an incident resumed
         self._deliver(lambda: DataChanged(changed))
 
     def _deliver(self, message: Callable[[], Message]) -> None:
@@ -329,6 +356,11 @@ class SmmApp(App[None]):
             self.say(problem_text(health), severity="error", timeout=15)
         self._announced[health.account] = health.message if alarming else None
         self.show_health()
+        self.alerts.check()
+
+    def _alerts_changed(self) -> None:
+        self.alerts.changed()
+        self.show_health()
 
     def show_health(self) -> None:
         """Push the accounts' health to the strips on screen."""
@@ -350,6 +382,8 @@ class SmmApp(App[None]):
             details_key=self.keys_for("app.accounts"),
             poller_elsewhere=self.poller_elsewhere,
             has_accounts=bool(self.workspace.sources),
+            alert=self.alerts.strip_line(),
+            alerts_key=self.keys_for("app.alerts"),
         )
 
     def account_health(self) -> Sequence[AccountHealth]:
@@ -431,6 +465,14 @@ class SmmApp(App[None]):
         if not isinstance(self.screen, AccountsScreen):
             self.push_screen(AccountsScreen(self.account_health, self.now))
 
+    def action_alerts(self) -> None:
+        if not isinstance(self.screen, AlertsScreen):
+            self.push_screen(AlertsScreen())
+
+    def action_incidents(self) -> None:
+        if not isinstance(self.screen, IncidentsScreen):
+            self.push_screen(IncidentsScreen())
+
     def keys_for(self, binding_id: str) -> str:
         """The keys a binding of the app or of a pane is bound to (after the keymap), as displayed.
 
@@ -450,6 +492,10 @@ class SmmApp(App[None]):
         yield SystemCommand(
             "Accounts", "Health of every account: polls, budgets, problems", self.action_accounts
         )
+        yield SystemCommand("Spike alerts", "Newest first", self.action_alerts)
+        yield SystemCommand(
+            "Incidents", "Near-duplicate complaints answered at once", self.action_incidents
+        )
         yield SystemCommand("Help", "Keys for this screen", self.action_help)
         if isinstance(screen, WorkspaceScreen):
             yield from screen.palette_commands()
@@ -463,4 +509,5 @@ _PANE_COMMANDS = (
     ("Go to the contest manager", "Contests", "contests"),
     ("Report", "Response times and the share within target", "report"),
     ("Go to the content calendar", "Posts by day and hour, or as a list", "content"),
+    ("Go to trends", "Terms and hashtags rising against the last 7 days", "trends"),
 )

@@ -80,6 +80,8 @@ tag           | number_sign | tag       | (Tag)      | Edit the tags of the ment
     or the marked ones
 label         | L           | label     | (Label)    | Set tone and intent by hand
 customer      | C           | customer  | (Customer) | This author's mentions, replies, tickets
+incident      | I           | incident  | (Incident) | Gather this mention's near-duplicates in the
+    view (or the marked ones') into an incident, to answer them all at once
 clear         | escape      | clear     | (Clear)    | Clear the filter and marks
 """
 
@@ -366,6 +368,23 @@ class FeedScreen(FeedActions):
         self._range_start = None
         self._show(top=changed)
         self.feed_list.focus()
+
+    def show_query(self, text: str) -> bool:
+        """Show every mention (open or not) that ``text`` finds, as if typed after ``/``.
+
+        For another pane opening the feed on its mentions (a spike, a rising term);
+        ``esc`` clears it as it clears a typed filter. False if the query is wrong.
+        """
+        views = self.workspace.settings.views
+        plain = [i for i, view in enumerate(views) if view.query.is_empty]
+        everything = [i for i in plain if views[i].scope is FeedScope.ALL]
+        self._view = (everything or plain or [self._view])[0]
+        self._scope = None if self.current_view.scope is FeedScope.ALL else FeedScope.ALL
+        self.query_one(FilterBox).close()
+        shown = self._apply_filter(text, always=True)
+        self._update_views_bar()
+        self.feed_list.focus()
+        return shown
 
     def action_scope(self) -> None:
         feed = self.feed

@@ -9,17 +9,20 @@ from textual.screen import ModalScreen, Screen
 
 from smm_tui.core import acknowledge
 from smm_tui.core.feed import FeedModel
-from smm_tui.core.models import Status, Ticket
+from smm_tui.core.incidents import Incident
+from smm_tui.core.models import Mention, Status, Ticket
 from smm_tui.core.repository import Changed, Collection
 from smm_tui.core.wording import plural, shared_tags, tag_edit
 from smm_tui.screens.assign import AssignScreen
-from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.screens.base import WorkspaceScreen, in_background
 from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.contests import NewContestScreen
 from smm_tui.screens.customer import open_customer
 from smm_tui.screens.detail import MentionScreen
+from smm_tui.screens.incident import IncidentScreen
 from smm_tui.screens.label import LabelScreen, TagScreen
 from smm_tui.widgets.feed_list import FeedList
+from smm_tui.widgets.render import one_line
 
 #: What a dialog answers.
 A = TypeVar("A")
@@ -181,3 +184,45 @@ class FeedActions(WorkspaceScreen):
         if mention is None:
             return
         self.app.push_screen(NewContestScreen(prefill=mention))
+
+    def action_incident(self) -> None:
+        """Gather the near-duplicates of the mention (or the marked ones) among the mentions
+        the view shows into an incident; then open it."""
+        seeds = self._take_targets()
+        if seeds:
+            self.gather_incident(seeds)
+
+    def gather_incident(self, seeds: list[str] | None) -> None:
+        """Gather an incident from the view, in a thread: the near-duplicates of ``seeds``,
+        or with None the largest group of near-duplicates the view holds (from a spike)."""
+        candidates = list(self.feed.ids)
+        read, service = self.feed.read, self.workspace.incidents
+
+        def gather() -> tuple[list[str], list[Mention]]:
+            records = read(dict.fromkeys([*(seeds or []), *candidates]))
+            mentions = [Mention.from_record(r) for r in records.values() if r is not None]
+            if seeds is None:
+                return service.largest_group(mentions), mentions
+            return service.gather(seeds, mentions), mentions
+
+        in_background(self, gather, done=self._gathered, group="incident")
+        self.say("Gathering the near-duplicates in this view…")
+
+    def _gathered(self, found: tuple[list[str], list[Mention]]) -> None:
+        members, mentions = found
+        if len(members) < 2:
+            self.say(
+                "Nothing alike in this view: widen the filter, or mark the mentions that belong.",
+                error=True,
+            )
+            return
+        first = next(m for m in mentions if m.id == members[0])
+        title = one_line(first.text)[:80]
+        self.act(
+            self.workspace.incidents.open(title, members, query=self.feed.filter.text),
+            done=self._incident_opened,
+        )
+
+    def _incident_opened(self, incident: Incident) -> None:
+        self.say(f"{incident.id}: {len(incident.members)} mentions gathered.")
+        self.app.push_screen(IncidentScreen(incident.id))

@@ -124,8 +124,8 @@ async def test_only_the_polling_process_publishes(
         other.release()
         app.claim_polling()
         assert app.polling
-        # A poller per account, then publishing, then the tickets' work.
-        assert len([w for w in app.workers if w.group == "poll"]) == len(sources) + 2
+        # A poller per account, then publishing, the tickets' work and the incidents' replies.
+        assert len([w for w in app.workers if w.group == "poll"]) == len(sources) + 3
         await wait_for(
             pilot,
             lambda: (
