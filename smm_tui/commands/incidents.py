@@ -9,16 +9,15 @@ stderr, exit 2, and nothing stored.
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
 from smm_tui import headless
 from smm_tui.cli.args import Args
 from smm_tui.commands.errors import EXIT_FAILED, EXIT_USAGE, UserError, warn
 from smm_tui.commands.reading import parse_query, reading, selected, write_out
-from smm_tui.commands.setup import then_close
+from smm_tui.commands.setup import run_on_existing
 from smm_tui.config import Config
 from smm_tui.core.context import NotFound
 from smm_tui.core.incident_sender import SendEvent, SendReport
@@ -28,8 +27,6 @@ from smm_tui.core.query import Query
 from smm_tui.core.records import write_records
 from smm_tui.core.sanitize import one_line
 from smm_tui.core.workspace import Workspace
-from smm_tui.runtime import build_sources, open_workspace
-from smm_tui.wiring import workspace_closers
 
 #: ``incident list``'s fields, in order.
 INCIDENT_FIELDS = (
@@ -67,18 +64,38 @@ def run(
         case "incident open":
             query = parse_query(args.query)
             job = _opener(args.query, query, args.title, args.seeds)
-            return _on_workspace(config, data_dir, env, job, elsewhere)
+            return run_on_existing(
+                config, data_dir, env, job, elsewhere=elsewhere, missing="no incidents"
+            )
         case "incident drop":
-            return _on_workspace(config, data_dir, env, _dropper(args), elsewhere)
+            return run_on_existing(
+                config, data_dir, env, _dropper(args), elsewhere=elsewhere, missing="no incidents"
+            )
         case "incident reply":
             template = _template(args, "--text", "--saved")
             job = _replier(args.incident_id, args.saved, template, yes=args.yes)
-            return _on_workspace(config, data_dir, env, job, elsewhere, accounts=True)
+            return run_on_existing(
+                config,
+                data_dir,
+                env,
+                job,
+                elsewhere=elsewhere,
+                accounts=True,
+                missing="no incidents",
+            )
         case "incident resolve":
             template = _template(args, "--follow-up", "--follow-up-saved")
             job = _resolver(args.incident_id, args.saved, template)
             wanted = args.saved is not None or template is not None
-            return _on_workspace(config, data_dir, env, job, elsewhere, accounts=wanted)
+            return run_on_existing(
+                config,
+                data_dir,
+                env,
+                job,
+                elsewhere=elsewhere,
+                accounts=wanted,
+                missing="no incidents",
+            )
     raise AssertionError(f"no incident command {args.command!r}")
 
 
@@ -323,24 +340,3 @@ def _mention_id(workspace: Workspace, given: str) -> str:
         return headless.find_mention(workspace, given).id
     except headless.CommandError as exc:
         raise UserError(str(exc), EXIT_USAGE) from None
-
-
-def _on_workspace(
-    config: Config,
-    data_dir: Path,
-    env: Mapping[str, str],
-    job: Job,
-    elsewhere: str,
-    *,
-    accounts: bool = False,
-) -> int:
-    """Run ``job`` on the data dir's workspace (never created), with the accounts' adapters
-    when ``accounts``; everything opened is closed after."""
-    if not data_dir.is_dir():
-        why = "; ".join(part for part in ("no incidents", elsewhere) if part)
-        raise UserError(f"no data dir at {data_dir} ({why})")
-    sources, left_out = build_sources(config, env=env, long_poll=False) if accounts else ({}, [])
-    with open_workspace(data_dir, config, sources=sources, env=env) as (workspace, warnings):
-        warn(warnings)
-        closers: Iterable[Callable[[], Awaitable[None]]] = workspace_closers(workspace)
-        return asyncio.run(then_close(job(workspace, list(left_out)), sources, closers))

@@ -131,6 +131,29 @@ def run_on_accounts(
         return asyncio.run(then_close(job(workspace, left_out), sources, closers))
 
 
+def run_on_existing(
+    config: Config,
+    data_dir: Path,
+    env: Mapping[str, str],
+    job: Job,
+    *,
+    missing: str,
+    elsewhere: str,
+    accounts: bool = False,
+) -> int:
+    """Run ``job`` on the data dir's workspace, never created (``missing`` says what a
+    new one would lack), with the accounts' sources when ``accounts``; everything
+    opened is closed after."""
+    if not data_dir.is_dir():
+        why = "; ".join(part for part in (missing, elsewhere) if part)
+        raise UserError(f"no data dir at {data_dir} ({why})")
+    sources, left_out = build_sources(config, env=env, long_poll=False) if accounts else ({}, [])
+    with open_workspace(data_dir, config, sources=sources, env=env) as (workspace, warnings):
+        warn(warnings)
+        closers = workspace_closers(workspace)
+        return asyncio.run(then_close(job(workspace, list(left_out)), sources, closers))
+
+
 async def then_close(
     job: Awaitable[int],
     sources: Mapping[str, AccountSource],

@@ -9,7 +9,6 @@ cannot be done is one line on stderr and a non-zero exit; nothing is posted.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import TextIO
 from smm_tui import headless
 from smm_tui.commands.errors import EXIT_USAGE, UserError, warn
 from smm_tui.commands.reading import reading, say_if_empty, write_out
-from smm_tui.commands.setup import then_close
+from smm_tui.commands.setup import run_on_existing
 from smm_tui.config import Config
 from smm_tui.core.context import NotFound
 from smm_tui.core.handoffs import Handoff, HandoffState, NoHandoff
@@ -36,8 +35,6 @@ from smm_tui.core.ticket_rows import (
     ticket_record,
 )
 from smm_tui.core.workspace import Workspace
-from smm_tui.runtime import build_sources, open_workspace
-from smm_tui.wiring import workspace_closers
 
 #: ``resolve``'s reason when neither ``--follow-up`` nor ``--reason`` is given.
 NO_FOLLOW_UP = "closed without a public follow-up"
@@ -68,7 +65,7 @@ def open_ticket(
         print(one_line(ticket.label))
         return 0
 
-    return _on_workspace(config, data_dir, env, job, elsewhere=elsewhere)
+    return run_on_existing(config, data_dir, env, job, elsewhere=elsewhere, missing="no tickets")
 
 
 def list_tickets(
@@ -126,7 +123,7 @@ def send_ticket(
                 raise UserError(f"{ticket.label}: {exc}") from None
         return _said(ticket, await workspace.handoffs.send(current.id), sys.stdout)
 
-    return _on_workspace(config, data_dir, env, job, elsewhere=elsewhere)
+    return run_on_existing(config, data_dir, env, job, elsewhere=elsewhere, missing="no tickets")
 
 
 def _current_handoff(workspace: Workspace, ticket: Ticket) -> Handoff | None:
@@ -201,8 +198,12 @@ def resolve_ticket(
         return 0
 
     if follow_up is None:
-        return _on_workspace(config, data_dir, env, close, elsewhere=elsewhere)
-    return _on_workspace(config, data_dir, env, follow, elsewhere=elsewhere, accounts=True)
+        return run_on_existing(
+            config, data_dir, env, close, elsewhere=elsewhere, missing="no tickets"
+        )
+    return run_on_existing(
+        config, data_dir, env, follow, elsewhere=elsewhere, accounts=True, missing="no tickets"
+    )
 
 
 def _filled(workspace: Workspace, ticket: Ticket, name: str) -> str:
@@ -240,7 +241,7 @@ def note_ticket(
         print(one_line(f"{ticket.label}: noted"))
         return 0
 
-    return _on_workspace(config, data_dir, env, job, elsewhere=elsewhere)
+    return run_on_existing(config, data_dir, env, job, elsewhere=elsewhere, missing="no tickets")
 
 
 # -- shared ---------------------------------------------------------------------------
@@ -270,24 +271,3 @@ def _department(workspace: Workspace, name: str) -> str:
             f"unknown department {name!r} (departments: {', '.join(departments)})", EXIT_USAGE
         )
     return found
-
-
-def _on_workspace(
-    config: Config,
-    data_dir: Path,
-    env: Mapping[str, str],
-    job: TicketJob,
-    *,
-    elsewhere: str,
-    accounts: bool = False,
-) -> int:
-    """Run ``job`` on the data dir's workspace (never created: a ticket needs its mentions),
-    with the accounts' sources when ``accounts``; everything opened is closed after."""
-    if not data_dir.is_dir():
-        why = "; ".join(part for part in ("no tickets", elsewhere) if part)
-        raise UserError(f"no data dir at {data_dir} ({why})")
-    sources, left_out = build_sources(config, env=env, long_poll=False) if accounts else ({}, [])
-    with open_workspace(data_dir, config, sources=sources, env=env) as (workspace, warnings):
-        warn(warnings)
-        closers = workspace_closers(workspace)
-        return asyncio.run(then_close(job(workspace, left_out), sources, closers))

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import math
 import zoneinfo
-from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
 from smm_tui.commands.reading import reading, say_if_empty, write_out
 from smm_tui.config import Config
-from smm_tui.core.models import Mention, from_iso, to_iso
+from smm_tui.core.models import to_iso
 from smm_tui.core.records import write_records
-from smm_tui.core.repository import Collection, Record
+from smm_tui.core.repository import Collection
 from smm_tui.core.spikes import BASELINE, KEEP, Alert, TrendSettings
+from smm_tui.core.trend_view import stored_since
 from smm_tui.core.trends import WINDOWS, RisingTerm, alerts_over, rising_terms
 
 TREND_FIELDS: tuple[str, ...] = ("term", "window", "count", "baseline", "score", "examples")
@@ -53,7 +53,7 @@ def list_trends(
     with reading(data_dir, config, "nothing to list", elsewhere) as workspace:
         say_if_empty(workspace, data_dir, elsewhere)
         when = now or workspace.ctx.clock()
-        oldest, recent = _recent(
+        oldest, recent = stored_since(
             workspace.repo.records(Collection.MENTIONS), when - length - BASELINE
         )
         found = rising_terms(recent, when, window=length, settings=_settings(config), since=oldest)
@@ -80,7 +80,7 @@ def list_alerts(
     with reading(data_dir, config, "nothing to list", elsewhere) as workspace:
         say_if_empty(workspace, data_dir, elsewhere)
         when = now or workspace.ctx.clock()
-        _, recent = _recent(workspace.repo.records(Collection.MENTIONS), when - KEEP)
+        _, recent = stored_since(workspace.repo.records(Collection.MENTIONS), when - KEEP)
         raised = alerts_over(recent, when, _settings(config))
     records = [_alert_record(alert) for alert in raised]
     return write_out(
@@ -90,23 +90,6 @@ def list_alerts(
 
 def _settings(config: Config) -> TrendSettings:
     return config.trends.settings(zoneinfo.ZoneInfo(config.sla.timezone))
-
-
-def _recent(records: Iterable[Record], since: datetime) -> tuple[datetime | None, list[Mention]]:
-    """When the stored history begins, and the mentions from ``since`` on.
-
-    Older records are passed over before they are decoded.
-    """
-    cutoff = to_iso(since) or ""
-    oldest: str | None = None
-    recent: list[Mention] = []
-    for record in records:
-        created: str = record["created_at"]
-        if oldest is None or created < oldest:
-            oldest = created
-        if created >= cutoff:
-            recent.append(Mention.from_record(record))
-    return (None if oldest is None else from_iso(oldest)), recent
 
 
 def _term_record(term: RisingTerm, window: str) -> dict[str, object]:
