@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 
 from smm_tui.cli import main
+from smm_tui.core.ingest import entry_for
+from smm_tui.core.models import Contest
 from smm_tui.core.platforms import Platform
 from smm_tui.core.posts import Delivery, DeliveryState, Post
 from smm_tui.core.repository import ChangeSet, Collection
 from smm_tui.store.store import Store
 from tests.cli_kit import env_for
-from tests.conftest import T0
+from tests.conftest import T0, make_mention
 
 RU = (
     "Дата;Площадка;Кампания;Расход;Валюта;Показы;Клики\r\n"
@@ -145,7 +147,7 @@ def test_the_report_keeps_currencies_apart_in_csv_and_jsonl(cli: Cli) -> None:
 def test_an_unknown_campaign_is_one_line(cli: Cli) -> None:
     spring(cli)
     code, out, err = cli("campaign", "report", "Осень")
-    assert (code, out) == (1, "")
+    assert (code, out) == (2, "")
     assert err == "smm-tui: no campaign 'Осень'\n"
 
 
@@ -187,6 +189,45 @@ def test_add_posts_adds_what_the_query_selects_once(cli: Cli) -> None:
     code, _, err = cli("campaign", "add-posts", "Весна", "--query", "nothing like this")
     assert code == 1 and "no post matches" in err
     code, _, err = cli("campaign", "add-posts", "Осень", "--query", "скидка")
-    assert code == 1 and "no campaign 'Осень'" in err
+    assert code == 2 and "no campaign 'Осень'" in err
     code, _, err = cli("campaign", "add-posts", "Весна")
     assert code == 2 and "--query is required" in err
+
+
+def giveaway(cli: Cli) -> None:
+    """A contest on a VK post, with two entries, as the contest pane makes one."""
+    contest = Contest("k1", "Весенний розыгрыш", Platform.VK, "bank-vk", "post-9", T0)
+    changes = ChangeSet().put(Collection.CONTESTS, contest.to_record())
+    for n in (1, 2):
+        comment = make_mention(n, root_external_id="post-9", parent_external_id="post-9")
+        changes.put(Collection.ENTRIES, entry_for("k1", comment).to_record())
+    with Store.open(Path(cli.data)) as store:
+        store.commit(changes)
+
+
+def test_link_contest_links_by_name_once_and_the_report_counts_its_entries(cli: Cli) -> None:
+    spring(cli)
+    giveaway(cli)
+    assert cli("campaign", "link-contest", "весна", "весенний  РОЗЫГРЫШ") == (
+        0,
+        "linked contest Весенний розыгрыш (k1) to campaign Весна\n",
+        "",
+    )
+    assert cli("campaign", "link-contest", "Весна", "k1") == (
+        0,
+        "contest Весенний розыгрыш (k1) is linked to campaign Весна already\n",
+        "",
+    )
+    rows = {str(r["figure"]): r for r in report_rows(cli, "jsonl")}
+    assert (rows["contest_entries"]["value"], rows["contest_participants"]["value"]) == (2, 2)
+    assert "'Весенний розыгрыш'" in str(rows["contest_entries"]["source"])
+
+
+def test_link_contest_to_an_unknown_contest_is_one_line_and_a_usage_error(cli: Cli) -> None:
+    spring(cli)
+    giveaway(cli)
+    code, out, err = cli("campaign", "link-contest", "Весна", "Осенний")
+    assert (code, out) == (2, "")
+    assert err == "smm-tui: no contest 'Осенний' (give its id, or its name as listed)\n"
+    code, out, err = cli("campaign", "link-contest", "Осень", "k1")
+    assert (code, out, err) == (2, "", "smm-tui: no campaign 'Осень'\n")

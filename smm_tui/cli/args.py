@@ -53,6 +53,8 @@ class Args:
     hashtags: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     budget: tuple[str, str] | None = None
+    #: ``campaign link-contest``: the contest's id, or its name.
+    contest: str = ""
     #: ``incident``: the incident (``I-2026-0001``), its title and seed mentions.
     incident_id: str = ""
     title: str = ""

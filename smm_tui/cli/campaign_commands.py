@@ -1,5 +1,5 @@
-"""``smm-tui campaign``: create campaigns, add posts to them, import their ad spend, report
-their figures."""
+"""``smm-tui campaign``: create campaigns, add posts and contests to them, import their ad
+spend, report their figures."""
 
 from __future__ import annotations
 
@@ -56,6 +56,20 @@ def _campaign_create(**params: Any) -> Args:
 @query_option("the posts to add (required), e.g. --query 'spring sale status:published'")
 @common_options
 def _campaign_add_posts(**params: Any) -> Args:
+    return read_args(params)
+
+
+@command_of(
+    campaign,
+    "link-contest",
+    "link a contest to a campaign: its entries count for it, its comments are its mentions\n\n"
+    "NAME: the campaign's name. CONTEST: the contest's id, or its name as the contest pane "
+    "lists it",
+)
+@click.argument("name", metavar="NAME")
+@click.argument("contest", metavar="CONTEST")
+@common_options
+def _campaign_link_contest(**params: Any) -> Args:
     return read_args(params)
 
 

@@ -144,7 +144,8 @@ def _incident_command_run(args: Args, where: Workplace, env: dict[str, str]) -> 
 
 
 def _campaign_command_run(args: Args, where: Workplace) -> int:
-    """Run ``campaign create``, ``add-posts``, ``spend import``, ``report`` or ``list``."""
+    """Run ``campaign create``, ``add-posts``, ``link-contest``, ``spend import``, ``report``
+    or ``list``."""
     from smm_tui.commands import campaigns
 
     config, data_dir, elsewhere = where.config, where.data_dir, where.elsewhere
@@ -162,6 +163,8 @@ def _campaign_command_run(args: Args, where: Workplace) -> int:
             )
         case "campaign add-posts":
             return campaigns.add_posts(config, data_dir, args.name, args.query)
+        case "campaign link-contest":
+            return campaigns.link_contest(config, data_dir, args.name, args.contest)
         case "campaign spend import":
             return campaigns.import_spend(config, data_dir, Path(args.file))
         case "campaign report":

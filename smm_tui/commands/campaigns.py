@@ -1,4 +1,5 @@
-"""``smm-tui campaign``: create campaigns, add posts, import their ad spend, report figures.
+"""``smm-tui campaign``: create campaigns, add posts and contests, import their ad spend,
+report figures.
 
 ``report`` writes one record per figure (``campaign, figure, scope, currency,
 value, source``): a spreadsheet user filters or pivots it, every figure keeps
@@ -115,11 +116,39 @@ def add_posts(config: Config, data_dir: Path, name: str, query: str) -> int:
             raise UserError(f"no post matches {one_line(query)!r}")
         try:
             campaign, added = asyncio.run(CampaignService(workspace.ctx).add_posts(name, chosen))
-        except (NotFound, CampaignError) as exc:
-            raise UserError(str(exc)) from None
+        except NotFound as exc:  # no such campaign: the command line is wrong
+            raise UserError(one_line(str(exc)), EXIT_USAGE) from None
+        except CampaignError as exc:  # changed meanwhile: the same command may work again
+            raise UserError(one_line(str(exc))) from None
     already = len(chosen) - added
     note = f" ({already} already in it)" if already else ""
     print(one_line(f"added {plural(added, 'post')} to campaign {campaign.name}{note}"))
+    return 0
+
+
+def link_contest(config: Config, data_dir: Path, name: str, contest: str) -> int:
+    """Link a contest (its id, or its name) to the campaign; prints the link as one line.
+
+    A contest that is not there, or a name several contests share, is a usage error.
+    """
+    with open_workspace(data_dir, config, sources={}) as (workspace, warnings):
+        warn(warnings)
+        service = CampaignService(workspace.ctx)
+        try:
+            found = service.contest(contest)
+        except (NotFound, CampaignError) as exc:
+            raise UserError(str(exc), EXIT_USAGE) from None
+        try:
+            link = asyncio.run(service.link_contest(name, found.id))
+        except NotFound as exc:
+            raise UserError(one_line(str(exc)), EXIT_USAGE) from None
+        except CampaignError as exc:
+            raise UserError(one_line(str(exc))) from None
+    what = f"contest {link.contest.name} ({link.contest.id})"
+    if link.added:
+        print(one_line(f"linked {what} to campaign {link.campaign.name}"))
+    else:
+        print(one_line(f"{what} is linked to campaign {link.campaign.name} already"))
     return 0
 
 
@@ -154,7 +183,7 @@ def report_campaign(
         try:
             campaign = CampaignService(workspace.ctx).get(name)
         except NotFound as exc:
-            raise UserError(str(exc)) from None
+            raise UserError(one_line(str(exc)), EXIT_USAGE) from None
         zone = workspace.settings.publishing.zone
         figures = figures_for(workspace.ctx, campaign, zone).figures
     records = [_figure_record(campaign, figure) for figure in figures]

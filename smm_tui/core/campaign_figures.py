@@ -16,12 +16,14 @@ from decimal import Decimal
 from smm_tui.core.campaigns import (
     Campaign,
     attributed,
+    campaign_contests,
     campaign_id,
     campaign_posts,
     with_campaign,
 )
 from smm_tui.core.context import ServiceContext
-from smm_tui.core.models import Mention, Sentiment
+from smm_tui.core.draw import canonical_entrants
+from smm_tui.core.models import Contest, Entry, Mention, Sentiment
 from smm_tui.core.posts import Delivery, FollowerReading, Post
 from smm_tui.core.report import build, minutes_text, percentile
 from smm_tui.core.repository import Collection
@@ -105,18 +107,28 @@ class CampaignRecords:
     mentions: tuple[Mention, ...]
     readings: tuple[FollowerReading, ...]
     spend: tuple[SpendRow, ...]
+    contests: tuple[Contest, ...] = ()
+    #: The entries of the contests linked to a campaign (only theirs: there may be many).
+    entries: tuple[Entry, ...] = ()
 
 
 def read_records(ctx: ServiceContext) -> CampaignRecords:
     """Every record a campaign's figures need, read once (the archive too) for any campaigns."""
     repo = ctx.repo
     repo.load_archive()
+    linked = {cid for r in repo.records(Collection.CAMPAIGNS) for cid in r.get("contest_ids", ())}
     return CampaignRecords(
         posts=tuple(Post.from_record(r) for r in repo.records(Collection.POSTS)),
         deliveries=tuple(Delivery.from_record(r) for r in repo.records(Collection.DELIVERIES)),
         mentions=tuple(Mention.from_record(r) for r in repo.records(Collection.MENTIONS)),
         readings=tuple(FollowerReading.from_record(r) for r in repo.records(Collection.FOLLOWERS)),
         spend=tuple(SpendRow.from_record(r) for r in repo.records(Collection.SPEND)),
+        contests=tuple(Contest.from_record(r) for r in repo.records(Collection.CONTESTS)),
+        entries=tuple(
+            Entry.from_record(r)
+            for r in repo.records(Collection.ENTRIES)
+            if r["contest_id"] in linked
+        ),
     )
 
 
@@ -138,6 +150,8 @@ def figures_from(
         spend=records.spend,
         zone=zone,
         now=now,
+        contests=records.contests,
+        entries=records.entries,
     )
 
 
@@ -151,11 +165,14 @@ def campaign_figures(
     spend: Iterable[SpendRow],
     zone: tzinfo,
     now: datetime,
+    contests: Iterable[Contest] = (),
+    entries: Iterable[Entry] = (),
 ) -> CampaignFigures:
     """The campaign's figures from these records (all of the store's: they are filtered here)."""
     mine, published = campaign_posts(campaign, posts, deliveries)
+    linked = campaign_contests(campaign, contests)
     mention_list = list(mentions)
-    ids = set(attributed(campaign, mention_list, published, zone))
+    ids = set(attributed(campaign, mention_list, published, zone, linked))
     its_mentions = [m for m in mention_list if m.id in ids]
     by_account: dict[str, list[FollowerReading]] = {}
     for reading in sorted(readings, key=lambda r: r.at):
@@ -176,7 +193,8 @@ def campaign_figures(
     figures += [_rate(d, by_account.get(d.account, [])) for d in published]
     changes = [_follower_change(campaign, a, by_account.get(a, []), zone, now) for a in accounts]
     figures += [figure for pair in changes for figure in pair]
-    figures += _mention_figures(its_mentions, now)
+    figures += _mention_figures(its_mentions, now, with_contests=bool(linked))
+    figures += _contest_figures(campaign, linked, entries)
     growth = [pair[0].value for pair in changes]
     spend_rows = [row for row in spend if _is_for(row, campaign)]
     figures.append(_tracked_clicks(campaign, spend_rows))
@@ -268,8 +286,15 @@ def _change(
     return last.followers - first.followers, f"follower readings at {span}"
 
 
-def _mention_figures(mentions: Sequence[Mention], now: datetime) -> list[Figure]:
+def _mention_figures(
+    mentions: Sequence[Mention], now: datetime, *, with_contests: bool
+) -> list[Figure]:
     source = "mentions replying to its posts, or with its hashtags or keywords in its period"
+    if with_contests:
+        source = (
+            "mentions replying to its posts, or with its hashtags or keywords or on its "
+            "contests' posts in its period"
+        )
     figures = [Figure("mentions", len(mentions), source)]
     for tone in Sentiment:
         count = sum(1 for m in mentions if m.sentiment is tone)
@@ -290,6 +315,31 @@ def _mention_figures(mentions: Sequence[Mention], now: datetime) -> list[Figure]
     why = f"{within} of {judged} with a target" if judged else "missing: none with a target"
     figures.append(Figure("within_target_share", share, why))
     return figures
+
+
+def _contest_figures(
+    campaign: Campaign, linked: Sequence[Contest], entries: Iterable[Entry]
+) -> list[Figure]:
+    """The valid entries of its linked contests (one per author each), and their authors."""
+    if not linked:
+        why = "missing: no contest linked to it"
+        if campaign.contest_ids:
+            why = "missing: its linked contests are not in the store"
+        return [Figure("contest_entries", None, why), Figure("contest_participants", None, why)]
+    by_contest: dict[str, list[Entry]] = {contest.id: [] for contest in linked}
+    for entry in entries:
+        if entry.contest_id in by_contest:
+            by_contest[entry.contest_id].append(entry)
+    valid = {cid: canonical_entrants(found) for cid, found in by_contest.items()}
+    # An author id is a network's: the same id on two networks is two people.
+    platform = {contest.id: contest.platform for contest in linked}
+    authors = {(platform[cid], e.author.id) for cid, kept in valid.items() for e in kept}
+    names = ", ".join(repr(contest.name) for contest in linked)
+    source = f"entries (one per author) of contest{'s' if len(linked) > 1 else ''} {names}"
+    return [
+        Figure("contest_entries", sum(len(kept) for kept in valid.values()), source),
+        Figure("contest_participants", len(authors), f"distinct authors of the {source}"),
+    ]
 
 
 def _tracked_clicks(campaign: Campaign, rows: Sequence[SpendRow]) -> Figure:
@@ -368,6 +418,8 @@ LABELS = {
     "tone_unknown": "Tone: not known",
     "first_response_median_minutes": "First response, median",
     "within_target_share": "Answered within target",
+    "contest_entries": "Contest entries",
+    "contest_participants": "Contest participants",
     "tracked_link_clicks": "Clicks on tracked links",
     "spend": "Spend",
     "impressions": "Impressions",

@@ -6,7 +6,9 @@ are the replies to those posts, whenever they came, and the mentions that
 carry one of its hashtags or keywords during its period. Keywords match
 their word forms as a query's words do (Snowball stems, see
 :mod:`smm_tui.core.stemming`); a keyword of several words is a phrase, exact.
-The period is whole days, both inclusive, in the team's time zone.
+Contests linked to it (by id) bring theirs too: the comments on a contest's
+post during the period. The period is whole days, both inclusive, in the
+team's time zone.
 
 Names, hashtags and keywords are typed by people and may be quoted in problems:
 show them as plain text, never as markup.
@@ -24,7 +26,7 @@ from typing import ClassVar
 
 from smm_tui.core.codec import Recorded, stored
 from smm_tui.core.context import NotFound, ServiceContext
-from smm_tui.core.models import Mention
+from smm_tui.core.models import Contest, Mention
 from smm_tui.core.posts import Delivery, DeliveryState, Post
 from smm_tui.core.query_ast import fold
 from smm_tui.core.repository import ChangeSet, Collection
@@ -36,9 +38,12 @@ __all__ = [
     "Campaign",
     "CampaignError",
     "CampaignService",
+    "ContestLink",
     "attributed",
+    "campaign_contests",
     "campaign_id",
     "campaign_posts",
+    "find_contest",
     "slug",
 ]
 
@@ -90,6 +95,8 @@ class Campaign(Recorded):
     utm: str = ""
     #: Posts added to it by id, whatever their own ``campaign`` says.
     post_ids: tuple[str, ...] = ()
+    #: The contests linked to it, by id, in the order they were linked.
+    contest_ids: tuple[str, ...] = ()
 
     record_extras: ClassVar[tuple[str, ...]] = ("id",)
 
@@ -103,6 +110,35 @@ class Campaign(Recorded):
         start = datetime.combine(self.starts, time(), zone)
         end = datetime.combine(self.ends + timedelta(days=1), time(), zone)
         return start, end
+
+
+@dataclass(frozen=True, slots=True)
+class ContestLink:
+    """A contest linked to a campaign: both as they are now, and whether the link is new."""
+
+    campaign: Campaign
+    contest: Contest
+    added: bool
+
+
+def find_contest(contests: Iterable[Contest], ref: str) -> Contest:
+    """The contest whose id is ``ref``, else the one so named (case and spaces aside).
+
+    Raises NotFound when none is, CampaignError when several share the name.
+    """
+    every = list(contests)
+    for contest in every:
+        if contest.id == ref.strip():
+            return contest
+    named = [contest for contest in every if campaign_id(contest.name) == campaign_id(ref)]
+    if not named:
+        raise NotFound(f"no contest {one_line(ref)!r} (give its id, or its name as listed)")
+    if len(named) > 1:
+        ids = ", ".join(contest.id for contest in named)
+        raise CampaignError(
+            f"{len(named)} contests are called {one_line(ref)!r}: give its id ({ids})"
+        )
+    return named[0]
 
 
 class CampaignService:
@@ -184,6 +220,38 @@ class CampaignService:
             raise CampaignError(f"campaign {now.name!r} changed meanwhile: add the posts again")
         return now, len(added)
 
+    def contest(self, ref: str) -> Contest:
+        """The contest whose id or name is ``ref`` (see :func:`find_contest`)."""
+        return find_contest(
+            (Contest.from_record(r) for r in self.ctx.repo.records(Collection.CONTESTS)), ref
+        )
+
+    async def link_contest(self, name: str, contest: str) -> ContestLink:
+        """Link a contest (its id, or its name) to the campaign called ``name``.
+
+        Raises NotFound for no such campaign or contest, CampaignError if several
+        contests have that name or the campaign changed meanwhile. A contest linked
+        already is left as it is (``added`` is False).
+        """
+        campaign = self.get(name)
+        found = self.contest(contest)
+        if found.id in campaign.contest_ids:
+            return ContestLink(campaign, found, added=False)
+        record = self.ctx.repo.get(Collection.CAMPAIGNS, campaign.id) or {}
+        changes = ChangeSet().patch(
+            Collection.CAMPAIGNS,
+            campaign.id,
+            {"contest_ids": [*campaign.contest_ids, found.id]},
+            # Two people linking at once: the second patch must not drop the first's contest.
+            expect={"rev": record.get("rev")},
+        )
+        self.ctx.audit(changes, "campaign", campaign.id, "link contest", contest=found.id)
+        await self.ctx.commit(changes)
+        now = self.get(name)
+        if found.id not in now.contest_ids:
+            raise CampaignError(f"campaign {now.name!r} changed meanwhile: link the contest again")
+        return ContestLink(now, found, added=True)
+
     def spend(self, campaign: Campaign) -> list[SpendRow]:
         """The spend rows imported for ``campaign`` (its name, case aside), oldest first."""
         rows = [SpendRow.from_record(r) for r in self.ctx.repo.records(Collection.SPEND)]
@@ -229,27 +297,39 @@ def campaign_posts(
     return mine, published
 
 
+def campaign_contests(campaign: Campaign, contests: Iterable[Contest]) -> list[Contest]:
+    """The contests linked to the campaign, in the order they were linked."""
+    by_id = {contest.id: contest for contest in contests}
+    return [by_id[cid] for cid in campaign.contest_ids if cid in by_id]
+
+
 def attributed(
     campaign: Campaign,
     mentions: Iterable[Mention],
     published: Iterable[Delivery],
     zone: tzinfo,
+    contests: Iterable[Contest] = (),
 ) -> list[str]:
     """The ids of the mentions that belong to ``campaign``, in the order given.
 
     ``published`` are the campaign's published deliveries (see :func:`campaign_posts`):
     a mention on the same account replying to one of them (its parent or its thread's
-    root) belongs, whenever it came; one carrying a hashtag or keyword belongs when it
-    came during the period.
+    root) belongs, whenever it came; one carrying a hashtag or keyword, or commenting
+    on the post of a contest linked to it (of ``contests``), belongs when it came
+    during the period.
     """
     replied_to = {(d.account, d.external_id) for d in published if d.external_id}
+    entered = {(c.account, c.post_external_id) for c in campaign_contests(campaign, contests)}
     start, end = campaign.bounds(zone)
 
     def belongs(mention: Mention) -> bool:
         thread = {mention.parent_external_id, mention.root_external_id} - {None}
         if any((mention.account, ext) in replied_to for ext in thread):
             return True
-        return start <= mention.created_at < end and carries_terms(campaign, mention.text)
+        if not start <= mention.created_at < end:
+            return False
+        in_contest = any((mention.account, ext) in entered for ext in thread)
+        return in_contest or carries_terms(campaign, mention.text)
 
     return [mention.id for mention in mentions if belongs(mention)]
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Literal
 
 from smm_tui.core.campaigns import Campaign, attributed, campaign_posts
-from smm_tui.core.models import Mention, Sentiment
+from smm_tui.core.models import Contest, Mention, Sentiment
 from smm_tui.core.posts import Delivery, DeliveryState, FollowerReading, Post
 from smm_tui.core.report import minutes_text, percentile
 from smm_tui.core.sparkline import sparkline
@@ -282,12 +282,13 @@ def campaign_charts(
     readings: Iterable[FollowerReading],
     zone: tzinfo,
     now: datetime,
+    contests: Iterable[Contest] = (),
 ) -> tuple[Chart, ...]:
     """The five charts over the campaign's period (up to now), of its mentions, posts and
     accounts (all of the store's records: they are filtered here)."""
     mine, published = campaign_posts(campaign, posts, deliveries)
     mention_list = list(mentions)
-    ids = set(attributed(campaign, mention_list, published, zone))
+    ids = set(attributed(campaign, mention_list, published, zone, contests))
     its_mentions = [m for m in mention_list if m.id in ids]
     start, end = campaign.bounds(zone)
     # Up to now: a campaign still running has no figures for its days to come.

@@ -134,6 +134,7 @@ class CampaignScreen(WorkspaceScreen):
             readings=records.readings,
             zone=zone,
             now=now,
+            contests=records.contests,
         )
         return CampaignView(figures, charts)
 

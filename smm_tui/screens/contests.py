@@ -12,19 +12,23 @@ from textual.content import Content
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from smm_tui.core.campaigns import CampaignError, CampaignService, ContestLink
 from smm_tui.core.contests import reach_caveat
+from smm_tui.core.context import NotFound
 from smm_tui.core.models import Contest, ContestState, Mention, Platform
 from smm_tui.core.wording import plural
 from smm_tui.core.workspace import Workspace
 from smm_tui.messages import DataChanged
-from smm_tui.screens.base import WorkspaceModal, WorkspaceScreen, keys_of
+from smm_tui.screens.base import WorkspaceModal, WorkspaceScreen, in_background, keys_of
 from smm_tui.screens.confirm import ConfirmScreen
+from smm_tui.screens.content_actions import CAMPAIGN_NAME_LENGTH
 from smm_tui.screens.hints import key_button
+from smm_tui.screens.line import LineScreen
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.health_strip import HealthStrip
 from smm_tui.widgets.key_table import key_table
 from smm_tui.widgets.option_lists import highlighted_id, step_highlight
-from smm_tui.widgets.render import PLATFORM_NAMES, one_line
+from smm_tui.widgets.render import PLATFORM_NAMES, cut, one_line
 from smm_tui.widgets.status_bar import StatusBar
 
 
@@ -44,11 +48,12 @@ def contest_prompt(contest: Contest, entries: int) -> Content:
 
 #: ContestScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
 _CONTEST_KEYS = """
-new     | n | new        | New contest     | Start a contest on a post
-collect | c | collect    | Collect entries | Fetch every comment on the post
-draw    | w | draw       | Draw winner     | Draw the winners (final)
-down    | j | cursor(1)  | (Down)          | Next contest
-up      | k | cursor(-1) | (Up)            | Previous contest
+new      | n | new        | New contest     | Start a contest on a post
+collect  | c | collect    | Collect entries | Fetch every comment on the post
+draw     | w | draw       | Draw winner     | Draw the winners (final)
+campaign | C | campaign   | (Campaign)      | Link the contest to a campaign: its entries count
+down     | j | cursor(1)  | (Down)          | Next contest
+up       | k | cursor(-1) | (Up)            | Previous contest
 """
 
 
@@ -157,6 +162,53 @@ class ContestScreen(WorkspaceScreen):
 
         self.act(self.workspace.contests.run_draw(contest_id), done=drawn)
 
+    def action_campaign(self) -> None:
+        """Ask which campaign, then link the selected contest to it."""
+        contest_id = self.selected()
+        if contest_id is None:
+            self.say(f"No contest here: press {self.keys_for('contests.new')} to start one.")
+            return
+        service = CampaignService(self.workspace.ctx)
+        campaigns = service.all()
+        if not campaigns:
+            self.say("No campaigns yet: smm-tui campaign create NAME --from DATE --to DATE.")
+            return
+        contest = self.workspace.contests.get(contest_id)
+        names = ", ".join(one_line(campaign.name) for campaign in campaigns)
+        title = Content.assemble(
+            ("Link to campaign ", "bold"), f"“{cut(one_line(contest.name), 40)}”"
+        )
+
+        def named(name: str | None) -> None:
+            if name is not None and name.strip():
+                in_background(
+                    self,
+                    service.link_contest(name, contest_id),
+                    done=self._linked,
+                    group="contest-campaign",
+                    expected=(NotFound, CampaignError),
+                    failed=lambda error: self.say(str(error), error=True),
+                )
+
+        self.app.push_screen(
+            LineScreen(
+                title,
+                text=campaigns[-1].name if len(campaigns) == 1 else "",
+                placeholder="campaign name",
+                hint=cut(f"Campaigns: {names}", 200),
+                max_length=CAMPAIGN_NAME_LENGTH,
+                input_id="campaign-name",
+            ),
+            named,
+        )
+
+    def _linked(self, link: ContestLink) -> None:
+        campaign = link.campaign.name
+        if link.added:
+            self.say(f"Linked to campaign {campaign}: its entries count for it.")
+        else:
+            self.say(f"Already linked to campaign {campaign}.")
+
     def palette_commands(self) -> list[SystemCommand]:
         return [
             SystemCommand("New contest", "Start a contest on a post", self.action_new),
@@ -167,6 +219,11 @@ class ContestScreen(WorkspaceScreen):
                 "Draw contest winner",
                 "Reproducible, with proof",
                 self.action_draw,
+            ),
+            SystemCommand(
+                "Link contest to a campaign",
+                "Its entries and comments count for the campaign",
+                self.action_campaign,
             ),
         ]
 
