@@ -28,6 +28,9 @@ from smm_tui.screens.customer import CustomerScreen
 from smm_tui.screens.detail import MentionScreen
 from smm_tui.screens.feed import FeedScreen
 from smm_tui.screens.help import HelpScreen
+from smm_tui.screens.incident import IncidentScreen
+from smm_tui.screens.incident_dialogs import TemplateScreen
+from smm_tui.screens.incidents import IncidentsScreen
 from smm_tui.screens.label import LabelScreen, TagScreen
 from smm_tui.screens.line import LineScreen
 from smm_tui.screens.note import NoteScreen
@@ -41,6 +44,7 @@ from smm_tui.screens.ticket_dialogs import FollowUpScreen
 from smm_tui.screens.tickets import TicketBoardScreen, TicketEditScreen
 from smm_tui.screens.trends import TrendsScreen
 from smm_tui.widgets.feed_list import FeedList
+from smm_tui.widgets.pick_list import PickList
 
 #: Groups of classes whose bindings are active at the same time.
 SCOPES: tuple[tuple[type[DOMNode], ...], ...] = (
@@ -53,7 +57,9 @@ SCOPES: tuple[tuple[type[DOMNode], ...], ...] = (
     (SmmApp, CustomerScreen),
     (SmmApp, ReportScreen),
     (SmmApp, ContentScreen),
-    (SmmApp, TrendsScreen),
+    (SmmApp, TrendsScreen, PickList),
+    (SmmApp, IncidentScreen, FeedList),
+    (SmmApp, IncidentsScreen),
     (SmmApp, CampaignsScreen),
     (SmmApp, CampaignScreen),
     (PostDetailScreen,),
@@ -64,7 +70,8 @@ SCOPES: tuple[tuple[type[DOMNode], ...], ...] = (
     (ConfirmScreen,),
     (HelpScreen,),
     (AccountsScreen,),
-    (AlertsScreen,),
+    (AlertsScreen, PickList),
+    (TemplateScreen,),
     (LabelScreen,),
     (TagScreen,),
     (NoteScreen,),

@@ -8,10 +8,12 @@ from typing import TypeVar
 from textual.screen import ModalScreen, Screen
 
 from smm_tui.core import acknowledge
+from smm_tui.core.cards import card_title
 from smm_tui.core.feed import FeedModel
 from smm_tui.core.incidents import Incident
 from smm_tui.core.models import Mention, Status, Ticket
 from smm_tui.core.repository import Changed, Collection
+from smm_tui.core.tickets import title_from
 from smm_tui.core.wording import plural, shared_tags, tag_edit
 from smm_tui.screens.assign import AssignScreen
 from smm_tui.screens.base import WorkspaceScreen, in_background
@@ -217,7 +219,8 @@ class FeedActions(WorkspaceScreen):
             )
             return
         first = next(m for m in mentions if m.id == members[0])
-        title = one_line(first.text)[:80]
+        # Our own @handle, which a reply on X or Mastodon starts with, says nothing.
+        title = title_from(card_title(one_line(first.text), list(self.workspace.sources)))
         self.act(
             self.workspace.incidents.open(title, members, query=self.feed.filter.text),
             done=self._incident_opened,

@@ -19,7 +19,7 @@ from textual.widgets import ProgressBar, Static
 
 from smm_tui.core.context import NotFound
 from smm_tui.core.incidents import Incident, IncidentState
-from smm_tui.core.models import Reply, ReplyState, Ticket
+from smm_tui.core.models import ReplyState, Ticket
 from smm_tui.core.repository import Changed, Collection
 from smm_tui.core.wording import plural
 from smm_tui.messages import DataChanged
@@ -42,6 +42,10 @@ from smm_tui.widgets.render import mention_row
 
 #: Rows at least this wide show the triage columns.
 WIDE_ROW = 100
+#: The cells the head line takes besides the title (``Incident I-2026-0001 · open, paused · ``).
+HEAD_CELLS = 40
+#: The title keeps at least this much however narrow the screen.
+MIN_TITLE_CELLS = 12
 
 #: IncidentScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
 _KEYS = """
@@ -127,10 +131,9 @@ class IncidentScreen(WorkspaceScreen):
             return
         service = self.workspace.incidents
         progress = service.progress(self.incident_id)
-        self._replies = {
-            reply.mention_id: reply.state for reply in self._incident_replies(incident)
-        }
-        self.query_one("#incident-title", Static).update(incident_head(incident))
+        self._replies = self._reply_states(incident)
+        title_cells = max(self.size.width - HEAD_CELLS, MIN_TITLE_CELLS)
+        self.query_one("#incident-title", Static).update(incident_head(incident, title_cells))
         self.query_one("#incident-networks", Static).update(
             Content.assemble(
                 (plural(progress.total, "mention"), "bold"),
@@ -143,13 +146,19 @@ class IncidentScreen(WorkspaceScreen):
         bar.update(total=max(progress.total - progress.skipped, 1), progress=progress.sent)
         self.members.show(list(incident.members))
 
-    def _incident_replies(self, incident: Incident) -> list[Reply]:
-        """This incident's replies (not its follow-ups), latest per mention last."""
-        outbox = self.workspace.outbox
-        found: list[Reply] = []
+    def _reply_states(self, incident: Incident) -> dict[str, ReplyState]:
+        """Each member's reply of the incident (its follow-up, once there is one), read by
+        id: one lookup a member, not a walk through every reply stored."""
+        service = self.workspace.incidents
+        states: dict[str, ReplyState] = {}
         for mention_id in incident.members:
-            found += [r for r in outbox.replies_to(mention_id) if r.incident_id == incident.id]
-        return found
+            reply = service.reply_of(incident, mention_id)
+            if reply is not None:
+                states[mention_id] = reply.state
+        return states
+
+    def on_resize(self) -> None:
+        self._redraw()
 
     def _row(self, mention_id: str, marked: bool, width: int) -> Content | None:
         try:
@@ -216,8 +225,14 @@ class IncidentScreen(WorkspaceScreen):
         if follow_up and not template.strip():
             self.act(self.workspace.incidents.resolve(self.incident_id), done=self._resolved)
             return
-        count = progress.total - (0 if follow_up else progress.skipped)
+        count = progress.total if follow_up else progress.unanswered
         what = "follow-up" if follow_up else "reply"
+        if count == 0:
+            self.say(
+                f"Every mention of {self.incident_id} has a {what} sent or on its way, or was "
+                "answered before: nothing to send."
+            )
+            return
         question = (
             f"Send this {what} to {plural(count, 'mention')}, each in its own thread? "
             "It goes out paced under each network's limits; p pauses it."

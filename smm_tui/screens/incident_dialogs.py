@@ -13,6 +13,7 @@ from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -24,6 +25,8 @@ from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.key_table import key_table
 from smm_tui.widgets.render import cut, one_line
 
+#: Seconds of no typing before the text is shown filled for the first member.
+PREVIEW_AFTER = 0.3
 #: How much of each saved reply the picker shows.
 PICK_CELLS = 60
 
@@ -92,6 +95,7 @@ class TemplateScreen(ModalScreen[str | None]):
         self.replies = tuple(replies)
         self.preview = preview
         self.optional = optional
+        self._preview_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -119,7 +123,14 @@ class TemplateScreen(ModalScreen[str | None]):
         self._show_preview()
 
     @on(TextArea.Changed)
+    def _typed(self) -> None:
+        # Filling the text for every member is work: once typing pauses, not per key.
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(PREVIEW_AFTER, self._show_preview)
+
     def _show_preview(self) -> None:
+        self._preview_timer = None
         text = self.query_one(TextArea).text
         widget = self.query_one("#template-preview", Static)
         if not text.strip():

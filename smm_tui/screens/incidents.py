@@ -12,6 +12,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from smm_tui.core.incidents import Incident, IncidentProgress, IncidentState
+from smm_tui.core.repository import Collection
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceScreen
 from smm_tui.screens.incident import IncidentScreen
@@ -61,6 +62,10 @@ class IncidentsScreen(WorkspaceScreen):
         self.query_one(OptionList).focus()
 
     @on(DataChanged)
+    def _changed(self, event: DataChanged) -> None:
+        if event.changed.of(Collection.INCIDENTS) or event.changed.of(Collection.REPLIES):
+            self._show()
+
     def _show(self) -> None:
         service = self.workspace.incidents
         rows = self.query_one(OptionList)

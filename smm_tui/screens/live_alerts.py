@@ -45,6 +45,7 @@ class LiveAlerts:
         self._announce = announce
         self._watch: AlertWatch | None = None
         self._archive_read = False
+        self._warming = False
         self._checking = False
         self._check_again = False
         self._announced: set[str] = set()
@@ -68,8 +69,26 @@ class LiveAlerts:
 
     def _warm(self) -> None:
         watch = self._watch
-        if watch is not None and self._archive_read and not watch.warmed:
-            in_background(self._app, watch.warm, done=lambda _: self.check(), group="alerts")
+        if watch is None or not self._archive_read or watch.warmed or self._warming:
+            return
+        self._warming = True
+        in_background(
+            self._app,
+            watch.warm,
+            done=self._warmed,
+            group="alerts",
+            expected=(RepositoryError,),
+            failed=self._warm_failed,
+        )
+
+    def _warmed(self, _count: int) -> None:
+        self._warming = False
+        self.check()
+
+    def _warm_failed(self, error: Exception) -> None:
+        # The store could not be read: the next check (a poll, or a minute) tries again.
+        self._warming = False
+        log.warning("spike watch not warmed: %s", error)
 
     def arrived(self, changed: Changed) -> None:
         """A store change (called from the writer thread): queue its new mentions."""
@@ -79,7 +98,10 @@ class LiveAlerts:
     def check(self) -> None:
         """Check the watch in a thread (a check already running runs once more after)."""
         watch = self._watch
-        if watch is None or not watch.warmed:
+        if watch is None:
+            return
+        if not watch.warmed:
+            self._warm()
             return
         if self._checking:
             self._check_again = True

@@ -132,7 +132,7 @@ class TrendsScreen(WorkspaceScreen):
         self.query_one("#trends-list").focus()
         self.recompute()
         self.set_interval(RECOUNT_SECONDS, self._recount_if_stale)
-        self.set_interval(CLOCK_SECONDS, self.recompute)
+        self.set_interval(CLOCK_SECONDS, self._recount_if_shown)
 
     def on_screen_resume(self) -> None:
         self.recompute()
@@ -148,6 +148,11 @@ class TrendsScreen(WorkspaceScreen):
 
     def _recount_if_stale(self) -> None:
         if self._stale:
+            self._recount_if_shown()
+
+    def _recount_if_shown(self) -> None:
+        # A pane out of sight counts again when it comes back (on_screen_resume).
+        if self.is_current:
             self._stale = False
             self.recompute()
 

@@ -23,12 +23,9 @@ REPLY_MARKS: Mapping[ReplyState | None, tuple[str, str]] = {
     ReplyState.FAILED: ("✗", "bold $text-error"),
 }
 
-#: The longest title on the head line.
-TITLE_CELLS = 48
 
-
-def incident_head(incident: Incident) -> Content:
-    """``Incident I-2026-0001 · open · <title>``."""
+def incident_head(incident: Incident, title_cells: int) -> Content:
+    """``Incident I-2026-0001 · open · <title>``, the title cut to ``title_cells``."""
     state = "resolved" if incident.state is IncidentState.RESOLVED else "open"
     if incident.paused and incident.state is IncidentState.OPEN:
         state = "open, paused"
@@ -38,7 +35,7 @@ def incident_head(incident: Incident) -> Content:
         ("  ·  ", "$text-muted"),
         state,
         ("  ·  ", "$text-muted"),
-        cut(one_line(incident.title), TITLE_CELLS),
+        cut(one_line(incident.title), title_cells),
     )
 
 

@@ -24,6 +24,7 @@ import smm_tui.widgets
 from smm_tui.app import SmmApp
 from smm_tui.config import demo_config
 from smm_tui.core.models import Sentiment
+from smm_tui.keymap import SCOPES
 from smm_tui.screens.assign import AssignScreen
 from smm_tui.screens.label import LabelScreen
 from tests.conftest import FakeClock
@@ -61,6 +62,13 @@ def test_every_binding_has_an_id_and_a_tooltip(owner: type[DOMNode]) -> None:
     assert all(isinstance(b, Binding) for b in bindings)
     missing = [b.key for b in bindings if isinstance(b, Binding) and not (b.id and b.tooltip)]
     assert missing == [], f"{owner.__name__}: bindings without an id or a tooltip"
+
+
+@pytest.mark.parametrize("owner", OWNERS, ids=lambda owner: owner.__name__)
+def test_every_owner_of_bindings_can_be_remapped(owner: type[DOMNode]) -> None:
+    """A keymap names only the bindings of smm_tui.keymap.SCOPES: every class with
+    bindings must be in one, or its keys could not be remapped or checked for clashes."""
+    assert any(owner in scope for scope in SCOPES), f"{owner.__name__} is in no keymap scope"
 
 
 def _shown(screen: Screen[Any], selector: str) -> str:

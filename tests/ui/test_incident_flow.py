@@ -107,8 +107,12 @@ async def test_one_reply_goes_to_every_member_once(tmp_path: Path, clock: FakeCl
         await run.pilot.press("ctrl+t", "enter")
         dialog = run.app.screen
         assert dialog.query_one(TextArea).text == APOLOGY.body
-        preview = str(dialog.query_one("#template-preview", Static).render())
-        assert "To the first: " in preview and "{first_name}" not in preview
+
+        def preview() -> str:
+            return str(dialog.query_one("#template-preview", Static).render())
+
+        await wait_for(run.pilot, lambda: "To the first: " in preview(), "the text filled in")
+        assert "{first_name}" not in preview()
         await run.pilot.press("ctrl+s")
         await wait_for(run.pilot, lambda: isinstance(run.app.screen, ConfirmScreen), "confirm")
         await run.pilot.press("y")
