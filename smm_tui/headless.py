@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import TextIO
 
 from smm_tui import headless_posts
+from smm_tui.core.alert_watch import CHECK_EVERY
+from smm_tui.core.alerts import alert_line
 from smm_tui.core.casework import CaseReport, review_news
 from smm_tui.core.context import NotFound
 from smm_tui.core.handoffs import Handoff, HandoffState
@@ -27,7 +29,7 @@ from smm_tui.core.models import Mention, Reply, ReplyState, TicketColumn
 from smm_tui.core.network import AdapterError
 from smm_tui.core.outbox import AlreadySending
 from smm_tui.core.polling import AccountHealth
-from smm_tui.core.repository import Collection
+from smm_tui.core.repository import Collection, RepositoryError
 from smm_tui.core.sanitize import one_line
 from smm_tui.core.sources import AccountSource
 from smm_tui.core.wording import plural
@@ -180,7 +182,28 @@ async def _poll_all(workspace: Workspace, out: TextIO) -> None:
         headless_posts.publish_forever(workspace, out),
         workspace.casework().run(settled),
         workspace.incident_sender().run(replied),
+        watch_spikes(workspace, out),
     )
+
+
+async def watch_spikes(workspace: Workspace, out: TextIO) -> None:
+    """Raise spike alerts as the app's poller does: warm from the store, then count what
+    each commit inserts and check every minute; a line per alert stored."""
+    watch = workspace.alert_watch()
+    workspace.repo.subscribe(watch.arrived)  # from the writer thread: it only queues ids
+    while not watch.warmed:
+        try:
+            await asyncio.to_thread(watch.warm)
+        except RepositoryError as exc:  # the store could not be read: try again later
+            print(f"FAIL spike watch: {one_line(str(exc))}", file=out, flush=True)
+            await asyncio.sleep(CHECK_EVERY)
+    while True:
+        try:
+            for alert in await asyncio.to_thread(watch.check):
+                print(f"alert {one_line(alert_line(alert))}", file=out, flush=True)
+        except RepositoryError as exc:
+            print(f"FAIL spike watch: {one_line(str(exc))}", file=out, flush=True)
+        await asyncio.sleep(CHECK_EVERY)
 
 
 def incident_reply_line(event: SendEvent) -> str:

@@ -31,6 +31,8 @@ from smm_tui.core.spike_counts import BUCKET, BUCKET_SECONDS, bucket_index
 from smm_tui.core.spikes import KEEP, Alert, Kind, SpikeWatch, TrendSettings, term_key, text_terms
 from smm_tui.core.trend_view import stored_since
 
+#: The longest wait between two checks of a running watch, polls or not.
+CHECK_EVERY: Final = 60.0
 #: How many example mention ids an alert keeps.
 EXAMPLES: Final = 5
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any
 
 from textual.app import App
 
-from smm_tui.core.alert_watch import AlertWatch
+from smm_tui.core.alert_watch import CHECK_EVERY, AlertWatch
 from smm_tui.core.alerts import SpikeAlert, alert_line
 from smm_tui.core.repository import Changed, RepositoryError
 from smm_tui.core.workspace import Workspace
@@ -26,9 +26,6 @@ from smm_tui.screens.base import in_background
 from smm_tui.screens.feed import FeedScreen
 
 log = logging.getLogger(__name__)
-
-#: The longest wait between two checks of the watch, polls or not.
-CHECK_SECONDS: Final = 60.0
 
 
 class LiveAlerts:
@@ -59,7 +56,7 @@ class LiveAlerts:
         """This process polls now: raise alerts (once the archive is read)."""
         if self._watch is None:
             self._watch = self._workspace.alert_watch()
-            self._app.set_interval(CHECK_SECONDS, self.check)
+            self._app.set_interval(CHECK_EVERY, self.check)
             self._warm()
 
     def archive_read(self) -> None:

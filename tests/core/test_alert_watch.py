@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import time
 from datetime import timedelta
 
+import pytest
+
+from smm_tui import headless
 from smm_tui.core.alert_watch import AlertWatch
 from smm_tui.core.alerts import AlertBook, SpikeAlert, alert_line, what_text
 from smm_tui.core.context import ServiceContext
 from smm_tui.core.query import QueryContext, parse
 from smm_tui.core.repository import Collection
 from smm_tui.core.spikes import Kind, TrendSettings
+from smm_tui.core.workspace import Workspace
 from smm_tui.store.store import Store
 from tests.conftest import FakeClock
 from tests.core.spike_kit import SPIKE_AT, flat_history, spike, store_all
@@ -147,3 +153,22 @@ def test_an_alert_leaves_the_strip_when_dismissed_or_an_hour_old(store: Store) -
         assert dismissed.dismissed_by == "bob" and dismissed.dismissed_at == clock.now
     assert book.on_strip() == [], "dismissed"
     assert len(book.all()) == len(raised), "a dismissed alert stays in the list"
+
+
+async def test_the_headless_poller_raises_alerts_too(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`smm-tui poll` runs the same watch as the app's poller and says each alert in a line."""
+    monkeypatch.setattr(headless, "CHECK_EVERY", 0.01)
+    store_all(store, [*flat_history(), *spike()])
+    workspace = Workspace(store, actor="alice", sources={}, clock=FakeClock(SPIKE_AT))
+    out = io.StringIO()
+    watching = asyncio.ensure_future(headless.watch_spikes(workspace, out))
+    try:
+        deadline = time.monotonic() + 10
+        while "alert " not in out.getvalue():  # waits on the line, checking every 10 ms
+            assert time.monotonic() < deadline, "no alert line"
+            await asyncio.sleep(0.01)
+    finally:
+        watching.cancel()
+    assert "spike: 'приложение' ×14 in 10 min, bank-vk" in out.getvalue()
