@@ -245,7 +245,8 @@ class SmmApp(App[None]):
         in_background(self, work, group="poll")
         in_background(self, self.workspace.casework().run(self._cases_settled), group="poll")
         self._incident_sender = sender = self.workspace.incident_sender()
-        in_background(self, sender.run(self._incident_news.settled), group="poll")
+        news = self._incident_news
+        in_background(self, sender.run(news.settled, news.stuck), group="poll")
 
     def _load_archive(self) -> None:
         in_background(self, self._read_archive, done=self._archive_read, group="archive")

@@ -177,11 +177,15 @@ async def _poll_all(workspace: Workspace, out: TextIO) -> None:
     def replied(event: SendEvent) -> None:
         print(incident_reply_line(event), file=out, flush=True)
 
+    def stuck(account: str, error: BaseException) -> None:
+        line = f"{account}: incident replies stopped: {type(error).__name__}: {error}"
+        print(f"FAIL {one_line(line)}", file=out, flush=True)
+
     await asyncio.gather(
         *(engine.run_account(source, report) for source in workspace.sources.values()),
         headless_posts.publish_forever(workspace, out),
         workspace.casework().run(settled),
-        workspace.incident_sender().run(replied),
+        workspace.incident_sender().run(replied, stuck),
         watch_spikes(workspace, out),
     )
 

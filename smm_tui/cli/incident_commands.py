@@ -101,6 +101,7 @@ def _incident_reply(**params: Any) -> Args:
 @_ID
 @click.option("--follow-up-saved", "saved", metavar="NAME", help="the saved follow-up")
 @click.option("--follow-up", "template", metavar="TEXT", help="the follow-up's text")
+@click.option("--yes", is_flag=True, help="send the follow-up without asking")
 @demo_option
 @common_options
 def _incident_resolve(**params: Any) -> Args:

@@ -4,7 +4,8 @@
 them paced under each network's limits, a line per reply on stderr, and exits 0 once
 every one is settled. Killed halfway, the same command without a reply resumes: what
 was recorded is sent, what was sent is not sent again. Bad input is one line on
-stderr, exit 2, and nothing stored.
+stderr, exit 2, and nothing stored. A reply, or ``resolve``'s follow-up, goes out
+publicly to every member only with ``--yes`` or a "y" typed at a terminal.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def run(
             )
         case "incident resolve":
             template = _template(args, "--follow-up", "--follow-up-saved")
-            job = _resolver(args.incident_id, args.saved, template)
+            job = _resolver(args.incident_id, args.saved, template, yes=args.yes)
             wanted = args.saved is not None or template is not None
             return run_on_existing(
                 config,
@@ -182,14 +183,29 @@ def _opener(text: str, query: Query, title: str, seeds: tuple[str, ...]) -> Job:
                 f"no near-duplicate complaints among the {len(candidates)} mentions the query "
                 "selects; give --seed MENTION_ID to start from one"
             )
-        incident = await workspace.incidents.open(title, members, query=text)
+        try:
+            incident = await workspace.incidents.open(title, members, query=text)
+        except IncidentError as exc:
+            raise UserError(str(exc)) from None
         progress = workspace.incidents.progress(incident.id)
         print(
             one_line(f"{incident.id}: {progress.total} mentions ({_networks(progress.by_network)})")
         )
+        _say_held(incident, members)
         return 0
 
     return job
+
+
+def _say_held(incident: Incident, asked: list[str]) -> None:
+    """Name on stderr the mentions left out because another open incident has them."""
+    held = [m for m in asked if m not in incident.members and m in incident.left_out]
+    if held:
+        others = sorted({incident.left_out[m] for m in held})
+        print(
+            one_line(f"{incident.id}: {len(held)} mentions left out: {'; '.join(others)}"),
+            file=sys.stderr,
+        )
 
 
 def _dropper(args: Args) -> Job:
@@ -206,12 +222,14 @@ def _dropper(args: Args) -> Job:
     return job
 
 
-def _resolver(incident_id: str, saved: str | None, template: str | None) -> Job:
+def _resolver(incident_id: str, saved: str | None, template: str | None, *, yes: bool) -> Job:
     async def job(workspace: Workspace, left_out: list[str]) -> int:
         incident = _find(workspace, incident_id)
         text = _chosen_text(workspace, saved, template)
         if text is not None:
             _check_template(workspace, incident, text)
+            if not yes:
+                _confirm(workspace, incident, text, "follow-ups")
         incident = await workspace.incidents.resolve(incident.id)
         print(one_line(f"{incident.id}: resolved"))
         if text is None:
@@ -248,11 +266,12 @@ def _check_template(workspace: Workspace, incident: Incident, text: str) -> None
         raise UserError(f"the reply cannot go to any member: {problem}", EXIT_USAGE)
 
 
-def _confirm(workspace: Workspace, incident: Incident, text: str) -> None:
+def _confirm(workspace: Workspace, incident: Incident, text: str, what: str = "replies") -> None:
+    """Go on only with a "y" typed at a terminal: the text goes out publicly to every member."""
     fillable = sum(1 for line in workspace.incidents.preview(incident.id, text) if line.text)
     if not sys.stdin.isatty():
-        raise UserError(f"this sends {fillable} replies: add --yes to send them", EXIT_USAGE)
-    answer = input(f"Send {fillable} replies for {incident.id}? [y/N] ")
+        raise UserError(f"this sends {fillable} {what}: add --yes to send them", EXIT_USAGE)
+    answer = input(f"Send {fillable} {what} for {incident.id}? [y/N] ")
     if answer.strip().casefold() not in ("y", "yes"):
         raise UserError("nothing sent", EXIT_USAGE)
 

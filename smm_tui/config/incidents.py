@@ -14,8 +14,8 @@ import msgspec
 
 from smm_tui.config.model import Config, IncidentsConfig
 from smm_tui.config.schema import IncidentsTable
-from smm_tui.core.incident_sender import DEFAULT_PACES, Pace
 from smm_tui.core.models import Platform
+from smm_tui.core.pacing import DEFAULT_PACES, Pace
 
 
 def incidents_from(table: IncidentsTable) -> IncidentsConfig:

@@ -2,14 +2,19 @@
 
 A member has the incident's reply (or, once one is queued, its follow-up) in some
 state, or none: then it is either left out, for a reason said in words, or still
-unanswered. Reading it goes over the replies once and reads only the mentions without one, so
-the sender can report progress after every reply it settles.
+unanswered. An incident's replies are known by id (:func:`reply_id_for`), so progress
+reads one reply a member, and the mention only of a member without one: never every
+reply stored (a year's tens of thousands), as the sender reports progress after
+every reply it settles. So :func:`progress_of` counts a member left out for another
+reply on its way only as the last queueing found it; :func:`skipped_of`, asked for
+by a person, looks at every reply on its way now.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping
+from types import MappingProxyType
 
 from smm_tui.core.incident_records import Incident, IncidentProgress, reply_id_for
 from smm_tui.core.models import ReplyState
@@ -20,6 +25,8 @@ ANSWERED_BEFORE = "answered before"
 ON_ITS_WAY = "another reply to it is on its way"
 NOT_STORED = "no longer stored"
 _UNSENT = frozenset({ReplyState.QUEUED.value, ReplyState.SENDING.value})
+#: No replies on their way known beyond what the last queueing noted in ``left_out``.
+_NONE_KNOWN: Mapping[str, set[str]] = MappingProxyType({})
 
 
 def current_reply_id(incident: Incident, mention_id: str) -> str:
@@ -28,19 +35,11 @@ def current_reply_id(incident: Incident, mention_id: str) -> str:
 
 
 def progress_of(repo: Repository, incident: Incident) -> IncidentProgress:
-    """How far the incident's replies (or its follow-up) have gone."""
+    """How far the incident's replies (or its follow-up) have gone: a lookup a member."""
     states: Counter[str] = Counter()
     networks: Counter[str] = Counter()
-    prefix = current_reply_id(incident, "")
-    replies: dict[str, Record] = {}
-    on_their_way: defaultdict[str, set[str]] = defaultdict(set)
-    for record in repo.records(Collection.REPLIES):
-        if str(record["id"]).startswith(prefix):
-            replies[str(record["mention_id"])] = record
-        if record["state"] in _UNSENT:
-            on_their_way[str(record["mention_id"])].add(str(record["id"]))
     for member in incident.members:
-        reply = replies.get(member)
+        reply = repo.get(Collection.REPLIES, current_reply_id(incident, member))
         if reply is not None:
             # The reply names the mention's network: the mention need not be read.
             networks[str(reply["platform"])] += 1
@@ -49,7 +48,7 @@ def progress_of(repo: Repository, incident: Incident) -> IncidentProgress:
         mention = repo.get(Collection.MENTIONS, member)
         if mention is not None:
             networks[str(mention["platform"])] += 1
-        left_out = why_left_out(incident, member, mention, on_their_way) is not None
+        left_out = why_left_out(incident, member, mention, _NONE_KNOWN) is not None
         states["skipped" if left_out else "unanswered"] += 1
     return IncidentProgress(
         total=len(incident.members),

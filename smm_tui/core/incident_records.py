@@ -38,7 +38,9 @@ class Incident(Recorded):
     ``members`` are mention ids in the order they were added; ``dropped`` the ones a
     person took out (they never join again). ``reply_text`` and ``follow_up_text`` are
     the templates as written; ``left_out`` says, per member, why the last queueing gave
-    it no reply (answered before, a field with no value).
+    it no reply (answered before, a field with no value), and, per mention asked into
+    it that another open incident had, that incident (a mention is in one open
+    incident at most).
     """
 
     id: str

@@ -15,71 +15,42 @@ reply is sent again then, by itself, since it was not published. A reply left
 ``sending`` by a process that died is recovered (looked for in its thread first).
 One that failed in a way only a person can settle waits for them, as the outbox
 always has them do. A paused incident sends nothing more from its next reply on.
+
+The sender runs on the app's event loop and looks for work before every send, so it
+never walks every reply stored (a year's tens of thousands): an incident's replies
+are known by id, and it reads one a member of the incidents that may have some to
+send (open ones, resolved ones with a follow-up), skipping those it found settled
+until they change. An error it did not expect (a record it cannot read, a failing
+write) is logged with the account and reported once; the account's worker is started
+again at the next look, and the other accounts carry on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from types import MappingProxyType
+from datetime import datetime
+from functools import partial
+from typing import TypeVar
 
+from smm_tui.core.codec import Recorded
 from smm_tui.core.context import NotFound, ServiceContext
-from smm_tui.core.incidents import IncidentProgress, IncidentService, IncidentState
+from smm_tui.core.incident_progress import current_reply_id
+from smm_tui.core.incidents import Incident, IncidentProgress, IncidentService, IncidentState
 from smm_tui.core.models import Platform, Reply, ReplyState, from_iso
 from smm_tui.core.network import ReplyChannel
 from smm_tui.core.outbox import OutboxService
+from smm_tui.core.pacing import DEFAULT_PACES, Pace, Pacer
 from smm_tui.core.repository import Collection, Record, RepositoryError
 from smm_tui.core.sending import Sleep
 
 log = logging.getLogger(__name__)
+_R = TypeVar("_R", bound=Recorded)
 
 #: Seconds between looks for new work in the long-running sender (:meth:`IncidentSender.run`).
 IDLE_EVERY = 5.0
-
-
-@dataclass(frozen=True, slots=True)
-class Pace:
-    """How fast one account may be sent replies: at most ``count`` per ``window``, and
-    ``gap`` from the end of one send to the start of the next."""
-
-    count: int
-    window: timedelta
-    gap: timedelta
-
-    @classmethod
-    def per_minute(cls, count: float) -> Pace:
-        """``count`` a minute, evenly spread (``[incidents] per_minute``)."""
-        return cls(max(1, int(count)), timedelta(minutes=1), timedelta(seconds=60 / count))
-
-
-#: Each network's pace, under its documented limits (``docs/platform-apis.md`` for the
-#: replies, ``docs/publishing-apis.md`` for writes in general).
-DEFAULT_PACES: Mapping[Platform, Pace] = MappingProxyType(
-    {
-        # platform-apis.md, VK "Errors & rate limits": 3 requests a second per client
-        # [V11]; a community token's limit is unknown, and repeated comments meet flood
-        # control (error 9). So one a second, and 20 a minute.
-        Platform.VK: Pace(20, timedelta(minutes=1), timedelta(seconds=1)),
-        # publishing-apis.md: creating posts is limited to 100 per 15 minutes per user
-        # [PX6] (platform-apis.md saw 200 per 15 minutes on an app [X2]: the lower holds).
-        Platform.X: Pace(100, timedelta(minutes=15), timedelta(seconds=3)),
-        # publishing-apis.md: statuses 300 per 3 hours [PM7], and 300 requests per
-        # 5 minutes per account [PM6] shared with polling: one every 2 seconds at most.
-        Platform.MASTODON: Pace(300, timedelta(hours=3), timedelta(seconds=2)),
-        # platform-apis.md, Bluesky: writes are 5,000 points an hour per account and a
-        # create costs 3 (about 1,666 posts an hour) [B8]; one a second under that.
-        Platform.BLUESKY: Pace(1600, timedelta(hours=1), timedelta(seconds=1)),
-        # platform-apis.md, Telegram: about 1 message a second per chat and 20 a minute
-        # per group (guidance, unverified ✖); the replies mostly go to one group.
-        Platform.TELEGRAM: Pace(20, timedelta(minutes=1), timedelta(seconds=1)),
-        # The demo's simulated accounts have no limits: fast enough to watch.
-        Platform.DEMO: Pace(120, timedelta(minutes=1), timedelta(seconds=0.5)),
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +63,9 @@ class SendEvent:
 
 
 OnProgress = Callable[[SendEvent], None]
+#: Told, once each, of an error the long-running sender did not expect: the account
+#: whose worker stopped ("" when looking for work failed), and the error.
+OnError = Callable[[str, BaseException], None]
 
 
 @dataclass(slots=True)
@@ -110,25 +84,6 @@ class SendReport:
 
 
 @dataclass(slots=True)
-class _Pacer:
-    """When an account may be sent its next reply."""
-
-    pace: Pace
-    starts: deque[datetime] = field(default_factory=deque)
-    last_end: datetime | None = None
-
-    def ready_at(self, now: datetime) -> datetime:
-        while self.starts and self.starts[0] <= now - self.pace.window:
-            self.starts.popleft()
-        at = now
-        if self.last_end is not None:
-            at = max(at, self.last_end + self.pace.gap)
-        if len(self.starts) >= self.pace.count:
-            at = max(at, self.starts[-self.pace.count] + self.pace.window)
-        return at
-
-
-@dataclass(slots=True)
 class _Plan:
     """An account's next reply, and until when nothing may be sent to it."""
 
@@ -138,6 +93,20 @@ class _Plan:
     #: When a reply put off by a rate limit falls due (none due now).
     wake: datetime | None = None
     elsewhere: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Unsent:
+    """A reply of an incident not yet sent, and where its member stands in the incident."""
+
+    incident: Incident
+    index: int
+    reply: Reply
+
+    @property
+    def sendable(self) -> bool:
+        """Whether its incident sends now (it is not paused)."""
+        return not self.incident.paused
 
 
 class IncidentSender:
@@ -161,9 +130,16 @@ class IncidentSender:
         self.paces = {**DEFAULT_PACES, **paces}
         self.idle_every = idle_every
         self._sleep = sleep
-        self._pacers: dict[str, _Pacer] = {}
+        self._pacers: dict[str, Pacer] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._woken = asyncio.Event()
+        #: Incidents (id, rev) found with nothing left to send: none is, until they change.
+        self._settled: set[tuple[object, object]] = set()
+        #: Account ("" for looking for work) → the error last reported for it, said once.
+        self._reported: dict[str, str] = {}
+        self._on_error: OnError | None = None
+        #: Records ("reply ID", "incident ID") that could not be read, logged once each.
+        self._unreadable: set[str] = set()
 
     async def send_all(
         self,
@@ -186,25 +162,60 @@ class IncidentSender:
         )
         return report
 
-    async def run(self, on_progress: OnProgress) -> None:
+    async def run(self, on_progress: OnProgress, on_error: OnError | None = None) -> None:
         """Send due replies forever (for the poller): a worker per account with work, new
-        work looked for every :attr:`idle_every` seconds."""
+        work looked for every :attr:`idle_every` seconds.
+
+        An error it did not expect is logged and told to ``on_error``, once while it
+        repeats; looking for work goes on at the next look, and an account's worker that
+        stopped on one is started again then.
+        """
+        self._on_error = on_error
         try:
             while True:
                 try:
                     await self._refresh()
-                    for account in self._accounts_with_work(None):
-                        worker = self._workers.get(account)
-                        if worker is None or worker.done():
-                            self._workers[account] = asyncio.create_task(
-                                self._drain(account, on_progress, SendReport(), None, False)
-                            )
+                    self._start_workers(on_progress)
+                    self._reported.pop("", None)
                 except RepositoryError as exc:
                     log.warning("incident replies: %s", exc)
+                except Exception as exc:  # one bad record must not stop the sending for good
+                    self._report("", exc)
                 await self._idle()
         finally:
             for worker in self._workers.values():
                 worker.cancel()
+
+    def _start_workers(self, on_progress: OnProgress) -> None:
+        for account in self._accounts_with_work(None):
+            worker = self._workers.get(account)
+            if worker is None or worker.done():
+                worker = asyncio.create_task(
+                    self._drain(account, on_progress, SendReport(), None, False)
+                )
+                worker.add_done_callback(partial(self._worker_done, account))
+                self._workers[account] = worker
+
+    def _worker_done(self, account: str, worker: asyncio.Task[None]) -> None:
+        """Retrieve what a worker ended on: an error is reported, a clean end clears it."""
+        error = None if worker.cancelled() else worker.exception()
+        if error is None:
+            self._reported.pop(account, None)
+        else:
+            self._report(account, error)
+
+    def _report(self, account: str, error: BaseException) -> None:
+        """Log ``error`` with its traceback and tell ``on_error``, unless it is the one
+        reported for ``account`` last time (it would come back at every look)."""
+        said = f"{type(error).__name__}: {error}"
+        if self._reported.get(account) == said:
+            log.debug("incident replies to %r: %s, again", account, said)
+            return
+        self._reported[account] = said
+        where = f"to {account}" if account else "(looking for work)"
+        log.error("incident replies %s stopped on an error", where, exc_info=error)
+        if self._on_error is not None:
+            self._on_error(account, error)
 
     def wake(self) -> None:
         """Look for new work now rather than at the next :attr:`idle_every` (replies were
@@ -297,12 +308,12 @@ class IncidentSender:
         """The account's next reply due now, the rate limit on it, or when one falls due."""
         now = self.ctx.clock()
         plan = _Plan()
-        phases = self._phases(only)
-        for reply in self._unsent(account):
+        for unsent in self._unsent(account):
+            reply = unsent.reply
             limit = reply.retry_at if reply.state is ReplyState.FAILED else None
             if limit is not None and limit > now:
                 plan.blocked_until = max(limit, plan.blocked_until or limit)
-            if not _in_phase(reply, phases):
+            if not unsent.sendable or (only is not None and unsent.incident.id != only):
                 continue
             if reply.state is ReplyState.SENDING and not self.outbox.abandoned(reply):
                 plan.elsewhere += 1
@@ -330,59 +341,75 @@ class IncidentSender:
             return reply.retry_at
         return now if retry_failed and reply.id not in tried else None
 
-    def _unsent(self, account: str) -> list[Reply]:
-        """The account's replies not yet sent, incidents' in member order."""
-        found = [
-            Reply.from_record(record)
-            for record in self.ctx.repo.records(Collection.REPLIES)
-            if record["account"] == account and record["state"] != ReplyState.SENT.value
-        ]
-        order = self._member_order()
-        return sorted(found, key=lambda r: (order.get(r.id, (1, 0)), r.created_at, r.id))
+    def _unsent(self, account: str) -> list[_Unsent]:
+        """The account's incident replies not yet sent, in member order."""
+        found = [unsent for unsent in self._incident_replies() if unsent.reply.account == account]
+        return sorted(found, key=lambda u: (u.index, u.reply.created_at, u.reply.id))
 
-    def _member_order(self) -> dict[str, tuple[int, int]]:
-        order: dict[str, tuple[int, int]] = {}
-        for incident in self.incidents.all():
-            for index, member in enumerate(incident.members):
-                order[f"{incident.id}.r.{member}"] = order[f"{incident.id}.f.{member}"] = (
-                    0,
-                    index,
-                )
-        return order
+    def _incident_replies(self) -> list[_Unsent]:
+        """The replies not yet sent of the incidents that may have some: each read by its
+        id, a member at a time (open incidents' replies, resolved ones' follow-ups)."""
+        found: list[_Unsent] = []
+        for record in self.ctx.repo.records(Collection.INCIDENTS):
+            if (record.get("id"), record.get("rev")) in self._settled:
+                continue
+            incident = self._readable(Incident, record)
+            if incident is None:
+                continue
+            unsent = list(self._unsent_of(incident)) if _may_send(incident) else []
+            if not unsent:
+                # Only queueing (which changes the incident) gives it a reply to send.
+                self._settled.add((incident.id, incident.rev))
+            found.extend(unsent)
+        return found
 
-    def _phases(self, only: str | None) -> set[str]:
-        """The reply-id prefixes to send: an open incident's replies, a resolved one's
-        follow-ups; none of a paused one."""
-        return {
-            f"{incident.id}.{'f' if incident.state is IncidentState.RESOLVED else 'r'}."
-            for incident in self.incidents.all()
-            if not incident.paused and (only is None or incident.id == only)
-        }
+    def _unsent_of(self, incident: Incident) -> Iterator[_Unsent]:
+        for index, member in enumerate(incident.members):
+            record = self.ctx.repo.get(Collection.REPLIES, current_reply_id(incident, member))
+            if record is None or record.get("state") == ReplyState.SENT.value:
+                continue
+            reply = self._readable(Reply, record)
+            if reply is not None:
+                yield _Unsent(incident, index, reply)
+
+    def _readable(self, model: type[_R], record: Record) -> _R | None:
+        """The record read as ``model``, or None (logged once) when it cannot be: one bad
+        record must not stop the other replies."""
+        try:
+            return model.from_record(record)
+        except (KeyError, TypeError, ValueError):
+            what = f"{model.__name__.lower()} {record.get('id')}"
+            if what not in self._unreadable:
+                self._unreadable.add(what)
+                log.exception("incident replies: the %s cannot be read; left alone", what)
+            return None
 
     def _accounts_with_work(self, only: str | None) -> list[str]:
-        phases = self._phases(only)
         accounts = {
-            str(record["account"])
-            for record in self.ctx.repo.records(Collection.REPLIES)
-            if record["state"] != ReplyState.SENT.value and _record_in_phase(record, phases)
+            unsent.reply.account
+            for unsent in self._incident_replies()
+            if unsent.sendable and (only is None or unsent.incident.id == only)
         }
         return sorted(accounts)
 
-    def _pacer(self, account: str) -> _Pacer:
+    def _pacer(self, account: str) -> Pacer:
         pacer = self._pacers.get(account)
         if pacer is None:
             pacer = self._pacers[account] = self._seeded(account)
         return pacer
 
-    def _seeded(self, account: str) -> _Pacer:
+    def _seeded(self, account: str) -> Pacer:
         """A pacer that remembers the sends to the account any process has recorded."""
         records = [r for r in self.ctx.repo.records(Collection.REPLIES) if r["account"] == account]
         platform = Platform(records[0]["platform"]) if records else Platform.DEMO
-        pacer = _Pacer(self.paces.get(platform, DEFAULT_PACES[Platform.DEMO]))
+        pacer = Pacer(self.paces.get(platform, DEFAULT_PACES[Platform.DEMO]))
         starts = sorted(_times(records, "claimed_at"))
         pacer.starts.extend(starts)
         ends = [*starts, *_times(records, "sent_at")]
         pacer.last_end = max(ends, default=None)
+        # A rate limit a reply outside the incidents met holds for the account too.
+        limits = [r for r in records if r["state"] == ReplyState.FAILED.value]
+        pacer.blocked_until = max(_times(limits, "retry_at"), default=None)
         return pacer
 
     async def _refresh(self) -> None:
@@ -390,13 +417,9 @@ class IncidentSender:
         await asyncio.wrap_future(self.ctx.repo.refresh())
 
 
-def _in_phase(reply: Reply, phases: set[str]) -> bool:
-    return reply.incident_id is not None and reply.id[: reply.id.rfind(".") + 1] in phases
-
-
-def _record_in_phase(record: Record, phases: set[str]) -> bool:
-    reply_id = str(record["id"])
-    return bool(record.get("incident_id")) and reply_id[: reply_id.rfind(".") + 1] in phases
+def _may_send(incident: Incident) -> bool:
+    """Whether the incident may have replies to send: open, or resolved with a follow-up."""
+    return incident.state is IncidentState.OPEN or incident.following_up
 
 
 def _times(records: Iterable[Record], key: str) -> list[datetime]:

@@ -15,6 +15,10 @@ While the incident is open, new mentions that are near duplicates of its members
 it (:meth:`IncidentService.join`, from the poller's casework pass); they are answered
 when someone queues the reply again. Resolving it withdraws the replies not yet on
 their way, and a public follow-up may then go to every member.
+
+A mention is a member of one open incident at most: two would each queue it a reply
+(and a follow-up), two public posts where one was meant. Opening or adding leaves out
+the mentions another open incident has, and says so in the incident's ``left_out``.
 """
 
 from __future__ import annotations
@@ -134,15 +138,22 @@ class IncidentService:
     ) -> Incident:
         """Open an incident of the mentions (in order, each once); returns it.
 
-        A blank ``title`` is made from the first mention's text. Raises NotFound for a
-        mention that is not stored, and IncidentError when none is given.
+        A mention another open incident has is left out, named in the incident's
+        ``left_out`` with that incident's id. A blank ``title`` is made from the first
+        member's text. Raises NotFound for a mention that is not stored, and
+        IncidentError when none is given or every one is in an open incident already.
         """
-        members = list(dict.fromkeys(mention_ids))
-        if not members:
+        wanted = list(dict.fromkeys(mention_ids))
+        if not wanted:
             raise IncidentError("an incident needs at least one mention")
+        for mention_id in wanted:
+            self.ctx.mention(mention_id)
+        held = self.in_open_incidents(wanted)
+        members = [m for m in wanted if m not in held]
+        if not members:
+            others = ", ".join(sorted(set(held.values())))
+            raise IncidentError(f"every one of these mentions is in an open incident: {others}")
         first = self.ctx.mention(members[0])
-        for member in members[1:]:
-            self.ctx.mention(member)
         now = self.ctx.clock()
         number = await take_number(self.ctx, f"incidents-{now.year}")
         incident = Incident(
@@ -153,9 +164,12 @@ class IncidentService:
             members=tuple(members),
             query=query,
             ticket_id=ticket_id,
+            left_out=_held_reasons(held),
         )
         changes = ChangeSet().insert_new(Collection.INCIDENTS, incident.to_record())
-        self.ctx.audit(changes, "incident", incident.id, "open", members=len(members))
+        self.ctx.audit(
+            changes, "incident", incident.id, "open", members=len(members), left_out=len(held)
+        )
         await self.ctx.commit(changes)
         return self.get(incident.id)
 
@@ -178,17 +192,27 @@ class IncidentService:
         return self.get(incident.id)
 
     async def add(self, incident_id: str, mention_ids: Iterable[str]) -> Incident:
-        """Add mentions (a dropped one too: a person chose it); each stays once."""
+        """Add mentions (a dropped one too: a person chose it); each stays once.
+
+        A mention another open incident has is left out, named in ``left_out`` with
+        that incident's id.
+        """
         wanted = list(dict.fromkeys(mention_ids))
         for mention_id in wanted:
             self.ctx.mention(mention_id)
 
         def change(incident: Incident) -> dict[str, object] | None:
-            new = [m for m in wanted if m not in incident.members]
-            if not new:
+            outside = [m for m in wanted if m not in incident.members]
+            held = self.in_open_incidents(outside, besides=incident.id)
+            new = [m for m in outside if m not in held]
+            # A new member's old reason (once held elsewhere) would count it left out.
+            kept = {m: why for m, why in incident.left_out.items() if m not in new}
+            left_out = {**kept, **_held_reasons(held)}
+            if not new and left_out == incident.left_out:
                 return None
             dropped = [m for m in incident.dropped if m not in new]
-            return {"members": [*incident.members, *new], "dropped": dropped}
+            members = [*incident.members, *new]
+            return {"members": members, "dropped": dropped, "left_out": left_out}
 
         return await self._change(incident_id, change, "add", mentions=wanted)
 
@@ -228,6 +252,19 @@ class IncidentService:
         incident = await self._change(incident_id, change, "resolve")
         await self._withdraw(incident, set(incident.members))
         return self.get(incident.id)
+
+    def in_open_incidents(
+        self, mention_ids: Iterable[str], *, besides: str | None = None
+    ) -> dict[str, str]:
+        """Mention → the open incident (other than ``besides``) it is a member of, for
+        the given mentions that are one's."""
+        wanted = set(mention_ids)
+        held: dict[str, str] = {}
+        for incident in self.open_incidents():
+            if incident.id != besides:
+                for member in wanted.intersection(incident.members):
+                    held.setdefault(member, incident.id)
+        return held
 
     # -- joining --------------------------------------------------------------------
 
@@ -296,7 +333,9 @@ class IncidentService:
         phase = dataclasses.replace(incident, follow_up_text=template if follow_up else "")
         changes, result = self._replies(phase, template)
         key = "follow_up_text" if follow_up else "reply_text"
-        fields = {key: template, "left_out": dict(result.skipped)}
+        # Non-members keep their reasons (held by another incident); members get these.
+        held = {m: why for m, why in incident.left_out.items() if m not in incident.members}
+        fields = {key: template, "left_out": {**held, **result.skipped}}
         changes.patch(Collection.INCIDENTS, incident.id, fields)
         what = "queue follow-up" if follow_up else "queue replies"
         self.ctx.audit(changes, "incident", incident.id, what, replies=len(result.queued))
@@ -418,3 +457,8 @@ class IncidentService:
                 )
                 return self.get(incident.id)
         raise IncidentError(f"{incident_id}: it kept changing under us; try again")
+
+
+def _held_reasons(held: Mapping[str, str]) -> dict[str, str]:
+    """Mention → why it is left out of an incident: the open incident that has it."""
+    return {mention_id: f"already in {other}, which is open" for mention_id, other in held.items()}

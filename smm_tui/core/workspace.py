@@ -20,13 +20,14 @@ from smm_tui.core.customers import CustomerService
 from smm_tui.core.feed import FeedModel
 from smm_tui.core.growth import GrowthService
 from smm_tui.core.handoffs import ChannelLookup, HandoffService, no_channels
-from smm_tui.core.incident_sender import DEFAULT_PACES, IncidentSender, Pace
+from smm_tui.core.incident_sender import IncidentSender
 from smm_tui.core.incidents import IncidentService
 from smm_tui.core.ingest import IngestService
 from smm_tui.core.lease import Lease, SoleLease
 from smm_tui.core.models import Platform, utcnow
 from smm_tui.core.notes import NoteService
 from smm_tui.core.outbox import OutboxService
+from smm_tui.core.pacing import DEFAULT_PACES, Pace
 from smm_tui.core.planning import PlanningService, PublishingSettings
 from smm_tui.core.polling import PollingEngine, fetch_into
 from smm_tui.core.polling import PollOutcome as PollOutcome

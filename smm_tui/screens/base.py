@@ -27,6 +27,7 @@ from textual.worker import Worker
 from smm_tui.core.contests import ContestError
 from smm_tui.core.context import NotFound
 from smm_tui.core.handoffs import NoHandoff
+from smm_tui.core.incidents import IncidentError
 from smm_tui.core.network import AdapterError
 from smm_tui.core.outbox import AlreadySending
 from smm_tui.core.planning import PostProblem
@@ -47,6 +48,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     AlreadySending,
     PostProblem,
     NoHandoff,
+    IncidentError,
 )
 
 

@@ -227,5 +227,7 @@ class FeedActions(WorkspaceScreen):
         )
 
     def _incident_opened(self, incident: Incident) -> None:
-        self.say(f"{incident.id}: {len(incident.members)} mentions gathered.")
+        elsewhere = [m for m in incident.left_out if m not in incident.members]
+        left = f"; {len(elsewhere)} already in another open incident" if elsewhere else ""
+        self.say(f"{incident.id}: {len(incident.members)} mentions gathered{left}.")
         self.app.push_screen(IncidentScreen(incident.id))

@@ -37,6 +37,11 @@ class IncidentNews:
             sent = plural(progress.sent, phase, "follow-ups" if phase == "follow-up" else "replies")
             self._once(event.incident_id, f"done {phase}", f"{event.incident_id}: {sent} sent.")
 
+    def stuck(self, account: str, error: BaseException) -> None:
+        """The sender met an error it did not expect on ``account`` (told once while it
+        repeats); it goes on with the other accounts and tries again."""
+        self._say(f"Incident replies to {account} stopped: {type(error).__name__}: {error}")
+
     def _once(self, incident_id: str, what: str, line: str) -> None:
         if (incident_id, what) not in self._said:
             self._said.add((incident_id, what))

@@ -46,9 +46,9 @@ def test_gathering_takes_the_seeds_and_their_near_duplicates(workspace: Workspac
 def test_incidents_are_numbered_per_year_and_named_by_their_first_mention(
     workspace: Workspace,
 ) -> None:
-    first, second = stored(workspace, complaint(1), complaint(2))
+    first, second, third = stored(workspace, complaint(1), complaint(2), complaint(3))
     one = run(workspace.incidents.open("", [first.id, second.id, first.id], query="app"))
-    two = run(workspace.incidents.open("  Card   outage ", [second.id]))
+    two = run(workspace.incidents.open("  Card   outage ", [third.id]))
     assert (one.id, two.id) == ("I-2026-0001", "I-2026-0002")
     assert one.members == (first.id, second.id), "each once, in order"
     assert one.title.startswith("The app is down again") and two.title == "Card outage"
@@ -67,6 +67,28 @@ def test_dropping_and_adding_members(workspace: Workspace) -> None:
     assert (incident.members, incident.dropped) == ((b.id,), (a.id,))
     incident = run(workspace.incidents.add(incident.id, [c.id, a.id, b.id]))
     assert (incident.members, incident.dropped) == ((b.id, c.id, a.id), ())
+
+
+def test_a_mention_is_a_member_of_one_open_incident_at_most(workspace: Workspace) -> None:
+    a, b, c, d = stored(workspace, complaint(1), complaint(2), complaint(3), complaint(4))
+    first = run(workspace.incidents.open("", [a.id, b.id]))
+    second = run(workspace.incidents.open("", [b.id, c.id]))
+    held = f"already in {first.id}, which is open"
+    assert (second.members, second.left_out) == ((c.id,), {b.id: held}), "b left out, said why"
+    with pytest.raises(IncidentError, match=f"in an open incident: {first.id}$"):
+        run(workspace.incidents.open("", [a.id, b.id]))
+    second = run(workspace.incidents.add(second.id, [a.id, d.id]))
+    assert second.members == (c.id, d.id) and second.left_out == {b.id: held, a.id: held}
+    assert workspace.incidents.in_open_incidents([a.id, c.id, "x"]) == {
+        a.id: first.id,
+        c.id: second.id,
+    }
+
+    run(workspace.incidents.resolve(first.id))
+    second = run(workspace.incidents.add(second.id, [a.id]))
+    assert second.members == (c.id, d.id, a.id), "free once the other is resolved"
+    assert second.left_out == {b.id: held}, "a member is no longer said to be left out"
+    assert workspace.incidents.progress(second.id).unanswered == 3
 
 
 def test_an_incident_links_to_a_ticket(workspace: Workspace) -> None:

@@ -1,5 +1,6 @@
 """``smm-tui incident`` on one fake network, in this process: open, list, show, drop, reply,
-resolve, and bad input refused with exit 2 and nothing stored."""
+resolve, and bad input refused with exit 2 and nothing stored (a reply or a follow-up
+without ``--yes`` too: stdin is no terminal here)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ def replies(desk: Desk) -> int:
         (("reply", "ID", "--text", "  ", "--yes"), "--text is empty"),
         (("reply", "ID", "--text", "{frist_name} hi", "--yes"), "unknown field"),
         (("reply", "ID", "--text", "Hi"), "add --yes"),
+        (("resolve", "ID", "--follow-up", "Fixed"), "this sends 3 follow-ups: add --yes"),
+        (("resolve", "ID", "--follow-up-saved", "outage"), "add --yes"),
         (("reply", "I-1999-0001", "--text", "Hi", "--yes"), "no incident"),
         (("drop", "ID", "nope-not-a-mention"), "no mention"),
     ],
@@ -49,6 +52,8 @@ def test_bad_input_is_one_line_exit_2_and_nothing_stored(
         )
         assert (code, err.count("\n")) == (2, 1) and said in err, err
         assert replies(desk) == 0
+        shown = desk.run(capsys, "incident", "show", incident_id)[1]
+        assert shown.startswith(f"{incident_id} open "), "nothing changed"
 
 
 def test_open_reply_list_show_and_resolve(
@@ -73,11 +78,32 @@ def test_open_reply_list_show_and_resolve(
         assert "members: 3 (vk 3)" in shown and "the app is down; we are" in shown
 
         code, out, err = desk.run(
-            capsys, "incident", "resolve", incident_id, "--follow-up", "Fixed, {first_name}."
+            capsys,
+            "incident",
+            "resolve",
+            incident_id,
+            "--follow-up",
+            "Fixed, {first_name}.",
+            "--yes",
         )
         assert code == 0, err
         texts = [p.text for p in fakes["brand-vk"].published]
         assert sum(text.startswith("Fixed, ") for text in texts) == 3
+
+
+def test_mentions_in_an_open_incident_are_left_out_of_a_new_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with fake_networks(("vk",)) as fakes:
+        desk = Desk(tmp_path, fakes, extra=SAVED)
+        first = opened(desk, capsys)
+        code, _, err = desk.run(capsys, "incident", "open", "--query", "login")
+        assert (code, err.count("\n")) == (1, 1) and f"in an open incident: {first}" in err, err
+        fakes["brand-vk"].add_mention("The app is down again, login fails. Order 9", author="u9")
+        assert desk.run(capsys, "poll", "--once")[0] == 0
+        code, out, err = desk.run(capsys, "incident", "open", "--query", "login")
+        assert code == 0 and out.endswith(": 1 mentions (vk 1)\n"), out + err
+        assert f"3 mentions left out: already in {first}, which is open" in err
 
 
 def opened(desk: Desk, capsys: pytest.CaptureFixture[str]) -> str:

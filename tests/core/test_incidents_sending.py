@@ -6,15 +6,23 @@ on the times of the sends without any real waiting.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import itertools
+import logging
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any, cast
 
-from smm_tui.core.incident_sender import IncidentSender, Pace, SendEvent
+import pytest
+
+from smm_tui.core.incident_sender import IncidentSender, SendEvent
 from smm_tui.core.incidents import Incident, reply_id_for
 from smm_tui.core.models import Mention, Platform, ReplyState, to_iso
 from smm_tui.core.network import PublishedReply, RateLimited, TransientError
-from smm_tui.core.repository import ChangeSet, Collection
+from smm_tui.core.pacing import Pace
+from smm_tui.core.repository import ChangeSet, Collection, Record, Repository
 from smm_tui.core.workspace import Workspace
 from smm_tui.store.store import Store
 from tests.conftest import FakeClock, make_mention
@@ -244,3 +252,121 @@ def test_replies_to_an_account_without_an_adapter_are_reported(
     setup.incident(1)
     setup.channels.clear()
     assert setup.send_all().no_account == {"bank-vk"}
+
+
+def test_overlapping_incidents_answer_and_follow_up_each_mention_once(
+    workspace: Workspace, clock: FakeClock
+) -> None:
+    setup = Setup(workspace, clock, {"bank-vk": Platform.VK})
+    first = setup.incident(3)
+    others = [
+        make_mention(100 + n, text=f"{OUTAGE} #{10 + n}", account="bank-vk", external_id=f"o-{n}")
+        for n in range(2)
+    ]
+    run(workspace.ingest.ingest(others))
+    incidents = workspace.incidents
+    second = run(incidents.open("", [*first.members[1:], *(m.id for m in others)]))
+    second = run(incidents.add(second.id, first.members[:1]))
+    assert second.members == tuple(m.id for m in others), "the first's members stay its own"
+    run(incidents.queue_replies(second.id, "We are fixing it."))
+    assert setup.send_all().sent == 5
+    for incident, text in ((first, "Fixed (1)."), (second, "Fixed (2).")):
+        run(incidents.resolve(incident.id))
+        run(incidents.queue_replies(incident.id, text, follow_up=True))
+    assert setup.send_all().sent == 5
+    published = setup.channels["bank-vk"].published
+    assert len(published) == 5
+    assert all(len(texts) == 2 and texts[0] == "We are fixing it." for texts in published.values())
+
+
+class Watched:
+    """The store, counting the walks through every reply stored; ``fail_next`` makes the
+    next walk through the incidents raise it."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.reply_walks = 0
+        self.fail_next: Exception | None = None
+
+    def records(self, collection: Collection) -> Iterator[Record]:
+        if collection is Collection.REPLIES:
+            self.reply_walks += 1
+        if collection is Collection.INCIDENTS and self.fail_next is not None:
+            error, self.fail_next = self.fail_next, None
+            raise error
+        return self.store.records(collection)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+def watched_workspace(store: Store, clock: FakeClock) -> tuple[Workspace, Watched]:
+    watched = Watched(store)
+    return Workspace(cast(Repository, watched), actor="alice", sources={}, clock=clock), watched
+
+
+def test_progress_and_sending_read_replies_by_id_never_every_reply_stored(
+    store: Store, clock: FakeClock
+) -> None:
+    workspace, watched = watched_workspace(store, clock)
+    setup = Setup(workspace, clock, {"bank-vk": Platform.VK})
+    incident = setup.incident(6)
+    watched.reply_walks = 0
+    assert workspace.incidents.progress(incident.id).queued == 6
+    assert watched.reply_walks == 0
+    assert setup.send_all().sent == 6
+    assert [e.progress.sent for e in setup.events] == [1, 2, 3, 4, 5, 6]
+    assert watched.reply_walks == 1, "once, for the account's pace: not once a reply"
+
+
+def sent_count(setup: Setup) -> Callable[[], int]:
+    channel = setup.channels["bank-vk"]
+    return lambda: sum(len(texts) for texts in channel.published.values())
+
+
+async def run_until(
+    sender: IncidentSender, done: Callable[[], bool], errors: list[tuple[str, BaseException]]
+) -> None:
+    """Run the long-running sender until ``done`` (each look moves the fake clock)."""
+    task = asyncio.create_task(sender.run(lambda _: None, lambda *error: errors.append(error)))
+    for _ in range(10_000):
+        if done() or task.done():
+            break
+        await asyncio.sleep(0)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    assert done()
+
+
+def errors_logged(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_worker_stopped_by_an_unexpected_error_is_logged_once_and_sending_goes_on(
+    workspace: Workspace, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    setup = Setup(workspace, clock, {"bank-vk": Platform.VK})
+    setup.incident(3)
+    failure = RuntimeError("the adapter broke")
+    setup.channels["bank-vk"].failures = [failure]
+    errors: list[tuple[str, BaseException]] = []
+    run(run_until(setup.sender(), lambda: sent_count(setup)() == 2, errors))
+    assert errors == [("bank-vk", failure)]
+    [logged] = errors_logged(caplog)
+    assert "bank-vk" in logged.getMessage() and logged.exc_info is not None
+    assert logged.exc_info[1] is failure
+
+
+def test_looking_for_work_survives_an_unexpected_error_and_sends_at_the_next_look(
+    store: Store, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    workspace, watched = watched_workspace(store, clock)
+    setup = Setup(workspace, clock, {"bank-vk": Platform.VK})
+    setup.incident(2)
+    failure = watched.fail_next = RuntimeError("an incident record is unreadable")
+    errors: list[tuple[str, BaseException]] = []
+    run(run_until(setup.sender(), lambda: sent_count(setup)() == 2, errors))
+    assert errors == [("", failure)]
+    [logged] = errors_logged(caplog)
+    assert logged.exc_info is not None and logged.exc_info[1] is failure
