@@ -134,8 +134,17 @@ def command() -> list[str]:
 
 
 def child_env(scratch: Path) -> dict[str, str]:
+    """The app's environment: a plain terminal, its own XDG homes, and bytecode cached.
+
+    Python caches compiled modules unless told not to; an environment that turns that off
+    (PYTHONDONTWRITEBYTECODE, set on some CI machines) would have every start compile
+    every module, which no user's second start does. The cache goes under the scratch
+    folder, and the warm-up start fills it (its time is first_start_ms).
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith(DROPPED_ENV)}
     env = {k: v for k, v in env.items() if not k.startswith("SMM_TUI")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(scratch / "pycache")
     env["TERM"] = "xterm-256color"
     for name in ("CONFIG", "DATA", "STATE", "CACHE"):  # never touch the real home
         env[f"XDG_{name}_HOME"] = str(scratch / "xdg" / name.lower())
