@@ -15,21 +15,17 @@ from typing import TypeVar
 from textual.content import Content
 
 from smm_tui.core.calendar import Entry, Status
-from smm_tui.core.campaigns import Campaign, CampaignError, CampaignService
-from smm_tui.core.context import NotFound
+from smm_tui.core.campaigns import Campaign
 from smm_tui.core.growth import by_account
 from smm_tui.core.posts import Delivery, DeliveryState, Post, delivery_id
 from smm_tui.core.wording import plural
 from smm_tui.messages import DeliverySettled
-from smm_tui.screens.base import WorkspaceScreen, in_background
+from smm_tui.screens.base import WorkspaceScreen
+from smm_tui.screens.campaign_pick import ask_campaign
 from smm_tui.screens.confirm import ConfirmScreen
-from smm_tui.screens.line import LineScreen
 from smm_tui.screens.post_editor import EditorResult, PostEditorScreen
 from smm_tui.screens.schedule import ScheduleScreen
 from smm_tui.widgets.render import cut, one_line
-
-#: The longest campaign name the dialog takes.
-CAMPAIGN_NAME_LENGTH = 120
 
 T = TypeVar("T")
 
@@ -243,36 +239,10 @@ class ContentActions(WorkspaceScreen):
         entry = self._picked()
         if entry is None:
             return
-        service = CampaignService(self.workspace.ctx)
-        campaigns = service.all()
-        if not campaigns:
-            self.say("No campaigns yet: smm-tui campaign create NAME --from DATE --to DATE.")
-            return
         post = entry.post
-        names = ", ".join(one_line(campaign.name) for campaign in campaigns)
         title = Content.assemble(("Add to campaign ", "bold"), about(post))
-
-        def named(name: str | None) -> None:
-            if name is not None and name.strip():
-                in_background(
-                    self,
-                    service.add_posts(name, [post.id]),
-                    done=self._added,
-                    group="content",
-                    expected=(NotFound, CampaignError),
-                    failed=lambda error: self.say(str(error), error=True),
-                )
-
-        self.app.push_screen(
-            LineScreen(
-                title,
-                text=campaigns[-1].name if len(campaigns) == 1 else "",
-                placeholder="campaign name",
-                hint=cut(f"Campaigns: {names}", 200),
-                max_length=CAMPAIGN_NAME_LENGTH,
-                input_id="campaign-name",
-            ),
-            named,
+        ask_campaign(
+            self, title, lambda service, name: service.add_posts(name, [post.id]), self._added
         )
 
     def _added(self, outcome: tuple[Campaign, int]) -> None:

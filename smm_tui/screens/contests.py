@@ -12,18 +12,16 @@ from textual.content import Content
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from smm_tui.core.campaigns import CampaignError, CampaignService, ContestLink
+from smm_tui.core.campaigns import ContestLink
 from smm_tui.core.contests import reach_caveat
-from smm_tui.core.context import NotFound
 from smm_tui.core.models import Contest, ContestState, Mention, Platform
 from smm_tui.core.wording import plural
 from smm_tui.core.workspace import Workspace
 from smm_tui.messages import DataChanged
-from smm_tui.screens.base import WorkspaceModal, WorkspaceScreen, in_background, keys_of
+from smm_tui.screens.base import WorkspaceModal, WorkspaceScreen, keys_of
+from smm_tui.screens.campaign_pick import ask_campaign
 from smm_tui.screens.confirm import ConfirmScreen
-from smm_tui.screens.content_actions import CAMPAIGN_NAME_LENGTH
 from smm_tui.screens.hints import key_button
-from smm_tui.screens.line import LineScreen
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.health_strip import HealthStrip
 from smm_tui.widgets.key_table import key_table
@@ -168,38 +166,12 @@ class ContestScreen(WorkspaceScreen):
         if contest_id is None:
             self.say(f"No contest here: press {self.keys_for('contests.new')} to start one.")
             return
-        service = CampaignService(self.workspace.ctx)
-        campaigns = service.all()
-        if not campaigns:
-            self.say("No campaigns yet: smm-tui campaign create NAME --from DATE --to DATE.")
-            return
         contest = self.workspace.contests.get(contest_id)
-        names = ", ".join(one_line(campaign.name) for campaign in campaigns)
         title = Content.assemble(
             ("Link to campaign ", "bold"), f"“{cut(one_line(contest.name), 40)}”"
         )
-
-        def named(name: str | None) -> None:
-            if name is not None and name.strip():
-                in_background(
-                    self,
-                    service.link_contest(name, contest_id),
-                    done=self._linked,
-                    group="contest-campaign",
-                    expected=(NotFound, CampaignError),
-                    failed=lambda error: self.say(str(error), error=True),
-                )
-
-        self.app.push_screen(
-            LineScreen(
-                title,
-                text=campaigns[-1].name if len(campaigns) == 1 else "",
-                placeholder="campaign name",
-                hint=cut(f"Campaigns: {names}", 200),
-                max_length=CAMPAIGN_NAME_LENGTH,
-                input_id="campaign-name",
-            ),
-            named,
+        ask_campaign(
+            self, title, lambda service, name: service.link_contest(name, contest_id), self._linked
         )
 
     def _linked(self, link: ContestLink) -> None:
