@@ -224,12 +224,7 @@ def _dropper(args: Args) -> Job:
 
 def _resolver(incident_id: str, saved: str | None, template: str | None, *, yes: bool) -> Job:
     async def job(workspace: Workspace, left_out: list[str]) -> int:
-        incident = _find(workspace, incident_id)
-        text = _chosen_text(workspace, saved, template)
-        if text is not None:
-            _check_template(workspace, incident, text)
-            if not yes:
-                _confirm(workspace, incident, text, "follow-ups")
+        incident, text = _asked(workspace, incident_id, saved, template, yes, "follow-ups")
         incident = await workspace.incidents.resolve(incident.id)
         print(one_line(f"{incident.id}: resolved"))
         if text is None:
@@ -243,12 +238,7 @@ def _resolver(incident_id: str, saved: str | None, template: str | None, *, yes:
 
 def _replier(incident_id: str, saved: str | None, template: str | None, *, yes: bool) -> Job:
     async def job(workspace: Workspace, left_out: list[str]) -> int:
-        incident = _find(workspace, incident_id)
-        text = _chosen_text(workspace, saved, template)
-        if text is not None:
-            _check_template(workspace, incident, text)
-            if not yes:
-                _confirm(workspace, incident, text)
+        incident, text = _asked(workspace, incident_id, saved, template, yes, "replies")
         warn(left_out)
         if incident.paused:
             raise UserError(f"{incident.id} is paused: resume it (in the app) to send")
@@ -259,6 +249,25 @@ def _replier(incident_id: str, saved: str | None, template: str | None, *, yes: 
     return job
 
 
+def _asked(
+    workspace: Workspace,
+    incident_id: str,
+    saved: str | None,
+    template: str | None,
+    yes: bool,
+    what: str,
+) -> tuple[Incident, str | None]:
+    """The incident and the text asked for (None: none given), checked, and confirmed
+    unless ``yes``: it goes out publicly to every member."""
+    incident = _find(workspace, incident_id)
+    text = _chosen_text(workspace, saved, template)
+    if text is not None:
+        _check_template(workspace, incident, text)
+        if not yes:
+            _confirm(workspace, incident, text, what)
+    return incident, text
+
+
 def _check_template(workspace: Workspace, incident: Incident, text: str) -> None:
     lines = workspace.incidents.preview(incident.id, text)
     if not any(line.text for line in lines):
@@ -266,7 +275,7 @@ def _check_template(workspace: Workspace, incident: Incident, text: str) -> None
         raise UserError(f"the reply cannot go to any member: {problem}", EXIT_USAGE)
 
 
-def _confirm(workspace: Workspace, incident: Incident, text: str, what: str = "replies") -> None:
+def _confirm(workspace: Workspace, incident: Incident, text: str, what: str) -> None:
     """Go on only with a "y" typed at a terminal: the text goes out publicly to every member."""
     fillable = sum(1 for line in workspace.incidents.preview(incident.id, text) if line.text)
     if not sys.stdin.isatty():

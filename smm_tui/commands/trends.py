@@ -17,9 +17,9 @@ from smm_tui.config import Config
 from smm_tui.core.models import to_iso
 from smm_tui.core.records import write_records
 from smm_tui.core.repository import Collection
-from smm_tui.core.spikes import BASELINE, KEEP, Alert, TrendSettings
-from smm_tui.core.trend_view import stored_since
-from smm_tui.core.trends import WINDOWS, RisingTerm, alerts_over, rising_terms
+from smm_tui.core.spikes import KEEP, Alert, TrendSettings
+from smm_tui.core.trend_view import read_trends, stored_since
+from smm_tui.core.trends import RisingTerm, alerts_over
 
 TREND_FIELDS: tuple[str, ...] = ("term", "window", "count", "baseline", "score", "examples")
 ALERT_FIELDS: tuple[str, ...] = (
@@ -49,14 +49,10 @@ def list_trends(
     ``baseline`` is the expected count per window-length from the 7 days before;
     ``score`` is ``-log10`` of the chance of the count by luck.
     """
-    length = WINDOWS[window]
     with reading(data_dir, config, "nothing to list", elsewhere) as workspace:
         say_if_empty(workspace, data_dir, elsewhere)
         when = now or workspace.ctx.clock()
-        oldest, recent = stored_since(
-            workspace.repo.records(Collection.MENTIONS), when - length - BASELINE
-        )
-        found = rising_terms(recent, when, window=length, settings=_settings(config), since=oldest)
+        found = read_trends(workspace.repo, when, window, _settings(config)).terms
     records = [_term_record(term, window) for term in found]
     return write_out(
         output_path, "term", lambda out: write_records(records, TREND_FIELDS, fmt, out)
