@@ -31,6 +31,8 @@ from tests.core.services_kit import NoPublishing, our_reply_in, run
 OUTAGE = "The app is down again, I cannot log in to pay my bills"
 #: Three a minute, and 5 s between two.
 PACE = Pace(3, timedelta(minutes=1), timedelta(seconds=5))
+#: Real seconds a long-running sender is given to do what a test waits for.
+DEADLINE = 60.0
 
 
 class Channel(NoPublishing):
@@ -327,15 +329,20 @@ def sent_count(setup: Setup) -> Callable[[], int]:
 async def run_until(
     sender: IncidentSender, done: Callable[[], bool], errors: list[tuple[str, BaseException]]
 ) -> None:
-    """Run the long-running sender until ``done`` (each look moves the fake clock)."""
+    """Run the long-running sender until ``done`` (each look moves the fake clock).
+
+    The store's writes finish on its writer thread, so how many turns of the event
+    loop that takes depends on the machine: the wait is bounded in real time.
+    """
     task = asyncio.create_task(sender.run(lambda _: None, lambda *error: errors.append(error)))
-    for _ in range(10_000):
-        if done() or task.done():
-            break
-        await asyncio.sleep(0)
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    try:
+        async with asyncio.timeout(DEADLINE):
+            while not (done() or task.done()):
+                await asyncio.sleep(0)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     assert done()
 
 
@@ -351,7 +358,7 @@ def test_a_worker_stopped_by_an_unexpected_error_is_logged_once_and_sending_goes
     failure = RuntimeError("the adapter broke")
     setup.channels["bank-vk"].failures = [failure]
     errors: list[tuple[str, BaseException]] = []
-    run(run_until(setup.sender(), lambda: sent_count(setup)() == 2, errors))
+    run(run_until(setup.sender(), lambda: sent_count(setup)() >= 2, errors))
     assert errors == [("bank-vk", failure)]
     [logged] = errors_logged(caplog)
     assert "bank-vk" in logged.getMessage() and logged.exc_info is not None
@@ -366,7 +373,7 @@ def test_looking_for_work_survives_an_unexpected_error_and_sends_at_the_next_loo
     setup.incident(2)
     failure = watched.fail_next = RuntimeError("an incident record is unreadable")
     errors: list[tuple[str, BaseException]] = []
-    run(run_until(setup.sender(), lambda: sent_count(setup)() == 2, errors))
+    run(run_until(setup.sender(), lambda: sent_count(setup)() >= 2, errors))
     assert errors == [("", failure)]
     [logged] = errors_logged(caplog)
     assert logged.exc_info is not None and logged.exc_info[1] is failure
