@@ -15,7 +15,8 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from smm_tui.core.models import Mention, Platform
+from smm_tui.core.eligibility import AuthorFacts
+from smm_tui.core.models import Author, Mention, Platform
 from smm_tui.core.network import (
     AdapterError,
     AuthError,
@@ -71,6 +72,7 @@ CONTRACT_METHODS = (
     "follower_count",
     "post_counters",
     "fetch_changes",
+    "author_facts",
 )
 
 
@@ -216,6 +218,11 @@ class Adapter(abc.ABC):
     async def post_counters(self, external_ids: Sequence[str]) -> dict[str, PostCounters]:
         """Likes, reposts, replies and views of some of the account's posts, by external id."""
         raise PermanentError(f"{self._who()}: post counters are not available")
+
+    async def author_facts(self, authors: Sequence[Author]) -> dict[str, AuthorFacts]:
+        """Whether each author is a member of the brand's community and when their account
+        was made, by author id (for contests); the base knows of no way to ask."""
+        raise PermanentError(f"{self._who()}: facts about contest entrants are not available")
 
     def _who(self) -> str:
         return f"{self.platform.value} account '{self.account}'"

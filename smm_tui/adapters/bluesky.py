@@ -43,6 +43,7 @@ from smm_tui.adapters.base import (
     RateBudget,
 )
 from smm_tui.adapters.bluesky_facets import build_facets, mentioned_handles
+from smm_tui.adapters.bluesky_facts import ProfileFacts
 from smm_tui.adapters.bluesky_posts import BrandPosts
 from smm_tui.adapters.bluesky_records import post_url
 from smm_tui.adapters.bluesky_xrpc import (
@@ -58,6 +59,7 @@ from smm_tui.adapters.changes import BLUESKY_NOTE, Rotation, compared
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.adapters.connection import Connection
 from smm_tui.core import network
+from smm_tui.core.eligibility import AuthorFacts
 from smm_tui.core.models import Author, Mention, Platform
 
 __all__ = ["DEFAULT_BASE_URL", "BlueskyAdapter", "build_facets", "post_url"]
@@ -124,6 +126,7 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
         self._backfill = Backfill(connection.backfill)
         self._posts = BrandPosts(self._xrpc, self._facets, self._clock)
         self._rotation = Rotation()
+        self._facts = ProfileFacts(self._xrpc, self._clock)
 
     def __repr__(self) -> str:
         return (
@@ -235,6 +238,11 @@ class BlueskyAdapter(HttpAdapter, network=Platform.BLUESKY):
             if change is not None:
                 changes.append(change)
         return tuple(changes)
+
+    async def author_facts(self, authors: Sequence[Author]) -> dict[str, AuthorFacts]:
+        """Whether each author follows the brand (``getRelationships``, ``followedBy``) and
+        their profile's ``createdAt``: :mod:`smm_tui.adapters.bluesky_facts`."""
+        return await self._facts.facts(authors)
 
     async def _thread_node(self, uri: str) -> dict[str, Any] | None:
         """The post's own thread node, or None when Bluesky says it is not found."""

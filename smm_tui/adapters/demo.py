@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypedDict, Unpack
 
-from smm_tui.adapters import demo_outage
+from smm_tui.adapters import demo_facts, demo_outage
 from smm_tui.adapters.base import (
     Adapter,
     Identity,
@@ -50,7 +50,8 @@ from smm_tui.adapters.demo_stream import (
 )
 from smm_tui.adapters.demo_timeline import HISTORY_SPAN, Timeline
 from smm_tui.core import limits
-from smm_tui.core.models import Mention, Platform, utcnow
+from smm_tui.core.eligibility import AuthorFacts
+from smm_tui.core.models import Author, Mention, Platform, utcnow
 from smm_tui.core.platforms import spec
 
 __all__ = ["CONTEST_POST_ID", "HISTORY_SPAN", "DemoAdapter"]
@@ -258,6 +259,11 @@ class DemoAdapter(Adapter):
         """The counters of the account's posts, grown with their age (views only where the
         simulated network gives them)."""
         return self._desk.counters(external_ids)
+
+    async def author_facts(self, authors: Sequence[Author]) -> dict[str, AuthorFacts]:
+        """Membership and account age as the simulated network tells them, the same for an
+        author on every run (:mod:`~smm_tui.adapters.demo_facts`)."""
+        return demo_facts.facts_of(self.platform, authors, self._clock())
 
     # -- the stream as the network shows it -----------------------------------
 

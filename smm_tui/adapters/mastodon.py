@@ -39,8 +39,10 @@ from smm_tui.adapters.base import (
 from smm_tui.adapters.changes import Rotation, compared
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.adapters.connection import Connection
+from smm_tui.adapters.mastodon_facts import AccountFacts
 from smm_tui.adapters.mastodon_html import html_to_text
 from smm_tui.core import network
+from smm_tui.core.eligibility import AuthorFacts
 from smm_tui.core.models import Author, Mention, Platform, from_iso
 
 __all__ = ["MastodonAdapter", "html_to_text", "parse_link_header"]
@@ -81,6 +83,7 @@ class MastodonAdapter(HttpAdapter, network=Platform.MASTODON):
         self._limit_known = False
         self._backfill = Backfill(connection.backfill)
         self._rotation = Rotation()
+        self._facts = AccountFacts(self._call, self._ctx, self._clock)
 
     def rate_budget(self) -> RateBudget | None:
         """The last ``X-RateLimit-*`` values Mastodon sent."""
@@ -233,6 +236,11 @@ class MastodonAdapter(HttpAdapter, network=Platform.MASTODON):
             if change is not None:
                 changes.append(change)
         return tuple(changes)
+
+    async def author_facts(self, authors: Sequence[Author]) -> dict[str, AuthorFacts]:
+        """Whether each author follows the brand (``relationships``, ``followed_by``) and
+        when their account was made (to the day): :mod:`smm_tui.adapters.mastodon_facts`."""
+        return await self._facts.facts(authors)
 
     # -- requests -------------------------------------------------------------
 

@@ -41,6 +41,7 @@ from smm_tui.adapters.changes import TELEGRAM_NOTE, ChangeBuffer
 from smm_tui.adapters.client import HttpAdapter
 from smm_tui.adapters.connection import Connection
 from smm_tui.adapters.telegram_api import MENTIONS, REPLY, BotApi
+from smm_tui.adapters.telegram_facts import ChannelMembers
 from smm_tui.adapters.telegram_posts import Channel, ChannelPosts
 from smm_tui.adapters.telegram_updates import (
     ALLOWED_UPDATES,
@@ -52,7 +53,8 @@ from smm_tui.adapters.telegram_updates import (
     offset_of,
 )
 from smm_tui.core import network
-from smm_tui.core.models import Mention, Platform
+from smm_tui.core.eligibility import AuthorFacts
+from smm_tui.core.models import Author, Mention, Platform
 
 __all__ = ["DEFAULT_BASE_URL", "TelegramAdapter"]
 
@@ -109,6 +111,7 @@ class TelegramAdapter(HttpAdapter, network=Platform.TELEGRAM):
         self._pending: _Pending | None = None
         self._channel = ChannelPosts(self._api, self._ctx, parsed)
         self._edits = ChangeBuffer()
+        self._members = ChannelMembers(self._api, self._ctx, parsed, self._clock)
 
     def rate_budget(self) -> RateBudget | None:
         """A spent budget while a 429's ``retry_after`` runs; Telegram reports nothing else."""
@@ -262,6 +265,11 @@ class TelegramAdapter(HttpAdapter, network=Platform.TELEGRAM):
     async def post_counters(self, external_ids: Sequence[str]) -> dict[str, PostCounters]:
         """All unknown, with a note: the Bot API gives no counters for channel posts."""
         return self._channel.counters(external_ids)
+
+    async def author_facts(self, authors: Sequence[Author]) -> dict[str, AuthorFacts]:
+        """Whether each author is subscribed to the channel (``getChatMember``, one at a
+        time); Telegram gives no creation date: :mod:`smm_tui.adapters.telegram_facts`."""
+        return await self._members.facts(authors)
 
     # -- requests -------------------------------------------------------------
 

@@ -57,6 +57,7 @@ from smm_tui.adapters.vk_comments import (
     Pages,
     WallReader,
 )
+from smm_tui.adapters.vk_facts import MemberCheck
 from smm_tui.adapters.vk_posts import PostDesk
 from smm_tui.adapters.vk_wall import (
     Authors,
@@ -66,9 +67,11 @@ from smm_tui.adapters.vk_wall import (
     as_int,
     from_unix,
     plain_text,
+    tagged_ids,
 )
 from smm_tui.core import network
-from smm_tui.core.models import Mention, Platform, RevisionKind
+from smm_tui.core.eligibility import AuthorFacts
+from smm_tui.core.models import Author, Mention, Platform, RevisionKind
 
 __all__ = ["DEFAULT_BASE_URL", "VKAdapter", "plain_text"]
 
@@ -116,6 +119,7 @@ class VKAdapter(HttpAdapter, network=Platform.VK):
         self._wall = WallReader(self._api, self._ctx, group_id, self._authors)
         self._backfill = connection.backfill
         self._changes = ChangeBuffer()
+        self._members = MemberCheck(self._api, self._ctx, group_id, self._clock)
 
     def __repr__(self) -> str:
         return (
@@ -241,6 +245,11 @@ class VKAdapter(HttpAdapter, network=Platform.VK):
     async def post_counters(self, external_ids: Sequence[str]) -> dict[str, PostCounters]:
         """Likes, reposts, comments and views (``wall.getById``, a user token's only)."""
         return await self._posts.counters(external_ids)
+
+    async def author_facts(self, authors: Sequence[Author]) -> dict[str, AuthorFacts]:
+        """Membership of the community (``groups.isMember``, 500 a call); VK gives no
+        creation date (:mod:`smm_tui.adapters.vk_facts`)."""
+        return await self._members.facts(authors)
 
     # -- long poll ------------------------------------------------------------
 
@@ -442,6 +451,7 @@ class VKAdapter(HttpAdapter, network=Platform.VK):
             external_id=f"{post}_{comment.id}",
             author=self._authors.get(comment.from_id),
             text=plain_text(comment.text),
+            tagged=tagged_ids(comment.text),
             created_at=from_unix(comment.date),
             url=self._url(comment.post_id, comment.id),
             parent_external_id=f"{post}_{parent}" if parent else post,

@@ -54,9 +54,11 @@ from smm_tui.adapters.x_errors import (
     raise_for_status,
     reset_time,
 )
+from smm_tui.adapters.x_facts import UserDates
 from smm_tui.adapters.x_posts import Page, plain_text, snowflake_time
 from smm_tui.core import network
-from smm_tui.core.models import Mention, Platform
+from smm_tui.core.eligibility import AuthorFacts
+from smm_tui.core.models import Author, Mention, Platform
 
 __all__ = ["API_BASE", "XAdapter", "plain_text", "snowflake_time"]
 
@@ -100,6 +102,7 @@ class XAdapter(HttpAdapter, network=Platform.X):
         self._budgets = http.RateBudgets(self._ctx, main_bucket=_MENTIONS)
         self._backfill = Backfill(connection.backfill)
         self._rotation = Rotation()
+        self._users = UserDates(self._get_json, self._ctx, self._clock)
 
     def rate_budget(self) -> RateBudget | None:
         """The mention timeline's budget, or any endpoint's budget that is spent now."""
@@ -109,7 +112,7 @@ class XAdapter(HttpAdapter, network=Platform.X):
         """The last known budget of one endpoint group.
 
         Buckets: ``mentions``, ``tweets`` (posting), ``search``, ``lookup``,
-        ``timeline`` (the account's own posts) and ``me``.
+        ``timeline`` (the account's own posts), ``me`` and ``users`` (user lookups).
         """
         return self._budgets.get(bucket)
 
@@ -285,6 +288,11 @@ class XAdapter(HttpAdapter, network=Platform.X):
             if change is not None:
                 changes.append(change)
         return tuple(changes)
+
+    async def author_facts(self, authors: Sequence[Author]) -> dict[str, AuthorFacts]:
+        """When each author's account was made (``GET /2/users``, 100 a call); X cannot
+        tell membership: :mod:`smm_tui.adapters.x_facts`."""
+        return await self._users.facts(authors)
 
     async def _current_versions(self, ids: list[str]) -> dict[str, Mention | None]:
         """The newest version of each post of ``ids`` X shows, None for those it cannot find.

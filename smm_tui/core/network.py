@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from smm_tui.core.models import Mention, RevisionKind
+from smm_tui.core.eligibility import AuthorFacts
+from smm_tui.core.models import Author, Mention, RevisionKind
 
 #: How many of an account's most recent mentions its first poll stores (``backfill``).
 DEFAULT_BACKFILL = 200
@@ -148,6 +149,26 @@ class PostChannel(Protocol):
 
     async def post_counters(self, external_ids: Sequence[str]) -> dict[str, PostCounters]:
         """The counters of some of the account's posts, by external id (missing: not found)."""
+        ...
+
+
+class FactChannel(Protocol):
+    """The part of an adapter that tells about a contest entrant: member of the brand's
+    community? account created when?
+
+    Where the network cannot tell, the facts say None (membership on X; a
+    creation date on VK or Telegram). ``checked_at`` is the adapter's clock when
+    the network answered.
+    """
+
+    account: str
+
+    async def author_facts(self, authors: Sequence[Author]) -> dict[str, AuthorFacts]:
+        """Facts per author id (every id asked for is in the answer).
+
+        Raises :class:`RateLimited` (with ``retry_at``), :class:`TransientError`
+        and :class:`PermanentError` like the other calls.
+        """
         ...
 
 

@@ -7,6 +7,7 @@ from typing import Protocol
 from smm_tui.core.models import Mention, Platform
 from smm_tui.core.network import (
     ChangeWatch,
+    FactChannel,
     Identity,
     MentionPage,
     PostChannel,
@@ -15,7 +16,7 @@ from smm_tui.core.network import (
 )
 
 
-class AccountSource(PostChannel, ChangeWatch, Protocol):
+class AccountSource(PostChannel, ChangeWatch, FactChannel, Protocol):
     """One account's adapter as the services see it (``smm_tui.adapters.base.Adapter`` conforms)."""
 
     account: str

@@ -8,12 +8,15 @@ from collections.abc import Coroutine, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
+from smm_tui.core.eligibility import AuthorFacts
 from smm_tui.core.models import (
     AuditEvent,
+    Author,
     Mention,
 )
 from smm_tui.core.network import (
     MentionChange,
+    PermanentError,
     PostCounters,
     PublishedReply,
     is_our_reply,
@@ -44,7 +47,14 @@ def our_reply_in(thread: tuple[Mention, ...], mention: Mention, text: str) -> Pu
     return None
 
 
-class NoChanges:
+class NoFacts:
+    """The entrant-facts part of an account source, for fakes that know nothing of authors."""
+
+    async def author_facts(self, authors: Sequence[Author]) -> dict[str, AuthorFacts]:
+        raise PermanentError("this fake knows nothing of its authors")
+
+
+class NoChanges(NoFacts):
     """The change-watching part of an account source, for fakes whose mentions never change."""
 
     change_note = ""

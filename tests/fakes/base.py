@@ -37,7 +37,9 @@ from tests.adapters.httpserver import (
 )
 
 #: The operations a fault can be injected into.
-Operation = Literal["mentions", "thread", "reply", "post", "find_post", "followers", "counters"]
+Operation = Literal[
+    "mentions", "thread", "reply", "post", "find_post", "followers", "counters", "facts"
+]
 
 #: Short limits so that stalls end tests quickly.
 TEST_TIMEOUT = httpx.Timeout(connect=1.0, read=0.6, write=1.0, pool=1.0)
