@@ -52,6 +52,7 @@ __all__ = [
     "RulesError",
     "normal_handle",
     "parse_rules",
+    "rules_from_record",
 ]
 
 _KEYWORD = re.compile(r"#?\w+")
@@ -183,6 +184,27 @@ def parse_rules(text: str) -> ContestRules:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise RulesError(f"rules: not valid TOML: {error}") from None
+    return _rules(data)
+
+
+def rules_from_record(record: object) -> ContestRules:
+    """The rules in ``record``, the data :meth:`ContestRules.as_record` gives (as a proof file
+    holds it), validated as :func:`parse_rules` validates; a null stands for a key left out."""
+    if not isinstance(record, dict):
+        raise RulesError("rules: must be a table")
+    return _rules(_without_nulls(record))
+
+
+def _without_nulls(table: Mapping[str, Any]) -> dict[str, Any]:
+    # TOML has no null, so a record's null is read as the key left out, at any depth of table.
+    return {
+        key: _without_nulls(value) if isinstance(value, dict) else value
+        for key, value in table.items()
+        if value is not None
+    }
+
+
+def _rules(data: Mapping[str, Any]) -> ContestRules:
     _only_keys(data, "", {"posts", "opens", "closes", "entry", "exclusions", "winners", "reserves"})
     opens = _moment(data, "opens")
     closes = _moment(data, "closes")
