@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from smm_tui.adapters import registry
 from smm_tui.adapters.base import Adapter
+from smm_tui.adapters.beacons import beacon_source
 from smm_tui.adapters.connection import LONG_POLL_SECONDS, Connection, Simulation
 from smm_tui.adapters.demo import DemoAdapter
 from smm_tui.adapters.demo_corpus import OUR_REPLIES
@@ -277,6 +278,8 @@ def open_workspace(
             make_id=make_id,
             poller=poller,
             handoff_channels=channels,
+            beacons=beacon_source,
+            files=data_dir,
         )
         backfill = workspace.ingest.backfill_changes()
         if backfill:

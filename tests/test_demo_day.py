@@ -58,7 +58,9 @@ async def test_the_history_is_a_fortnight_of_handled_mentions(tmp_path: Path) ->
         replies = list(ws.repo.records(Collection.REPLIES))
         follow_ups = [r for r in replies if r.get("ticket_id")]
         assert follow_ups, "some fixed complaints were followed up in public"
-        assert len(replies) == len(answered) + len(follow_ups)
+        [commitment] = [r for r in replies if r.get("contest_id")]
+        assert commitment["text"].startswith("Draw commitment: sha256 ")
+        assert len(replies) == len(answered) + len(follow_ups) + 1
 
 
 async def test_the_report_shows_fast_answers_with_some_misses(tmp_path: Path) -> None:

@@ -18,9 +18,16 @@ from typing import Any
 import httpx
 
 from smm_tui.adapters.http import MAX_WAIT_SECONDS
-from smm_tui.core.beacon import CHAIN_HASH, RANDOMNESS_BYTES, SIGNATURE_BYTES, Beacon, time_of
+from smm_tui.core.beacon import (
+    CHAIN_HASH,
+    RANDOMNESS_BYTES,
+    SIGNATURE_BYTES,
+    Beacon,
+    BeaconNotYet,
+    time_of,
+)
 from smm_tui.core.models import utcnow
-from smm_tui.core.network import AdapterError, PermanentError, TransientError
+from smm_tui.core.network import PermanentError, TransientError
 
 __all__ = ["DEFAULT_RELAYS", "RELAY_DEADLINE", "BeaconNotYet", "DrandRelays"]
 
@@ -32,15 +39,6 @@ RELAY_DEADLINE = 10.0
 
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*(\d+)", re.IGNORECASE)
-
-
-class BeaconNotYet(AdapterError):
-    """The round is not published yet; ask again at ``retry_at`` (UTC)."""
-
-    def __init__(self, round_number: int, retry_at: datetime) -> None:
-        super().__init__(f"drand round {round_number} is not out yet; due {retry_at.isoformat()}")
-        self.round = round_number
-        self.retry_at = retry_at
 
 
 class _RelayDown(Exception):

@@ -26,6 +26,7 @@ __all__ = [
     "as_int",
     "from_unix",
     "plain_text",
+    "tagged_ids",
 ]
 
 #: How many posts' newest comment ids the cursor keeps.
@@ -33,11 +34,17 @@ SEEN_POSTS = 50
 _AUTHOR_CACHE = 10_000
 # [id1|Name], [club1|Name], [public1|Name], [event1|Name]; board replies add ":bp-1_2".
 _MARKUP = re.compile(r"\[(?:id|club|public|event)\d+(?::bp-?\d+_\d+)?\|([^\[\]|]*)\]")
+_TAG = re.compile(r"\[((?:id|club|public|event)\d+)(?::bp-?\d+_\d+)?\|[^\[\]|]*\]")
 
 
 def plain_text(text: str) -> str:
     """VK text with mention markup (``[id1|Name]``, ``[club1|Name]``) turned into the name."""
     return _MARKUP.sub(r"\1", text)
+
+
+def tagged_ids(text: str) -> tuple[str, ...]:
+    """The people and communities VK text tags (``id1``, ``club5``), each once, in order."""
+    return tuple(dict.fromkeys(m.group(1) for m in _TAG.finditer(text)))
 
 
 @dataclass(frozen=True, slots=True)

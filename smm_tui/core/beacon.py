@@ -19,6 +19,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from smm_tui.core.network import AdapterError
+
 CHAIN_HASH = "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971"
 """The quicknet chain's hash: its identity in the drand HTTP API (``/{chain_hash}/public/…``)."""
 
@@ -57,6 +59,15 @@ class BeaconInvalid(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class BeaconNotYet(AdapterError):
+    """The round is not published yet; ask again at ``retry_at`` (UTC)."""
+
+    def __init__(self, round_number: int, retry_at: datetime) -> None:
+        super().__init__(f"drand round {round_number} is not out yet; due {retry_at.isoformat()}")
+        self.round = round_number
+        self.retry_at = retry_at
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,11 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import TypeVar
 
+from smm_tui.core.contest_run import AuditedContests
 from smm_tui.core.contests import ContestService
+from smm_tui.core.demo_contest import REPLAY_ROUND, demo_rules
 from smm_tui.core.ingest import IngestService
-from smm_tui.core.models import Intent, Mention, Status, TicketColumn
+from smm_tui.core.models import Contest, Intent, Mention, Status, TicketColumn
 from smm_tui.core.network import ReplyChannel
 from smm_tui.core.outbox import OutboxService
 from smm_tui.core.rehearsal import Rehearsal
@@ -160,12 +162,36 @@ class _Day:
         if busiest is None or not entries[busiest]:
             return
         first = entries[busiest][0]
-        contests = ContestService(self._context(self.people[0].name))
+        ctx = self._context(self.people[0].name)
+        contests = ContestService(ctx)
         post = self.accounts[busiest].contest_post
-        await self._at(
-            first.created_at - timedelta(minutes=5),
+        opened = first.created_at - timedelta(minutes=5)
+        contest = await self._at(
+            opened,
             lambda: contests.create(CONTEST_NAME, first.platform, busiest, post, winners=3),
         )
+        if contest is not None:
+            await self._commit_contest(contest, opened)
+
+    async def _commit_contest(self, contest: Contest, opened: datetime) -> None:
+        """Give the giveaway its rules and post its commitment (to the replayed round)."""
+        person = self.people[0]
+        audited = AuditedContests(self._context(person.name), person.outbox)
+        rules = demo_rules(
+            contest.platform,
+            contest.post_external_id,
+            opened,
+            self.now,
+            [p.name for p in self.people],
+        )
+        await self._at(opened, lambda: audited.set_rules(contest.id, rules))
+        committed = opened + timedelta(minutes=1)
+        reply = await self._at(
+            committed, lambda: audited.commit(contest.id, replay_round=REPLAY_ROUND)
+        )
+        channel = self.accounts[contest.account].channel
+        if reply is not None:
+            await self._at(committed, lambda: person.outbox.send(reply.id, channel))
 
     async def _handle(self, mention: Mention) -> None:
         rng = random.Random(f"{self.seed}\x1f{mention.id}")

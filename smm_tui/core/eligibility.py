@@ -131,12 +131,24 @@ def decide(
     return tuple(judge.decide(comment) for comment in ordered)
 
 
-def tagged_friends(text: str, *, author_handle: str, brand_handles: frozenset[str]) -> int:
-    """How many distinct people ``text`` tags, leaving out the author and the brand."""
-    tagged = {normal_handle(h).rstrip(".") for h in _AT_HANDLE.findall(text)}
-    tagged |= {fold(tag) for tag in _VK_TAG.findall(text)}
-    tagged -= brand_handles | {normal_handle(author_handle)}
-    return len(tagged)
+def tagged_friends(
+    text: str,
+    *,
+    author_handle: str,
+    brand_handles: frozenset[str],
+    tagged: Iterable[str] = (),
+    author_id: str = "",
+) -> int:
+    """How many distinct people ``text`` tags, leaving out the author and the brand.
+
+    ``tagged`` adds the network's ids of people the text shows only by name (VK's
+    ``[id1|Name]``, kept by the adapter as ``id1``); ``author_id`` is the author's.
+    """
+    found = {normal_handle(h).rstrip(".") for h in _AT_HANDLE.findall(text)}
+    found |= {fold(tag) for tag in _VK_TAG.findall(text)}
+    found |= {fold(tag) for tag in tagged}
+    found -= brand_handles | {normal_handle(author_handle), f"id{author_id}"}
+    return len(found)
 
 
 def _recent_wins(rules: ContestRules, wins: Iterable[EarlierWin]) -> dict[Identity, datetime]:
@@ -230,7 +242,11 @@ class _Judge:
         if needed == 0:
             return None
         count = tagged_friends(
-            comment.text, author_handle=comment.author.handle, brand_handles=self.brand
+            comment.text,
+            author_handle=comment.author.handle,
+            brand_handles=self.brand,
+            tagged=comment.tagged,
+            author_id=comment.author.id,
         )
         if count >= needed:
             return None

@@ -202,6 +202,9 @@ class Mention(Recorded):
     history: tuple[MentionRevision, ...] = ()
     #: When its author (or a moderator) deleted it; its last text is kept.
     deleted_at: datetime | None = None
+    #: The people it tags, by the network's id, where its text shows only their names
+    #: (VK writes a tag as ``[id1|Name]``, shown as "Name"): a contest counts them.
+    tagged: tuple[str, ...] = ()
     rev: int = 0
     id: str = field(default="")
 
@@ -246,6 +249,11 @@ class Reply(Recorded):
     incident_id: str | None = None
     #: The network's rate limit on the last attempt: nothing goes to the account before it.
     retry_at: datetime | None = None
+    #: The contest whose commitment or announcement this is (on the contest post).
+    contest_id: str | None = None
+    #: The post it goes under when that is no stored mention (a contest post): the
+    #: brand's own post, as the adapters take a mention to reply below.
+    head: Mention | None = None
     rev: int = 0
 
 
@@ -332,8 +340,54 @@ class DrawResult(Recorded):
 
 
 @dataclass(frozen=True, slots=True)
+class ContestCommitment(Recorded):
+    """What a contest's beacon draw was committed to before its entries closed.
+
+    ``hash`` is :meth:`smm_tui.core.contest_proof.Commitment.hash`; ``text`` is the
+    public comment that carries it, sent as the reply ``reply_id`` on the contest post.
+    """
+
+    hash: str
+    round: int
+    replay: bool
+    text: str
+    reply_id: str
+    committed_at: datetime
+    committed_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class FrozenEntry(Recorded):
+    """One valid entry as it was frozen when entries closed (what the draw is over)."""
+
+    network: Platform
+    entry: str
+    handle: str
+    mention_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class BeaconDraw(Recorded):
+    """A ``smm-draw-v2`` draw: the verified beacon round and the entries it picked."""
+
+    round: int
+    randomness: str
+    signature: str
+    #: Mention ids of the winners and of the reserves, each in draw order.
+    winners: tuple[str, ...]
+    reserves: tuple[str, ...]
+    drawn_at: datetime
+    drawn_by: str
+
+
+@dataclass(frozen=True, slots=True)
 class Contest(Recorded):
-    """A giveaway bound to one post: its comments are the entries."""
+    """A giveaway bound to one post: its comments are the entries.
+
+    A contest with a rules file (``rules_toml``) runs audited: its draw is
+    committed to a future beacon round (``commitment``), its valid entries are
+    frozen when entries close (``frozen``), and the beacon draws (``beacon_draw``).
+    """
 
     id: str
     name: str
@@ -344,6 +398,13 @@ class Contest(Recorded):
     winners_wanted: int = 1
     state: ContestState = field(default=ContestState.OPEN, metadata=stored(required=True))
     draw: DrawResult | None = None
+    rules_toml: str = ""
+    commitment: ContestCommitment | None = None
+    frozen_at: datetime | None = None
+    frozen: tuple[FrozenEntry, ...] = ()
+    beacon_draw: BeaconDraw | None = None
+    #: The reply on the contest post that announced the winners.
+    announcement_reply_id: str | None = None
     rev: int = 0
 
 

@@ -206,6 +206,30 @@ class OutboxService:
         await self.ctx.commit(changes)
         return self.reply(reply.id)
 
+    def reply_under_post(
+        self, changes: ChangeSet, head: Mention, text: str, *, contest_id: str
+    ) -> Reply:
+        """Add to ``changes`` a reply below the brand's own post ``head`` (a contest's
+        commitment or announcement): sent like any reply, exactly once, in its thread."""
+        reply = Reply(
+            id=self.ctx.make_id(),
+            mention_id=head.id,
+            platform=head.platform,
+            account=head.account,
+            text=text,
+            author=self.ctx.actor,
+            created_at=self.ctx.clock(),
+            contest_id=contest_id,
+            head=head,
+        )
+        changes.put(Collection.REPLIES, reply.to_record())
+        self.ctx.audit(changes, "reply", reply.id, "queue", contest_id=contest_id)
+        return reply
+
+    def _below(self, reply: Reply) -> Mention:
+        """What ``reply`` answers: its stored mention, or the post it goes under."""
+        return reply.head if reply.head is not None else self.ctx.mention(reply.mention_id)
+
     async def send(self, reply_id: str, channel: ReplyChannel, *, force: bool = False) -> Reply:
         """Publish a queued or failed reply; its outcome is durable when this returns.
 
@@ -222,7 +246,7 @@ class OutboxService:
             return await self.recover(reply_id, channel)
         if not await self._claim(reply):
             return self.reply(reply_id)  # another process claimed it first
-        mention = self.ctx.mention(reply.mention_id)
+        mention = self._below(reply)
         if reply.uncertain and not force:
             return await self._check_then_post(reply, mention, channel)
         return await self._post(reply, mention, channel)
@@ -238,7 +262,7 @@ class OutboxService:
             return reply
         if not await self._claims.take_over(reply_id):
             return self.reply(reply_id)
-        mention = self.ctx.mention(reply.mention_id)
+        mention = self._below(reply)
         found = await self._look_for(reply, mention, channel, interrupted=True)
         if isinstance(found, Reply):
             return found
@@ -337,7 +361,8 @@ class OutboxService:
             expect=expect,
         )
         self.ctx.audit(changes, "reply", reply_id, "sent", url=url)
-        self._mark_replied(changes, reply.mention_id, now)
+        if reply.head is None:  # a post of our own is no mention to mark answered
+            self._mark_replied(changes, reply.mention_id, now)
         if reply.ticket_id is not None:
             awaiting_customer(self.ctx, changes, reply, now, self.confirm_within)
         await self.ctx.commit(changes)

@@ -43,6 +43,8 @@ class Collection(enum.StrEnum):
     SPEND = "spend"
     INCIDENTS = "incidents"
     ALERTS = "alerts"
+    CONTEST_FACTS = "contest_facts"
+    CONTEST_OVERRIDES = "contest_overrides"
 
 
 OpKind = Literal["put", "insert_new", "patch", "delete"]

@@ -18,7 +18,19 @@ from dataclasses import dataclass
 from smm_tui.core.models import Intent, Mention, Platform, Ticket
 
 #: The fields a body may hold, in the order help lists them.
-FIELDS: tuple[str, ...] = ("name", "first_name", "handle", "ticket", "agent", "department")
+FIELDS: tuple[str, ...] = (
+    "name",
+    "first_name",
+    "handle",
+    "ticket",
+    "agent",
+    "department",
+    # A contest's announcement (saved replies tagged ``contest-winners``):
+    "contest",
+    "winners",
+    "commitment",
+    "round",
+)
 
 #: Networks whose people are addressed as ``@handle``.
 _AT_NETWORKS = frozenset({Platform.TELEGRAM, Platform.MASTODON, Platform.BLUESKY, Platform.X})
@@ -32,6 +44,10 @@ _NO_VALUE = {
     "handle": "the customer has no handle",
     "ticket": "the mention has no ticket",
     "agent": "no agent is signed in",
+    "contest": "this is no contest announcement",
+    "winners": "this is no contest announcement",
+    "commitment": "this is no announcement of a beacon draw",
+    "round": "this is no announcement of a beacon draw",
 }
 
 

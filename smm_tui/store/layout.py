@@ -49,6 +49,8 @@ _SINGLE_FILE = {
     Collection.SPEND: "spend.json",
     Collection.INCIDENTS: "incidents.json",
     Collection.ALERTS: "alerts.json",
+    Collection.CONTEST_FACTS: "contest_facts.json",
+    Collection.CONTEST_OVERRIDES: "contest_overrides.json",
 }
 
 #: Collections kept in daily files (see :func:`is_archive`).

@@ -11,6 +11,7 @@ import pytest
 from smm_tui.adapters import vk
 from smm_tui.adapters.base import TransientError
 from smm_tui.adapters.vk import plain_text
+from smm_tui.adapters.vk_wall import tagged_ids
 from smm_tui.core.models import Author, Platform
 from tests.adapters import vk_kit as kit
 from tests.adapters.httpserver import TestServer, json_reply, sequence
@@ -310,3 +311,8 @@ async def test_a_server_repeating_its_ts_is_not_asked_forever(
     page = await adapter.fetch_mentions(kit.cursor("1023"))
     assert len(page.mentions) == 1
     assert len(server.requests_to("GET", kit.LP)) == 1 + 5
+
+
+def test_the_people_a_comment_tags_are_kept_by_id() -> None:
+    text = "[id7|Анна] и [club5|Кофейня] и [id7|Аня] и [id8:bp-5_6|Board] [idx|n]"
+    assert tagged_ids(text) == ("id7", "club5", "id8")

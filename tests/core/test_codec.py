@@ -20,11 +20,14 @@ from smm_tui.core.codec import Recorded, decode_record, encode_record, stored, t
 from smm_tui.core.models import (
     AuditEvent,
     Author,
+    BeaconDraw,
     Contest,
+    ContestCommitment,
     ContestState,
     Draft,
     DrawResult,
     Entry,
+    FrozenEntry,
     Intent,
     Mention,
     MentionRevision,
@@ -88,8 +91,12 @@ MODELS = (
     Draft,
     Ticket,
     DrawResult,
+    ContestCommitment,
+    FrozenEntry,
+    BeaconDraw,
     Contest,
     Entry,
+    FrozenEntry,
     AuditEvent,
 )
 
@@ -194,6 +201,7 @@ def test_mention_record_is_the_stores_shape() -> None:
         "rules": ["vip"],
         "history": [],
         "deleted_at": None,
+        "tagged": [],
         "rev": 3,
     }
     assert next(iter(record)) == "id"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 
 from smm_tui.core.contest_rules import ContestRules, parse_rules
@@ -248,3 +249,13 @@ def test_the_first_failing_check_is_the_reason_and_the_result_is_deterministic()
     ]
     assert decide(ruled, list(reversed(given))) == found
     assert isinstance(found[2].verdict, Accepted)
+
+
+def test_people_a_vk_comment_tags_by_name_count_by_their_ids() -> None:
+    # The adapter shows "[id7|Анна] [id8|Анна]" as "Анна Анна", keeping the ids aside.
+    two_annas = dataclasses.replace(
+        comment(1, "Анна Анна, участвуем!", author="5"), tagged=("id7", "id8", "id5")
+    )
+    assert decide(rules("min_tagged_friends = 2"), [two_annas])[0].accepted, "not the author"
+    one = dataclasses.replace(comment(2, "Анна", author="6"), tagged=("id7", "id7"))
+    assert reasons(decide(rules("min_tagged_friends = 2"), [one])) == ["tags 1 friend, 2 needed"]

@@ -48,7 +48,12 @@ def test_fields_are_listed_once_in_order() -> None:
     body = "{first_name}, {ticket} is with {department}. {first_name}! {{not_a_field}}"
     assert fields_in(body) == ("first_name", "ticket", "department")
     assert fields_in("no fields at all") == ()
-    assert set(FIELDS) == {"name", "first_name", "handle", "ticket", "agent", "department"}
+    assert set(FIELDS) == {"name", "first_name", "handle", "ticket", "agent", "department"} | {
+        "contest",
+        "winners",
+        "commitment",
+        "round",
+    }, "the last four word a contest's announcement"
 
 
 @pytest.mark.parametrize("body", ["a lone { brace", "a lone } brace", "{first_name"])
