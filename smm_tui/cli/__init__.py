@@ -3,7 +3,8 @@
 Headless: ``poll`` (``--once`` for cron), ``reply``, ``doctor``, ``export``,
 ``import``, ``report``, ``trends``, ``alerts``, for publishing ``post``, ``posts``
 and ``growth``, and for tickets ``ticket open|list|send|resolve|note`` and ``replies list``, and for
-campaigns ``campaign create|spend import|report|list``.
+campaigns ``campaign create|spend import|report|list``, and ``contest verify`` (a draw's
+proof file, checked offline: it needs no config or data dir).
 
 User errors (a bad config, a locked or unreadable store, bad import lines)
 print one line to stderr and exit non-zero, with no traceback.

@@ -53,8 +53,12 @@ class Args:
     hashtags: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     budget: tuple[str, str] | None = None
-    #: ``campaign link-contest``: the contest's id, or its name.
+    #: ``campaign link-contest``, ``contest …``: the contest's id, or its name.
     contest: str = ""
+    #: ``contest create``: the post (the network's id) whose comments are the entries.
+    post: str = ""
+    #: ``contest draw --unverifiable``: from a local seed, by a person's explicit choice.
+    unverifiable: bool = False
     #: ``incident``: the incident (``I-2026-0001``), its title and seed mentions.
     incident_id: str = ""
     title: str = ""

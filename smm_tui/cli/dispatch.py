@@ -13,6 +13,11 @@ if TYPE_CHECKING:
 
 def dispatch(args: Args, env: dict[str, str]) -> int:
     """Run the command ``args`` names; its exit status."""
+    if args.command == "contest verify":
+        # It checks a file alone: before any config, data dir or log is looked for.
+        from smm_tui.commands import contest_verify
+
+        return contest_verify.verify(Path(args.file))
     # The commands load the store and the adapters: only once one is known to run.
     from smm_tui.commands import (
         app,
@@ -86,6 +91,8 @@ def dispatch(args: Args, env: dict[str, str]) -> int:
             return _campaign_command_run(args, where)
         if args.command.startswith("incident "):
             return _incident_command_run(args, where, env)
+        if args.command.startswith("contest "):
+            return _contest_command_run(args, where, env)
         return app.run_app(config, data_dir, env)
 
 
@@ -141,6 +148,14 @@ def _incident_command_run(args: Args, where: Workplace, env: dict[str, str]) -> 
     from smm_tui.commands import incidents
 
     return incidents.run(args, where.config, where.data_dir, env, elsewhere=where.elsewhere)
+
+
+def _contest_command_run(args: Args, where: Workplace, env: dict[str, str]) -> int:
+    """Run ``contest create``, ``rules``, ``commit``, ``close``, ``draw``, ``proof``,
+    ``announce``, ``export`` or ``list``."""
+    from smm_tui.commands import contests
+
+    return contests.run(args, where.config, where.data_dir, env, elsewhere=where.elsewhere)
 
 
 def _campaign_command_run(args: Args, where: Workplace) -> int:

@@ -9,6 +9,7 @@ import click
 from smm_tui import __version__
 from smm_tui.cli import (
     campaign_commands,
+    contest_run_commands,
     inbox_commands,
     incident_commands,
     publishing_commands,
@@ -44,5 +45,7 @@ for _command in (
     reply_commands.replies,
     campaign_commands.campaign,
     incident_commands.incident,
+    # The group of contest_commands (verify), with the steps contest_run_commands adds.
+    contest_run_commands.contest,
 ):
     cli.add_command(_command)
