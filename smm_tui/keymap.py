@@ -23,6 +23,9 @@ from smm_tui.screens.composer import ComposerScreen
 from smm_tui.screens.confirm import ConfirmScreen
 from smm_tui.screens.content import ContentScreen
 from smm_tui.screens.content_detail import PostDetailScreen
+from smm_tui.screens.contest_entries import ContestEntriesScreen
+from smm_tui.screens.contest_proof_view import ContestProofScreen
+from smm_tui.screens.contest_rules_editor import RulesEditorScreen
 from smm_tui.screens.contests import ContestScreen, NewContestScreen
 from smm_tui.screens.customer import CustomerScreen
 from smm_tui.screens.detail import MentionScreen
@@ -54,6 +57,8 @@ SCOPES: tuple[tuple[type[DOMNode], ...], ...] = (
     (SmmApp, TicketBoardScreen),
     (SmmApp, TicketScreen),
     (SmmApp, ContestScreen),
+    (SmmApp, ContestEntriesScreen),
+    (SmmApp, ContestProofScreen),
     (SmmApp, CustomerScreen),
     (SmmApp, ReportScreen),
     (SmmApp, ContentScreen),
@@ -67,6 +72,7 @@ SCOPES: tuple[tuple[type[DOMNode], ...], ...] = (
     (FollowUpScreen,),
     (LineScreen,),
     (NewContestScreen,),
+    (RulesEditorScreen,),
     (ConfirmScreen,),
     (HelpScreen,),
     (AccountsScreen,),

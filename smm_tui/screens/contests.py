@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
@@ -13,15 +14,15 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from smm_tui.core.campaigns import ContestLink
-from smm_tui.core.contests import reach_caveat
-from smm_tui.core.models import Contest, ContestState, Mention, Platform
+from smm_tui.core.contest_export import step_of
+from smm_tui.core.models import Contest, ContestState, Mention, ReplyState
 from smm_tui.core.wording import plural
-from smm_tui.core.workspace import Workspace
 from smm_tui.messages import DataChanged
+from smm_tui.screens import contest_steps
 from smm_tui.screens.base import WorkspaceModal, WorkspaceScreen, keys_of
 from smm_tui.screens.campaign_pick import ask_campaign
-from smm_tui.screens.confirm import ConfirmScreen
 from smm_tui.screens.hints import key_button
+from smm_tui.widgets.contest_render import audited_detail, caveat_lines, local_seed_detail
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.health_strip import HealthStrip
 from smm_tui.widgets.key_table import key_table
@@ -31,14 +32,18 @@ from smm_tui.widgets.status_bar import StatusBar
 
 
 def contest_prompt(contest: Contest, entries: int) -> Content:
-    """A contest in the list: name, then network, post and entry count."""
-    state = "drawn" if contest.state is ContestState.DRAWN else "open"
+    """A contest in the list: name, then network, post, entry count and step.
+
+    An audited contest counts its entrants until the freeze, then its valid entries."""
+    if contest.frozen_at is not None:
+        entries = len(contest.frozen)
+    word = "entrant" if contest.rules_toml and contest.frozen_at is None else "entry"
     return Content.assemble(
         (one_line(contest.name), "bold"),
         "\n",
         (
             f"{PLATFORM_NAMES[contest.platform]} · {contest.post_external_id}"
-            f" · {plural(entries, 'entry')} · {state}",
+            f" · {plural(entries, word)} · {step_of(contest)}",
             "$text-muted",
         ),
     )
@@ -46,17 +51,27 @@ def contest_prompt(contest: Contest, entries: int) -> Content:
 
 #: ContestScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
 _CONTEST_KEYS = """
-new      | n | new        | New contest     | Start a contest on a post
-collect  | c | collect    | Collect entries | Fetch every comment on the post
-draw     | w | draw       | Draw winner     | Draw the winners (final)
-campaign | C | campaign   | (Campaign)      | Link the contest to a campaign: its entries count
-down     | j | cursor(1)  | (Down)          | Next contest
-up       | k | cursor(-1) | (Up)            | Previous contest
+new      | n | new           | New contest     | Start a contest on a post
+collect  | c | collect       | Collect entries | Fetch every comment on the post
+rules    | r | rules         | Rules           | Write the rules file (TOML): the entry window,
+    what counts as an entry, who is excluded, how many win
+commit   | m | commit        | Commit          | Post the draw commitment on the contest post
+    (before entries close): the rules' hash and a future drand round
+entries  | e | entries       | Entries         | Every comment with its verdict and the reason;
+    override one with a note
+close    | x | close_entries | Close entries   | Check membership and account age, then freeze
+    the valid entries
+draw     | w | draw          | Draw winner     | Draw the winners (final); an audited contest
+    draws on its committed drand round and shows the proof
+campaign | C | campaign      | (Campaign)      | Link the contest to a campaign: its entries count
+down     | j | cursor(1)     | (Down)          | Next contest
+up       | k | cursor(-1)    | (Up)            | Previous contest
 """
 
 
 class ContestScreen(WorkspaceScreen):
-    """Contests on the left; the selected one's entries, winners and proof on the right."""
+    """Contests on the left; on the right the selected one's entries, winners and proof, or
+    for an audited contest (one with rules) its steps, rules and verdicts in short."""
 
     BINDINGS: ClassVar[list[BindingType]] = key_table("contests", _CONTEST_KEYS)
 
@@ -102,6 +117,7 @@ class ContestScreen(WorkspaceScreen):
 
     @on(OptionList.OptionHighlighted, "#contest-list")
     def _show_detail(self) -> None:
+        self.refresh_bindings()  # the audited steps' keys depend on the contest
         info = self.query_one("#contest-info", Static)
         contest_id = self.selected()
         if contest_id is None:
@@ -113,7 +129,37 @@ class ContestScreen(WorkspaceScreen):
                 )
             )
             return
-        info.update(contest_detail(self.workspace, contest_id))
+        contest = self.workspace.contests.get(contest_id)
+        audited = self.workspace.audited
+        rules = audited.rules(contest) if contest.rules_toml else None
+        if rules is None:
+            entries = self.workspace.contests.entries(contest_id)
+            proof = self.workspace.contests.proof(contest_id) if contest.draw else []
+            info.update(local_seed_detail(contest, entries, proof))
+            return
+        verdicts = audited.verdicts(contest_id)
+        reply = audited.commitment_reply(contest)
+        info.update(audited_detail(contest, rules, verdicts, reply))
+
+    def _contest(self) -> Contest | None:
+        contest_id = self.selected()
+        return self.workspace.contests.get(contest_id) if contest_id is not None else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The audited steps' keys show only where the highlighted contest can take them."""
+        if action not in ("rules", "commit", "entries", "close_entries"):
+            return True
+        contest = self._contest()
+        if contest is None:
+            return False
+        if action == "rules":  # an old, local-seed draw is over: no rules for it now
+            return contest.commitment is None and contest.state is not ContestState.DRAWN
+        if not contest.rules_toml:
+            return False
+        if action == "commit":
+            reply = self.workspace.audited.commitment_reply(contest)
+            return reply is None or reply.state is ReplyState.FAILED
+        return action == "entries" or contest.frozen_at is None
 
     def action_cursor(self, delta: int) -> None:
         step_highlight(self.query_one("#contest-list", OptionList), delta)
@@ -134,31 +180,29 @@ class ContestScreen(WorkspaceScreen):
             group="contest-collect",
         )
 
+    def _step(self, step: Callable[[WorkspaceScreen, Contest], None]) -> None:
+        contest = self._contest()
+        if contest is not None:
+            step(self, contest)
+
+    def action_rules(self) -> None:
+        self._step(contest_steps.edit_rules)
+
+    def action_commit(self) -> None:
+        self._step(contest_steps.commit)
+
+    def action_entries(self) -> None:
+        self._step(contest_steps.show_entries)
+
+    def action_close_entries(self) -> None:
+        self._step(contest_steps.close_entries)
+
     def action_draw(self) -> None:
-        contest_id = self.selected()
-        if contest_id is None:
-            return
-        contest = self.workspace.contests.get(contest_id)
-        entries = len(self.workspace.contests.entries(contest_id))
-        winners = plural(contest.winners_wanted, "winner")
-        question = (
-            f"Draw {winners} of “{one_line(contest.name)}” from {plural(entries, 'entry')}?\n"
-            "The draw is final and closes the contest."
-        )
+        self._step(contest_steps.draw)
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._draw(contest_id)
-
-        self.app.push_screen(ConfirmScreen(question), answered)
-
-    def _draw(self, contest_id: str) -> None:
-        def drawn(contest: Contest) -> None:
-            count = len(contest.draw.winner_entry_ids) if contest.draw else 0
-            self.say(f"Drawn: {plural(count, 'winner')}. The proof is on the right.")
-            self.fill(select=contest_id)
-
-        self.act(self.workspace.contests.run_draw(contest_id), done=drawn)
+    def draw_unverifiable(self) -> None:
+        """From the palette only: a local-seed draw, when the beacon cannot be had."""
+        self._step(contest_steps.draw_unverifiable)
 
     def action_campaign(self) -> None:
         """Ask which campaign, then link the selected contest to it."""
@@ -188,9 +232,30 @@ class ContestScreen(WorkspaceScreen):
                 "Collect contest entries", "Fetch every comment on the post", self.action_collect
             ),
             SystemCommand(
+                "Contest rules", "Write the rules file of the contest", self.action_rules
+            ),
+            SystemCommand(
+                "Commit contest draw",
+                "Post the commitment to a future drand round",
+                self.action_commit,
+            ),
+            SystemCommand(
+                "Contest entries", "Every comment, its verdict and reason", self.action_entries
+            ),
+            SystemCommand(
+                "Close contest entries",
+                "Check the entrants and freeze the valid entries",
+                self.action_close_entries,
+            ),
+            SystemCommand(
                 "Draw contest winner",
                 "Reproducible, with proof",
                 self.action_draw,
+            ),
+            SystemCommand(
+                "Draw contest without the beacon (unverifiable)",
+                "A local seed, labelled: nobody can check it was not re-rolled",
+                self.draw_unverifiable,
             ),
             SystemCommand(
                 "Link contest to a campaign",
@@ -198,57 +263,6 @@ class ContestScreen(WorkspaceScreen):
                 self.action_campaign,
             ),
         ]
-
-
-def caveat_lines(platform: Platform) -> list[Content]:
-    """A warning line saying what a contest on ``platform`` can miss (none on full reach)."""
-    caveat = reach_caveat(platform)
-    return [Content.assemble((f"⚠ Reach: {caveat}.", "$text-warning"))] if caveat else []
-
-
-def contest_detail(workspace: Workspace, contest_id: str) -> Content:
-    """The contest's facts, entries (newest last), winners and proof."""
-    contest = workspace.contests.get(contest_id)
-    entries = workspace.contests.entries(contest_id)
-    lines: list[Content] = [
-        Content.assemble(("Contest ", "bold"), one_line(contest.name)),
-        Content(
-            f"{PLATFORM_NAMES[contest.platform]} · account {contest.account}"
-            f" · post {contest.post_external_id}"
-        ),
-        *caveat_lines(contest.platform),
-        Content(
-            f"{plural(len(entries), 'entry')} (one per author)"
-            f" · {plural(contest.winners_wanted, 'winner')} wanted"
-        ),
-        Content(""),
-    ]
-    if contest.draw is not None:
-        by_id = {e.id: e for e in entries}
-        lines.append(Content.assemble(("Winners", "bold $success")))
-        for entry_id in contest.draw.winner_entry_ids:
-            entry = by_id.get(entry_id)
-            handle = entry.author.handle if entry else entry_id
-            lines.append(
-                Content.assemble(
-                    "  ★ ", (one_line(handle), "bold"), "  ", one_line(entry.text if entry else "")
-                )
-            )
-        lines.append(Content(""))
-        lines.append(Content.assemble(("Proof", "bold")))
-        lines += [Content("  " + one_line(line)) for line in workspace.contests.proof(contest_id)]
-        lines.append(Content(""))
-    lines.append(Content.assemble(("Entries", "bold")))
-    for entry in entries[-200:]:
-        lines.append(
-            Content.assemble(
-                "  ",
-                (one_line(entry.author.handle)[:24], "$text-primary"),
-                "  ",
-                one_line(entry.text),
-            )
-        )
-    return Content("\n").join(lines)
 
 
 #: NewContestScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
