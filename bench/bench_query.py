@@ -30,6 +30,7 @@ import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from datetime import datetime
 from typing import Any
 
 import benchlib
@@ -38,6 +39,7 @@ from query_records import NOW, make_records
 
 from smm_tui.core import query as query_api
 from smm_tui.core.feed import FeedFilter, FeedModel, FeedScope
+from smm_tui.core.models import to_iso
 from smm_tui.core.query import QueryContext, QueryError, parse
 from smm_tui.core.repository import Changed, ChangeSet, Collection, Record
 
@@ -162,6 +164,10 @@ class MemoryRepository:
 
     def open_mentions(self) -> Iterator[Record]:
         return (r for r in self._mentions.values() if r["status"] in ("new", "seen"))
+
+    def mentions_created(self, since: datetime, until: datetime) -> Iterator[Record]:
+        low, high = to_iso(since), to_iso(until)
+        return (r for r in self._mentions.values() if low <= r["created_at"] <= high)
 
     def count(self, collection: Collection) -> int:
         return len(self._mentions) if collection is Collection.MENTIONS else 0

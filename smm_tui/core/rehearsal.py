@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from smm_tui.core.context import ServiceContext
-from smm_tui.core.models import OPEN_VALUES
+from smm_tui.core.models import OPEN_VALUES, to_iso
 from smm_tui.core.repository import Changed, ChangeSet, Collection, Op, Record, Subscriber, ids_of
 
 
@@ -71,6 +71,11 @@ class RehearsalRepository:
     def open_mentions(self) -> Iterator[Record]:
         """Every mention still open (new, seen, ticketed or follow-up)."""
         return (r for r in self.records(Collection.MENTIONS) if r["status"] in OPEN_VALUES)
+
+    def mentions_created(self, since: datetime, until: datetime) -> Iterator[Record]:
+        """Every mention created from ``since`` to ``until`` (both included)."""
+        low, high = to_iso(since), to_iso(until)
+        return (r for r in self.records(Collection.MENTIONS) if low <= r["created_at"] <= high)
 
     def count(self, collection: Collection) -> int:
         """How many records a collection holds."""

@@ -12,6 +12,7 @@ import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 Record = dict[str, Any]
@@ -185,6 +186,11 @@ class Repository(Protocol):
 
     def open_mentions(self) -> Iterator[Record]:
         """Every mention still open (see ``Status.is_open``): the queue, without the archive."""
+        ...
+
+    def mentions_created(self, since: datetime, until: datetime) -> Iterator[Record]:
+        """Every mention created from ``since`` to ``until`` (both included): the archive's
+        days outside that span are not read (a contest's weeks in a year of history)."""
         ...
 
     def count(self, collection: Collection) -> int:

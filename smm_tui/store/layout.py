@@ -79,6 +79,11 @@ def shard_for(collection: Collection, record: dict[str, Any]) -> str:
     return _SINGLE_FILE[collection]
 
 
+def day_of(path: str) -> str:
+    """The ``YYYY-MM-DD`` of an archive day's path (``mentions/archive-2026-11-26.json``)."""
+    return PurePosixPath(path).stem.removeprefix("archive-")
+
+
 def doc_key(record_id: str) -> str:
     """TinyDB wants integer document ids; derive a stable one from the record id."""
     digest = hashlib.blake2b(record_id.encode(), digest_size=8).digest()

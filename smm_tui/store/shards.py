@@ -120,6 +120,18 @@ class Shards:
             days = sorted(path for path, day in self._cold.items() if day.collection is collection)
         return self._stream(collection, held, days)
 
+    def records_of_days(self, collection: Collection, first: str, last: str) -> Iterator[Record]:
+        """As :meth:`records`, with only the archive days from ``first`` to ``last``
+        (``YYYY-MM-DD``, both included) read."""
+        with self.lock:
+            held = list(self._records[collection].values())
+            days = sorted(
+                path
+                for path, day in self._cold.items()
+                if day.collection is collection and first <= layout.day_of(path) <= last
+            )
+        return self._stream(collection, held, days)
+
     def _stream(
         self, collection: Collection, held: list[Record], days: list[str]
     ) -> Iterator[Record]:

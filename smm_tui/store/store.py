@@ -21,8 +21,10 @@ import logging
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future
+from datetime import UTC, datetime
 from pathlib import Path
 
+from smm_tui.core.models import to_iso
 from smm_tui.core.repository import Changed, ChangeSet, Collection, Record, Subscriber
 from smm_tui.store import layout, migrations
 from smm_tui.store.days import RECENT_ARCHIVE_DAYS
@@ -199,6 +201,15 @@ class Store:
     def open_mentions(self) -> Iterator[Record]:
         """A snapshot of the open mentions: by the layout, the open queue's shard holds them."""
         return self._shards.open_mentions()
+
+    def mentions_created(self, since: datetime, until: datetime) -> Iterator[Record]:
+        """Every mention created from ``since`` to ``until``: the held ones, and only the
+        archive days in that span (a mention's day is its creation's, in UTC)."""
+        self._wait_for_archive()
+        first, last = since.astimezone(UTC).date(), until.astimezone(UTC).date()
+        low, high = to_iso(since), to_iso(until)
+        days = self._shards.records_of_days(Collection.MENTIONS, str(first), str(last))
+        return (r for r in days if low <= r["created_at"] <= high)
 
     def count(self, collection: Collection) -> int:
         """How many records a collection holds (so far, while the archive is being read)."""

@@ -367,3 +367,28 @@ def test_a_missing_migration_step_is_a_one_line_error(
     assert "\n" not in str(caught.value)
     assert "schema version 1" in str(caught.value)
     assert migrations.read_version(data_dir) == 1
+
+
+def test_mentions_created_in_a_span_read_only_its_days(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = [mention(n, status=Status.DONE, days=n) for n in range(10)]
+    records.append(mention(99, days=4))  # open: held in memory, not in a day
+    changes = ChangeSet()
+    for record in records:
+        changes.put(Collection.MENTIONS, record)
+    with Store.open(tmp_path / "data") as store:
+        store.commit(changes)
+    with Store.open(tmp_path / "data") as store:
+        read: list[str] = []
+        day_records = store._shards.day_records
+
+        def counted(path: str, *, remember: bool = True) -> dict[str, Any]:
+            read.append(path)
+            return day_records(path, remember=remember)
+
+        monkeypatch.setattr(store._shards, "day_records", counted)
+        since, until = BASE + timedelta(days=3), BASE + timedelta(days=5)
+        found = {r["external_id"] for r in store.mentions_created(since, until)}
+    assert found == {"post-3", "post-4", "post-5", "post-99"}, "both ends included"
+    assert sorted(read) == [archive_of(records[n]) for n in (3, 4, 5)]
