@@ -90,7 +90,7 @@ def test_a_contest_is_made_committed_and_exported_in_turn(
     assert code == 0 and len(fake.requests("reply")) == 1, "never posted twice"
 
     code, _, err = desk.run(capsys, "contest", "close", "Кедр")
-    assert code == 2 and "not frozen before" in err
+    assert code == 2 and "close them then" in err
     code, _, err = desk.run(capsys, "contest", "draw", "Кедр")
     assert code == 2 and "freeze the entries first" in err
     code, _, err = desk.run(capsys, "contest", "proof", "Кедр")
@@ -129,7 +129,7 @@ def test_closing_collects_every_comment_then_freezes_and_exports_the_reasons(
     )
     assert code == 0, err
     code, out, err = desk.run(capsys, "contest", "close", "Past")
-    assert code == 0 and "2 new comments collected" in err and "1 valid entries frozen" in out, err
+    assert code == 0 and "2 new comments collected" in err and "1 valid entry frozen" in out, err
     code, out, _ = desk.run(capsys, "contest", "export", "Past")
     rows = {r["handle"]: r for r in csv.DictReader(io.StringIO(out))}
     assert (

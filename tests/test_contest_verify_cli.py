@@ -91,7 +91,7 @@ def test_a_good_proof_is_valid_with_its_notes_and_touches_no_home(
     ran = _verify(_written(tmp_path, "proof.json", proof_json(_proof())), home)
     assert ran.returncode == 0, ran.stderr
     lines = ran.stdout.splitlines()
-    assert lines[0] == "valid"
+    assert lines[0] == "valid (a replay: it shows the method, not a fair draw)"
     assert lines[1].startswith("replay: round 657413 was published 2023-09-15 11:00:03 UTC")
     assert ran.stderr == ""
     assert list(home.iterdir()) == []

@@ -59,6 +59,8 @@ class Args:
     post: str = ""
     #: ``contest draw --unverifiable``: from a local seed, by a person's explicit choice.
     unverifiable: bool = False
+    #: ``contest commit --freeze-within``: how long after the close the drawing round is.
+    freeze_within: str = "1h"
     #: ``incident``: the incident (``I-2026-0001``), its title and seed mentions.
     incident_id: str = ""
     title: str = ""

@@ -73,6 +73,13 @@ def _contest_rules(**params: Any) -> Args:
     "round) on the contest post\n\nCONTEST: its id or name",
 )
 @_CONTEST
+@click.option(
+    "--freeze-within",
+    default="1h",
+    show_default=True,
+    metavar="DURATION",
+    help="how long after the close the drawing round is: the time to check and freeze entries",
+)
 @_YES
 @demo_option
 @common_options

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -33,6 +34,8 @@ from smm_tui.core.contests import ContestError
 from smm_tui.core.models import Contest, Reply, ReplyState
 from smm_tui.core.records import write_records
 from smm_tui.core.sanitize import one_line
+from smm_tui.core.when import parse_duration
+from smm_tui.core.wording import plural
 from smm_tui.core.workspace import Workspace
 
 Job = Callable[[Workspace, list[str]], Awaitable[int]]
@@ -61,7 +64,12 @@ def run(
                 return _show_rules(data_dir, config, args.contest, elsewhere)
             return _on(where, _ruler(args.contest, Path(args.file)), elsewhere)
         case "contest commit":
-            return _on(where, _committer(args.contest, yes=args.yes), elsewhere, accounts=True)
+            try:
+                within = parse_duration(args.freeze_within)
+            except ValueError as exc:
+                raise UserError(f"--freeze-within: {exc}", EXIT_USAGE) from None
+            job = _committer(args.contest, within, yes=args.yes)
+            return _on(where, job, elsewhere, accounts=True)
         case "contest close":
             return _on(where, _closer(args.contest), elsewhere, accounts=True)
         case "contest draw":
@@ -228,7 +236,7 @@ def _confirm(question: str, yes: bool, *, what: str = "post it") -> None:
         raise UserError("nothing done", EXIT_USAGE)
 
 
-def _committer(given: str, *, yes: bool) -> Job:
+def _committer(given: str, freeze_within: timedelta, *, yes: bool) -> Job:
     async def job(workspace: Workspace, left_out: list[str]) -> int:
         contest = find(workspace, given)
         reply = workspace.audited.commitment_reply(contest)
@@ -237,7 +245,7 @@ def _committer(given: str, *, yes: bool) -> Job:
                 f"Post the draw commitment on {contest.account} {contest.post_external_id}?", yes
             )
             try:
-                reply = await workspace.audited.commit(contest.id)
+                reply = await workspace.audited.commit(contest.id, freeze_within=freeze_within)
             except ContestError as exc:
                 raise UserError(str(exc), EXIT_USAGE) from None
         warn(left_out)
@@ -265,7 +273,15 @@ def _closer(given: str) -> Job:
     async def job(workspace: Workspace, left_out: list[str]) -> int:
         contest = find(workspace, given)
         warn(left_out)
-        gathered = await workspace.audited.gather(contest.id, workspace.contests, workspace.sources)
+        frozen = workspace.audited.freeze_reply(contest)
+        if frozen is not None and frozen.state is not ReplyState.SENT:
+            return await _send(workspace, frozen)  # frozen before; its post failed
+        try:
+            gathered = await workspace.audited.gather(
+                contest.id, workspace.contests, workspace.sources
+            )
+        except ContestError as exc:
+            raise UserError(str(exc), EXIT_USAGE) from None
         collected, asked = gathered.collected, gathered.facts
         if isinstance(collected, str):
             print(one_line(f"{contest.name}: {collected}"), file=sys.stderr)
@@ -285,8 +301,10 @@ def _closer(given: str) -> Job:
             contest = await workspace.audited.freeze(contest.id)
         except ContestError as exc:
             raise UserError(str(exc), EXIT_USAGE) from None
-        print(one_line(f"{contest.name}: {len(contest.frozen)} valid entries frozen"))
-        return 0
+        valid = plural(len(contest.frozen), "valid entry", "valid entries")
+        print(one_line(f"{contest.name}: {valid} frozen"))
+        frozen = workspace.audited.freeze_reply(contest)
+        return 0 if frozen is None else await _send(workspace, frozen)
 
     return job
 

@@ -142,6 +142,15 @@ class Commitment:
         return f"{text} [replay]" if self.replay else text
 
 
+def frozen_text(entries_hash_hex: str, count: int, round_number: int) -> str:
+    """The public post that fixes the frozen entries before the committed round is out."""
+    noun = "entry" if count == 1 else "entries"
+    return (
+        f"Entries frozen: {count} valid {noun}, sha256 {entries_hash_hex};"
+        f" the winners come from drand round {round_number}"
+    )
+
+
 def commit_round(closes: datetime) -> int:
     """The round to commit to: the first quicknet round at or after ``closes`` + one period."""
     return quicknet.first_round_at_or_after(closes + timedelta(seconds=quicknet.PERIOD_SECONDS))
@@ -204,6 +213,7 @@ def build_proof(
     commitment_url: str | None,
     entries: Sequence[ProofEntry],
     beacon: Beacon,
+    frozen_url: str | None = None,
 ) -> dict[str, Any]:
     """The v2 proof of a draw, as JSON-able data (see ``docs/draw.md`` for every member).
 
@@ -235,6 +245,10 @@ def build_proof(
         },
         "entries": [entry.as_record() for entry in canonical],
         "entries_hash": entries_hash(canonical),
+        "frozen": {
+            "text": frozen_text(entries_hash(canonical), len(canonical), beacon.round),
+            "url": frozen_url,
+        },
         "beacon": {
             "chain_hash": commitment.chain_hash,
             "round": beacon.round,

@@ -6,6 +6,8 @@ and the panes, read: nothing here writes.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from smm_tui.core.contest_facts import known_facts
 from smm_tui.core.contest_rules import ContestRules, RulesError, parse_rules
 from smm_tui.core.contest_verdicts import Override, Verdict, earlier_wins, judge, networks
@@ -47,14 +49,25 @@ class ContestReads:
         return rules
 
     def comments(self, contest: Contest) -> list[Mention]:
-        """The stored comments on the posts the rules name (the brand's own left out)."""
-        posts = _keys(networks(self.required_rules(contest)))
+        """The stored comments on the posts the rules name (the brand's own left out).
+
+        On the contest's own network only its account's are taken: two communities on
+        one network may each have a post with the same number. Only the days around the
+        entry window are read, not a year of history.
+        """
+        rules = self.required_rules(contest)
+        posts = _keys(networks(rules))
         ours = self._published_by_us()
+        home = contest.platform.value
+        # A day either side of the window: comments just outside it are shown rejected.
+        since = min(rules.opens, contest.created_at) - timedelta(days=1)
+        until = rules.closes + timedelta(days=1)
         return [
             Mention.from_record(r)
-            for r in self.ctx.repo.records(Collection.MENTIONS)
+            for r in self.ctx.repo.mentions_created(since, until)
             if (r["platform"], r.get("root_external_id")) in posts
             and r["external_id"] != r.get("root_external_id")
+            and (r["platform"] != home or r["account"] == contest.account)
             and (r["platform"], r["external_id"]) not in ours
         ]
 

@@ -23,7 +23,16 @@ from smm_tui.core.contest_reads import ContestReads
 from smm_tui.core.contests import ContestError
 from smm_tui.core.context import ServiceContext
 from smm_tui.core.ingest import entry_for
-from smm_tui.core.models import Author, Contest, Entry, FrozenEntry, Mention, Reply, Status
+from smm_tui.core.models import (
+    Author,
+    Contest,
+    Entry,
+    FrozenEntry,
+    Mention,
+    Reply,
+    ReplyState,
+    Status,
+)
 from smm_tui.core.outbox import OutboxService
 from smm_tui.core.repository import ChangeSet, Collection
 
@@ -57,6 +66,7 @@ class ContestResults(ContestReads):
         if drawn is None or commitment is None:
             raise ContestError(f"contest {contest.name!r} has no beacon draw yet")
         reply = self.outbox.reply(commitment.reply_id)
+        frozen = contest.freeze_reply_id
         return build_proof(
             contest=contest.name,
             rules=self.required_rules(contest),
@@ -70,6 +80,7 @@ class ContestResults(ContestReads):
             beacon=drand.Beacon(
                 drawn.round, bytes.fromhex(drawn.randomness), bytes.fromhex(drawn.signature)
             ),
+            frozen_url=(self.outbox.reply(frozen).url or None) if frozen is not None else None,
         )
 
     async def save_proof(self, contest_id: str) -> Path:
@@ -116,11 +127,17 @@ class ContestResults(ContestReads):
         }
 
     async def announce(self, contest_id: str, text: str) -> Reply:
-        """Post ``text`` (the winners and the proof's short form) on the contest post."""
+        """Post ``text`` (the winners and the proof's short form) on the contest post.
+
+        An announcement that failed is returned as it was, to be sent again (``text``
+        is then not used): the contest is announced once."""
         contest = self.get(contest_id)
         if contest.beacon_draw is None and contest.draw is None:
             raise ContestError(f"contest {contest.name!r} is not drawn yet")
         if contest.announcement_reply_id is not None:
+            earlier = self.outbox.reply(contest.announcement_reply_id)
+            if earlier.state is ReplyState.FAILED:  # sent again as it was, never twice
+                return earlier
             raise ContestError(f"contest {contest.name!r} was announced already")
         if not text.strip():
             raise ContestError("the announcement is empty")

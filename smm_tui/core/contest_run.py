@@ -28,24 +28,21 @@ so anyone can check it with ``smm-tui contest verify``.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Mapping
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, Protocol
 
-from smm_tui.core import beacon as drand
-from smm_tui.core import draw as local_draw
+from smm_tui.core.contest_draws import BeaconFactory, BeaconSource, ContestDraws, DrawWaits
 from smm_tui.core.contest_facts import FactsAsked, ask_networks, known_facts, unasked
-from smm_tui.core.contest_proof import (
-    Commitment,
-    commit_round,
-    pick,
-)
-from smm_tui.core.contest_results import ContestResults, contest_head, proof_entry
+from smm_tui.core.contest_proof import Commitment, entries_hash, frozen_text
+from smm_tui.core.contest_results import contest_head, proof_entry
 from smm_tui.core.contest_rules import ContestRules, RulesError, parse_rules
+from smm_tui.core.contest_timing import (
+    FREEZE_WITHIN,
+    before_round,
+    draw_round,
+)
 from smm_tui.core.contest_verdicts import (
     Override,
     networks,
@@ -54,31 +51,17 @@ from smm_tui.core.contest_verdicts import (
 from smm_tui.core.contests import ContestError, ContestService
 from smm_tui.core.context import ServiceContext
 from smm_tui.core.models import (
-    BeaconDraw,
     Contest,
     ContestCommitment,
-    ContestState,
     FrozenEntry,
     Platform,
     Reply,
-    ReplyState,
     to_iso,
 )
-from smm_tui.core.network import AdapterError, FactChannel
+from smm_tui.core.network import FactChannel
 from smm_tui.core.outbox import OutboxService
 from smm_tui.core.repository import ChangeSet, Collection
 from smm_tui.core.sanitize import one_line
-
-
-class DrawWaits(ContestError):
-    """The draw cannot be made yet (the round is not out, drand cannot be reached).
-
-    ``retry_at`` is when to try again, where known.
-    """
-
-    def __init__(self, message: str, retry_at: datetime | None = None) -> None:
-        super().__init__(message)
-        self.retry_at = retry_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,22 +73,7 @@ class Gathered:
     facts: FactsAsked
 
 
-class BeaconSource(Protocol):
-    """Where beacon rounds come from: drand's relays, or a recorded round (the demo)."""
-
-    async def fetch(self, round_number: int) -> drand.Beacon:
-        """The round as published, unverified; raises BeaconNotYet or AdapterError."""
-        ...
-
-
-#: Opens the beacon source for a contest's committed round (closed after the draw).
-BeaconFactory = Callable[[Contest], AbstractAsyncContextManager[BeaconSource]]
-
-#: The folder in the data dir that saved proof files go to.
-PROOFS_FOLDER = "proofs"
-
-
-class AuditedContests(ContestResults):
+class AuditedContests(ContestDraws):
     """Rules, commitment, eligibility, frozen entries, beacon draw and announcement.
 
     ``beacons`` opens where a contest's round comes from (drand's relays, or the
@@ -120,8 +88,7 @@ class AuditedContests(ContestResults):
         beacons: BeaconFactory | None = None,
         files: Path | None = None,
     ) -> None:
-        super().__init__(ctx, outbox, files)
-        self.beacons = beacons
+        super().__init__(ctx, outbox, files, beacons)
 
     # -- rules ----------------------------------------------------------------------
 
@@ -143,7 +110,13 @@ class AuditedContests(ContestResults):
 
     # -- commitment -----------------------------------------------------------------
 
-    async def commit(self, contest_id: str, *, replay_round: int | None = None) -> Reply:
+    async def commit(
+        self,
+        contest_id: str,
+        *,
+        freeze_within: timedelta = FREEZE_WITHIN,
+        replay_round: int | None = None,
+    ) -> Reply:
         """Fix the rules, the algorithm and a future beacon round, and post their hash.
 
         The round is the first at least one beacon period after entries close.
@@ -161,7 +134,7 @@ class AuditedContests(ContestResults):
             )
         commitment = Commitment(
             rules_hash=rules.rules_hash(),
-            round=replay_round if replay_round is not None else commit_round(rules.closes),
+            round=replay_round if replay_round is not None else draw_round(rules, freeze_within),
             replay=replay_round is not None,
         )
         changes = ChangeSet()
@@ -196,7 +169,16 @@ class AuditedContests(ContestResults):
         self, contest_id: str, contests: ContestService, channels: Mapping[str, FactChannel]
     ) -> Gathered:
         """What closing needs first: every comment on the post fetched (where the network
-        can list them, so none the poller missed is left out), then the entrants' facts."""
+        can list them, so none the poller missed is left out), then the entrants' facts.
+
+        Refused before entries close (membership is "at the close", and a fact once asked
+        is kept) and once the committed round is out."""
+        contest = self.get(contest_id)
+        rules = self.required_rules(contest)
+        now = self.ctx.clock()
+        if now < rules.closes:
+            raise ContestError(f"entries close at {to_iso(rules.closes)}: close them then")
+        before_round(contest, now, "checking the entrants")
         try:
             collected: int | str = await contests.collect_from_network(contest_id)
         except ContestError as exc:
@@ -207,7 +189,8 @@ class AuditedContests(ContestResults):
         """Ask the networks about the entrants not asked about yet (membership, age)."""
         contest = self.get(contest_id)
         rules = self.required_rules(contest)
-        if not (rules.entry.membership or rules.entry.min_account_age_days is not None):
+        before_round(contest, self.ctx.clock(), "checking the entrants")
+        if not _needs_facts(rules):
             return FactsAsked()
         comments = self.comments(contest)
         wanted = unasked(comments, known_facts(self.ctx, contest.id))
@@ -219,6 +202,7 @@ class AuditedContests(ContestResults):
         contest = self.get(contest_id)
         if contest.frozen_at is not None:
             raise ContestError(f"contest {contest.name!r}: the entries are frozen")
+        before_round(contest, self.ctx.clock(), "overriding a verdict")
         if not note.strip():
             raise ContestError("an override needs a note saying why")
         self.ctx.mention(mention_id)
@@ -248,6 +232,7 @@ class AuditedContests(ContestResults):
         contest = self.get(contest_id)
         if contest.frozen_at is not None:
             raise ContestError(f"contest {contest.name!r}: the entries are frozen")
+        before_round(contest, self.ctx.clock(), "overriding a verdict")
         changes = ChangeSet().delete(
             Collection.CONTEST_OVERRIDES, override_id(contest.id, mention_id)
         )
@@ -265,108 +250,54 @@ class AuditedContests(ContestResults):
         now = self.ctx.clock()
         if now < rules.closes:
             raise ContestError(f"entries close at {to_iso(rules.closes)}; not frozen before")
-        entries = [
-            FrozenEntry(
+        before_round(contest, now, "freezing the entries")
+        left = self._unchecked(contest, rules)
+        if left:
+            raise ContestError(
+                f"{left} entrants are not checked yet (membership, account age): "
+                "ask the networks first; nothing frozen"
+            )
+        entries = self._valid_entries(contest.id)
+        fields: dict[str, object] = {
+            "frozen_at": to_iso(now),
+            "frozen": [e.to_record() for e in entries],
+        }
+        changes = ChangeSet()
+        if contest.commitment is not None:  # its hash goes out before the round
+            text = frozen_text(
+                entries_hash(proof_entry(e) for e in entries),
+                len(entries),
+                contest.commitment.round,
+            )
+            reply = self.outbox.reply_under_post(
+                changes, contest_head(contest), text, contest_id=contest.id
+            )
+            fields["freeze_reply_id"] = reply.id
+        changes.patch(Collection.CONTESTS, contest.id, fields, {"frozen_at": None})
+        self.ctx.audit(changes, "contest", contest.id, "freeze", entries=len(entries))
+        await self.ctx.commit(changes)
+        return self.get(contest.id)
+
+    def _unchecked(self, contest: Contest, rules: ContestRules) -> int:
+        """How many entrants still lack the facts the rules need."""
+        if not _needs_facts(rules):
+            return 0
+        wanted = unasked(self.comments(contest), known_facts(self.ctx, contest.id))
+        return sum(len(authors) for authors in wanted.values())
+
+    def _valid_entries(self, contest_id: str) -> list[FrozenEntry]:
+        """The accepted comments as frozen entries, canonically ordered, each comment once."""
+        entries = {
+            (v.comment.platform, v.comment.external_id): FrozenEntry(
                 network=v.comment.platform,
                 entry=v.comment.external_id,
                 handle=v.comment.author.handle,
                 mention_id=v.comment.id,
             )
-            for v in self.verdicts(contest.id)
+            for v in self.verdicts(contest_id)
             if v.accepted
-        ]
-        entries.sort(key=lambda e: (e.network.value, e.entry))
-        fields = {"frozen_at": to_iso(now), "frozen": [e.to_record() for e in entries]}
-        changes = ChangeSet().patch(Collection.CONTESTS, contest.id, fields, {"frozen_at": None})
-        self.ctx.audit(changes, "contest", contest.id, "freeze", entries=len(entries))
-        await self.ctx.commit(changes)
-        return self.get(contest.id)
-
-    async def draw(self, contest_id: str, source: BeaconSource) -> Contest:
-        """Draw on the committed round, once its beacon is out and verifies.
-
-        Raises :class:`DrawWaits` while the round is not out or drand cannot be
-        reached, and ContestError when a step before is missing or the beacon is false.
-        """
-        contest = self.get(contest_id)
-        rules = self.required_rules(contest)
-        commitment = self._ready_to_draw(contest)
-        beacon = await _fetch(source, commitment.round)
-        try:
-            await asyncio.to_thread(drand.verify, beacon)
-        except drand.BeaconInvalid as exc:
-            raise ContestError(
-                f"drand round {beacon.round} does not verify ({exc.reason}): not drawn"
-            ) from None
-        entries = tuple(proof_entry(e) for e in contest.frozen)
-        winners, reserves = pick(rules, entries, beacon.randomness)
-        by_entry = {(e.network, e.entry): e.mention_id for e in contest.frozen}
-        drawn = BeaconDraw(
-            round=beacon.round,
-            randomness=beacon.randomness.hex(),
-            signature=beacon.signature.hex(),
-            winners=tuple(by_entry[(w.network, w.entry)] for w in winners),
-            reserves=tuple(by_entry[(r.network, r.entry)] for r in reserves),
-            drawn_at=self.ctx.clock(),
-            drawn_by=self.ctx.actor,
-        )
-        fields = {"state": ContestState.DRAWN.value, "beacon_draw": drawn.to_record()}
-        changes = ChangeSet().patch(
-            Collection.CONTESTS, contest.id, fields, {"state": ContestState.OPEN.value}
-        )
-        self.ctx.audit(changes, "contest", contest.id, "draw", round=beacon.round)
-        await self.ctx.commit(changes)
-        return self.get(contest.id)
-
-    async def draw_from_beacon(self, contest_id: str) -> Contest:
-        """:meth:`draw` from the source the contest's commitment names (see ``beacons``)."""
-        if self.beacons is None:
-            raise ContestError("no beacon source here: draw with smm-tui contest draw")
-        async with self.beacons(self.get(contest_id)) as source:
-            return await self.draw(contest_id, source)
-
-    async def draw_unverifiable(self, contest_id: str) -> Contest:
-        """Draw from a local seed, as a person's explicit choice when the beacon cannot be
-        had: labelled ``smm-draw-v1`` with its seed, which nobody outside can check was
-        not re-rolled (its proof says so). Entries must be frozen first."""
-        contest = self.get(contest_id)
-        if contest.state is ContestState.DRAWN:
-            raise ContestError(f"contest {contest.name!r} was drawn already")
-        if contest.frozen_at is None:
-            raise ContestError(f"contest {contest.name!r}: freeze the entries first")
-        entries = self.frozen_as_entries(contest)
-        wanted = min(self.required_rules(contest).winners, len(entries))
-        if wanted < 1:
-            raise ContestError(f"contest {contest.name!r} has no valid entries")
-        result, _ = local_draw.run_draw(
-            entries, local_draw.new_seed(), wanted, self.ctx.actor, self.ctx.clock()
-        )
-        fields = {"state": ContestState.DRAWN.value, "draw": result.to_record()}
-        changes = ChangeSet().patch(
-            Collection.CONTESTS, contest.id, fields, {"state": ContestState.OPEN.value}
-        )
-        self.ctx.audit(changes, "contest", contest.id, "draw unverifiable", seed=result.seed)
-        await self.ctx.commit(changes)
-        return self.get(contest.id)
-
-    def _ready_to_draw(self, contest: Contest) -> ContestCommitment:
-        if contest.state is ContestState.DRAWN:
-            raise ContestError(f"contest {contest.name!r} was drawn already")
-        if contest.commitment is None:
-            raise ContestError(
-                f"contest {contest.name!r} has no commitment: a beacon draw needs one "
-                "made before entries closed"
-            )
-        reply = self.outbox.reply(contest.commitment.reply_id)
-        if reply.state is not ReplyState.SENT:
-            raise ContestError(
-                f"the commitment is not published yet ({reply.state.value}): send it first"
-            )
-        if contest.frozen_at is None:
-            raise ContestError(f"contest {contest.name!r}: freeze the entries first")
-        if not contest.frozen:
-            raise ContestError(f"contest {contest.name!r} has no valid entries")
-        return contest.commitment
+        }
+        return [entries[key] for key in sorted(entries, key=lambda k: (k[0].value, k[1]))]
 
 
 def checked_rules(text: str, platform: Platform, post: str) -> ContestRules:
@@ -382,23 +313,9 @@ def checked_rules(text: str, platform: Platform, post: str) -> ContestRules:
     return rules
 
 
-def _keys(posts: frozenset[tuple[Any, str]]) -> frozenset[tuple[str, str]]:
-    return frozenset((network.value, post) for network, post in posts)
-
-
-async def _fetch(source: BeaconSource, round_number: int) -> drand.Beacon:
-    try:
-        return await source.fetch(round_number)
-    except drand.BeaconNotYet as exc:
-        due = drand.time_of(round_number)
-        raise DrawWaits(
-            f"drand round {round_number} is not out yet: due {to_iso(due)}; the draw waits for it",
-            exc.retry_at,
-        ) from None
-    except AdapterError as exc:
-        raise DrawWaits(
-            one_line(f"drand cannot be reached ({exc}); the draw waits, with no local fallback")
-        ) from None
+def _needs_facts(rules: ContestRules) -> bool:
+    """Whether the rules ask the networks anything about entrants."""
+    return rules.entry.membership or rules.entry.min_account_age_days is not None
 
 
 __all__ = [

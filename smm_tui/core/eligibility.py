@@ -4,17 +4,18 @@
 account, so the result never depends on the order given) and checks each
 in this order; the first check that fails is the reason given:
 
-1. the entry window: "written before entries opened" / "written after entries closed";
-2. "staff", then "on the blocklist" (by handle);
-3. an earlier win within the rules' days: "won on 2026-11-02";
-4. one entry per person: the person's earliest comment inside the window is
+1. a deleted comment: "comment deleted" (by its author or a moderator);
+2. the entry window: "written before entries opened" / "written after entries closed";
+3. "staff", then "on the blocklist" (by handle);
+4. an earlier win within the rules' days: "won on 2026-11-02";
+5. one entry per person: the person's earliest comment inside the window is
    their entry, every later one is "second entry by the same person", whatever
    either says (so an entry cannot be mended after the fact);
-5. the keyword: "no #кедр" (matched as a whole word, folded: "#Кедр" counts);
-6. tagged friends: "tags 1 friend, 2 needed" (distinct @handles, not the
+6. the keyword: "no #кедр" (matched as a whole word, folded: "#Кедр" counts);
+7. tagged friends: "tags 1 friend, 2 needed" (distinct @handles, not the
    brand's, not the author's own);
-7. membership of the brand's community: "not a member of the community at 18:00";
-8. account age at the time of the comment: "account created 3 days ago".
+8. membership of the brand's community: "not a member of the community at 18:00";
+9. account age at the time of the comment: "account created 3 days ago".
 
 Membership and account age come from :class:`AuthorFacts` gathered elsewhere.
 Where the network cannot tell (membership on X; a creation date on VK or
@@ -192,7 +193,8 @@ class _Judge:
     def _reason(self, comment: Mention, notes: list[str]) -> str | None:
         identity = (comment.platform, comment.author.id)
         return (
-            self._window(comment)
+            ("comment deleted" if comment.deleted_at is not None else None)
+            or self._window(comment)
             or self._excluded(comment, identity)
             or self._second(identity)
             or self._keyword(comment)

@@ -402,6 +402,8 @@ class Contest(Recorded):
     commitment: ContestCommitment | None = None
     frozen_at: datetime | None = None
     frozen: tuple[FrozenEntry, ...] = ()
+    #: The reply on the contest post that made the frozen entries' hash public.
+    freeze_reply_id: str | None = None
     beacon_draw: BeaconDraw | None = None
     #: The reply on the contest post that announced the winners.
     announcement_reply_id: str | None = None

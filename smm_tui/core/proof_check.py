@@ -25,6 +25,7 @@ from smm_tui.core.contest_proof import (
     canonical_bytes,
     canonical_entries,
     entries_hash,
+    frozen_text,
     placed_records,
     shown_handle,
 )
@@ -99,6 +100,8 @@ class _ProofV2:
     commitment_url: str | None
     entries: tuple[ProofEntry, ...]
     entries_hash: str
+    frozen_text: str
+    frozen_url: str | None
     beacon: quicknet.Beacon
     beacon_chain: str
     winners: list[dict[str, Any]]
@@ -110,6 +113,7 @@ def _read_v2(top: Fields) -> _ProofV2:
     top.text("contest")
     rules_hash = top.digest("rules_hash")
     commitment = top.object("commitment")
+    frozen = top.object("frozen")
     beacon = top.object("beacon")
     return _ProofV2(
         rules=top.object("rules").value,
@@ -126,6 +130,8 @@ def _read_v2(top: Fields) -> _ProofV2:
         commitment_url=commitment.text_or_null("url"),
         entries=tuple(entry.proof_entry() for entry in top.objects("entries")),
         entries_hash=top.digest("entries_hash"),
+        frozen_text=frozen.text("text"),
+        frozen_url=frozen.text_or_null("url"),
         beacon=quicknet.Beacon(
             round=beacon.whole("round", least=1),
             randomness=beacon.hex("randomness"),
@@ -146,6 +152,12 @@ def _check_v2(proof: _ProofV2, notes: list[str]) -> None:
     _check_commitment(proof)
     _check_round(proof, rules, notes)
     _check_entries(proof, rules)
+    expected = frozen_text(proof.entries_hash, len(proof.entries), proof.beacon.round)
+    if proof.frozen_text != expected:
+        raise Mismatch(
+            f"the post freezing the entries does not match them: it reads {proof.frozen_text!r},"
+            f" the entries give {expected!r}"
+        )
     try:
         quicknet.verify(proof.beacon)
     except quicknet.BeaconInvalid as invalid:
@@ -157,6 +169,11 @@ def _check_v2(proof: _ProofV2, notes: list[str]) -> None:
     notes.append(
         f"not checkable offline: that the commitment was posted{where} before entries closed,"
         f" reading: {proof.commitment_text}"
+    )
+    where = f" at {proof.frozen_url}" if proof.frozen_url else ""
+    notes.append(
+        f"not checkable offline: that the entries were posted{where} before round"
+        f" {proof.beacon.round} was out, reading: {proof.frozen_text}"
     )
 
 

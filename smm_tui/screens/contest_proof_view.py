@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from smm_tui.core.contest_wording import announcement_text
 from smm_tui.core.contests import ContestError
-from smm_tui.core.models import Reply
+from smm_tui.core.models import Reply, ReplyState
 from smm_tui.core.repository import Collection
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceScreen
@@ -95,7 +95,12 @@ class ContestProofScreen(WorkspaceScreen):
         audited = self.workspace.audited
         contest = audited.get(self.contest_id)
         if contest.announcement_reply_id is not None:
-            self.say("Announced already: the winners are on the contest post.")
+            earlier = self.workspace.outbox.reply(contest.announcement_reply_id)
+            if earlier.state is ReplyState.FAILED:
+                self.send_reply(earlier.id)
+                self.say("Sending the announcement again.")
+            else:
+                self.say("Announced already: the winners are on the contest post.")
             return
         filled = announcement_text(
             self.workspace.saved_replies, audited.announcement_values(contest)

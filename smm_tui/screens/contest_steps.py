@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from smm_tui.core import beacon
-from smm_tui.core.contest_proof import Commitment, commit_round
+from smm_tui.core.contest_proof import Commitment
 from smm_tui.core.contest_run import DrawWaits, Gathered
+from smm_tui.core.contest_timing import draw_round
 from smm_tui.core.models import Contest, ContestState, Reply, ReplyState
 from smm_tui.core.wording import plural
 from smm_tui.screens.base import WorkspaceScreen
@@ -53,14 +54,15 @@ def commit(screen: WorkspaceScreen, contest: Contest) -> None:
     if rules is None:
         screen.say("This contest has no rules yet: write them first.")
         return
-    round_number = commit_round(rules.closes)
+    round_number = draw_round(rules)
     public = Commitment(rules_hash=rules.rules_hash(), round=round_number).text()
     question = (
         f"Post the draw commitment in public under {contest.account} post "
         f"{one_line(contest.post_external_id)}?\n\n{public}\n\n"
         f"It fixes these rules and drand quicknet round {round_number}, published at "
         f"{moment(beacon.time_of(round_number))} (entries close at {moment(rules.closes)}). "
-        "The rules cannot change after."
+        "The rules cannot change after, and the entries must be checked and frozen before "
+        "that round is out."
     )
 
     def answered(yes: bool | None) -> None:
@@ -85,6 +87,14 @@ def close_entries(screen: WorkspaceScreen, contest: Contest) -> None:
     if screen.workspace.ctx.clock() < rules.closes:
         screen.say(f"Entries close at {moment(rules.closes)}: close them then.")
         return
+    published = audited.freeze_reply(contest)
+    if published is not None:
+        if published.state is ReplyState.FAILED:
+            screen.send_reply(published.id)
+            screen.say("Sending the frozen entries' hash again.")
+        else:
+            screen.say(f"Entries are frozen ({published.state.value}): {published.text}")
+        return
 
     def asked(gathered: Gathered) -> None:
         facts = gathered.facts
@@ -105,7 +115,9 @@ def close_entries(screen: WorkspaceScreen, contest: Contest) -> None:
         screen.act(audited.freeze(contest.id), done=frozen)
 
     def frozen(changed: Contest) -> None:
-        screen.say(f"{len(changed.frozen)} valid entries frozen.")
+        screen.say(f"{plural(len(changed.frozen), 'valid entry', 'valid entries')} frozen.")
+        if changed.freeze_reply_id is not None:  # their hash goes out before the round
+            screen.send_reply(changed.freeze_reply_id)
 
     workspace = screen.workspace
     screen.act(audited.gather(contest.id, workspace.contests, workspace.sources), done=asked)

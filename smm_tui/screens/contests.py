@@ -15,7 +15,9 @@ from textual.widgets.option_list import Option
 
 from smm_tui.core.campaigns import ContestLink
 from smm_tui.core.contest_export import step_of
+from smm_tui.core.contest_verdicts import Verdict
 from smm_tui.core.models import Contest, ContestState, Mention, ReplyState
+from smm_tui.core.repository import Collection
 from smm_tui.core.wording import plural
 from smm_tui.messages import DataChanged
 from smm_tui.screens import contest_steps
@@ -49,6 +51,15 @@ def contest_prompt(contest: Contest, entries: int) -> Content:
     )
 
 
+#: What a contest's verdicts are made of: a change to any of these judges them again.
+_VERDICT_INPUTS = (
+    Collection.MENTIONS,
+    Collection.CONTESTS,
+    Collection.CONTEST_FACTS,
+    Collection.CONTEST_OVERRIDES,
+    Collection.REPLIES,
+)
+
 #: ContestScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
 _CONTEST_KEYS = """
 new      | n | new           | New contest     | Start a contest on a post
@@ -75,6 +86,10 @@ class ContestScreen(WorkspaceScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = key_table("contests", _CONTEST_KEYS)
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._verdicts: dict[str, tuple[Verdict, ...]] = {}
+
     def compose(self) -> ComposeResult:
         yield StatusBar("Contests", self.pane_keys())
         with Horizontal():
@@ -92,8 +107,18 @@ class ContestScreen(WorkspaceScreen):
         self.fill()
 
     @on(DataChanged)
-    def _changed(self) -> None:
+    def _changed(self, event: DataChanged) -> None:
+        if any(event.changed.of(c) for c in _VERDICT_INPUTS):
+            self._verdicts.clear()
         self.fill()
+
+    def _verdicts_of(self, contest_id: str) -> tuple[Verdict, ...]:
+        """The contest's verdicts, judged again only once what they depend on changed
+        (moving along the list must not read the comments again)."""
+        found = self._verdicts.get(contest_id)
+        if found is None:
+            found = self._verdicts[contest_id] = self.workspace.audited.verdicts(contest_id)
+        return found
 
     def selected(self) -> str | None:
         """The highlighted contest's id."""
@@ -137,7 +162,7 @@ class ContestScreen(WorkspaceScreen):
             proof = self.workspace.contests.proof(contest_id) if contest.draw else []
             info.update(local_seed_detail(contest, entries, proof))
             return
-        verdicts = audited.verdicts(contest_id)
+        verdicts = self._verdicts_of(contest_id)
         reply = audited.commitment_reply(contest)
         info.update(audited_detail(contest, rules, verdicts, reply))
 
@@ -159,7 +184,10 @@ class ContestScreen(WorkspaceScreen):
         if action == "commit":
             reply = self.workspace.audited.commitment_reply(contest)
             return reply is None or reply.state is ReplyState.FAILED
-        return action == "entries" or contest.frozen_at is None
+        if action == "entries" or contest.frozen_at is None:
+            return True
+        published = self.workspace.audited.freeze_reply(contest)  # x sends a failed one again
+        return published is not None and published.state is ReplyState.FAILED
 
     def action_cursor(self, delta: int) -> None:
         step_highlight(self.query_one("#contest-list", OptionList), delta)

@@ -13,6 +13,7 @@ from typing import Any
 
 from textual.content import Content
 
+from smm_tui.core import beacon as drand
 from smm_tui.core.contest_rules import ContestRules
 from smm_tui.core.contest_verdicts import Verdict
 from smm_tui.core.contest_wording import network_caveats, reason_counts
@@ -44,15 +45,15 @@ def moment(when: datetime) -> str:
 
 
 def step_line(contest: Contest, reply: Reply | None) -> Content:
-    """Rules ✓ · Committed: round N, posted ✓ · Frozen: N entries · Drawn · Announced;
-    the steps not reached yet are muted."""
+    """Rules ✓ · Committed: round N at its time (freeze before it), posted ✓ · Frozen:
+    N entries · Drawn · Announced; the steps not reached yet are muted."""
     parts: list[str | tuple[str, str]] = [("Rules ✓", _DONE), _SEPARATOR]
     committed = contest.commitment
     if committed is None:
         parts.append(("Commit", _TODO))
     else:
-        replay = " (replay)" if committed.replay else ""
-        parts.append((f"Committed: round {committed.round}{replay}, ", _DONE))
+        when = " (replay)" if committed.replay else f" at {moment(drand.time_of(committed.round))}"
+        parts.append((f"Committed: round {committed.round}{when}, ", _DONE))
         parts.append(_POSTED[reply.state] if reply is not None else ("not posted", "$text-error"))
     parts.append(_SEPARATOR)
     if contest.frozen_at is None:
@@ -60,7 +61,12 @@ def step_line(contest: Contest, reply: Reply | None) -> Content:
     else:
         parts.append((f"Frozen: {plural(len(contest.frozen), 'entry')}", _DONE))
     parts.append(_SEPARATOR)
-    parts.append(("Drawn", _DONE) if contest.beacon_draw is not None else ("Draw", _TODO))
+    if contest.beacon_draw is not None:
+        parts.append(("Drawn", _DONE))
+    elif contest.draw is not None:
+        parts.append(("Drawn from a local seed (unverifiable)", "$text-warning"))
+    else:
+        parts.append(("Draw", _TODO))
     parts.append(_SEPARATOR)
     announced = contest.announcement_reply_id is not None
     parts.append(("Announced", _DONE) if announced else ("Announce", _TODO))

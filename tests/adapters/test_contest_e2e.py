@@ -110,7 +110,8 @@ async def run_contest(
         member = comment.author.handle != "dina"
         entrants.add(comment.author.id, Entrant(member=member))
 
-    reply = await workspace.audited.commit(contest.id)
+    # The committed round is the first after the close: the recorded one (657413).
+    reply = await workspace.audited.commit(contest.id, freeze_within=timedelta(0))
     assert (await workspace.outbox.send(reply.id, adapter)).state is ReplyState.SENT
     [posted] = [r.form() for r in fake.requests("reply")]
     assert posted["post_id"] == [post] and "reply_to_comment" not in posted
@@ -126,6 +127,10 @@ async def run_contest(
     assert reasons["dina"] == "not a member of the community at 11:00"
     contest = await workspace.audited.freeze(contest.id)
     assert sorted(e.handle for e in contest.frozen) == ["boris", "egor", "vera"]
+    frozen = workspace.audited.freeze_reply(contest)
+    assert frozen is not None
+    assert (await workspace.outbox.send(frozen.id, adapter)).state is ReplyState.SENT
+    assert fake.requests("reply")[-1].form()["message"] == [frozen.text], "public before the round"
 
     path = f"/{CHAIN_HASH}/public/657413"
     relay.route("GET", path, not_out_yet())

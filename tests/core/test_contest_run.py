@@ -15,15 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from smm_tui.core.beacon import Beacon, BeaconNotYet
+from smm_tui.core.beacon import Beacon, BeaconNotYet, time_of
 from smm_tui.core.contest_proof import shown_handle
 from smm_tui.core.contest_run import DrawWaits
+from smm_tui.core.contest_timing import FREEZE_WITHIN
 from smm_tui.core.contests import ContestError
 from smm_tui.core.eligibility import AuthorFacts
 from smm_tui.core.models import Author, Contest, Mention, Platform, ReplyState
 from smm_tui.core.network import PublishedReply, RateLimited, TransientError
 from smm_tui.core.proof_check import check_proof
-from smm_tui.core.repository import Collection
+from smm_tui.core.repository import ChangeSet, Collection
 from smm_tui.core.workspace import Workspace
 from smm_tui.store.store import Store
 from tests.conftest import FakeClock, make_mention
@@ -155,7 +156,15 @@ def test_the_commitment_is_posted_before_the_close_on_a_round_after_it(
 ) -> None:
     ws, clock = sept
     contest = contest_with_rules(ws)
-    reply = run(ws.audited.commit(contest.id))
+    an_hour = run(ws.contests.create("An hour", Platform.VK, "bank-vk", "post-1"))
+    run(ws.audited.set_rules(an_hour.id, RULES))
+    run(ws.audited.commit(an_hour.id))
+    by_default = ws.audited.get(an_hour.id).commitment
+    assert by_default is not None
+    assert (
+        timedelta(0) < time_of(by_default.round) - (CLOSES + FREEZE_WITHIN) <= timedelta(seconds=3)
+    )
+    reply = run(ws.audited.commit(contest.id, freeze_within=timedelta(0)))
     committed = ws.audited.get(contest.id).commitment
     assert committed is not None and committed.round == 657413 and not committed.replay
     assert reply.text.startswith(f"Draw commitment: sha256 {committed.hash}, beacon round 657413")
@@ -234,14 +243,22 @@ def test_an_override_has_the_last_word_and_is_kept_with_its_note(
 def committed_and_frozen(sept: tuple[Workspace, FakeClock]) -> tuple[Workspace, FakeClock, Contest]:
     ws, clock = sept
     contest = contest_with_rules(ws)
-    reply = run(ws.audited.commit(contest.id))
+    reply = run(ws.audited.commit(contest.id, freeze_within=timedelta(0)))
     account = Account(members())
     run(ws.outbox.send(reply.id, account))
     clock.now = CLOSES + timedelta(seconds=1)
     with pytest.raises(ContestError, match="freeze the entries first"):
         run(ws.audited.draw(contest.id, Relay()))
+    with pytest.raises(ContestError, match="7 entrants are not checked yet"):
+        run(ws.audited.freeze(contest.id))
     run(ws.audited.ask_facts(contest.id, {"bank-vk": account}))
-    return ws, clock, run(ws.audited.freeze(contest.id))
+    frozen = run(ws.audited.freeze(contest.id))
+    published = ws.audited.freeze_reply(frozen)
+    assert published is not None and published.text.startswith("Entries frozen: 3 valid entries")
+    with pytest.raises(ContestError, match="frozen entries are not published yet"):
+        run(ws.audited.draw(contest.id, Relay()))
+    run(ws.outbox.send(published.id, account))
+    return ws, clock, frozen
 
 
 def test_a_draw_before_its_round_is_out_waits_and_says_why(
@@ -311,12 +328,59 @@ def test_the_announcement_goes_under_the_contest_post_once(
 def test_a_draw_needs_its_commitment_published(sept: tuple[Workspace, FakeClock]) -> None:
     ws, clock = sept
     contest = contest_with_rules(ws)
-    run(ws.audited.commit(contest.id))
+    reply = run(ws.audited.commit(contest.id, freeze_within=timedelta(0)))
     clock.now = CLOSES + timedelta(seconds=1)
-    run(ws.audited.ask_facts(contest.id, {"bank-vk": Account(members())}))
-    run(ws.audited.freeze(contest.id))
+    account = Account(members())
+    run(ws.audited.ask_facts(contest.id, {"bank-vk": account}))
+    frozen = run(ws.audited.freeze(contest.id))
+    published = ws.audited.freeze_reply(frozen)
+    assert published is not None
+    run(ws.outbox.send(published.id, account))
     with pytest.raises(ContestError, match="commitment is not published yet"):
         run(ws.audited.draw(contest.id, Relay()))
+    run(ws.outbox.send(reply.id, account))  # after the close: it proves nothing
+    with pytest.raises(ContestError, match="after entries closed"):
+        run(ws.audited.draw(contest.id, Relay()))
+
+
+def test_nothing_that_changes_the_entries_is_done_once_the_round_is_out(
+    sept: tuple[Workspace, FakeClock],
+) -> None:
+    ws, clock = sept
+    contest = contest_with_rules(ws)
+    reply = run(ws.audited.commit(contest.id, freeze_within=timedelta(0)))
+    account = Account(members())
+    run(ws.outbox.send(reply.id, account))
+    clock.now = CLOSES - timedelta(minutes=1)
+    with pytest.raises(ContestError, match="close them then"):
+        run(ws.audited.gather(contest.id, ws.contests, {"bank-vk": account}))
+    clock.now = time_of(657413)  # its randomness is public from now on
+    for doing in (
+        ws.audited.gather(contest.id, ws.contests, {"bank-vk": account}),
+        ws.audited.ask_facts(contest.id, {"bank-vk": account}),
+        ws.audited.override(contest.id, COMMENTS[2].id, True, "tag in the photo"),
+        ws.audited.drop_override(contest.id, COMMENTS[2].id),
+        ws.audited.freeze(contest.id),
+    ):
+        with pytest.raises(ContestError, match=r"round 657413 is out since .* could choose"):
+            run(doing)
+    assert account.asked == [], "no network asked"
+
+
+def test_a_deleted_comment_and_another_community_s_post_are_no_entries(
+    sept: tuple[Workspace, FakeClock],
+) -> None:
+    ws, _ = sept
+    contest = contest_with_rules(ws)
+    elsewhere = dataclasses.replace(
+        comment(9, "#кедр", "zoya", 20), account="other-vk", external_id="c9"
+    )
+    run(ws.ingest.ingest([elsewhere]))
+    deleted = dataclasses.replace(COMMENTS[6], deleted_at=CLOSES)
+    ws.repo.commit(ChangeSet().put(Collection.MENTIONS, deleted.to_record()))
+    reasons = {v.comment.author.handle: v.reason for v in ws.audited.verdicts(contest.id)}
+    assert "zoya" not in reasons, "a post of the same number on another account"
+    assert reasons["egor"] == "comment deleted"
 
 
 def test_a_local_seed_draw_is_only_an_explicit_choice_and_says_it_is_unverifiable(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from smm_tui.core.proof_check import check_proof
@@ -17,3 +18,11 @@ def test_the_shipped_demo_proof_is_valid_and_labelled_a_replay() -> None:
     assert proof["commitment"]["replay"] is True
     assert any(note.startswith("replay: ") for note in checked.notes)
     assert proof["commitment"]["text"].endswith("[replay]")
+
+
+def test_a_changed_freeze_post_is_caught_before_the_signature() -> None:
+    proof = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    proof["frozen"]["text"] = re.sub(r"\d+ valid", "999 valid", proof["frozen"]["text"])
+    checked = check_proof(proof)
+    assert checked.problem is not None
+    assert checked.problem.startswith("the post freezing the entries does not match them")

@@ -22,8 +22,9 @@ from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static, TextArea
 
 from smm_tui.app import SmmApp
-from smm_tui.core.beacon import Beacon, BeaconNotYet
+from smm_tui.core.beacon import Beacon, BeaconNotYet, time_of
 from smm_tui.core.contest_proof import commit_round
+from smm_tui.core.contest_timing import FREEZE_WITHIN
 from smm_tui.core.models import Author, Contest, Mention, Platform, ReplyState
 from smm_tui.core.workspace import Workspace
 from smm_tui.screens.confirm import ConfirmScreen
@@ -32,6 +33,7 @@ from smm_tui.screens.contest_proof_view import ContestProofScreen
 from smm_tui.screens.contest_rules_editor import RulesEditorScreen
 from smm_tui.screens.contests import ContestScreen
 from smm_tui.screens.line import LineScreen
+from smm_tui.widgets.contest_render import moment
 from tests.conftest import T0, FakeClock, make_mention
 from tests.ui.harness import Running, make_app, notices, running, settle, wait_for
 
@@ -96,7 +98,11 @@ async def committed_and_frozen(workspace: Workspace, clock: FakeClock) -> Contes
     assert source is not None
     assert (await workspace.outbox.send(reply.id, source)).state is ReplyState.SENT
     clock.now = CLOSES + timedelta(seconds=1)
-    return await workspace.audited.freeze(contest.id)
+    frozen = await workspace.audited.freeze(contest.id)
+    published = workspace.audited.freeze_reply(frozen)
+    assert published is not None, "the frozen entries' hash goes out"
+    assert (await workspace.outbox.send(published.id, source)).state is ReplyState.SENT
+    return frozen
 
 
 def shown(screen: Screen[Any], selector: str) -> str:
@@ -168,7 +174,7 @@ async def test_the_commitment_is_confirmed_then_posted_on_the_contest_post(
         contest = await audited_contest(run.workspace)
         pane = await contests_pane(run)
         confirm = await pressed_into(pilot, "m", ConfirmScreen)
-        round_number = commit_round(CLOSES)
+        round_number = commit_round(CLOSES + FREEZE_WITHIN)
         assert f"drand quicknet round {round_number}" in confirm.question
         assert f"bank-vk post {POST}" in confirm.question
         await pilot.press("y")
@@ -185,7 +191,10 @@ async def test_the_commitment_is_confirmed_then_posted_on_the_contest_post(
         assert reply.text.startswith("Draw commitment: sha256 ")
         assert reply.text in confirm.question  # what was asked is what went out
         await wait_for(pilot, lambda: "posted ✓" in shown(pane, "#contest-info"), "posted ✓")
-        assert f"Committed: round {round_number}, posted ✓" in shown(pane, "#contest-info")
+        assert (
+            f"Committed: round {round_number} at {moment(time_of(round_number))}, posted ✓"
+            in shown(pane, "#contest-info")
+        )
 
 
 async def test_the_entries_say_why_a_comment_is_rejected_and_an_override_changes_it(
