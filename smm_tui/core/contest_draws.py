@@ -7,7 +7,7 @@ for when a draw is allowed.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from pathlib import Path
@@ -101,13 +101,8 @@ class ContestDraws(ContestResults):
             drawn_at=self.ctx.clock(),
             drawn_by=self.ctx.actor,
         )
-        fields = {"state": ContestState.DRAWN.value, "beacon_draw": drawn.to_record()}
-        changes = ChangeSet().patch(
-            Collection.CONTESTS, contest.id, fields, {"state": ContestState.OPEN.value}
-        )
-        self.ctx.audit(changes, "contest", contest.id, "draw", round=beacon.round)
-        await self.ctx.commit(changes)
-        return self.get(contest.id)
+        drawn_fields = {"beacon_draw": drawn.to_record()}
+        return await self._drawn(contest, drawn_fields, "draw", round=beacon.round)
 
     async def draw_from_beacon(self, contest_id: str) -> Contest:
         """:meth:`draw` from the source the contest's commitment names (see ``beacons``)."""
@@ -132,11 +127,18 @@ class ContestDraws(ContestResults):
         result, _ = local_draw.run_draw(
             entries, local_draw.new_seed(), wanted, self.ctx.actor, self.ctx.clock()
         )
-        fields = {"state": ContestState.DRAWN.value, "draw": result.to_record()}
+        drawn_fields = {"draw": result.to_record()}
+        return await self._drawn(contest, drawn_fields, "draw unverifiable", seed=result.seed)
+
+    async def _drawn(
+        self, contest: Contest, fields: Mapping[str, object], action: str, **detail: object
+    ) -> Contest:
+        """Record a draw (once: only an open contest is drawn), audited."""
+        drawn = {"state": ContestState.DRAWN.value, **fields}
         changes = ChangeSet().patch(
-            Collection.CONTESTS, contest.id, fields, {"state": ContestState.OPEN.value}
+            Collection.CONTESTS, contest.id, drawn, {"state": ContestState.OPEN.value}
         )
-        self.ctx.audit(changes, "contest", contest.id, "draw unverifiable", seed=result.seed)
+        self.ctx.audit(changes, "contest", contest.id, action, **detail)
         await self.ctx.commit(changes)
         return self.get(contest.id)
 

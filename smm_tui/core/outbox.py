@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from smm_tui.core.context import ServiceContext
 from smm_tui.core.models import Draft, Mention, Reply, ReplyState, Status, to_iso
@@ -187,18 +188,21 @@ class OutboxService:
                 raise AlreadySending("A reply to this mention is already being sent.")
             return await self._record(mention_id, text, ticket_id)
 
-    async def _record(self, mention_id: str, text: str, ticket_id: str | None) -> Reply:
-        mention = self.ctx.mention(mention_id)
-        reply = Reply(
+    def _new_reply(self, below: Mention, text: str, **fields: Any) -> Reply:
+        """A reply by this user, now, below ``below`` (``fields``: its other members)."""
+        return Reply(
             id=self.ctx.make_id(),
-            mention_id=mention.id,
-            platform=mention.platform,
-            account=mention.account,
+            mention_id=below.id,
+            platform=below.platform,
+            account=below.account,
             text=text,
             author=self.ctx.actor,
             created_at=self.ctx.clock(),
-            ticket_id=ticket_id,
+            **fields,
         )
+
+    async def _record(self, mention_id: str, text: str, ticket_id: str | None) -> Reply:
+        reply = self._new_reply(self.ctx.mention(mention_id), text, ticket_id=ticket_id)
         changes = ChangeSet().put(Collection.REPLIES, reply.to_record())
         if self.draft(mention_id) is not None:
             changes.delete(Collection.DRAFTS, mention_id)
@@ -211,17 +215,7 @@ class OutboxService:
     ) -> Reply:
         """Add to ``changes`` a reply below the brand's own post ``head`` (a contest's
         commitment or announcement): sent like any reply, exactly once, in its thread."""
-        reply = Reply(
-            id=self.ctx.make_id(),
-            mention_id=head.id,
-            platform=head.platform,
-            account=head.account,
-            text=text,
-            author=self.ctx.actor,
-            created_at=self.ctx.clock(),
-            contest_id=contest_id,
-            head=head,
-        )
+        reply = self._new_reply(head, text, contest_id=contest_id, head=head)
         changes.put(Collection.REPLIES, reply.to_record())
         self.ctx.audit(changes, "reply", reply.id, "queue", contest_id=contest_id)
         return reply

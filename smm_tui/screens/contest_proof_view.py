@@ -16,11 +16,12 @@ from textual.widgets import Static
 
 from smm_tui.core.contest_wording import announcement_text
 from smm_tui.core.contests import ContestError
-from smm_tui.core.models import Reply, ReplyState
+from smm_tui.core.models import Reply
 from smm_tui.core.repository import Collection
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceScreen
 from smm_tui.screens.confirm import ConfirmScreen
+from smm_tui.screens.contest_replies import send_again_or_say
 from smm_tui.widgets.contest_render import proof_lines
 from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.key_table import key_table
@@ -96,11 +97,7 @@ class ContestProofScreen(WorkspaceScreen):
         contest = audited.get(self.contest_id)
         if contest.announcement_reply_id is not None:
             earlier = self.workspace.outbox.reply(contest.announcement_reply_id)
-            if earlier.state is ReplyState.FAILED:
-                self.send_reply(earlier.id)
-                self.say("Sending the announcement again.")
-            else:
-                self.say("Announced already: the winners are on the contest post.")
+            send_again_or_say(self, earlier, "the announcement", "Announced already")
             return
         filled = announcement_text(
             self.workspace.saved_replies, audited.announcement_values(contest)

@@ -10,12 +10,13 @@ from smm_tui.core import beacon
 from smm_tui.core.contest_proof import Commitment
 from smm_tui.core.contest_run import DrawWaits, Gathered
 from smm_tui.core.contest_timing import draw_round
-from smm_tui.core.models import Contest, ContestState, Reply, ReplyState
+from smm_tui.core.models import Contest, ContestState, Reply
 from smm_tui.core.wording import plural
 from smm_tui.screens.base import WorkspaceScreen
 from smm_tui.screens.confirm import ConfirmScreen
 from smm_tui.screens.contest_entries import ContestEntriesScreen
 from smm_tui.screens.contest_proof_view import ContestProofScreen
+from smm_tui.screens.contest_replies import send_again_or_say
 from smm_tui.screens.contest_rules_editor import RulesEditorScreen
 from smm_tui.widgets.contest_render import moment
 from smm_tui.widgets.render import local, one_line
@@ -44,11 +45,7 @@ def commit(screen: WorkspaceScreen, contest: Contest) -> None:
     audited = screen.workspace.audited
     reply = audited.commitment_reply(contest)
     if reply is not None:
-        if reply.state is ReplyState.FAILED:
-            screen.send_reply(reply.id)
-            screen.say("Sending the commitment again.")
-        else:
-            screen.say(f"Committed already ({reply.state.value}): {reply.text}")
+        send_again_or_say(screen, reply, "the commitment", "Committed already")
         return
     rules = audited.rules(contest)
     if rules is None:
@@ -89,11 +86,7 @@ def close_entries(screen: WorkspaceScreen, contest: Contest) -> None:
         return
     published = audited.freeze_reply(contest)
     if published is not None:
-        if published.state is ReplyState.FAILED:
-            screen.send_reply(published.id)
-            screen.say("Sending the frozen entries' hash again.")
-        else:
-            screen.say(f"Entries are frozen ({published.state.value}): {published.text}")
+        send_again_or_say(screen, published, "the frozen entries' hash", "Entries are frozen")
         return
 
     def asked(gathered: Gathered) -> None:
