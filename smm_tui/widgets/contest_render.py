@@ -177,6 +177,7 @@ def proof_lines(proof: Mapping[str, Any], announced: Reply | None) -> Content:
         _labelled("Beacon", f"drand quicknet round {beacon['round']}"),
         _labelled("Randomness", str(beacon["randomness"])),
         _labelled("Entries", f"{len(proof['entries'])}, sha256 {proof['entries_hash']}"),
+        _labelled("Entries posted at", str(proof["frozen"].get("url") or "not posted yet")),
         _labelled("Rules", f"sha256 {proof['rules_hash']}"),
         _labelled("Algorithm", str(proof["algorithm"])),
     ]
