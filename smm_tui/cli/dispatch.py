@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from smm_tui.cli.args import Args
+from smm_tui.startup import imports_without_gc
 
 if TYPE_CHECKING:
     from smm_tui.commands.setup import Workplace
@@ -19,20 +20,21 @@ def dispatch(args: Args, env: dict[str, str]) -> int:
 
         return contest_verify.verify(Path(args.file))
     # The commands load the store and the adapters: only once one is known to run.
-    from smm_tui.commands import (
-        app,
-        doctor,
-        export,
-        importing,
-        poll,
-        posting,
-        reading,
-        replies,
-        reply,
-        report,
-        setup,
-    )
-    from smm_tui.runtime import settings_from
+    with imports_without_gc():
+        from smm_tui.commands import (
+            app,
+            doctor,
+            export,
+            importing,
+            poll,
+            posting,
+            reading,
+            replies,
+            reply,
+            report,
+            setup,
+        )
+        from smm_tui.runtime import settings_from
 
     if args.command == "demo":
         demo = setup.demo_workplace(args.config, args.data_dir, args.user, args.rate, env)

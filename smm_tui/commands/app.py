@@ -13,15 +13,17 @@ from smm_tui.config import Config
 from smm_tui.hangup import LEAVE_SIGNALS, hold_signals, ignore_signals
 from smm_tui.logs import redacting
 from smm_tui.runtime import account_secrets, open_workspace
+from smm_tui.startup import imports_without_gc
 from smm_tui.wiring import SavedRepliesWatch, workspace_closers
 
 
 def run_app(config: Config, data_dir: Path, env: Mapping[str, str]) -> int:
     """Run the app until the user leaves; its exit status."""
     # The UI is imported only here: every other command runs without it.
-    from rich.console import Console
+    with imports_without_gc():
+        from rich.console import Console
 
-    from smm_tui.app import SmmApp
+        from smm_tui.app import SmmApp
 
     problem = config_problem(config)
     if problem:
