@@ -40,6 +40,7 @@ from smm_tui.core.sla import BusinessHours, SlaPolicy, SlaSettings
 from smm_tui.core.spikes import TrendSettings
 from smm_tui.core.views import build_views
 from smm_tui.core.workspace import AccountSource, Settings, Workspace
+from smm_tui.store.files import file_keeper
 from smm_tui.store.lease import PollerLease
 from smm_tui.store.store import Store
 from smm_tui.wiring import HandoffChannels, saved_replies_of
@@ -279,7 +280,7 @@ def open_workspace(
             poller=poller,
             handoff_channels=channels,
             beacons=beacon_source,
-            files=data_dir,
+            keep_file=file_keeper(data_dir),
         )
         backfill = workspace.ingest.backfill_changes()
         if backfill:

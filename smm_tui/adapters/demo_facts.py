@@ -4,10 +4,10 @@ Every answer follows from the network and the author's id alone (a hash of
 them), so a demo contest rejects the same people on every run: about one in
 eight is not a member of the brand's community and about one in ten has an
 account made a few days ago; the rest are members with accounts years old.
-As on the real networks, X cannot tell membership (None) and VK and Telegram
-give no creation date (None). Creation dates fall on a UTC midnight, counted
-back from the day of the check, so an account "three days old" stays that age
-all day long.
+As on the real networks (their capabilities in :mod:`smm_tui.core.platforms`), X
+cannot tell membership (None) and VK and Telegram give no creation date (None).
+Creation dates fall on a UTC midnight, counted back from the day of the check, so
+an account "three days old" stays that age all day long.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from smm_tui.core.eligibility import AuthorFacts
 from smm_tui.core.models import Author, Platform
+from smm_tui.core.platforms import spec
 
 __all__ = ["facts_of"]
 
@@ -30,8 +31,6 @@ _YOUNG_DAYS = 6
 #: How old an established account is: at least this many days, and up to this many more.
 _OLD_DAYS = 200
 _OLD_SPREAD = 3000
-_NO_MEMBERSHIP = frozenset({Platform.X})
-_NO_CREATION_DATE = frozenset({Platform.VK, Platform.TELEGRAM})
 
 
 def facts_of(
@@ -39,12 +38,13 @@ def facts_of(
 ) -> dict[str, AuthorFacts]:
     """The facts of each author as ``platform`` tells them, checked at ``now``."""
     midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    can = spec(platform).capabilities
     return {
         author.id: AuthorFacts(
-            is_member=None if platform in _NO_MEMBERSHIP else _member(platform, author.id),
-            created_at=None
-            if platform in _NO_CREATION_DATE
-            else midnight - timedelta(days=_age_days(platform, author.id)),
+            is_member=_member(platform, author.id) if can.membership else None,
+            created_at=midnight - timedelta(days=_age_days(platform, author.id))
+            if can.account_dates
+            else None,
             checked_at=now,
         )
         for author in authors

@@ -26,11 +26,13 @@ from smm_tui.commands.errors import EXIT_FAILED, EXIT_USAGE, UserError, warn
 from smm_tui.commands.reading import reading, write_out
 from smm_tui.commands.setup import run_on_accounts, run_on_existing
 from smm_tui.config import Config
+from smm_tui.core.campaigns import CampaignError, find_contest
 from smm_tui.core.contest_export import EXPORT_FIELDS, export_rows, step_of
 from smm_tui.core.contest_proof import proof_json
 from smm_tui.core.contest_run import DrawWaits, checked_rules
 from smm_tui.core.contest_wording import announcement_text
 from smm_tui.core.contests import ContestError
+from smm_tui.core.context import NotFound
 from smm_tui.core.models import Contest, Reply, ReplyState
 from smm_tui.core.records import write_records
 from smm_tui.core.sanitize import one_line
@@ -98,17 +100,12 @@ def _on(
 
 
 def find(workspace: Workspace, given: str) -> Contest:
-    """The contest with that id, or that name (folded); a one-line UserError otherwise."""
-    contests = workspace.contests.all()
-    for contest in contests:
-        if contest.id == given:
-            return contest
-    named = [c for c in contests if c.name.casefold() == given.strip().casefold()]
-    if len(named) == 1:
-        return named[0]
-    if named:
-        raise UserError(f"{len(named)} contests are named {given!r}: give the id", EXIT_USAGE)
-    raise UserError(f"no contest {given!r} (smm-tui contest list names them)", EXIT_USAGE)
+    """The contest with that id, or that name (see :func:`find_contest`); a one-line
+    UserError otherwise."""
+    try:
+        return find_contest(workspace.contests.all(), given)
+    except (NotFound, CampaignError) as exc:
+        raise UserError(str(exc), EXIT_USAGE) from None
 
 
 def _list(data_dir: Path, config: Config, fmt: str, output: str | None, elsewhere: str) -> int:

@@ -10,13 +10,12 @@ import asyncio
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from pathlib import Path
 from typing import Protocol
 
 from smm_tui.core import beacon as drand
 from smm_tui.core import draw as local_draw
 from smm_tui.core.contest_proof import Commitment, pick
-from smm_tui.core.contest_results import ContestResults, proof_entry
+from smm_tui.core.contest_results import ContestResults, KeepFile, proof_entry
 from smm_tui.core.contest_rules import ContestRules
 from smm_tui.core.contest_timing import check_published_in_time
 from smm_tui.core.contests import ContestError
@@ -59,10 +58,10 @@ class ContestDraws(ContestResults):
         self,
         ctx: ServiceContext,
         outbox: OutboxService,
-        files: Path | None,
+        keep_file: KeepFile | None,
         beacons: BeaconFactory | None,
     ) -> None:
-        super().__init__(ctx, outbox, files)
+        super().__init__(ctx, outbox, keep_file)
         self.beacons = beacons
 
     def freeze_reply(self, contest: Contest) -> Reply | None:
@@ -116,14 +115,10 @@ class ContestDraws(ContestResults):
         had: labelled ``smm-draw-v1`` with its seed, which nobody outside can check was
         not re-rolled (its proof says so). Entries must be frozen first."""
         contest = self.get(contest_id)
-        if contest.state is ContestState.DRAWN:
-            raise ContestError(f"contest {contest.name!r} was drawn already")
-        if contest.frozen_at is None:
-            raise ContestError(f"contest {contest.name!r}: freeze the entries first")
+        _not_drawn(contest)
+        _frozen_with_entries(contest)
         entries = self.frozen_as_entries(contest)
         wanted = min(self.required_rules(contest).winners, len(entries))
-        if wanted < 1:
-            raise ContestError(f"contest {contest.name!r} has no valid entries")
         result, _ = local_draw.run_draw(
             entries, local_draw.new_seed(), wanted, self.ctx.actor, self.ctx.clock()
         )
@@ -143,8 +138,7 @@ class ContestDraws(ContestResults):
         return self.get(contest.id)
 
     def _ready_to_draw(self, contest: Contest, rules: ContestRules) -> ContestCommitment:
-        if contest.state is ContestState.DRAWN:
-            raise ContestError(f"contest {contest.name!r} was drawn already")
+        _not_drawn(contest)
         if contest.commitment is None:
             raise ContestError(
                 f"contest {contest.name!r} has no commitment: a beacon draw needs one "
@@ -156,10 +150,7 @@ class ContestDraws(ContestResults):
             raise ContestError(
                 f"the rules kept no longer give the published commitment {committed.hash}"
             )
-        if contest.frozen_at is None:
-            raise ContestError(f"contest {contest.name!r}: freeze the entries first")
-        if not contest.frozen:
-            raise ContestError(f"contest {contest.name!r} has no valid entries")
+        _frozen_with_entries(contest)
         check_published_in_time(
             contest,
             rules,
@@ -168,6 +159,18 @@ class ContestDraws(ContestResults):
             self.freeze_reply(contest),
         )
         return committed
+
+
+def _not_drawn(contest: Contest) -> None:
+    if contest.state is ContestState.DRAWN:
+        raise ContestError(f"contest {contest.name!r} was drawn already")
+
+
+def _frozen_with_entries(contest: Contest) -> None:
+    if contest.frozen_at is None:
+        raise ContestError(f"contest {contest.name!r}: freeze the entries first")
+    if not contest.frozen:
+        raise ContestError(f"contest {contest.name!r} has no valid entries")
 
 
 async def _fetch(source: BeaconSource, round_number: int) -> drand.Beacon:

@@ -14,9 +14,20 @@ from smm_tui.core.contest_verdicts import Override, Verdict, earlier_wins, judge
 from smm_tui.core.contests import ContestError
 from smm_tui.core.context import ServiceContext
 from smm_tui.core.eligibility import EarlierWin
+from smm_tui.core.ingest import our_reply_ids
 from smm_tui.core.models import Contest, Mention, Platform
 from smm_tui.core.outbox import OutboxService
 from smm_tui.core.repository import Collection
+
+#: What a contest's verdicts are made from: a change to any of these may change them
+#: (our replies too: fetched back, they are no entries).
+JUDGED_FROM = (
+    Collection.MENTIONS,
+    Collection.CONTESTS,
+    Collection.CONTEST_FACTS,
+    Collection.CONTEST_OVERRIDES,
+    Collection.REPLIES,
+)
 
 
 class ContestReads:
@@ -57,7 +68,7 @@ class ContestReads:
         """
         rules = self.required_rules(contest)
         posts = _keys(networks(rules))
-        ours = self._published_by_us()
+        ours = our_reply_ids(self.ctx.repo)
         home = contest.platform.value
         # A day either side of the window: comments just outside it are shown rejected.
         since = min(rules.opens, contest.created_at) - timedelta(days=1)
@@ -68,16 +79,8 @@ class ContestReads:
             if (r["platform"], r.get("root_external_id")) in posts
             and r["external_id"] != r.get("root_external_id")
             and (r["platform"] != home or r["account"] == contest.account)
-            and (r["platform"], r["external_id"]) not in ours
+            and (r["platform"], r["account"], r["external_id"]) not in ours
         ]
-
-    def _published_by_us(self) -> frozenset[tuple[str, str]]:
-        """The network ids of our published replies: fetched back, they are no entries."""
-        return frozenset(
-            (r["platform"], r["external_id"])
-            for r in self.ctx.repo.records(Collection.REPLIES)
-            if r.get("external_id")
-        )
 
     def verdicts(self, contest_id: str) -> tuple[Verdict, ...]:
         """Every comment's verdict now, oldest first, overrides applied."""

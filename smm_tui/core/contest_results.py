@@ -6,8 +6,8 @@ See :mod:`smm_tui.core.contest_run` for the steps before.
 from __future__ import annotations
 
 import asyncio
-import os
-from pathlib import Path
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from smm_tui.core import beacon as drand
@@ -43,17 +43,22 @@ _DEFAULT_ANNOUNCEMENT = (
     "as committed before entries closed ({commitment}). The proof: "
     "smm-tui contest verify proof.json"
 )
+#: Writes a file at a data-dir-relative path, whole or not at all; returns where it went.
+KeepFile = Callable[[PurePosixPath, bytes], Path]
+
 #: The folder in the data dir that saved proof files go to.
 PROOFS_FOLDER = "proofs"
 
 
 class ContestResults(ContestReads):
-    """A drawn contest's proof, winners and announcement; ``files`` is the data dir,
-    where proofs are saved."""
+    """A drawn contest's proof, winners and announcement; ``keep_file`` writes a file in
+    the data dir (the store layer's, atomic and private), where proofs are saved."""
 
-    def __init__(self, ctx: ServiceContext, outbox: OutboxService, files: Path | None) -> None:
+    def __init__(
+        self, ctx: ServiceContext, outbox: OutboxService, keep_file: KeepFile | None
+    ) -> None:
         super().__init__(ctx, outbox)
-        self.files = files
+        self.keep_file = keep_file
 
     def proof(self, contest_id: str) -> dict[str, Any]:
         """The proof file of the contest's draw (see ``docs/draw.md``): a beacon draw's,
@@ -85,13 +90,12 @@ class ContestResults(ContestReads):
 
     async def save_proof(self, contest_id: str) -> Path:
         """Write the proof to ``proofs/<contest>.json`` in the data dir; its path."""
-        if self.files is None:
+        if self.keep_file is None:
             raise ContestError("no data dir to save the proof in")
         contest = self.get(contest_id)
-        text = proof_json(self.proof(contest_id))
-        path = self.files / PROOFS_FOLDER / f"{proof_file_stem(contest)}.json"
-        await asyncio.to_thread(write_atomically, path, text)
-        return path
+        payload = proof_json(self.proof(contest_id)).encode()
+        relative = PurePosixPath(PROOFS_FOLDER, f"{proof_file_stem(contest)}.json")
+        return await asyncio.to_thread(self.keep_file, relative, payload)
 
     def frozen_as_entries(self, contest: Contest) -> list[Entry]:
         """The frozen entries as ``smm-draw-v1`` draws them (one per author)."""
@@ -179,17 +183,6 @@ def proof_file_stem(contest: Contest) -> str:
     """A file name for a contest's proof: its name's letters and digits, and its id."""
     slug = "-".join("".join(ch if ch.isalnum() else " " for ch in contest.name).split())
     return f"{slug[:40] or 'contest'}-{contest.id[:8]}"
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all (a temporary file, fsynced, renamed)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("w", encoding="utf-8") as file:
-        file.write(text)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temporary, path)
 
 
 def proof_entry(entry: FrozenEntry) -> ProofEntry:

@@ -31,12 +31,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from smm_tui.core.contest_draws import BeaconFactory, BeaconSource, ContestDraws, DrawWaits
 from smm_tui.core.contest_facts import FactsAsked, ask_networks, known_facts, unasked
 from smm_tui.core.contest_proof import Commitment, entries_hash, frozen_text
-from smm_tui.core.contest_results import contest_head, proof_entry
+from smm_tui.core.contest_results import KeepFile, contest_head, proof_entry
 from smm_tui.core.contest_rules import ContestRules, RulesError, parse_rules
 from smm_tui.core.contest_timing import (
     FREEZE_WITHIN,
@@ -77,7 +76,7 @@ class AuditedContests(ContestDraws):
     """Rules, commitment, eligibility, frozen entries, beacon draw and announcement.
 
     ``beacons`` opens where a contest's round comes from (drand's relays, or the
-    recorded replay); ``files`` is the data dir, where proofs are saved.
+    recorded replay); ``keep_file`` writes proofs in the data dir.
     """
 
     def __init__(
@@ -86,9 +85,9 @@ class AuditedContests(ContestDraws):
         outbox: OutboxService,
         *,
         beacons: BeaconFactory | None = None,
-        files: Path | None = None,
+        keep_file: KeepFile | None = None,
     ) -> None:
-        super().__init__(ctx, outbox, files, beacons)
+        super().__init__(ctx, outbox, keep_file, beacons)
 
     # -- rules ----------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from smm_tui.core.contest_results import ANNOUNCEMENT_TAG, default_announcement
 from smm_tui.core.contest_rules import ContestPost, ContestRules
 from smm_tui.core.contest_verdicts import Verdict
-from smm_tui.core.models import Contest, Platform
+from smm_tui.core.models import Contest
 from smm_tui.core.platforms import spec
 from smm_tui.core.saved_replies import Filled, SavedReply, SavedReplyBook, fill
 
@@ -27,10 +27,6 @@ __all__ = [
 
 #: How long a contest started from the template runs.
 TEMPLATE_DAYS = 7
-
-# What the networks' APIs cannot tell (see smm_tui.adapters.*_facts): said, never guessed.
-_NO_MEMBERSHIP = frozenset({Platform.X})
-_NO_CREATION_DATE = frozenset({Platform.VK, Platform.TELEGRAM})
 
 
 def rules_template(contest: Contest, now: datetime) -> str:
@@ -54,13 +50,15 @@ def network_caveats(rules: ContestRules) -> list[str]:
     caveats: list[str] = []
     if rules.entry.membership:
         caveats += [
-            f"{spec(p).name} cannot tell membership" for p in networks if p in _NO_MEMBERSHIP
+            f"{spec(p).name} cannot tell membership"
+            for p in networks
+            if not spec(p).capabilities.membership
         ]
     if rules.entry.min_account_age_days is not None:
         caveats += [
             f"{spec(p).name} gives no account creation date: the age is not checked there"
             for p in networks
-            if p in _NO_CREATION_DATE
+            if not spec(p).capabilities.account_dates
         ]
     return caveats
 

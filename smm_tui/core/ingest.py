@@ -26,7 +26,7 @@ from smm_tui.core.models import (
     Ticket,
 )
 from smm_tui.core.query import QueryContext
-from smm_tui.core.repository import Changed, ChangeSet, Collection
+from smm_tui.core.repository import Changed, ChangeSet, Collection, Repository
 from smm_tui.core.rules import Rule, apply_rules
 from smm_tui.core.sanitize import clean_count, clean_id, clean_identity, clean_text, clean_url
 from smm_tui.core.sla import SUSPECTED_SPAM_TAG, SlaSettings, unconfirmed_spam, with_target
@@ -97,7 +97,7 @@ class IngestService:
         if not mentions:  # most polls bring nothing: skip the look-ups below
             return changes
         contests = self._open_contests_by_post()
-        ours = self._our_replies()
+        ours = our_reply_ids(self.ctx.repo)
         query_context = self._query_context()
         answers = AnswerWatch.of(self.ctx)
         for raw in mentions:
@@ -117,7 +117,7 @@ class IngestService:
 
         A plain entry is closed; a complaint or a question there stays in the queue.
         """
-        contests, ours = self._open_contests_by_post(), self._our_replies()
+        contests, ours = self._open_contests_by_post(), our_reply_ids(self.ctx.repo)
         query_context = self._query_context()
         return [self._stored(raw, contests, ours, query_context)[0] for raw in comments]
 
@@ -149,14 +149,6 @@ class IngestService:
         entry = on_contest_post and quiet_entry(mention, self.alarms)
         exempt = entry or _key(mention) in ours
         return with_target(mention, self.sla, alarms=self.alarms, exempt=exempt)
-
-    def _our_replies(self) -> set[tuple[str, str, str]]:
-        """The network ids of the replies we published: fetched back, they are our own."""
-        return {
-            (r["platform"], r["account"], r["external_id"])
-            for r in self.ctx.repo.records(Collection.REPLIES)
-            if r.get("external_id")
-        }
 
     def _route(self, changes: ChangeSet, mention: Mention, department: str) -> Mention:
         """Open a ticket in ``department`` for a new mention (once, however often fetched)."""
@@ -191,7 +183,7 @@ class IngestService:
         each status it changes is audited (action ``status``, ``by="back-fill"``).
         """
         changes = ChangeSet()
-        contests, ours = self._open_contests_by_post(), self._our_replies()
+        contests, ours = self._open_contests_by_post(), our_reply_ids(self.ctx.repo)
         fixed = ("sla_due_at", "sentiment", "intent", "priority", "status")
         for record in self.ctx.repo.open_mentions():
             stored = Mention.from_record(record)
@@ -262,6 +254,16 @@ class IngestService:
 
 def _post(mention: Mention) -> tuple[str, str, str | None]:
     return (mention.platform.value, mention.account, mention.root_external_id)
+
+
+def our_reply_ids(repo: Repository) -> set[tuple[str, str, str]]:
+    """The network ids (platform, account, external id) of the replies we published:
+    fetched back, they are our own, never a customer's mention or a contest entry."""
+    return {
+        (r["platform"], r["account"], r["external_id"])
+        for r in repo.records(Collection.REPLIES)
+        if r.get("external_id")
+    }
 
 
 def _key(mention: Mention) -> tuple[str, str, str]:

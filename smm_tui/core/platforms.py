@@ -96,6 +96,10 @@ class Capabilities:
     views: bool
     #: One sentence on a limit the user should know, or "" when there is none.
     caveat: str = ""
+    #: The API tells whether someone belongs to the brand's community (contests).
+    membership: bool = True
+    #: The API gives an account's creation date (a contest's minimum account age).
+    account_dates: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +170,7 @@ PLATFORMS: Mapping[Platform, PlatformSpec] = MappingProxyType(
                 native_scheduling=True,
                 idempotency_keys=False,
                 views=True,
+                account_dates=False,  # users.get has no creation date
             ),
         ),
         Platform.TELEGRAM: PlatformSpec(
@@ -191,6 +196,7 @@ PLATFORMS: Mapping[Platform, PlatformSpec] = MappingProxyType(
                     "the Bot API cannot read history: a contest lists only the comments "
                     "the bot saw arrive"
                 ),
+                account_dates=False,  # the Bot API gives no creation date
             ),
             aliases=("tg",),
         ),
@@ -263,6 +269,7 @@ PLATFORMS: Mapping[Platform, PlatformSpec] = MappingProxyType(
                 idempotency_keys=False,
                 views=True,
                 caveat=_X_SEARCH_WINDOW,
+                membership=False,  # following is no membership, and the API has no such check
             ),
             aliases=("tw", "twitter"),
         ),

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from smm_tui.core.alert_watch import AlertWatch
 from smm_tui.core.alerts import AlertBook
 from smm_tui.core.audit import new_id
 from smm_tui.core.casework import REVIEWS_EVERY, CaseWork
+from smm_tui.core.contest_results import KeepFile
 from smm_tui.core.contest_run import AuditedContests, BeaconFactory
 from smm_tui.core.contests import ContestService
 from smm_tui.core.context import ServiceContext, process_alive, this_process
@@ -97,7 +97,7 @@ class Workspace:
         poller: Lease | None = None,
         handoff_channels: ChannelLookup | None = None,
         beacons: BeaconFactory | None = None,
-        files: Path | None = None,
+        keep_file: KeepFile | None = None,
     ) -> None:
         self.repo = repo
         self.ctx = ServiceContext(repo, actor, clock, make_id, owner or this_process(), owner_alive)
@@ -116,7 +116,7 @@ class Workspace:
         self.handoffs = HandoffService(self.ctx, handoff_channels or no_channels)
         self.revisions = RevisionService(self.ctx)
         self.contests = ContestService(self.ctx, self.sources, ingest=self.ingest)
-        self.audited = AuditedContests(self.ctx, self.outbox, beacons=beacons, files=files)
+        self.audited = AuditedContests(self.ctx, self.outbox, beacons=beacons, keep_file=keep_file)
         self.threads = ThreadService(self.ctx, self.sources)
         self.presence = PresenceService(self.ctx)
         self.customers = CustomerService(self.ctx)

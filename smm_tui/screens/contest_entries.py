@@ -13,9 +13,9 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from smm_tui.core.contest_reads import JUDGED_FROM
 from smm_tui.core.contest_verdicts import Verdict
 from smm_tui.core.contests import ContestError
-from smm_tui.core.repository import Collection
 from smm_tui.core.wording import plural
 from smm_tui.messages import DataChanged
 from smm_tui.screens.base import WorkspaceScreen
@@ -25,14 +25,6 @@ from smm_tui.widgets.footer import PaneFooter
 from smm_tui.widgets.key_table import key_table
 from smm_tui.widgets.option_lists import highlighted_id, step_highlight
 from smm_tui.widgets.render import cut, one_line
-
-#: What the verdicts are made from: a change to any of these judges the comments again.
-_JUDGED_FROM = (
-    Collection.CONTESTS,
-    Collection.CONTEST_OVERRIDES,
-    Collection.CONTEST_FACTS,
-    Collection.MENTIONS,
-)
 
 #: What ``f`` steps through: the comments shown.
 FILTERS = ("all", "entries", "rejected")
@@ -86,18 +78,23 @@ class ContestEntriesScreen(WorkspaceScreen):
 
     @on(DataChanged)
     def _changed(self, event: DataChanged) -> None:
-        if any(event.changed.of(collection) for collection in _JUDGED_FROM):
+        if any(event.changed.of(collection) for collection in JUDGED_FROM):
             self.fill()
 
     def fill(self) -> None:
-        """Judge the comments again and list those the filter shows, keeping the highlight."""
-        contest = self.workspace.audited.get(self.contest_id)
+        """Judge the comments again, then show them."""
         try:
             verdicts = self.workspace.audited.verdicts(self.contest_id)
         except ContestError as exc:
             self.say(str(exc), error=True)
             verdicts = ()
         self.verdicts = {v.comment.id: v for v in verdicts}
+        self.show()
+
+    def show(self) -> None:
+        """List the comments the filter shows (as last judged), keeping the highlight."""
+        contest = self.workspace.audited.get(self.contest_id)
+        verdicts = list(self.verdicts.values())
         accepted = sum(v.accepted for v in verdicts)
         frozen = " · frozen" if contest.frozen_at is not None else ""
         self.query_one("#entries-head", Static).update(
@@ -137,7 +134,7 @@ class ContestEntriesScreen(WorkspaceScreen):
 
     def action_filter(self) -> None:
         self.shown = FILTERS[(FILTERS.index(self.shown) + 1) % len(FILTERS)]
-        self.fill()
+        self.show()  # a keypress: the comments are not judged again
 
     def action_override(self) -> None:
         verdict = self.current()

@@ -15,9 +15,9 @@ from textual.widgets.option_list import Option
 
 from smm_tui.core.campaigns import ContestLink
 from smm_tui.core.contest_export import step_of
+from smm_tui.core.contest_reads import JUDGED_FROM
 from smm_tui.core.contest_verdicts import Verdict
 from smm_tui.core.models import Contest, ContestState, Mention, ReplyState
-from smm_tui.core.repository import Collection
 from smm_tui.core.wording import plural
 from smm_tui.messages import DataChanged
 from smm_tui.screens import contest_steps
@@ -50,15 +50,6 @@ def contest_prompt(contest: Contest, entries: int) -> Content:
         ),
     )
 
-
-#: What a contest's verdicts are made of: a change to any of these judges them again.
-_VERDICT_INPUTS = (
-    Collection.MENTIONS,
-    Collection.CONTESTS,
-    Collection.CONTEST_FACTS,
-    Collection.CONTEST_OVERRIDES,
-    Collection.REPLIES,
-)
 
 #: ContestScreen's keys: name | keys | action | label ("(label)": not in the footer) | tooltip.
 _CONTEST_KEYS = """
@@ -108,7 +99,7 @@ class ContestScreen(WorkspaceScreen):
 
     @on(DataChanged)
     def _changed(self, event: DataChanged) -> None:
-        if any(event.changed.of(c) for c in _VERDICT_INPUTS):
+        if any(event.changed.of(c) for c in JUDGED_FROM):
             self._verdicts.clear()
         self.fill()
 
